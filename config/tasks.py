@@ -1,0 +1,24 @@
+"""The one way to queue background work: after the current transaction commits.
+
+Tasks receive ids and JSON values, never model instances, and must be idempotent.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+
+def enqueue_on_commit(func: str, *args: Any, group: str | None = None, **kwargs: Any) -> None:
+    """Queue ``func`` (a dotted path) with django-q2 once the surrounding transaction commits.
+
+    Outside a transaction it is queued at once. If the transaction rolls back, nothing is queued.
+    """
+    options: dict[str, Any] = {}
+    if group:
+        options["group"] = group
+
+    def _send() -> None:
+        async_task(func, *args, **kwargs, **options)
+
+    transaction.on_commit(_send)

@@ -1,0 +1,70 @@
+"""Reads on shops and orders, always through what the user may see.
+
+A user sees an order when they hold ``orders.access_shop`` on its shop or ``inventory.access_warehouse``
+on its warehouse (django-guardian object permissions, given to the user or one of their groups). The
+global permission ``orders.view_all_orders`` (the 管理员 group) and superusers see everything.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from inventory.models import Warehouse
+from orders.models import Order, OrderEvent, OrderLine, Shop
+
+ALL_ORDERS_PERMISSION = "orders.view_all_orders"
+
+
+def user_sees_all_orders(user) -> bool:
+    return bool(user and user.is_active and (user.is_superuser or user.has_perm(ALL_ORDERS_PERMISSION)))
+
+
+def shop_list_for_user(user) -> QuerySet[Shop]:
+    if not (user and user.is_authenticated):
+        return Shop.objects.none()
+    if user_sees_all_orders(user):
+        return Shop.objects.all()
+    return get_objects_for_user(user, "orders.access_shop", klass=Shop, accept_global_perms=False)
+
+
+def warehouse_list_for_user(user) -> QuerySet[Warehouse]:
+    if not (user and user.is_authenticated):
+        return Warehouse.objects.none()
+    if user_sees_all_orders(user):
+        return Warehouse.objects.all()
+    return get_objects_for_user(user, "inventory.access_warehouse", klass=Warehouse, accept_global_perms=False)
+
+
+def order_list_for_user(user) -> QuerySet[Order]:
+    """Orders this user may see, with shop and warehouse joined."""
+    orders = Order.objects.select_related("shop", "warehouse")
+    if not (user and user.is_authenticated):
+        return orders.none()
+    if user_sees_all_orders(user):
+        return orders
+    shop_ids = shop_list_for_user(user).values("pk")
+    warehouse_ids = warehouse_list_for_user(user).values("pk")
+    return orders.filter(Q(shop__in=shop_ids) | Q(warehouse__in=warehouse_ids))
+
+
+def order_get_for_user(user, *, number: str) -> Order:
+    """One order with lines and timeline; ``Order.DoesNotExist`` when missing *or* not visible (→ 404)."""
+    return (
+        order_list_for_user(user)
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("sku")),
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+        )
+        .get(number=number)
+    )
+
+
+def order_counts_for_user(user) -> dict[str, list[dict]]:
+    """Counts for the home page: by status and by shop, over the orders this user may see."""
+    orders = order_list_for_user(user).order_by()
+    by_status = list(orders.values("status").annotate(count=Count("id")).order_by("status"))
+    by_shop = list(
+        orders.values("shop__code", "shop__name", "shop__platform").annotate(count=Count("id")).order_by("shop__code")
+    )
+    return {"by_status": by_status, "by_shop": by_shop}

@@ -1,0 +1,85 @@
+"""Shared fixtures: the database guard and a small named cast of users.
+
+The cast: ``manager`` (主管, every shop and warehouse), ``cs_a`` (客服, shop A only), ``warehouse_b``
+(仓库, warehouse B only), ``finance`` (财务, every shop, no personal data), ``outsider`` (a staff user with no
+role and no grants) and ``admin_user`` (管理员, sees everything).
+"""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from orders import roles
+from orders.access import shop_access_grant, warehouse_access_grant
+from tests.factories import SKUFactory, ShopFactory, UserFactory, WarehouseFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    vendor = connection.vendor
+    if os.environ.get("REQUIRE_POSTGRES") and vendor != "postgresql":
+        raise pytest.UsageError(
+            f"REQUIRE_POSTGRES is set but the tests would run on {vendor}: set DATABASE_URL=postgres://…"
+        )
+    if vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+def _user(username, *groups):
+    user = UserFactory(username=username)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
+
+
+@pytest.fixture
+def world(db):
+    """Two warehouses, two shops each shipping from its own warehouse, three SKUs."""
+    wh_a = WarehouseFactory(code="wh-a", name="杭州仓", province="浙江省")
+    wh_b = WarehouseFactory(code="wh-b", name="广州仓", province="广东省")
+    shop_a = ShopFactory(code="shop-a", name="天猫旗舰店", platform="tmall", default_warehouse=wh_a)
+    shop_b = ShopFactory(code="shop-b", name="京东自营店", platform="jd", default_warehouse=wh_b)
+    skus = [SKUFactory(code=f"SKU-{i}") for i in range(1, 4)]
+    return {"wh_a": wh_a, "wh_b": wh_b, "shop_a": shop_a, "shop_b": shop_b, "skus": skus}
+
+
+@pytest.fixture
+def manager(world):
+    user = _user("manager", roles.MANAGER)
+    shop_access_grant(who=user, shops=[world["shop_a"], world["shop_b"]])
+    warehouse_access_grant(who=user, warehouses=[world["wh_a"], world["wh_b"]])
+    return user
+
+
+@pytest.fixture
+def cs_a(world):
+    user = _user("cs_a", roles.SALES_CS)
+    shop_access_grant(who=user, shops=world["shop_a"])
+    return user
+
+
+@pytest.fixture
+def warehouse_b(world):
+    user = _user("warehouse_b", roles.WAREHOUSE)
+    warehouse_access_grant(who=user, warehouses=world["wh_b"])
+    return user
+
+
+@pytest.fixture
+def finance(world):
+    user = _user("finance", roles.FINANCE)
+    shop_access_grant(who=user, shops=[world["shop_a"], world["shop_b"]])
+    return user
+
+
+@pytest.fixture
+def outsider(world):
+    return _user("outsider")
+
+
+@pytest.fixture
+def admin_user(world):
+    return _user("admin_user", roles.ADMIN)
