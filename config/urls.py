@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("inventory.api.urls")),
+    path("", include("inventory.api.stock_urls")),
 ]
 
 urlpatterns = [
