@@ -22,3 +22,19 @@ def enqueue_on_commit(func: str, *args: Any, group: str | None = None, **kwargs:
         async_task(func, *args, **kwargs, **options)
 
     transaction.on_commit(_send)
+
+
+def schedules_declared() -> list[dict[str, Any]]:
+    """Every schedule the apps declare: the ``SCHEDULES`` list in each installed app's ``tasks`` module."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    declared: list[dict[str, Any]] = []
+    for app_config in apps.get_app_configs():
+        module_name = f"{app_config.name}.tasks"
+        if find_spec(module_name) is None:
+            continue
+        declared.extend(getattr(import_module(module_name), "SCHEDULES", []))
+    return declared

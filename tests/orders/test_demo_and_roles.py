@@ -1,0 +1,62 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from orders import roles
+from orders.demo import DEMO_PASSWORD, DEMO_USERS
+from orders.models import Order, Shop
+from orders.selectors import order_list_for_user
+from orders.states import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_roles_exist_after_migrate_with_their_permissions():
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {roles.SALES_CS, roles.WAREHOUSE, roles.FINANCE, roles.MANAGER, roles.ADMIN} <= names
+    finance = {p.codename for p in Group.objects.get(name=roles.FINANCE).permissions.all()}
+    assert "view_order" in finance and "view_consignee_pii" not in finance and "change_order" not in finance
+    manager = {p.codename for p in Group.objects.get(name=roles.MANAGER).permissions.all()}
+    assert {"add_shop", "change_sku", "view_consignee_pii"} <= manager
+
+
+def test_roles_sync_is_idempotent_and_restores_removed_permissions():
+    group = Group.objects.get(name=roles.SALES_CS)
+    group.permissions.clear()
+    first = roles.roles_sync()
+    assert roles.roles_sync() == first
+    assert group.permissions.count() == first[roles.SALES_CS]
+
+
+def test_seed_demo_loads_every_role_platform_and_status_once(django_user_model, capsys):
+    call_command("seed_demo", "--orders", "120")
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out
+    assert Shop.objects.values("platform").distinct().count() >= 6
+    statuses = set(Order.objects.values_list("status", flat=True))
+    assert {Status.PENDING_PAYMENT, Status.PAID, Status.SHIPPED, Status.COMPLETED, Status.CANCELLED} <= statuses
+    for username, group, *_ in DEMO_USERS:
+        user = django_user_model.objects.get(username=username)
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.groups.filter(name=group).exists()
+    cs = django_user_model.objects.get(username="cs")
+    assert 0 < order_list_for_user(cs).count() < Order.objects.count()
+
+    call_command("seed_demo", "--once")
+    assert "already loaded" in capsys.readouterr().out
+    assert Order.objects.count() == 120
+
+
+def test_schedules_sync_upserts_declared_schedules_and_removes_stale_ones(monkeypatch):
+    from django_q.models import Schedule
+
+    declared = [{"name": "orders.test_tick", "func": "orders.selectors.user_sees_all_orders", "schedule_type": "I", "minutes": 5}]
+    monkeypatch.setattr("orders.management.commands.schedules_sync.schedules_declared", lambda: declared)
+    Schedule.objects.create(name="orders.gone", func="orders.selectors.shop_list_for_user", schedule_type="I", minutes=1)
+    Schedule.objects.create(name="someone-elses", func="thirdparty.tick", schedule_type="I", minutes=1)
+
+    call_command("schedules_sync")
+    declared[0]["minutes"] = 10
+    call_command("schedules_sync")
+
+    assert set(Schedule.objects.values_list("name", "minutes")) == {("orders.test_tick", 10), ("someone-elses", 1)}
