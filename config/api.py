@@ -3,9 +3,13 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import ApplicationError
@@ -15,6 +19,13 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def paginated_response(*, view: APIView, request, queryset, serializer_class, **serializer_kwargs) -> Response:
+    """One page of ``queryset`` rendered with ``serializer_class``, paginated by ``view.pagination_class``."""
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True, **serializer_kwargs).data)
 
 
 def exception_handler(exc, context):
@@ -51,9 +62,14 @@ def _first_message(detail, path: str = "") -> str:
     if isinstance(detail, dict):
         for key, value in detail.items():
             where = key if not path else f"{path}.{key}"
-            if key == "non_field_errors":
+            if isinstance(key, int):  # DRF reports list items by index: {"lines": {1: {...}}}
+                where = f"{path}[{key}]"
+            elif key == "non_field_errors":
                 where = path
-            return _first_message(value, where)
+            inner = _first_message(value, where)
+            if inner:  # a list serializer reports valid items as {}: skip them
+                return inner
+        return ""
     if isinstance(detail, list):
         for index, value in enumerate(detail):
             if isinstance(value, dict | list):
@@ -66,4 +82,107 @@ def _first_message(detail, path: str = "") -> str:
     return f"{path}: {detail}" if path else str(detail)
 
 
-__all__ = ["Pagination", "exception_handler", "status"]
+# --- the error body in the OpenAPI schema ------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `duplicate_order`, `invalid`.")
+    message = serializers.CharField(help_text="What was wrong and where, e.g. `lines[1].sku: no SKU with code 'X'`.")
+    extra = serializers.DictField(
+        help_text="Details: the field, the existing order number, `fields` with every validation error …"
+    )
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input; `message` names the field, `extra.fields` lists every error.",
+    401: "No or invalid credentials (send `Authorization: Token <key>`).",
+    403: "Authenticated but lacking the permission for this operation.",
+    404: "Not found, or not visible to this user (the same answer either way).",
+    409: "Conflicts with what already exists.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """``@extend_schema(responses=…)`` entries for these error statuses, always including 401."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
+        for code in sorted({401, *statuses})
+    }
+
+
+# --- input, permissions and routing for one-view-per-operation APIs -----------------------------------------------
+
+
+def permission_required(perm: str) -> type[BasePermission]:
+    """A DRF permission class: the user holds the model permission ``perm`` (from a role group)."""
+
+    class HasPermission(BasePermission):
+        message = f"You need the {perm} permission for this."
+
+        def has_permission(self, request, view) -> bool:
+            return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
+
+    HasPermission.__name__ = HasPermission.__qualname__ = f"HasPermission[{perm}]"
+    return HasPermission
+
+
+# An input serializer that rejects fields it does not know (also in nested serializers), so a typo ("adress")
+# or a field that cannot be changed is a 400 rather than silently ignored. (A comment, not a docstring:
+# drf-spectacular would copy a docstring into the description of every request schema built on it.)
+class StrictSerializer(serializers.Serializer):
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = [key for key in data if key not in self.fields or self.fields[key].read_only]
+            if unknown:
+                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+        return super().to_internal_value(data)
+
+
+BODY_METHODS = ("post", "put", "patch")
+
+
+def by_method(name: str, **operations: type[APIView]):
+    """Serve one URL with one small view per HTTP method.
+
+    ``path("orders/", by_method("OrdersApi", get=OrderListApi, post=OrderCreateApi))``: a GET runs
+    ``OrderListApi`` and a POST ``OrderCreateApi``, each with its own permissions, parsers and serializers.
+    Any other method gets a 405 naming the allowed ones.
+
+    drf-spectacular reads one view class per URL: ``name`` is that class. It holds each operation's handler
+    (with its ``@extend_schema``), the list operation's pagination and the writing operations' parsers.
+    """
+    handlers = {method.upper(): view.as_view() for method, view in operations.items()}
+    if "GET" in handlers:
+        handlers.setdefault("HEAD", handlers["GET"])
+    attrs = {method: getattr(view, method) for method, view in operations.items()}
+    attrs["__module__"] = next(iter(operations.values())).__module__
+    if "get" in operations:
+        attrs["pagination_class"] = getattr(operations["get"], "pagination_class", None)
+    writers = [view for method, view in operations.items() if method in BODY_METHODS]
+    if writers:
+        attrs["parser_classes"] = list(dict.fromkeys(p for view in writers for p in view.parser_classes))
+    schema_view = type(name, (APIView,), attrs)
+    fallback = schema_view.as_view()  # OPTIONS, and the 405 for methods no operation handles
+
+    @csrf_exempt  # each operation's own view enforces CSRF for session-authenticated requests
+    def view(request, *args, **kwargs):
+        return handlers.get(request.method, fallback)(request, *args, **kwargs)
+
+    view.cls = schema_view
+    view.initkwargs = {}
+    return view
+
+
+__all__ = [
+    "ErrorSerializer",
+    "Pagination",
+    "StrictSerializer",
+    "by_method",
+    "error_responses",
+    "paginated_response",
+    "exception_handler",
+    "permission_required",
+    "status",
+]

@@ -1,0 +1,154 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from orders.models import Order
+from orders.services import order_transition
+from orders.states import HoldReason, Status
+from tests.factories import make_order
+
+URL = "/api/v1/orders/"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def orders(world):
+    return {
+        "a": make_order(shop=world["shop_a"], external_id="TB-1"),  # ships from wh-a
+        "b": make_order(shop=world["shop_b"], external_id="JD-1"),  # ships from wh-b
+    }
+
+
+def numbers(response) -> list[str]:
+    assert response.status_code == 200, response.json()
+    return [item["number"] for item in response.json()["results"]]
+
+
+def test_anonymous_requests_get_401_in_the_error_format(api, orders):
+    response = api().get(URL)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert set(response.json()) == {"code", "message", "extra"}
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_token_made_with_drf_create_token_authenticates(api, orders, cs_a, capsys):
+    call_command("drf_create_token", "cs_a")
+    key = capsys.readouterr().out.split()[2]  # "Generated token <key> for user cs_a"
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert numbers(client.get(URL)) == [orders["a"].number]
+
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-key")
+    assert client.get(URL).status_code == 401
+
+
+def test_a_logged_in_back_office_session_works_too(api, orders, manager):
+    client = api()
+    client.force_login(manager)
+    assert set(numbers(client.get(URL))) == {orders["a"].number, orders["b"].number}
+
+
+def test_each_user_lists_only_the_orders_of_their_shops_and_warehouses(
+    api, orders, manager, cs_a, warehouse_b, finance, outsider
+):
+    a, b = orders["a"].number, orders["b"].number
+    assert set(numbers(api(manager).get(URL))) == {a, b}
+    assert numbers(api(cs_a).get(URL)) == [a]
+    assert numbers(api(warehouse_b).get(URL)) == [b]
+    assert set(numbers(api(finance).get(URL))) == {a, b}
+    assert numbers(api(outsider).get(URL)) == []
+
+
+def test_list_items_are_compact(api, world, manager):
+    order = make_order(shop=world["shop_a"], status=Status.PAID, external_id="TB-9")
+    (item,) = api(manager).get(URL).json()["results"]
+    assert item == {
+        "number": order.number,
+        "shop": "shop-a",
+        "platform": "tmall",
+        "external_id": "TB-9",
+        "status": "paid",
+        "hold_reason": "",
+        "paid_amount": "99.00",
+        "currency": "CNY",
+        "created_at": timezone.localtime(order.created_at).isoformat(),
+        "paid_at": timezone.localtime(order.paid_at).isoformat(),
+        "promised_ship_at": timezone.localtime(order.promised_ship_at).isoformat(),
+        "consignee_name": "张三",
+    }
+    assert item["created_at"].endswith("+08:00")
+
+
+def test_filters_by_shop_status_external_id_and_creation_time(api, world, manager):
+    pending = make_order(shop=world["shop_a"], external_id="A-1")
+    paid = make_order(shop=world["shop_a"], external_id="A-2", status=Status.PAID)
+    held = make_order(shop=world["shop_b"], external_id="B-1", status=Status.PAID)
+    order_transition(order=held, to_status=Status.ON_HOLD, hold_reason=HoldReason.RISK, system="tests")
+    day = timezone.make_aware(dt.datetime(2025, 3, 1, 12, 0))
+    Order.objects.filter(pk=pending.pk).update(created_at=day - dt.timedelta(days=2))
+    Order.objects.filter(pk=paid.pk).update(created_at=day)
+    Order.objects.filter(pk=held.pk).update(created_at=day + dt.timedelta(days=2))
+    client = api(manager)
+
+    assert numbers(client.get(URL, {"shop": "shop-a"})) == [paid.number, pending.number]
+    assert numbers(client.get(URL, {"status": "paid"})) == [paid.number]
+    assert numbers(client.get(URL, {"status": ["paid", "on_hold"]})) == [held.number, paid.number]
+    assert numbers(client.get(URL, {"status": "paid,on_hold"})) == [held.number, paid.number]
+    assert numbers(client.get(URL, {"external_id": "B-1"})) == [held.number]
+    assert numbers(client.get(URL, {"created_after": "2025-03-01T12:00:00+08:00"})) == [held.number, paid.number]
+    assert numbers(client.get(URL, {"created_before": "2025-03-01T12:00:00+08:00"})) == [pending.number]
+    assert numbers(
+        client.get(URL, {"created_after": "2025-02-28T00:00:00+08:00", "created_before": "2025-03-02T00:00:00+08:00"})
+    ) == [paid.number]
+    assert numbers(client.get(URL, {"shop": "shop-a", "status": "on_hold"})) == []
+
+
+def test_a_filter_on_a_shop_the_user_cannot_see_finds_nothing(api, orders, cs_a):
+    assert numbers(api(cs_a).get(URL, {"shop": "shop-b"})) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "shipped,lost"}, "status"),
+        ({"created_after": "yesterday"}, "created_after"),
+        ({"shop": "not a code"}, "shop"),
+    ],
+)
+def test_a_bad_filter_value_is_a_400_naming_the_parameter(api, orders, manager, params, field):
+    response = api(manager).get(URL, params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["message"].startswith(f"{field}: ")
+    assert field in body["extra"]["fields"]
+
+
+def test_newest_first_and_paged_by_page_size(api, world, manager):
+    made = [make_order(shop=world["shop_a"]) for _ in range(5)]
+    client = api(manager)
+    first = client.get(URL, {"page_size": 2}).json()
+    assert first["count"] == 5
+    assert [item["number"] for item in first["results"]] == [made[4].number, made[3].number]
+    second = client.get(first["next"]).json()
+    assert [item["number"] for item in second["results"]] == [made[2].number, made[1].number]
+    assert client.get(URL, {"page": 9}).json()["code"] == "not_found"
+
+
+def test_the_list_takes_the_same_number_of_queries_for_2_or_12_orders(api, world, cs_a, django_assert_num_queries):
+    client = api(cs_a)
+    make_order(shop=world["shop_a"])
+    make_order(shop=world["shop_a"])
+    client.get(URL)  # warm the process-wide content-type cache guardian reads
+    # token → user, user permissions, group permissions, count, page
+    with django_assert_num_queries(5):
+        assert len(numbers(client.get(URL))) == 2
+    for _ in range(10):
+        make_order(shop=world["shop_a"], skus=[(world["skus"][0], 2, Decimal("10.00"))])
+    with django_assert_num_queries(5):
+        assert len(numbers(client.get(URL))) == 12
