@@ -1,0 +1,141 @@
+"""Django admin for shop connections. Secrets are write-only here.
+
+A secret field is a password input that never renders its value; leaving it blank keeps the stored
+secret, ticking "clear" empties it. The changelist, the view-only page and the history pages never show
+secrets (history does not even record them: ``SECRET_FIELDS`` are excluded from simple-history).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from integrations.models import SECRET_FIELDS, ShopConnection
+from orders.admin import ScopedAdminMixin
+from orders.selectors import shop_list_for_user, user_sees_all_orders
+
+# Cursor and health, written by the poller: shown, never edited here.
+WRITTEN_BY_POLLER = (
+    "poll_cursor",
+    "next_poll_at",
+    "rate_limited_until",
+    "last_pull_ok_at",
+    "last_push_ok_at",
+    "consecutive_failures",
+    "last_error",
+)
+
+
+def _unchanged_unless_typed(initial, data) -> bool:
+    return bool(data)
+
+
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class ShopConnectionForm(forms.ModelForm):
+    clear_app_secret = forms.BooleanField(label=_("Clear the stored app secret"), required=False)
+    clear_access_token = forms.BooleanField(label=_("Clear the stored access token"), required=False)
+    clear_refresh_token = forms.BooleanField(label=_("Clear the stored refresh token"), required=False)
+    clear_webhook_secret = forms.BooleanField(label=_("Clear the stored webhook secret"), required=False)
+
+    class Meta:
+        model = ShopConnection
+        fields = [
+            "shop",
+            "base_url",
+            "app_key",
+            *SECRET_FIELDS,
+            "token_expires_at",
+            "poll_interval_minutes",
+            "is_enabled",
+        ]  # the admin passes its own list (ShopConnectionAdmin.get_fields)
+        formfield_callback = _formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SECRET_FIELDS:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+            field.required = False
+            field.has_changed = _unchanged_unless_typed
+            stored = bool(self.instance.pk and getattr(self.instance, name))
+            field.help_text = _("Stored. Leave blank to keep it.") if stored else _("Not set.")
+
+    def clean(self):
+        data = super().clean()
+        for name in SECRET_FIELDS:
+            if name not in self.fields:
+                continue
+            if data.get(f"clear_{name}"):
+                data[name] = ""
+            elif not data.get(name) and self.instance.pk:
+                data[name] = getattr(self.instance, name)
+        return data
+
+    @property
+    def changed_data(self):
+        changed = [name for name in super().changed_data if not name.startswith("clear_")]
+        for name in SECRET_FIELDS:
+            if self.cleaned_data.get(f"clear_{name}") and name not in changed:
+                changed.append(name)
+        return changed
+
+
+@admin.register(ShopConnection)
+class ShopConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = ShopConnectionForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["shop", "base_url", "app_key", "is_enabled", "poll_interval_minutes", "token_expires_at", "secrets"]
+    list_filter = ["is_enabled", "shop__platform"]
+    search_fields = ["shop__code", "shop__name", "app_key", "base_url"]
+    list_select_related = ["shop"]
+
+    def get_queryset(self, request):
+        connections = super().get_queryset(request)
+        if user_sees_all_orders(request.user):
+            return connections
+        return connections.filter(shop__in=shop_list_for_user(request.user).values("pk"))
+
+    def get_fields(self, request, obj=None):
+        public = [
+            f.name
+            for f in ShopConnection._meta.fields
+            if f.editable and not f.primary_key and f.name not in SECRET_FIELDS and f.name not in WRITTEN_BY_POLLER
+        ]
+        if self.has_change_permission(request, obj) or (obj is None and self.has_add_permission(request)):
+            secrets = [part for name in SECRET_FIELDS for part in (name, f"clear_{name}") if obj or part == name]
+        else:
+            secrets = []  # view-only: a read-only secret field would print the secret
+        return [*public, *secrets, "secrets", *self._status_fields()]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["secrets", *self._status_fields()]
+
+    @staticmethod
+    def _status_fields() -> list[str]:
+        names = {f.name for f in ShopConnection._meta.fields}
+        return [name for name in (*WRITTEN_BY_POLLER, "updated_at") if name in names]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "shop":
+            kwargs["queryset"] = shop_list_for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("secrets stored"))
+    def secrets(self, connection):
+        stored = [
+            str(ShopConnection._meta.get_field(name).verbose_name)
+            for name in SECRET_FIELDS
+            if getattr(connection, name)
+        ]
+        return ", ".join(stored) or "—"
+
+
+from integrations import admin_channel  # noqa: E402,F401  (inbox, outbox, mappings, health: integrations/admin_channel.py)
