@@ -1,6 +1,10 @@
-"""Where goods are and what they are: warehouses (and stores, in-transit locations) and SKUs."""
+"""Where goods are and what they are (warehouses, stores, in-transit locations; SKUs) and how many: stock
+levels per SKU × location × pool, the stock ledger, reservations, channel allocation and stock counts."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -57,3 +61,374 @@ class SKU(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+# --- stock levels, the ledger and reservations (issue 4) -----------------------------------------------------
+
+
+class Pool(models.TextChoices):
+    """Spot stock is on the shelf; the presale pool (预售库存池) is what the merchant has committed to sell
+    before it arrives. Spot orders never take presale units and presale orders never take spot units."""
+
+    SPOT = "spot", _("Spot")
+    PRESALE = "presale", _("Presale")
+
+
+class Stock(models.Model):
+    """How many units of one SKU are at one location, in one pool.
+
+    ``on_hand`` is what is physically there (or committed, for presale), ``reserved`` what paid orders hold;
+    available = on_hand − reserved. The counters change only through single conditional UPDATEs in
+    ``inventory.services`` and every change writes a ``StockMovement``; the CHECK constraints below make
+    negative or over-reserved stock impossible even if application code is wrong.
+    """
+
+    sku = models.ForeignKey(SKU, verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="stocks")
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("location"), on_delete=models.PROTECT, related_name="stocks"
+    )
+    pool = models.CharField(_("pool"), max_length=8, choices=Pool.choices, default=Pool.SPOT)
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        ordering = ["sku", "warehouse", "pool"]
+        permissions = [("adjust_stock", _("Can receive, adjust, transfer and count stock"))]
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "warehouse", "pool"], name="stock_unique_sku_location_pool"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id}@{self.warehouse_id}/{self.pool}: {self.on_hand}-{self.reserved}"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class Reservation(models.Model):
+    """Units of one order line held on one stock row until the line ships (consumed) or is cancelled
+    (released). Orders are referenced by id, not by foreign key: inventory sits below orders."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RELEASED = "released", _("Released")
+        CONSUMED = "consumed", _("Shipped")
+        MOVED = "moved", _("Moved to another line")
+
+    stock = models.ForeignKey(
+        Stock,
+        verbose_name=_("stock level"),
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        db_index=False,  # reservation_stock_state_idx leads with stock
+    )
+    order_id = models.BigIntegerField(_("order id"), db_index=True)
+    order_line_id = models.BigIntegerField(_("order line id"))
+    reference = models.CharField(_("order number"), max_length=64, db_index=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(_("reserved at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line_id", "stock"],
+                condition=Q(state="active"),
+                name="reservation_one_active_per_line_and_stock",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(state="active", closed_at__isnull=True) | (~Q(state="active") & Q(closed_at__isnull=False)),
+                name="reservation_closed_at_iff_closed",
+            ),
+        ]
+        indexes = [models.Index(fields=["stock", "state"], name="reservation_stock_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} line {self.order_line_id}: {self.quantity} ({self.state})"
+
+
+class StockMovement(models.Model):
+    """The stock ledger: one row per change of a stock level. For every stock row, the sums of
+    ``on_hand_delta`` and ``reserved_delta`` over its movements equal its levels (``stock_verify_ledger``)."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        COUNT = "count", _("Stock count")
+        RESERVE = "reserve", _("Reserve")
+        RELEASE = "release", _("Release")
+        SHIP = "ship", _("Ship")
+        RETURN = "return", _("Return")
+        TRANSFER_OUT = "transfer_out", _("Transfer out")
+        TRANSFER_IN = "transfer_in", _("Transfer in")
+
+    # Every reservation writes a ledger row, so this table carries only the indexes its reads need:
+    # (sku, at), (warehouse, at) and reference. The foreign keys get no index of their own.
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    sku = models.ForeignKey(SKU, verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+", db_index=False)
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("location"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    pool = models.CharField(_("pool"), max_length=8, choices=Pool.choices, default=Pool.SPOT)
+    on_hand_delta = models.IntegerField(_("on hand change"), default=0)
+    reserved_delta = models.IntegerField(_("reserved change"), default=0)
+    reference = models.CharField(_("reference"), max_length=64, blank=True, help_text=_("Order number or document."))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    reservation = models.ForeignKey(
+        Reservation,
+        verbose_name=_("reservation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    system = models.CharField(_("by system"), max_length=64, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(on_hand_delta=0) | ~Q(reserved_delta=0), name="stockmovement_changes_something"
+            ),
+            models.UniqueConstraint(
+                # Stored on the first movement a keyed request writes; a replay finds it and changes nothing.
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="stockmovement_idempotency_key_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sku", "at"], name="stockmovement_sku_at_idx"),
+            models.Index(fields=["warehouse", "at"], name="stockmovement_warehouse_at_idx"),
+            models.Index(fields=["reference"], name="stockmovement_reference_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sku_id}@{self.warehouse_id} {self.on_hand_delta:+}/{self.reserved_delta:+}"
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_id:
+            return self.actor.get_username()
+        return self.system or "system"
+
+
+# --- safety stock and channel allocation ---------------------------------------------------------------------
+
+
+class SafetyStock(models.Model):
+    """The safety stock of one SKU: a fixed number, or average daily sales over the last 7 days ×
+    (replenishment lead days + 3). ``threshold`` is the number in force, recomputed by a schedule."""
+
+    class Mode(models.TextChoices):
+        FIXED = "fixed", _("Fixed quantity")
+        DYNAMIC = "dynamic", _("7-day sales × (lead days + 3)")
+
+    sku = models.OneToOneField(SKU, verbose_name=_("SKU"), on_delete=models.CASCADE, related_name="safety_stock")
+    mode = models.CharField(_("rule"), max_length=8, choices=Mode.choices, default=Mode.FIXED)
+    fixed_quantity = models.PositiveIntegerField(_("fixed quantity"), default=0)
+    lead_days = models.PositiveSmallIntegerField(_("replenishment lead days"), default=7)
+    threshold = models.PositiveIntegerField(_("threshold in force"), default=0, editable=False)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("safety stock")
+        verbose_name_plural = _("safety stock")
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id}: {self.threshold}"
+
+
+class ChannelStock(models.Model):
+    """One shop × SKU: how much of the pool the shop may sell (the rule) and what was computed and pushed.
+
+    ``computed_quantity`` is the sellable quantity last computed, ``last_pushed_quantity`` the last value the
+    platform acknowledged; when they differ the row is ``dirty`` and drift is visible on the stock page.
+    """
+
+    class Rule(models.TextChoices):
+        SHARED = "shared", _("Shared pool")
+        PERCENTAGE = "percentage", _("Percentage of available")
+        FIXED = "fixed", _("Fixed quota")
+        EXCLUSIVE = "exclusive", _("Channel-exclusive")
+
+    shop = models.ForeignKey("orders.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+")
+    sku = models.ForeignKey(SKU, verbose_name=_("SKU"), on_delete=models.CASCADE, related_name="channel_stocks")
+    rule = models.CharField(_("allocation rule"), max_length=10, choices=Rule.choices, default=Rule.SHARED)
+    percent = models.PositiveSmallIntegerField(_("percentage"), default=100)
+    quota = models.PositiveIntegerField(_("fixed quota"), default=0)
+    pause_on_safety = models.BooleanField(
+        _("pause at safety stock"), default=True, help_text=_("Push 0 while available is at or below safety stock.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    computed_quantity = models.IntegerField(_("sellable (computed)"), null=True, blank=True, editable=False)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
+    paused = models.BooleanField(_("paused"), default=False, editable=False)
+    dirty = models.BooleanField(_("needs push"), default=True, editable=False)
+    sent_quantity = models.IntegerField(_("handed to pusher"), null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("handed at"), null=True, blank=True, editable=False)
+    last_pushed_quantity = models.IntegerField(_("last pushed"), null=True, blank=True, editable=False)
+    last_pushed_at = models.DateTimeField(_("last pushed at"), null=True, blank=True, editable=False)
+    push_note = models.CharField(_("push note"), max_length=255, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("channel stock")
+        verbose_name_plural = _("channel stock")
+        ordering = ["sku", "shop"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "sku"], name="channelstock_unique_shop_sku"),
+            models.UniqueConstraint(
+                fields=["sku"], condition=Q(rule="exclusive", is_active=True), name="channelstock_one_exclusive_per_sku"
+            ),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="channelstock_percent_at_most_100"),
+        ]
+        indexes = [
+            # The debounced sync reads only dirty rows; the partial index stays as small as the backlog.
+            models.Index(fields=["sku"], condition=Q(dirty=True), name="channelstock_dirty_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}×{self.sku_id}: {self.computed_quantity}"
+
+    @property
+    def drift(self) -> int | None:
+        if self.computed_quantity is None or self.last_pushed_quantity is None:
+            return None
+        return self.computed_quantity - self.last_pushed_quantity
+
+
+class StockAlert(models.Model):
+    """Raised when a SKU's available stock falls to its safety stock; resolved when it is replenished."""
+
+    class Kind(models.TextChoices):
+        SAFETY_STOCK = "safety_stock", _("At safety stock")
+
+    sku = models.ForeignKey(SKU, verbose_name=_("SKU"), on_delete=models.CASCADE, related_name="stock_alerts")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SAFETY_STOCK)
+    threshold = models.PositiveIntegerField(_("threshold"))
+    available = models.IntegerField(_("available when raised"))
+    paused_shops = models.JSONField(_("paused shops"), default=list, blank=True)
+    opened_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stock alert")
+        verbose_name_plural = _("stock alerts")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sku", "kind"], condition=Q(resolved_at__isnull=True), name="stockalert_one_open_per_sku"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id} {self.kind} ≤{self.threshold}"
+
+
+# --- stock counts (盘点) ---------------------------------------------------------------------------------------
+
+
+class StockCount(models.Model):
+    """A count of some SKUs at one location. Each line snapshots the system quantity when it is counted;
+    applying the count writes a ``count`` movement for every difference."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Counting")
+        APPLIED = "applied", _("Applied")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("location"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=255)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applied by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stock count")
+        verbose_name_plural = _("stock counts")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"CNT-{self.pk}"
+
+
+class StockCountLine(models.Model):
+    count = models.ForeignKey(StockCount, verbose_name=_("count"), on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(SKU, verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+")
+    pool = models.CharField(_("pool"), max_length=8, choices=Pool.choices, default=Pool.SPOT)
+    system_quantity = models.IntegerField(_("system quantity"))
+    counted_quantity = models.PositiveIntegerField(_("counted quantity"))
+    counted_at = models.DateTimeField(_("counted at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stock count line")
+        verbose_name_plural = _("stock count lines")
+        ordering = ["count", "sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["count", "sku", "pool"], name="stockcountline_unique_sku_per_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count_id} {self.sku_id}: {self.system_quantity}→{self.counted_quantity}"
+
+    @property
+    def difference(self) -> int:
+        return self.counted_quantity - self.system_quantity

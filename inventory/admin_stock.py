@@ -1,0 +1,158 @@
+"""Admin for stock (issue 4). Levels, the ledger and reservations are read-only here: quantities change only
+through inventory.services (receipts, adjustments, transfers, counts, orders). Allocation and safety-stock
+rules are edited here and saved through their services."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from config.errors import ApplicationError
+from inventory.models import (
+    ChannelStock,
+    Reservation,
+    SafetyStock,
+    Stock,
+    StockAlert,
+    StockCount,
+    StockCountLine,
+    StockMovement,
+)
+from inventory.services import channel_stock_set, safety_stock_set, stock_count_apply
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Stock)
+class StockAdmin(ReadOnlyAdmin):
+    list_display = ["sku", "warehouse", "pool", "on_hand", "reserved", "available"]
+    list_filter = ["pool", "warehouse"]
+    search_fields = ["sku__code", "sku__name", "warehouse__code"]
+    list_select_related = ["sku", "warehouse"]
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kind", "sku", "warehouse", "pool", "on_hand_delta", "reserved_delta", "reference", "reason"]
+    list_filter = ["kind", "pool", "warehouse"]
+    search_fields = ["sku__code", "reference", "reason"]
+    list_select_related = ["sku", "warehouse"]
+    date_hierarchy = "at"
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "order_line_id", "stock", "quantity", "state", "created_at", "closed_at"]
+    list_filter = ["state"]
+    search_fields = ["reference", "stock__sku__code"]
+    list_select_related = ["stock"]
+
+
+@admin.register(StockAlert)
+class StockAlertAdmin(ReadOnlyAdmin):
+    list_display = ["sku", "kind", "threshold", "available", "opened_at", "resolved_at"]
+    list_filter = ["kind", "resolved_at"]
+    search_fields = ["sku__code", "sku__name"]
+
+
+@admin.register(ChannelStock)
+class ChannelStockAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "shop",
+        "sku",
+        "rule",
+        "percent",
+        "quota",
+        "pause_on_safety",
+        "computed_quantity",
+        "last_pushed_quantity",
+        "paused",
+        "dirty",
+        "is_active",
+    ]
+    list_filter = ["rule", "paused", "dirty", "is_active", "shop"]
+    search_fields = ["sku__code", "shop__code"]
+    fields = ["shop", "sku", "rule", "percent", "quota", "pause_on_safety", "is_active"]
+    autocomplete_fields = ["sku"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = channel_stock_set(
+                shop_id=obj.shop_id,
+                sku=obj.sku,
+                rule=obj.rule,
+                percent=obj.percent,
+                quota=obj.quota,
+                pause_on_safety=obj.pause_on_safety,
+                is_active=obj.is_active,
+            )
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk = saved.pk
+
+
+@admin.register(SafetyStock)
+class SafetyStockAdmin(SimpleHistoryAdmin):
+    list_display = ["sku", "mode", "fixed_quantity", "lead_days", "threshold", "computed_at"]
+    list_filter = ["mode"]
+    search_fields = ["sku__code", "sku__name"]
+    fields = ["sku", "mode", "fixed_quantity", "lead_days"]
+    autocomplete_fields = ["sku"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = safety_stock_set(
+                sku=obj.sku, mode=obj.mode, fixed_quantity=obj.fixed_quantity, lead_days=obj.lead_days
+            )
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk = saved.pk
+
+
+class StockCountLineInline(admin.TabularInline):
+    model = StockCountLine
+    extra = 0
+    can_delete = False
+    fields = ["sku", "pool", "system_quantity", "counted_quantity", "counted_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockCount)
+class StockCountAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "warehouse", "reason", "state", "created_by", "created_at", "applied_at"]
+    list_filter = ["state", "warehouse"]
+    search_fields = ["reason"]
+    readonly_fields = ["warehouse", "reason", "state", "created_by", "created_at", "applied_by", "applied_at"]
+    inlines = [StockCountLineInline]
+    actions = ["apply_counts"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Apply the selected counts"), permissions=["change"])
+    def apply_counts(self, request, queryset):
+        for count in queryset:
+            try:
+                stock_count_apply(count=count, actor=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{count}: {exc.message}", messages.ERROR)
+
+
+@admin.register(StockCountLine)
+class StockCountLineAdmin(ReadOnlyAdmin):
+    list_display = ["count", "sku", "pool", "system_quantity", "counted_quantity", "counted_at"]
+    list_filter = ["pool"]
+    search_fields = ["sku__code"]

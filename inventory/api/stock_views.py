@@ -1,0 +1,376 @@
+"""The stock API under /api/v1/stock/: levels per location, and receipts, adjustments, transfers and counts
+for partner systems and WMS. One small view per operation; the work is done by inventory.services.
+
+Locations are scoped like everywhere else: ``inventory.access_warehouse`` on the location (django-guardian)
+or the global ``orders.view_all_orders``; writing needs ``inventory.adjust_stock`` as well. POSTs accept an
+``Idempotency-Key`` header: repeating a request with the same key returns what the first one did (200).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import StrictSerializer, error_responses, permission_required
+from inventory.api.stock_serializers import (
+    ReservationOutputSerializer,
+    StockLevelOutputSerializer,
+    StockMovementOutputSerializer,
+)
+from inventory.exceptions import WarehouseNotFound
+from inventory.models import Pool, Stock, StockMovement, Warehouse
+from inventory.selectors import (
+    reservation_list,
+    sku_get,
+    stock_accuracy_report,
+    stock_levels_for_sku,
+    stock_warehouses_for_user,
+)
+from inventory.services import (
+    StockLine,
+    stock_adjust,
+    stock_count_apply,
+    stock_count_open,
+    stock_count_record,
+    stock_receive,
+    stock_transfer,
+)
+
+ADJUST = "inventory.adjust_stock"
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional. The same key again returns the first result (200) and changes nothing.",
+)
+
+
+def visible_location(user, code: str) -> Warehouse:
+    warehouse = stock_warehouses_for_user(user).filter(code=code).first()
+    if warehouse is None:
+        raise WarehouseNotFound(f"warehouse: no location {code!r}.", extra={"warehouse": code})
+    return warehouse
+
+
+def _key(request) -> str:
+    return request.headers.get("Idempotency-Key", "").strip()[:100]
+
+
+def _replayed(key: str) -> bool:
+    return bool(key) and StockMovement.objects.filter(idempotency_key=key).exists()
+
+
+def _movements_response(request, movements, *, replay: bool) -> Response:
+    keys = {(m.sku_id, m.warehouse_id, m.pool) for m in movements}
+    levels = Stock.objects.filter(
+        sku_id__in={k[0] for k in keys}, warehouse_id__in={k[1] for k in keys}
+    ).select_related("sku", "warehouse")
+    body = {
+        "movements": StockMovementOutputSerializer(
+            StockMovement.objects.filter(pk__in=[m.pk for m in movements])
+            .select_related("sku", "warehouse", "actor")
+            .order_by("pk"),
+            many=True,
+        ).data,
+        "levels": [
+            {"sku": row.sku.code, **StockLevelOutputSerializer(row).data}
+            for row in levels
+            if (row.sku_id, row.warehouse_id, row.pool) in keys
+        ],
+    }
+    return Response(body, status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+
+
+class LineInputSerializer(StrictSerializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class CountLineInputSerializer(StrictSerializer):
+    sku = serializers.CharField(max_length=64)
+    counted = serializers.IntegerField(min_value=0)
+    pool = serializers.ChoiceField(choices=Pool.choices, required=False, default=Pool.SPOT)
+
+
+def _lines(lines: list[dict]) -> list[StockLine]:
+    return [StockLine(sku_get(code=line["sku"]), line["quantity"]) for line in lines]
+
+
+@extend_schema_serializer(component_name="StockMovementsResult")
+class MovementsOutputSerializer(serializers.Serializer):
+    movements = StockMovementOutputSerializer(many=True)
+    levels = StockLevelOutputSerializer(many=True)
+
+
+class StockListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        sku = serializers.CharField(help_text="SKU code.")
+
+    @extend_schema_serializer(component_name="SKUStock")
+    class OutputSerializer(serializers.Serializer):
+        sku = serializers.CharField()
+        name = serializers.CharField()
+        is_presale = serializers.BooleanField()
+        locations = StockLevelOutputSerializer(many=True)
+        totals = serializers.DictField(help_text="Per pool: on_hand, reserved, available.")
+
+    @extend_schema(
+        operation_id="stock_get",
+        tags=["stock"],
+        summary="Stock of one SKU per location you may see",
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 404)},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        sku = sku_get(code=filters.validated_data["sku"])
+        rows = list(stock_levels_for_sku(user=request.user, sku=sku))
+        totals: dict[str, dict[str, int]] = {}
+        for row in rows:
+            total = totals.setdefault(row.pool, {"on_hand": 0, "reserved": 0, "available": 0})
+            total["on_hand"] += row.on_hand
+            total["reserved"] += row.reserved
+            total["available"] += row.available
+        body = {
+            "sku": sku.code,
+            "name": sku.name,
+            "is_presale": sku.is_presale,
+            "locations": StockLevelOutputSerializer(rows, many=True).data,
+            "totals": totals,
+        }
+        return Response(body)
+
+
+class StockAdjustmentCreateApi(APIView):
+    permission_classes = [IsAuthenticated, permission_required(ADJUST)]
+    parser_classes = [JSONParser]
+
+    @extend_schema_serializer(component_name="StockAdjustment")
+    class InputSerializer(StrictSerializer):
+        sku = serializers.CharField(max_length=64)
+        warehouse = serializers.CharField(max_length=32)
+        quantity = serializers.IntegerField(help_text="Signed change of on hand; negative takes units away.")
+        reason = serializers.CharField(max_length=255)
+        pool = serializers.ChoiceField(choices=Pool.choices, required=False, default=Pool.SPOT)
+        reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="stock_adjust",
+        tags=["stock"],
+        summary="Adjust on hand by a signed quantity, with a reason",
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: MovementsOutputSerializer,
+            200: MovementsOutputSerializer,
+            **error_responses(400, 403, 404, 409),
+        },
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        key = _key(request)
+        replay = _replayed(key)
+        movements = stock_adjust(
+            sku=sku_get(code=v["sku"]),
+            warehouse=visible_location(request.user, v["warehouse"]),
+            quantity=v["quantity"],
+            reason=v["reason"],
+            pool=v["pool"],
+            reference=v["reference"],
+            actor=request.user,
+            idempotency_key=key,
+        )
+        return _movements_response(request, movements, replay=replay)
+
+
+class StockReceiptCreateApi(APIView):
+    permission_classes = [IsAuthenticated, permission_required(ADJUST)]
+    parser_classes = [JSONParser]
+
+    @extend_schema_serializer(component_name="StockReceipt")
+    class InputSerializer(StrictSerializer):
+        warehouse = serializers.CharField(max_length=32)
+        lines = LineInputSerializer(many=True, allow_empty=False)
+        reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        pool = serializers.ChoiceField(choices=Pool.choices, required=False, default=Pool.SPOT)
+
+    @extend_schema(
+        operation_id="stock_receive",
+        tags=["stock"],
+        summary="Record goods received at a location",
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: MovementsOutputSerializer, 200: MovementsOutputSerializer, **error_responses(400, 403, 404)},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        key = _key(request)
+        replay = _replayed(key)
+        movements = stock_receive(
+            warehouse=visible_location(request.user, v["warehouse"]),
+            lines=_lines(v["lines"]),
+            reference=v["reference"],
+            reason=v["reason"],
+            pool=v["pool"],
+            actor=request.user,
+            idempotency_key=key,
+        )
+        return _movements_response(request, movements, replay=replay)
+
+
+class StockTransferCreateApi(APIView):
+    permission_classes = [IsAuthenticated, permission_required(ADJUST)]
+    parser_classes = [JSONParser]
+
+    @extend_schema_serializer(component_name="StockTransfer")
+    class InputSerializer(StrictSerializer):
+        from_warehouse = serializers.CharField(max_length=32)
+        to_warehouse = serializers.CharField(max_length=32)
+        lines = LineInputSerializer(many=True, allow_empty=False)
+        reason = serializers.CharField(max_length=255)
+        reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+        from_pool = serializers.ChoiceField(choices=Pool.choices, required=False, default=Pool.SPOT)
+        to_pool = serializers.ChoiceField(choices=Pool.choices, required=False, default=Pool.SPOT)
+
+    @extend_schema(
+        operation_id="stock_transfer",
+        tags=["stock"],
+        summary="Move available units between locations or pools (all lines or none)",
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: MovementsOutputSerializer,
+            200: MovementsOutputSerializer,
+            **error_responses(400, 403, 404, 409),
+        },
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        key = _key(request)
+        replay = _replayed(key)
+        movements = stock_transfer(
+            from_warehouse=visible_location(request.user, v["from_warehouse"]),
+            to_warehouse=visible_location(request.user, v["to_warehouse"]),
+            lines=_lines(v["lines"]),
+            reason=v["reason"],
+            reference=v["reference"],
+            from_pool=v["from_pool"],
+            to_pool=v["to_pool"],
+            actor=request.user,
+            idempotency_key=key,
+        )
+        return _movements_response(request, movements, replay=replay)
+
+
+class StockCountCreateApi(APIView):
+    permission_classes = [IsAuthenticated, permission_required(ADJUST)]
+    parser_classes = [JSONParser]
+
+    @extend_schema_serializer(component_name="StockCountInput")
+    class InputSerializer(StrictSerializer):
+        warehouse = serializers.CharField(max_length=32)
+        reason = serializers.CharField(max_length=255)
+        lines = CountLineInputSerializer(many=True, allow_empty=False)
+        apply = serializers.BooleanField(required=False, default=True, help_text="Apply the differences now.")
+
+    @extend_schema_serializer(component_name="StockCount")
+    class OutputSerializer(serializers.Serializer):
+        count = serializers.CharField()
+        warehouse = serializers.CharField()
+        state = serializers.CharField()
+        lines = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(
+        operation_id="stock_count",
+        tags=["stock"],
+        summary="Record a stock count (盘点) and apply its differences",
+        request=InputSerializer,
+        responses={201: OutputSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        warehouse = visible_location(request.user, v["warehouse"])
+        lines = [(sku_get(code=line["sku"]), line) for line in v["lines"]]
+        count = stock_count_open(warehouse=warehouse, reason=v["reason"], actor=request.user)
+        recorded = [
+            stock_count_record(count=count, sku=sku, counted_quantity=line["counted"], pool=line["pool"])
+            for sku, line in lines
+        ]
+        if v["apply"]:
+            stock_count_apply(count=count, actor=request.user)
+            count.refresh_from_db()
+        body = {
+            "count": count.reference,
+            "warehouse": warehouse.code,
+            "state": count.state,
+            "lines": [
+                {
+                    "sku": sku.code,
+                    "pool": line.pool,
+                    "system": line.system_quantity,
+                    "counted": line.counted_quantity,
+                    "difference": line.difference,
+                }
+                for (sku, _input), line in zip(lines, recorded, strict=True)
+            ],
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class StockAccuracyApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        warehouse = serializers.CharField(required=False, help_text="Location code.")
+        since = serializers.DateTimeField(required=False, help_text="Counts applied at or after.")
+        until = serializers.DateTimeField(required=False, help_text="Counts applied before.")
+
+    @extend_schema(
+        operation_id="stock_accuracy",
+        tags=["stock"],
+        summary="Inventory-accuracy report over applied counts (system vs counted)",
+        parameters=[FilterSerializer],
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        v = filters.validated_data
+        warehouse = visible_location(request.user, v["warehouse"]) if v.get("warehouse") else None
+        report = stock_accuracy_report(
+            user=request.user, warehouse=warehouse, since=v.get("since"), until=v.get("until")
+        )
+        for rate in ("line_accuracy", "unit_accuracy"):
+            report[rate] = str(report[rate]) if report[rate] is not None else None
+        return Response(report)
+
+
+class ReservationListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        order = serializers.CharField(help_text="Order number.")
+
+    @extend_schema(
+        operation_id="stock_reservations",
+        tags=["stock"],
+        summary="The stock reservations of one order, at the locations you may see",
+        parameters=[FilterSerializer],
+        responses={200: ReservationOutputSerializer(many=True), **error_responses(400)},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        reservations = reservation_list(user=request.user, reference=filters.validated_data["order"])
+        return Response(ReservationOutputSerializer(reservations, many=True).data)

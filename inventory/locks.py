@@ -1,0 +1,252 @@
+"""Every statement that locks stock rows lives here, so the lock order can be checked in one place.
+
+Lock order (see docs/inventory.md): an order row first (orders.services.order_transition locks it), then
+its reservation rows, then stock rows in ascending primary key. Stock counters change only through
+``stock_change`` — one conditional UPDATE that takes the row lock, re-checks the condition on the newest
+row version and either applies the change or touches nothing — and callers issue those UPDATEs sorted by
+stock pk, so two transactions that need the same rows always queue in the same order and cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import psycopg
+from django.db import connection
+from django.db.models import F, QuerySet
+
+from inventory.models import ChannelStock, Reservation, Stock, StockCount, StockMovement
+
+
+def stock_change(stock_id: int, *, on_hand: int = 0, reserved: int = 0) -> bool:
+    """Apply ``on_hand``/``reserved`` deltas to one stock row if the result keeps every invariant.
+
+    The WHERE clause carries the condition (enough on hand to remove, enough reserved to release,
+    available ≥ 0 afterwards), so the check and the write are one statement: no lost update, no oversell.
+    Returns False (and changes nothing) when the condition does not hold.
+    """
+    if not (on_hand or reserved):
+        return True
+    rows = Stock.objects.filter(pk=stock_id)
+    if on_hand < 0:
+        rows = rows.filter(on_hand__gte=-on_hand)
+    if reserved < 0:
+        rows = rows.filter(reserved__gte=-reserved)
+    # available afterwards = (on_hand + Δon_hand) − (reserved + Δreserved) ≥ 0
+    need = reserved - on_hand
+    if need > 0:
+        rows = rows.filter(on_hand__gte=F("reserved") + need)
+    updates = {}
+    if on_hand:
+        updates["on_hand"] = F("on_hand") + on_hand
+    if reserved:
+        updates["reserved"] = F("reserved") + reserved
+    return rows.update(**updates) == 1
+
+
+def stock_rows_for_update(stock_ids: Iterable[int]) -> QuerySet[Stock]:
+    """Stock rows locked in ascending pk (for reads that must stay true until commit, e.g. counts)."""
+    return Stock.objects.select_for_update().filter(pk__in=list(stock_ids)).order_by("pk")
+
+
+def reservations_active_for_update(*, order_id: int, line_ids: Iterable[int] | None = None) -> QuerySet[Reservation]:
+    """An order's active reservations, locked (only the reservation rows) in stock then pk order.
+
+    After waiting for a concurrent release/consume, PostgreSQL re-checks ``state`` on the new row version,
+    so a reservation someone else just closed is not returned: release and consume are compare-and-set.
+    """
+    rows = Reservation.objects.filter(order_id=order_id, state=Reservation.State.ACTIVE)
+    if line_ids is not None:
+        rows = rows.filter(order_line_id__in=list(line_ids))
+    return rows.select_for_update(of=("self",)).order_by("stock_id", "pk")
+
+
+def reservations_of_line_for_update(*, line_id: int) -> QuerySet[Reservation]:
+    rows = Reservation.objects.filter(order_line_id=line_id, state=Reservation.State.ACTIVE)
+    return rows.select_for_update(of=("self",)).order_by("stock_id", "pk")
+
+
+def stock_count_for_update(count_id: int) -> StockCount:
+    return StockCount.objects.select_for_update().get(pk=count_id)
+
+
+def channel_stocks_for_update(sku_ids: Iterable[int]) -> QuerySet[ChannelStock]:
+    return ChannelStock.objects.select_for_update().filter(sku_id__in=list(sku_ids)).order_by("pk")
+
+
+# One statement that takes the stock and writes what it took: the conditional UPDATE, the reservations, their
+# ledger rows, and the dirty flag of the SKU's channel rows (for the debounced push). If the UPDATE matches
+# no row, nothing else happens. Used for the common case — an order whose lines all reserve on one stock
+# row — on PostgreSQL (data-modifying CTEs): one round trip, and a hot stock row stays locked only for this
+# statement and the commit. ``{row}`` picks the row: by id, or (the optimistic first try) by SKU, location
+# and pool, provided none of the lines holds a reservation yet.
+_RESERVE_ONE_ROW = """
+WITH taken AS (
+    UPDATE {stock} SET reserved = reserved + %(total)s
+     WHERE id = {row} AND on_hand >= reserved + %(total)s
+ RETURNING id, sku_id, warehouse_id, pool
+), held AS (
+    INSERT INTO {reservation} (stock_id, order_id, order_line_id, reference, quantity, state, created_at)
+    SELECT taken.id, %(order_id)s, line.id, %(reference)s, line.quantity, 'active', %(at)s
+      FROM taken, unnest(%(line_ids)s::bigint[], %(quantities)s::integer[]) AS line(id, quantity)
+ RETURNING id, quantity
+), ledger AS (
+    INSERT INTO {movement} (kind, sku_id, warehouse_id, pool, on_hand_delta, reserved_delta, reference, reason,
+                            reservation_id, actor_id, system, idempotency_key, at)
+    SELECT 'reserve', taken.sku_id, taken.warehouse_id, taken.pool, 0, held.quantity, %(reference)s, '',
+           held.id, %(actor_id)s, %(system)s, '', %(at)s
+      FROM taken, held
+ RETURNING id
+), flagged AS (
+{flag}
+)
+SELECT (SELECT count(*) FROM ledger), (SELECT count(*) FROM flagged)
+"""
+# Mark the taken SKUs' clean channel rows dirty, locking them in ascending id like every other writer of
+# channel rows (the sync, the touch after other stock changes), so they cannot deadlock on them.
+_FLAG_CHANNELS = """    UPDATE {channel} SET dirty = true
+     WHERE id IN (SELECT channel.id FROM {channel} channel
+                   WHERE channel.sku_id IN (SELECT sku_id FROM taken) AND NOT channel.dirty AND channel.is_active
+                   ORDER BY channel.id FOR UPDATE)
+ RETURNING id"""
+_ROW_BY_ID = "%(stock_id)s"
+_ROW_BY_SKU = """(
+    SELECT s.id FROM {stock} s JOIN {sku} k ON k.id = s.sku_id
+     WHERE s.sku_id = %(sku_id)s AND s.warehouse_id = %(warehouse_id)s
+       AND s.pool = CASE WHEN %(presale)s OR k.is_presale THEN 'presale' ELSE 'spot' END
+       AND NOT EXISTS (SELECT 1 FROM {reservation} r WHERE r.order_line_id = ANY(%(line_ids)s) AND r.state = 'active')
+)"""
+
+
+def stock_reserve_one_row(
+    *,
+    lines: list[tuple[int, int]],
+    order_id: int,
+    reference: str,
+    actor_id: int | None,
+    system: str,
+    at,
+    stock_id: int | None = None,
+    sku_id: int | None = None,
+    warehouse_id: int | None = None,
+    presale: bool = False,
+) -> tuple[int, int] | None:
+    """Reserve ``lines`` = [(order_line_id, quantity)] on one stock row in one statement (PostgreSQL): the
+    row ``stock_id``, or the row of ``sku_id`` at ``warehouse_id`` in the pool the SKU and ``presale`` call
+    for (then only if no line holds a reservation yet).
+
+    Returns (reservations written, channel rows newly marked dirty), or None when nothing was reserved —
+    not enough available, no such row, or a line already reserved; then nothing at all was written or locked.
+    """
+    tables = {
+        "stock": Stock._meta.db_table,
+        "sku": Stock._meta.get_field("sku").related_model._meta.db_table,
+        "reservation": Reservation._meta.db_table,
+        "movement": StockMovement._meta.db_table,
+        "channel": ChannelStock._meta.db_table,
+    }
+    row = _ROW_BY_ID if stock_id is not None else _ROW_BY_SKU.format(**tables)
+    sql = _RESERVE_ONE_ROW.format(row=row, flag=_FLAG_CHANNELS.format(**tables), **tables)
+    params = {
+        "total": sum(quantity for _line, quantity in lines),
+        "stock_id": stock_id,
+        "sku_id": sku_id,
+        "warehouse_id": warehouse_id,
+        "presale": presale,
+        "order_id": order_id,
+        "reference": reference,
+        "line_ids": [line for line, _quantity in lines],
+        "quantities": [quantity for _line, quantity in lines],
+        "actor_id": actor_id,
+        "system": system,
+        "at": at,
+    }
+    written, flagged = execute_prepared(sql, params)[0]
+    return (written, flagged) if written else None
+
+
+def stock_lock_in_order(stock_ids) -> dict[int, tuple[int, int]]:
+    """Lock these stock rows in ascending pk (``SELECT … ORDER BY id FOR UPDATE`` locks rows in output
+    order) and return their (on_hand, reserved)."""
+    rows = Stock.objects.filter(pk__in=list(stock_ids)).order_by("pk").select_for_update()
+    return {pk: (on_hand, reserved) for pk, on_hand, reserved in rows.values_list("pk", "on_hand", "reserved")}
+
+
+# Several stock rows, already locked (``stock_lock_in_order``) and checked: take them all, write every
+# line's reservation and ledger row, flag the channel rows. Row order inside the statement no longer matters.
+_RESERVE_ROWS = """
+WITH want(stock_id, total) AS (
+    SELECT * FROM unnest(%(stock_ids)s::bigint[], %(totals)s::integer[])
+), taken AS (
+    UPDATE {stock} stock SET reserved = stock.reserved + want.total
+      FROM want
+     WHERE stock.id = want.stock_id AND stock.on_hand >= stock.reserved + want.total
+ RETURNING stock.id, stock.sku_id, stock.warehouse_id, stock.pool
+), held AS (
+    INSERT INTO {reservation} (stock_id, order_id, order_line_id, reference, quantity, state, created_at)
+    SELECT line.stock_id, %(order_id)s, line.id, %(reference)s, line.quantity, 'active', %(at)s
+      FROM unnest(%(line_ids)s::bigint[], %(line_stock_ids)s::bigint[], %(quantities)s::integer[])
+           AS line(id, stock_id, quantity)
+ RETURNING id, stock_id, quantity
+), ledger AS (
+    INSERT INTO {movement} (kind, sku_id, warehouse_id, pool, on_hand_delta, reserved_delta, reference, reason,
+                            reservation_id, actor_id, system, idempotency_key, at)
+    SELECT 'reserve', taken.sku_id, taken.warehouse_id, taken.pool, 0, held.quantity, %(reference)s, '',
+           held.id, %(actor_id)s, %(system)s, '', %(at)s
+      FROM held JOIN taken ON taken.id = held.stock_id
+ RETURNING id
+), flagged AS (
+{flag}
+)
+SELECT (SELECT count(*) FROM taken), (SELECT count(*) FROM ledger), (SELECT count(*) FROM flagged)
+"""
+
+
+def stock_reserve_rows(
+    *,
+    takes: list[tuple[int, int]],
+    lines: list[tuple[int, int, int]],
+    order_id: int,
+    reference: str,
+    actor_id: int | None,
+    system: str,
+    at,
+) -> tuple[int, int, int]:
+    """Reserve on several locked stock rows in one statement (PostgreSQL). ``takes`` = [(stock_id, total)],
+    ``lines`` = [(order_line_id, stock_id, quantity)]. Returns (rows taken, reservations written, channel
+    rows newly marked dirty); the caller checks every row was taken (and rolls back if not)."""
+    tables = {
+        "stock": Stock._meta.db_table,
+        "reservation": Reservation._meta.db_table,
+        "movement": StockMovement._meta.db_table,
+        "channel": ChannelStock._meta.db_table,
+    }
+    sql = _RESERVE_ROWS.format(flag=_FLAG_CHANNELS.format(**tables), **tables)
+    params = {
+        "stock_ids": [stock_id for stock_id, _total in takes],
+        "totals": [total for _stock_id, total in takes],
+        "line_ids": [line for line, _stock_id, _quantity in lines],
+        "line_stock_ids": [stock_id for _line, stock_id, _quantity in lines],
+        "quantities": [quantity for _line, _stock_id, quantity in lines],
+        "order_id": order_id,
+        "reference": reference,
+        "actor_id": actor_id,
+        "system": system,
+        "at": at,
+    }
+    return execute_prepared(sql, params)[0]
+
+
+def execute_prepared(sql: str, params) -> list[tuple]:
+    """Run one statement as a server-side prepared statement and return its rows (PostgreSQL).
+
+    Django's psycopg cursors bind parameters client-side, so PostgreSQL plans every statement afresh; for
+    the reservation statements planning costs more than executing. psycopg prepares a statement once per
+    connection and reuses the plan. Runs on Django's connection, inside whatever transaction is open, and
+    raises Django's database exceptions.
+    """
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()

@@ -1,0 +1,110 @@
+"""The order side of inventory (issue 4): what an order's status change does to its stock.
+
+``order_transition`` and ``order_create`` (orders.services) call ``order_stock_follow`` inside their
+transaction, with the order row locked. Inventory knows nothing of orders: this module hands it plain ids
+and quantities and acts on its answer.
+
+- entering paid: reserve every line (all or none). Short → the order goes on_hold / out_of_stock.
+- leaving an on_hold for approved: the lines must be reserved, else the move is refused (InsufficientStock).
+- entering cancelled or closed: release whatever the order still holds.
+- entering shipped: the reservations become deductions (ship movements).
+Stock arriving (``inventory.signals.stock_arrived``) retries the orders held out_of_stock, first paid first
+served (orders.receivers → orders.tasks.orders_retry_out_of_stock → ``order_stock_retry``).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from inventory.exceptions import InsufficientStock
+from inventory.services import (
+    LineDemand,
+    ReserveResult,
+    order_stock_consume,
+    order_stock_release,
+    order_stock_reserve,
+)
+from orders.models import Order, OrderLine
+from orders.states import HoldReason, Status
+
+SYSTEM = "inventory"
+PRESALE_TAG = "presale"
+
+
+def order_stock_follow(*, order: Order, from_status: str, actor=None) -> None:
+    """Apply the stock consequence of ``order`` having just moved from ``from_status`` to its status."""
+    to_status = order.status
+    if to_status == Status.PAID or (to_status == Status.APPROVED and from_status == Status.ON_HOLD):
+        result = order_stock_reserve_for(order=order, actor=actor)
+        if result.ok:
+            return
+        if to_status == Status.PAID:
+            from orders.services import order_transition
+
+            order_transition(
+                order=order,
+                to_status=Status.ON_HOLD,
+                hold_reason=HoldReason.OUT_OF_STOCK,
+                system=SYSTEM,
+                reason=f"out of stock: {result.describe()}",
+            )
+            return
+        raise InsufficientStock(
+            f"Order {order.number} cannot be approved: its stock is not reserved ({result.describe()}).",
+            extra={"order_number": order.number, "short": result.short},
+        )
+    if to_status in (Status.CANCELLED, Status.CLOSED):
+        order_stock_release(order_id=order.pk, actor=actor, system=SYSTEM, reason=f"order {to_status}")
+    elif to_status == Status.SHIPPED:
+        order_stock_consume(order_id=order.pk, actor=actor, system=SYSTEM, reason="order shipped")
+
+
+def order_stock_reserve_for(*, order: Order, actor=None) -> ReserveResult:
+    """Reserve the order's lines; an order without a warehouse gets the one inventory reserved at."""
+    lines = [
+        LineDemand(line_id=pk, sku_id=sku_id, quantity=quantity)
+        for pk, sku_id, quantity in OrderLine.objects.filter(order=order)
+        .order_by("pk")
+        .values_list("pk", "sku_id", "quantity")
+    ]
+    result = order_stock_reserve(
+        order_id=order.pk,
+        reference=order.number,
+        lines=lines,
+        warehouse_id=order.warehouse_id,
+        presale=PRESALE_TAG in (order.tags or []),
+        actor=actor,
+        system=SYSTEM,
+    )
+    if result.ok and result.created and order.warehouse_id is None and result.warehouse_id is not None:
+        order.warehouse_id = result.warehouse_id
+        order.save(update_fields=["warehouse", "updated_at"])
+    return result
+
+
+def order_stock_retry(*, order_id: int) -> bool:
+    """Try again to reserve an order held out_of_stock; on success it goes back to paid. Idempotent: an
+    order no longer held out_of_stock is left alone. Returns True when the order was released."""
+    from orders.services import order_transition
+
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update()
+            .filter(pk=order_id, status=Status.ON_HOLD, hold_reason=HoldReason.OUT_OF_STOCK)
+            .first()
+        )
+        if order is None:
+            return False
+        if not order_stock_reserve_for(order=order).ok:
+            return False
+        order_transition(order=order, to_status=Status.PAID, system=SYSTEM, reason="stock arrived: reserved")
+        return True
+
+
+def orders_held_out_of_stock(*, sku_ids: list[int] | None = None) -> list[int]:
+    """Ids of the orders held out_of_stock (wanting one of ``sku_ids``), first paid first."""
+    held = Order.objects.filter(status=Status.ON_HOLD, hold_reason=HoldReason.OUT_OF_STOCK)
+    if sku_ids:
+        held = held.filter(pk__in=OrderLine.objects.filter(sku_id__in=sku_ids).values("order_id"))
+    return list(held.order_by(F("paid_at").asc(nulls_last=True), "pk").values_list("pk", flat=True))

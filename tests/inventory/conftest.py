@@ -1,0 +1,40 @@
+"""Inventory test fixtures. After every test that touched the database, the stock ledger must agree with
+the stock levels and the active reservations (``stock_ledger_mismatches`` is empty)."""
+
+import pytest
+from django_q.conf import Conf
+
+from inventory.models import Pool
+from inventory.selectors import stock_ledger_mismatches
+from inventory.services import stock_receive
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def ledger_agrees_with_levels(request):
+    uses_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so torn down after this check
+    yield
+    assert stock_ledger_mismatches() == []
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_inline(monkeypatch):
+    """django-q2 runs queued tasks at once, in the test (Q_CLUSTER sync)."""
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def receive(db):
+    """``receive(sku, warehouse, quantity, pool=spot)``: put stock somewhere through the real service."""
+
+    def _receive(sku, warehouse, quantity, pool=Pool.SPOT):
+        return stock_receive(
+            warehouse=warehouse, lines=[(sku, quantity)], pool=pool, reference="PO-TEST", system="tests"
+        )
+
+    return _receive
