@@ -1,0 +1,330 @@
+"""SLA watch: monitors run by django-q2 schedules (orders.tasks.SCHEDULES) that raise and resolve ``Alert``s.
+
+- stuck: an order stays more than ``STUCK_AFTER`` in a status that should move on its own. Paid orders are
+  reviewed automatically within seconds (``order_rules_apply``); ten minutes in paid means the automatic
+  review did not run. Amber.
+- ship_late: an order not shipped by its promised time turns red and notifies its supervisors (主管 with
+  access to its shop, by e-mail, and the group robots), and is assigned to the first of them; two hours
+  before, it is amber. Presale orders waiting for their balance are left out.
+- phone_many_accounts: one consignee phone behind ``PHONE_ACCOUNTS_MIN`` or more buyer accounts in
+  ``PHONE_ACCOUNTS_DAYS`` days. Amber.
+- address_changes: an order whose address changed ``ADDRESS_CHANGES_MIN`` or more times in
+  ``ADDRESS_CHANGES_DAYS`` days (timeline events with ``data["change"] == "address"``). Amber.
+
+One open alert per key; a monitor resolves its open alerts whose cause has gone. A new or escalated alert
+is notified once per severity (``orders.tasks.alert_notify``, queued on commit, network outside the
+transaction). Staff acknowledge alerts and assign them (``alert_acknowledge``, ``alert_assign``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
+from guardian.shortcuts import get_users_with_perms
+
+from config.errors import ApplicationError
+from config.tasks import enqueue_on_commit
+from orders.masking import mask_phone
+from orders.models import Alert, Order, OrderEvent
+from orders.notifications import SEVERITY_RANK, NotificationFailed, notification_broadcast
+from orders.roles import MANAGER
+from orders.states import NOT_SHIPPED, HoldReason, Status
+
+STUCK_AFTER = {Status.PAID: dt.timedelta(minutes=10)}
+DUE_SOON = dt.timedelta(hours=2)
+PHONE_ACCOUNTS_DAYS = 30
+PHONE_ACCOUNTS_MIN = 3
+ADDRESS_CHANGES_DAYS = 7
+ADDRESS_CHANGES_MIN = 2
+Kind = Alert.Kind
+Severity = Alert.Severity
+
+
+class AlertInvalid(ApplicationError):
+    code = "alert_invalid"
+
+
+# --- raising and resolving ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_raise(
+    *,
+    kind: str,
+    key: str,
+    severity: str,
+    title: str,
+    order: Order | None = None,
+    detail: dict[str, Any] | None = None,
+    assignee=None,
+) -> tuple[Alert, bool]:
+    """Open an alert for ``key`` or update the open one (escalating its severity, never lowering it).
+    Returns ``(alert, notify)``: notify is True when it is new or escalated (then queued on commit)."""
+    alert = Alert.objects.select_for_update().filter(key=key, resolved_at__isnull=True).first()
+    if alert is None:
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(
+                    kind=kind,
+                    key=key,
+                    severity=severity,
+                    title=title[:200],
+                    order=order,
+                    detail=detail or {},
+                    assignee=assignee,
+                )
+        except IntegrityError:  # a concurrent monitor run opened it
+            return Alert.objects.get(key=key, resolved_at__isnull=True), False
+        enqueue_on_commit("orders.tasks.alert_notify", alert.pk)
+        return alert, True
+    escalate = SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]
+    alert.title = title[:200]
+    alert.detail = detail or alert.detail
+    fields = ["title", "detail", "updated_at"]
+    if escalate:
+        alert.severity = severity
+        fields.append("severity")
+        if assignee is not None and alert.assignee_id is None:
+            alert.assignee = assignee
+            fields.append("assignee")
+    alert.save(update_fields=fields)
+    if escalate:
+        enqueue_on_commit("orders.tasks.alert_notify", alert.pk)
+    return alert, escalate
+
+
+def alerts_resolve(*, kind: str, keep: set[str], now: dt.datetime) -> int:
+    """Resolve the open alerts of ``kind`` whose key is not in ``keep`` (their cause went away)."""
+    stale = Alert.objects.filter(kind=kind, resolved_at__isnull=True).exclude(key__in=keep)
+    resolved = 0
+    for alert in stale:
+        alert.resolved_at = now
+        alert.save(update_fields=["resolved_at", "updated_at"])
+        resolved += 1
+    return resolved
+
+
+# --- monitors ----------------------------------------------------------------------------------------------
+
+
+def sla_stuck_orders_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    keep: set[str] = set()
+    raised = 0
+    for status, limit in STUCK_AFTER.items():
+        entered = (
+            OrderEvent.objects.filter(
+                order=OuterRef("pk"), to_status=status, kind__in=[OrderEvent.Kind.TRANSITION, OrderEvent.Kind.CREATED]
+            )
+            .order_by("-at", "-id")
+            .values("at")[:1]
+        )
+        stuck = (
+            Order.objects.filter(status=status)
+            .annotate(entered_at=Subquery(entered))
+            .filter(entered_at__lt=now - limit)
+            .select_related("shop")
+        )
+        for order in stuck:
+            key = f"stuck:{order.pk}:{status}"
+            keep.add(key)
+            minutes = int((now - order.entered_at).total_seconds() // 60)
+            _alert, notify = alert_raise(
+                kind=Kind.STUCK,
+                key=key,
+                severity=Severity.WARNING,
+                order=order,
+                title=f"{order.number} has been {Status(status).label} for {minutes} min",
+                detail={
+                    "status": status,
+                    "since": order.entered_at.isoformat(),
+                    "minutes": minutes,
+                    "shop": order.shop.code,
+                },
+            )
+            raised += notify
+    return {"raised": raised, "open": len(keep), "resolved": alerts_resolve(kind=Kind.STUCK, keep=keep, now=now)}
+
+
+def order_supervisors(order: Order) -> list:
+    """The managers (主管) who may work on the order's shop, e-mail first."""
+    users = get_users_with_perms(order.shop, only_with_perms_in=["access_shop"], with_group_users=True)
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=[u.pk for u in users], is_active=True, groups__name=MANAGER)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def sla_ship_late_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    due = (
+        Order.objects.filter(status__in=NOT_SHIPPED - {Status.PENDING_PAYMENT}, promised_ship_at__lte=now + DUE_SOON)
+        .exclude(status=Status.ON_HOLD, hold_reason=HoldReason.PRESALE)
+        .select_related("shop")
+        .order_by("promised_ship_at")
+    )
+    keep: set[str] = set()
+    raised = 0
+    for order in due:
+        key = f"ship_late:{order.pk}"
+        keep.add(key)
+        late = order.promised_ship_at <= now
+        when = timezone.localtime(order.promised_ship_at).strftime("%m-%d %H:%M")
+        assignee = None
+        if late:
+            supervisors = order_supervisors(order)
+            assignee = supervisors[0] if supervisors else None
+        _alert, notify = alert_raise(
+            kind=Kind.SHIP_LATE,
+            key=key,
+            order=order,
+            assignee=assignee,
+            severity=Severity.CRITICAL if late else Severity.WARNING,
+            title=(
+                f"{order.number} not shipped: promised by {when}" if late else f"{order.number} must ship by {when}"
+            ),
+            detail={
+                "promised_ship_at": order.promised_ship_at.isoformat(),
+                "status": order.status,
+                "shop": order.shop.code,
+                "late": late,
+            },
+        )
+        raised += notify
+    return {"raised": raised, "open": len(keep), "resolved": alerts_resolve(kind=Kind.SHIP_LATE, keep=keep, now=now)}
+
+
+def sla_suspicious_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    raised = 0
+    keep_phone: set[str] = set()
+    phones = (
+        Order.objects.filter(placed_at__gte=now - dt.timedelta(days=PHONE_ACCOUNTS_DAYS))
+        .exclude(consignee_phone="")
+        .exclude(consignee_phone__contains="*")
+        .exclude(buyer_id="")
+        .order_by()
+        .values("consignee_phone")
+        .annotate(accounts=Count("buyer_id", distinct=True), orders=Count("id"))
+        .filter(accounts__gte=PHONE_ACCOUNTS_MIN)
+    )
+    for row in phones:
+        phone = row["consignee_phone"]
+        key = f"phone_accounts:{hashlib.sha256(phone.encode()).hexdigest()[:24]}"
+        keep_phone.add(key)
+        latest = Order.objects.filter(consignee_phone=phone).order_by("-placed_at", "-pk").first()
+        _alert, notify = alert_raise(
+            kind=Kind.PHONE_MANY_ACCOUNTS,
+            key=key,
+            severity=Severity.WARNING,
+            order=latest,
+            title=f"Phone {mask_phone(phone)} used by {row['accounts']} accounts in {PHONE_ACCOUNTS_DAYS} days",
+            detail={"phone": mask_phone(phone), "accounts": row["accounts"], "orders": row["orders"]},
+        )
+        raised += notify
+    keep_address: set[str] = set()
+    changed = (
+        OrderEvent.objects.filter(
+            kind=OrderEvent.Kind.UPDATED, data__change="address", at__gte=now - dt.timedelta(days=ADDRESS_CHANGES_DAYS)
+        )
+        .order_by()
+        .values("order_id")
+        .annotate(changes=Count("id"))
+        .filter(changes__gte=ADDRESS_CHANGES_MIN)
+    )
+    for row in changed:
+        order = Order.objects.get(pk=row["order_id"])
+        key = f"address_changes:{order.pk}"
+        keep_address.add(key)
+        _alert, notify = alert_raise(
+            kind=Kind.ADDRESS_CHANGES,
+            key=key,
+            severity=Severity.WARNING,
+            order=order,
+            title=f"{order.number}: address changed {row['changes']} times in {ADDRESS_CHANGES_DAYS} days",
+            detail={"changes": row["changes"]},
+        )
+        raised += notify
+    resolved = alerts_resolve(kind=Kind.PHONE_MANY_ACCOUNTS, keep=keep_phone, now=now)
+    resolved += alerts_resolve(kind=Kind.ADDRESS_CHANGES, keep=keep_address, now=now)
+    return {"raised": raised, "open": len(keep_phone) + len(keep_address), "resolved": resolved}
+
+
+def sla_watch(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    return {
+        "stuck": sla_stuck_orders_flag(now=now),
+        "ship_late": sla_ship_late_flag(now=now),
+        "suspicious": sla_suspicious_flag(now=now),
+    }
+
+
+# --- notifying, acknowledging, assigning -------------------------------------------------------------------
+
+
+def alert_notify(*, alert_id: int) -> dict[str, int]:
+    """Send an alert at its current severity, once: claimed by compare-and-set on ``notified_severity``.
+    If every channel fails the claim is given back (and the error raised) so the task's retry sends it."""
+    alert = Alert.objects.select_related("order", "order__shop").filter(pk=alert_id).first()
+    if alert is None or alert.resolved_at is not None:
+        return {"sent": 0, "failed": 0}
+    previous = alert.notified_severity
+    if previous and SEVERITY_RANK[previous] >= SEVERITY_RANK[alert.severity]:
+        return {"sent": 0, "failed": 0}
+    claimed = Alert.objects.filter(pk=alert.pk, notified_severity=previous).update(notified_severity=alert.severity)
+    if claimed != 1:
+        return {"sent": 0, "failed": 0}
+    emails = []
+    if alert.kind == Kind.SHIP_LATE and alert.severity == Severity.CRITICAL and alert.order is not None:
+        emails = [u.email for u in order_supervisors(alert.order) if u.email]
+    result = notification_broadcast(
+        title=f"[{alert.get_severity_display()}] {alert.title}",
+        text=_alert_text(alert),
+        severity=alert.severity,
+        kind=alert.kind,
+        extra_emails=emails,
+    )
+    if result["failed"] and not result["sent"]:
+        Alert.objects.filter(pk=alert.pk, notified_severity=alert.severity).update(notified_severity=previous)
+        raise NotificationFailed(f"alert {alert.pk}: every notification channel failed", extra=result)
+    return result
+
+
+def _alert_text(alert: Alert) -> str:
+    lines = [f"- {alert.get_kind_display()}"]
+    if alert.order is not None:
+        order = alert.order
+        lines.append(
+            f"- 订单 {order.number}（{order.shop.name}），{order.get_status_display()}，"
+            f"{order.paid_amount} {order.currency}"
+        )
+    lines.append(f"- {timezone.localtime(alert.created_at):%Y-%m-%d %H:%M}")
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert_id: int, actor) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert_id)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_by = actor
+        alert.acknowledged_at = timezone.now()
+        alert.save(update_fields=["acknowledged_by", "acknowledged_at", "updated_at"])
+    return alert
+
+
+@transaction.atomic
+def alert_assign(*, alert_id: int, assignee, actor) -> Alert:
+    if assignee is not None and not assignee.is_active:
+        raise AlertInvalid(f"{assignee.get_username()} is not an active user.", extra={"field": "assignee"})
+    alert = Alert.objects.select_for_update().get(pk=alert_id)
+    alert.assignee = assignee
+    alert.save(update_fields=["assignee", "updated_at"])
+    return alert

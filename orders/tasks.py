@@ -1,0 +1,117 @@
+"""django-q2 entry points of orders. Idempotent, JSON arguments only. ``SCHEDULES`` is upserted by name
+by ``manage.py schedules_sync``."""
+
+from __future__ import annotations
+
+from django_q.models import Schedule
+
+from orders.stock import order_stock_retry, orders_held_out_of_stock
+
+SCHEDULES = [
+    {
+        # Safety net for a lost stock_arrived signal: retry every order held out_of_stock.
+        "name": "orders.orders_retry_out_of_stock",
+        "func": "orders.tasks.orders_retry_out_of_stock",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 10,
+    },
+]
+
+
+def orders_retry_out_of_stock(sku_ids: list[int] | None = None) -> dict:
+    """Reserve, first paid first served, the orders held out_of_stock that want these SKUs (all such
+    orders when ``sku_ids`` is empty). An order that still cannot be filled is skipped, so a large early
+    order does not block smaller later ones; each order is its own transaction."""
+    released = tried = 0
+    for order_id in orders_held_out_of_stock(sku_ids=sku_ids):
+        tried += 1
+        released += order_stock_retry(order_id=order_id)
+    return {"tried": tried, "released": released}
+
+
+# --- rules, review and SLA (issue 5) ---------------------------------------------------------------------
+
+SCHEDULES += [
+    {
+        # Orders stuck in a state that should move on its own, late shipments (amber 2 h ahead, red after).
+        "name": "orders.sla_watch_orders",
+        "func": "orders.tasks.sla_watch_orders",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
+    {
+        "name": "orders.sla_watch_suspicious",
+        "func": "orders.tasks.sla_watch_suspicious",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+    },
+    {
+        "name": "orders.presale_reminders_send",
+        "func": "orders.tasks.presale_reminders_send",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 10,
+    },
+    {
+        "name": "orders.presale_deadlines_enforce",
+        "func": "orders.tasks.presale_deadlines_enforce",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 5,
+    },
+]
+
+
+def order_rules_apply(order_id: int) -> bool:
+    """The automatic review of a paid order (idempotent): ``orders.rules.services.order_rules_apply``."""
+    from orders.rules.services import order_rules_apply as apply
+
+    return apply(order_id=order_id) is not None
+
+
+def sla_watch_orders() -> dict:
+    from orders.sla import sla_ship_late_flag, sla_stuck_orders_flag
+
+    return {"stuck": sla_stuck_orders_flag(), "ship_late": sla_ship_late_flag()}
+
+
+def sla_watch_suspicious() -> dict:
+    from orders.sla import sla_suspicious_flag
+
+    return sla_suspicious_flag()
+
+
+def alert_notify(alert_id: int) -> dict:
+    """Send a new or escalated alert to the notification channels (once per severity)."""
+    from orders.sla import alert_notify as notify
+
+    return notify(alert_id=alert_id)
+
+
+def presale_reminders_send() -> int:
+    from orders.shaping.presale import presale_reminders_send as send
+
+    return send()
+
+
+def presale_deadlines_enforce() -> int:
+    from orders.shaping.presale import presale_deadlines_enforce as enforce
+
+    return enforce()
+
+
+def presale_reminder_notify(terms_id: int) -> dict:
+    """Tell the notification channels that a presale balance is due soon (sent once, claimed by the caller)."""
+    from django.utils import timezone
+
+    from orders.models import PresaleTerms
+    from orders.notifications import notification_broadcast
+
+    terms = PresaleTerms.objects.select_related("order", "order__shop").filter(pk=terms_id).first()
+    if terms is None or terms.state != PresaleTerms.State.AWAITING_BALANCE:
+        return {"sent": 0, "failed": 0}
+    due = timezone.localtime(terms.balance_due_at).strftime("%Y-%m-%d %H:%M")
+    return notification_broadcast(
+        title=f"预售尾款提醒 {terms.order.number}",
+        text=f"- {terms.order.shop.name}\n- 尾款 {terms.balance} {terms.currency}，截止 {due}",
+        severity="info",
+        kind="presale_due",
+    )

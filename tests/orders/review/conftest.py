@@ -1,0 +1,1 @@
+from tests.orders.rules.fixtures import clock, paid_order, publish, receive, tasks_run_inline  # noqa: F401

@@ -1,0 +1,183 @@
+"""The review queue: approve (with tiers), reject, release, edit address, bulk."""
+
+from decimal import Decimal
+
+import pytest
+
+from orders import roles
+from orders.models import Approval, OrderEvent, ReviewTask
+from orders.review.exceptions import ApprovalRoleRequired, ReviewClosed, ReviewInvalid
+from orders.review.services import (
+    order_address_update,
+    review_approve,
+    review_bulk,
+    review_hold_manual,
+    review_hold_release,
+    review_reject,
+    review_task_open,
+)
+from orders.rules.services import order_rules_apply
+from orders.states import HoldReason, Status
+from tests.conftest import _user
+from tests.orders.rules.fixtures import rule
+
+pytestmark = pytest.mark.django_db
+BIG = {"fact": "paid_amount", "op": "gt", "value": "500"}
+HUGE = {"fact": "paid_amount", "op": "gt", "value": "5000"}
+
+
+@pytest.fixture
+def tiered(publish):
+    publish(
+        [
+            rule("big", BIG, [{"action": "require_approval", "role": roles.MANAGER}], priority=10),
+            rule("huge", HUGE, [{"action": "require_approval", "role": roles.ADMIN}], priority=5),
+        ]
+    )
+
+
+@pytest.fixture
+def held(publish, paid_order):
+    """A paid order held by a risk rule (no approval tiers)."""
+    publish(
+        [
+            rule(
+                "suspicious",
+                {"fact": "address", "op": "contains", "value": "快递柜代收"},
+                [{"action": "hold", "reason": "risk", "note": "快递柜代收"}],
+            )
+        ]
+    )
+    order = paid_order(address="香港中路76号快递柜代收")
+    order_rules_apply(order_id=order.pk)
+    order.refresh_from_db()
+    return order
+
+
+def test_approving_a_task_without_tiers_approves_the_order(held, cs_a):
+    task = held.review_tasks.get()
+    review_approve(task_id=task.pk, actor=cs_a, note="电话确认过")
+    task.refresh_from_db()
+    held.refresh_from_db()
+    assert (task.status, task.decided_by, task.decision_note) == ("approved", cs_a, "电话确认过")
+    assert held.status == Status.APPROVED and held.hold_reason == ""
+
+
+def test_tiers_are_approved_in_order_by_their_roles(tiered, paid_order, manager, admin_user, cs_a):
+    order = paid_order(amount=Decimal("6000.00"))
+    order_rules_apply(order_id=order.pk)
+    task = order.review_tasks.get()
+
+    with pytest.raises(ApprovalRoleRequired):
+        review_approve(task_id=task.pk, actor=cs_a)  # CS is not a manager
+    review_approve(task_id=task.pk, actor=manager)
+    order.refresh_from_db()
+    assert order.status == Status.ON_HOLD  # tier 2 still pending
+    with pytest.raises(ApprovalRoleRequired):
+        review_approve(task_id=task.pk, actor=manager)  # tier 2 needs 管理员
+    review_approve(task_id=task.pk, actor=admin_user)
+
+    order.refresh_from_db()
+    assert order.status == Status.APPROVED
+    assert list(Approval.objects.filter(task=task).values_list("tier", "status", "decided_by__username")) == [
+        (1, "approved", "manager"),
+        (2, "approved", "admin_user"),
+    ]
+    notes = order.events.filter(kind=OrderEvent.Kind.NOTE).values_list("reason", flat=True)
+    assert any("tier 1 (主管) approved" in n for n in notes)
+
+
+def test_one_person_cannot_approve_two_tiers(tiered, paid_order, world):
+    boss = _user("boss", roles.MANAGER, roles.ADMIN)
+    order = paid_order(amount=Decimal("6000.00"))
+    order_rules_apply(order_id=order.pk)
+    task = order.review_tasks.get()
+    review_approve(task_id=task.pk, actor=boss)
+    with pytest.raises(ApprovalRoleRequired) as caught:
+        review_approve(task_id=task.pk, actor=boss)
+    assert caught.value.code == "approval_four_eyes"
+
+
+def test_rejecting_cancels_the_order_and_closes_its_tasks(held, cs_a):
+    task = held.review_tasks.get()
+    review_task_open(order=held, kind=ReviewTask.Kind.MANUAL, hold_reason=HoldReason.MANUAL, reason="再看看")
+    with pytest.raises(ReviewInvalid):
+        review_reject(task_id=task.pk, actor=cs_a, note=" ")
+    review_reject(task_id=task.pk, actor=cs_a, note="地址无法派送")
+    held.refresh_from_db()
+    assert held.status == Status.CANCELLED
+    assert dict(held.review_tasks.values_list("kind", "status")) == {"rules": "rejected", "manual": "cancelled"}
+    with pytest.raises(ReviewClosed):
+        review_approve(task_id=task.pk, actor=cs_a)
+
+
+def test_the_order_stays_held_until_every_open_task_is_decided(held, cs_a):
+    rules_task = held.review_tasks.get()
+    manual = review_hold_manual(order_id=held.pk, actor=cs_a, reason="买家要求周五后发货")
+    review_approve(task_id=rules_task.pk, actor=cs_a)
+    held.refresh_from_db()
+    assert held.status == Status.ON_HOLD
+    review_approve(task_id=manual.pk, actor=cs_a)
+    held.refresh_from_db()
+    assert held.status == Status.APPROVED
+
+
+def test_releasing_rechecks_the_order_against_the_rules(held, cs_a):
+    review_hold_release(order_id=held.pk, actor=cs_a)
+    held.refresh_from_db()
+    assert held.status == Status.ON_HOLD  # the address is unchanged, the rule still matches: held again
+    assert list(held.review_tasks.order_by("pk").values_list("status", flat=True)) == ["released", "open"]
+
+    order_address_update(order_id=held.pk, actor=cs_a, address="香港中路76号颐中假日酒店前台")
+    review_hold_release(order_id=held.pk, actor=cs_a)
+    held.refresh_from_db()
+    assert held.status == Status.APPROVED
+
+
+def test_a_manual_hold_on_an_approved_order_is_released_back_to_approved(paid_order, cs_a):
+    order = paid_order()
+    order_rules_apply(order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == Status.APPROVED
+    review_hold_manual(order_id=order.pk, actor=cs_a, reason="等待买家确认颜色")
+    review_hold_release(order_id=order.pk, actor=cs_a, note="已确认")
+    order.refresh_from_db()
+    assert order.status == Status.APPROVED
+    assert order.review_tasks.get().status == "released"
+
+
+def test_pending_tiers_cannot_be_released(tiered, paid_order, cs_a):
+    order = paid_order(amount=Decimal("800.00"))
+    order_rules_apply(order_id=order.pk)
+    with pytest.raises(ReviewInvalid) as caught:
+        review_hold_release(order_id=order.pk, actor=cs_a)
+    assert caught.value.code == "approval_pending"
+
+
+def test_address_edits_are_recorded_without_personal_data(held, cs_a):
+    order_address_update(order_id=held.pk, actor=cs_a, consignee_phone="13911112222", address="新地址8号")
+    event = held.events.get(kind=OrderEvent.Kind.UPDATED, data__change="address")
+    assert event.data == {"change": "address", "fields": ["consignee_phone", "address"]}
+    assert "13911112222" not in event.reason and event.actor == cs_a
+    held.refresh_from_db()
+    assert held.address == "新地址8号"
+    with pytest.raises(ReviewInvalid):
+        order_address_update(order_id=held.pk, actor=cs_a, address="")
+    with pytest.raises(ReviewInvalid):
+        order_address_update(order_id=held.pk, actor=cs_a, buyer_level="5")
+
+
+def test_bulk_actions_report_each_task(tiered, paid_order, manager, cs_a):
+    small_held = [paid_order(amount=Decimal("700.00")) for _ in range(2)]
+    for order in small_held:
+        order_rules_apply(order_id=order.pk)
+    tasks = [o.review_tasks.get().pk for o in small_held]
+
+    denied = review_bulk(action="approve", task_ids=tasks, actor=cs_a)
+    assert [r.ok for r in denied] == [False, False] and "主管" in denied[0].message
+
+    done = review_bulk(action="approve", task_ids=[*tasks, 999999], actor=manager)
+    assert [r.ok for r in done] == [True, True, False]
+    assert all(o.review_tasks.get().status == "approved" for o in small_held)
+    with pytest.raises(ReviewInvalid):
+        review_bulk(action="reject", task_ids=tasks, actor=manager, note="")
