@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        from integrations import receivers  # noqa: F401  fulfilment's shipment_confirmed → outbox

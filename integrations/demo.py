@@ -1,0 +1,11 @@
+"""Integrations' part of the demo: the demo shops pull from (and are pushed to by) the built-in sandbox, so
+``make run`` shows orders flowing in from every platform."""
+
+import os
+
+from integrations.sandbox.setup import sandbox_connections_ensure
+
+
+def demo_seed() -> dict[str, int]:
+    base_url = os.environ.get("SANDBOX_BASE_URL", "http://127.0.0.1:8000")
+    return {"sandbox_connections": sandbox_connections_ensure(base_url=base_url, backfill_hours=2)}

@@ -1,0 +1,73 @@
+"""Errors of the channel integrations. Each has a stable code and HTTP status (config.errors)."""
+
+from config.errors import ApplicationError, NotFound
+
+
+class SignatureInvalid(ApplicationError):
+    """A pushed message whose signature is missing or wrong: rejected with 401, nothing processed."""
+
+    code = "signature_invalid"
+    status = 401
+
+
+class ConnectionNotFound(NotFound):
+    code = "connection_not_found"
+
+
+class PayloadInvalid(ApplicationError):
+    """The message cannot be understood (not JSON, a required field missing, a value of the wrong kind).
+
+    Retrying will not help: such a message goes straight to the dead letters with this message.
+    """
+
+    code = "payload_invalid"
+    status = 400
+
+
+class OrderNotYetKnown(ApplicationError):
+    """A follow-up (refund, address change) for an order Order Hub has not received yet: retried later."""
+
+    code = "order_not_yet_known"
+    status = 409
+
+
+class PlatformError(ApplicationError):
+    """The platform answered with an error. Retried with back-off unless a subclass says otherwise."""
+
+    code = "platform_error"
+    status = 502
+
+
+class PlatformUnavailable(PlatformError):
+    """5xx, timeout or connection refused."""
+
+    code = "platform_unavailable"
+    status = 503
+
+
+class RateLimited(PlatformError):
+    code = "platform_rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: float = 60.0, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class TokenExpired(PlatformError):
+    """The shop's access token is expired or revoked: staff must re-authorise the shop."""
+
+    code = "platform_token_expired"
+    status = 401
+
+
+class ImportInvalid(ApplicationError):
+    code = "import_invalid"
+    status = 400
+
+
+class MappingInvalid(ApplicationError):
+    """A field-mapping override that cannot work (bad path syntax, unknown status)."""
+
+    code = "mapping_invalid"
+    status = 400

@@ -1,0 +1,205 @@
+"""Health of the shop connections: alerts (stored, shown in the back office, sent to group robots) and the
+daily count check — orders the platform reports for a day against orders Order Hub has.
+
+Checks (``health_check_run``, hourly): token or certificate expiring within 15 days, 3+ consecutive poll
+failures, pull lag over three poll intervals, callback failure rate over 5 % (24 h, at least 20 calls), new
+dead letters. Each alert is raised once per key (per day, or per expiry date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.tasks import enqueue_on_commit
+from integrations.mapping import SHANGHAI
+from integrations.models import AlertRobot, CountCheck, HealthAlert, ShopConnection
+from integrations.platforms import adapter_for
+from integrations.polling import pollable
+from integrations.robots import robot_message, robot_send
+from integrations.selectors import shop_health
+from orders.models import Order, Shop
+
+log = logging.getLogger(__name__)
+
+EXPIRY_WARNING = dt.timedelta(days=15)
+GAP_THRESHOLD = Decimal("0.01")
+FAILURES_ALERT = 3
+CALLBACK_RATE_ALERT = Decimal("0.05")
+CALLBACK_MIN_CALLS = 20
+Kind = HealthAlert.Kind
+
+
+@transaction.atomic
+def alert_raise(
+    *, shop: Shop | None, kind: str, dedup_key: str, message: str, data: dict[str, Any] | None = None
+) -> HealthAlert | None:
+    """Store an alert (once per shop, kind and key) and send it to the robots after commit."""
+    try:
+        with transaction.atomic():
+            alert = HealthAlert.objects.create(
+                shop=shop,
+                kind=kind,
+                dedup_key=dedup_key[:64],
+                message=message,
+                data=data or {},
+                raised_at=timezone.now(),
+            )
+    except IntegrityError:
+        return None
+    enqueue_on_commit("integrations.tasks.alert_send", alert.pk)
+    return alert
+
+
+def alert_send(alert_id: int) -> int:
+    """Send the alert to every enabled robot. Returns how many accepted it; errors are kept on the alert."""
+    alert = HealthAlert.objects.select_related("shop").get(pk=alert_id)
+    title = f"Order Hub: {alert.get_kind_display()}"
+    text = robot_message(
+        title=title,
+        lines=[
+            f"**{alert.shop.name if alert.shop else '—'}**",
+            alert.message,
+            f"{timezone.localtime(alert.raised_at, SHANGHAI):%Y-%m-%d %H:%M}",
+        ],
+    )
+    sent, errors = 0, []
+    for robot in AlertRobot.objects.filter(is_enabled=True):
+        try:
+            robot_send(robot, title=title, text=text)
+            sent += 1
+        except Exception as exc:  # noqa: BLE001 - one robot down must not stop the others
+            errors.append(str(exc))
+    HealthAlert.objects.filter(pk=alert.pk).update(
+        sent_at=timezone.now() if sent else None, send_error="\n".join(errors)[:4000]
+    )
+    return sent
+
+
+def alert_resolve(*, alert_ids: list[int]) -> int:
+    return HealthAlert.objects.filter(pk__in=alert_ids, resolved_at__isnull=True).update(resolved_at=timezone.now())
+
+
+def health_check_run(*, now: dt.datetime | None = None) -> int:
+    """Raise the alerts the connections' state calls for. Returns how many new alerts were raised."""
+    now = now or timezone.now()
+    day = f"{timezone.localtime(now, SHANGHAI):%Y%m%d}"
+    raised = 0
+    for connection in ShopConnection.objects.select_related("shop").filter(is_enabled=True):
+        health = shop_health(connection, now=now)
+        shop = connection.shop
+        checks = []
+        for what, kind, moment in (
+            ("access token", Kind.TOKEN_EXPIRY, connection.token_expires_at),
+            ("certificate", Kind.CERT_EXPIRY, connection.certificate_expires_at),
+        ):
+            if moment is not None and moment - now <= EXPIRY_WARNING:
+                left = (moment - now).days
+                text = (
+                    f"{what} expired"
+                    if moment <= now
+                    else f"{what} expires in {left} days ({timezone.localtime(moment, SHANGHAI):%Y-%m-%d})"
+                )
+                checks.append((kind, f"{moment:%Y%m%d}", f"{shop.code}: {text}; re-authorise the shop."))
+        if connection.consecutive_failures >= FAILURES_ALERT:
+            checks.append(
+                (
+                    Kind.FAILURES,
+                    day,
+                    f"{shop.code}: {connection.consecutive_failures} pulls failed in a row: "
+                    f"{connection.last_error[:300]}",
+                )
+            )
+        lag = health["lag"]
+        if lag is not None and lag > dt.timedelta(minutes=3 * connection.poll_interval_minutes + 5):
+            checks.append(
+                (Kind.LAG, day, f"{shop.code}: orders pulled only up to {int(lag.total_seconds() // 60)} minutes ago.")
+            )
+        callbacks = health["callbacks"]
+        if callbacks["total"] >= CALLBACK_MIN_CALLS and callbacks["failure_rate"] > CALLBACK_RATE_ALERT:
+            checks.append(
+                (
+                    Kind.CALLBACK_FAILURES,
+                    day,
+                    f"{shop.code}: {callbacks['failure_rate']:.1%} of {callbacks['total']} pushed messages in 24 h "
+                    "were rejected or failed.",
+                )
+            )
+        if health["inbox"]["dead"] or health["outbox"]["dead"]:
+            checks.append(
+                (
+                    Kind.DEAD_LETTERS,
+                    day,
+                    f"{shop.code}: {health['inbox']['dead']} inbound and {health['outbox']['dead']} outbound dead "
+                    "letters wait for a replay.",
+                )
+            )
+        for kind, key, message in checks:
+            if alert_raise(shop=shop, kind=kind, dedup_key=key, message=message) is not None:
+                raised += 1
+    return raised
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+    return start, start + dt.timedelta(days=1)
+
+
+def count_check(*, connection: ShopConnection, day: dt.date) -> CountCheck:
+    """Compare the platform's count of orders created on ``day`` with Order Hub's. A gap over 1 % raises
+    an alert and rewinds the shop's poll cursor to the start of the day, so the next poll fetches the day
+    again (what was missing comes in; what was there is deduplicated)."""
+    start, end = day_bounds(day)
+    client = adapter_for(connection.shop.platform).client(connection)
+    platform_count = client.order_count(start=start, end=end)
+    hub_count = (
+        Order.objects.filter(shop=connection.shop, placed_at__gte=start, placed_at__lt=end)
+        .exclude(external_id="")
+        .count()
+    )
+    gap = Decimal(platform_count - hub_count) / platform_count if platform_count else Decimal("0")
+    gap = gap.quantize(Decimal("0.0001"))
+    check, _created = CountCheck.objects.update_or_create(
+        shop=connection.shop,
+        day=day,
+        defaults={
+            "platform_count": platform_count,
+            "hub_count": hub_count,
+            "gap_ratio": gap,
+            "checked_at": timezone.now(),
+        },
+    )
+    if gap > GAP_THRESHOLD:
+        alert_raise(
+            shop=connection.shop,
+            kind=Kind.COUNT_GAP,
+            dedup_key=f"{day:%Y%m%d}",
+            message=(
+                f"{connection.shop.code} {day:%Y-%m-%d}: the platform reports {platform_count} orders, Order Hub has "
+                f"{hub_count} ({gap:.2%} missing). Pulling the day again."
+            ),
+            data={"platform": platform_count, "hub": hub_count, "gap": str(gap)},
+        )
+        ShopConnection.objects.filter(pk=connection.pk).update(
+            poll_cursor=min(connection.poll_cursor or start, start), next_poll_at=None
+        )
+    return check
+
+
+def count_check_run(*, day: dt.date | None = None) -> int:
+    """The daily check for every pollable shop (yesterday by default). Returns how many shops were checked."""
+    day = day or timezone.localdate(timezone.now(), SHANGHAI) - dt.timedelta(days=1)
+    checked = 0
+    for connection in pollable():
+        try:
+            count_check(connection=connection, day=day)
+            checked += 1
+        except Exception as exc:  # noqa: BLE001 - one unreachable shop must not stop the others
+            log.warning("count check %s %s failed: %s", connection.shop.code, day, exc)
+            ShopConnection.objects.filter(pk=connection.pk).update(last_error=f"count check: {exc}"[:2000])
+    return checked

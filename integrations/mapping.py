@@ -1,0 +1,213 @@
+"""Field-mapping dictionaries: how a platform's native order (or a file's columns) becomes the standard
+order.
+
+Each adapter declares its defaults in code; staff override single entries in the back office
+(``FieldMapping`` rows). A source spec is ``path[|path…] [@transform]``:
+
+- a path walks dicts by key and lists by index: ``consigneeInfo.mobile``, ``shipping_lines.0.price``;
+  ``[]`` collects from every element of a list: ``shipping_lines[].price``;
+- alternatives separated by ``|`` are tried in order, the first non-empty value wins
+  (``mask_post_tel|post_tel``);
+- ``@transform`` says how to read the value: ``text`` (default), ``yuan`` (amount in yuan, string or
+  number), ``fen`` (integer cents), ``datetime`` (platform local time ``YYYY-MM-DD HH:MM:SS`` in
+  Asia/Shanghai; ``0001-01-01 00:00:00`` means unset), ``epoch`` (Unix seconds), ``iso`` (ISO 8601 with
+  offset), ``int``, ``bool``, ``list`` (comma-separated), ``raw`` (as is).
+
+Amount transforms on a ``[]`` path add the values up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from integrations.exceptions import MappingInvalid, PayloadInvalid
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CENT = Decimal("0.01")
+TRANSFORMS = ("text", "yuan", "fen", "datetime", "epoch", "iso", "int", "bool", "list", "raw")
+UNSET_DATETIMES = {"", "0001-01-01 00:00:00", "0000-00-00 00:00:00", "1970-01-01 08:00:00"}
+
+
+@dataclass(frozen=True)
+class Spec:
+    paths: tuple[tuple[str, ...], ...]
+    transform: str
+    source: str
+
+
+def spec_parse(source: str, *, default_transform: str = "text") -> Spec:
+    """Read ``path|path @transform``; raise ``MappingInvalid`` saying what is wrong."""
+    text = (source or "").strip()
+    transform = default_transform
+    if "@" in text:
+        text, _at, transform = text.rpartition("@")
+        text, transform = text.strip(), transform.strip()
+        if transform not in TRANSFORMS:
+            raise MappingInvalid(
+                f"{source!r}: unknown transform {transform!r} (one of {', '.join(TRANSFORMS)}).",
+                extra={"value": source},
+            )
+    if not text:
+        raise MappingInvalid(f"{source!r}: no source path.", extra={"value": source})
+    paths = []
+    for alternative in text.split("|"):
+        alternative = alternative.strip()
+        parts = tuple(p for p in alternative.replace("[]", ".[]").split(".") if p)
+        if not parts or any(not p.replace("_", "").replace("-", "").isalnum() and p != "[]" for p in parts):
+            raise MappingInvalid(f"{source!r}: {alternative!r} is not a path like a.b.0.c.", extra={"value": source})
+        paths.append(parts)
+    return Spec(paths=tuple(paths), transform=transform, source=source)
+
+
+def _walk(data: Any, parts: tuple[str, ...]) -> Any:
+    for index, part in enumerate(parts):
+        if part == "[]":
+            if not isinstance(data, list):
+                return None
+            rest = parts[index + 1 :]
+            return [_walk(item, rest) for item in data]
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit():
+            position = int(part)
+            data = data[position] if position < len(data) else None
+        else:
+            return None
+        if data is None:
+            return None
+    return data
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def extract(data: Any, spec: Spec, *, field: str) -> Any:
+    """The value ``spec`` points at in ``data``, transformed; ``None`` when absent."""
+    for parts in spec.paths:
+        value = _walk(data, parts)
+        if not _empty(value):
+            return convert(value, spec.transform, field=field, source=spec.source)
+    return None
+
+
+def convert(value: Any, transform: str, *, field: str, source: str = "") -> Any:
+    where = f"{field} ({source})" if source else field
+    if isinstance(value, list) and transform in ("yuan", "fen", "int"):
+        parts = [convert(v, transform, field=field, source=source) for v in value if not _empty(v)]
+        return sum(parts, Decimal("0") if transform != "int" else 0)
+    try:
+        if transform == "raw":
+            return value
+        if transform == "text":
+            return value if isinstance(value, str) else str(value)
+        if transform == "yuan":
+            return yuan(value)
+        if transform == "fen":
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return (Decimal(int(Decimal(str(value)))) / 100).quantize(CENT)
+        if transform == "int":
+            return int(str(value).strip())
+        if transform == "bool":
+            if isinstance(value, bool):
+                return value
+            return str(value).strip().lower() in ("1", "true", "yes", "y", "是")
+        if transform == "list":
+            if isinstance(value, list):
+                return [str(v).strip() for v in value if str(v).strip()]
+            return [part.strip() for part in str(value).replace("，", ",").split(",") if part.strip()]
+        if transform == "datetime":
+            return local_datetime(value)
+        if transform == "epoch":
+            seconds = int(value)
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC) if seconds > 0 else None
+        if transform == "iso":
+            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    except (ValueError, TypeError, InvalidOperation, OverflowError):
+        raise PayloadInvalid(
+            f"{where}: {value!r} is not {_KIND[transform]}.", extra={"field": field, "value": str(value)}
+        ) from None
+    raise MappingInvalid(f"{where}: unknown transform {transform!r}.")
+
+
+_KIND = {
+    "text": "text",
+    "yuan": "an amount in yuan",
+    "fen": "an amount in fen (whole number)",
+    "datetime": "a date and time (YYYY-MM-DD HH:MM:SS)",
+    "epoch": "a Unix time in seconds",
+    "iso": "an ISO 8601 date and time",
+    "int": "a whole number",
+    "bool": "yes/no",
+    "list": "a list",
+    "raw": "a value",
+}
+
+
+def yuan(value: Any) -> Decimal:
+    """An amount in yuan as Decimal with two places. Floats (PDD sends numbers) go through ``str``, so
+    ``79.8`` is 79.80, never 79.7999…; more than two decimals is an error, not a rounding."""
+    if isinstance(value, bool):
+        raise ValueError
+    text = str(value).strip().replace(",", "").lstrip("¥￥")
+    amount = Decimal(text)
+    if not amount.is_finite():
+        raise ValueError
+    rounded = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if rounded != amount:
+        raise ValueError
+    return rounded
+
+
+def local_datetime(value: Any) -> dt.datetime | None:
+    text = str(value).strip()
+    if text in UNSET_DATETIMES:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            continue
+    if isinstance(value, dt.datetime):  # openpyxl hands cells back as datetime
+        return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+    raise ValueError(text)
+
+
+# --- effective mappings: defaults in code, overrides in the database ---------------------------------------
+
+_CACHE: dict[str, tuple[float, dict[str, dict[str, str]]]] = {}
+CACHE_SECONDS = 10.0
+
+
+def overrides_for(profile: str) -> dict[str, dict[str, str]]:
+    """Staff overrides for ``profile`` by section, cached for a few seconds per process."""
+    from integrations.models import FieldMapping
+
+    now = time.monotonic()
+    cached = _CACHE.get(profile)
+    if cached and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    found: dict[str, dict[str, str]] = {}
+    for section, key, value in FieldMapping.objects.filter(profile=profile).values_list("section", "key", "value"):
+        found.setdefault(section, {})[key] = value
+    _CACHE[profile] = (now, found)
+    return found
+
+
+def overrides_forget() -> None:
+    _CACHE.clear()
+
+
+def mapping_effective(profile: str, defaults: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Defaults with the staff overrides laid over them, section by section."""
+    merged = {section: dict(entries) for section, entries in defaults.items()}
+    for section, entries in overrides_for(profile).items():
+        merged.setdefault(section, {}).update(entries)
+    return merged

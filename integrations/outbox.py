@@ -1,0 +1,259 @@
+"""The outbox: calls to platforms (ship confirmations, stock pushes) written in the same transaction as the
+change that caused them, delivered after commit, retried like the inbox.
+
+Life of a message::
+
+    pending ──claim──▶ processing ──▶ done
+       ▲                   ├─ error ─▶ failed (back-off) ──▶ … ──▶ dead (after the last attempt)
+       │                   └─ a newer stock level for the same SKU is waiting ─▶ superseded (not sent)
+       └── sweeper (due retries), staff "retry now"
+
+At most one undelivered message exists per (shop, kind, dedup key) — a database constraint: a newer
+stock level overwrites the pending one (last value wins, one call instead of many), and a ship
+confirmation for the same parcel is written once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.tasks import enqueue_on_commit
+from integrations.exceptions import RateLimited
+from integrations.inbox import backoff_delay, is_permanent, max_attempts
+from integrations.models import DUE_STATUSES, OutboxMessage, ShopConnection, WorkStatus
+from integrations.platforms import adapter_for, supported
+
+log = logging.getLogger(__name__)
+
+DELIVER_TASK = "integrations.tasks.outbox_deliver"
+STALE_CLAIM = dt.timedelta(minutes=5)
+Kind = OutboxMessage.Kind
+
+
+def _connection(shop_id: int) -> ShopConnection | None:
+    connection = ShopConnection.objects.select_related("shop").filter(shop_id=shop_id, is_enabled=True).first()
+    if connection is None or not supported(connection.shop.platform):
+        return None
+    return connection
+
+
+@transaction.atomic(savepoint=False)
+def _pending_upsert(
+    *, shop_id: int, kind: str, dedup_key: str, payload: dict[str, Any], order_id: int | None = None
+) -> OutboxMessage:
+    for _attempt in range(3):
+        updated = OutboxMessage.objects.filter(
+            shop_id=shop_id, kind=kind, dedup_key=dedup_key, status__in=DUE_STATUSES
+        ).update(payload=payload)
+        if updated:
+            return OutboxMessage.objects.filter(
+                shop_id=shop_id, kind=kind, dedup_key=dedup_key, status__in=DUE_STATUSES
+            ).get()
+        try:
+            with transaction.atomic():
+                return OutboxMessage.objects.create(
+                    shop_id=shop_id,
+                    kind=kind,
+                    dedup_key=dedup_key,
+                    payload=payload,
+                    order_id=order_id,
+                    created_at=timezone.now(),
+                    next_attempt_at=timezone.now(),
+                )
+        except IntegrityError:
+            continue  # another transaction wrote the pending row first: update that one
+    raise RuntimeError(f"could not write outbox message {kind} {dedup_key}")
+
+
+@transaction.atomic(savepoint=False)
+def stock_push_enqueue(*, shop_id: int, sku_id: int, quantity: int) -> bool:
+    """``settings.INVENTORY_STOCK_PUSHER``: queue pushing ``quantity`` sellable of the SKU to the shop's
+    platform. Runs inside inventory's transaction. Returns False when the shop cannot receive pushes (no
+    enabled connection, or its platform has no stock API here) — inventory then keeps the row dirty."""
+    from inventory.models import SKU
+
+    connection = _connection(shop_id)
+    if connection is None or "stock" not in adapter_for(connection.shop.platform).capabilities:
+        return False
+    sku_code = SKU.objects.filter(pk=sku_id).values_list("code", flat=True).first()
+    if sku_code is None:
+        return False
+    message = _pending_upsert(
+        shop_id=shop_id,
+        kind=Kind.STOCK_PUSH,
+        dedup_key=f"sku:{sku_id}",
+        payload={"sku_id": sku_id, "sku_code": sku_code, "quantity": int(quantity)},
+    )
+    enqueue_on_commit(DELIVER_TASK, message.pk)
+    return True
+
+
+@transaction.atomic(savepoint=False)
+def ship_confirmation_enqueue(*, order, carrier_code: str, tracking_number: str) -> OutboxMessage | None:
+    """Queue telling the platform that ``order`` shipped with ``tracking_number``. ``carrier_code`` is the
+    platform's own code (``integrations.carriers.carrier_code_for_platform``). Call it in the transaction
+    that records the shipment. Orders of shops without a platform connection (POS, own site) → None."""
+    connection = _connection(order.shop_id)
+    if connection is None or not order.external_id:
+        return None
+    key = f"ship:{order.pk}:{tracking_number}"[:128]
+    done = OutboxMessage.objects.filter(
+        shop_id=order.shop_id, kind=Kind.SHIP_CONFIRM, dedup_key=key, status=WorkStatus.DONE
+    ).first()
+    if done is not None:
+        return done
+    message = _pending_upsert(
+        shop_id=order.shop_id,
+        kind=Kind.SHIP_CONFIRM,
+        dedup_key=key,
+        order_id=order.pk,
+        payload={
+            "external_id": order.external_id,
+            "order_number": order.number,
+            "carrier_code": carrier_code,
+            "tracking_number": tracking_number,
+        },
+    )
+    enqueue_on_commit(DELIVER_TASK, message.pk)
+    return message
+
+
+# --- delivery ----------------------------------------------------------------------------------------------
+
+
+def outbox_claim(message_id: int) -> bool:
+    now = timezone.now()
+    return (
+        OutboxMessage.objects.filter(pk=message_id, status__in=DUE_STATUSES, next_attempt_at__lte=now).update(
+            status=WorkStatus.PROCESSING, attempts=F("attempts") + 1, claimed_at=now
+        )
+        == 1
+    )
+
+
+def outbox_deliver(message_id: int) -> str:
+    """Send one outbox message (network outside any transaction). Returns the status it ends in."""
+    if not outbox_claim(message_id):
+        return "not_due"
+    message = OutboxMessage.objects.select_related("shop").get(pk=message_id)
+    if message.kind == Kind.STOCK_PUSH:
+        newer = (
+            OutboxMessage.objects.filter(
+                shop=message.shop, kind=message.kind, dedup_key=message.dedup_key, pk__gt=message.pk
+            )
+            .exclude(status__in=[WorkStatus.DEAD, WorkStatus.SUPERSEDED])
+            .exists()
+        )
+        if newer:
+            OutboxMessage.objects.filter(pk=message.pk, status=WorkStatus.PROCESSING).update(
+                status=WorkStatus.SUPERSEDED
+            )
+            return WorkStatus.SUPERSEDED
+    try:
+        connection = ShopConnection.objects.get(shop=message.shop)
+        client = adapter_for(message.shop.platform).client(connection)
+        payload = message.payload
+        if message.kind == Kind.SHIP_CONFIRM:
+            response = client.ship_confirm(
+                external_id=payload["external_id"],
+                carrier_code=payload["carrier_code"],
+                tracking_number=payload["tracking_number"],
+            )
+        else:
+            response = client.stock_update(sku_code=payload["sku_code"], quantity=payload["quantity"])
+    except Exception as exc:  # noqa: BLE001 - recorded on the message
+        return outbox_fail(message, exc)
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk, status=WorkStatus.PROCESSING).update(
+            status=WorkStatus.DONE, sent_at=timezone.now(), response=_jsonable(response), last_error="", error_code=""
+        )
+        if message.kind == Kind.STOCK_PUSH:
+            _stock_acknowledged(message)
+    return WorkStatus.DONE
+
+
+def _stock_acknowledged(message: OutboxMessage) -> None:
+    """Tell inventory the platform now shows this quantity (if inventory offers the hook)."""
+    from inventory import services as inventory_services
+
+    mark = getattr(inventory_services, "channel_stock_mark_pushed", None)
+    if mark is not None:
+        mark(shop_id=message.shop_id, sku_id=message.payload["sku_id"], quantity=message.payload["quantity"])
+
+
+def _jsonable(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {"answer": str(value)}
+
+
+def outbox_fail(message: OutboxMessage, exc: Exception) -> str:
+    attempts = OutboxMessage.objects.filter(pk=message.pk).values_list("attempts", flat=True).first() or 1
+    now = timezone.now()
+    if is_permanent(exc) or attempts >= max_attempts():
+        status, next_at = WorkStatus.DEAD, now
+    else:
+        status = WorkStatus.FAILED
+        delay = backoff_delay(attempts)
+        if isinstance(exc, RateLimited):
+            delay = max(delay, dt.timedelta(seconds=exc.retry_after))
+        next_at = now + delay
+    waiting = (
+        OutboxMessage.objects.filter(
+            shop_id=message.shop_id, kind=message.kind, dedup_key=message.dedup_key, status__in=DUE_STATUSES
+        )
+        .exclude(pk=message.pk)
+        .exists()
+    )
+    if waiting:
+        status = WorkStatus.SUPERSEDED  # a newer message for the same key was written meanwhile; it will be sent
+    log.warning("outbox %s %s %s: %s", message.pk, message.kind, status, exc)
+    values = {
+        "next_attempt_at": next_at,
+        "last_error": f"{type(exc).__name__}: {exc}"[:4000],
+        "error_code": str(getattr(exc, "code", "") or type(exc).__name__)[:64],
+    }
+    try:
+        with transaction.atomic():
+            OutboxMessage.objects.filter(pk=message.pk, status=WorkStatus.PROCESSING).update(status=status, **values)
+    except IntegrityError:  # a newer message for the key appeared just now
+        status = WorkStatus.SUPERSEDED
+        OutboxMessage.objects.filter(pk=message.pk, status=WorkStatus.PROCESSING).update(status=status, **values)
+    return status
+
+
+def outbox_retry_due(*, limit: int = 500) -> int:
+    now = timezone.now()
+    for stale in OutboxMessage.objects.filter(status=WorkStatus.PROCESSING, claimed_at__lt=now - STALE_CLAIM):
+        outbox_fail(stale, RuntimeError("worker did not finish (claim expired)"))
+    due = list(
+        OutboxMessage.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        enqueue_on_commit(DELIVER_TASK, pk)
+    return len(due)
+
+
+@transaction.atomic
+def outbox_retry(*, message_ids: list[int]) -> int:
+    """Staff: send failed or dead messages again now, with a fresh set of attempts. A dead message whose key
+    already has a newer pending one is left alone (the newer one wins)."""
+    count = 0
+    for message in OutboxMessage.objects.filter(pk__in=message_ids, status__in=[WorkStatus.FAILED, WorkStatus.DEAD]):
+        try:
+            with transaction.atomic():
+                changed = OutboxMessage.objects.filter(pk=message.pk, status=message.status).update(
+                    status=WorkStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
+                )
+        except IntegrityError:
+            continue
+        if changed:
+            count += 1
+            enqueue_on_commit(DELIVER_TASK, message.pk)
+    return count

@@ -1,0 +1,351 @@
+"""What every platform adapter provides, and the generic part of mapping a native order.
+
+An adapter is a set of plain functions around one platform's formats:
+
+- ``verify(connection, request)`` — check a push's signature (``SignatureInvalid`` → 401);
+- ``split(request)`` — cut a push body into messages (a TMC or Douyin body may carry several);
+- ``interpret(topic, payload)`` — what a stored message means: an order version, a refund, or a thin
+  notice whose full order must be fetched;
+- ``to_channel_order(native)`` — the native order → ``ChannelOrder`` through the field-mapping dictionary;
+- ``client(connection)`` — the platform's API (orders page, one order, ship confirmation, stock update),
+  every call signed the platform's way, against the connection's configurable base URL.
+
+Receiver data that platforms hand out only encrypted (PDD, Douyin, Taobao oaid) is kept as ciphertext in
+``consignee_cipher`` with the masked values in the consignee fields. Decrypting it, or printing the
+platform's e-waybill from it, is an adapter capability (``capabilities``); no adapter here pretends to
+decrypt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from integrations.address import address_normalize, address_parse
+from integrations.exceptions import PayloadInvalid
+from integrations.mapping import extract, mapping_effective, spec_parse
+from orders.channel import CHANNEL_TARGETS, ChannelOrder, RefundInput
+from orders.services import LineInput, OrderInput
+from orders.states import Status
+
+# The standard order fields a mapping may fill, with the transform used when the mapping gives none.
+ORDER_FIELDS: dict[str, str] = {
+    "external_id": "text",
+    "status": "text",
+    "modified_at": "datetime",
+    "placed_at": "datetime",
+    "paid_at": "datetime",
+    "promised_ship_at": "datetime",
+    "buyer_id": "text",
+    "buyer_nick": "text",
+    "consignee_name": "text",
+    "consignee_phone": "text",
+    "country": "text",
+    "province": "text",
+    "city": "text",
+    "district": "text",
+    "address": "text",
+    "full_address": "text",
+    "postal_code": "text",
+    "buyer_remark": "text",
+    "seller_memo": "text",
+    "currency": "text",
+    "goods_amount": "yuan",
+    "discount_platform": "yuan",
+    "discount_merchant": "yuan",
+    "shipping_fee": "yuan",
+    "paid_amount": "yuan",
+    "payment_method": "text",
+    "tags": "list",
+    "lines": "raw",
+}
+LINE_FIELDS: dict[str, str] = {
+    "sku_code": "text",
+    "quantity": "int",
+    "unit_price": "yuan",
+    "discount": "yuan",
+    "paid": "yuan",
+    "title": "text",
+    "external_line_id": "text",
+    "is_gift": "bool",
+}
+ZERO = Decimal("0.00")
+_PHONE_OK = re.compile(r"^(\+?[\d\s\-()]{7,20}|1\d{2}\*{4}\d{4}|1\d{10})$")
+
+
+@dataclass
+class PushRequest:
+    """A pushed HTTP request as received: raw body, headers (canonical names), query parameters."""
+
+    body: bytes
+    headers: dict[str, str]
+    query: dict[str, str]
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+@dataclass
+class PushItem:
+    """One message cut from a push body, to be stored as one inbox row."""
+
+    topic: str
+    event_id: str
+    external_id: str
+    body: str
+
+
+@dataclass
+class OrderVersion:
+    native: dict[str, Any]
+
+
+@dataclass
+class FetchOrder:
+    """A thin notice: fetch the full order by id, then treat it as an ``OrderVersion``."""
+
+    external_id: str
+
+
+@dataclass
+class RefundEvent:
+    external_id: str
+    refund: RefundInput
+
+
+@dataclass
+class Ignore:
+    reason: str
+
+
+Action = OrderVersion | FetchOrder | RefundEvent | Ignore
+
+
+@dataclass
+class Adapter:
+    """The mapping half of a platform adapter; subclasses add signature, split, interpret and client."""
+
+    platform: str
+    defaults: dict[str, dict[str, str]]
+    currency: str = "CNY"
+    capabilities: frozenset[str] = field(default_factory=frozenset)
+
+    # --- push ----------------------------------------------------------------------------------------------
+    def verify(self, connection, request: PushRequest) -> None:  # pragma: no cover - every adapter overrides
+        raise NotImplementedError
+
+    def split(self, request: PushRequest) -> list[PushItem]:  # pragma: no cover
+        raise NotImplementedError
+
+    def interpret(self, topic: str, payload: Any) -> list[Action]:  # pragma: no cover
+        raise NotImplementedError
+
+    def client(self, connection):  # pragma: no cover
+        raise NotImplementedError
+
+    # --- mapping -------------------------------------------------------------------------------------------
+    def mapping(self) -> dict[str, dict[str, str]]:
+        return mapping_effective(self.platform, self.defaults)
+
+    def prepare(self, native: dict[str, Any]) -> dict[str, Any]:
+        """Platform-specific derived fields the dictionary can then point at (``_oh_…`` keys)."""
+        return native
+
+    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+        """Platform-specific touches after the generic mapping (discount split, refunds…)."""
+        return order
+
+    def to_channel_order(self, native: dict[str, Any]) -> ChannelOrder:
+        if not isinstance(native, dict):
+            raise PayloadInvalid(f"{self.platform}: an order must be a JSON object, got {type(native).__name__}.")
+        native = self.prepare(native)
+        mapping = self.mapping()
+        values = map_fields(native, mapping.get("order", {}), ORDER_FIELDS)
+        raw_lines = values.pop("lines", None)
+        if not isinstance(raw_lines, list) or not raw_lines:
+            raise PayloadInvalid(
+                f"lines ({mapping['order'].get('lines')}): the order has no line items.", extra={"field": "lines"}
+            )
+        lines = []
+        for index, raw in enumerate(raw_lines):
+            line = map_fields(raw, mapping.get("line", {}), LINE_FIELDS, prefix=f"lines[{index}].")
+            lines.append(line_input(line, index=index))
+        cipher = {}
+        for name, source in mapping.get("cipher", {}).items():
+            value = extract(native, spec_parse(source), field=f"cipher.{name}")
+            if value:
+                cipher[name] = value
+        order = build_channel_order(
+            values,
+            lines,
+            status_map=mapping.get("status", {}),
+            cipher=cipher,
+            currency=self.currency,
+        )
+        return self.finish(native, values, order)
+
+    def content_hash(self, order: ChannelOrder) -> str:
+        return channel_order_hash(order)
+
+
+def map_fields(native: Any, entries: dict[str, str], fields: dict[str, str], prefix: str = "") -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, source in entries.items():
+        if not source:
+            continue
+        spec = spec_parse(source, default_transform=fields.get(name, "text"))
+        values[name] = extract(native, spec, field=f"{prefix}{name}")
+    return values
+
+
+def line_input(line: dict[str, Any], *, index: int) -> LineInput:
+    where = f"lines[{index}]"
+    sku = (line.get("sku_code") or "").strip()
+    if not sku:
+        raise PayloadInvalid(
+            f"{where}.sku_code: the line has no SKU code (商家编码).", extra={"field": f"{where}.sku_code"}
+        )
+    quantity = line.get("quantity")
+    if quantity is None or quantity < 1:
+        raise PayloadInvalid(
+            f"{where}.quantity: {quantity!r} must be at least 1.", extra={"field": f"{where}.quantity"}
+        )
+    price = line.get("unit_price")
+    if price is None:
+        raise PayloadInvalid(f"{where}.unit_price: missing.", extra={"field": f"{where}.unit_price"})
+    discount = line.get("discount")
+    if discount is None and line.get("paid") is not None:
+        discount = price * quantity - line["paid"]
+    return LineInput(
+        sku_code=sku,
+        quantity=quantity,
+        unit_price=price,
+        discount=discount if discount is not None else ZERO,
+        is_gift=bool(line.get("is_gift")),
+        title=(line.get("title") or "")[:200],
+        external_line_id=str(line.get("external_line_id") or ""),
+    )
+
+
+def build_channel_order(
+    values: dict[str, Any],
+    lines: list[LineInput],
+    *,
+    status_map: dict[str, str],
+    cipher: dict[str, Any],
+    currency: str,
+) -> ChannelOrder:
+    external_id = (values.get("external_id") or "").strip()
+    if not external_id:
+        raise PayloadInvalid("external_id: the order has no platform order id.", extra={"field": "external_id"})
+    platform_status = str(values.get("status") or "")
+    target = status_map.get(platform_status)
+    if target is None:
+        raise PayloadInvalid(
+            f"status: platform status {platform_status!r} of order {external_id} has no mapping "
+            f"(known: {', '.join(sorted(status_map)) or 'none'}); add one in the field mappings and replay.",
+            extra={"field": "status", "value": platform_status},
+        )
+    if target not in CHANNEL_TARGETS:
+        raise PayloadInvalid(f"status: {platform_status!r} maps to {target!r}, which is not an order status.")
+
+    placed_at = values.get("placed_at")
+    paid_at = values.get("paid_at")
+    modified_at = values.get("modified_at")
+    if target == Status.PENDING_PAYMENT or (paid_at is None and target in (Status.CANCELLED, Status.CLOSED)):
+        initial = Status.PENDING_PAYMENT
+    else:
+        initial = Status.PAID
+        paid_at = paid_at or placed_at or modified_at or timezone.now()
+
+    address = _address(values)
+    phone = (values.get("consignee_phone") or "").strip()
+    data = OrderInput(
+        external_id=external_id,
+        lines=lines,
+        status=initial,
+        buyer_id=(values.get("buyer_id") or "")[:64],
+        buyer_nick=(values.get("buyer_nick") or "")[:100],
+        consignee_name=(values.get("consignee_name") or "").strip()[:100],
+        consignee_phone=phone[:32],
+        country=(values.get("country") or "CN").upper()[:2],
+        province=address.province[:32],
+        city=address.city[:32],
+        district=address.district[:32],
+        address=address.detail[:255],
+        postal_code=(values.get("postal_code") or "")[:16],
+        consignee_cipher=cipher,
+        buyer_remark=values.get("buyer_remark") or "",
+        seller_memo=values.get("seller_memo") or "",
+        currency=(values.get("currency") or currency).upper(),
+        goods_amount=values.get("goods_amount"),
+        discount_platform=values.get("discount_platform") or ZERO,
+        discount_merchant=values.get("discount_merchant") or ZERO,
+        shipping_fee=values.get("shipping_fee") or ZERO,
+        paid_amount=values.get("paid_amount"),
+        payment_method=(values.get("payment_method") or "")[:32],
+        placed_at=placed_at,
+        paid_at=paid_at if initial == Status.PAID else None,
+        promised_ship_at=values.get("promised_ship_at"),
+        tags=list(values.get("tags") or []),
+    )
+    return ChannelOrder(data=data, target_status=target, platform_status=platform_status, modified_at=modified_at)
+
+
+def _address(values: dict[str, Any]):
+    province, city, district = (values.get(k) or "" for k in ("province", "city", "district"))
+    detail = values.get("address") or ""
+    country = (values.get("country") or "CN").upper()
+    if country != "CN":
+        return address_normalize(province=province, city=city, district=district, detail=detail)
+    if values.get("full_address") and not (province and city and detail):
+        parsed = address_parse(values["full_address"])
+        province = province or parsed.province
+        city = city or parsed.city
+        district = district or parsed.district
+        detail = detail or parsed.detail
+    return address_normalize(province=province, city=city, district=district, detail=detail)
+
+
+def phone_plausible(phone: str) -> bool:
+    """A mobile (13812345678), a platform-masked mobile (138****5678) or a landline/international number."""
+    return bool(_PHONE_OK.match((phone or "").strip()))
+
+
+def channel_order_hash(order: ChannelOrder) -> str:
+    """A fingerprint of the standard form: two versions with the same hash change nothing."""
+    payload = {
+        "data": order.data.__dict__ | {"lines": [line.__dict__ for line in order.data.lines]},
+        "target": order.target_status,
+        "platform_status": order.platform_status,
+        "refund_pending": order.refund_pending,
+        "refunds": [r.__dict__ for r in order.refunds],
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def body_hash(body: str | bytes) -> str:
+    return hashlib.sha256(body if isinstance(body, bytes) else body.encode()).hexdigest()
+
+
+def json_loads(body: str | bytes, *, what: str) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PayloadInvalid(f"{what}: not valid JSON ({exc}).", extra={"field": what}) from None
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def utc_now() -> dt.datetime:
+    return timezone.now()

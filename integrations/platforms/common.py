@@ -1,0 +1,51 @@
+"""Small mapping helpers several adapters share."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from integrations.exceptions import PayloadInvalid
+from orders.channel import ChannelOrder
+
+ZERO = Decimal("0.00")
+
+
+def goods_total(order: ChannelOrder) -> Decimal:
+    data = order.data
+    if data.goods_amount is not None:
+        return data.goods_amount
+    return sum((line.unit_price * line.quantity for line in data.lines), ZERO)
+
+
+def discount_remainder(order: ChannelOrder) -> None:
+    """The platform-funded discount is what the buyer was spared beyond the shop's own discount:
+    goods + shipping − shop discount − paid. Negative means the platform's numbers do not add up."""
+    data = order.data
+    if data.paid_amount is None:
+        return
+    goods = goods_total(order)
+    platform = goods + data.shipping_fee - data.discount_merchant - data.paid_amount
+    if platform < 0:
+        raise PayloadInvalid(
+            f"amounts: paid {data.paid_amount} is more than goods {goods} + shipping {data.shipping_fee} − shop "
+            f"discount {data.discount_merchant} for order {data.external_id}.",
+            extra={"field": "paid_amount", "value": str(data.paid_amount)},
+        )
+    data.discount_platform = platform
+
+
+def line_discounts_if_consistent(order: ChannelOrder, per_line: list[Decimal]) -> None:
+    """Use per-line discounts only when they add up to the order's discounts; otherwise leave the lines
+    undiscounted (the order totals stay right, the split is unknown)."""
+    data = order.data
+    total = data.discount_platform + data.discount_merchant
+    if (
+        len(per_line) == len(data.lines)
+        and sum(per_line, ZERO) == total
+        and all(d <= line.unit_price * line.quantity for d, line in zip(per_line, data.lines, strict=True))
+    ):
+        for line, discount in zip(data.lines, per_line, strict=True):
+            line.discount = discount
+    elif sum((line.discount for line in data.lines), ZERO) != total:
+        for line in data.lines:
+            line.discount = ZERO

@@ -1,0 +1,3 @@
+from integrations.platforms.douyin.adapter import adapter
+
+__all__ = ["adapter"]

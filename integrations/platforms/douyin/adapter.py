@@ -1,0 +1,146 @@
+"""Douyin shop adapter: message push (``event-sign`` header, array of tagged messages; order tags are
+thin → fetch), order mapping (fen, epoch seconds, encrypted receivers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integrations.exceptions import PayloadInvalid, SignatureInvalid
+from integrations.mapping import convert
+from integrations.platforms.base import (
+    Action,
+    Adapter,
+    FetchOrder,
+    Ignore,
+    OrderVersion,
+    PushItem,
+    PushRequest,
+    RefundEvent,
+    json_loads,
+    to_json,
+)
+from integrations.platforms.client import push_secret
+from integrations.platforms.common import discount_remainder, line_discounts_if_consistent
+from integrations.platforms.douyin.client import DouyinClient
+from integrations.platforms.douyin.mapping import DEFAULTS, ORDER_TAGS, REFUND_TAGS
+from integrations.signing import douyin_push_sign, equal
+from orders.channel import ChannelOrder, RefundInput
+
+ORDER_TOPIC = "douyin.order"
+
+
+class DouyinAdapter(Adapter):
+    def verify(self, connection, request: PushRequest) -> None:
+        secret = push_secret(connection)
+        given = request.header("event-sign")
+        if not secret:
+            raise SignatureInvalid("the shop has no app/webhook secret configured, so no push can be verified.")
+        if not given:
+            raise SignatureInvalid("missing event-sign header.")
+        app_id = request.header("app-id")
+        if app_id and connection.app_key and app_id != connection.app_key:
+            raise SignatureInvalid(f"app-id {app_id} is not this shop's app.")
+        method = request.header("sign-method") or "md5"
+        expected = douyin_push_sign(app_key=connection.app_key, secret=secret, body=request.body, sign_method=method)
+        if not equal(expected, given.lower()):
+            raise SignatureInvalid("event-sign does not match.")
+
+    def split(self, request: PushRequest) -> list[PushItem]:
+        data = json_loads(request.body, what="body")
+        if not isinstance(data, list):
+            raise PayloadInvalid("body: Douyin pushes a JSON array of messages.", extra={"field": "body"})
+        items = []
+        for index, message in enumerate(data):
+            if not isinstance(message, dict) or "tag" not in message or "msg_id" not in message:
+                raise PayloadInvalid(
+                    f"body[{index}]: a message needs tag, msg_id and data.", extra={"field": f"body[{index}]"}
+                )
+            content = _data(message, index)
+            items.append(
+                PushItem(
+                    topic=f"douyin_{message['tag']}",
+                    event_id=str(message["msg_id"]),
+                    external_id=str(content.get("p_id") or content.get("shop_order_id") or ""),
+                    body=to_json(message),
+                )
+            )
+        return items
+
+    def interpret(self, topic: str, payload: Any) -> list[Action]:
+        if topic == ORDER_TOPIC:
+            return [OrderVersion(payload)]
+        tag = topic.removeprefix("douyin_")
+        content = _data(payload, 0)
+        order_id = str(content.get("p_id") or content.get("shop_order_id") or "")
+        if tag in ORDER_TAGS:
+            if not order_id:
+                raise PayloadInvalid(f"tag {tag}: data has no p_id.", extra={"field": "data.p_id"})
+            return [FetchOrder(order_id)]
+        if tag in REFUND_TAGS:
+            refund_id = str(content.get("aftersale_id") or "")
+            if not (order_id and refund_id):
+                raise PayloadInvalid(f"tag {tag}: data needs p_id and aftersale_id.", extra={"field": "data"})
+            amount = convert(content.get("refund_amount", 0), "fen", field="data.refund_amount")
+            when = convert(
+                content.get("apply_time") or content.get("update_time") or 0, "epoch", field="data.apply_time"
+            )
+            status = REFUND_TAGS[tag]
+            return [
+                RefundEvent(
+                    external_id=order_id,
+                    refund=RefundInput(
+                        external_id=refund_id,
+                        amount=amount,
+                        status=status,
+                        reason=str(content.get("reason") or f"douyin after-sale {tag}"),
+                        requested_at=when,
+                        refunded_at=when if status == "refunded" else None,
+                    ),
+                )
+            ]
+        return [Ignore(f"tag {tag} is not about orders")]
+
+    def prepare(self, native: dict[str, Any]) -> dict[str, Any]:
+        native = dict(native)
+        addr = native.get("mask_post_addr") or native.get("post_addr") or {}
+        street = ((addr.get("street") or {}).get("name") or "") if isinstance(addr, dict) else ""
+        detail = (addr.get("detail") or "") if isinstance(addr, dict) else ""
+        native["_oh_detail"] = f"{street}{detail}".strip()
+        shop = 0
+        for key in ("shop_coupon_amount", "promotion_shop_amount"):
+            try:
+                shop += int(native.get(key) or 0)
+            except (TypeError, ValueError):
+                raise PayloadInvalid(
+                    f"{key}: {native.get(key)!r} is not an amount in fen.", extra={"field": key}
+                ) from None
+        native["_oh_shop_discount"] = shop
+        return native
+
+    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+        discount_remainder(order)
+        line_discounts_if_consistent(order, [line.discount for line in order.data.lines])
+        return order
+
+    def client(self, connection) -> DouyinClient:
+        return DouyinClient(connection)
+
+    def ack(self) -> dict[str, Any]:
+        return {"code": 0, "msg": "success"}
+
+
+def _data(message: dict[str, Any], index: int) -> dict[str, Any]:
+    content = message.get("data")
+    if isinstance(content, dict):
+        return content
+    parsed = json_loads(content or "", what=f"body[{index}].data")
+    if not isinstance(parsed, dict):
+        raise PayloadInvalid(f"body[{index}].data: expected a JSON object.", extra={"field": "data"})
+    return parsed
+
+
+adapter = DouyinAdapter(
+    platform="douyin",
+    defaults=DEFAULTS,
+    capabilities=frozenset({"push", "poll", "ship", "stock", "encrypted_receiver"}),
+)

@@ -1,0 +1,3 @@
+from integrations.platforms.jd.adapter import adapter
+
+__all__ = ["adapter"]

@@ -1,0 +1,3 @@
+from integrations.platforms.pdd.adapter import adapter
+
+__all__ = ["adapter"]

@@ -1,0 +1,97 @@
+"""Pinduoduo adapter: order messages (thin: order_sn → fetch), order mapping with encrypted receivers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integrations.exceptions import PayloadInvalid
+from integrations.platforms.base import (
+    Action,
+    Adapter,
+    FetchOrder,
+    Ignore,
+    OrderVersion,
+    PushItem,
+    PushRequest,
+    json_loads,
+    to_json,
+)
+from integrations.platforms.client import verify_top_push
+from integrations.platforms.common import discount_remainder
+from integrations.platforms.pdd.client import PddClient
+from integrations.platforms.pdd.mapping import DEFAULTS, REFUND_PENDING, REFUNDED
+from orders.channel import ChannelOrder
+
+ORDER_TOPIC = "pdd.order"
+ORDER_MESSAGE_TOPICS = frozenset(
+    {
+        "pdd_trade_TradeConfirmed",
+        "pdd_trade_TradeModified",
+        "pdd_trade_TradeLogisticsAddressChanged",
+        "pdd_refund_RefundCreated",
+        "pdd_trade_TradeClosed",
+    }
+)
+
+
+class PddAdapter(Adapter):
+    def verify(self, connection, request: PushRequest) -> None:
+        verify_top_push(connection, request, epoch_timestamp=True)
+
+    def split(self, request: PushRequest) -> list[PushItem]:
+        data = json_loads(request.body, what="body")
+        messages = data if isinstance(data, list) else [data]
+        items = []
+        for index, message in enumerate(messages):
+            content = message.get("content") if isinstance(message, dict) else None
+            if isinstance(content, str):
+                content = json_loads(content, what=f"body[{index}].content")
+            if not isinstance(message, dict) or not message.get("type") or not isinstance(content, dict):
+                raise PayloadInvalid(
+                    f"body[{index}]: a PDD message needs type and content.", extra={"field": f"body[{index}]"}
+                )
+            tid = str(content.get("tid") or content.get("order_sn") or "")
+            if not tid:
+                raise PayloadInvalid(f"body[{index}].content: no tid.", extra={"field": f"body[{index}].content.tid"})
+            items.append(
+                PushItem(
+                    topic=str(message["type"]),
+                    event_id=str(message.get("id") or ""),
+                    external_id=tid,
+                    body=to_json(message),
+                )
+            )
+        return items
+
+    def interpret(self, topic: str, payload: Any) -> list[Action]:
+        if topic == ORDER_TOPIC:
+            return [OrderVersion(payload)]
+        if topic in ORDER_MESSAGE_TOPICS:
+            content = payload.get("content")
+            if isinstance(content, str):
+                content = json_loads(content, what="content")
+            return [FetchOrder(str(content.get("tid") or content.get("order_sn")))]
+        return [Ignore(f"topic {topic} is not about orders")]
+
+    def prepare(self, native: dict[str, Any]) -> dict[str, Any]:
+        native = dict(native)
+        status = native.get("order_status")
+        refund = native.get("refund_status")
+        native["_oh_status"] = "refunded" if refund == REFUNDED else str(status if status is not None else "")
+        return native
+
+    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+        discount_remainder(order)
+        order.refund_pending = native.get("refund_status") in REFUND_PENDING
+        return order
+
+    def client(self, connection) -> PddClient:
+        return PddClient(connection)
+
+    def ack(self) -> dict[str, Any]:
+        return {"success": True, "error_code": 0}
+
+
+adapter = PddAdapter(
+    platform="pdd", defaults=DEFAULTS, capabilities=frozenset({"push", "poll", "ship", "stock", "encrypted_receiver"})
+)

@@ -1,0 +1,3 @@
+from integrations.platforms.shopify.adapter import adapter
+
+__all__ = ["adapter"]

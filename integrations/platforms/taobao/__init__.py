@@ -1,0 +1,3 @@
+from integrations.platforms.taobao.adapter import adapter
+
+__all__ = ["adapter"]

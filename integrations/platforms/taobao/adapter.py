@@ -1,0 +1,105 @@
+"""Taobao/Tmall adapter: TMC push (thin notices → fetch the trade), trade mapping, TOP client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integrations.exceptions import PayloadInvalid
+from integrations.mapping import convert, local_datetime
+from integrations.platforms.base import (
+    Action,
+    Adapter,
+    FetchOrder,
+    Ignore,
+    OrderVersion,
+    PushItem,
+    PushRequest,
+    RefundEvent,
+    json_loads,
+    to_json,
+)
+from integrations.platforms.client import verify_top_push
+from integrations.platforms.common import discount_remainder, line_discounts_if_consistent
+from integrations.platforms.taobao.client import TaobaoClient
+from integrations.platforms.taobao.mapping import DEFAULTS, REFUND_PENDING, REFUND_TOPICS, TRADE_TOPICS
+from orders.channel import ChannelOrder, RefundInput
+
+ORDER_TOPIC = "taobao.order"
+
+
+class TaobaoAdapter(Adapter):
+    def verify(self, connection, request: PushRequest) -> None:
+        verify_top_push(connection, request)
+
+    def split(self, request: PushRequest) -> list[PushItem]:
+        data = json_loads(request.body, what="body")
+        messages = data if isinstance(data, list) else [data]
+        items = []
+        for index, message in enumerate(messages):
+            if not isinstance(message, dict) or "topic" not in message or "id" not in message:
+                raise PayloadInvalid(
+                    f"body[{index}]: a TMC message needs id, topic and content.", extra={"field": f"body[{index}]"}
+                )
+            content = _content(message, index)
+            items.append(
+                PushItem(
+                    topic=str(message["topic"]),
+                    event_id=str(message["id"]),
+                    external_id=str(content.get("tid", "")),
+                    body=to_json(message),
+                )
+            )
+        return items
+
+    def interpret(self, topic: str, payload: Any) -> list[Action]:
+        if topic == ORDER_TOPIC:
+            return [OrderVersion(payload)]
+        content = _content(payload, 0)
+        tid = str(content.get("tid") or "")
+        if topic in TRADE_TOPICS:
+            if not tid:
+                raise PayloadInvalid(f"{topic}: content has no tid.", extra={"field": "content.tid"})
+            return [FetchOrder(tid)]
+        if topic in REFUND_TOPICS:
+            refund_id = str(content.get("refund_id") or "")
+            if not (tid and refund_id):
+                raise PayloadInvalid(f"{topic}: content needs tid and refund_id.", extra={"field": "content"})
+            fee = convert(content.get("refund_fee", "0"), "yuan", field="content.refund_fee")
+            modified = local_datetime(content.get("modified") or payload.get("pub_time") or "")
+            status = REFUND_TOPICS[topic]
+            refund = RefundInput(
+                external_id=refund_id,
+                amount=fee,
+                status=status,
+                reason=f"{topic} oid {content.get('oid', '')} {content.get('refund_phase', '')}".strip(),
+                requested_at=modified,
+                refunded_at=modified if status == "refunded" else None,
+            )
+            return [RefundEvent(external_id=tid, refund=refund)]
+        return [Ignore(f"topic {topic} is not about orders")]
+
+    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+        discount_remainder(order)
+        line_discounts_if_consistent(order, [line.discount for line in order.data.lines])
+        lines = (native.get("orders") or {}).get("order") or []
+        order.refund_pending = any(line.get("refund_status") in REFUND_PENDING for line in lines)
+        return order
+
+    def client(self, connection) -> TaobaoClient:
+        return TaobaoClient(connection)
+
+    def ack(self) -> dict[str, Any]:
+        return {"success": True}
+
+
+def _content(message: dict[str, Any], index: int) -> dict[str, Any]:
+    content = message.get("content")
+    if isinstance(content, dict):
+        return content
+    data = json_loads(content or "", what=f"body[{index}].content")
+    if not isinstance(data, dict):
+        raise PayloadInvalid(f"body[{index}].content: expected a JSON object.", extra={"field": "content"})
+    return data
+
+
+adapter = TaobaoAdapter(platform="taobao", defaults=DEFAULTS, capabilities=frozenset({"push", "poll", "ship", "stock"}))

@@ -1,0 +1,64 @@
+"""Signature schemes of the platforms, for pushes we verify and API calls we sign.
+
+Every comparison is constant-time (``hmac.compare_digest``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping
+
+
+def equal(expected: str, given: str) -> bool:
+    return hmac.compare_digest((expected or "").encode(), (given or "").encode())
+
+
+def _concat(params: Mapping[str, object]) -> str:
+    return "".join(f"{key}{value}" for key, value in sorted(params.items()) if value is not None and key != "sign")
+
+
+def top_sign(params: Mapping[str, object], secret: str, *, sign_method: str = "md5", body: bytes | str = b"") -> str:
+    """Taobao TOP / Qimen, JD JOS and Pinduoduo: parameters sorted by name, name+value concatenated,
+    the raw body (Qimen push) appended.
+
+    ``md5``: MD5(secret + text + secret); ``hmac``: HMAC-MD5(secret, text); ``hmac-sha256``:
+    HMAC-SHA256(secret, text); all as upper-case hex.
+    """
+    text = _concat(params) + (body.decode() if isinstance(body, bytes) else body)
+    if sign_method == "md5":
+        digest = hashlib.md5((secret + text + secret).encode(), usedforsecurity=False).hexdigest()
+    elif sign_method == "hmac":
+        digest = hmac.new(secret.encode(), text.encode(), hashlib.md5).hexdigest()
+    elif sign_method in ("hmac-sha256", "hmac_sha256"):
+        digest = hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+    else:
+        raise ValueError(f"unknown sign_method {sign_method!r}")
+    return digest.upper()
+
+
+def douyin_api_sign(*, app_key: str, secret: str, method: str, param_json: str, timestamp: str, v: str = "2") -> str:
+    """Douyin shop open API: HMAC-SHA256(secret, secret + app_key…method…param_json…timestamp…v… + secret)."""
+    text = f"{secret}app_key{app_key}method{method}param_json{param_json}timestamp{timestamp}v{v}{secret}"
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def douyin_push_sign(*, app_key: str, secret: str, body: bytes, sign_method: str = "md5") -> str:
+    """Douyin shop message push header ``event-sign``: MD5(app_key + body + secret), or HMAC-SHA256 keyed
+    by the secret over the same text when the ``sign-method`` header says ``hmac-sha256``."""
+    text = app_key.encode() + body + secret.encode()
+    if sign_method == "hmac-sha256":
+        return hmac.new(secret.encode(), text, hashlib.sha256).hexdigest()
+    return hashlib.md5(text, usedforsecurity=False).hexdigest()
+
+
+def shopify_hmac(body: bytes, secret: str) -> str:
+    """Shopify webhooks: base64(HMAC-SHA256(secret, raw body))."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def dingtalk_sign(*, secret: str, timestamp_ms: int) -> str:
+    """DingTalk robot 加签: base64(HMAC-SHA256(secret, "timestamp\\nsecret")), URL-encoded by the caller."""
+    text = f"{timestamp_ms}\n{secret}"
+    return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()).decode()

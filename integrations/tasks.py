@@ -1,0 +1,79 @@
+"""django-q2 entry points of the channel integrations. Every task is idempotent (work is claimed by
+compare-and-set) and takes ids / JSON values only.
+
+``SCHEDULES`` is upserted by name by ``manage.py schedules_sync`` (schedule_type "I" = every ``minutes``).
+"""
+
+from __future__ import annotations
+
+from integrations import health, imports, inbox, outbox, polling
+
+SCHEDULES: list[dict] = [
+    {
+        "name": "integrations.inbox_retry_due",
+        "func": "integrations.tasks.inbox_retry_due",
+        "schedule_type": "I",
+        "minutes": 1,
+    },
+    {
+        "name": "integrations.outbox_retry_due",
+        "func": "integrations.tasks.outbox_retry_due",
+        "schedule_type": "I",
+        "minutes": 1,
+    },
+    {"name": "integrations.polls_due", "func": "integrations.tasks.polls_due", "schedule_type": "I", "minutes": 1},
+    {
+        "name": "integrations.health_check_run",
+        "func": "integrations.tasks.health_check_run",
+        "schedule_type": "I",
+        "minutes": 60,
+    },
+    # Daily: yesterday's count check (the platforms' counts settle overnight).
+    {
+        "name": "integrations.count_check_run",
+        "func": "integrations.tasks.count_check_run",
+        "schedule_type": "I",
+        "minutes": 1440,
+    },
+]
+
+
+def inbox_process(message_ids: list[int] | int) -> dict[str, int]:
+    return inbox.inbox_process(message_ids)
+
+
+def inbox_retry_due() -> int:
+    return inbox.inbox_retry_due()
+
+
+def outbox_deliver(message_id: int) -> str:
+    return outbox.outbox_deliver(message_id)
+
+
+def outbox_retry_due() -> int:
+    return outbox.outbox_retry_due()
+
+
+def polls_due() -> int:
+    return polling.polls_due()
+
+
+def shop_poll(shop_id: int) -> dict:
+    result = polling.shop_poll(shop_id)
+    return {"status": result.status, "pages": result.pages, "orders": result.orders, "error": result.error}
+
+
+def import_run(job_id: int) -> dict[str, int]:
+    return imports.import_run(job_id)
+
+
+def health_check_run() -> int:
+    return health.health_check_run()
+
+
+def count_check_run() -> int:
+    return health.count_check_run()
+
+
+def alert_send(alert_id: int) -> int:
+    return health.alert_send(alert_id)

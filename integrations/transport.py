@@ -1,0 +1,76 @@
+"""The one way Order Hub talks HTTP to platforms and robots: ``send``.
+
+Stdlib only (urllib), no connection reuse needed at our volumes. Timeouts, refused connections and DNS
+failures become ``PlatformUnavailable``; HTTP error statuses are returned for the caller to classify.
+Tests replace ``send`` (``integrations.transport.send``) to mock the network or route to the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from integrations.exceptions import PayloadInvalid, PlatformUnavailable
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            raise PayloadInvalid(
+                f"the platform answered HTTP {self.status} with a body that is not JSON: {self.body[:200]!r}"
+            ) from None
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+def default_timeout() -> float:
+    return float(getattr(settings, "INTEGRATIONS_HTTP_TIMEOUT_SECONDS", 10))
+
+
+def send(
+    method: str,
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> Response:
+    if params:
+        url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
+    request = urllib.request.Request(url, data=body, method=method.upper(), headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout or default_timeout()) as reply:  # noqa: S310
+            return Response(reply.status, reply.read(), {k.lower(): v for k, v in reply.headers.items()})
+    except urllib.error.HTTPError as exc:
+        return Response(exc.code, exc.read() or b"", {k.lower(): v for k, v in (exc.headers or {}).items()})
+    except TimeoutError as exc:
+        raise PlatformUnavailable(
+            f"{method} {_where(url)}: no answer within {timeout or default_timeout()} s."
+        ) from exc
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError | socket.timeout):
+            raise PlatformUnavailable(f"{method} {_where(url)}: timed out.") from exc
+        raise PlatformUnavailable(f"{method} {_where(url)}: {exc.reason}.") from exc
+    except (ConnectionError, OSError) as exc:
+        raise PlatformUnavailable(f"{method} {_where(url)}: {exc}.") from exc
+
+
+def _where(url: str) -> str:
+    """The URL without its query string (which may carry tokens)."""
+    return url.split("?", 1)[0]

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from integrations import views, webhooks
+from integrations.sandbox import views as sandbox
+
+urlpatterns = [
+    path("webhooks/<slug:platform>/<slug:shop_code>/", webhooks.webhook_receive, name="integrations-webhook"),
+    path("sandbox/<slug:platform>/push/<slug:shop_code>/", sandbox.sandbox_push_view, name="sandbox-push"),
+    path("sandbox/<slug:platform>/fault/<slug:fault>/<path:rest>", sandbox.sandbox_api, name="sandbox-fault"),
+    path("sandbox/<slug:platform>/<path:rest>", sandbox.sandbox_api, name="sandbox-api"),
+    path("integrations/", views.integrations_index, name="integrations-index"),
+    path("integrations/shops/<slug:shop_code>/", views.shop_health_page, name="integrations-shop-health"),
+    path("integrations/dead-letters/", views.dead_letter_list, name="integrations-dead-letters"),
+    path("integrations/dead-letters/replay/", views.dead_letter_replay_view, name="integrations-dead-letters-replay"),
+    path("integrations/inbox/<int:pk>/", views.inbox_message_detail, name="integrations-inbox-message"),
+    path("integrations/alerts/", views.alert_list, name="integrations-alerts"),
+    path("integrations/alerts/resolve/", views.alert_resolve_view, name="integrations-alerts-resolve"),
+    path("integrations/imports/", views.import_upload, name="integrations-imports"),
+    path("integrations/imports/<int:pk>/", views.import_detail, name="integrations-import"),
+    path("integrations/imports/<int:pk>/start/", views.import_start, name="integrations-import-start"),
+    path("integrations/imports/<int:pk>/progress.json", views.import_progress, name="integrations-import-progress"),
+    path("integrations/mappings/", views.mapping_list, name="integrations-mappings"),
+    path("integrations/mappings/<slug:profile>/", views.mapping_detail, name="integrations-mapping"),
+]
