@@ -1,0 +1,241 @@
+"""Admin for the fulfilment tables. The carrier library (carriers and their platform codes) is edited here
+by staff; state changes of waves, parcels and work items go through the services (admin actions)."""
+
+from django.contrib import admin, messages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from fulfilment.models import (
+    Alert,
+    Carrier,
+    CarrierPlatformCode,
+    Location,
+    PickTask,
+    SandboxWaybill,
+    ScanEvent,
+    Shipment,
+    SKUPlacement,
+    TrackingEvent,
+    TrackingPush,
+    WarehouseCarrier,
+    Wave,
+    WaveOrder,
+    WaybillAttempt,
+    WorkItem,
+)
+from fulfilment.services import carriers_sync, tracking_push_replay, wave_cancel, work_item_resolve
+from fulfilment.services.locations import location_path
+
+
+class CarrierPlatformCodeInline(admin.TabularInline):
+    model = CarrierPlatformCode
+    extra = 0
+
+
+@admin.register(Carrier)
+class CarrierAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "kind", "max_weight_grams", "api_base_url", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "name", "platform_codes__code")
+    inlines = [CarrierPlatformCodeInline]
+    actions = ["sync_from_bundled_list"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.action(description=_("Load missing carriers and codes from the bundled list"))
+    def sync_from_bundled_list(self, request, queryset):
+        result = carriers_sync()
+        self.message_user(
+            request, _("Carriers: %(created)d created, %(updated)d updated, %(codes_added)d codes added.") % result
+        )
+
+
+@admin.register(CarrierPlatformCode)
+class CarrierPlatformCodeAdmin(SimpleHistoryAdmin):
+    list_display = ("carrier", "platform", "code")
+    list_filter = ("platform",)
+    search_fields = ("carrier__code", "carrier__name", "code")
+
+
+@admin.register(WarehouseCarrier)
+class WarehouseCarrierAdmin(SimpleHistoryAdmin):
+    list_display = ("warehouse", "carrier", "priority", "for_same_city", "for_urgent", "is_active")
+    list_filter = ("warehouse", "for_same_city", "for_urgent", "is_active")
+    search_fields = ("carrier__code", "warehouse__code")
+
+
+@admin.register(Location)
+class LocationAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "warehouse", "zone", "aisle", "bay", "level", "path", "is_active")
+    list_filter = ("warehouse", "zone", "is_active")
+    search_fields = ("code",)
+
+    def save_model(self, request, obj, form, change):
+        obj.path = location_path(zone=obj.zone, aisle=obj.aisle, bay=obj.bay, level=obj.level)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SKUPlacement)
+class SKUPlacementAdmin(SimpleHistoryAdmin):
+    list_display = ("sku", "warehouse", "location", "updated_at")
+    list_filter = ("warehouse", "location__zone")
+    search_fields = ("sku__code", "location__code")
+    raw_id_fields = ("sku", "location")
+
+
+class WaveOrderInline(admin.TabularInline):
+    model = WaveOrder
+    extra = 0
+    can_delete = False
+    readonly_fields = ("order", "sequence", "tote", "carrier", "status")
+
+
+@admin.register(Wave)
+class WaveAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "warehouse", "strategy", "carrier", "capacity", "status", "assignee", "created_at")
+    list_filter = ("status", "strategy", "warehouse")
+    search_fields = ("number", "wave_orders__order__number")
+    readonly_fields = (
+        "number",
+        "warehouse",
+        "strategy",
+        "carrier",
+        "capacity",
+        "status",
+        "created_by",
+        "created_at",
+        "picked_at",
+    )
+    inlines = [WaveOrderInline]
+    actions = ["cancel_waves"]
+
+    @admin.action(description=_("Cancel the selected waves (orders go back to approved)"))
+    def cancel_waves(self, request, queryset):
+        for wave in queryset:
+            try:
+                wave_cancel(wave=wave, actor=request.user, reason="admin")
+            except Exception as exc:  # noqa: BLE001 - report each wave's own error
+                self.message_user(request, f"{wave}: {exc}", messages.ERROR)
+
+
+@admin.register(WaveOrder)
+class WaveOrderAdmin(SimpleHistoryAdmin):
+    list_display = ("wave", "order", "sequence", "tote", "carrier", "status")
+    list_filter = ("status",)
+    search_fields = ("order__number", "tote", "wave__number")
+    raw_id_fields = ("wave", "order")
+
+
+@admin.register(PickTask)
+class PickTaskAdmin(SimpleHistoryAdmin):
+    list_display = ("wave", "sequence", "location", "sku", "quantity", "picked_quantity", "status", "picked_by")
+    list_filter = ("status",)
+    search_fields = ("wave__number", "sku__code", "location__code")
+    raw_id_fields = ("wave", "wave_order", "order_line", "sku", "location")
+
+
+@admin.register(ScanEvent)
+class ScanEventAdmin(SimpleHistoryAdmin):
+    list_display = ("at", "station", "kind", "scanned", "expected", "quantity", "user", "order")
+    list_filter = ("station", "kind")
+    search_fields = ("scanned", "expected", "order__number")
+    raw_id_fields = ("wave", "task", "order")
+
+
+class WaybillAttemptInline(admin.TabularInline):
+    model = WaybillAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "carrier", "ok", "block_reason", "message", "tracking_number", "duration_ms", "actor")
+    exclude = ("response",)
+
+
+class TrackingEventInline(admin.TabularInline):
+    model = TrackingEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("occurred_at", "kind", "description", "province", "city", "source", "external_id")
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "order",
+        "carrier",
+        "tracking_number",
+        "status",
+        "block_reason",
+        "weight_grams",
+        "shipped_at",
+        "delivered_at",
+    )
+    list_filter = ("status", "block_reason", "carrier", "warehouse")
+    search_fields = ("order__number", "tracking_number")
+    raw_id_fields = ("order",)
+    readonly_fields = [f.name for f in Shipment._meta.fields if f.name not in ("id",)]
+    inlines = [WaybillAttemptInline, TrackingEventInline]
+
+
+@admin.register(WaybillAttempt)
+class WaybillAttemptAdmin(SimpleHistoryAdmin):
+    list_display = ("at", "shipment", "carrier", "ok", "block_reason", "message", "duration_ms")
+    list_filter = ("ok", "block_reason", "carrier")
+    search_fields = ("shipment__order__number", "tracking_number", "message")
+    raw_id_fields = ("shipment",)
+
+
+@admin.register(TrackingPush)
+class TrackingPushAdmin(SimpleHistoryAdmin):
+    list_display = ("received_at", "carrier_code", "status", "attempts", "error")
+    list_filter = ("status", "carrier_code")
+    search_fields = ("error",)
+    actions = ["replay"]
+
+    @admin.action(description=_("Replay the selected pushes"))
+    def replay(self, request, queryset):
+        for push in queryset:
+            self.message_user(request, f"{push.pk}: {tracking_push_replay(push=push)}")
+
+
+@admin.register(TrackingEvent)
+class TrackingEventAdmin(SimpleHistoryAdmin):
+    list_display = ("shipment", "kind", "occurred_at", "province", "city", "source")
+    list_filter = ("kind", "source")
+    search_fields = ("shipment__tracking_number", "shipment__order__number", "description")
+    raw_id_fields = ("shipment",)
+
+
+class AlertInline(admin.TabularInline):
+    model = Alert
+    extra = 0
+    can_delete = False
+    readonly_fields = ("level", "message", "created_at", "acknowledged_at", "acknowledged_by")
+
+
+@admin.register(WorkItem)
+class WorkItemAdmin(SimpleHistoryAdmin):
+    list_display = ("level", "kind", "order", "shipment", "status", "detail", "created_at", "resolved_by")
+    list_filter = ("status", "level", "kind")
+    search_fields = ("order__number", "shipment__tracking_number", "detail")
+    raw_id_fields = ("order", "shipment")
+    inlines = [AlertInline]
+    actions = ["resolve"]
+
+    @admin.action(description=_("Resolve the selected work items"))
+    def resolve(self, request, queryset):
+        for item in queryset:
+            work_item_resolve(item=item, actor=request.user, resolution="resolved in admin")
+
+
+@admin.register(Alert)
+class AlertAdmin(SimpleHistoryAdmin):
+    list_display = ("level", "message", "created_at", "acknowledged_at", "acknowledged_by")
+    list_filter = ("level",)
+    search_fields = ("message",)
+
+
+@admin.register(SandboxWaybill)
+class SandboxWaybillAdmin(SimpleHistoryAdmin):
+    list_display = ("tracking_number", "carrier_code", "order_reference", "province", "city", "scenario", "created_at")
+    list_filter = ("carrier_code", "scenario")
+    search_fields = ("tracking_number", "order_reference")

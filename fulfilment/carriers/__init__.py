@@ -1,0 +1,11 @@
+"""The carrier library (codes and per-platform codes) and the carrier adapters that issue e-waybills."""
+
+from fulfilment.carriers.library import (
+    PLATFORMS_WITHOUT_CODES,
+    carrier_choices,
+    carrier_data,
+    carrier_get,
+    carrier_platform_code,
+)
+
+__all__ = ["PLATFORMS_WITHOUT_CODES", "carrier_choices", "carrier_data", "carrier_get", "carrier_platform_code"]

@@ -1,0 +1,80 @@
+"""Reads on the carrier library. Carriers are chosen from this table, never typed: every code that comes
+in (an API field, a form, a tracking push) goes through ``carrier_get``, which refuses codes not in it."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from fulfilment.exceptions import CarrierNotMapped, UnknownCarrier
+from fulfilment.models import Carrier, CarrierPlatformCode
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "carriers.json"
+
+# Channels that confirm nothing to a platform: Order Hub's own standard code is used.
+PLATFORMS_WITHOUT_CODES = frozenset({"website", "pos"})
+
+
+@lru_cache(maxsize=1)
+def carrier_data() -> dict[str, Any]:
+    """The bundled carrier list (fulfilment/data/carriers.json), as loaded by ``carriers_sync``."""
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def carrier_get(code: str, *, active_only: bool = True) -> Carrier:
+    """The carrier with this standard code. Unknown codes raise ``UnknownCarrier`` naming the closest
+    real codes (``YT0`` → did you mean YTO?)."""
+    cleaned = (code or "").strip()
+    carriers = Carrier.objects.all()
+    if active_only:
+        carriers = carriers.filter(is_active=True)
+    carrier = carriers.filter(code=cleaned).first()
+    if carrier is not None:
+        return carrier
+    known = list(carriers.values_list("code", flat=True))
+    close = difflib.get_close_matches(cleaned.upper(), known, n=3, cutoff=0.5)
+    hint = _(" Did you mean %(codes)s?") % {"codes": ", ".join(close)} if close else ""
+    raise UnknownCarrier(
+        _("%(code)r is not a carrier in the carrier library; choose one from the list.") % {"code": cleaned} + hint,
+        extra={"carrier": cleaned, "suggestions": close},
+    )
+
+
+def carrier_platform_code(*, carrier: Carrier, platform: str) -> str:
+    """The code ``platform`` uses for ``carrier`` (Taobao calls Yunda ``YUNDA``, Douyin ``yunda``).
+
+    Own website and POS orders confirm to no platform and get the standard code. A platform that has no
+    code for the carrier raises ``CarrierNotMapped``: the shipment cannot be confirmed there.
+    """
+    if platform in PLATFORMS_WITHOUT_CODES:
+        return carrier.code
+    code = CarrierPlatformCode.objects.filter(carrier=carrier, platform=platform).values_list("code", flat=True).first()
+    if code:
+        return code
+    raise CarrierNotMapped(
+        _("%(carrier)s has no carrier code on %(platform)s: set it under Carriers before shipping with it.")
+        % {"carrier": carrier, "platform": platform},
+        extra={"carrier": carrier.code, "platform": platform},
+    )
+
+
+def carrier_choices(*, warehouse=None) -> list[tuple[str, str]]:
+    """``(code, label)`` for a select box: the warehouse's carriers first (when given), then all others."""
+    from fulfilment.models import WarehouseCarrier
+
+    carriers = list(Carrier.objects.filter(is_active=True).order_by("code"))
+    preferred: list[str] = []
+    if warehouse is not None:
+        preferred = list(
+            WarehouseCarrier.objects.filter(warehouse=warehouse, is_active=True, carrier__is_active=True)
+            .order_by("priority", "carrier__code")
+            .values_list("carrier__code", flat=True)
+        )
+    rank = {code: index for index, code in enumerate(preferred)}
+    carriers.sort(key=lambda c: (rank.get(c.code, len(rank)), c.code))
+    return [(c.code, f"{c.name} ({c.code})") for c in carriers]

@@ -1,0 +1,44 @@
+"""Fulfilment: carriers, warehouse locations, waves and picking, shipments and labels, tracking, incidents.
+
+Split by sub-domain; everything is importable from ``fulfilment.models``.
+"""
+
+from fulfilment.models.carriers import Carrier, CarrierKind, CarrierPlatformCode, CodeSystem, WarehouseCarrier
+from fulfilment.models.incidents import Alert, IncidentKind, WorkItem
+from fulfilment.models.locations import Location, SKUPlacement, Zone
+from fulfilment.models.sandbox import SandboxWaybill
+from fulfilment.models.shipments import (
+    BlockReason,
+    Shipment,
+    TrackingEvent,
+    TrackingKind,
+    TrackingPush,
+    WaybillAttempt,
+)
+from fulfilment.models.waves import PickTask, ScanEvent, Wave, WaveOrder, WaveStrategy
+
+__all__ = [
+    "Alert",
+    "BlockReason",
+    "Carrier",
+    "CarrierKind",
+    "CarrierPlatformCode",
+    "CodeSystem",
+    "IncidentKind",
+    "Location",
+    "PickTask",
+    "SKUPlacement",
+    "SandboxWaybill",
+    "ScanEvent",
+    "Shipment",
+    "TrackingEvent",
+    "TrackingKind",
+    "TrackingPush",
+    "WarehouseCarrier",
+    "Wave",
+    "WaveOrder",
+    "WaveStrategy",
+    "WaybillAttempt",
+    "WorkItem",
+    "Zone",
+]

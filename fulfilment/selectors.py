@@ -1,0 +1,203 @@
+"""Reads in fulfilment, always through what the user may see.
+
+Floor work (waves, picking, packing, labels) is scoped to the warehouses the user may work in
+(``orders.selectors.warehouse_list_for_user``: guardian ``inventory.access_warehouse``); reports and the
+work-item list to the orders the user may see (``order_list_for_user``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from fulfilment.exceptions import NotVisible
+from fulfilment.models import Alert, PickTask, Shipment, TrackingEvent, Wave, WaveOrder, WorkItem
+from orders.masking import mask_phone
+from orders.models import Order, OrderLine
+from orders.selectors import order_list_for_user, warehouse_list_for_user
+
+FLOOR_PERMISSION = "orders.change_order"
+
+
+def user_works_floor(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(FLOOR_PERMISSION))
+
+
+def wave_list_for_user(user) -> QuerySet[Wave]:
+    if not user_works_floor(user):
+        return Wave.objects.none()
+    return (
+        Wave.objects.filter(warehouse__in=warehouse_list_for_user(user).values("pk"))
+        .select_related("warehouse", "carrier", "assignee")
+        .annotate(
+            order_count=Count("wave_orders", filter=~Q(wave_orders__status=WaveOrder.Status.REMOVED), distinct=True),
+            open_tasks=Count("tasks", filter=Q(tasks__status=PickTask.Status.OPEN), distinct=True),
+        )
+    )
+
+
+def my_waves(user) -> QuerySet[Wave]:
+    """Waves to pick: mine first, then unassigned ones in my warehouses."""
+    return (
+        wave_list_for_user(user)
+        .filter(status=Wave.Status.PICKING)
+        .filter(Q(assignee=user) | Q(assignee__isnull=True))
+        .order_by("assignee", "created_at")
+    )
+
+
+def wave_get_for_user(user, *, pk: int) -> Wave:
+    wave = wave_list_for_user(user).filter(pk=pk).first()
+    if wave is None:
+        raise NotVisible(f"No wave {pk} in your warehouses.")
+    return wave
+
+
+def wave_tasks(*, wave: Wave) -> list[PickTask]:
+    return list(
+        PickTask.objects.filter(wave=wave).select_related("sku", "location", "wave_order__order").order_by("sequence")
+    )
+
+
+def wave_pick_payload(*, wave: Wave) -> dict:
+    """Everything the mobile pick page needs to work offline: the tasks in walking order, and for each
+    order the SKU codes and barcodes it contains (to tell 'wrong bin' from 'not in this order')."""
+    tasks = wave_tasks(wave=wave)
+    order_skus: dict[str, list[str]] = {}
+    lines = OrderLine.objects.filter(order_id__in={t.wave_order.order_id for t in tasks}).select_related("sku", "order")
+    for line in lines:
+        codes = order_skus.setdefault(line.order.number, [])
+        codes.extend(c for c in (line.sku.code, line.sku.barcode) if c and c not in codes)
+    return {
+        "wave": {"id": wave.pk, "number": wave.number, "status": wave.status, "strategy": wave.get_strategy_display()},
+        "tasks": [
+            {
+                "id": t.pk,
+                "sequence": t.sequence,
+                "location": t.location.code if t.location_id else "",
+                "zone": t.location.get_zone_display() if t.location_id else "",
+                "sku": t.sku.code,
+                "barcode": t.sku.barcode,
+                "name": t.sku.name,
+                "quantity": t.quantity,
+                "picked_quantity": t.picked_quantity,
+                "status": t.status,
+                "order": t.wave_order.order.number,
+                "order_status": t.wave_order.order.status,
+                "tote": t.wave_order.tote,
+            }
+            for t in tasks
+        ],
+        "order_skus": order_skus,
+    }
+
+
+def pack_lookup_for_user(user, *, code: str) -> WaveOrder:
+    """The order at the pack station, by order number, tote or platform order id, in the user's
+    warehouses; the most recent live wave entry."""
+    code = (code or "").strip()
+    if not code or not user_works_floor(user):
+        raise NotVisible("Scan an order number or a tote.")
+    wave_orders = (
+        WaveOrder.objects.filter(wave__warehouse__in=warehouse_list_for_user(user).values("pk"))
+        .exclude(status=WaveOrder.Status.REMOVED)
+        .select_related("order__shop", "wave__warehouse", "carrier")
+    )
+    found = (
+        wave_orders.filter(Q(order__number=code) | Q(tote=code) | Q(order__external_id=code)).order_by("-pk").first()
+    )
+    if found is None:
+        raise NotVisible(f"No order or tote {code!r} waiting in your warehouses.", extra={"code": code})
+    return found
+
+
+def shipment_for_order(*, order: Order) -> Shipment | None:
+    return (
+        Shipment.objects.filter(order=order).exclude(status=Shipment.Status.CANCELLED).select_related("carrier").first()
+    )
+
+
+def shipment_list_for_user(user) -> QuerySet[Shipment]:
+    return Shipment.objects.filter(order__in=order_list_for_user(user).values("pk")).select_related(
+        "order__shop", "carrier", "warehouse"
+    )
+
+
+def shipment_get_for_user(user, *, pk: int) -> Shipment:
+    shipment = shipment_list_for_user(user).filter(pk=pk).first()
+    if shipment is None:
+        raise NotVisible(f"No shipment {pk} visible to you.")
+    return shipment
+
+
+def work_item_list_for_user(user, *, open_only: bool = True) -> QuerySet[WorkItem]:
+    items = WorkItem.objects.filter(order__in=order_list_for_user(user).values("pk")).select_related(
+        "shipment__carrier", "order__shop", "resolved_by"
+    )
+    if open_only:
+        items = items.filter(status=WorkItem.Status.OPEN)
+    return items.order_by("-level", "created_at")
+
+
+def alert_list_for_user(user, *, unacknowledged: bool = True) -> QuerySet[Alert]:
+    alerts = Alert.objects.filter(work_item__order__in=order_list_for_user(user).values("pk")).select_related(
+        "work_item"
+    )
+    if unacknowledged:
+        alerts = alerts.filter(acknowledged_at__isnull=True)
+    return alerts.order_by("-level", "-created_at")
+
+
+# --- the public tracking page --------------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"\D")
+_LONG_NUMBER = re.compile(r"\d{7,}")
+
+
+def public_tracking_lookup(*, order_number: str, phone_last4: str) -> dict | None:
+    """The masked timeline of an order for anyone who knows its number and the last 4 digits of the
+    consignee's phone; None when they do not match (the caller does not learn which part was wrong)."""
+    order_number = (order_number or "").strip()
+    last4 = _DIGITS.sub("", phone_last4 or "")
+    if not order_number or len(last4) != 4:
+        return None
+    order = Order.objects.filter(number=order_number).select_related("shop").first()
+    if order is None:
+        return None
+    phone_digits = _DIGITS.sub("", order.consignee_phone or "")
+    if len(phone_digits) < 4 or phone_digits[-4:] != last4:
+        return None
+    shipment = (
+        Shipment.objects.filter(order=order)
+        .exclude(status=Shipment.Status.CANCELLED)
+        .select_related("carrier")
+        .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-pk")))
+        .first()
+    )
+    name = order.consignee_name or ""
+    return {
+        "order_number": order.number,
+        "status": order.get_status_display(),
+        "consignee": (name[:1] + "*" * max(len(name) - 1, 1)) if name else "",
+        "phone": mask_phone(order.consignee_phone),
+        "destination": f"{order.province}{order.city}",
+        "carrier": shipment.carrier.name if shipment else "",
+        "tracking_number": _mask_tracking(shipment.tracking_number) if shipment and shipment.tracking_number else "",
+        "events": [
+            {
+                "at": event.occurred_at,
+                "kind": event.get_kind_display(),
+                "where": f"{event.province}{event.city}",
+                # couriers write their own phone numbers into descriptions: never show long digit runs
+                "description": _LONG_NUMBER.sub(lambda m: m.group()[:3] + "****" + m.group()[-2:], event.description),
+            }
+            for event in (shipment.events.all() if shipment else [])
+        ],
+    }
+
+
+def _mask_tracking(number: str) -> str:
+    if len(number) <= 6:
+        return number
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]

@@ -1,0 +1,54 @@
+"""Writes in fulfilment, split by sub-domain. Import from here: ``from fulfilment.services import wave_build``."""
+
+from fulfilment.services.carriers import (
+    carrier_choose,
+    carrier_platform_code_set,
+    carriers_sync,
+    warehouse_carrier_set,
+)
+from fulfilment.services.incidents import alert_acknowledge, incidents_scan, work_item_open, work_item_resolve
+from fulfilment.services.labels import label_breaker_check, shipment_label_print
+from fulfilment.services.locations import location_upsert, sku_place, slotting_apply
+from fulfilment.services.packing import pack_complete, shipment_update
+from fulfilment.services.picking import pick_confirm, scan_refused_record
+from fulfilment.services.shipping import shipment_platform_confirmed, shipment_platform_delivered, shipment_ship
+from fulfilment.services.tracking import (
+    tracking_events_ingest,
+    tracking_poll_shipment,
+    tracking_push_process,
+    tracking_push_receive,
+    tracking_push_replay,
+)
+from fulfilment.services.waves import wave_build, wave_cancel, wave_claim, waves_build_auto
+
+__all__ = [
+    "alert_acknowledge",
+    "carrier_choose",
+    "carrier_platform_code_set",
+    "carriers_sync",
+    "incidents_scan",
+    "label_breaker_check",
+    "location_upsert",
+    "pack_complete",
+    "pick_confirm",
+    "scan_refused_record",
+    "shipment_label_print",
+    "shipment_platform_confirmed",
+    "shipment_platform_delivered",
+    "shipment_ship",
+    "shipment_update",
+    "sku_place",
+    "slotting_apply",
+    "tracking_events_ingest",
+    "tracking_poll_shipment",
+    "tracking_push_process",
+    "tracking_push_receive",
+    "tracking_push_replay",
+    "warehouse_carrier_set",
+    "wave_build",
+    "wave_cancel",
+    "wave_claim",
+    "waves_build_auto",
+    "work_item_open",
+    "work_item_resolve",
+]

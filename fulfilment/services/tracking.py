@@ -1,0 +1,251 @@
+"""Carrier tracking: pushes (stored first, processed idempotently, retried, then parked) and polls, both
+ending in ``tracking_events_ingest``, which moves the shipment and the order on.
+
+Event kinds → shipment / order status:
+  picked_up, in_transit, out_for_delivery → in_transit (order shipped → in_transit)
+  delivered                               → delivered (order → delivered); signed far away → L4 work item
+  exception                               → exception (the order keeps its status); a work item
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.tasks import enqueue_on_commit
+from fulfilment import geo
+from fulfilment.carriers.adapters import CarrierCallFailed, TrackingUpdate, adapter_for
+from fulfilment.carriers.adapters.http import tracking_update_parse
+from fulfilment.carriers.library import carrier_get
+from fulfilment.exceptions import TrackingPayloadInvalid
+from fulfilment.models import IncidentKind, Shipment, TrackingEvent, TrackingKind, TrackingPush
+from fulfilment.services.incidents import work_item_open
+from orders.services import order_transition
+from orders.states import Status
+
+log = logging.getLogger(__name__)
+
+MAX_PUSH_ATTEMPTS = 5
+POLL_EVERY = dt.timedelta(minutes=30)
+POLL_BATCH = 200
+SUSPICIOUS_KM = 300
+TRACKED = (Shipment.Status.SHIPPED, Shipment.Status.IN_TRANSIT, Shipment.Status.EXCEPTION)
+MOVING = frozenset({TrackingKind.PICKED_UP, TrackingKind.IN_TRANSIT, TrackingKind.OUT_FOR_DELIVERY})
+
+
+# --- push ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tracking_push_receive(*, carrier_code: str, body) -> TrackingPush:
+    """Store a carrier's push as it came and queue its processing after commit. The carrier code must be
+    one of ours; the body must be ``{"tracking_number", "events": [...]}`` or ``{"items": [those]}``."""
+    carrier = carrier_get(carrier_code, active_only=False)
+    if not isinstance(body, dict) or not (isinstance(body.get("items"), list) or body.get("tracking_number")):
+        raise TrackingPayloadInvalid(
+            'A tracking push is {"tracking_number": "…", "events": […]} or {"items": [those]}.',
+            extra={"carrier": carrier.code},
+        )
+    push = TrackingPush.objects.create(carrier_code=carrier.code, body=body)
+    enqueue_on_commit("fulfilment.tasks.tracking_push_process", push.pk)
+    return push
+
+
+def tracking_push_process(*, push_id: int) -> str:
+    """Process one stored push. Claimed by compare-and-set so two workers never both process it; failures
+    are retried by ``tracking_pushes_retry`` and parked after ``MAX_PUSH_ATTEMPTS``. Returns the status."""
+    claimed = TrackingPush.objects.filter(
+        pk=push_id, status__in=[TrackingPush.Status.PENDING, TrackingPush.Status.FAILED]
+    ).update(status=TrackingPush.Status.PROCESSING)
+    push = TrackingPush.objects.filter(pk=push_id).first()
+    if push is None:
+        return "missing"
+    if not claimed:
+        return push.status
+    attempts = push.attempts + 1
+    try:
+        carrier = carrier_get(push.carrier_code, active_only=False)
+        items = push.body["items"] if isinstance(push.body.get("items"), list) else [push.body]
+        problems = []
+        for index, item in enumerate(items):
+            number = str(item.get("tracking_number") or "").strip()
+            shipment = Shipment.objects.filter(carrier=carrier, tracking_number=number).first() if number else None
+            if shipment is None:
+                problems.append(f"items[{index}].tracking_number: {number!r} is not a {carrier.code} parcel of ours")
+                continue
+            updates = []
+            for e_index, raw in enumerate(item.get("events") or []):
+                try:
+                    updates.append(tracking_update_parse(number, raw))
+                except ValueError as exc:
+                    problems.append(f"items[{index}].events[{e_index}].{exc}")
+            tracking_events_ingest(shipment=shipment, updates=updates, source="push")
+        if problems:
+            raise TrackingPayloadInvalid("; ".join(problems))
+    except Exception as exc:  # noqa: BLE001 — every failure is recorded and retried, then parked
+        status = TrackingPush.Status.PARKED if attempts >= MAX_PUSH_ATTEMPTS else TrackingPush.Status.FAILED
+        TrackingPush.objects.filter(pk=push_id).update(status=status, attempts=attempts, error=str(exc)[:2000])
+        log.warning("tracking push %s failed (attempt %s): %s", push_id, attempts, exc)
+        return status
+    TrackingPush.objects.filter(pk=push_id).update(
+        status=TrackingPush.Status.PROCESSED, attempts=attempts, error="", processed_at=timezone.now()
+    )
+    return TrackingPush.Status.PROCESSED
+
+
+def tracking_push_replay(*, push: TrackingPush) -> str:
+    """Staff replay a parked (or failed) push after fixing its cause."""
+    TrackingPush.objects.filter(pk=push.pk, status__in=[TrackingPush.Status.PARKED, TrackingPush.Status.FAILED]).update(
+        status=TrackingPush.Status.PENDING, attempts=0
+    )
+    return tracking_push_process(push_id=push.pk)
+
+
+# --- poll ---------------------------------------------------------------------------------------------------
+
+
+def tracking_poll_due(*, now: dt.datetime | None = None, limit: int = POLL_BATCH) -> list[int]:
+    now = now or timezone.now()
+    due = (
+        Shipment.objects.filter(status__in=TRACKED)
+        .exclude(tracking_number="")
+        .filter(models_q_polled_before(now - POLL_EVERY))
+        .order_by("last_polled_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return list(due)
+
+
+def models_q_polled_before(when: dt.datetime):
+    from django.db.models import Q
+
+    return Q(last_polled_at__isnull=True) | Q(last_polled_at__lt=when)
+
+
+def tracking_poll_shipment(*, shipment_id: int, now: dt.datetime | None = None) -> int:
+    """Ask the carrier for a parcel's events (claimed by compare-and-set on ``last_polled_at``; the call is
+    made outside any transaction). Returns the number of new events."""
+    now = now or timezone.now()
+    claimed = (
+        Shipment.objects.filter(pk=shipment_id, status__in=TRACKED)
+        .filter(models_q_polled_before(now - POLL_EVERY))
+        .update(last_polled_at=now)
+    )
+    if not claimed:
+        return 0
+    shipment = Shipment.objects.select_related("carrier").get(pk=shipment_id)
+    try:
+        updates = adapter_for(shipment.carrier).tracking_fetch(shipment.tracking_number)
+    except (CarrierCallFailed, ValueError) as exc:
+        log.warning("tracking poll of %s %s failed: %s", shipment.carrier.code, shipment.tracking_number, exc)
+        return 0
+    return tracking_events_ingest(shipment=shipment, updates=updates, source="poll")
+
+
+# --- ingest -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tracking_events_ingest(*, shipment: Shipment, updates: list[TrackingUpdate], source: str) -> int:
+    """Record new events (known ones are skipped) and move the shipment and order on. Returns how many
+    events were new."""
+    shipment = Shipment.objects.select_for_update().select_related("order").get(pk=shipment.pk)
+    known = set(TrackingEvent.objects.filter(shipment=shipment).values_list("external_id", flat=True))
+    new = []
+    for update in updates:
+        if update.external_id in known:
+            continue
+        known.add(update.external_id)
+        new.append(
+            TrackingEvent(
+                shipment=shipment,
+                external_id=update.external_id,
+                kind=update.kind,
+                description=update.description,
+                province=geo.province_normalise(update.province) or update.province,
+                city=update.city,
+                occurred_at=update.occurred_at,
+                source=source,
+            )
+        )
+    if not new:
+        return 0
+    for event in new:
+        event.save()  # one by one so simple-history records each
+    _shipment_follow(shipment)
+    return len(new)
+
+
+def _shipment_follow(shipment: Shipment) -> None:
+    events = list(TrackingEvent.objects.filter(shipment=shipment).order_by("occurred_at", "pk"))
+    if not events:
+        return
+    order = shipment.order
+    shipment.picked_up_at = events[0].occurred_at
+    shipment.last_event_at = events[-1].occurred_at
+    delivered = next((e for e in events if e.kind == TrackingKind.DELIVERED), None)
+    latest = events[-1]
+    if delivered is not None:
+        shipment.status = Shipment.Status.DELIVERED
+        shipment.delivered_at = delivered.occurred_at
+        shipment.delivered_province = delivered.province
+        shipment.delivered_city = delivered.city
+    elif latest.kind == TrackingKind.EXCEPTION:
+        shipment.status = Shipment.Status.EXCEPTION
+    elif latest.kind in MOVING:
+        shipment.status = Shipment.Status.IN_TRANSIT
+    shipment.save(
+        update_fields=[
+            "picked_up_at",
+            "last_event_at",
+            "status",
+            "delivered_at",
+            "delivered_province",
+            "delivered_city",
+        ]
+    )
+    if shipment.status == Shipment.Status.DELIVERED:
+        if order.status in (Status.SHIPPED, Status.IN_TRANSIT):
+            order_transition(
+                order=order,
+                to_status=Status.DELIVERED,
+                system="tracking",
+                reason=delivered.description[:200],
+                at=delivered.occurred_at,
+            )
+        suspicious = delivery_suspicion(shipment=shipment)
+        if suspicious:
+            work_item_open(shipment=shipment, kind=IncidentKind.SUSPICIOUS_DELIVERY, detail=suspicious)
+    elif shipment.status == Shipment.Status.IN_TRANSIT:
+        if order.status == Status.SHIPPED:
+            order_transition(
+                order=order,
+                to_status=Status.IN_TRANSIT,
+                system="tracking",
+                reason=latest.description[:200],
+                at=latest.occurred_at,
+            )
+    elif shipment.status == Shipment.Status.EXCEPTION:
+        work_item_open(
+            shipment=shipment,
+            kind=IncidentKind.CARRIER_EXCEPTION,
+            detail=f"{shipment.carrier_id and shipment.carrier.code} reports: {latest.description or 'exception'}",
+        )
+
+
+def delivery_suspicion(*, shipment: Shipment) -> str:
+    """Why a delivery looks suspicious (signed in a province far from the address), or ``""``."""
+    order = shipment.order
+    signed = shipment.delivered_province
+    if not signed or not geo.province_normalise(order.province):
+        return ""
+    if geo.ring(signed, order.province) == 0:
+        return ""
+    km = geo.distance_km(signed, order.province)
+    if geo.ring(signed, order.province) == 1 and (km or 0) <= SUSPICIOUS_KM:
+        return ""
+    where = f"{signed}{shipment.delivered_city}"
+    return f"signed in {where}, about {km:.0f} km from the address in {order.province}{order.city}"

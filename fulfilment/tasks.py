@@ -1,0 +1,79 @@
+"""django-q2 entry points. Each takes ids/JSON values, is idempotent (claims by compare-and-set) and has
+its service's name. ``SCHEDULES`` is upserted by ``manage.py schedules_sync``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from fulfilment.models import TrackingPush
+
+SCHEDULES: list[dict[str, Any]] = [
+    {"name": "fulfilment.tracking_poll", "func": "fulfilment.tasks.tracking_poll", "schedule_type": "I", "minutes": 30},
+    {
+        "name": "fulfilment.tracking_pushes_retry",
+        "func": "fulfilment.tasks.tracking_pushes_retry",
+        "schedule_type": "I",
+        "minutes": 10,
+    },
+    {
+        "name": "fulfilment.incidents_scan",
+        "func": "fulfilment.tasks.incidents_scan",
+        "schedule_type": "I",
+        "minutes": 15,
+    },
+    {
+        "name": "fulfilment.shipping_report_daily",
+        "func": "fulfilment.tasks.shipping_report_daily",
+        "schedule_type": "D",
+        "minutes": None,
+    },
+]
+
+
+def tracking_push_process(push_id: int) -> str:
+    from fulfilment.services import tracking_push_process as process
+
+    return process(push_id=push_id)
+
+
+def tracking_pushes_retry() -> int:
+    """Process pushes still pending (a lost enqueue) or failed (retry)."""
+    from fulfilment.services import tracking_push_process as process
+
+    ids = list(
+        TrackingPush.objects.filter(status__in=[TrackingPush.Status.PENDING, TrackingPush.Status.FAILED])
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for push_id in ids:
+        process(push_id=push_id)
+    return len(ids)
+
+
+def tracking_poll() -> int:
+    """Poll the carriers for the parcels due (every 30 minutes each)."""
+    from fulfilment.services import tracking_poll_shipment
+    from fulfilment.services.tracking import tracking_poll_due
+
+    new = 0
+    for shipment_id in tracking_poll_due():
+        new += tracking_poll_shipment(shipment_id=shipment_id)
+    return new
+
+
+def incidents_scan() -> dict[str, int]:
+    from fulfilment.services import incidents_scan as scan
+
+    return scan()
+
+
+def shipping_report_daily() -> dict[str, Any]:
+    """Compute yesterday's shipping health once a day (kept in the task result for the record)."""
+    from fulfilment.reports import shipping_health
+
+    day = timezone.localdate() - dt.timedelta(days=1)
+    report = shipping_health(day=day, user=None)
+    return {"day": day.isoformat(), "totals": report["totals"]}

@@ -1,0 +1,27 @@
+from django.urls import include, path
+
+from fulfilment import views
+from fulfilment.api import urls as api_urls
+from fulfilment.carriers import sandbox
+
+app_name = "fulfilment"
+
+urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("waves/<int:pk>/picklist/", views.wave_picklist, name="wave-picklist"),
+    path("waves/<int:pk>/slips/", views.wave_slips, name="wave-slips"),
+    path("shipments/<int:pk>/label/", views.shipment_label, name="shipment-label"),
+    path("work-items/", views.work_items, name="work-items"),
+    path("report/", views.report, name="report"),
+    path("report.xlsx", views.report_xlsx, name="report-xlsx"),
+    path("m/", views.m_home, name="m-home"),
+    path("m/waves/<int:pk>/", views.m_pick, name="m-pick"),
+    path("m/pack/", views.m_pack, name="m-pack"),
+    path("api/", include(api_urls.urlpatterns)),
+    path("sandbox/carriers/<str:carrier_code>/waybills/", sandbox.waybill_create, name="sandbox-waybill"),
+    path(
+        "sandbox/carriers/<str:carrier_code>/tracking/<str:tracking_number>/",
+        sandbox.tracking_get,
+        name="sandbox-tracking",
+    ),
+]

@@ -1,0 +1,307 @@
+"""Pages: the back-office fulfilment desk, printable pick lists / packing slips / labels, the mobile pick
+and pack pages, work items, the shipping health report, and the public tracking page.
+
+Views parse input, call one selector or service and render; the mobile pages talk to fulfilment/api.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from config.errors import ApplicationError
+from fulfilment import selectors
+from fulfilment.carriers.library import carrier_choices
+from fulfilment.models import Shipment, WaveOrder, WaveStrategy
+from fulfilment.reports import daily_series, report_charts, shipping_health, shipping_health_xlsx
+from fulfilment.services import wave_build, waves_build_auto, work_item_resolve
+from fulfilment.services.carriers import URGENT_TAGS
+from orders.masking import consignee_for
+from orders.selectors import warehouse_list_for_user
+
+PUBLIC_LOOKUPS_PER_IP = 10  # per window
+PUBLIC_FAILURES_PER_ORDER = 5  # per window
+PUBLIC_WINDOW_SECONDS = 600
+
+
+def _floor(request):
+    if not selectors.user_works_floor(request.user):
+        raise PermissionDenied
+    return request.user
+
+
+def _instructions(order) -> list[str]:
+    found = [tag for tag in order.tags or [] if tag in URGENT_TAGS or tag == "赠品"]
+    if order.queue == "urgent" and "加急" not in found:
+        found.append("加急")
+    if "赠品" not in found and any(line.is_gift for line in order.lines.all()):
+        found.append("赠品")
+    return found
+
+
+# --- back office --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def desk(request):
+    """The fulfilment desk: build waves, see waves and open work items."""
+    user = _floor(request)
+    warehouses = list(warehouse_list_for_user(user).filter(is_active=True))
+    if request.method == "POST":
+        code = request.POST.get("warehouse", "")
+        warehouse = next((w for w in warehouses if w.code == code), None)
+        try:
+            if warehouse is None:
+                raise ApplicationError(_("Choose one of your warehouses."))
+            capacity = int(request.POST.get("capacity") or 30)
+            if request.POST.get("strategy") == "auto":
+                built = waves_build_auto(warehouse=warehouse, capacity=capacity, actor=user)
+                messages.success(
+                    request, _("%(n)d waves built.") % {"n": len(built)} if built else _("Nothing to wave.")
+                )
+            else:
+                wave = wave_build(
+                    warehouse=warehouse,
+                    strategy=request.POST.get("strategy", ""),
+                    capacity=capacity,
+                    carrier_code=request.POST.get("carrier", ""),
+                    actor=user,
+                )
+                messages.success(request, _("Wave %(n)s built.") % {"n": wave.number})
+        except (ApplicationError, ValueError) as exc:
+            messages.error(request, str(exc))
+        return redirect("fulfilment:desk")
+    waves = selectors.wave_list_for_user(user).order_by("-created_at")[:50]
+    return render(
+        request,
+        "fulfilment/desk.html",
+        {
+            "warehouses": warehouses,
+            "strategies": WaveStrategy.choices,
+            "carriers": carrier_choices(),
+            "waves": waves,
+            "open_items": selectors.work_item_list_for_user(user).count(),
+            "alerts": selectors.alert_list_for_user(user)[:10],
+        },
+    )
+
+
+@login_required
+def wave_picklist(request, pk: int):
+    user = _floor(request)
+    wave = _wave(user, pk)
+    tasks = selectors.wave_tasks(wave=wave)
+    return render(request, "fulfilment/picklist.html", {"wave": wave, "tasks": tasks, "now": timezone.now()})
+
+
+@login_required
+def wave_slips(request, pk: int):
+    user = _floor(request)
+    wave = _wave(user, pk)
+    slips = []
+    for wave_order in (
+        wave.wave_orders.exclude(status=WaveOrder.Status.REMOVED)
+        .select_related("order__shop", "carrier")
+        .prefetch_related("order__lines__sku")
+    ):
+        order = wave_order.order
+        slips.append(
+            {
+                "wave_order": wave_order,
+                "order": order,
+                "lines": list(order.lines.all()),
+                "consignee": consignee_for(user, order),
+                "instructions": _instructions(order),
+            }
+        )
+    return render(request, "fulfilment/packing_slips.html", {"wave": wave, "slips": slips, "now": timezone.now()})
+
+
+def _wave(user, pk):
+    try:
+        return selectors.wave_get_for_user(user, pk=pk)
+    except ApplicationError:
+        raise Http404 from None
+
+
+@login_required
+def shipment_label(request, pk: int):
+    user = _floor(request)
+    shipment = (
+        Shipment.objects.filter(pk=pk, warehouse__in=warehouse_list_for_user(user).values("pk"))
+        .select_related("order__shop", "carrier", "warehouse")
+        .first()
+    )
+    if shipment is None or not shipment.tracking_number:
+        raise Http404
+    order = shipment.order
+    return render(
+        request,
+        "fulfilment/label.html",
+        {
+            "shipment": shipment,
+            "order": order,
+            "consignee": consignee_for(user, order),
+            "instructions": shipment.label.get("instructions", []),
+            "auto_print": request.GET.get("print") == "1",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_items(request):
+    if request.method == "POST":
+        item = selectors.work_item_list_for_user(request.user).filter(pk=request.POST.get("item")).first()
+        if item is None or not selectors.user_works_floor(request.user):
+            raise Http404
+        try:
+            work_item_resolve(item=item, actor=request.user, resolution=request.POST.get("resolution", ""))
+            messages.success(request, _("Work item resolved."))
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        return redirect("fulfilment:work-items")
+    items = selectors.work_item_list_for_user(request.user)
+    return render(
+        request,
+        "fulfilment/work_items.html",
+        {"items": items[:200], "can_resolve": selectors.user_works_floor(request.user)},
+    )
+
+
+def _report_day(request) -> dt.date:
+    day = parse_date(request.GET.get("day") or "")
+    return day or (timezone.localdate() - dt.timedelta(days=1))
+
+
+@login_required
+def report(request):
+    if not request.user.has_perm("orders.view_order"):
+        raise PermissionDenied
+    day = _report_day(request)
+    data = shipping_health(day=day, user=request.user)
+    trend = daily_series(days=14, user=request.user, end=day)
+    from fulfilment.reports import bar_chart_svg
+
+    trend_chart = bar_chart_svg([(f"{row['day']:%m-%d}", row["shipped"], "") for row in trend])
+    return render(
+        request,
+        "fulfilment/report.html",
+        {
+            "report": data,
+            "charts": report_charts(data),
+            "trend_chart": trend_chart,
+            "day": day,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1) if day < timezone.localdate() else None,
+        },
+    )
+
+
+@login_required
+def report_xlsx(request):
+    if not request.user.has_perm("orders.view_order"):
+        raise PermissionDenied
+    day = _report_day(request)
+    content = shipping_health_xlsx(shipping_health(day=day, user=request.user))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="shipping-health-{day:%Y%m%d}.xlsx"'
+    return response
+
+
+# --- mobile -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def m_home(request):
+    user = _floor(request)
+    return render(request, "fulfilment/m_waves.html", {"waves": selectors.my_waves(user)})
+
+
+@login_required
+def m_pick(request, pk: int):
+    user = _floor(request)
+    wave = _wave(user, pk)
+    return render(
+        request,
+        "fulfilment/m_pick.html",
+        {
+            "wave": wave,
+            "api_wave": reverse("fulfilment:api-wave-detail", args=[wave.pk]),
+            "api_claim": reverse("fulfilment:api-wave-claim", args=[wave.pk]),
+            "api_confirm": reverse("fulfilment:api-pick-confirm", args=[0]),
+            "api_refusal": reverse("fulfilment:api-pick-refusal", args=[0]),
+            "pick_payload": selectors.wave_pick_payload(wave=wave),
+        },
+    )
+
+
+@login_required
+def m_pack(request):
+    _floor(request)
+    return render(
+        request,
+        "fulfilment/m_pack.html",
+        {
+            "api_lookup": reverse("fulfilment:api-pack-lookup"),
+            "api_complete": reverse("fulfilment:api-pack-complete", args=[0]),
+            "api_label": reverse("fulfilment:api-shipment-label", args=[0]),
+            "api_update": reverse("fulfilment:api-shipment-update", args=[0]),
+            "api_ship": reverse("fulfilment:api-shipment-ship", args=[0]),
+        },
+    )
+
+
+# --- public tracking ----------------------------------------------------------------------------------------
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _rate_limited(key: str, limit: int) -> bool:
+    """Fixed-window counter in the Django cache: True once ``key`` was hit more than ``limit`` times."""
+    cache.add(key, 0, PUBLIC_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, PUBLIC_WINDOW_SECONDS)
+        count = 1
+    return count > limit
+
+
+@require_http_methods(["GET", "POST"])
+def public_track(request):
+    context = {"result": None, "error": "", "order_number": "", "retry_minutes": PUBLIC_WINDOW_SECONDS // 60}
+    if request.method == "POST":
+        number = (request.POST.get("order_number") or "").strip()[:32]
+        last4 = (request.POST.get("phone_last4") or "").strip()[:8]
+        context["order_number"] = number
+        status = 200
+        if _rate_limited(f"oh:track:ip:{_client_ip(request)}", PUBLIC_LOOKUPS_PER_IP) or (
+            number and (cache.get(f"oh:track:fail:{number}") or 0) >= PUBLIC_FAILURES_PER_ORDER
+        ):
+            context["error"] = _("Too many lookups. Try again in %(m)d minutes.") % {"m": PUBLIC_WINDOW_SECONDS // 60}
+            status = 429
+        else:
+            result = selectors.public_tracking_lookup(order_number=number, phone_last4=last4)
+            if result is None:
+                if number:
+                    _rate_limited(f"oh:track:fail:{number}", PUBLIC_FAILURES_PER_ORDER)
+                context["error"] = _("No order matches that number and phone.")
+                status = 404
+            context["result"] = result
+        return render(request, "fulfilment/track.html", context, status=status)
+    return render(request, "fulfilment/track.html", context)

@@ -1,0 +1,102 @@
+import json
+
+import pytest
+
+from fulfilment.carriers import carrier_get, carrier_platform_code
+from fulfilment.carriers.library import DATA_FILE
+from fulfilment.exceptions import CarrierNotMapped, UnknownCarrier
+from fulfilment.models import Carrier, CarrierPlatformCode
+from fulfilment.services import carrier_platform_code_set, carriers_sync
+
+pytestmark = pytest.mark.django_db
+
+
+def test_library_has_at_least_fifty_chinese_carriers_with_the_standard_codes(carriers):
+    codes = set(Carrier.objects.values_list("code", flat=True))
+    assert len(codes) >= 50
+    assert {"SF", "ZTO", "YTO", "STO", "YD", "JD", "EMS", "DBL", "JT", "POSTB"} <= codes
+
+
+def test_bundled_file_starts_from_the_shared_sample_unchanged():
+    shared = json.loads((DATA_FILE.parents[3] / "shared" / "samples" / "carriers.json").read_text())
+    ours = {c["code"]: c for c in json.loads(DATA_FILE.read_text())["carriers"]}
+    for row in shared["carriers"]:
+        for key in ("name", "taobao", "douyin", "kuaidi100", "kdniao"):
+            assert ours[row["code"]][key] == row[key], (row["code"], key)
+
+
+def test_a_platform_code_names_exactly_one_carrier_in_the_bundled_file():
+    carriers = json.loads(DATA_FILE.read_text())["carriers"]
+    for platform in ("taobao", "douyin", "wechat", "shopify", "kuaidi100", "kdniao"):
+        codes = [c[platform] for c in carriers if c.get(platform)]
+        assert len(codes) == len(set(codes)), platform
+
+
+def test_sync_is_idempotent_and_keeps_codes_staff_changed(carriers):
+    before = CarrierPlatformCode.objects.count()
+    carrier_platform_code_set(carrier_code="SF", platform="taobao", code="SF-EDITED")
+    assert carriers_sync()["created"] == 0
+    assert CarrierPlatformCode.objects.count() == before
+    assert carrier_platform_code(carrier=carrier_get("SF"), platform="taobao") == "SF-EDITED"
+
+
+def test_yt0_typed_for_yto_is_refused_with_a_suggestion(carriers):
+    with pytest.raises(UnknownCarrier) as exc:
+        carrier_get("YT0")
+    assert "YTO" in exc.value.extra["suggestions"]
+    assert "YT0" in exc.value.message
+
+
+def test_lower_case_or_padded_codes_are_not_carriers_either(carriers):
+    with pytest.raises(UnknownCarrier):
+        carrier_get("yto")
+    assert carrier_get(" YTO ").code == "YTO"
+
+
+@pytest.mark.parametrize(
+    ("carrier", "platform", "code"),
+    [
+        ("YD", "taobao", "YUNDA"),
+        ("YD", "tmall", "YUNDA"),
+        ("YD", "douyin", "yunda"),
+        ("YD", "kdniao", "YD"),
+        ("JT", "taobao", "HTKY"),
+        ("DBL", "taobao", "DBKD"),
+        ("POSTB", "kdniao", "YZPY"),
+        ("SF", "shopify", "SF Express"),
+        ("YD", "website", "YD"),
+        ("ZTO", "pos", "ZTO"),
+    ],
+)
+def test_each_platform_gets_its_own_code_for_the_carrier(carriers, carrier, platform, code):
+    assert carrier_platform_code(carrier=carrier_get(carrier), platform=platform) == code
+
+
+def test_a_platform_without_a_code_for_the_carrier_is_refused_until_one_is_set(carriers):
+    yd = carrier_get("YD")
+    with pytest.raises(CarrierNotMapped) as exc:
+        carrier_platform_code(carrier=yd, platform="jd")
+    assert exc.value.extra == {"carrier": "YD", "platform": "jd"}
+    carrier_platform_code_set(carrier_code="YD", platform="jd", code="1327")
+    assert carrier_platform_code(carrier=yd, platform="jd") == "1327"
+
+
+def test_setting_a_platform_code_for_a_mistyped_carrier_is_refused(carriers):
+    with pytest.raises(UnknownCarrier):
+        carrier_platform_code_set(carrier_code="YT0", platform="jd", code="463")
+
+
+def test_carrier_check_api_rejects_yt0(client, manager, carriers):
+    client.force_login(manager)
+    response = client.get("/fulfilment/api/carriers/YT0/")
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_carrier"
+    assert response.json()["extra"]["suggestions"][0] == "YTO"
+    assert client.get("/fulfilment/api/carriers/YTO/").json() == {"code": "YTO", "name": "圆通速递"}
+
+
+def test_carrier_list_api_gives_each_platforms_code(client, manager, carriers):
+    client.force_login(manager)
+    rows = {row["code"]: row for row in client.get("/fulfilment/api/carriers/").json()}
+    assert rows["YD"]["platform_codes"]["taobao"] == "YUNDA"
+    assert rows["YD"]["platform_codes"]["douyin"] == "yunda"

@@ -1,0 +1,195 @@
+import pytest
+from django.apps import apps
+
+from fulfilment.exceptions import CarrierNotMapped, LabelBlocked, ShipmentStateError, UnknownCarrier
+from fulfilment.models import BlockReason, SandboxWaybill, Shipment, WaybillAttempt
+from fulfilment.services import (
+    carrier_platform_code_set,
+    pack_complete,
+    shipment_label_print,
+    shipment_ship,
+    shipment_update,
+)
+from fulfilment.signals import shipment_confirmed
+from orders.states import Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def packed(floor, approved_order, picked, manager):
+    """``packed(carrier="ZTO", weight=800, **order fields)`` → a packed parcel of one SKU-1."""
+
+    def make(*, carrier="ZTO", weight=800, **fields):
+        wave_order = picked(approved_order(**fields))
+        return pack_complete(
+            wave_order=wave_order, verified={"SKU-1": 1}, weight_grams=weight, carrier_code=carrier, actor=manager
+        )
+
+    return make
+
+
+def test_a_label_comes_from_the_carrier_sandbox(packed, sandbox, manager):
+    shipment = shipment_label_print(shipment=packed(), actor=manager)
+    assert shipment.status == Shipment.Status.LABELLED
+    assert shipment.tracking_number.startswith("ZTO") and len(shipment.tracking_number) == 15
+    assert SandboxWaybill.objects.get().tracking_number == shipment.tracking_number
+    assert shipment.label["sort_code"] and shipment.label["carrier"] == "ZTO"
+    assert sandbox[0][0:2] == ("POST", "/fulfilment/sandbox/carriers/ZTO/waybills/")
+    assert sandbox[0][2]["receiver"]["province"] == "江苏省"
+    assert WaybillAttempt.objects.get().ok is True
+    # printing again is a reprint: same number, no new request
+    assert shipment_label_print(shipment=shipment, actor=manager).tracking_number == shipment.tracking_number
+    assert len(sandbox) == 1
+
+
+def test_breaker_blocks_an_address_that_cannot_be_parsed(packed, sandbox, manager):
+    shipment = packed(province="江苏省", city="广州市")
+    with pytest.raises(LabelBlocked) as exc:
+        shipment_label_print(shipment=shipment, actor=manager)
+    assert exc.value.extra["reason"] == BlockReason.ADDRESS_UNPARSEABLE
+    assert "广州市" in exc.value.message
+    shipment.refresh_from_db()
+    assert (shipment.status, shipment.block_reason, shipment.tracking_number) == (
+        Shipment.Status.BLOCKED,
+        BlockReason.ADDRESS_UNPARSEABLE,
+        "",
+    )
+    assert sandbox == []  # nothing was sent to the carrier
+
+
+def test_a_masked_address_needs_the_encrypted_receiver_to_print(packed, sandbox, manager):
+    with pytest.raises(LabelBlocked):
+        shipment_label_print(shipment=packed(address="文***"), actor=manager)
+    ok = packed(address="文***", consignee_cipher={"oaid": "abc"})
+    assert shipment_label_print(shipment=ok, actor=manager).status == Shipment.Status.LABELLED
+
+
+def test_breaker_blocks_a_parcel_heavier_than_the_carrier_takes_until_a_freight_carrier_is_chosen(
+    packed, sandbox, manager
+):
+    shipment = packed(weight=62_000)
+    with pytest.raises(LabelBlocked) as exc:
+        shipment_label_print(shipment=shipment, actor=manager)
+    assert exc.value.extra["reason"] == BlockReason.OVERWEIGHT
+    assert "62.0 kg" in exc.value.message and "50.0 kg" in exc.value.message
+    with pytest.raises(UnknownCarrier):
+        shipment_update(shipment=shipment, carrier_code="ANE56")  # Taobao's code is not ours
+    shipment = shipment_update(shipment=shipment, carrier_code="ANE")
+    assert shipment.status == Shipment.Status.PACKED and shipment.block_reason == ""
+    assert shipment_label_print(shipment=shipment, actor=manager).status == Shipment.Status.LABELLED
+
+
+def test_breaker_blocks_when_the_waybill_request_fails_and_shows_why(packed, sandbox, manager):
+    shipment = packed(address="中山路1号 #FAIL")
+    with pytest.raises(LabelBlocked) as exc:
+        shipment_label_print(shipment=shipment, actor=manager)
+    assert exc.value.extra["reason"] == BlockReason.WAYBILL_FAILED
+    assert "unavailable" in exc.value.message
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.BLOCKED and "unavailable" in shipment.block_message
+    with pytest.raises(ShipmentStateError):
+        shipment_ship(shipment=shipment, actor=manager)  # a blocked parcel cannot ship
+
+
+def test_breaker_blocks_a_carrier_the_orders_platform_has_no_code_for(floor, packed, sandbox, manager):
+    shipment = packed(shop=floor["shop_b"])  # JD shop: JD's carrier ids are not in the bundled list
+    with pytest.raises(LabelBlocked) as exc:
+        shipment_label_print(shipment=shipment, actor=manager)
+    assert exc.value.extra["reason"] == BlockReason.NO_PLATFORM_CODE
+    carrier_platform_code_set(carrier_code="ZTO", platform="jd", code="1499")
+    assert shipment_label_print(shipment=shipment, actor=manager).status == Shipment.Status.LABELLED
+
+
+def test_a_network_failure_blocks_the_label(packed, manager, monkeypatch):
+    from fulfilment.carriers.adapters import http
+
+    monkeypatch.setattr(http, "sandbox_base_url", lambda: "http://127.0.0.1:9/nothing/")
+    with pytest.raises(LabelBlocked) as exc:
+        shipment_label_print(shipment=packed(), actor=manager)
+    assert exc.value.extra["reason"] == BlockReason.WAYBILL_FAILED
+    assert "not reachable" in exc.value.message
+
+
+def test_shipping_moves_the_order_deducts_stock_and_signals_the_platform_code(floor, packed, sandbox, manager):
+    shipment = shipment_label_print(shipment=packed(carrier="YTO"), actor=manager)
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(kwargs)
+
+    shipment_confirmed.connect(receiver)
+    try:
+        shipment = shipment_ship(shipment=shipment, actor=manager)
+    finally:
+        shipment_confirmed.disconnect(receiver)
+    order = shipment.order
+    order.refresh_from_db()
+    assert order.status == Status.SHIPPED
+    assert shipment.status == Shipment.Status.SHIPPED and shipment.shipped_at
+    assert len(received) == 1
+    assert {
+        k: received[0][k]
+        for k in ("shipment_id", "order_id", "carrier_code", "platform", "platform_carrier_code", "tracking_number")
+    } == {
+        "shipment_id": shipment.pk,
+        "order_id": order.pk,
+        "carrier_code": "YTO",
+        "platform": "tmall",
+        "platform_carrier_code": "YTO",
+        "tracking_number": shipment.tracking_number,
+    }
+    # the ledger: the reservation became a deduction
+    StockMovement = apps.get_model("inventory", "StockMovement")
+    Stock = apps.get_model("inventory", "Stock")
+    ship = StockMovement.objects.get(kind="ship", reference=order.number)
+    assert (ship.on_hand_delta, ship.reserved_delta, ship.warehouse_id) == (-1, -1, floor["wh_a"].pk)
+    stock = Stock.objects.get(sku=floor["skus"][0], warehouse=floor["wh_a"], pool="spot")
+    assert (stock.on_hand, stock.reserved) == (49, 0)
+    # shipping again changes nothing
+    shipment_ship(shipment=shipment, actor=manager)
+    assert StockMovement.objects.filter(kind="ship", reference=order.number).count() == 1
+
+
+def test_the_platform_gets_its_own_carrier_code_in_the_signal(floor, packed, sandbox, manager):
+    shipment = shipment_label_print(shipment=packed(carrier="YD"), actor=manager)
+    received = []
+    shipment_confirmed.connect(lambda sender, **kw: received.append(kw), weak=False, dispatch_uid="t-code")
+    try:
+        shipment_ship(shipment=shipment, actor=manager)
+    finally:
+        shipment_confirmed.disconnect(dispatch_uid="t-code")
+    assert (received[0]["carrier_code"], received[0]["platform_carrier_code"]) == ("YD", "YUNDA")
+
+
+def test_a_receiver_that_fails_rolls_the_shipment_back(floor, packed, sandbox, manager):
+    shipment = shipment_label_print(shipment=packed(), actor=manager)
+
+    def broken_outbox(sender, **kwargs):
+        raise RuntimeError("outbox down")
+
+    shipment_confirmed.connect(broken_outbox, dispatch_uid="t-broken")
+    try:
+        with pytest.raises(RuntimeError):
+            shipment_ship(shipment=shipment, actor=manager)
+    finally:
+        shipment_confirmed.disconnect(dispatch_uid="t-broken")
+    shipment.refresh_from_db()
+    shipment.order.refresh_from_db()
+    assert shipment.status == Shipment.Status.LABELLED
+    assert shipment.order.status == Status.PICKING
+    assert not apps.get_model("inventory", "StockMovement").objects.filter(kind="ship").exists()
+
+
+def test_a_carrier_code_removed_after_printing_stops_the_confirmation(floor, packed, sandbox, manager):
+    from fulfilment.models import CarrierPlatformCode
+
+    shipment = shipment_label_print(shipment=packed(), actor=manager)
+    CarrierPlatformCode.objects.filter(carrier__code="ZTO", platform="tmall").delete()
+    with pytest.raises(CarrierNotMapped):
+        shipment_ship(shipment=shipment, actor=manager)
+
+
+def test_shipping_before_the_label_is_refused(packed, manager):
+    with pytest.raises(ShipmentStateError):
+        shipment_ship(shipment=packed(), actor=manager)
