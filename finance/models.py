@@ -1,1 +1,0 @@
-# Models of this domain arrive with its issue; every model gets simple-history (HistoricalRecords).

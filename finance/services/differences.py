@@ -1,0 +1,127 @@
+"""Differences as work items: owner, status, comments, reminders. Human decisions live here; the
+reconciliation run never overrides them (see ``reconciliation._differences_upsert``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from guardian.shortcuts import get_users_with_perms
+
+from finance.exceptions import DifferenceInvalid
+from finance.models import Difference, DifferenceComment, DifferenceStatus, LegalEntity
+from finance.models.reconciliation import UNRESOLVED_STATUSES
+
+HUMAN_CHOICES = (
+    DifferenceStatus.OPEN,
+    DifferenceStatus.INVESTIGATING,
+    DifferenceStatus.RESOLVED,
+    DifferenceStatus.ACCEPTED,
+)
+
+
+def _comment(difference: Difference, *, actor=None, system: str = "", body: str) -> DifferenceComment:
+    return DifferenceComment.objects.create(
+        difference=difference,
+        author=actor if actor is not None and actor.is_authenticated else None,
+        system=system if actor is None else "",
+        body=body,
+    )
+
+
+@transaction.atomic
+def difference_assign(*, difference: Difference, owner, actor) -> Difference:
+    """Make ``owner`` (or nobody) responsible for the difference."""
+    locked = Difference.objects.select_for_update().get(pk=difference.pk)
+    if locked.owner_id == (owner.pk if owner else None):
+        return locked
+    before = locked.owner.get_username() if locked.owner_id else "nobody"
+    locked.owner = owner
+    locked.save(update_fields=["owner"])
+    _comment(locked, actor=actor, body=f"Owner: {before} → {owner.get_username() if owner else 'nobody'}.")
+    return locked
+
+
+@transaction.atomic
+def difference_status_set(*, difference: Difference, status: str, actor, note: str = "") -> Difference:
+    """Move a difference to a status a person may choose. Writing it off (accepted) needs a reason."""
+    if status not in HUMAN_CHOICES:
+        raise DifferenceInvalid(
+            f"status: {status!r} is not one of {', '.join(HUMAN_CHOICES)}.", extra={"field": "status"}
+        )
+    note = note.strip()
+    if status == DifferenceStatus.ACCEPTED and not note:
+        raise DifferenceInvalid("note: say why the difference is written off.", extra={"field": "note"})
+    locked = Difference.objects.select_for_update().get(pk=difference.pk)
+    if locked.status == status and not note:
+        return locked
+    before = locked.status
+    locked.status = status
+    locked.resolved_at = timezone.now() if status in (DifferenceStatus.RESOLVED, DifferenceStatus.ACCEPTED) else None
+    locked.save(update_fields=["status", "resolved_at"])
+    _comment(locked, actor=actor, body=f"Status: {before} → {status}." + (f" {note}" if note else ""))
+    return locked
+
+
+def difference_comment_add(*, difference: Difference, author, body: str) -> DifferenceComment:
+    body = body.strip()
+    if not body:
+        raise DifferenceInvalid("comment: write something.", extra={"field": "body"})
+    return _comment(difference, actor=author, body=body[:5000])
+
+
+def _recipients(entity_id: int | None, cache: dict) -> list:
+    if entity_id is None:
+        return []
+    if entity_id not in cache:
+        entity = LegalEntity.objects.get(pk=entity_id)
+        users = get_users_with_perms(entity, only_with_perms_in=["access_entity"], with_group_users=True)
+        cache[entity_id] = [u for u in users if u.is_active and u.email]
+    return cache[entity_id]
+
+
+def differences_remind(*, now: dt.datetime | None = None) -> int:
+    """E-mail owners (or, for unowned ones, the users with access to the entity) about differences that have
+    been unresolved for ``FINANCE_REMIND_AFTER_DAYS`` days; each difference at most once a day. Returns the
+    number of e-mails sent."""
+    now = now or timezone.now()
+    after = dt.timedelta(days=int(getattr(settings, "FINANCE_REMIND_AFTER_DAYS", 3)))
+    due = Difference.objects.filter(status__in=UNRESOLVED_STATUSES, detected_at__lte=now - after).filter(
+        Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - dt.timedelta(days=1))
+    )
+    per_user: dict[int, list[Difference]] = defaultdict(list)
+    users: dict[int, object] = {}
+    cache: dict = {}
+    for difference in due.select_related("owner").order_by("detected_at")[:5000]:
+        targets = [difference.owner] if difference.owner_id else _recipients(difference.entity_id, cache)
+        for user in targets:
+            if user is not None and user.email:
+                users[user.pk] = user
+                per_user[user.pk].append(difference)
+    sent = 0
+    for user_id, items in per_user.items():
+        user = users[user_id]
+        lines = [
+            f"- {d.get_type_display()} {d.difference} {d.currency} ({d.business_date}, {d.age_days} days old): "
+            f"{d.detail}"
+            for d in items[:50]
+        ]
+        send_mail(
+            subject=f"[Order Hub] {len(items)} reconciliation differences waiting for you",
+            message="\n".join([f"Hello {user.get_username()},", "", *lines, "", "Order Hub → Finance → Differences"]),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+        sent += 1
+    reminded = {d.pk for items in per_user.values() for d in items}
+    if reminded:
+        Difference.objects.filter(pk__in=reminded).update(reminded_at=now)
+    return sent
+
+
+__all__ = ["difference_assign", "difference_comment_add", "difference_status_set", "differences_remind"]
