@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 # Web server and django-q2 cluster together; one Ctrl-C stops both.
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --once
+	SANDBOX_BASE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo --once
 	$(PY) manage.py schedules_sync
 	@echo "Order Hub: http://$(HOST):$(PORT)/  (demo users and passwords: README.md)"
 	@trap 'kill 0' INT TERM EXIT; \
@@ -39,7 +39,7 @@ messages: install
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 schema: install
-	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
+	$(PY) manage.py spectacular --lang en --file docs/openapi.yaml --validate
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

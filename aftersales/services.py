@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from aftersales.models import Refund
 from config.errors import ApplicationError
-from orders.models import Order
-from orders.models import OrderEvent
+from orders.models import Order, OrderEvent
 from orders.services import order_event_record
 
 
@@ -49,7 +48,10 @@ def refund_record(
         .exclude(pk=refund.pk if refund else None)
     )
     already = sum((r.amount for r in others), Decimal("0"))
-    if status not in (Refund.Status.REJECTED, Refund.Status.CANCELLED) and already + amount > order.paid_amount:
+    if (
+        status not in (Refund.Status.REJECTED, Refund.Status.CANCELLED)
+        and already + amount > order.paid_amount
+    ):
         raise RefundInvalid(
             f"amount: refunding {amount} on top of {already} already refunded exceeds the {order.paid_amount} paid "
             f"for order {order.number}.",

@@ -77,10 +77,16 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASE_URL = env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", default=0))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", default=0))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several writers (web + qcluster) share the file: wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several writers (web + qcluster workers) share the file: take the write lock when a transaction
+    # starts (no read→write upgrade deadlocks, which SQLite fails at once as "database is locked"), wait
+    # for it instead of failing, and let readers go on beside the writer (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", default="") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -131,6 +137,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set, whichever field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.states.Status",
+        "OrderInitialStatusEnum": "orders.api.serializers.INITIAL_STATUS_CHOICES",
+        "HoldReasonEnum": "orders.states.HoldReason",
+        "WarehouseKindEnum": "inventory.models.Warehouse.Kind",
+        "StockPoolEnum": "inventory.models.Pool",
+    },
 }
 
 GUARDIAN_RAISE_403 = False
@@ -138,6 +152,9 @@ GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# Inventory hands sellable quantities to this function (integrations writes them to its outbox).
+INVENTORY_STOCK_PUSHER = "integrations.outbox.stock_push_enqueue"
 
 Q_CLUSTER = {
     "name": "orderhub",
@@ -150,7 +167,9 @@ Q_CLUSTER = {
     "sync": env_bool("Q_SYNC", default=False),
     "poll": 0.5,
     "save_limit": 500,
-    "ack_failures": True,
+    # A failed task stays on the queue and is retried after `retry` seconds, up to `max_attempts`;
+    # tasks are idempotent. What still fails is kept as a django-q Failure, visible in the admin.
+    "ack_failures": False,
 }
 
 LOGGING = {
@@ -161,3 +180,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Fulfilment: where carrier e-waybill adapters send requests (the built-in sandbox unless set), and the
+# shared token carriers must send with tracking pushes (empty: only staff sessions may post them).
+FULFILMENT_CARRIER_SANDBOX_URL = env_str(
+    "FULFILMENT_CARRIER_SANDBOX_URL", default="http://127.0.0.1:8000/fulfilment/sandbox/carriers/"
+)
+FULFILMENT_TRACKING_PUSH_TOKEN = env_str("FULFILMENT_TRACKING_PUSH_TOKEN", default="")

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("inventory.api.urls")),
     path("", include("inventory.api.stock_urls")),
+    path("finance/", include("finance.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,5 +20,11 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("integrations.urls")),
+    path("fulfilment/", include("fulfilment.urls")),
+    path("track/", include("fulfilment.public_urls")),
+    path("stock/", include("inventory.urls")),
+    path("review/", include("orders.review_urls")),
+    path("finance/", include("finance.urls")),
     path("", include("orders.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

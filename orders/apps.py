@@ -22,3 +22,4 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="orders.sync_roles")
+        from orders import receivers  # noqa: F401  inventory's stock_arrived → retry orders held out_of_stock

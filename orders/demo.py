@@ -17,9 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from inventory.models import SKU, Warehouse
+from inventory.services import stock_receive
 from orders import roles
 from orders.access import shop_access_grant, warehouse_access_grant
 from orders.models import Order, OrderEvent, Platform, Shop, Source
+from orders.rules.demo import demo_rules_seed
 from orders.services import LineInput, OrderInput, order_create, order_transition
 from orders.states import HoldReason, Status
 
@@ -75,7 +77,17 @@ ADDRESSES = [
     ("福建省", "厦门市", "思明区", "环岛南路3999号曾厝垵"),
 ]
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄鑫", "周杰", "吴婷", "徐丽", "孙强"]
-REMARKS = ["", "", "", "请尽快发货", "送人的，不要放发票", "赠品请多放一个试用装", "需要定制刻字：平安喜乐", "对花生过敏，勿放零食", "周末不在家，请放快递柜"]
+REMARKS = [
+    "",
+    "",
+    "",
+    "请尽快发货",
+    "送人的，不要放发票",
+    "赠品请多放一个试用装",
+    "需要定制刻字：平安喜乐",
+    "对花生过敏，勿放零食",
+    "周末不在家，请放快递柜",
+]
 
 # target status -> the path of transitions that leads there from paid
 PATHS = {
@@ -87,13 +99,26 @@ PATHS = {
     Status.IN_TRANSIT: [Status.APPROVED, Status.PICKING, Status.SHIPPED, Status.IN_TRANSIT],
     Status.DELIVERED: [Status.APPROVED, Status.PICKING, Status.SHIPPED, Status.IN_TRANSIT, Status.DELIVERED],
     Status.COMPLETED: [
-        Status.APPROVED, Status.PICKING, Status.SHIPPED, Status.IN_TRANSIT, Status.DELIVERED, Status.COMPLETED
+        Status.APPROVED,
+        Status.PICKING,
+        Status.SHIPPED,
+        Status.IN_TRANSIT,
+        Status.DELIVERED,
+        Status.COMPLETED,
     ],
     Status.CANCELLED: [Status.CANCELLED],
 }
 WEIGHTS = {
-    Status.PENDING_PAYMENT: 8, Status.PAID: 10, Status.ON_HOLD: 7, Status.APPROVED: 12, Status.PICKING: 8,
-    Status.SHIPPED: 12, Status.IN_TRANSIT: 10, Status.DELIVERED: 9, Status.COMPLETED: 14, Status.CANCELLED: 6,
+    Status.PENDING_PAYMENT: 8,
+    Status.PAID: 10,
+    Status.ON_HOLD: 7,
+    Status.APPROVED: 12,
+    Status.PICKING: 8,
+    Status.SHIPPED: 12,
+    Status.IN_TRANSIT: 10,
+    Status.DELIVERED: 9,
+    Status.COMPLETED: 14,
+    Status.CANCELLED: 6,
     Status.CLOSED: 4,
 }
 
@@ -110,6 +135,8 @@ def demo_seed(*, orders: int = 300, progress: Callable[[int, int], None] | None 
         skus = _skus()
         shops = _shops(warehouses)
         _users(shops, warehouses)
+        _stock(warehouses, skus)
+    rules = demo_rules_seed()  # the template rules, published, so paid demo orders are reviewed by them
     created = 0
     now = timezone.now()
     for i in range(orders):
@@ -126,14 +153,15 @@ def demo_seed(*, orders: int = 300, progress: Callable[[int, int], None] | None 
         created += 1
         if progress:
             progress(i + 1, orders)
-    return {"warehouses": len(warehouses), "skus": len(skus), "shops": len(shops), "orders": created}
+    return {"warehouses": len(warehouses), "skus": len(skus), "shops": len(shops), "orders": created, **rules}
 
 
 def _warehouses() -> list[Warehouse]:
     result = []
     for code, name, kind, province, city, priority in WAREHOUSES:
         warehouse, _ = Warehouse.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": kind, "province": province, "city": city, "priority": priority}
+            code=code,
+            defaults={"name": name, "kind": kind, "province": province, "city": city, "priority": priority},
         )
         result.append(warehouse)
     return result
@@ -169,12 +197,37 @@ def _skus() -> list[SKU]:
     return result
 
 
+def _stock(warehouses: list[Warehouse], skus: list[SKU]) -> None:
+    """Opening stock: plenty in the warehouses, a little in the store, and a few SKUs nearly sold out so
+    that some paid orders wait on hold for stock (out_of_stock) as they would on a busy day."""
+    for warehouse in warehouses:
+        lines = []
+        for index, sku in enumerate(skus):
+            if sku.is_presale:
+                continue
+            if warehouse.kind == Warehouse.Kind.STORE:
+                quantity = 12 if index % 2 else 0
+            else:
+                quantity = 2 if index % 17 == 4 else 150 + (index * 37) % 200
+            if quantity:
+                lines.append((sku, quantity))
+        stock_receive(
+            warehouse=warehouse,
+            lines=lines,
+            reason="期初库存 opening stock",
+            reference=f"DEMO-OPEN-{warehouse.code}",
+            system="demo",
+            idempotency_key=f"demo-opening-{warehouse.code}",
+        )
+
+
 def _shops(warehouses: list[Warehouse]) -> list[Shop]:
     by_code = {w.code: w for w in warehouses}
     result = []
     for code, name, platform, warehouse_code in SHOPS:
         shop, _ = Shop.objects.get_or_create(
-            code=code, defaults={"name": name, "platform": platform, "default_warehouse": by_code[warehouse_code]}
+            code=code,
+            defaults={"name": name, "platform": platform, "default_warehouse": by_code[warehouse_code]},
         )
         result.append(shop)
     return result
@@ -240,8 +293,12 @@ def _order_input(rng, shop, skus, i, placed_at, target) -> OrderInput:
 def _walk(rng, order: Order, target: str) -> None:
     if target == Status.PENDING_PAYMENT:
         return
+    if order.status == Status.ON_HOLD:  # paid but short of stock: it waits for a receipt, as in real life
+        return
     if target == Status.CLOSED:
-        order_transition(order=order, to_status=Status.CLOSED, system="platform", reason="超时未付款，交易关闭")
+        order_transition(
+            order=order, to_status=Status.CLOSED, system="platform", reason="超时未付款，交易关闭"
+        )
         return
     for status in PATHS[target]:
         if order.status == status:

@@ -32,6 +32,72 @@ _VIEW_ORDERS = [
     "inventory.view_warehouse",
 ]
 
+# issue 5: the review queue and alerts (CS, managers), rule sets (managers edit, preview and publish).
+_REVIEW = [
+    "orders.view_reviewtask",
+    "orders.change_reviewtask",
+    "orders.view_approval",
+    "orders.view_orderruleresult",
+    "orders.view_orderlink",
+    "orders.view_presaleterms",
+    "orders.view_alert",
+    "orders.change_alert",
+]
+_RULES = [
+    "orders.view_ruleset",
+    "orders.add_ruleset",
+    "orders.change_ruleset",
+    "orders.publish_ruleset",
+    "orders.view_rulesetversion",
+    "orders.view_rulepreview",
+]
+
+# issue 7: statements, reconciliation, differences, reports and vouchers (scoped by legal entity with guardian).
+_FINANCE = [
+    "finance.view_legalentity",
+    "finance.view_shopentity",
+    "finance.view_statement",
+    "finance.add_statement",
+    "finance.view_statementline",
+    "finance.view_reconciliationrun",
+    "finance.add_reconciliationrun",
+    "finance.view_difference",
+    "finance.change_difference",
+    "finance.view_differencecomment",
+    "finance.add_differencecomment",
+    "finance.view_dailybalance",
+    "finance.view_tolerance",
+    "finance.view_feerate",
+    "finance.view_accountmapping",
+    "finance.view_voucher",
+    "finance.add_voucher",
+    "finance.view_voucherline",
+    "finance.view_exportjob",
+    "finance.add_exportjob",
+    "aftersales.view_refund",
+]
+
+# issue 6: the warehouse floor (waves, picking, packing, labels, tracking, exceptions).
+_FULFILMENT_VIEW = [
+    f"fulfilment.view_{model}"
+    for model in (
+        "carrier",
+        "carrierplatformcode",
+        "warehousecarrier",
+        "location",
+        "skuplacement",
+        "shipment",
+        "waybillattempt",
+        "trackingevent",
+        "wave",
+        "waveorder",
+        "picktask",
+        "workitem",
+        "alert",
+    )
+]
+_FULFILMENT_WORK = [*_FULFILMENT_VIEW, "fulfilment.change_workitem", "fulfilment.change_alert"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES_CS: [
         *_VIEW_ORDERS,
@@ -39,16 +105,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.change_order",
         "orders.add_orderevent",
         "orders.view_consignee_pii",
+        *_REVIEW,  # issue 5: review queue and alerts
     ],
     WAREHOUSE: [
         *_VIEW_ORDERS,
+        *_FULFILMENT_WORK,  # issue 6
         "orders.change_order",
         "orders.add_orderevent",
         "orders.view_consignee_pii",
+        "inventory.view_stock",  # issue 4: stock pages
+        "inventory.adjust_stock",  # issue 4: receipts, adjustments, transfers, counts
+        "orders.view_alert",  # issue 5: late shipments
+        "orders.change_alert",
     ],
-    FINANCE: [*_VIEW_ORDERS],
+    FINANCE: [*_VIEW_ORDERS, *_FINANCE],  # issue 7
     MANAGER: [
         *_VIEW_ORDERS,
+        *_FULFILMENT_WORK,  # issue 6
+        "fulfilment.change_warehousecarrier",
+        "fulfilment.add_warehousecarrier",
+        "fulfilment.change_carrierplatformcode",
         "orders.add_order",
         "orders.change_order",
         "orders.add_orderevent",
@@ -59,9 +135,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.change_sku",
         "inventory.add_warehouse",
         "inventory.change_warehouse",
+        "inventory.view_stock",  # issue 4: stock pages
+        "inventory.adjust_stock",  # issue 4: receipts, adjustments, transfers, counts
         "integrations.view_shopconnection",
         "integrations.change_shopconnection",
         "integrations.add_shopconnection",
+        *_REVIEW,  # issue 5: review queue, alerts, rule sets
+        *_RULES,
     ],
 }
 
@@ -89,7 +169,9 @@ def _permissions(codes: list[str]) -> list[Permission]:
     wanted = {tuple(code.split(".", 1)) for code in codes}
     found = [
         p
-        for p in Permission.objects.filter(codename__in=[c for _a, c in wanted]).select_related("content_type")
+        for p in Permission.objects.filter(codename__in=[c for _a, c in wanted]).select_related(
+            "content_type"
+        )
         if (p.content_type.app_label, p.codename) in wanted
     ]
     missing = wanted - {(p.content_type.app_label, p.codename) for p in found}

@@ -33,7 +33,9 @@ def warehouse_list_for_user(user) -> QuerySet[Warehouse]:
         return Warehouse.objects.none()
     if user_sees_all_orders(user):
         return Warehouse.objects.all()
-    return get_objects_for_user(user, "inventory.access_warehouse", klass=Warehouse, accept_global_perms=False)
+    return get_objects_for_user(
+        user, "inventory.access_warehouse", klass=Warehouse, accept_global_perms=False
+    )
 
 
 def order_list_for_user(user) -> QuerySet[Order]:
@@ -65,6 +67,8 @@ def order_counts_for_user(user) -> dict[str, list[dict]]:
     orders = order_list_for_user(user).order_by()
     by_status = list(orders.values("status").annotate(count=Count("id")).order_by("status"))
     by_shop = list(
-        orders.values("shop__code", "shop__name", "shop__platform").annotate(count=Count("id")).order_by("shop__code")
+        orders.values("shop__code", "shop__name", "shop__platform")
+        .annotate(count=Count("id"))
+        .order_by("shop__code")
     )
     return {"by_status": by_status, "by_shop": by_shop}

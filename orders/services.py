@@ -18,10 +18,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.tasks import enqueue_on_commit
 from inventory.models import SKU
 from orders.exceptions import DuplicateOrder, IdempotencyConflict, InvalidTransition, OrderInvalid
 from orders.models import IdempotencyKey, Order, OrderEvent, OrderLine, OrderNumberCounter, Shop, Source
 from orders.states import HoldReason, Status, can_transition
+from orders.stock import order_stock_follow
 
 DEFAULT_PREFIX = getattr(settings, "ORDER_NUMBER_PREFIX", "OH")
 CENT = Decimal("0.01")
@@ -31,7 +33,9 @@ CENT = Decimal("0.01")
 
 
 @transaction.atomic(savepoint=False)
-def order_number_allocate(*, prefix: str = DEFAULT_PREFIX, count: int = 1, day: dt.date | None = None) -> list[str]:
+def order_number_allocate(
+    *, prefix: str = DEFAULT_PREFIX, count: int = 1, day: dt.date | None = None
+) -> list[str]:
     """Hand out ``count`` order numbers ``<prefix><yyyymmdd><6-digit sequence>`` for ``day`` (Shanghai).
 
     The day's counter row is created if missing (INSERT … ON CONFLICT DO NOTHING, safe under races) and
@@ -41,7 +45,9 @@ def order_number_allocate(*, prefix: str = DEFAULT_PREFIX, count: int = 1, day: 
     if count < 1:
         raise ValueError("count must be at least 1")
     day = day or timezone.localdate()
-    OrderNumberCounter.objects.bulk_create([OrderNumberCounter(prefix=prefix, day=day)], ignore_conflicts=True)
+    OrderNumberCounter.objects.bulk_create(
+        [OrderNumberCounter(prefix=prefix, day=day)], ignore_conflicts=True
+    )
     counter = OrderNumberCounter.objects.select_for_update().get(prefix=prefix, day=day)
     first = counter.last + 1
     OrderNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + count)
@@ -105,7 +111,9 @@ def _money(value: Decimal | None, what: str) -> Decimal | None:
     if value is None:
         return None
     if not isinstance(value, Decimal):
-        raise OrderInvalid(f"{what}: amounts must be Decimal, got {type(value).__name__}.", extra={"field": what})
+        raise OrderInvalid(
+            f"{what}: amounts must be Decimal, got {type(value).__name__}.", extra={"field": what}
+        )
     if value.quantize(CENT) != value:
         raise OrderInvalid(f"{what}: {value} has more than two decimal places.", extra={"field": what})
     if value < 0:
@@ -122,7 +130,8 @@ def order_validate(data: OrderInput) -> tuple[Decimal, Decimal]:
         raise OrderInvalid("An order needs at least one line.", extra={"field": "lines"})
     if data.status not in INITIAL_STATUSES:
         raise OrderInvalid(
-            f"status: an order starts as pending_payment or paid, not {data.status!r}.", extra={"field": "status"}
+            f"status: an order starts as pending_payment or paid, not {data.status!r}.",
+            extra={"field": "status"},
         )
     if data.status == Status.PAID and data.paid_at is None:
         raise OrderInvalid("paid_at: a paid order needs its payment time.", extra={"field": "paid_at"})
@@ -135,7 +144,9 @@ def order_validate(data: OrderInput) -> tuple[Decimal, Decimal]:
     for index, line in enumerate(data.lines):
         where = f"lines[{index}]"
         if line.quantity is None or int(line.quantity) < 1:
-            raise OrderInvalid(f"{where}.quantity: {line.quantity} must be at least 1.", extra={"field": where})
+            raise OrderInvalid(
+                f"{where}.quantity: {line.quantity} must be at least 1.", extra={"field": where}
+            )
         _money(line.unit_price, f"{where}.unit_price")
         _money(line.discount, f"{where}.discount")
         gross = line.unit_price * line.quantity
@@ -173,7 +184,9 @@ def order_validate(data: OrderInput) -> tuple[Decimal, Decimal]:
             extra={"field": "paid_amount", "expected": str(expected_paid)},
         )
     if paid < 0:
-        raise OrderInvalid(f"paid_amount: discounts exceed goods and shipping ({paid}).", extra={"field": "paid_amount"})
+        raise OrderInvalid(
+            f"paid_amount: discounts exceed goods and shipping ({paid}).", extra={"field": "paid_amount"}
+        )
     return goods, paid
 
 
@@ -203,7 +216,9 @@ def order_create(
                 extra={"field": f"lines[{index}].sku", "sku": line.sku_code},
             )
     if data.external_id:
-        existing = Order.objects.filter(shop=shop, external_id=data.external_id).values_list("number", flat=True)
+        existing = Order.objects.filter(shop=shop, external_id=data.external_id).values_list(
+            "number", flat=True
+        )
         if existing:
             raise DuplicateOrder(
                 f"Shop {shop.code} already has order {existing[0]} for platform order {data.external_id}.",
@@ -272,6 +287,9 @@ def order_create(
         to_status=order.status,
         reason=f"source={source}",
     )
+    # Inventory (issue 4): an order created paid reserves its stock now; short → on_hold out_of_stock.
+    order_stock_follow(order=order, from_status="", actor=actor)
+    _review_when_paid(order)
     return order
 
 
@@ -301,8 +319,9 @@ def order_submit(
                 IdempotencyKey.objects.create(
                     user=user, key=idempotency_key, request_hash=request_hash, order=order
                 )
-    except IntegrityError:
-        # A concurrent request with the same key or the same platform order id committed first.
+    except (IntegrityError, DuplicateOrder):
+        # A concurrent request with the same key or the same platform order id committed first (seen by
+        # order_create's duplicate check, or by the unique constraints if it committed after that check).
         if idempotency_key:
             replay = _idempotent_replay(user=user, key=idempotency_key, request_hash=request_hash)
             if replay is not None:
@@ -418,8 +437,19 @@ def order_transition(
         reason=reason,
         data={"hold_reason": hold_reason} if hold_reason else None,
     )
+    # Inventory (issue 4): paid reserves (short → on_hold out_of_stock), cancelled/closed releases,
+    # shipped consumes the reservations. See orders/stock.py and docs/inventory.md.
+    order_stock_follow(order=locked, from_status=from_status, actor=actor)
+    _review_when_paid(locked)
     _refresh(order, locked)
     return order
+
+
+def _review_when_paid(order: Order) -> None:
+    """A paid order whose stock is reserved goes to the automatic review (orders.rules: tags, holds,
+    approval) right after commit. The review is idempotent, so a repeated payment changes nothing."""
+    if order.status == Status.PAID:
+        enqueue_on_commit("orders.tasks.order_rules_apply", order.pk)
 
 
 def _refresh(order: Order, locked: Order) -> None:

@@ -13,7 +13,7 @@ from django.db import connection
 
 from orders import roles
 from orders.access import shop_access_grant, warehouse_access_grant
-from tests.factories import SKUFactory, ShopFactory, UserFactory, WarehouseFactory
+from tests.factories import ShopFactory, SKUFactory, UserFactory, WarehouseFactory
 
 
 def pytest_collection_modifyitems(config, items):

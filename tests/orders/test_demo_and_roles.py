@@ -34,7 +34,13 @@ def test_seed_demo_loads_every_role_platform_and_status_once(django_user_model, 
     assert DEMO_PASSWORD in out
     assert Shop.objects.values("platform").distinct().count() >= 6
     statuses = set(Order.objects.values_list("status", flat=True))
-    assert {Status.PENDING_PAYMENT, Status.PAID, Status.SHIPPED, Status.COMPLETED, Status.CANCELLED} <= statuses
+    assert {
+        Status.PENDING_PAYMENT,
+        Status.PAID,
+        Status.SHIPPED,
+        Status.COMPLETED,
+        Status.CANCELLED,
+    } <= statuses
     for username, group, *_ in DEMO_USERS:
         user = django_user_model.objects.get(username=username)
         assert user.check_password(DEMO_PASSWORD)
@@ -50,13 +56,25 @@ def test_seed_demo_loads_every_role_platform_and_status_once(django_user_model, 
 def test_schedules_sync_upserts_declared_schedules_and_removes_stale_ones(monkeypatch):
     from django_q.models import Schedule
 
-    declared = [{"name": "orders.test_tick", "func": "orders.selectors.user_sees_all_orders", "schedule_type": "I", "minutes": 5}]
+    declared = [
+        {
+            "name": "orders.test_tick",
+            "func": "orders.selectors.user_sees_all_orders",
+            "schedule_type": "I",
+            "minutes": 5,
+        }
+    ]
     monkeypatch.setattr("orders.management.commands.schedules_sync.schedules_declared", lambda: declared)
-    Schedule.objects.create(name="orders.gone", func="orders.selectors.shop_list_for_user", schedule_type="I", minutes=1)
+    Schedule.objects.create(
+        name="orders.gone", func="orders.selectors.shop_list_for_user", schedule_type="I", minutes=1
+    )
     Schedule.objects.create(name="someone-elses", func="thirdparty.tick", schedule_type="I", minutes=1)
 
     call_command("schedules_sync")
     declared[0]["minutes"] = 10
     call_command("schedules_sync")
 
-    assert set(Schedule.objects.values_list("name", "minutes")) == {("orders.test_tick", 10), ("someone-elses", 1)}
+    assert set(Schedule.objects.values_list("name", "minutes")) == {
+        ("orders.test_tick", 10),
+        ("someone-elses", 1),
+    }

@@ -6,8 +6,13 @@ from tests.factories import make_order
 
 @pytest.mark.parametrize(
     ("phone", "masked"),
-    [("13812345678", "138****5678"), ("+8613812345678", "+86****5678"), ("12345", "***45"), ("", ""),
-     ("138****5678", "138****5678")],
+    [
+        ("13812345678", "138****5678"),
+        ("+8613812345678", "+86****5678"),
+        ("12345", "***45"),
+        ("", ""),
+        ("138****5678", "138****5678"),
+    ],
 )
 def test_phone_masking(phone, masked):
     assert mask_phone(phone) == masked
@@ -20,9 +25,15 @@ def test_address_masking_keeps_only_the_start():
 
 
 @pytest.mark.django_db
-def test_roles_that_need_the_address_see_it_and_finance_does_not(cs_a, warehouse_b, manager, finance, outsider):
+def test_roles_that_need_the_address_see_it_and_finance_does_not(
+    cs_a, warehouse_b, manager, finance, outsider
+):
     assert [user_sees_pii(u) for u in (cs_a, warehouse_b, manager, finance, outsider)] == [
-        True, True, True, False, False,
+        True,
+        True,
+        True,
+        False,
+        False,
     ]
     order = make_order(consignee_phone="13812345678", address="文三路478号华星时代广场A座1203")
     assert consignee_for(cs_a, order)["phone"] == "13812345678"

@@ -6,7 +6,7 @@ from orders.exceptions import DuplicateOrder, OrderInvalid
 from orders.models import Order, OrderEvent
 from orders.services import LineInput, order_create
 from orders.states import Status
-from tests.factories import SKUFactory, ShopFactory, make_order, order_input
+from tests.factories import ShopFactory, SKUFactory, make_order, order_input
 
 pytestmark = pytest.mark.django_db
 

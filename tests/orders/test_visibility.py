@@ -1,7 +1,12 @@
 import pytest
 
 from orders.models import Order
-from orders.selectors import order_counts_for_user, order_get_for_user, order_list_for_user, shop_list_for_user
+from orders.selectors import (
+    order_counts_for_user,
+    order_get_for_user,
+    order_list_for_user,
+    shop_list_for_user,
+)
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +20,9 @@ def orders(world):
     }
 
 
-def test_each_role_sees_exactly_its_shops_and_warehouses(orders, manager, cs_a, warehouse_b, finance, outsider, admin_user):
+def test_each_role_sees_exactly_its_shops_and_warehouses(
+    orders, manager, cs_a, warehouse_b, finance, outsider, admin_user
+):
     def seen(user):
         return set(order_list_for_user(user).values_list("number", flat=True))
 

@@ -29,6 +29,6 @@ class Command(BaseCommand):
                 if app_config.name != "orders" and find_spec(name) is not None:
                     counts.update(import_module(name).demo_seed() or {})
             self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, group, *_rest in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {group}")
