@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from inventory.models import Warehouse
+from inventory.selectors import stock_warehouses_for_user as warehouse_list_for_user
 from orders.models import Order, OrderEvent, OrderLine, Shop
 
 ALL_ORDERS_PERMISSION = "orders.view_all_orders"
@@ -26,16 +26,6 @@ def shop_list_for_user(user) -> QuerySet[Shop]:
     if user_sees_all_orders(user):
         return Shop.objects.all()
     return get_objects_for_user(user, "orders.access_shop", klass=Shop, accept_global_perms=False)
-
-
-def warehouse_list_for_user(user) -> QuerySet[Warehouse]:
-    if not (user and user.is_authenticated):
-        return Warehouse.objects.none()
-    if user_sees_all_orders(user):
-        return Warehouse.objects.all()
-    return get_objects_for_user(
-        user, "inventory.access_warehouse", klass=Warehouse, accept_global_perms=False
-    )
 
 
 def order_list_for_user(user) -> QuerySet[Order]:

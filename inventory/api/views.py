@@ -1,6 +1,6 @@
 """The warehouse and SKU API under /api/v1/: one small view per operation, addressed by code.
 
-Warehouses are listed as the user may see them (django-guardian grants, ``warehouse_list_for_user``); the
+Warehouses are listed as the user may see them (django-guardian grants, ``stock_warehouses_for_user``); the
 SKU catalogue is shared and needs ``inventory.view_sku``. Creating and changing needs the model's add/change
 permission (the 主管 manager role).
 """
@@ -24,10 +24,10 @@ from config.errors import NotFound
 from inventory.api.serializers import SKUOutputSerializer, WarehouseOutputSerializer
 from inventory.catalog import sku_create, sku_update, warehouse_create, warehouse_update
 from inventory.models import SKU, Warehouse
+from inventory.selectors import stock_warehouses_for_user
 
 # Which warehouses a user may see is decided with the shop grants, in orders.selectors: the API layer is
 # the one place in inventory that reads it (inventory's models and services do not import orders).
-from orders.selectors import warehouse_list_for_user
 
 WAREHOUSE_CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Warehouse code.")
 SKU_CODE = OpenApiParameter(
@@ -39,7 +39,7 @@ LOCATION = OpenApiParameter(
 
 
 def visible_warehouse(user, code: str) -> Warehouse:
-    warehouse = warehouse_list_for_user(user).filter(code=code).first()
+    warehouse = stock_warehouses_for_user(user).filter(code=code).first()
     if warehouse is None:
         raise NotFound(f"No warehouse {code!r}.", code="warehouse_not_found", extra={"code": code})
     return warehouse
@@ -65,7 +65,7 @@ class WarehouseListApi(APIView):
         responses={200: WarehouseOutputSerializer(many=True), **error_responses()},
     )
     def get(self, request):
-        warehouses = warehouse_list_for_user(request.user).order_by("priority", "code")
+        warehouses = stock_warehouses_for_user(request.user).order_by("priority", "code")
         return paginated_response(
             view=self, request=request, queryset=warehouses, serializer_class=WarehouseOutputSerializer
         )
