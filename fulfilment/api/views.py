@@ -7,11 +7,19 @@ from __future__ import annotations
 import hmac
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import ErrorSerializer, error_responses
 from fulfilment import selectors
 from fulfilment.carriers.library import carrier_get
 from fulfilment.exceptions import NotVisible
@@ -30,7 +38,10 @@ from fulfilment.services import (
     waves_build_auto,
 )
 from fulfilment.services.packing import pack_expected
+from orders.api.serializers import ConsigneeOutputSerializer
+from orders.models import Platform
 from orders.selectors import order_get_for_user, warehouse_list_for_user
+from orders.states import Status as OrderStatus
 
 
 class FloorPermission(permissions.BasePermission):
@@ -59,7 +70,11 @@ class WaveOutput(serializers.Serializer):
 class WaveListApi(APIView):
     permission_classes = [FloorPermission]
 
-    @extend_schema(responses=WaveOutput(many=True))
+    @extend_schema(
+        operation_id="wave_list",
+        summary="The waves in your warehouses",
+        responses={200: WaveOutput(many=True), **error_responses(403)},
+    )
     def get(self, request):
         return Response(WaveOutput(selectors.my_waves(request.user), many=True).data)
 
@@ -74,13 +89,19 @@ def _warehouse(user, code: str):
 class WaveBuildApi(APIView):
     permission_classes = [FloorPermission]
 
+    @extend_schema_serializer(component_name="WaveBuild")
     class InputSerializer(serializers.Serializer):
         warehouse = serializers.CharField()
         strategy = serializers.ChoiceField(choices=WaveStrategy.choices)
         capacity = serializers.IntegerField(min_value=1, max_value=500, default=30)
         carrier = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: WaveOutput})
+    @extend_schema(
+        operation_id="wave_build",
+        summary="Build a wave with one strategy",
+        request=InputSerializer,
+        responses={201: WaveOutput, **error_responses(400, 403, 404, 409)},
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -100,11 +121,17 @@ class WaveBuildApi(APIView):
 class WaveAutoBuildApi(APIView):
     permission_classes = [FloorPermission]
 
+    @extend_schema_serializer(component_name="WaveAutoBuild")
     class InputSerializer(serializers.Serializer):
         warehouse = serializers.CharField()
         capacity = serializers.IntegerField(min_value=1, max_value=500, default=30)
 
-    @extend_schema(request=InputSerializer, responses={201: WaveOutput(many=True)})
+    @extend_schema(
+        operation_id="wave_auto_build",
+        summary="Build the waves every strategy calls for",
+        request=InputSerializer,
+        responses={201: WaveOutput(many=True), **error_responses(400, 403, 404, 409)},
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -122,6 +149,47 @@ class WaveDetailApi(APIView):
 
     permission_classes = [FloorPermission]
 
+    # Documents the dict built by selectors.wave_pick_payload (returned as it is).
+    @extend_schema_serializer(component_name="WavePickList")
+    class OutputSerializer(serializers.Serializer):
+        wave = inline_serializer(
+            name="WavePickListWave",
+            fields={
+                "id": serializers.IntegerField(),
+                "number": serializers.CharField(),
+                "status": serializers.CharField(),
+                "strategy": serializers.CharField(help_text="The strategy's label, e.g. `Urgent queue`."),
+            },
+        )
+        tasks = inline_serializer(
+            name="WavePickListTask",
+            many=True,
+            fields={
+                "id": serializers.IntegerField(),
+                "sequence": serializers.IntegerField(),
+                "location": serializers.CharField(help_text="Location code, or blank."),
+                "zone": serializers.CharField(help_text="The zone's label, or blank."),
+                "sku": serializers.CharField(help_text="SKU code."),
+                "barcode": serializers.CharField(),
+                "name": serializers.CharField(),
+                "quantity": serializers.IntegerField(),
+                "picked_quantity": serializers.IntegerField(),
+                "status": serializers.CharField(),
+                "order": serializers.CharField(help_text="Order number."),
+                "order_status": serializers.ChoiceField(choices=OrderStatus.choices),
+                "tote": serializers.CharField(),
+            },
+        )
+        order_skus = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text="Order number → the SKU codes and barcodes the order contains.",
+        )
+
+    @extend_schema(
+        operation_id="wave_get",
+        summary="A wave with its pick tasks in walking order",
+        responses={200: OutputSerializer, **error_responses(403, 404)},
+    )
     def get(self, request, pk: int):
         wave = selectors.wave_get_for_user(request.user, pk=pk)
         return Response(selectors.wave_pick_payload(wave=wave))
@@ -130,7 +198,12 @@ class WaveDetailApi(APIView):
 class WaveClaimApi(APIView):
     permission_classes = [FloorPermission]
 
-    @extend_schema(request=None, responses=WaveOutput)
+    @extend_schema(
+        operation_id="wave_claim",
+        summary="Claim a wave to pick it",
+        request=None,
+        responses={200: WaveOutput, **error_responses(403, 404, 409)},
+    )
     def post(self, request, pk: int):
         wave = wave_claim(wave=selectors.wave_get_for_user(request.user, pk=pk), user=request.user)
         return Response(WaveOutput(selectors.wave_get_for_user(request.user, pk=wave.pk)).data)
@@ -146,19 +219,26 @@ def _task(user, pk: int) -> PickTask:
 class PickConfirmApi(APIView):
     permission_classes = [FloorPermission]
 
+    @extend_schema_serializer(component_name="PickConfirm")
     class InputSerializer(serializers.Serializer):
         location = serializers.CharField(allow_blank=True, default="")
         sku = serializers.CharField()
         quantity = serializers.IntegerField(min_value=0)
         client_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
+    @extend_schema_serializer(component_name="PickTask")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         status = serializers.CharField()
         picked_quantity = serializers.IntegerField()
         quantity = serializers.IntegerField()
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(
+        operation_id="pick_confirm",
+        summary="Confirm a pick task (location, SKU and quantity scanned)",
+        request=InputSerializer,
+        responses={200: OutputSerializer, **error_responses(400, 403, 404, 409)},
+    )
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -179,6 +259,7 @@ class PickRefusalApi(APIView):
 
     permission_classes = [FloorPermission]
 
+    @extend_schema_serializer(component_name="PickRefusal")
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(
             choices=[ScanEvent.Kind.WRONG_LOCATION, ScanEvent.Kind.WRONG_SKU, ScanEvent.Kind.WRONG_QUANTITY]
@@ -186,7 +267,15 @@ class PickRefusalApi(APIView):
         scanned = serializers.CharField(allow_blank=True, max_length=64)
         client_id = serializers.CharField(max_length=64)
 
-    @extend_schema(request=InputSerializer, responses={201: None})
+    @extend_schema(
+        operation_id="pick_refusal_record",
+        summary="Record a scan the pick page refused",
+        request=InputSerializer,
+        responses={
+            201: OpenApiResponse(description="Recorded (posting the same `client_id` again is a no-op)."),
+            **error_responses(400, 403, 404),
+        },
+    )
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -229,6 +318,59 @@ class PackLookupApi(APIView):
 
     permission_classes = [FloorPermission]
 
+    # Documents the dict built in get() (returned as it is).
+    @extend_schema_serializer(component_name="PackLookup")
+    class OutputSerializer(serializers.Serializer):
+        wave_order = serializers.IntegerField(help_text="The order's entry in its wave: `POST pack/{id}/complete/`.")
+        order = serializers.CharField(help_text="Order number.")
+        tote = serializers.CharField()
+        status = serializers.CharField(help_text="The order's status in its wave (picking, picked, packed).")
+        order_status = serializers.ChoiceField(choices=OrderStatus.choices)
+        shop = serializers.CharField(help_text="Shop name.")
+        platform = serializers.ChoiceField(choices=Platform.choices)
+        consignee = ConsigneeOutputSerializer()
+        buyer_remark = serializers.CharField()
+        seller_memo = serializers.CharField()
+        instructions = serializers.ListField(
+            child=serializers.CharField(), help_text="What to watch out for: 加急, 需冰袋, 保价, 赠品."
+        )
+        lines = inline_serializer(
+            name="PackLookupLine",
+            many=True,
+            fields={
+                "sku": serializers.CharField(help_text="SKU code."),
+                "barcode": serializers.CharField(),
+                "name": serializers.CharField(),
+                "quantity": serializers.IntegerField(),
+                "is_gift": serializers.BooleanField(),
+            },
+        )
+        expected = serializers.DictField(
+            child=serializers.IntegerField(), help_text="SKU code → units the parcel must contain."
+        )
+        carrier = serializers.CharField(help_text="The carrier planned for the order.")
+        carriers = inline_serializer(
+            name="PackLookupCarrier",
+            many=True,
+            fields={"code": serializers.CharField(), "label": serializers.CharField()},
+            help_text="The carriers to choose from, the warehouse's own first.",
+        )
+        shipment = ShipmentOutput(allow_null=True, help_text="The parcel, once packed; else null.")
+
+    @extend_schema(
+        operation_id="pack_lookup",
+        summary="Look up an order at the pack station",
+        parameters=[
+            OpenApiParameter(
+                "code",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                description="Order number, tote or platform order id, as scanned.",
+            )
+        ],
+        responses={200: OutputSerializer, **error_responses(403, 404)},
+    )
     def get(self, request):
         from fulfilment.carriers.library import carrier_choices
         from fulfilment.services.carriers import URGENT_TAGS
@@ -279,13 +421,19 @@ class PackLookupApi(APIView):
 class PackCompleteApi(APIView):
     permission_classes = [FloorPermission]
 
+    @extend_schema_serializer(component_name="PackComplete")
     class InputSerializer(serializers.Serializer):
         verified = serializers.DictField(child=serializers.IntegerField(min_value=0))
         weight_grams = serializers.IntegerField(min_value=1)
         carrier = serializers.CharField()
         client_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: ShipmentOutput})
+    @extend_schema(
+        operation_id="pack_complete",
+        summary="Close the parcel: verified contents, weight and carrier",
+        request=InputSerializer,
+        responses={201: ShipmentOutput, **error_responses(400, 403, 404, 409)},
+    )
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -324,7 +472,12 @@ class ShipmentLabelApi(APIView):
 
     permission_classes = [FloorPermission]
 
-    @extend_schema(request=None, responses=ShipmentOutput)
+    @extend_schema(
+        operation_id="shipment_label_print",
+        summary="Print the parcel's label",
+        request=None,
+        responses={200: ShipmentOutput, **error_responses(403, 404, 409)},
+    )
     def post(self, request, pk: int):
         shipment = shipment_label_print(shipment=_floor_shipment(request.user, pk), actor=request.user)
         return Response(ShipmentOutput(shipment).data)
@@ -333,11 +486,17 @@ class ShipmentLabelApi(APIView):
 class ShipmentUpdateApi(APIView):
     permission_classes = [FloorPermission]
 
+    @extend_schema_serializer(component_name="ShipmentUpdate")
     class InputSerializer(serializers.Serializer):
         carrier = serializers.CharField(required=False)
         weight_grams = serializers.IntegerField(required=False, min_value=1)
 
-    @extend_schema(request=InputSerializer, responses=ShipmentOutput)
+    @extend_schema(
+        operation_id="shipment_update",
+        summary="Change a parcel's carrier or weight before its label is printed",
+        request=InputSerializer,
+        responses={200: ShipmentOutput, **error_responses(400, 403, 404, 409)},
+    )
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -352,7 +511,12 @@ class ShipmentUpdateApi(APIView):
 class ShipmentShipApi(APIView):
     permission_classes = [FloorPermission]
 
-    @extend_schema(request=None, responses=ShipmentOutput)
+    @extend_schema(
+        operation_id="shipment_ship",
+        summary="Hand the parcel to the carrier",
+        request=None,
+        responses={200: ShipmentOutput, **error_responses(403, 404, 409)},
+    )
     def post(self, request, pk: int):
         shipment = shipment_ship(shipment=_floor_shipment(request.user, pk), actor=request.user)
         return Response(ShipmentOutput(shipment).data)
@@ -364,12 +528,39 @@ class TrackingPushApi(APIView):
 
     permission_classes = [permissions.AllowAny]  # the token (or staff session) is checked in post()
 
+    @extend_schema_serializer(component_name="TrackingPush")
     class InputSerializer(serializers.Serializer):
         tracking_number = serializers.CharField(required=False)
         events = serializers.ListField(child=serializers.DictField(), required=False)
         items = serializers.ListField(child=serializers.DictField(), required=False)
 
-    @extend_schema(request=InputSerializer, responses={202: None})
+    @extend_schema_serializer(component_name="TrackingPushAccepted")
+    class OutputSerializer(serializers.Serializer):
+        push = serializers.IntegerField(help_text="The stored push; it is processed in the background.")
+        status = serializers.CharField()
+
+    @extend_schema(
+        operation_id="tracking_push_receive",
+        summary="A carrier pushes tracking events",
+        parameters=[
+            OpenApiParameter(
+                "X-Tracking-Token",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The shared token, when FULFILMENT_TRACKING_PUSH_TOKEN is set.",
+            )
+        ],
+        request=InputSerializer,
+        responses={
+            202: OutputSerializer,
+            **error_responses(400),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="`bad_token`: X-Tracking-Token missing or wrong; `not_configured`: no token is set "
+                "and the caller is not staff.",
+            ),
+        },
+    )
     def post(self, request, carrier_code: str):
         token = getattr(settings, "FULFILMENT_TRACKING_PUSH_TOKEN", "")
         given = request.headers.get("X-Tracking-Token", "")
@@ -397,6 +588,61 @@ class OrderRouteApi(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    # Documents fulfilment.routing.RoutingResult.as_dict() (returned as it is).
+    @extend_schema_serializer(component_name="OrderRoute")
+    class OutputSerializer(serializers.Serializer):
+        order = serializers.CharField(help_text="Order number.")
+        warehouse = serializers.CharField(allow_null=True, help_text="The warehouse to ship from, or null: split.")
+        reason = serializers.CharField()
+        candidates = inline_serializer(
+            name="OrderRouteCandidate",
+            many=True,
+            fields={
+                "warehouse": serializers.CharField(help_text="Warehouse code."),
+                "fills_order": serializers.BooleanField(),
+                "ring": serializers.IntegerField(help_text="0 same province, 1 neighbouring, 2 further."),
+                "distance_km": serializers.FloatField(allow_null=True),
+                "priority": serializers.IntegerField(),
+                "short_lines": inline_serializer(
+                    name="OrderRouteShortLine",
+                    many=True,
+                    fields={
+                        "sku": serializers.CharField(help_text="SKU code."),
+                        "needed": serializers.IntegerField(),
+                        "available": serializers.IntegerField(),
+                    },
+                ),
+            },
+            help_text="Every active warehouse, best first.",
+        )
+        split = inline_serializer(
+            name="OrderRouteSplitPart",
+            many=True,
+            fields={
+                "warehouse": serializers.CharField(help_text="Warehouse code."),
+                "lines": inline_serializer(
+                    name="OrderRouteLine",
+                    many=True,
+                    fields={
+                        "sku": serializers.CharField(help_text="SKU code."),
+                        "quantity": serializers.IntegerField(),
+                    },
+                ),
+            },
+            help_text="When no warehouse fills the order: the fewest warehouses that can.",
+        )
+        unfillable = inline_serializer(
+            name="OrderRouteUnfillableLine",
+            many=True,
+            fields={"sku": serializers.CharField(help_text="SKU code."), "quantity": serializers.IntegerField()},
+            help_text="What no warehouse has stock for.",
+        )
+
+    @extend_schema(
+        operation_id="order_route",
+        summary="Which warehouse should ship an order",
+        responses={200: OutputSerializer, **error_responses(404)},
+    )
     def get(self, request, number: str):
         from orders.models import Order
 
@@ -412,6 +658,21 @@ class CarrierListApi(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema_serializer(component_name="Carrier")
+    class OutputSerializer(serializers.Serializer):
+        code = serializers.CharField(help_text="Standard code, e.g. `YTO`.")
+        name = serializers.CharField()
+        kind = serializers.CharField()
+        max_weight_grams = serializers.IntegerField()
+        platform_codes = serializers.DictField(
+            child=serializers.CharField(), help_text="Platform → the code that platform uses for this carrier."
+        )
+
+    @extend_schema(
+        operation_id="carrier_list",
+        summary="The carrier library",
+        responses={200: OutputSerializer(many=True), **error_responses()},
+    )
     def get(self, request):
         carriers = Carrier.objects.filter(is_active=True).prefetch_related("platform_codes").order_by("code")
         return Response(
@@ -433,6 +694,16 @@ class CarrierCheckApi(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema_serializer(component_name="CarrierCheck")
+    class OutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        name = serializers.CharField()
+
+    @extend_schema(
+        operation_id="carrier_check",
+        summary="Validate a carrier code",
+        responses={200: OutputSerializer, **error_responses(400)},
+    )
     def get(self, request, code: str):
         carrier = carrier_get(code)
         return Response({"code": carrier.code, "name": carrier.name})
