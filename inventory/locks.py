@@ -247,6 +247,13 @@ def execute_prepared(sql: str, params) -> list[tuple]:
     """
     connection.ensure_connection()
     connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
+    raw = connection.connection
+    # Django turns psycopg's prepared statements off (prepare_threshold=None, for transaction-mode poolers);
+    # they are allowed for these statements only. Django's own cursors bind client-side and never prepare.
+    threshold, raw.prepare_threshold = raw.prepare_threshold, 0
+    try:
+        with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall()
+    finally:
+        raw.prepare_threshold = threshold
