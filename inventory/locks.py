@@ -1,10 +1,12 @@
 """Every statement that locks stock rows lives here, so the lock order can be checked in one place.
 
 Lock order (see docs/inventory.md): an order row first (orders.services.order_transition locks it), then
-its reservation rows, then stock rows in ascending primary key. Stock counters change only through
-``stock_change`` — one conditional UPDATE that takes the row lock, re-checks the condition on the newest
-row version and either applies the change or touches nothing — and callers issue those UPDATEs sorted by
-stock pk, so two transactions that need the same rows always queue in the same order and cannot deadlock.
+its reservation rows, then stock rows in ascending primary key, then the SKUs' channel rows in ascending
+primary key. Stock counters change only by conditional UPDATEs that take the row lock, re-check the
+condition on the newest row version and either apply the change or touch nothing: ``stock_change`` (one
+row), ``stock_reserve_one_row`` (one row, with the reservations and ledger rows it writes, one statement)
+and ``stock_reserve_rows`` (several rows already locked in ascending pk by ``stock_lock_in_order``). Two
+transactions that need the same rows therefore queue in the same order and cannot deadlock.
 """
 
 from __future__ import annotations

@@ -267,7 +267,9 @@ class Command(BaseCommand):
         """Raw deletes: no signals, so no history rows for data that only the benchmark ever saw."""
         with transaction.atomic():
             StockMovement.objects.filter(warehouse=warehouse)._raw_delete(connection.alias)
-            Reservation.objects.filter(stock__in=Stock.objects.filter(warehouse=warehouse))._raw_delete(connection.alias)
+            Reservation.objects.filter(stock__in=Stock.objects.filter(warehouse=warehouse))._raw_delete(
+                connection.alias
+            )
             Stock.objects.filter(warehouse=warehouse)._raw_delete(connection.alias)
             SKU.objects.filter(pk__in=sku_ids)._raw_delete(connection.alias)
             Warehouse.objects.filter(pk=warehouse.pk)._raw_delete(connection.alias)
