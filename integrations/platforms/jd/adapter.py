@@ -66,7 +66,7 @@ class JDAdapter(Adapter):
         native = dict(native)
         try:
             paid = yuan(native.get("orderPayment", "0")) + yuan(native.get("balanceUsed") or "0")
-        except Exception:
+        except (ValueError, ArithmeticError):
             raise PayloadInvalid(
                 f"paid_amount (orderPayment): {native.get('orderPayment')!r} is not an amount in yuan.",
                 extra={"field": "paid_amount"},
@@ -81,8 +81,13 @@ class JDAdapter(Adapter):
             sku = str(coupon.get("skuId") or "")
             try:
                 coupons[sku] = coupons.get(sku, ZERO) + yuan(coupon.get("couponPrice") or "0")
-            except Exception:
-                continue
+            except (ValueError, ArithmeticError):
+                # A coupon we cannot read would make the line discounts wrong: reject, never guess.
+                raise PayloadInvalid(
+                    f"couponDetailList (skuId {sku}).couponPrice: {coupon.get('couponPrice')!r} is not an amount "
+                    "in yuan.",
+                    extra={"field": "couponDetailList.couponPrice", "sku": sku},
+                ) from None
         per_line = [coupons.get(line.external_line_id, ZERO) for line in order.data.lines]
         line_discounts_if_consistent(order, per_line)
         # JD's own area level (三环到四环之间) is kept out of the district and off the front of the detail.
