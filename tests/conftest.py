@@ -10,6 +10,7 @@ import os
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.utils import translation
 
 from orders import roles
 from orders.access import shop_access_grant, warehouse_access_grant
@@ -27,6 +28,16 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "postgres" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """Every test starts and ends with no language activated in its thread. Django's LocaleMiddleware
+    activates each request's language and never restores the previous one, so without this a test-client
+    request (say with ``Accept-Language: en``) would decide the language of the next tests' messages."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def _user(username, *groups):

@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -57,6 +57,7 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 T = DifferenceType
 STREAM_CHUNK = 5000
+PROGRESS_EVERY = 5000  # orders compared between two progress calls
 KEY_CHUNK = 2000
 SYSTEM = "reconciliation"
 
@@ -259,6 +260,37 @@ class Evaluator:
             cand.entity_id = entity_id
         self.candidates[cand.key] = cand
 
+    def add_on_line(
+        self,
+        order: OrderRow,
+        line: Line,
+        *,
+        key: str,
+        type: str,
+        component: str,
+        expected: Decimal,
+        actual: Decimal,
+        detail: str,
+        business_date: dt.date | None = None,
+        refund_id: int | None = None,
+    ) -> None:
+        """A candidate that a statement line shows: the line's id, source and (unless given) business date;
+        the difference is ``actual - expected``."""
+        self.add(
+            order,
+            key=key,
+            type=type,
+            component=component,
+            business_date=line.business_date if business_date is None else business_date,
+            expected=expected,
+            actual=actual,
+            difference=actual - expected,
+            detail=detail,
+            refund_id=refund_id,
+            line_id=line.id,
+            source=line.source,
+        )
+
     # --- one order -------------------------------------------------------------------------------------
 
     def order(self, order: OrderRow, lines: list[Line], refunds: list[RefundRow]) -> None:
@@ -301,18 +333,15 @@ class Evaluator:
         for e in others:
             net = e.amount + e.fee + e.commission
             if net < 0 and -net > self.tol[T.UNEXPECTED_FEE]:
-                self.add(
+                self.add_on_line(
                     order,
+                    e,
                     key=f"unexpected_fee:other:l{e.id}",
                     type=T.UNEXPECTED_FEE,
                     component="other",
-                    business_date=e.business_date,
                     expected=ZERO,
                     actual=net,
-                    difference=net,
                     detail=f"{e.description or e.kind}: a charge Order Hub does not expect",
-                    line_id=e.id,
-                    source=e.source,
                 )
         if entity_fallback is not None and len(self.candidates) > before:
             for cand in list(self.candidates.values())[before:]:
@@ -375,65 +404,54 @@ class Evaluator:
             second = sorted(payments, key=lambda p: (p.occurred, p.id))[1]
             diff = total - paid
             if abs(diff) > self.tol[T.DUPLICATE_CHARGE]:
-                self.add(
+                self.add_on_line(
                     order,
+                    second,
                     key=f"duplicate_charge:payment:o{order.id}",
                     type=T.DUPLICATE_CHARGE,
                     component="payment",
-                    business_date=second.business_date,
                     expected=paid,
                     actual=total,
-                    difference=diff,
                     detail=f"order {order.number} was paid {len(payments)} times "
                     f"({', '.join(sorted({p.source for p in payments}))})",
-                    line_id=second.id,
-                    source=second.source,
                 )
             return
         payment = payments[0]
         if paid_day is None:
-            self.add(
+            self.add_on_line(
                 order,
+                payment,
                 key=f"amount_mismatch:paid:o{order.id}",
                 type=T.AMOUNT_MISMATCH,
                 component="paid",
-                business_date=payment.business_date,
                 expected=ZERO,
                 actual=total,
-                difference=total,
                 detail=f"order {order.number} is {order.status} in Order Hub but the statement shows a payment",
-                line_id=payment.id,
-                source=payment.source,
             )
             return
         diff = total - paid
         if abs(diff) > self.tol[T.AMOUNT_MISMATCH]:
-            self.add(
+            self.add_on_line(
                 order,
+                payment,
                 key=f"amount_mismatch:paid:o{order.id}",
                 type=T.AMOUNT_MISMATCH,
                 component="paid",
-                business_date=payment.business_date,
                 expected=paid,
                 actual=total,
-                difference=diff,
                 detail=f"order {order.number}: paid {paid} in Order Hub, {total} in the statement",
-                line_id=payment.id,
-                source=payment.source,
             )
         if payment.business_date != paid_day and payment.amount > self.tol[T.CROSS_PERIOD]:
-            self.add(
+            self.add_on_line(
                 order,
+                payment,
                 key=f"cross_period:payment:o{order.id}",
                 type=T.CROSS_PERIOD,
                 component="payment",
                 business_date=paid_day,
                 expected=paid,
                 actual=payment.amount,
-                difference=payment.amount - paid,
                 detail=f"order {order.number} paid on {paid_day}, in the statement on {payment.business_date}",
-                line_id=payment.id,
-                source=payment.source,
             )
 
     def _coupons(self, order: OrderRow, payments: list[Line], settlements: list[Line], source: str) -> None:
@@ -444,19 +462,16 @@ class Evaluator:
         diff = platform - order.discount_platform
         if abs(diff) > self.tol[T.COUPON_ALLOCATION]:
             first = reporting[0]
-            self.add(
+            self.add_on_line(
                 order,
+                first,
                 key=f"coupon_allocation:platform_discount:o{order.id}",
                 type=T.COUPON_ALLOCATION,
                 component="platform_discount",
-                business_date=first.business_date,
                 expected=order.discount_platform,
                 actual=platform,
-                difference=diff,
                 detail=f"order {order.number}: platform-funded discount {order.discount_platform} in Order Hub "
                 f"(merchant-funded {order.discount_merchant}), {platform} in the statement",
-                line_id=first.id,
-                source=first.source,
             )
 
     def _refunds(self, order: OrderRow, events: list[Line], refunds: list[RefundRow]) -> tuple[Decimal, Decimal]:
@@ -496,19 +511,16 @@ class Evaluator:
             if e.refund_id is not None:
                 self.refund_links[e.id] = None
             if -e.amount > self.tol[T.REFUND_NOT_RECORDED]:
-                self.add(
+                self.add_on_line(
                     order,
+                    e,
                     key=f"refund_not_recorded:{e.kind}:l{e.id}",
                     type=T.REFUND_NOT_RECORDED,
                     component=e.kind,
-                    business_date=e.business_date,
                     expected=ZERO,
                     actual=e.amount,
-                    difference=e.amount,
                     detail=f"order {order.number}: {-e.amount} went back to the buyer on {e.business_date} "
                     f"({e.refund_ref or 'no refund id'}) but Order Hub has no such refund",
-                    line_id=e.id,
-                    source=e.source,
                 )
         # hub refunds the statements never show
         for r in live:
@@ -537,38 +549,32 @@ class Evaluator:
         if e.refund_id != refund.id:
             self.refund_links[e.id] = refund.id
         if refund.status != PAID_REFUND:
-            self.add(
+            self.add_on_line(
                 order,
+                e,
                 key=f"refund_not_recorded:status:r{refund.id}",
                 type=T.REFUND_NOT_RECORDED,
                 component="status",
-                business_date=e.business_date,
                 expected=-refund.amount,
                 actual=e.amount,
-                difference=e.amount + refund.amount,
                 detail=f"order {order.number}: refund {refund.external_id or refund.id} is {refund.status} in "
                 f"Order Hub but the money went back on {e.business_date}",
                 refund_id=refund.id,
-                line_id=e.id,
-                source=e.source,
             )
             return
         diff = e.amount + refund.amount
         if abs(diff) > self.tol[T.AMOUNT_MISMATCH]:
-            self.add(
+            self.add_on_line(
                 order,
+                e,
                 key=f"amount_mismatch:refund:r{refund.id}",
                 type=T.AMOUNT_MISMATCH,
                 component="refund",
-                business_date=e.business_date,
                 expected=-refund.amount,
                 actual=e.amount,
-                difference=diff,
                 detail=f"order {order.number}: refund {refund.external_id or refund.id} is {refund.amount} in "
                 f"Order Hub, {-e.amount} in the statement",
                 refund_id=refund.id,
-                line_id=e.id,
-                source=e.source,
             )
 
     def _settlements(
@@ -586,37 +592,31 @@ class Evaluator:
             postage = sum((e.postage for e in postage_lines), ZERO)  # type: ignore[misc]
             postage_diff = postage - order.shipping_fee
             if abs(postage_diff) > self.tol[T.AMOUNT_MISMATCH]:
-                self.add(
+                self.add_on_line(
                     order,
+                    postage_lines[0],
                     key=f"amount_mismatch:postage:o{order.id}",
                     type=T.AMOUNT_MISMATCH,
                     component="postage",
-                    business_date=postage_lines[0].business_date,
                     expected=order.shipping_fee,
                     actual=postage,
-                    difference=postage_diff,
                     detail=f"order {order.number}: postage {order.shipping_fee} in Order Hub, {postage} settled",
-                    line_id=postage_lines[0].id,
-                    source=postage_lines[0].source,
                 )
         explained = (
             goods == order.paid_amount - refunded_statement  # a refund Order Hub lacks: refund_not_recorded
             or (postage_diff and diff == postage_diff)  # the postage difference: reported above
         )
         if abs(diff) > self.tol[T.AMOUNT_MISMATCH] and not explained:
-            self.add(
+            self.add_on_line(
                 order,
+                first,
                 key=f"amount_mismatch:settlement:o{order.id}",
                 type=T.AMOUNT_MISMATCH,
                 component="settlement",
-                business_date=first.business_date,
                 expected=expected,
                 actual=goods,
-                difference=diff,
                 detail=f"order {order.number}: paid {order.paid_amount} less refunds {refunded_hub} should settle "
                 f"{expected}; settled {goods}",
-                line_id=first.id,
-                source=first.source,
             )
 
     def _fees(
@@ -644,18 +644,15 @@ class Evaluator:
             expected += -charge if e.amount > 0 else charge
             actual += e.fee
         if checked is not None and abs(actual - expected) > tolerance:
-            self.add(
+            self.add_on_line(
                 order,
+                checked,
                 key=f"unexpected_fee:fee:o{order.id}",
                 type=T.UNEXPECTED_FEE,
                 component="fee",
-                business_date=checked.business_date,
                 expected=expected,
                 actual=actual,
-                difference=actual - expected,
                 detail=f"order {order.number}: payment fees {actual}, expected {expected} at the agreed rate",
-                line_id=checked.id,
-                source=checked.source,
             )
         # fee and commission items on their own rows (花呗手续费, 技术服务费) and commission columns (Douyin)
         base_lines = settlements or payments
@@ -672,18 +669,15 @@ class Evaluator:
                 continue
             expected = -_round(base * rate)
             if abs(actual - expected) > tolerance:
-                self.add(
+                self.add_on_line(
                     order,
+                    items[0],
                     key=f"unexpected_fee:{kind}_item:o{order.id}",
                     type=T.UNEXPECTED_FEE,
                     component=kind,
-                    business_date=items[0].business_date,
                     expected=expected,
                     actual=actual,
-                    difference=actual - expected,
                     detail=f"order {order.number}: {kind} {actual} on {base}, expected {expected} at {rate:%}",
-                    line_id=items[0].id,
-                    source=items[0].source,
                 )
 
     # --- lines that match no order --------------------------------------------------------------------
@@ -853,8 +847,15 @@ def _coverage(date_from: dt.date, date_to: dt.date) -> set[tuple[int, dt.date]]:
     return covered
 
 
-def reconcile(*, date_from: dt.date, date_to: dt.date | None = None, user=None, progress=None) -> ReconciliationRun:
-    """Reconcile the business dates ``date_from``…``date_to``. Idempotent; keeps human decisions."""
+def reconcile(
+    *,
+    date_from: dt.date,
+    date_to: dt.date | None = None,
+    user=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReconciliationRun:
+    """Reconcile the business dates ``date_from``…``date_to``. Idempotent; keeps human decisions.
+    ``progress(compared, in_scope)`` is told how many of the orders in scope have been compared."""
     date_to = date_to or date_from
     if date_to < date_from:
         date_from, date_to = date_to, date_from
@@ -951,8 +952,10 @@ def _reconcile(run: ReconciliationRun, date_from: dt.date, date_to: dt.date, pro
             next_refund = next(refunds, None)
         evaluate(order, order_lines, order_refunds)
         evaluated += 1
-        if progress and evaluated % 50000 == 0:
-            progress(evaluated, None)
+        if progress and evaluated % PROGRESS_EVERY == 0:
+            progress(evaluated, scoped)
+    if progress:
+        progress(evaluated, scoped)
     tick("orders")
 
     unmatched = list(

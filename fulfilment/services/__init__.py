@@ -11,6 +11,7 @@ from fulfilment.services.labels import label_breaker_check, shipment_label_print
 from fulfilment.services.locations import location_upsert, sku_place, slotting_apply
 from fulfilment.services.packing import pack_complete, shipment_update
 from fulfilment.services.picking import pick_confirm, scan_refused_record
+from fulfilment.services.setup import fulfilment_setup
 from fulfilment.services.shipping import shipment_platform_confirmed, shipment_platform_delivered, shipment_ship
 from fulfilment.services.tracking import (
     tracking_events_ingest,
@@ -26,6 +27,7 @@ __all__ = [
     "carrier_choose",
     "carrier_platform_code_set",
     "carriers_sync",
+    "fulfilment_setup",
     "incidents_scan",
     "label_breaker_check",
     "location_upsert",

@@ -220,6 +220,17 @@ def test_rerunning_is_idempotent_and_keeps_owner_status_and_comments(planted, fi
     assert run.stats["created"] == 0 and run.stats["closed"] == 0
 
 
+def test_progress_is_told_the_orders_compared_out_of_those_in_scope(planted, monkeypatch):
+    monkeypatch.setattr("finance.services.reconciliation.PROGRESS_EVERY", 2)
+    calls = []
+
+    run = reconcile(date_from=D11, date_to=D12, progress=lambda done, total: calls.append((done, total)))
+
+    orders, scope = run.stats["orders"], run.stats["scope"]
+    assert orders == scope >= 4
+    assert calls == [(n, scope) for n in range(2, orders + 1, 2)] + [(orders, scope)]
+
+
 def test_a_difference_that_goes_away_is_closed_and_comes_back_if_it_returns(planted):
     reconcile(date_from=D11, date_to=D12)
     order = planted[T.REFUND_NOT_RECORDED]

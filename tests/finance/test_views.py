@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import translation
 
 from finance.models import Difference, DifferenceStatus, ExportJob, Statement, Voucher
 from finance.services.reconciliation import reconcile
@@ -17,8 +19,24 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _english(settings):
-    """Pages are asserted in English (the default language, zh-hans, is translated by the back office)."""
+    """Pages are asserted in English (the default language, zh-hans, is translated by the back office): the
+    clients ask for English (Accept-Language) and what the tests write outside a request is written in English,
+    whatever language an earlier test left active."""
     settings.LANGUAGE_CODE = "en"
+    with translation.override("en", deactivate=True):
+        yield
+
+
+@pytest.fixture
+def client():
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture
@@ -263,6 +281,6 @@ def test_pages_render_in_chinese_too(reconciled, client_a, settings):
         "/finance/exports/",
         "/finance/vouchers/",
     ):
-        response = client_a.get(url)
+        response = client_a.get(url, headers={"accept-language": ""})  # no preference: the default language
         assert response.status_code == 200, url
         assert 'lang="zh-hans"' in response.content.decode()

@@ -23,7 +23,7 @@ def english():
     """Messages are asserted in English (the UI default is Chinese; translations change over time)."""
     from django.utils import translation
 
-    with translation.override("en"):
+    with translation.override("en", deactivate=True):
         yield
 
 

@@ -161,7 +161,7 @@ class Command(BaseCommand):
         run = reconcile(
             date_from=FIRST_DAY,
             date_to=FIRST_DAY + dt.timedelta(days=days),
-            progress=lambda done, _t: err.write(f"  {done:,} orders compared\n"),
+            progress=ProgressBar(0, label="reconcile", stream=err),
         )
         reconciled = time.monotonic() - t1
         seconds = imported + reconciled

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from config.errors import ApplicationError
+from config.progress import ProgressBar
 from finance.services.reconciliation import reconcile
 
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             run = reconcile(
                 date_from=first,
                 date_to=last,
-                progress=lambda done, _total: self.stderr.write(f"  {done} orders compared"),
+                progress=ProgressBar(0, label="orders", stream=self.stderr._out),
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from None

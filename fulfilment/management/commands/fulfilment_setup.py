@@ -5,12 +5,10 @@ middle, back zones) and a pick face for every SKU that has stock there (hottest 
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from config.progress import ProgressBar
-from fulfilment.models import Location, SKUPlacement, Zone
-from fulfilment.services import carriers_sync, location_upsert, sku_place, slotting_apply, warehouse_carrier_set
-from inventory.models import SKU, Warehouse
+from fulfilment.services import fulfilment_setup
+from inventory.models import Warehouse
 
 
 class Command(BaseCommand):
@@ -28,41 +26,16 @@ class Command(BaseCommand):
         warehouse = Warehouse.objects.filter(code=options["warehouse"]).first()
         if warehouse is None:
             raise CommandError(f"No warehouse {options['warehouse']!r}.")
-        carriers_sync()
-        codes = [c.strip() for c in options["carriers"].split(",") if c.strip()]
-        for priority, code in enumerate(codes, start=1):
-            warehouse_carrier_set(
-                warehouse=warehouse, carrier_code=code, priority=priority * 10, for_urgent=code == options["urgent"]
-            )
-        if options["urgent"] and options["urgent"] not in codes:
-            warehouse_carrier_set(warehouse=warehouse, carrier_code=options["urgent"], priority=90, for_urgent=True)
-        if options["same_city"]:
-            warehouse_carrier_set(
-                warehouse=warehouse, carrier_code=options["same_city"], priority=5, for_same_city=True
-            )
-
         aisles, bays = options["aisles"], options["bays"]
-        zones = [Zone.FRONT] * max(aisles // 3, 1) + [Zone.MIDDLE] * max(aisles // 3, 1)
-        zones += [Zone.BACK] * (aisles - len(zones))
-        bar = ProgressBar(aisles * bays, label="bins")
-        with transaction.atomic():
-            for aisle in range(1, aisles + 1):
-                for bay in range(1, bays + 1):
-                    zone = zones[aisle - 1]
-                    location_upsert(
-                        warehouse=warehouse,
-                        code=f"{zone[0].upper()}{aisle:02d}-{bay:02d}",
-                        zone=zone,
-                        aisle=aisle,
-                        bay=bay,
-                    )
-                    bar((aisle - 1) * bays + bay)
-            bins = list(Location.objects.filter(warehouse=warehouse, is_active=True).order_by("path"))
-            placed = set(SKUPlacement.objects.filter(warehouse=warehouse).values_list("sku_id", flat=True))
-            skus = SKU.objects.filter(stocks__warehouse=warehouse).exclude(pk__in=placed).distinct().order_by("code")
-            free = [b for b in bins if not b.placements.exists()] or bins
-            for index, sku in enumerate(skus):
-                sku_place(warehouse=warehouse, sku=sku, location=free[index % len(free)])
-            moves = slotting_apply(warehouse=warehouse)
-        placed = SKUPlacement.objects.filter(warehouse=warehouse).count()
-        self.stdout.write(f"{warehouse.code}: {len(bins)} bins, {placed} SKUs placed, {len(moves)} re-slotted")
+        result = fulfilment_setup(
+            warehouse=warehouse,
+            aisles=aisles,
+            bays=bays,
+            carriers=options["carriers"].split(","),
+            urgent=options["urgent"],
+            same_city=options["same_city"],
+            progress=ProgressBar(aisles * bays, label="bins", stream=self.stderr._out),
+        )
+        self.stdout.write(
+            f"{warehouse.code}: {result['bins']} bins, {result['placed']} SKUs placed, {result['reslotted']} re-slotted"
+        )

@@ -17,7 +17,6 @@ import json
 import multiprocessing as mp
 import os
 import random
-import sys
 import threading
 import time
 import uuid
@@ -27,6 +26,7 @@ from django.db import OperationalError, close_old_connections, connection, conne
 from django.db.models import Sum
 from django.test.utils import override_settings
 
+from config.progress import ProgressBar
 from inventory.models import SKU, Pool, Reservation, Stock, StockMovement, Warehouse
 from inventory.selectors import stock_ledger_mismatches
 from inventory.services import LineDemand, order_stock_reserve
@@ -227,9 +227,10 @@ class Command(BaseCommand):
         for runner in runners:
             runner.start()
         start.wait()
+        bar = ProgressBar(orders, label="orders", stream=self.stderr._out)
         results = []
         while len(results) < workers:
-            self._progress(sum(progress), orders)
+            bar(sum(progress))
             try:
                 results.append(out.get(timeout=0.25))
             except Exception:  # noqa: BLE001 - queue.Empty from either queue type
@@ -237,18 +238,11 @@ class Command(BaseCommand):
                     break
         for runner in runners:
             runner.join()
-        self._progress(orders, orders)
-        sys.stderr.write("\n")
+        bar(orders)
         close_old_connections()
         if len(results) < workers:
             raise CommandError(f"{workers - len(results)} workers died; see the errors above")
         return results
-
-    def _progress(self, done: int, total: int) -> None:
-        width = 40
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        sys.stderr.flush()
 
     def _check(self, warehouse: Warehouse, sku_ids: list[int], initial: dict[int, int]) -> dict:
         held = dict(
