@@ -3,14 +3,19 @@
 A secret field is a password input that never renders its value; leaving it blank keeps the stored
 secret, ticking "clear" empties it. The changelist, the view-only page and the history pages never show
 secrets (history does not even record them: ``SECRET_FIELDS`` are excluded from simple-history).
+
+Actions queue background work (no platform call in the request): refresh the access token now, and sync the
+catalogue (which platform variant each SKU is, for Shopify stock pushes).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.tasks import enqueue_on_commit
 from integrations.models import SECRET_FIELDS, ShopConnection
 from orders.admin import ScopedAdminMixin
 from orders.selectors import shop_list_for_user, user_sees_all_orders
@@ -25,6 +30,8 @@ WRITTEN_BY_POLLER = (
     "consecutive_failures",
     "last_error",
 )
+# Written by the token refresh and the catalog sync.
+WRITTEN_BY_SERVICES = ("token_refreshed_at", "listings_synced_at", "listings_sync_requested_at")
 
 
 def _unchanged_unless_typed(initial, data) -> bool:
@@ -96,6 +103,35 @@ class ShopConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_filter = ["is_enabled", "shop__platform"]
     search_fields = ["shop__code", "shop__name", "app_key", "base_url"]
     list_select_related = ["shop"]
+    actions = ["token_refresh_now", "catalog_sync_now"]
+
+    @admin.action(description=_("Refresh the access token now"), permissions=["change"])
+    def token_refresh_now(self, request, queryset):
+        shop_ids = list(queryset.exclude(refresh_token="").values_list("shop_id", flat=True))
+        for shop_id in shop_ids:
+            enqueue_on_commit("integrations.tasks.connection_token_refresh", shop_id, force=True)
+        skipped = queryset.count() - len(shop_ids)
+        self.message_user(
+            request,
+            ngettext("Token refresh queued for %d shop.", "Token refresh queued for %d shops.", len(shop_ids))
+            % len(shop_ids)
+            + (" " + _("%d without a refresh token skipped.") % skipped if skipped else ""),
+            messages.SUCCESS if shop_ids else messages.WARNING,
+        )
+
+    @admin.action(description=_("Sync the catalogue (SKU → platform variant)"), permissions=["change"])
+    def catalog_sync_now(self, request, queryset):
+        from integrations.listings import SYNC_TASK, catalog_syncable
+
+        shop_ids = [c.shop_id for c in queryset.select_related("shop") if catalog_syncable(c)]
+        for shop_id in shop_ids:
+            enqueue_on_commit(SYNC_TASK, shop_id)
+        self.message_user(
+            request,
+            ngettext("Catalog sync queued for %d shop.", "Catalog sync queued for %d shops.", len(shop_ids))
+            % len(shop_ids),
+            messages.SUCCESS if shop_ids else messages.WARNING,
+        )
 
     def get_queryset(self, request):
         connections = super().get_queryset(request)
@@ -107,7 +143,11 @@ class ShopConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         public = [
             f.name
             for f in ShopConnection._meta.fields
-            if f.editable and not f.primary_key and f.name not in SECRET_FIELDS and f.name not in WRITTEN_BY_POLLER
+            if f.editable
+            and not f.primary_key
+            and f.name not in SECRET_FIELDS
+            and f.name not in WRITTEN_BY_POLLER
+            and f.name not in WRITTEN_BY_SERVICES
         ]
         if self.has_change_permission(request, obj) or (obj is None and self.has_add_permission(request)):
             secrets = [part for name in SECRET_FIELDS for part in (name, f"clear_{name}") if obj or part == name]
@@ -121,7 +161,7 @@ class ShopConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     @staticmethod
     def _status_fields() -> list[str]:
         names = {f.name for f in ShopConnection._meta.fields}
-        return [name for name in (*WRITTEN_BY_POLLER, "updated_at") if name in names]
+        return [name for name in (*WRITTEN_BY_POLLER, *WRITTEN_BY_SERVICES, "updated_at") if name in names]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "shop":

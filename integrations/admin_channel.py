@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from integrations.models import (
     AlertRobot,
+    ChannelListing,
     ChannelOrderState,
     CountCheck,
     FieldMapping,
@@ -21,7 +22,7 @@ from integrations.models import (
     OutboxMessage,
     WebhookRejection,
 )
-from orders.admin import ReadOnlyAdminMixin, ScopedAdminMixin
+from orders.admin import ReadOnlyAdminMixin, ScopedAdminMixin, VisibleShopFilter
 from orders.selectors import shop_list_for_user, user_sees_all_orders
 
 
@@ -100,6 +101,16 @@ class ChannelOrderStateAdmin(ServiceWrittenAdmin):
     list_filter = ["shop__platform"]
     search_fields = ["external_id", "order__number", "shop__code"]
     list_select_related = ["shop", "order"]
+
+
+@admin.register(ChannelListing)
+class ChannelListingAdmin(ServiceWrittenAdmin):
+    """Written by the catalog sync (action *Sync the catalogue* on shop connections, ``manage.py listings_sync``)."""
+
+    list_display = ["shop", "sku_code", "title", "product_id", "variant_id", "inventory_item_id", "synced_at"]
+    list_filter = ["shop__platform", ("shop", VisibleShopFilter)]
+    search_fields = ["sku_code", "title", "variant_id", "inventory_item_id", "shop__code"]
+    list_select_related = ["shop"]
 
 
 @admin.register(WebhookRejection)

@@ -14,6 +14,13 @@ class ConnectionNotFound(NotFound):
     code = "connection_not_found"
 
 
+class ConnectionInvalid(ApplicationError):
+    """A connection setting that cannot work (e.g. a webhook secret for a platform that pushes nothing)."""
+
+    code = "connection_invalid"
+    status = 400
+
+
 class PayloadInvalid(ApplicationError):
     """The message cannot be understood (not JSON, a required field missing, a value of the wrong kind).
 
@@ -59,6 +66,22 @@ class TokenExpired(PlatformError):
 
     code = "platform_token_expired"
     status = 401
+
+
+class TokenRefreshFailed(PlatformError):
+    """The platform refused to refresh the shop's access token (no refresh token, refresh token expired or
+    revoked, app secret wrong): staff must re-authorise the shop. Recorded as a health alert."""
+
+    code = "platform_token_refresh_failed"
+    status = 401
+
+
+class ListingNotFound(PlatformError):
+    """A stock push for a SKU the shop's platform catalogue has no variant for (or more than one, or no stock
+    location is set). Retried: the push queues a catalog sync, and staff may list the SKU or set the location."""
+
+    code = "listing_not_found"
+    status = 409
 
 
 class ImportInvalid(ApplicationError):

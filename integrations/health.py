@@ -1,7 +1,8 @@
 """Health of the shop connections: alerts (stored, shown in the back office, sent to group robots) and the
 daily count check — orders the platform reports for a day against orders Order Hub has.
 
-Checks (``health_check_run``, hourly): token or certificate expiring within 15 days, 3+ consecutive poll
+Checks (``health_check_run``, hourly): token or certificate expiring within 15 days (for a connection with a
+refresh token: the refresh token; refused refreshes alert at once, ``integrations.tokens``), 3+ consecutive poll
 failures, pull lag over three poll intervals, callback failure rate over 5 % (24 h, at least 20 calls), new
 dead letters. Each alert is raised once per key (per day, or per expiry date).
 """
@@ -23,6 +24,7 @@ from integrations.platforms import adapter_for
 from integrations.polling import pollable
 from integrations.robots import robot_message, robot_send
 from integrations.selectors import shop_health
+from integrations.tokens import TokenRefresher
 from orders.models import Order, Shop
 
 log = logging.getLogger(__name__)
@@ -94,9 +96,16 @@ def health_check_run(*, now: dt.datetime | None = None) -> int:
         health = shop_health(connection, now=now)
         shop = connection.shop
         checks = []
-        for what, kind, moment in (
-            ("access token", Kind.TOKEN_EXPIRY, connection.token_expires_at),
-            ("certificate", Kind.CERT_EXPIRY, connection.certificate_expires_at),
+        # With a refresh token the access token is renewed automatically (integrations.tokens; a refused
+        # refresh raises its own alert), so what runs out is the refresh token.
+        token = (
+            ("refresh token", "refresh", connection.refresh_token_expires_at)
+            if connection.refresh_token
+            else ("access token", "", connection.token_expires_at)
+        )
+        for what, prefix, kind, moment in (
+            (*token[:2], Kind.TOKEN_EXPIRY, token[2]),
+            ("certificate", "", Kind.CERT_EXPIRY, connection.certificate_expires_at),
         ):
             if moment is not None and moment - now <= EXPIRY_WARNING:
                 left = (moment - now).days
@@ -105,7 +114,7 @@ def health_check_run(*, now: dt.datetime | None = None) -> int:
                     if moment <= now
                     else f"{what} expires in {left} days ({timezone.localtime(moment, SHANGHAI):%Y-%m-%d})"
                 )
-                checks.append((kind, f"{moment:%Y%m%d}", f"{shop.code}: {text}; re-authorise the shop."))
+                checks.append((kind, f"{prefix}{moment:%Y%m%d}", f"{shop.code}: {text}; re-authorise the shop."))
         if connection.consecutive_failures >= FAILURES_ALERT:
             checks.append(
                 (
@@ -156,7 +165,7 @@ def count_check(*, connection: ShopConnection, day: dt.date) -> CountCheck:
     again (what was missing comes in; what was there is deduplicated)."""
     start, end = day_bounds(day)
     client = adapter_for(connection.shop.platform).client(connection)
-    platform_count = client.order_count(start=start, end=end)
+    platform_count = TokenRefresher(client).call(client.order_count, start=start, end=end)
     hub_count = (
         Order.objects.filter(shop=connection.shop, placed_at__gte=start, placed_at__lt=end)
         .exclude(external_id="")

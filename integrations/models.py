@@ -26,9 +26,24 @@ class ShopConnection(models.Model):
     access_token = models.CharField(_("access token"), max_length=512, blank=True)
     refresh_token = models.CharField(_("refresh token"), max_length=512, blank=True)
     token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
+    refresh_token_expires_at = models.DateTimeField(
+        _("refresh token expires at"),
+        null=True,
+        blank=True,
+        help_text=_("After this the shop must be authorised again; the refresh answers say when."),
+    )
     webhook_secret = models.CharField(_("webhook secret"), max_length=256, blank=True)
     poll_interval_minutes = models.PositiveSmallIntegerField(_("poll every (minutes)"), default=5)
     is_enabled = models.BooleanField(_("enabled"), default=True)
+    location_id = models.CharField(
+        _("stock location id"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Shopify: the location whose available quantity Order Hub sets. Filled by the catalog sync when the "
+            "shop has exactly one active location."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Polling cursor and health, written by the poller with single UPDATEs.
@@ -50,6 +65,10 @@ class ShopConnection(models.Model):
     last_push_ok_at = models.DateTimeField(_("last accepted push"), null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # Written by the token refresh and the catalog sync (integrations/tokens.py, integrations/listings.py).
+    token_refreshed_at = models.DateTimeField(_("token last refreshed"), null=True, blank=True)
+    listings_synced_at = models.DateTimeField(_("catalog last synced"), null=True, blank=True)
+    listings_sync_requested_at = models.DateTimeField(_("catalog sync requested at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=list(SECRET_FIELDS))
 
@@ -270,6 +289,37 @@ class OutboxMessage(models.Model):
         return f"{self.kind} {self.dedup_key}"
 
 
+class ChannelListing(models.Model):
+    """Where one of our SKUs is listed on a shop's platform: the platform's product, variant and inventory item.
+
+    Shopify sets stock per inventory item at a location, so a stock push needs the SKU's
+    ``inventory_item_id``; the catalog sync (``integrations.listings.listing_sync``) fills these rows from the
+    platform's catalogue, matching variants to SKUs by their ``sku`` (our SKU code).
+    """
+
+    shop = models.ForeignKey("orders.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+")
+    sku_code = models.CharField(_("SKU code"), max_length=64, help_text=_("The variant's SKU as the platform has it."))
+    product_id = models.CharField(_("platform product id"), max_length=64)
+    variant_id = models.CharField(_("platform variant id"), max_length=64)
+    inventory_item_id = models.CharField(_("platform inventory item id"), max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    synced_at = models.DateTimeField(_("synced at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("channel listing")
+        verbose_name_plural = _("channel listings")
+        ordering = ["shop", "sku_code", "variant_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "variant_id"], name="channel_listing_unique_variant"),
+        ]
+        indexes = [models.Index(fields=["shop", "sku_code"], name="channel_listing_shop_sku_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}:{self.sku_code} → {self.variant_id}"
+
+
 class FieldMapping(models.Model):
     """A staff override of an adapter's field-mapping dictionary (the defaults live in code).
 
@@ -416,6 +466,7 @@ class CountCheck(models.Model):
 class HealthAlert(models.Model):
     class Kind(models.TextChoices):
         TOKEN_EXPIRY = "token_expiry", _("Token expires soon")
+        TOKEN_REFRESH = "token_refresh", _("Token refresh failed")
         CERT_EXPIRY = "cert_expiry", _("Certificate expires soon")
         COUNT_GAP = "count_gap", _("Order count gap")
         FAILURES = "failures", _("Consecutive failures")

@@ -28,6 +28,7 @@ from integrations.exceptions import RateLimited
 from integrations.inbox import backoff_delay, is_permanent, max_attempts
 from integrations.models import DUE_STATUSES, OutboxMessage, ShopConnection, WorkStatus
 from integrations.platforms import adapter_for, supported
+from integrations.tokens import TokenRefresher
 
 log = logging.getLogger(__name__)
 
@@ -156,17 +157,19 @@ def outbox_deliver(message_id: int) -> str:
             )
             return WorkStatus.SUPERSEDED
     try:
-        connection = ShopConnection.objects.get(shop=message.shop)
+        connection = ShopConnection.objects.select_related("shop").get(shop=message.shop)
         client = adapter_for(message.shop.platform).client(connection)
+        tokens = TokenRefresher(client)  # an expired token is refreshed once and the call made again
         payload = message.payload
         if message.kind == Kind.SHIP_CONFIRM:
-            response = client.ship_confirm(
+            response = tokens.call(
+                client.ship_confirm,
                 external_id=payload["external_id"],
                 carrier_code=payload["carrier_code"],
                 tracking_number=payload["tracking_number"],
             )
         else:
-            response = client.stock_update(sku_code=payload["sku_code"], quantity=payload["quantity"])
+            response = tokens.call(client.stock_update, sku_code=payload["sku_code"], quantity=payload["quantity"])
     except Exception as exc:  # noqa: BLE001 - recorded on the message
         return outbox_fail(message, exc)
     with transaction.atomic():

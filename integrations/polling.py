@@ -9,8 +9,9 @@ whose ``next_poll_at`` has come (every ``poll_interval_minutes``, default 5). A 
 3. stores every page raw in the inbox (processed in the background: split into one message per order,
    each deduplicated by content — the overlap costs nothing) and moves the cursor past a window only when
    all its pages are stored;
-4. on a rate limit waits briefly and retries (short bans) or stops until the ban ends; on other failures
-   counts consecutive failures and backs off exponentially; after downtime it catches up window by window,
+4. on a rate limit waits briefly and retries (short bans) or stops until the ban ends; on an expired token
+   refreshes it once (``integrations.tokens``) and asks for the page again; on other failures counts
+   consecutive failures and backs off exponentially; after downtime it catches up window by window,
    re-queuing itself until it reaches the present.
 """
 
@@ -32,6 +33,7 @@ from integrations.inbox import inbox_store
 from integrations.models import InboxMessage, ShopConnection
 from integrations.platforms import adapter_for, supported
 from integrations.platforms.base import PushItem, to_json
+from integrations.tokens import TokenRefresher
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +63,19 @@ class PollResult:
 
 
 def pollable() -> list[ShopConnection]:
-    connections = ShopConnection.objects.select_related("shop").filter(is_enabled=True, shop__is_active=True)
+    """Enabled connections that can be polled: a supported platform, an access token and an API base URL (a
+    connection holding only a webhook secret, e.g. set through the shops API, receives pushes only)."""
+    connections = (
+        ShopConnection.objects.select_related("shop")
+        .filter(is_enabled=True, shop__is_active=True)
+        .exclude(access_token="")
+    )
     return [
-        c for c in connections if supported(c.shop.platform) and "poll" in adapter_for(c.shop.platform).capabilities
+        c
+        for c in connections
+        if supported(c.shop.platform)
+        and "poll" in adapter_for(c.shop.platform).capabilities
+        and adapter_for(c.shop.platform).client(c).base_url
     ]
 
 
@@ -93,6 +105,7 @@ def shop_poll(shop_id: int, *, now: dt.datetime | None = None) -> PollResult:
         return PollResult("skipped")
     adapter = adapter_for(connection.shop.platform)
     client = adapter.client(connection)
+    tokens = TokenRefresher(client)  # an expired token is refreshed once per run and the page asked again
     cursor = connection.poll_cursor
     start = (cursor - OVERLAP) if cursor else now - initial_lookback()
     target = now - SETTLE
@@ -102,13 +115,13 @@ def shop_poll(shop_id: int, *, now: dt.datetime | None = None) -> PollResult:
             if result.pages >= max_pages():
                 raise _Budget
             end = min(target, start + client.max_window)
-            page = _page(client, start, end, "")
+            page = tokens.call(_page, client, start, end, "")
             capacity = client.page_size * max(max_pages() - result.pages, 1)
             if page.total and page.total > capacity and end - start > MIN_WINDOW:
                 # Too much for this run in one window: take a slice that fits (the page fetched so far is
                 # simply fetched again; its orders are deduplicated).
                 end = max(start + MIN_WINDOW, start + (end - start) * capacity / page.total)
-                page = _page(client, start, end, "")
+                page = tokens.call(_page, client, start, end, "")
             token = ""
             while True:
                 _page_store(connection, adapter.platform, page, start, end, token)
@@ -117,7 +130,7 @@ def shop_poll(shop_id: int, *, now: dt.datetime | None = None) -> PollResult:
                 if not page.next_token:
                     break
                 token = page.next_token
-                page = _page(client, start, end, token)
+                page = tokens.call(_page, client, start, end, token)
             # Every page of the window is stored: the cursor may move past it.
             ShopConnection.objects.filter(pk=connection.pk).update(poll_cursor=end)
             result.cursor = end

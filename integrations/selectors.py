@@ -9,7 +9,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from integrations.listings import catalog_syncable
 from integrations.models import (
+    ChannelListing,
     CountCheck,
     HealthAlert,
     ImportJob,
@@ -60,6 +62,10 @@ def shop_health(connection: ShopConnection, *, now: dt.datetime | None = None) -
         "next_poll_at": connection.next_poll_at,
         "token_expires_at": connection.token_expires_at,
         "token_days_left": _days_left(connection.token_expires_at, now),
+        "token_refreshable": bool(connection.refresh_token),
+        "token_refreshed_at": connection.token_refreshed_at,
+        "refresh_token_expires_at": connection.refresh_token_expires_at,
+        "listings": _listings(connection),
         "certificate_expires_at": connection.certificate_expires_at,
         "certificate_days_left": _days_left(connection.certificate_expires_at, now),
         "callbacks": {
@@ -73,6 +79,17 @@ def shop_health(connection: ShopConnection, *, now: dt.datetime | None = None) -
         "outbox": _status_counts(OutboxMessage.objects.filter(shop=shop)),
         "count_checks": list(CountCheck.objects.filter(shop=shop).order_by("-day")[:7]),
         "alerts": list(HealthAlert.objects.filter(shop=shop, resolved_at__isnull=True).order_by("-raised_at")[:20]),
+    }
+
+
+def _listings(connection: ShopConnection) -> dict[str, Any] | None:
+    """The catalog sync's state, for platforms whose stock pushes need it (Shopify); None for the others."""
+    if not catalog_syncable(connection):
+        return None
+    return {
+        "count": ChannelListing.objects.filter(shop_id=connection.shop_id).count(),
+        "synced_at": connection.listings_synced_at,
+        "location_id": connection.location_id,
     }
 
 

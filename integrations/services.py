@@ -8,7 +8,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.exceptions import PayloadInvalid, SignatureInvalid
+from integrations.exceptions import ConnectionInvalid, PayloadInvalid, SignatureInvalid
 from integrations.inbox import Stored, inbox_store, inbox_store_dead
 from integrations.models import InboxMessage, ShopConnection, WebhookRejection
 from integrations.platforms import adapter_for, supported
@@ -24,7 +24,16 @@ PUSH_TOUCH_EVERY = dt.timedelta(seconds=60)
 @transaction.atomic
 def connection_set_webhook_secret(*, shop: Shop, secret: str) -> ShopConnection:
     """Set (or clear, with "") the secret the shop's platform signs its pushes with. Write-only: nothing
-    ever returns it. The shops API calls this for its write-only ``webhook_secret`` field."""
+    ever returns it. The shops API calls this for its write-only ``webhook_secret`` field
+    (``settings.ORDERS_SHOP_SECRET_SETTER``), inside the shop create/update transaction. A shop without a
+    connection gets one holding just the secret (pushes are accepted; it is not polled until it has an
+    access token). Shops on platforms that push nothing to Order Hub are refused."""
+    if not (supported(shop.platform) and "push" in adapter_for(shop.platform).capabilities):
+        raise ConnectionInvalid(
+            f"webhook_secret: shops on platform {shop.platform!r} push nothing to Order Hub, so they have no "
+            "webhook secret.",
+            extra={"field": "webhook_secret", "platform": shop.platform},
+        )
     connection, _created = ShopConnection.objects.get_or_create(shop=shop)
     connection.webhook_secret = secret.strip()
     connection.save(update_fields=["webhook_secret", "updated_at"])

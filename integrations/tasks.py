@@ -6,7 +6,7 @@ compare-and-set) and takes ids / JSON values only.
 
 from __future__ import annotations
 
-from integrations import health, imports, inbox, outbox, polling
+from integrations import health, imports, inbox, listings, outbox, polling, tokens
 
 SCHEDULES: list[dict] = [
     {
@@ -32,6 +32,21 @@ SCHEDULES: list[dict] = [
     {
         "name": "integrations.count_check_run",
         "func": "integrations.tasks.count_check_run",
+        "schedule_type": "I",
+        "minutes": 1440,
+    },
+    # Refresh access tokens expiring within INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS (Shopify's expiring offline
+    # tokens live 60 minutes, hence every 30).
+    {
+        "name": "integrations.token_refresh_due",
+        "func": "integrations.tasks.token_refresh_due",
+        "schedule_type": "I",
+        "minutes": 30,
+    },
+    # Daily: which platform variant each SKU is (Shopify stock pushes need the inventory item id).
+    {
+        "name": "integrations.listings_sync_due",
+        "func": "integrations.tasks.listings_sync_due",
         "schedule_type": "I",
         "minutes": 1440,
     },
@@ -77,3 +92,19 @@ def count_check_run() -> int:
 
 def alert_send(alert_id: int) -> int:
     return health.alert_send(alert_id)
+
+
+def token_refresh_due() -> int:
+    return tokens.token_refresh_due()
+
+
+def connection_token_refresh(shop_id: int, force: bool = False) -> str:
+    return tokens.token_refresh_if_due(shop_id=shop_id, force=force)
+
+
+def listings_sync_due() -> int:
+    return listings.listings_sync_due()
+
+
+def listing_sync(shop_id: int) -> dict:
+    return listings.listing_sync(shop_id=shop_id).as_dict()

@@ -28,6 +28,52 @@ class Page:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class TokenGrant:
+    """What a platform's token refresh answered: the new access token and, when the platform rotates it, the
+    new refresh token; their expiry times (None when the platform does not say)."""
+
+    access_token: str
+    refresh_token: str = ""
+    expires_at: dt.datetime | None = None
+    refresh_expires_at: dt.datetime | None = None
+
+
+@dataclass
+class Variant:
+    """One sellable variant of the platform's catalogue, as the catalog sync needs it."""
+
+    sku: str
+    product_id: str
+    variant_id: str
+    inventory_item_id: str = ""
+    title: str = ""
+
+
+@dataclass
+class CatalogPage:
+    variants: list[Variant]
+    next_token: str = ""
+    products: int = 0
+
+
+def expiry(*, seconds: Any = None, epoch: Any = None, epoch_ms: Any = None) -> dt.datetime | None:
+    """An expiry time from what a token answer gives: an absolute epoch (seconds or milliseconds) if present,
+    else now + a lifetime in seconds; None when neither is readable."""
+    for value, scale in ((epoch_ms, 1000), (epoch, 1)):
+        try:
+            if value not in (None, "", 0, "0"):
+                return dt.datetime.fromtimestamp(int(value) / scale, tz=dt.UTC)
+        except (TypeError, ValueError, OverflowError):
+            pass
+    try:
+        if seconds not in (None, ""):
+            return timezone.now() + dt.timedelta(seconds=int(seconds))
+    except (TypeError, ValueError, OverflowError):
+        pass
+    return None
+
+
 class PlatformClient:
     platform = ""
     default_base_url = ""
@@ -40,8 +86,8 @@ class PlatformClient:
         self.base_url = (connection.base_url or self.default_base_url).rstrip("/")
         self.timeout = timeout
 
-    def send(self, method: str, path: str, **kwargs) -> transport.Response:
-        response = transport.send(method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs)
+    def send(self, method: str, path: str, *, base: str | None = None, **kwargs) -> transport.Response:
+        response = transport.send(method, f"{base or self.base_url}{path}", timeout=self.timeout, **kwargs)
         if response.status == 429:
             raise RateLimited(
                 f"{self.platform}: rate limited (HTTP 429).", retry_after=_retry_after(response.header("retry-after"))
@@ -64,6 +110,11 @@ class PlatformClient:
         raise NotImplementedError
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def token_refresh(self) -> TokenGrant:
+        """Exchange the connection's refresh token for a new access token (the platform's own refresh call).
+        Raises ``TokenRefreshFailed`` when the platform refuses; transport failures as usual."""
         raise NotImplementedError
 
 

@@ -28,6 +28,7 @@ def sandbox_connections_ensure(*, base_url: str = "http://127.0.0.1:8000", backf
             app_key=f"sandbox-{shop.code}",
             app_secret=secrets.token_hex(16),
             access_token=secrets.token_hex(16),
+            refresh_token=f"sbxr-{secrets.token_hex(12)}",  # the sandbox emulates each platform's refresh
             webhook_secret=secrets.token_hex(16),
             token_expires_at=timezone.now() + dt.timedelta(days=60),
             poll_cursor=timezone.now() - dt.timedelta(hours=backfill_hours),

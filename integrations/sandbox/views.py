@@ -6,6 +6,12 @@ the token must not be ``expired`` (or past ``token_expires_at``). Error modes ar
 ``/sandbox/<platform>/fault/<mode>/…`` with mode ``503``, ``timeout`` (answers after
 ``SANDBOX_TIMEOUT_SECONDS``), ``expired_token``, ``rate_limit`` or ``flaky`` (503 one call in three).
 
+Each platform's token refresh is emulated too (Taobao ``taobao.top.auth.token.refresh``, JD
+``/oauth2/refresh_token``, PDD ``pdd.pop.auth.token.refresh``, Douyin ``token.refresh``, Shopify
+``/admin/oauth/access_token``): the connection's refresh token buys a new access token and a new refresh token
+(the old one is spent). Tokens the sandbox issued are signed with the app secret, so the ``expired_token``
+mode refuses every token except those: an expired token is recoverable by refreshing.
+
 ``POST /sandbox/<platform>/push/<shop_code>/?count=N`` makes the platform push its latest N orders'
 notices, signed, to Order Hub's webhook (``target`` overrides the URL).
 
@@ -15,7 +21,10 @@ Only served when ``settings.SANDBOX_ENABLED`` (default: DEBUG).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import secrets
 import time
 from collections import deque
 from typing import Any
@@ -27,7 +36,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from integrations.mapping import local_datetime
 from integrations.models import ShopConnection
-from integrations.sandbox import data, formats
+from integrations.sandbox import catalog, data, formats
 from integrations.signing import douyin_api_sign, equal, top_sign
 
 # Outbound calls the sandbox accepted (ship confirmations, stock updates): newest last, per process.
@@ -57,8 +66,40 @@ def _connection(app_key: str) -> ShopConnection:
 
 def _check_token(connection: ShopConnection, token: str, fault: str) -> None:
     expired = connection.token_expires_at is not None and connection.token_expires_at < timezone.now()
-    if fault == "expired_token" or token == "expired" or expired or token != connection.access_token:
+    refused = fault == "expired_token" and not _issued_here(connection, token)
+    if refused or token == "expired" or expired or token != connection.access_token:
         raise SandboxError("token", "access token expired or invalid")
+
+
+# --- tokens ------------------------------------------------------------------------------------------------
+
+
+def _token_mac(connection: ShopConnection, nonce: str) -> str:
+    return hmac.new(connection.app_secret.encode(), nonce.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _issued_here(connection: ShopConnection, token: str) -> bool:
+    """A token this sandbox issued by a refresh (``sbx-<nonce>-<mac>``)."""
+    parts = (token or "").split("-")
+    return len(parts) == 3 and parts[0] == "sbx" and equal(_token_mac(connection, parts[1]), parts[2])
+
+
+def _token_refresh(connection: ShopConnection, given: str) -> tuple[str, str]:
+    """Spend the connection's refresh token for a new (access, refresh) pair, as the platforms do."""
+    spent = connection.refresh_token_expires_at is not None and connection.refresh_token_expires_at < timezone.now()
+    if not given or given in ("expired", "revoked") or given != connection.refresh_token or spent:
+        raise SandboxError("refresh", "refresh_token is invalid or expired")
+    nonce = secrets.token_hex(8)
+    return f"sbx-{nonce}-{_token_mac(connection, nonce)}", f"sbxr-{secrets.token_hex(12)}"
+
+
+def _lifetime(platform: str) -> int:
+    """Seconds an issued access token lives (Shopify's expiring offline tokens: one hour)."""
+    default = 3600 if platform == "shopify" else 86400
+    return int(getattr(settings, "SANDBOX_TOKEN_LIFETIME_SECONDS", default))
+
+
+REFRESH_LIFETIME = 30 * 86400
 
 
 def _window(value: str, epoch: bool = False) -> dt.datetime:
@@ -122,12 +163,21 @@ def taobao(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             raise SandboxError("signature", "Invalid signature")
         if fault == "rate_limit":
             raise SandboxError("rate_limit", "This ban will last for 2 more seconds")
-        _check_token(connection, params.get("session", ""), fault)
-        result = _taobao_call(connection, method, params)
+        if method == "taobao.top.auth.token.refresh":  # signed by the app, no session
+            result = _taobao_token_refresh(connection, params)
+        else:
+            _check_token(connection, params.get("session", ""), fault)
+            result = _taobao_call(connection, method, params)
     except SandboxError as exc:
         codes = {
             "signature": {"code": 25, "msg": "Invalid signature"},
             "token": {"code": 27, "msg": "Invalid session", "sub_code": "invalid-sessionkey"},
+            "refresh": {
+                "code": 27,
+                "msg": "Invalid session",
+                "sub_code": "invalid-refresh-token",
+                "sub_msg": exc.message,
+            },
             "rate_limit": {
                 "code": 7,
                 "msg": "App Call Limited",
@@ -145,6 +195,28 @@ def taobao(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         return JsonResponse({"error_response": {**codes[exc.kind], "request_id": "sandbox"}})
     key = method.replace("taobao.", "", 1).replace(".", "_") + "_response"
     return JsonResponse({key: result}, json_dumps_params={"ensure_ascii": False})
+
+
+def _taobao_token_refresh(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
+    access, refresh = _token_refresh(connection, params.get("refresh_token", ""))
+    now_ms = int(timezone.now().timestamp() * 1000)
+    lifetime = _lifetime("taobao")
+    token = {
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "expire_time": now_ms + lifetime * 1000,
+        "refresh_token": refresh,
+        "re_expires_in": REFRESH_LIFETIME,
+        "refresh_token_valid_time": now_ms + REFRESH_LIFETIME * 1000,
+        "r1_expires_in": lifetime,
+        "r2_expires_in": lifetime,
+        "w1_expires_in": lifetime,
+        "w2_expires_in": lifetime,
+        "taobao_user_id": str(data.shop_tag(connection.app_key)),
+        "taobao_user_nick": connection.shop.name,
+    }
+    return {"token_result": json.dumps(token, ensure_ascii=False)}
 
 
 def _taobao_call(connection: ShopConnection, method: str, params: dict[str, str]) -> dict[str, Any]:
@@ -178,6 +250,8 @@ def _taobao_call(connection: ShopConnection, method: str, params: dict[str, str]
 
 
 def jd(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
+    if rest == "oauth2/refresh_token":
+        return _jd_oauth_refresh(request)
     params = _top_params(request)
     method = params.get("method", "")
     try:
@@ -190,11 +264,48 @@ def jd(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         body = json.loads(params.get("360buy_param_json") or "{}")
         result = _jd_call(connection, method, body)
     except SandboxError as exc:
-        codes = {"signature": "14", "token": "19", "rate_limit": "67", "invalid": "10", "not_found": "10"}
+        codes = {
+            "signature": "14",
+            "token": "19",
+            "rate_limit": "67",
+            "invalid": "10",
+            "not_found": "10",
+            "refresh": "19",
+        }
         return JsonResponse(
             {"error_response": {"code": codes[exc.kind], "zh_desc": exc.message, "en_desc": exc.message}}
         )
     return JsonResponse({method.replace(".", "_") + "_responce": result}, json_dumps_params={"ensure_ascii": False})
+
+
+def _jd_oauth_refresh(request: HttpRequest) -> HttpResponse:
+    """JD's OAuth host: ``GET /oauth2/refresh_token?app_key&app_secret&grant_type=refresh_token&refresh_token``."""
+    params = _top_params(request)
+    try:
+        connection = _connection(params.get("app_key", ""))
+        if not equal(connection.app_secret, params.get("app_secret", "")):
+            raise SandboxError("signature", "app_secret 错误")
+        if params.get("grant_type") != "refresh_token":
+            raise SandboxError("invalid", "grant_type 必须是 refresh_token")
+        access, refresh = _token_refresh(connection, params.get("refresh_token", ""))
+    except SandboxError as exc:
+        codes = {"signature": 401, "invalid": 400, "refresh": 402}
+        return JsonResponse(
+            {"code": codes.get(exc.kind, 400), "msg": exc.message}, json_dumps_params={"ensure_ascii": False}
+        )
+    return JsonResponse(
+        {
+            "access_token": access,
+            "expires_in": _lifetime("jd"),
+            "refresh_token": refresh,
+            "scope": "snsapi_base",
+            "open_id": f"sandbox-{data.shop_tag(connection.app_key)}",
+            "uid": str(data.shop_tag(connection.app_key)),
+            "time": int(timezone.now().timestamp() * 1000),
+            "token_type": "bearer",
+            "code": 0,
+        }
+    )
 
 
 def _jd_call(connection: ShopConnection, method: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -241,16 +352,43 @@ def pdd(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             raise SandboxError("signature", "签名错误")
         if fault == "rate_limit":
             raise SandboxError("rate_limit", "调用频率超限")
-        _check_token(connection, params.get("access_token", ""), fault)
-        result = _pdd_call(connection, api, params)
+        if api == "pdd.pop.auth.token.refresh":  # signed by the app, no access token
+            result = _pdd_token_refresh(connection, params)
+        else:
+            _check_token(connection, params.get("access_token", ""), fault)
+            result = _pdd_call(connection, api, params)
     except SandboxError as exc:
-        codes = {"signature": 10016, "token": 10019, "rate_limit": 70031, "invalid": 10000, "not_found": 50001}
+        codes = {
+            "signature": 10016,
+            "token": 10019,
+            "rate_limit": 70031,
+            "invalid": 10000,
+            "not_found": 50001,
+            "refresh": 10019,
+        }
         return JsonResponse(
             {"error_response": {"error_code": codes[exc.kind], "error_msg": exc.message}},
             json_dumps_params={"ensure_ascii": False},
         )
     key = api.replace("pdd.", "", 1).replace(".", "_") + "_response"
     return JsonResponse({key: result}, json_dumps_params={"ensure_ascii": False})
+
+
+def _pdd_token_refresh(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
+    access, refresh = _token_refresh(connection, params.get("refresh_token", ""))
+    now = int(timezone.now().timestamp())
+    lifetime = _lifetime("pdd")
+    return {
+        "access_token": access,
+        "expires_at": now + lifetime,
+        "expires_in": lifetime,
+        "refresh_token": refresh,
+        "refresh_token_expires_at": now + REFRESH_LIFETIME,
+        "refresh_token_expires_in": REFRESH_LIFETIME,
+        "owner_id": str(data.shop_tag(connection.app_key)),
+        "owner_name": connection.shop.name,
+        "scope": ["pdd.order.number.list.increment.get", "pdd.order.information.get", "pdd.goods.quantity.update"],
+    }
 
 
 def _pdd_call(connection: ShopConnection, api: str, params: dict[str, str]) -> dict[str, Any]:
@@ -300,10 +438,21 @@ def douyin(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             raise SandboxError("signature", "sign 校验失败")
         if fault == "rate_limit":
             raise SandboxError("rate_limit", "isv.frequency-limit")
-        _check_token(connection, params.get("access_token", ""), fault)
-        result = _douyin_call(connection, method, json.loads(param_json or "{}"))
+        body = json.loads(param_json or "{}")
+        if method == "token.refresh":  # signed by the app, no access token
+            result = _douyin_token_refresh(connection, body)
+        else:
+            _check_token(connection, params.get("access_token", ""), fault)
+            result = _douyin_call(connection, method, body)
     except SandboxError as exc:
-        codes = {"signature": 40004, "token": 30002, "rate_limit": 50002, "invalid": 40003, "not_found": 40003}
+        codes = {
+            "signature": 40004,
+            "token": 30002,
+            "rate_limit": 50002,
+            "invalid": 40003,
+            "not_found": 40003,
+            "refresh": 30002,
+        }
         return JsonResponse(
             {"code": codes[exc.kind], "msg": exc.message, "sub_code": exc.kind, "data": {}},
             json_dumps_params={"ensure_ascii": False},
@@ -312,6 +461,22 @@ def douyin(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         {"code": 10000, "msg": "success", "log_id": "sandbox", "data": result},
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def _douyin_token_refresh(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("grant_type") != "refresh_token":
+        raise SandboxError("invalid", "grant_type 必须是 refresh_token")
+    access, refresh = _token_refresh(connection, str(body.get("refresh_token", "")))
+    return {
+        "access_token": access,
+        "expires_in": _lifetime("douyin"),
+        "refresh_token": refresh,
+        "scope": "SCOPE",
+        "shop_id": data.shop_tag(connection.app_key),
+        "shop_name": connection.shop.name,
+        "authority_id": "",
+        "auth_subject_type": "MiniApp",
+    }
 
 
 def _douyin_call(connection: ShopConnection, method: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -349,9 +514,14 @@ def _douyin_call(connection: ShopConnection, method: str, body: dict[str, Any]) 
 
 
 def shopify(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
+    if rest == "admin/oauth/access_token" and request.method == "POST":
+        return _shopify_token_refresh(request)
     token = request.headers.get("X-Shopify-Access-Token", "")
     connection = ShopConnection.objects.filter(access_token=token, shop__platform="shopify").first() if token else None
-    if connection is None or fault == "expired_token" or token == "expired":
+    expired = connection is not None and connection.token_expires_at is not None
+    expired = expired and connection.token_expires_at < timezone.now()
+    refused = fault == "expired_token" and not (connection and _issued_here(connection, token))
+    if connection is None or refused or expired or token == "expired":
         return JsonResponse(
             {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}, status=401
         )
@@ -410,7 +580,85 @@ def shopify(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         except SandboxError as exc:
             return JsonResponse({"errors": exc.message}, status=404)
         return JsonResponse({"order": formats.shopify_order(order)})
+    if resource == "products.json" and request.method == "GET":
+        return _shopify_products(request, app_key)
+    if resource == "products/count.json":
+        return JsonResponse({"count": len(catalog.products(app_key))})
+    if resource == "locations.json":
+        return JsonResponse({"locations": catalog.locations(app_key)}, json_dumps_params={"ensure_ascii": False})
+    if resource == "inventory_levels/set.json" and request.method == "POST":
+        return _shopify_inventory_set(request, connection)
     raise Http404(resource)
+
+
+def _shopify_token_refresh(request: HttpRequest) -> HttpResponse:
+    """``POST /admin/oauth/access_token`` with client_id, client_secret, grant_type=refresh_token, refresh_token
+    (form-encoded, or JSON)."""
+    form = request.POST.dict() or (json.loads(request.body or b"{}") if request.body.startswith(b"{") else {})
+    app_key = form.get("client_id", "")
+    connection = (
+        ShopConnection.objects.filter(app_key=app_key, shop__platform="shopify").select_related("shop").first()
+        if app_key
+        else None
+    )
+    if connection is None or not equal(connection.app_secret, form.get("client_secret", "")):
+        return JsonResponse(
+            {"error": "invalid_client", "error_description": "Client authentication failed"}, status=401
+        )
+    if form.get("grant_type") != "refresh_token":
+        return JsonResponse({"error": "unsupported_grant_type"}, status=400)
+    try:
+        access, refresh = _token_refresh(connection, form.get("refresh_token", ""))
+    except SandboxError as exc:
+        return JsonResponse({"error": "invalid_grant", "error_description": exc.message}, status=400)
+    return JsonResponse(
+        {
+            "access_token": access,
+            "expires_in": _lifetime("shopify"),
+            "refresh_token": refresh,
+            "refresh_token_expires_in": 90 * 86400,
+            "scope": "read_orders,write_orders,read_products,read_inventory,write_inventory,read_locations",
+        }
+    )
+
+
+def _shopify_products(request: HttpRequest, app_key: str) -> HttpResponse:
+    cursor = request.GET.get("page_info", "")
+    state = json.loads(bytes.fromhex(cursor).decode()) if cursor else {"page": 1}
+    limit = min(int(request.GET.get("limit", 50)), 250)
+    page, more = _page(catalog.products(app_key), state["page"], limit)
+    fields = [f for f in request.GET.get("fields", "").split(",") if f]
+    if fields:
+        page = [{k: v for k, v in product.items() if k in fields} for product in page]
+    response = JsonResponse({"products": page}, json_dumps_params={"ensure_ascii": False})
+    if more:
+        token = json.dumps({"page": state["page"] + 1}).encode().hex()
+        query = f"limit={limit}&page_info={token}" + (f"&fields={','.join(fields)}" if fields else "")
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query}>; rel="next"'
+    return response
+
+
+def _shopify_inventory_set(request: HttpRequest, connection: ShopConnection) -> HttpResponse:
+    body = json.loads(request.body or b"{}")
+    location, item, available = body.get("location_id"), body.get("inventory_item_id"), body.get("available")
+    if location != catalog.location_id(connection.app_key):
+        return JsonResponse({"errors": ["Location not found"]}, status=404)
+    if item not in catalog.inventory_items(connection.app_key):
+        return JsonResponse({"errors": ["Inventory item does not exist"]}, status=422)
+    if not isinstance(available, int):
+        return JsonResponse({"errors": {"available": ["must be an integer"]}}, status=422)
+    _received(connection, "stock_update", body)
+    return JsonResponse(
+        {
+            "inventory_level": {
+                "inventory_item_id": item,
+                "location_id": location,
+                "available": available,
+                "updated_at": formats._iso(timezone.now()),
+                "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{location}?inventory_item_id={item}",
+            }
+        }
+    )
 
 
 # --- shared ------------------------------------------------------------------------------------------------

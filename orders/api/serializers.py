@@ -65,6 +65,24 @@ class StatusListField(serializers.MultipleChoiceField):
 # --- shops --------------------------------------------------------------------------------------------------
 
 
+class WebhookSecretField(serializers.CharField):
+    """The write-only secret the shop's platform signs its pushes with (Shopify: the app's client secret, the
+    key of X-Shopify-Hmac-Sha256). Stored on the shop's platform connection; never returned."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("write_only", True)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 256)
+        kwargs.setdefault("style", {"input_type": "password"})
+        kwargs.setdefault(
+            "help_text",
+            "Write-only: the secret the platform signs its pushes (webhooks) with — for Shopify the app's client "
+            "secret. Never returned. An empty string clears it. Shops on platforms that push nothing refuse it.",
+        )
+        super().__init__(**kwargs)
+
+
 @extend_schema_serializer(component_name="Shop")
 class ShopOutputSerializer(serializers.Serializer):
     code = serializers.CharField()

@@ -43,6 +43,7 @@ from orders.api.serializers import (
     ShopOutputSerializer,
     StatusListField,
     VisibleWarehouseField,
+    WebhookSecretField,
     money,
 )
 from orders.catalog import shop_create, shop_update
@@ -132,12 +133,16 @@ class ShopCreateApi(APIView):
         )
         ship_within_hours = serializers.IntegerField(min_value=1, max_value=32767, required=False, default=48)
         is_active = serializers.BooleanField(required=False, default=True)
+        webhook_secret = WebhookSecretField()
 
     @extend_schema(
         operation_id="shop_create",
         tags=["shops"],
         summary="Create a shop (managers)",
-        description="You are granted access to the new shop. Platform credentials are not part of this API.",
+        description=(
+            "You are granted access to the new shop. Platform credentials are not part of this API, except the "
+            "write-only `webhook_secret`, which is never returned."
+        ),
         request=InputSerializer,
         parameters=[location_header(201)],
         responses={201: ShopOutputSerializer, **error_responses(400, 403, 409)},
@@ -163,6 +168,7 @@ class ShopUpdateApi(APIView):
         default_warehouse = VisibleWarehouseField(required=False, allow_null=True, help_text="Warehouse code, or null.")
         ship_within_hours = serializers.IntegerField(min_value=1, max_value=32767, required=False)
         is_active = serializers.BooleanField(required=False)
+        webhook_secret = WebhookSecretField()
 
     @extend_schema(
         operation_id="shop_update",

@@ -38,8 +38,10 @@ def test_newer_stock_levels_replace_the_pending_one(taobao, sku):
     assert message.payload == {"sku_id": sku.pk, "sku_code": "CUP-BLUE", "quantity": 5}
 
 
-def test_shops_without_a_stock_api_say_no(shopify, sku):
-    # Shopify stock needs inventory item ids this adapter does not have: not pushed, inventory stays dirty.
+def test_shops_that_cannot_receive_pushes_say_no(shopify, sku):
+    # A disabled connection (or none): not pushed, inventory keeps the row dirty.
+    shopify.is_enabled = False
+    shopify.save()
     assert outbox.stock_push_enqueue(shop_id=shopify.shop_id, sku_id=sku.pk, quantity=1) is False
     assert OutboxMessage.objects.count() == 0
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired
+from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, shanghai_text
+from integrations.platforms.client import Page, PlatformClient, TokenGrant, expiry, shanghai_text
 from integrations.signing import douyin_api_sign
 
 SUCCESS = 10000
@@ -23,7 +23,7 @@ class DouyinClient(PlatformClient):
     default_base_url = "https://openapi-fxg.jinritemai.com"
     page_size = 100
 
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
+    def call(self, method: str, *, _token: bool = True, **params: Any) -> dict[str, Any]:
         param_json = json.dumps(params, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         timestamp = shanghai_text(timezone.now())
         query = {
@@ -32,7 +32,7 @@ class DouyinClient(PlatformClient):
             "v": "2",
             "timestamp": timestamp,
             "sign_method": "hmac-sha256",
-            "access_token": self.connection.access_token,
+            "access_token": self.connection.access_token if _token else None,
             "sign": douyin_api_sign(
                 app_key=self.connection.app_key,
                 secret=self.connection.app_secret,
@@ -44,7 +44,7 @@ class DouyinClient(PlatformClient):
         response = self.send(
             "POST",
             "/" + method.replace(".", "/"),
-            params=query,
+            params={k: v for k, v in query.items() if v is not None},
             body=param_json.encode(),
             headers={"Content-Type": "application/json"},
         )
@@ -90,6 +90,21 @@ class DouyinClient(PlatformClient):
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         return self.call("sku.syncStock", code=sku_code, stock_num=quantity, incremental=False)
+
+    def token_refresh(self) -> TokenGrant:
+        """``token.refresh`` (``/token/refresh``, signed, no access_token), param_json
+        ``{"grant_type": "refresh_token", "refresh_token": …}`` → data: access_token, expires_in,
+        refresh_token (a new one each time), scope, shop_id, shop_name, authority_id."""
+        data = self.call(
+            "token.refresh", _token=False, grant_type="refresh_token", refresh_token=self.connection.refresh_token
+        )
+        if not data.get("access_token"):
+            raise TokenRefreshFailed(f"douyin token.refresh: no access_token in the answer {str(data)[:200]!r}.")
+        return TokenGrant(
+            access_token=str(data["access_token"]),
+            refresh_token=str(data.get("refresh_token") or ""),
+            expires_at=expiry(seconds=data.get("expires_in")),
+        )
 
 
 def _error(method: str, data: dict[str, Any]) -> PlatformError:

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired
+from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, shanghai_text
+from integrations.platforms.client import Page, PlatformClient, TokenGrant, expiry, shanghai_text
 from integrations.signing import top_sign
 
 ORDER_STATES = "WAIT_SELLER_STOCK_OUT,WAIT_GOODS_RECEIVE_CONFIRM,FINISHED_L,TRADE_CANCELED,LOCKED"
@@ -21,6 +21,9 @@ LIMIT_CODES = {"66", "67"}
 class JDClient(PlatformClient):
     platform = "jd"
     default_base_url = "https://api.jd.com"
+    # Tokens are issued by JD's OAuth host, not the API gateway. A connection with its own base URL (the
+    # sandbox, a proxy) serves the OAuth paths under that base URL too.
+    oauth_base_url = "https://open-oauth.jd.com"
     page_size = 100
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
@@ -90,6 +93,41 @@ class JDClient(PlatformClient):
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         return self.call("jingdong.stock.write.updateSkuStock", outerId=sku_code, stockNum=quantity)
+
+    def token_refresh(self) -> TokenGrant:
+        """``GET open-oauth.jd.com/oauth2/refresh_token?app_key&app_secret&grant_type=refresh_token&refresh_token``
+        → ``{access_token, expires_in, refresh_token, scope, open_id, uid, time (ms), token_type, code: 0}``; a
+        refusal is ``{code: ≠0, msg}``."""
+        own = self.connection.base_url.rstrip("/")
+        base = own if own and own != self.default_base_url else self.oauth_base_url
+        response = self.send(
+            "GET",
+            "/oauth2/refresh_token",
+            base=base,
+            params={
+                "app_key": self.connection.app_key,
+                "app_secret": self.connection.app_secret,
+                "grant_type": "refresh_token",
+                "refresh_token": self.connection.refresh_token,
+            },
+        )
+        data = json_loads(response.body, what="jd oauth2/refresh_token response")
+        if not isinstance(data, dict) or str(data.get("code", 0)) != "0" or not data.get("access_token"):
+            detail = data.get("msg") if isinstance(data, dict) else data
+            code = data.get("code") if isinstance(data, dict) else None
+            raise TokenRefreshFailed(f"jd oauth2/refresh_token: HTTP {response.status} {code} {detail}".strip())
+        issued = data.get("time")
+        expires_at = None
+        try:
+            if issued and data.get("expires_in") is not None:
+                expires_at = expiry(epoch_ms=int(issued) + int(data["expires_in"]) * 1000)
+        except (TypeError, ValueError):
+            expires_at = None
+        return TokenGrant(
+            access_token=str(data["access_token"]),
+            refresh_token=str(data.get("refresh_token") or ""),
+            expires_at=expires_at or expiry(seconds=data.get("expires_in")),
+        )
 
 
 def _check_api_result(result: dict[str, Any]) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired
+from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, shanghai_text
+from integrations.platforms.client import Page, PlatformClient, TokenGrant, expiry, shanghai_text
 from integrations.signing import top_sign
 
 TOKEN_CODES = {10019, 10035}
@@ -22,16 +22,17 @@ class PddClient(PlatformClient):
     page_size = 100
     max_window = dt.timedelta(minutes=30)  # the increment API spans at most 30 minutes
 
-    def call(self, api: str, **params: Any) -> dict[str, Any]:
+    def call(self, api: str, *, _token: bool = True, **params: Any) -> dict[str, Any]:
         common = {
             "type": api,
             "client_id": self.connection.app_key,
-            "access_token": self.connection.access_token,
+            "access_token": self.connection.access_token if _token else None,
             "timestamp": str(int(timezone.now().timestamp())),
             "data_type": "JSON",
             "version": "V1",
         }
         common.update({k: str(v) for k, v in params.items() if v is not None})
+        common = {k: v for k, v in common.items() if v is not None}
         common["sign"] = top_sign(common, self.connection.app_secret, sign_method="md5")
         response = self.send("POST", "/api/router", params=common)
         data = json_loads(response.body, what=f"pdd {api} response")
@@ -92,6 +93,23 @@ class PddClient(PlatformClient):
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         return self.call("pdd.goods.quantity.update", outer_id=sku_code, quantity=quantity, update_type=1)
+
+    def token_refresh(self) -> TokenGrant:
+        """``pdd.pop.auth.token.refresh`` (signed, no access_token) → ``pop_auth_token_refresh_response``:
+        access_token, expires_at / expires_in, refresh_token, refresh_token_expires_at / _in, owner_id…"""
+        result = self.call("pdd.pop.auth.token.refresh", _token=False, refresh_token=self.connection.refresh_token)
+        if not result.get("access_token"):
+            raise TokenRefreshFailed(
+                f"pdd pop.auth.token.refresh: no access_token in the answer {str(result)[:200]!r}."
+            )
+        return TokenGrant(
+            access_token=str(result["access_token"]),
+            refresh_token=str(result.get("refresh_token") or ""),
+            expires_at=expiry(seconds=result.get("expires_in"), epoch=result.get("expires_at")),
+            refresh_expires_at=expiry(
+                seconds=result.get("refresh_token_expires_in"), epoch=result.get("refresh_token_expires_at")
+            ),
+        )
 
 
 def _error(api: str, error: dict[str, Any]) -> PlatformError:

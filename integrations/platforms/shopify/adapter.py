@@ -120,5 +120,8 @@ def _refund(refund: dict[str, Any], index: int) -> RefundInput:
 
 
 adapter = ShopifyAdapter(
-    platform="shopify", defaults=DEFAULTS, currency="CNY", capabilities=frozenset({"push", "poll", "ship"})
+    platform="shopify",
+    defaults=DEFAULTS,
+    currency="CNY",
+    capabilities=frozenset({"push", "poll", "ship", "stock", "catalog"}),
 )

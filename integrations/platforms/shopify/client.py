@@ -1,5 +1,15 @@
 """Shopify Admin REST client: ``X-Shopify-Access-Token`` header, cursor paging through the ``Link`` header,
-429 with ``Retry-After``."""
+429 with ``Retry-After``.
+
+Stock: Shopify keeps quantities per inventory item (one per variant) and location, so a stock push sets
+``available`` with ``inventory_levels/set.json`` for the SKU's ``inventory_item_id`` (from the catalog sync,
+``integrations.listings``) at the connection's ``location_id``.
+
+Tokens: an offline access token does not expire unless the app asked for expiring offline tokens (60 minutes,
+with a refresh token, required of public apps from 2027). With a refresh token stored, ``token_refresh``
+exchanges it at ``/admin/oauth/access_token``; without one there is nothing to refresh (a 401 then means the
+app was uninstalled or the token revoked: the shop must be authorised again).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +19,9 @@ import re
 import urllib.parse
 from typing import Any
 
-from integrations.exceptions import PlatformError, TokenExpired
+from integrations.exceptions import PlatformError, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient
+from integrations.platforms.client import CatalogPage, Page, PlatformClient, TokenGrant, Variant, expiry
 
 API_VERSION = "2026-10"
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -49,12 +59,7 @@ class ShopifyClient(PlatformClient):
                 "order": "updated_at asc",
             }
         data, headers = self.request("GET", "orders.json", params=params)
-        next_token = ""
-        match = _NEXT.search(headers.get("link", ""))
-        if match:
-            query = urllib.parse.parse_qs(urllib.parse.urlparse(match.group(1)).query)
-            next_token = (query.get("page_info") or [""])[0]
-        return Page(orders=data.get("orders") or [], raw="", next_token=next_token)
+        return Page(orders=data.get("orders") or [], raw="", next_token=_next_page_info(headers))
 
     def order_get(self, external_id: str) -> dict[str, Any]:
         data, _headers = self.request("GET", f"orders/{external_id}.json")
@@ -81,3 +86,102 @@ class ShopifyClient(PlatformClient):
             },
         )
         return data
+
+    def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
+        from integrations.listings import listing_for_stock
+
+        inventory_item_id, location_id = listing_for_stock(connection=self.connection, sku_code=sku_code)
+        return self.inventory_set(inventory_item_id=inventory_item_id, location_id=location_id, available=quantity)
+
+    def inventory_set(self, *, inventory_item_id: str, location_id: str, available: int) -> dict[str, Any]:
+        """``POST inventory_levels/set.json {"location_id", "inventory_item_id", "available"}`` →
+        ``{"inventory_level": {...}}``."""
+        data, _headers = self.request(
+            "POST",
+            "inventory_levels/set.json",
+            payload={
+                "location_id": _numeric(location_id),
+                "inventory_item_id": _numeric(inventory_item_id),
+                "available": int(available),
+            },
+        )
+        return data
+
+    def catalog_page(self, token: str = "") -> CatalogPage:
+        """One page of ``products.json`` (id, title, variants with sku and inventory_item_id), paged with the
+        ``Link: rel="next"`` cursor like the orders."""
+        params: dict[str, Any] = {"limit": self.page_size, "fields": "id,title,variants"}
+        if token:
+            params["page_info"] = token
+        data, headers = self.request("GET", "products.json", params=params)
+        products = data.get("products") or []
+        variants = []
+        for product in products:
+            for variant in product.get("variants") or []:
+                title = " / ".join(
+                    t for t in (product.get("title"), variant.get("title")) if t and t != "Default Title"
+                )
+                variants.append(
+                    Variant(
+                        sku=str(variant.get("sku") or "").strip(),
+                        product_id=str(variant.get("product_id") or product.get("id") or ""),
+                        variant_id=str(variant.get("id") or ""),
+                        inventory_item_id=str(variant.get("inventory_item_id") or ""),
+                        title=title[:255],
+                    )
+                )
+        return CatalogPage(variants=variants, next_token=_next_page_info(headers), products=len(products))
+
+    def catalog_count(self) -> int:
+        data, _headers = self.request("GET", "products/count.json")
+        return int(data.get("count") or 0)
+
+    def locations(self) -> list[dict[str, Any]]:
+        data, _headers = self.request("GET", "locations.json")
+        return list(data.get("locations") or [])
+
+    def token_refresh(self) -> TokenGrant:
+        """``POST /admin/oauth/access_token`` (form: client_id, client_secret, grant_type=refresh_token,
+        refresh_token) → ``{access_token, expires_in, refresh_token, refresh_token_expires_in, scope}``; a refused
+        refresh token is a 400/401 ``{"error", "error_description"}``."""
+        if not self.connection.refresh_token:
+            raise TokenRefreshFailed(
+                "shopify: no refresh token stored — a non-expiring offline token cannot be refreshed; the app was "
+                "uninstalled or its token revoked. Install/authorise the app again."
+            )
+        response = self.send(
+            "POST",
+            "/admin/oauth/access_token",
+            body=urllib.parse.urlencode(
+                {
+                    "client_id": self.connection.app_key,
+                    "client_secret": self.connection.app_secret,
+                    "grant_type": "refresh_token",
+                    "refresh_token": self.connection.refresh_token,
+                }
+            ).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+        )
+        data = json_loads(response.body or b"{}", what="shopify oauth/access_token response")
+        if response.status >= 400 or not isinstance(data, dict) or not data.get("access_token"):
+            detail = (data.get("error_description") or data.get("error")) if isinstance(data, dict) else data
+            raise TokenRefreshFailed(f"shopify oauth/access_token: HTTP {response.status} {detail}")
+        return TokenGrant(
+            access_token=str(data["access_token"]),
+            refresh_token=str(data.get("refresh_token") or ""),
+            expires_at=expiry(seconds=data.get("expires_in")),
+            refresh_expires_at=expiry(seconds=data.get("refresh_token_expires_in")),
+        )
+
+
+def _next_page_info(headers: dict[str, str]) -> str:
+    match = _NEXT.search(headers.get("link", ""))
+    if not match:
+        return ""
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(match.group(1)).query)
+    return (query.get("page_info") or [""])[0]
+
+
+def _numeric(value: str) -> int | str:
+    """Shopify ids are integers in JSON bodies."""
+    return int(value) if str(value).isdigit() else value
