@@ -21,9 +21,7 @@ class Refund(models.Model):
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
-    order = models.ForeignKey(
-        "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="refunds"
-    )
+    order = models.ForeignKey("orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="refunds")
     external_id = models.CharField(_("platform refund id"), max_length=64, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.REFUND_ONLY)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED)

@@ -48,10 +48,7 @@ def refund_record(
         .exclude(pk=refund.pk if refund else None)
     )
     already = sum((r.amount for r in others), Decimal("0"))
-    if (
-        status not in (Refund.Status.REJECTED, Refund.Status.CANCELLED)
-        and already + amount > order.paid_amount
-    ):
+    if status not in (Refund.Status.REJECTED, Refund.Status.CANCELLED) and already + amount > order.paid_amount:
         raise RefundInvalid(
             f"amount: refunding {amount} on top of {already} already refunded exceeds the {order.paid_amount} paid "
             f"for order {order.number}.",

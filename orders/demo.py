@@ -296,9 +296,7 @@ def _walk(rng, order: Order, target: str) -> None:
     if order.status == Status.ON_HOLD:  # paid but short of stock: it waits for a receipt, as in real life
         return
     if target == Status.CLOSED:
-        order_transition(
-            order=order, to_status=Status.CLOSED, system="platform", reason="超时未付款，交易关闭"
-        )
+        order_transition(order=order, to_status=Status.CLOSED, system="platform", reason="超时未付款，交易关闭")
         return
     for status in PATHS[target]:
         if order.status == status:

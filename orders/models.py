@@ -85,9 +85,7 @@ class Order(models.Model):
     shop = models.ForeignKey(Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="orders")
     external_id = models.CharField(_("platform order id"), max_length=64, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
     hold_reason = models.CharField(_("hold reason"), max_length=20, choices=HoldReason.choices, blank=True)
     hold_note = models.CharField(_("hold note"), max_length=200, blank=True)
 
@@ -186,9 +184,7 @@ class Order(models.Model):
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey(
-        "inventory.SKU", verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+"
-    )
+    sku = models.ForeignKey("inventory.SKU", verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), **MONEY)
@@ -293,9 +289,7 @@ class IdempotencyKey(models.Model):
     class Meta:
         verbose_name = _("idempotency key")
         verbose_name_plural = _("idempotency keys")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
 
     def __str__(self) -> str:
         return self.key
@@ -459,7 +453,11 @@ class ReviewTask(models.Model):
     hold_reason = models.CharField(_("hold reason"), max_length=20, choices=HoldReason.choices)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     rule_version = models.ForeignKey(
-        RuleSetVersion, verbose_name=_("rule set version"), on_delete=models.SET_NULL, null=True, blank=True,
+        RuleSetVersion,
+        verbose_name=_("rule set version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     matched = models.JSONField(_("matched rules"), default=list, blank=True)
@@ -493,7 +491,9 @@ class Approval(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    task = models.ForeignKey(ReviewTask, verbose_name=_("review task"), on_delete=models.CASCADE, related_name="approvals")
+    task = models.ForeignKey(
+        ReviewTask, verbose_name=_("review task"), on_delete=models.CASCADE, related_name="approvals"
+    )
     tier = models.PositiveSmallIntegerField(_("tier"))
     role = models.CharField(_("role required"), max_length=32)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -541,9 +541,7 @@ class OrderLink(models.Model):
         verbose_name = _("order link")
         verbose_name_plural = _("order links")
         ordering = ["created_at", "id"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(from_order=models.F("to_order")), name="orderlink_not_self")
-        ]
+        constraints = [models.CheckConstraint(condition=~Q(from_order=models.F("to_order")), name="orderlink_not_self")]
 
     def __str__(self) -> str:
         return f"{self.from_order_id} {self.kind} {self.to_order_id}"
@@ -622,7 +620,9 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["key"], condition=Q(resolved_at__isnull=True), name="alert_one_open_per_key")
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(resolved_at__isnull=True), name="alert_one_open_per_key"
+            )
         ]
         indexes = [models.Index(fields=["resolved_at", "severity"], name="alert_open_severity_idx")]
 
@@ -641,7 +641,9 @@ class NotificationChannel(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     webhook_url = models.URLField(
-        _("webhook URL"), max_length=500, blank=True,
+        _("webhook URL"),
+        max_length=500,
+        blank=True,
         help_text=_("DingTalk: …/robot/send?access_token=…; WeCom: …/webhook/send?key=… (the key is the secret)."),
     )
     secret = models.CharField(_("signing secret"), max_length=200, blank=True, help_text=_("DingTalk SEC… secret."))

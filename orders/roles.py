@@ -169,9 +169,7 @@ def _permissions(codes: list[str]) -> list[Permission]:
     wanted = {tuple(code.split(".", 1)) for code in codes}
     found = [
         p
-        for p in Permission.objects.filter(codename__in=[c for _a, c in wanted]).select_related(
-            "content_type"
-        )
+        for p in Permission.objects.filter(codename__in=[c for _a, c in wanted]).select_related("content_type")
         if (p.content_type.app_label, p.codename) in wanted
     ]
     missing = wanted - {(p.content_type.app_label, p.codename) for p in found}

@@ -57,8 +57,6 @@ def order_counts_for_user(user) -> dict[str, list[dict]]:
     orders = order_list_for_user(user).order_by()
     by_status = list(orders.values("status").annotate(count=Count("id")).order_by("status"))
     by_shop = list(
-        orders.values("shop__code", "shop__name", "shop__platform")
-        .annotate(count=Count("id"))
-        .order_by("shop__code")
+        orders.values("shop__code", "shop__name", "shop__platform").annotate(count=Count("id")).order_by("shop__code")
     )
     return {"by_status": by_status, "by_shop": by_shop}

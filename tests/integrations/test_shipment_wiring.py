@@ -26,7 +26,9 @@ def _confirm(order, *, tracking="YD100200300", code="YUNDA"):
     )
 
 
-def test_a_shipment_queues_one_ship_confirmation_with_the_platform_carrier_code(taobao, django_capture_on_commit_callbacks):
+def test_a_shipment_queues_one_ship_confirmation_with_the_platform_carrier_code(
+    taobao, django_capture_on_commit_callbacks
+):
     order = make_order(shop=taobao.shop, external_id="2026111100001")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _confirm(order)

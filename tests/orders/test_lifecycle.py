@@ -74,18 +74,14 @@ def test_hold_needs_a_known_reason():
 
 def test_leaving_hold_clears_the_reason_and_the_timeline_shows_both_moves():
     order = make_order(status=Status.PAID)
-    order_transition(
-        order=order, to_status=Status.ON_HOLD, hold_reason=HoldReason.OUT_OF_STOCK, system="inventory"
-    )
+    order_transition(order=order, to_status=Status.ON_HOLD, hold_reason=HoldReason.OUT_OF_STOCK, system="inventory")
     assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.OUT_OF_STOCK)
 
     order_transition(order=order, to_status=Status.APPROVED, system="review")
 
     order.refresh_from_db()
     assert (order.status, order.hold_reason, order.hold_note) == (Status.APPROVED, "", "")
-    moves = list(
-        order.events.filter(kind=OrderEvent.Kind.TRANSITION).values_list("from_status", "to_status", "system")
-    )
+    moves = list(order.events.filter(kind=OrderEvent.Kind.TRANSITION).values_list("from_status", "to_status", "system"))
     assert moves == [(Status.PAID, Status.ON_HOLD, "inventory"), (Status.ON_HOLD, Status.APPROVED, "review")]
 
 

@@ -25,9 +25,7 @@ def test_address_masking_keeps_only_the_start():
 
 
 @pytest.mark.django_db
-def test_roles_that_need_the_address_see_it_and_finance_does_not(
-    cs_a, warehouse_b, manager, finance, outsider
-):
+def test_roles_that_need_the_address_see_it_and_finance_does_not(cs_a, warehouse_b, manager, finance, outsider):
     assert [user_sees_pii(u) for u in (cs_a, warehouse_b, manager, finance, outsider)] == [
         True,
         True,

@@ -31,9 +31,7 @@ class Command(BaseCommand):
                 _obj, was_created = Schedule.objects.update_or_create(name=item["name"], defaults=values)
                 created += was_created
                 updated += not was_created
-            stale = [
-                s for s in Schedule.objects.exclude(name__in=names) if s.func.split(".", 1)[0] in OUR_APPS
-            ]
+            stale = [s for s in Schedule.objects.exclude(name__in=names) if s.func.split(".", 1)[0] in OUR_APPS]
             for schedule in stale:
                 schedule.delete()
         self.stdout.write(f"schedules: {created} created, {updated} updated, {len(stale)} removed")
