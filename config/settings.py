@@ -77,9 +77,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASE_URL = env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", default=0))
-}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", default=0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (web + qcluster workers) share the file: take the write lock when a transaction
     # starts (no read→write upgrade deadlocks, which SQLite fails at once as "database is locked"), wait
@@ -155,6 +153,10 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 # Inventory hands sellable quantities to this function (integrations writes them to its outbox).
 INVENTORY_STOCK_PUSHER = "integrations.outbox.stock_push_enqueue"
+# The shops API hands a shop's write-only webhook secret to this function (integrations keeps it on the connection).
+ORDERS_SHOP_SECRET_SETTER = "integrations.services.connection_set_webhook_secret"
+# Platform access tokens expiring within this many hours are refreshed (integrations.token_refresh_due).
+INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS = 48
 
 Q_CLUSTER = {
     "name": "orderhub",
@@ -171,6 +173,11 @@ Q_CLUSTER = {
     # tasks are idempotent. What still fails is kept as a django-q Failure, visible in the admin.
     "ack_failures": False,
 }
+# Production and the benchmarks: Redis as django-q2's broker (Q_REDIS_URL=redis://127.0.0.1:6379/0) instead
+# of polling the database; results, failures and schedules stay in the database either way.
+if env_str("Q_REDIS_URL", default=""):
+    del Q_CLUSTER["orm"]
+    Q_CLUSTER["redis"] = env_str("Q_REDIS_URL", default="")
 
 LOGGING = {
     "version": 1,

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.db import rows_update
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import (
     ImportInvalid,
@@ -35,8 +36,8 @@ from integrations.exceptions import (
     PlatformError,
     RateLimited,
 )
-from integrations.ingest import Applied, order_version_apply, refund_event_apply
-from integrations.models import DUE_STATUSES, InboxMessage, ShopConnection, WorkStatus
+from integrations.ingest import Applied, NewVersion, order_version_apply, order_versions_create_new, refund_event_apply
+from integrations.models import DUE_STATUSES, ChannelOrderState, InboxMessage, ShopConnection, WorkStatus
 from integrations.platforms import adapter_for
 from integrations.platforms.base import (
     Adapter,
@@ -49,13 +50,16 @@ from integrations.platforms.base import (
     json_loads,
     to_json,
 )
+from integrations.tokens import TokenRefresher
+from orders.channel import ChannelOrder
 from orders.exceptions import DuplicateOrder, OrderInvalid
-from orders.models import Shop, Source
+from orders.models import Order, Shop, Source
+from orders.services import order_number_allocate
 
 log = logging.getLogger(__name__)
 
 PROCESS_TASK = "integrations.tasks.inbox_process"
-BATCH = 50
+BATCH = 200
 STALE_CLAIM = dt.timedelta(minutes=5)
 SOURCE_BY_KIND = {
     InboxMessage.Kind.PUSH: Source.WEBHOOK,
@@ -99,7 +103,6 @@ def _headers_kept(headers: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() not in drop}
 
 
-@transaction.atomic
 def inbox_store(
     *,
     shop: Shop,
@@ -111,41 +114,110 @@ def inbox_store(
     enqueue: bool = True,
 ) -> Stored:
     """Store messages raw. A message already stored (same event id, or same order/topic/content) is not
-    stored again: its delivery count goes up instead. New messages are queued for processing on commit."""
-    new_ids: list[int] = []
-    duplicates = 0
+    stored again: its delivery count goes up instead. New messages are queued for processing on commit.
+
+    One INSERT for the lot (for a single push: BEGIN, INSERT, COMMIT and nothing else); the stored row is
+    the record, so no simple-history row duplicates the body. Several messages are first looked up (one
+    query) to leave out those stored before; if a concurrent delivery stores one first, the lot is stored
+    one by one instead."""
     kept = _headers_kept(headers or {})
     now = timezone.now()
-    for item in items:
-        digest = body_hash(item.body)
-        try:
-            with transaction.atomic():
-                message = InboxMessage.objects.create(
-                    shop=shop,
-                    platform=platform,
-                    kind=kind,
-                    topic=item.topic[:64],
-                    event_id=item.event_id[:128],
-                    external_id=item.external_id[:64],
-                    content_hash=digest,
-                    headers=kept,
-                    body=item.body,
-                    parent=parent,
-                    received_at=now,
-                    next_attempt_at=now,
-                )
-        except IntegrityError:
-            duplicates += 1
-            same = Q(event_id=item.event_id) if item.event_id else Q(pk__in=[])
-            if item.external_id:
-                same |= Q(topic=item.topic[:64], external_id=item.external_id, content_hash=digest)
-            InboxMessage.objects.filter(same, shop=shop).update(deliveries=F("deliveries") + 1)
+    keyed = [(item, body_hash(item.body)) for item in items]
+    stored_keys = _stored_keys(shop, keyed) if len(keyed) > 1 else set()
+    fresh: list[InboxMessage] = []
+    again: list[tuple[PushItem, str]] = []
+    for item, digest in keyed:
+        keys = _keys(item, digest)
+        if keys & stored_keys:
+            again.append((item, digest))
             continue
-        new_ids.append(message.pk)
+        stored_keys |= keys
+        fresh.append(
+            InboxMessage(
+                shop=shop,
+                platform=platform,
+                kind=kind,
+                topic=item.topic[:64],
+                event_id=item.event_id[:128],
+                external_id=item.external_id[:64],
+                content_hash=digest,
+                headers=kept,
+                body=item.body,
+                parent=parent,
+                received_at=now,
+                next_attempt_at=now,
+            )
+        )
+    new_ids = _insert(fresh, again)
+    _deliveries_count(shop, again)
     if new_ids and enqueue:
-        for chunk in _chunks(new_ids, 50):
+        for chunk in _chunks(new_ids, BATCH):
             enqueue_on_commit(PROCESS_TASK, chunk)
-    return Stored(new_ids=new_ids, duplicates=duplicates)
+    return Stored(new_ids=new_ids, duplicates=len(again))
+
+
+def _insert(fresh: list[InboxMessage], again: list[tuple[PushItem, str]]) -> list[int]:
+    """INSERT the messages (a transaction, or a savepoint inside the caller's). One that collides with a
+    stored message is a repeat delivery: it joins ``again``."""
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            return [message.pk for message in InboxMessage.objects.bulk_create(fresh)]
+    except IntegrityError:
+        if len(fresh) == 1:
+            again.append((_item_of(fresh[0]), fresh[0].content_hash))
+            return []
+    new_ids = []
+    for message in fresh:  # a concurrent delivery stored one of them first: find which
+        message.pk = None
+        new_ids += _insert([message], again)
+    return new_ids
+
+
+def _keys(item: PushItem, digest: str) -> set[tuple[str, ...]]:
+    """The dedup keys of a message, as in the table's unique constraints."""
+    keys = set()
+    if item.event_id:
+        keys.add(("event", item.event_id[:128]))
+    if item.external_id:
+        keys.add(("content", item.topic[:64], item.external_id[:64], digest))
+    return keys
+
+
+def _stored_keys(shop: Shop, keyed: list[tuple[PushItem, str]]) -> set[tuple[str, ...]]:
+    """The dedup keys among ``keyed`` that are already stored for the shop (one query)."""
+    event_ids = {item.event_id[:128] for item, _digest in keyed if item.event_id}
+    external_ids = {item.external_id[:64] for item, _digest in keyed if item.external_id}
+    if not event_ids and not external_ids:
+        return set()
+    rows = InboxMessage.objects.filter(
+        Q(event_id__in=event_ids) | Q(external_id__in=external_ids, content_hash__in={d for _i, d in keyed}),
+        shop=shop,
+    ).values_list("event_id", "topic", "external_id", "content_hash")
+    found = set()
+    for event_id, topic, external_id, digest in rows:
+        if event_id:
+            found.add(("event", event_id))
+        if external_id:
+            found.add(("content", topic, external_id, digest))
+    return found
+
+
+def _item_of(message: InboxMessage) -> PushItem:
+    return PushItem(topic=message.topic, event_id=message.event_id, external_id=message.external_id, body="")
+
+
+def _deliveries_count(shop: Shop, again: list[tuple[PushItem, str]]) -> None:
+    """Count the repeated deliveries on the messages stored before (one UPDATE)."""
+    same = Q(pk__in=[])
+    for item, digest in again:
+        if item.event_id:
+            same |= Q(event_id=item.event_id[:128])
+        if item.external_id:
+            same |= Q(topic=item.topic[:64], external_id=item.external_id[:64], content_hash=digest)
+    if again:
+        InboxMessage.objects.filter(same, shop=shop).update(deliveries=F("deliveries") + 1)
 
 
 @transaction.atomic
@@ -213,8 +285,10 @@ class _Planned:
 def inbox_process(message_ids: list[int] | int) -> dict[str, int]:
     """Process stored messages: claim, interpret (fetching thin notices' orders), apply, settle.
 
-    Network calls happen before the database transaction; the orders of all messages are applied in one
-    transaction with a savepoint each, so one bad message fails alone. Returns counts by outcome.
+    Network calls happen before the database transaction. All messages are applied in one transaction:
+    new platform orders set-based, per shop (``order_versions_create_new``: one statement per table for the
+    lot, an invalid order refused alone), everything else one by one with a savepoint each, so one bad
+    message fails alone. Returns counts by outcome.
     """
     ids = [message_ids] if isinstance(message_ids, int) else list(message_ids)
     ids += _also_due(ids)
@@ -233,21 +307,114 @@ def inbox_process(message_ids: list[int] | int) -> dict[str, int]:
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the message
             failures.append((message, exc))
     if planned:
+        batches, one_by_one = _batches(planned)
+        numbers = _numbers_for(batches)
         with transaction.atomic(durable=True):
             done: list[tuple[InboxMessage, Applied]] = []
-            for plan in planned:
+            for batch in batches:
+                applied, refused, known = _apply_batch(batch, numbers)
+                done += applied
+                failures += refused
+                one_by_one += known
+            for plan in sorted(one_by_one, key=lambda plan: plan.message.pk):
                 try:
                     with transaction.atomic():
-                        applied = _apply(plan)
-                    done.append((plan.message, applied))
-                    counts[applied.result] = counts.get(applied.result, 0) + 1
+                        done.append((plan.message, _apply(plan)))
                 except Exception as exc:  # noqa: BLE001
                     failures.append((plan.message, exc))
+            for _message, applied in done:
+                counts[applied.result] = counts.get(applied.result, 0) + 1
             _settle_done(done)
     for message, exc in failures:
         outcome = inbox_fail(message, exc)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+@dataclass
+class _Batch:
+    """Plans that are each one version of a different platform order of one shop."""
+
+    shop: Shop
+    source: str
+    system: str
+    plans: list[_Planned]
+    new: int = 0  # how many look new (no order yet): order numbers to allocate beforehand
+
+
+def _batches(planned: list[_Planned]) -> tuple[list[_Batch], list[_Planned]]:
+    """Split the plans: versions of platform orders, one per order, go in batches by shop and source (created
+    set-based); everything else — refunds, poll pages, a second version of the same order — one by one,
+    after the batches, in arrival order."""
+    batches: dict[tuple[int, str, str], _Batch] = {}
+    one_by_one: list[_Planned] = []
+    seen: set[tuple[int, str]] = set()
+    for plan in planned:
+        steps = [step for step in plan.steps if not isinstance(step, Ignore)]
+        message = plan.message
+        if len(steps) != 1 or not isinstance(steps[0], ChannelOrder):
+            one_by_one.append(plan)
+            continue
+        key = (message.shop_id, steps[0].data.external_id)
+        if key in seen:
+            one_by_one.append(plan)
+            continue
+        seen.add(key)
+        source = SOURCE_BY_KIND.get(message.kind, Source.WEBHOOK)
+        system = f"integrations:{message.platform}"
+        batch = batches.setdefault((message.shop_id, source, system), _Batch(message.shop, source, system, []))
+        batch.plans.append(plan)
+    return list(batches.values()), one_by_one
+
+
+def _order_step(plan: _Planned) -> ChannelOrder:
+    return next(step for step in plan.steps if isinstance(step, ChannelOrder))
+
+
+def _numbers_for(batches: list[_Batch]) -> list[str]:
+    """Order numbers for the orders the batches will create, allocated in a short transaction of their own,
+    so the batches' long one does not hold the day's counter row (which every order creation needs). A
+    number not used after all (an order refused, or created meanwhile by another worker) is skipped: order
+    numbers are unique and increasing, not gapless."""
+    wanted = 0
+    for batch in batches:
+        ids = [_order_step(plan).data.external_id for plan in batch.plans]
+        have = set(
+            ChannelOrderState.objects.filter(shop=batch.shop, external_id__in=ids, order__isnull=False).values_list(
+                "external_id", flat=True
+            )
+        )
+        have |= set(Order.objects.filter(shop=batch.shop, external_id__in=ids).values_list("external_id", flat=True))
+        batch.new = len(set(ids) - have)
+        wanted += batch.new if batch.new > 1 else 0  # one order alone takes its number in its transaction
+    if not wanted:
+        return []
+    with transaction.atomic():
+        return order_number_allocate(count=wanted)
+
+
+def _apply_batch(
+    batch: _Batch, numbers: list[str]
+) -> tuple[list[tuple[InboxMessage, Applied]], list[tuple[InboxMessage, Exception]], list[_Planned]]:
+    """Create the batch's new orders together (a savepoint for the lot). Returns what was applied, what was
+    refused, and the plans to apply one by one: the orders already known, or — if the batch as a whole
+    fails on the database — all of it."""
+    plans = {plan.message.pk: plan for plan in batch.plans}
+    take = batch.new if batch.new > 1 else 0
+    mine = numbers[:take]
+    del numbers[:take]
+    items = [NewVersion(key=pk, incoming=_order_step(plan), message=plan.message) for pk, plan in plans.items()]
+    try:
+        with transaction.atomic():
+            result = order_versions_create_new(
+                shop=batch.shop, items=items, source=batch.source, system=batch.system, numbers=mine
+            )
+    except DatabaseError as exc:
+        log.warning("batch of %d messages failed on the database (%s); applying them one by one", len(items), exc)
+        return [], [], list(plans.values())
+    applied = [(plans[pk].message, outcome) for pk, outcome in result.applied.items()]
+    refused = [(plans[pk].message, error) for pk, error in result.errors.items()]
+    return applied, refused, [plans[pk] for pk in result.known]
 
 
 def _also_due(ids: list[int]) -> list[int]:
@@ -283,8 +450,9 @@ def _plan(message: InboxMessage) -> _Planned:
     adapter = _adapter(message)
     steps: list[Any] = []
     for action in adapter.interpret(message.topic, payload):
-        if isinstance(action, FetchOrder):
-            native = adapter.client(_connection(message.shop)).order_get(action.external_id)
+        if isinstance(action, FetchOrder):  # a thin notice: fetch the full order (an expired token is refreshed)
+            client = adapter.client(_connection(message.shop))
+            native = TokenRefresher(client).call(client.order_get, action.external_id)
             steps.append(adapter.to_channel_order(native))
         elif isinstance(action, OrderVersion):
             steps.append(adapter.to_channel_order(action.native))
@@ -350,16 +518,13 @@ def _external_id(adapter: Adapter, native: Any, index: int) -> str:
 def _settle_done(done: list[tuple[InboxMessage, Applied]]) -> None:
     """Mark the applied messages done, in one UPDATE, in the transaction that applied them."""
     now = timezone.now()
-    for message, applied in done:
-        message.status = WorkStatus.DONE
-        message.result = applied.result
-        message.order = applied.order
-        message.processed_at = now
-        message.last_error = ""
-        message.error_code = ""
-    InboxMessage.objects.bulk_update(
-        [message for message, _applied in done],
+    rows_update(
+        InboxMessage,
         ["status", "result", "order", "processed_at", "last_error", "error_code"],
+        [
+            (message.pk, WorkStatus.DONE, applied.result, applied.order.pk if applied.order else None, now, "", "")
+            for message, applied in done
+        ],
     )
 
 

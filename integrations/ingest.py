@@ -9,14 +9,24 @@ the same content hash changes nothing either.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
+from config.db import rows_update
 from integrations.exceptions import OrderNotYetKnown
 from integrations.models import ChannelOrderState, InboxMessage
 from integrations.platforms.base import channel_order_hash
-from orders.channel import ChannelOrder, RefundInput, channel_order_create, channel_order_update, refunds_apply
+from orders.channel import (
+    ChannelOrder,
+    RefundInput,
+    channel_order_create,
+    channel_order_update,
+    channel_orders_create_many,
+    refunds_apply,
+)
 from orders.models import Order, Shop
 
 Result = InboxMessage.Result
@@ -30,10 +40,22 @@ class Applied:
 
 
 def _state_lock(*, shop: Shop, external_id: str) -> ChannelOrderState:
+    return _states_lock(shop=shop, external_ids=[external_id])[external_id]
+
+
+def _states_lock(*, shop: Shop, external_ids: Sequence[str]) -> dict[str, ChannelOrderState]:
+    """The state rows of these platform orders, created if missing and locked in platform-id order (so two
+    workers locking overlapping sets queue instead of deadlocking)."""
     ChannelOrderState.objects.bulk_create(
-        [ChannelOrderState(shop=shop, external_id=external_id)], ignore_conflicts=True
+        [ChannelOrderState(shop=shop, external_id=external_id) for external_id in sorted(set(external_ids))],
+        ignore_conflicts=True,
     )
-    return ChannelOrderState.objects.select_for_update().get(shop=shop, external_id=external_id)
+    locked = (
+        ChannelOrderState.objects.select_for_update()
+        .filter(shop=shop, external_id__in=external_ids)
+        .order_by("external_id")
+    )
+    return {state.external_id: state for state in locked}
 
 
 @transaction.atomic(savepoint=False)
@@ -72,6 +94,76 @@ def order_version_apply(
         last_message=message,
     )
     return applied
+
+
+@dataclass
+class NewVersion:
+    """One platform order version in a batch (``order_versions_create_new``); ``key`` names it to the caller."""
+
+    key: int
+    incoming: ChannelOrder
+    message: InboxMessage | None = None
+
+
+@dataclass
+class BatchApplied:
+    applied: dict[int, Applied]  # by key: the orders created
+    errors: dict[int, Exception]  # by key: refused (invalid, unknown SKU…); nothing written for them
+    known: list[int]  # by key: the platform order is already in Order Hub — apply one by one
+
+
+@transaction.atomic(savepoint=False)
+def order_versions_create_new(
+    *, shop: Shop, items: Sequence[NewVersion], source: str, system: str, numbers: Sequence[str] = ()
+) -> BatchApplied:
+    """The set-based ``order_version_apply`` for a batch of versions of *different* platform orders of one
+    shop: the state rows are locked together, the orders not yet in Order Hub are created together
+    (``channel_orders_create_many``) and their states written in one statement. Versions of orders Order
+    Hub already has are handed back (``known``) for ``order_version_apply``."""
+    if len({item.incoming.data.external_id for item in items}) != len(items):
+        raise ValueError("order_versions_create_new: one version per platform order.")
+    states = _states_lock(shop=shop, external_ids=[item.incoming.data.external_id for item in items])
+    orphans = [
+        item.incoming.data.external_id for item in items if states[item.incoming.data.external_id].order_id is None
+    ]
+    existing = set(Order.objects.filter(shop=shop, external_id__in=orphans).values_list("external_id", flat=True))
+    new = [
+        item
+        for item in items
+        if states[item.incoming.data.external_id].order_id is None and item.incoming.data.external_id not in existing
+    ]
+    new_keys = {item.key for item in new}
+    known = [item.key for item in items if item.key not in new_keys]
+    created = channel_orders_create_many(
+        shop=shop, incoming=[item.incoming for item in new], source=source, system=system, numbers=numbers
+    )
+    now = timezone.now()
+    written = []
+    for index, order in created.orders.items():
+        incoming, state = new[index].incoming, states[new[index].incoming.data.external_id]
+        written.append(
+            (
+                state.pk,
+                order.pk,
+                incoming.platform_status[:64],
+                incoming.modified_at or state.modified_at,
+                channel_order_hash(incoming),
+                new[index].message.pk if new[index].message else None,
+                now,
+            )
+        )
+    rows_update(
+        ChannelOrderState,
+        ["order", "platform_status", "modified_at", "content_hash", "last_message", "updated_at"],
+        written,
+    )
+    return BatchApplied(
+        applied={
+            new[index].key: Applied(Result.CREATED, order, ["created"]) for index, order in created.orders.items()
+        },
+        errors={new[index].key: error for index, error in created.errors.items()},
+        known=known,
+    )
 
 
 @transaction.atomic(savepoint=False)

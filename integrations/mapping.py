@@ -19,6 +19,7 @@ Amount transforms on a ``[]`` path add the values up.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -40,8 +41,10 @@ class Spec:
     source: str
 
 
+@functools.lru_cache(maxsize=4096)
 def spec_parse(source: str, *, default_transform: str = "text") -> Spec:
-    """Read ``path|path @transform``; raise ``MappingInvalid`` saying what is wrong."""
+    """Read ``path|path @transform``; raise ``MappingInvalid`` saying what is wrong. Specs are few and
+    read for every field of every order, so parsed ones are kept (a bad one raises each time)."""
     text = (source or "").strip()
     transform = default_transform
     if "@" in text:
@@ -170,6 +173,8 @@ def local_datetime(value: Any) -> dt.datetime | None:
     text = str(value).strip()
     if text in UNSET_DATETIMES:
         return None
+    if len(text) == 19 and text[4] == "-" and text[10] == " ":  # the common form, read without strptime
+        return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d"):
         try:
             return dt.datetime.strptime(text, fmt).replace(tzinfo=SHANGHAI)

@@ -11,6 +11,7 @@ transaction, with the order row locked by ``order_transition`` where a status ch
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,7 +21,14 @@ from aftersales.models import Refund
 from aftersales.services import refund_record
 from orders.masking import mask_phone
 from orders.models import Order, OrderEvent, OrderLine, Shop, Source
-from orders.services import OrderInput, order_create, order_event_record, order_transition, order_validate
+from orders.services import (
+    CreatedMany,
+    OrderInput,
+    order_create_many,
+    order_event_record,
+    order_transition,
+    order_validate,
+)
 from orders.states import NOT_SHIPPED, HoldReason, Status, can_transition
 
 # What the platform may say an order is, in Order Hub's words. "shipped"/"delivered"/"completed" mean the
@@ -79,14 +87,29 @@ class ChannelOrder:
     refunds: list[RefundInput] = field(default_factory=list)
 
 
-@transaction.atomic(savepoint=False)
 def channel_order_create(*, shop: Shop, incoming: ChannelOrder, source: str = Source.POLL, system: str) -> Order:
     """Create the order from the first version seen, then bring it to what the platform says (a trade
     first seen already cancelled is created and cancelled, so it is on record and never shipped)."""
-    order = order_create(shop=shop, data=incoming.data, source=source, system=system)
-    _status_apply(order=order, incoming=incoming, system=system)
-    refunds_apply(order=order, refunds=incoming.refunds, pending=incoming.refund_pending, system=system)
-    return order
+    created = channel_orders_create_many(shop=shop, incoming=[incoming], source=source, system=system)
+    if created.errors:
+        raise created.errors[0]
+    return created.orders[0]
+
+
+@transaction.atomic
+def channel_orders_create_many(
+    *, shop: Shop, incoming: Sequence[ChannelOrder], source: str = Source.POLL, system: str, numbers: Sequence[str] = ()
+) -> CreatedMany:
+    """``channel_order_create`` for many platform orders of one shop at once (``order_create_many``: an
+    invalid one is left out with its error, the others are created)."""
+    created = order_create_many(
+        shop=shop, data=[item.data for item in incoming], source=source, system=system, numbers=numbers
+    )
+    for index, order in created.orders.items():
+        item = incoming[index]
+        _status_apply(order=order, incoming=item, system=system)
+        refunds_apply(order=order, refunds=item.refunds, pending=item.refund_pending, system=system)
+    return created
 
 
 @transaction.atomic(savepoint=False)

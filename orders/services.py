@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,12 +19,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.db import bulk_create_with_history_copy
+from config.errors import ApplicationError
 from config.tasks import enqueue_on_commit
 from inventory.models import SKU
+from inventory.services import LineDemand
 from orders.exceptions import DuplicateOrder, IdempotencyConflict, InvalidTransition, OrderInvalid
 from orders.models import IdempotencyKey, Order, OrderEvent, OrderLine, OrderNumberCounter, Shop, Source
 from orders.states import HoldReason, Status, can_transition
-from orders.stock import order_stock_follow
+from orders.stock import order_stock_follow, orders_stock_follow_created
 
 DEFAULT_PREFIX = getattr(settings, "ORDER_NUMBER_PREFIX", "OH")
 CENT = Decimal("0.01")
@@ -33,9 +37,7 @@ CENT = Decimal("0.01")
 
 
 @transaction.atomic(savepoint=False)
-def order_number_allocate(
-    *, prefix: str = DEFAULT_PREFIX, count: int = 1, day: dt.date | None = None
-) -> list[str]:
+def order_number_allocate(*, prefix: str = DEFAULT_PREFIX, count: int = 1, day: dt.date | None = None) -> list[str]:
     """Hand out ``count`` order numbers ``<prefix><yyyymmdd><6-digit sequence>`` for ``day`` (Shanghai).
 
     The day's counter row is created if missing (INSERT … ON CONFLICT DO NOTHING, safe under races) and
@@ -45,9 +47,7 @@ def order_number_allocate(
     if count < 1:
         raise ValueError("count must be at least 1")
     day = day or timezone.localdate()
-    OrderNumberCounter.objects.bulk_create(
-        [OrderNumberCounter(prefix=prefix, day=day)], ignore_conflicts=True
-    )
+    OrderNumberCounter.objects.bulk_create([OrderNumberCounter(prefix=prefix, day=day)], ignore_conflicts=True)
     counter = OrderNumberCounter.objects.select_for_update().get(prefix=prefix, day=day)
     first = counter.last + 1
     OrderNumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + count)
@@ -111,9 +111,7 @@ def _money(value: Decimal | None, what: str) -> Decimal | None:
     if value is None:
         return None
     if not isinstance(value, Decimal):
-        raise OrderInvalid(
-            f"{what}: amounts must be Decimal, got {type(value).__name__}.", extra={"field": what}
-        )
+        raise OrderInvalid(f"{what}: amounts must be Decimal, got {type(value).__name__}.", extra={"field": what})
     if value.quantize(CENT) != value:
         raise OrderInvalid(f"{what}: {value} has more than two decimal places.", extra={"field": what})
     if value < 0:
@@ -144,9 +142,7 @@ def order_validate(data: OrderInput) -> tuple[Decimal, Decimal]:
     for index, line in enumerate(data.lines):
         where = f"lines[{index}]"
         if line.quantity is None or int(line.quantity) < 1:
-            raise OrderInvalid(
-                f"{where}.quantity: {line.quantity} must be at least 1.", extra={"field": where}
-            )
+            raise OrderInvalid(f"{where}.quantity: {line.quantity} must be at least 1.", extra={"field": where})
         _money(line.unit_price, f"{where}.unit_price")
         _money(line.discount, f"{where}.discount")
         gross = line.unit_price * line.quantity
@@ -190,7 +186,6 @@ def order_validate(data: OrderInput) -> tuple[Decimal, Decimal]:
     return goods, paid
 
 
-@transaction.atomic
 def order_create(
     *,
     shop: Shop,
@@ -205,31 +200,156 @@ def order_create(
     Raises ``OrderInvalid`` (with the field that is wrong) and ``DuplicateOrder`` when the shop already has
     an order with this platform order id.
     """
-    goods, paid = order_validate(data)
-    codes = {line.sku_code for line in data.lines}
-    skus = {sku.code: sku for sku in SKU.objects.filter(code__in=codes)}
+    created = order_create_many(
+        shop=shop, data=[data], source=source, actor=actor, system=system, number_prefix=number_prefix
+    )
+    if created.errors:
+        raise created.errors[0]
+    return created.orders[0]
+
+
+@dataclass
+class CreatedMany:
+    """What ``order_create_many`` did, by position in its input: the orders created, and the error of each
+    input it refused (nothing was written for those)."""
+
+    orders: dict[int, Order]
+    errors: dict[int, ApplicationError]
+
+
+@transaction.atomic
+def order_create_many(
+    *,
+    shop: Shop,
+    data: Sequence[OrderInput],
+    source: str = Source.MANUAL,
+    actor=None,
+    system: str = "",
+    number_prefix: str = DEFAULT_PREFIX,
+    numbers: Sequence[str] = (),
+) -> CreatedMany:
+    """Create several orders of one shop at once, each exactly as ``order_create`` would: number, lines,
+    ``created`` event and history, then (paid ones) stock reserved — short → on hold — and the automatic
+    review queued. Set-based: one statement per table for the whole batch.
+
+    An invalid input does not stop the others: it is left out, with its error (``OrderInvalid``,
+    ``DuplicateOrder``) under its position. ``numbers``: order numbers already allocated for this batch
+    (``order_number_allocate`` in an earlier, short transaction, so this one does not hold the day's counter
+    row); any still missing are allocated here, any left over stay unused.
+    """
+    errors: dict[int, ApplicationError] = {}
+    checked: list[tuple[int, OrderInput, Decimal, Decimal]] = []
+    for index, item in enumerate(data):
+        try:
+            goods, paid = order_validate(item)
+        except OrderInvalid as exc:
+            errors[index] = exc
+            continue
+        checked.append((index, item, goods, paid))
+    codes = {line.sku_code for _index, item, _goods, _paid in checked for line in item.lines}
+    skus = {sku.code: sku for sku in SKU.objects.filter(code__in=codes)} if codes else {}
+    external_ids = {item.external_id for _index, item, _goods, _paid in checked if item.external_id}
+    taken = dict(
+        Order.objects.filter(shop=shop, external_id__in=external_ids).values_list("external_id", "number")
+        if external_ids
+        else ()
+    )
+    ready: list[tuple[int, OrderInput, Decimal, Decimal]] = []
+    for index, item, goods, paid in checked:
+        error = _sku_missing(item, skus) or _duplicate(shop, item, taken)
+        if error is not None:
+            errors[index] = error
+            continue
+        if item.external_id:
+            taken[item.external_id] = ""  # a second copy in this batch is a duplicate too
+        ready.append((index, item, goods, paid))
+    if not ready:
+        return CreatedMany(orders={}, errors=errors)
+
+    numbers = list(numbers)[: len(ready)]
+    if len(numbers) < len(ready):
+        numbers += order_number_allocate(prefix=number_prefix, count=len(ready) - len(numbers))
+    now = timezone.now()
+    orders = [
+        _order_build(shop=shop, data=item, goods=goods, paid=paid, number=number, source=source, now=now)
+        for (_index, item, goods, paid), number in zip(ready, numbers, strict=True)
+    ]
+    orders = bulk_create_with_history_copy(orders, user=_user(actor))
+    lines = bulk_create_with_history_copy(
+        [
+            OrderLine(
+                order=order,
+                sku=skus[line.sku_code],
+                title=line.title or skus[line.sku_code].name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                is_gift=line.is_gift,
+                external_line_id=line.external_line_id,
+            )
+            for order, (_index, item, _goods, _paid) in zip(orders, ready, strict=True)
+            for line in item.lines
+        ],
+        user=_user(actor),
+    )
+    bulk_create_with_history_copy(
+        [
+            _event_build(
+                order=order,
+                kind=OrderEvent.Kind.CREATED,
+                actor=actor,
+                system=system,
+                to_status=order.status,
+                reason=f"source={source}",
+            )
+            for order in orders
+        ],
+        user=_user(actor),
+    )
+    demands: dict[int, list[LineDemand]] = {order.pk: [] for order in orders}
+    for line in lines:
+        demands[line.order_id].append(LineDemand(line_id=line.pk, sku_id=line.sku_id, quantity=line.quantity))
+    # Inventory (issue 4): an order created paid reserves its stock now; short → on_hold out_of_stock.
+    orders_stock_follow_created(orders=orders, lines=demands, actor=actor)
+    _review_when_paid(*orders)
+    return CreatedMany(
+        orders={index: order for (index, *_rest), order in zip(ready, orders, strict=True)}, errors=errors
+    )
+
+
+def _sku_missing(data: OrderInput, skus: dict[str, SKU]) -> OrderInvalid | None:
     for index, line in enumerate(data.lines):
         if line.sku_code not in skus:
-            raise OrderInvalid(
+            return OrderInvalid(
                 f"lines[{index}].sku: no SKU with code {line.sku_code!r}.",
                 code="unknown_sku",
                 extra={"field": f"lines[{index}].sku", "sku": line.sku_code},
             )
-    if data.external_id:
-        existing = Order.objects.filter(shop=shop, external_id=data.external_id).values_list(
-            "number", flat=True
-        )
-        if existing:
-            raise DuplicateOrder(
-                f"Shop {shop.code} already has order {existing[0]} for platform order {data.external_id}.",
-                extra={"order_number": existing[0], "external_id": data.external_id},
-            )
+    return None
 
+
+def _duplicate(shop: Shop, data: OrderInput, taken: dict[str, str]) -> DuplicateOrder | None:
+    if not data.external_id or data.external_id not in taken:
+        return None
+    number = taken[data.external_id]
+    if not number:
+        return DuplicateOrder(
+            f"Platform order {data.external_id} is in this batch twice; the first copy was created.",
+            extra={"external_id": data.external_id},
+        )
+    return DuplicateOrder(
+        f"Shop {shop.code} already has order {number} for platform order {data.external_id}.",
+        extra={"order_number": number, "external_id": data.external_id},
+    )
+
+
+def _order_build(
+    *, shop: Shop, data: OrderInput, goods: Decimal, paid: Decimal, number: str, source: str, now: dt.datetime
+) -> Order:
     promised = data.promised_ship_at
     if promised is None and data.paid_at is not None:
         promised = data.paid_at + dt.timedelta(hours=shop.ship_within_hours)
-    (number,) = order_number_allocate(prefix=number_prefix)
-    order = Order.objects.create(
+    return Order(
         number=number,
         shop=shop,
         external_id=data.external_id,
@@ -256,7 +376,7 @@ def order_create(
         shipping_fee=data.shipping_fee,
         paid_amount=paid,
         payment_method=data.payment_method,
-        placed_at=data.placed_at or timezone.now(),
+        placed_at=data.placed_at or now,
         paid_at=data.paid_at,
         promised_ship_at=promised,
         tags=list(data.tags),
@@ -264,33 +384,6 @@ def order_create(
         queue=data.queue,
         warehouse=shop.default_warehouse,
     )
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                sku=skus[line.sku_code],
-                title=line.title or skus[line.sku_code].name,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount=line.discount,
-                is_gift=line.is_gift,
-                external_line_id=line.external_line_id,
-            )
-            for line in data.lines
-        ]
-    )
-    order_event_record(
-        order=order,
-        kind=OrderEvent.Kind.CREATED,
-        actor=actor,
-        system=system,
-        to_status=order.status,
-        reason=f"source={source}",
-    )
-    # Inventory (issue 4): an order created paid reserves its stock now; short → on_hold out_of_stock.
-    order_stock_follow(order=order, from_status="", actor=actor)
-    _review_when_paid(order)
-    return order
 
 
 def order_request_hash(payload: Any) -> str:
@@ -316,9 +409,7 @@ def order_submit(
         with transaction.atomic(durable=True):
             order = order_create(shop=shop, data=data, source=Source.API, actor=user)
             if idempotency_key:
-                IdempotencyKey.objects.create(
-                    user=user, key=idempotency_key, request_hash=request_hash, order=order
-                )
+                IdempotencyKey.objects.create(user=user, key=idempotency_key, request_hash=request_hash, order=order)
     except (IntegrityError, DuplicateOrder):
         # A concurrent request with the same key or the same platform order id committed first (seen by
         # order_create's duplicate check, or by the unique constraints if it committed after that check).
@@ -362,8 +453,37 @@ def order_event_record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> OrderEvent:
-    actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return OrderEvent.objects.create(
+    event = _event_build(
+        order=order,
+        kind=kind,
+        actor=actor,
+        system=system,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _event_build(
+    *,
+    order: Order,
+    kind: str,
+    actor,
+    system: str,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> OrderEvent:
+    actor = _user(actor)
+    return OrderEvent(
         order=order,
         kind=kind,
         actor=actor,
@@ -445,11 +565,12 @@ def order_transition(
     return order
 
 
-def _review_when_paid(order: Order) -> None:
-    """A paid order whose stock is reserved goes to the automatic review (orders.rules: tags, holds,
-    approval) right after commit. The review is idempotent, so a repeated payment changes nothing."""
-    if order.status == Status.PAID:
-        enqueue_on_commit("orders.tasks.order_rules_apply", order.pk)
+def _review_when_paid(*orders: Order) -> None:
+    """Paid orders whose stock is reserved go to the automatic review (orders.rules: tags, holds, approval)
+    right after commit, in one task. The review is idempotent, so a repeated payment changes nothing."""
+    paid = [order.pk for order in orders if order.status == Status.PAID]
+    if paid:
+        enqueue_on_commit("orders.tasks.order_rules_apply", paid[0] if len(paid) == 1 else paid)
 
 
 def _refresh(order: Order, locked: Order) -> None:

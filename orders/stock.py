@@ -20,10 +20,12 @@ from django.db.models import F
 from inventory.exceptions import InsufficientStock
 from inventory.services import (
     LineDemand,
+    OrderDemand,
     ReserveResult,
     order_stock_consume,
     order_stock_release,
     order_stock_reserve,
+    orders_stock_reserve,
 )
 from orders.models import Order, OrderLine
 from orders.states import HoldReason, Status
@@ -40,15 +42,7 @@ def order_stock_follow(*, order: Order, from_status: str, actor=None) -> None:
         if result.ok:
             return
         if to_status == Status.PAID:
-            from orders.services import order_transition
-
-            order_transition(
-                order=order,
-                to_status=Status.ON_HOLD,
-                hold_reason=HoldReason.OUT_OF_STOCK,
-                system=SYSTEM,
-                reason=f"out of stock: {result.describe()}",
-            )
+            _hold_out_of_stock(order, result)
             return
         raise InsufficientStock(
             f"Order {order.number} cannot be approved: its stock is not reserved ({result.describe()}).",
@@ -58,6 +52,55 @@ def order_stock_follow(*, order: Order, from_status: str, actor=None) -> None:
         order_stock_release(order_id=order.pk, actor=actor, system=SYSTEM, reason=f"order {to_status}")
     elif to_status == Status.SHIPPED:
         order_stock_consume(order_id=order.pk, actor=actor, system=SYSTEM, reason="order shipped")
+
+
+def orders_stock_follow_created(*, orders: list[Order], lines: dict[int, list[LineDemand]], actor=None) -> None:
+    """The stock step of creating several orders together: what ``order_stock_follow`` does for each paid
+    one, with their reservations made together (``inventory.services.orders_stock_reserve``)."""
+    paid = [order for order in orders if order.status == Status.PAID]
+    if len(paid) < 2:
+        for order in paid:
+            order_stock_follow(order=order, from_status="", actor=actor)
+        return
+    results = orders_stock_reserve(
+        orders=[
+            OrderDemand(
+                order_id=order.pk,
+                reference=order.number,
+                lines=lines[order.pk],
+                warehouse_id=order.warehouse_id,
+                presale=PRESALE_TAG in (order.tags or []),
+            )
+            for order in paid
+        ],
+        actor=actor,
+        system=SYSTEM,
+    )
+    for order in paid:
+        result = results[order.pk]
+        if result.ok:
+            _warehouse_take(order, result)
+        else:
+            _hold_out_of_stock(order, result)
+
+
+def _hold_out_of_stock(order: Order, result: ReserveResult) -> None:
+    from orders.services import order_transition
+
+    order_transition(
+        order=order,
+        to_status=Status.ON_HOLD,
+        hold_reason=HoldReason.OUT_OF_STOCK,
+        system=SYSTEM,
+        reason=f"out of stock: {result.describe()}",
+    )
+
+
+def _warehouse_take(order: Order, result: ReserveResult) -> None:
+    """An order without a warehouse gets the one inventory reserved at."""
+    if result.created and order.warehouse_id is None and result.warehouse_id is not None:
+        order.warehouse_id = result.warehouse_id
+        order.save(update_fields=["warehouse", "updated_at"])
 
 
 def order_stock_reserve_for(*, order: Order, actor=None) -> ReserveResult:
@@ -77,9 +120,8 @@ def order_stock_reserve_for(*, order: Order, actor=None) -> ReserveResult:
         actor=actor,
         system=SYSTEM,
     )
-    if result.ok and result.created and order.warehouse_id is None and result.warehouse_id is not None:
-        order.warehouse_id = result.warehouse_id
-        order.save(update_fields=["warehouse", "updated_at"])
+    if result.ok:
+        _warehouse_take(order, result)
     return result
 
 

@@ -3,9 +3,13 @@ by ``manage.py schedules_sync``."""
 
 from __future__ import annotations
 
+import logging
+
 from django_q.models import Schedule
 
 from orders.stock import order_stock_retry, orders_held_out_of_stock
+
+log = logging.getLogger(__name__)
 
 SCHEDULES = [
     {
@@ -60,11 +64,26 @@ SCHEDULES += [
 ]
 
 
-def order_rules_apply(order_id: int) -> bool:
-    """The automatic review of a paid order (idempotent): ``orders.rules.services.order_rules_apply``."""
+def order_rules_apply(order_ids: int | list[int]) -> int:
+    """The automatic review of paid orders (one id, or the ids of a batch created together; idempotent):
+    ``orders.rules.services.order_rules_apply`` for each, each in its own transaction. One order failing
+    does not stop the others; the task then fails (and is retried) naming them. Returns how many were
+    reviewed."""
     from orders.rules.services import order_rules_apply as apply
 
-    return apply(order_id=order_id) is not None
+    ids = [order_ids] if isinstance(order_ids, int) else list(order_ids)
+    reviewed, failed = 0, []
+    for order_id in ids:
+        try:
+            reviewed += apply(order_id=order_id) is not None
+        except Exception:
+            if len(ids) == 1:
+                raise
+            log.exception("automatic review of order %s failed", order_id)
+            failed.append(order_id)
+    if failed:
+        raise RuntimeError(f"automatic review failed for orders {failed}; the others were reviewed")
+    return reviewed
 
 
 def sla_watch_orders() -> dict:

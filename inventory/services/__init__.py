@@ -26,15 +26,18 @@ from inventory.services.levels import (
 )
 from inventory.services.reservation import (
     LineDemand,
+    OrderDemand,
     ReserveResult,
     order_stock_consume,
     order_stock_release,
     order_stock_reserve,
+    orders_stock_reserve,
     reservation_move,
 )
 
 __all__ = [
     "LineDemand",
+    "OrderDemand",
     "ReserveResult",
     "StockLine",
     "channel_stock_mark_pushed",
@@ -45,6 +48,7 @@ __all__ = [
     "order_stock_consume",
     "order_stock_release",
     "order_stock_reserve",
+    "orders_stock_reserve",
     "reservation_move",
     "safety_stock_refresh",
     "safety_stock_set",

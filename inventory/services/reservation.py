@@ -33,8 +33,10 @@ from inventory.locks import (
     reservations_of_line_for_update,
     stock_change,
     stock_lock_in_order,
+    stock_reserve_many,
     stock_reserve_one_row,
     stock_reserve_rows,
+    stock_rows_lock_for_skus,
 )
 from inventory.models import SKU, Pool, Reservation, Stock, StockMovement, Warehouse
 from inventory.services.levels import movement_build, stock_changed_on_commit
@@ -243,19 +245,152 @@ def order_stock_reserve(
 
     best = by_location.get(candidates[0], {}) if candidates else {}
     codes = {row.sku_id: row.sku_code for row in rows}
-    short = []
-    for (sku_id, pool), wanted in sorted(demand.items()):
-        row = best.get((sku_id, pool))
-        available = row.available if row else 0
-        if available < wanted:
-            short.append(
-                {"sku": codes[sku_id], "sku_id": sku_id, "pool": pool, "wanted": wanted, "available": available}
-            )
+    short = _shortage(demand, best, codes, {row.pk: row.available for row in rows})
     if not short:  # it looked sufficient but concurrent orders took the units first
         short = [
             {"sku": codes[s], "sku_id": s, "pool": p, "wanted": w, "available": None} for (s, p), w in demand.items()
         ]
     return ReserveResult(ok=False, warehouse_id=warehouse_id, short=short, unmanaged_line_ids=unmanaged)
+
+
+def _shortage(demand, best: dict, codes: dict[int, str], available: dict[int, int]) -> list[dict]:
+    """What ``demand`` ((sku, pool) → wanted) lacks at the best location (``best``: (sku, pool) → row)."""
+    short = []
+    for (sku_id, pool), wanted in sorted(demand.items()):
+        row = best.get((sku_id, pool))
+        have = available[row.pk] if row else 0
+        if have < wanted:
+            short.append({"sku": codes[sku_id], "sku_id": sku_id, "pool": pool, "wanted": wanted, "available": have})
+    return short
+
+
+@dataclass(frozen=True)
+class OrderDemand:
+    """One new order as inventory sees it (``orders_stock_reserve``)."""
+
+    order_id: int
+    reference: str
+    lines: Sequence[LineDemand]
+    warehouse_id: int | None = None
+    presale: bool = False
+
+
+@transaction.atomic
+def orders_stock_reserve(
+    *, orders: Sequence[OrderDemand], actor=None, system: str = "inventory"
+) -> dict[int, ReserveResult]:
+    """Reserve for many new orders at once: for each, in the given order (first come, first served), the
+    decision ``order_stock_reserve`` makes — location, pool, all lines or none, unmanaged SKUs left alone.
+
+    The SKUs' stock rows (then their channel rows) are locked up front in ascending pk, so what is read
+    stays true and concurrent batches queue rather than deadlock; the decisions are made in memory and
+    every stock change, reservation and ledger row is written in one statement (PostgreSQL). For orders
+    whose lines hold no reservation yet. Returns each order's result by order id.
+    """
+    for order in orders:
+        for line in order.lines:
+            if line.quantity < 1:
+                raise StockInvalid(f"line {line.line_id}: quantity {line.quantity} must be at least 1.")
+    sku_ids = sorted({line.sku_id for order in orders for line in order.lines})
+    if not sku_ids:
+        return {order.order_id: ReserveResult(ok=True) for order in orders}
+    if connection.vendor == "postgresql":
+        rows = [_Row(*values) for values in stock_rows_lock_for_skus(sku_ids)]
+    else:  # SQLite: the transaction holds the database's write lock from its start
+        rows = _read(sku_ids, [])[0]
+    rows_of: dict[int, list[_Row]] = defaultdict(list)
+    for row in rows:
+        rows_of[row.sku_id].append(row)
+    available = {row.pk: row.available for row in rows}
+    codes = {row.sku_id: row.sku_code for row in rows}
+    presale_skus = {row.sku_id for row in rows if row.is_presale}
+    takes: dict[int, int] = defaultdict(int)
+    written: list[tuple[int, int, int, str, int]] = []  # (line, stock row, order, reference, quantity)
+    results: dict[int, ReserveResult] = {}
+    for order in orders:
+        unmanaged = [line.line_id for line in order.lines if line.sku_id not in rows_of]
+        lines = [line for line in order.lines if line.sku_id in rows_of]
+        if not lines:
+            results[order.order_id] = ReserveResult(ok=True, unmanaged_line_ids=unmanaged)
+            continue
+        mine = [row for sku_id in {line.sku_id for line in lines} for row in rows_of[sku_id]]
+        demand: dict[tuple[int, str], int] = defaultdict(int)
+        pools = []
+        for line in lines:
+            pool = Pool.PRESALE if order.presale or line.sku_id in presale_skus else Pool.SPOT
+            demand[(line.sku_id, pool)] += line.quantity
+            pools.append(pool)
+        by_location: dict[int, dict[tuple[int, str], _Row]] = defaultdict(dict)
+        for row in mine:
+            by_location[row.warehouse_id][(row.sku_id, row.pool)] = row
+        candidates = _candidates(mine, order.warehouse_id)
+        for location in candidates:
+            at = by_location.get(location, {})
+            if all(key in at and available[at[key].pk] >= wanted for key, wanted in demand.items()):
+                for key, wanted in demand.items():
+                    available[at[key].pk] -= wanted
+                    takes[at[key].pk] += wanted
+                written += [
+                    (line.line_id, at[(line.sku_id, pool)].pk, order.order_id, order.reference[:64], line.quantity)
+                    for line, pool in zip(lines, pools, strict=True)
+                ]
+                results[order.order_id] = ReserveResult(
+                    ok=True, warehouse_id=location, created=len(lines), unmanaged_line_ids=unmanaged
+                )
+                break
+        else:
+            best = by_location.get(candidates[0], {}) if candidates else {}
+            results[order.order_id] = ReserveResult(
+                ok=False,
+                warehouse_id=order.warehouse_id,
+                short=_shortage(demand, best, codes, available),
+                unmanaged_line_ids=unmanaged,
+            )
+    if written:
+        _reserve_many_write(sorted(takes.items()), written, actor=actor, system=system)
+    return results
+
+
+def _reserve_many_write(takes: list[tuple[int, int]], written, *, actor, system: str) -> None:
+    actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        taken, _written, flagged = stock_reserve_many(
+            takes=takes,
+            lines=written,
+            actor_id=actor.pk if actor else None,
+            system="" if actor else system[:64],
+            at=now,
+        )
+        if taken != len(takes):
+            raise LedgerInconsistent(f"Locked stock rows {takes} could not all be reserved.")
+        if flagged:
+            enqueue_on_commit("inventory.tasks.channel_stock_sync")
+        return
+    keys = {
+        row.pk: (row.sku_id, row.warehouse_id, row.pool)
+        for row in Stock.objects.filter(pk__in=[t for t, _ in takes]).only("sku_id", "warehouse_id", "pool")
+    }
+    for stock_id, total in takes:
+        if not stock_change(stock_id, reserved=total):
+            raise LedgerInconsistent(f"Stock row {stock_id} could not be reserved ({total}).")
+    reservations = Reservation.objects.bulk_create(
+        [
+            Reservation(
+                stock_id=stock_id,
+                order_id=order_id,
+                order_line_id=line_id,
+                reference=reference,
+                quantity=quantity,
+                created_at=now,
+            )
+            for line_id, stock_id, order_id, reference, quantity in written
+        ]
+    )
+    StockMovement.objects.bulk_create(
+        [_reserve_movement(keys[r.stock_id], r.quantity, r.pk, r.reference, actor, system, now) for r in reservations]
+    )
+    stock_changed_on_commit(sku_ids=[keys[stock_id][0] for stock_id, _total in takes])
 
 
 def _candidates(rows: list[_Row], warehouse_id: int | None) -> list[int]:

@@ -1,20 +1,22 @@
 """Benchmark: orders per second through the real ingestion path (inbox → mapping → dedup → order creation).
 
-    manage.py bench_ingest --orders 2000 --path batch     # polled pages, processed by worker threads
-    manage.py bench_ingest --orders 2000 --path webhook   # signed Shopify webhooks over HTTP
+    manage.py bench_ingest --orders 20000 --path batch     # polled pages, processed by the cluster
+    manage.py bench_ingest --orders 5000 --path webhook    # signed Shopify webhooks over HTTP
 
-``batch``: the sandbox generates N orders in the platform's format (``--platform``, default taobao), they
-are stored as poll pages of 100 exactly as ``shop_poll`` stores them, and ``--workers`` threads run the
-same processing tasks the cluster runs (split each page into per-order messages, then map, dedup and
-create), taking work from an in-process queue instead of the django-q broker.
+Both paths start the real worker, ``qcluster`` (``--workers`` processes), as a child process on this
+machine, on the configured database and broker (``Q_REDIS_URL`` set: Redis; else the ORM broker).
 
-``webhook``: starts ``runserver`` (threaded) and ``qcluster`` as child processes on this machine
-(127.0.0.1, a free port), POSTs N signed Shopify ``orders/create`` webhooks from ``--clients`` threads,
-and waits until the cluster has processed them all. Reports the HTTP acceptance rate and the end-to-end
-rate. The child processes are stopped at the end.
+``batch``: the sandbox generates N orders in the platform's format (``--platform``, default taobao); they
+are stored as poll pages of 100 exactly as ``shop_poll`` stores them, and the cluster runs the same tasks
+as in production (split each page into per-order messages, then map, dedup and create, set-based).
 
-Every run uses a fresh shop (``bench-…``) so nothing is deduplicated against an earlier run; the data
-stays in the database. The last line of output is JSON.
+``webhook``: also starts ``gunicorn`` (``--server-workers`` processes × 4 threads) on 127.0.0.1 and POSTs
+N signed Shopify ``orders/create`` webhooks from ``--clients`` threads, then waits until the cluster has
+processed them all. Reports the HTTP acceptance rate and the end-to-end rate.
+
+The children run with ``DEBUG=0`` and persistent database connections, as a deployment would. Every run
+uses a fresh shop (``bench-…``) so nothing is deduplicated against an earlier run; the data stays in the
+database. The last line of output is JSON.
 """
 
 from __future__ import annotations
@@ -31,31 +33,15 @@ import time
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection as db_connection
 from django.utils import timezone
 
+from config.progress import ProgressBar
 from integrations.models import InboxMessage, ShopConnection, WorkStatus
 
 SKU_COUNT = 20
-
-
-class Progress:
-    def __init__(self, total: int, label: str, stream):
-        self.total, self.label, self.stream = max(total, 1), label, stream
-        self.last = -1
-
-    def show(self, done: int) -> None:
-        percent = min(100, done * 100 // self.total)
-        if percent != self.last:
-            self.last = percent
-            bar = "#" * (percent // 4) + "-" * (25 - percent // 4)
-            self.stream.write(f"\r{self.label} [{bar}] {percent:3d}% ({done}/{self.total})")
-            self.stream.flush()
-
-    def end(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
 
 
 class Command(BaseCommand):
@@ -65,9 +51,10 @@ class Command(BaseCommand):
         parser.add_argument("--orders", type=int, default=1000)
         parser.add_argument("--path", choices=["batch", "webhook"], default="batch")
         parser.add_argument("--platform", choices=["taobao", "jd", "pdd", "douyin", "shopify"], default="taobao")
-        parser.add_argument("--workers", type=int, default=2, help="batch: processing threads")
+        parser.add_argument("--workers", type=int, default=2, help="qcluster worker processes")
+        parser.add_argument("--server-workers", type=int, default=2, help="webhook: gunicorn worker processes")
         parser.add_argument("--clients", type=int, default=8, help="webhook: concurrent HTTP clients")
-        parser.add_argument("--timeout", type=float, default=600.0, help="webhook: seconds to wait for processing")
+        parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for processing")
 
     def handle(self, *args, **options):
         count = options["orders"]
@@ -76,10 +63,17 @@ class Command(BaseCommand):
         platform = "shopify" if options["path"] == "webhook" else options["platform"]
         connection, skus = self._setup(platform)
         natives = self._generate(platform, connection, skus, count)
-        if options["path"] == "batch":
-            result = self._batch(platform, connection, natives, options["workers"])
-        else:
-            result = self._webhook(connection, natives, options["clients"], options["timeout"])
+        env = _child_env(options["workers"])
+        cluster = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            if options["path"] == "batch":
+                result = self._batch(platform, connection, natives, options["timeout"])
+            else:
+                result = self._webhook(connection, natives, env, options)
+        finally:
+            _stop(cluster)
         created = InboxMessage.objects.filter(shop=connection.shop, result="created").count()
         failed = InboxMessage.objects.filter(
             shop=connection.shop, status__in=[WorkStatus.FAILED, WorkStatus.DEAD]
@@ -91,6 +85,8 @@ class Command(BaseCommand):
             "created": created,
             "failed": failed,
             "database": db_connection.vendor,
+            "broker": "redis" if os.environ.get("Q_REDIS_URL") else "orm",
+            "workers": options["workers"],
             **result,
         }
         self.stdout.write(
@@ -142,63 +138,37 @@ class Command(BaseCommand):
 
     # --- batch ---------------------------------------------------------------------------------------------
 
-    def _batch(self, platform, connection, natives, workers) -> dict[str, Any]:
-        from integrations import inbox as inbox_module
+    def _batch(self, platform, connection, natives, timeout) -> dict[str, Any]:
         from integrations.platforms.client import Page
         from integrations.polling import _page_store
 
-        work: queue.Queue = queue.Queue()
-        original = inbox_module.enqueue_on_commit
-
-        def enqueue(func, ids, **kwargs):  # the broker, in-process
-            from django.db import transaction
-
-            transaction.on_commit(lambda: work.put(list(ids)))
-
-        inbox_module.enqueue_on_commit = enqueue
-        progress = Progress(len(natives), "batch", self.stderr)
         started = time.perf_counter()
-        try:
-            now = timezone.now()
-            for start in range(0, len(natives), 100):
-                page = Page(orders=natives[start : start + 100], raw="", total=len(natives))
-                _page_store(connection, platform, page, now, now, str(start // 100 + 1))
-            stored = time.perf_counter()
-
-            stop = threading.Event()
-
-            def worker():
-                try:
-                    while not stop.is_set():
-                        try:
-                            ids = work.get(timeout=0.2)
-                        except queue.Empty:
-                            continue
-                        inbox_module.inbox_process(ids)
-                finally:
-                    db_connection.close()
-
-            threads = [threading.Thread(target=worker) for _ in range(max(1, workers))]
-            for thread in threads:
-                thread.start()
-            done = 0
-            while done < len(natives) and any(t.is_alive() for t in threads):
-                done = self._done(connection)
-                progress.show(done)
-                time.sleep(0.1)
-            elapsed = time.perf_counter() - started
-            stop.set()
-            for thread in threads:
-                thread.join()
-            progress.end()
-        finally:
-            inbox_module.enqueue_on_commit = original
+        now = timezone.now()
+        for start in range(0, len(natives), 100):
+            page = Page(orders=natives[start : start + 100], raw="", total=len(natives))
+            _page_store(connection, platform, page, now, now, str(start // 100 + 1))
+        stored = time.perf_counter()
+        done = self._wait(connection, len(natives), timeout, "batch")
+        elapsed = time.perf_counter() - started
         return {
             "seconds": round(elapsed, 2),
-            "orders_per_s": round(len(natives) / elapsed, 1),
+            "orders_per_s": round(done / elapsed, 1),
             "store_seconds": round(stored - started, 2),
-            "workers": workers,
+            "processed": done,
         }
+
+    def _wait(self, connection, total: int, timeout: float, label: str) -> int:
+        """Until the cluster has settled ``total`` messages of the shop (or ``timeout``); returns how many."""
+        progress = ProgressBar(total, label=label, stream=self.stderr)
+        deadline = time.monotonic() + timeout
+        done = 0
+        while time.monotonic() < deadline:
+            done = self._done(connection)
+            progress(done)
+            if done >= total:
+                break
+            time.sleep(0.2)
+        return done
 
     def _done(self, connection) -> int:
         return InboxMessage.objects.filter(
@@ -209,29 +179,29 @@ class Command(BaseCommand):
 
     # --- webhook -------------------------------------------------------------------------------------------
 
-    def _webhook(self, connection, natives, clients, timeout) -> dict[str, Any]:
+    def _webhook(self, connection, natives, env, options) -> dict[str, Any]:
         from integrations.signing import shopify_hmac
 
         ShopConnection.objects.filter(pk=connection.pk).update(
             is_enabled=True, poll_interval_minutes=1440, next_poll_at=timezone.now().replace(year=2100)
         )
         port = _free_port()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
-            # Persistent database connections, as a deployment would have (override by setting it).
-            "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
-            "DEBUG": "0",
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret"),
-        }
-        manage = [sys.executable, "manage.py"]
         server = subprocess.Popen(
-            [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={options['server_workers']}",
+                "--worker-class=gthread",
+                "--threads=4",
+                "--keep-alive=30",
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        cluster = subprocess.Popen([*manage, "qcluster"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             _wait_for_port(port, 60)
             bodies = [json.dumps(native).encode() for native in natives]
@@ -277,36 +247,20 @@ class Command(BaseCommand):
                         sent[0] += 1
                 conn.close()
 
-            progress = Progress(len(bodies), "webhooks", self.stderr)
+            progress = ProgressBar(len(bodies), label="webhooks", stream=self.stderr)
             started = time.perf_counter()
-            threads = [threading.Thread(target=client) for _ in range(max(1, clients))]
+            threads = [threading.Thread(target=client) for _ in range(max(1, options["clients"]))]
             for thread in threads:
                 thread.start()
             while any(t.is_alive() for t in threads):
-                progress.show(sent[0])
+                progress(sent[0])
                 time.sleep(0.2)
-            progress.show(sent[0])
-            progress.end()
+            progress(sent[0])
             accepted = time.perf_counter() - started
-            processing = Progress(len(bodies), "processed", self.stderr)
-            deadline = time.monotonic() + timeout
-            done = 0
-            while time.monotonic() < deadline:
-                done = self._done(connection)
-                processing.show(done)
-                if done >= len(bodies) - len(errors):
-                    break
-                time.sleep(0.2)
-            processing.end()
+            done = self._wait(connection, len(bodies) - len(errors), options["timeout"], "processed")
             total = time.perf_counter() - started
         finally:
-            for child in (server, cluster):
-                child.terminate()
-            for child in (server, cluster):
-                try:
-                    child.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            _stop(server)
             ShopConnection.objects.filter(pk=connection.pk).update(is_enabled=False)
         return {
             "seconds": round(total, 2),
@@ -315,8 +269,30 @@ class Command(BaseCommand):
             "http_accept_per_s": round(len(bodies) / accepted, 1),
             "http_errors": len(errors),
             "processed": done,
-            "clients": clients,
+            "clients": options["clients"],
+            "server_workers": options["server_workers"],
         }
+
+
+def _child_env(workers: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+        # Persistent database connections, as a deployment would have (override by setting it).
+        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
+        "DEBUG": "0",
+        # The same key as this process: django-q signs the tasks this process queues.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "Q_WORKERS": str(max(1, workers)),
+    }
+
+
+def _stop(child: subprocess.Popen) -> None:
+    child.terminate()
+    try:
+        child.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        child.kill()
 
 
 def _free_port() -> int:

@@ -1,0 +1,39 @@
+"""config.db: many rows updated in one statement, and simple-history rows copied by the database."""
+
+from decimal import Decimal
+
+import pytest
+from simple_history.utils import bulk_create_with_history
+
+from config.db import bulk_create_with_history_copy, rows_update
+from orders.models import Order, OrderEvent
+from tests.factories import UserFactory, make_order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_update_sets_each_rows_own_values_and_leaves_others_alone():
+    a, b, c = make_order(), make_order(), make_order()
+    count = rows_update(
+        Order, ["buyer_remark", "shipping_fee"], [(a.pk, "快点发", Decimal("8.00")), (b.pk, "", Decimal("0.50"))]
+    )
+    assert count == 2
+    rows = dict(Order.objects.values_list("pk", "buyer_remark"))
+    assert rows == {a.pk: "快点发", b.pk: "", c.pk: c.buyer_remark}
+    assert Order.objects.get(pk=b.pk).shipping_fee == Decimal("0.50")
+    assert rows_update(Order, ["buyer_remark"], []) == 0
+
+
+def test_history_copy_writes_the_rows_simple_history_would():
+    order = make_order()
+    user = UserFactory()
+    ours = bulk_create_with_history_copy([OrderEvent(order=order, kind=OrderEvent.Kind.NOTE, reason="a")], user=user)
+    theirs = bulk_create_with_history(
+        [OrderEvent(order=order, kind=OrderEvent.Kind.NOTE, reason="a")], OrderEvent, default_user=user
+    )
+    fields = [f.attname for f in OrderEvent.history.model.tracked_fields if f.attname != "id"]
+    ours_row = OrderEvent.history.filter(id=ours[0].pk).values(*fields, "history_type", "history_user_id").get()
+    theirs_row = OrderEvent.history.filter(id=theirs[0].pk).values(*fields, "history_type", "history_user_id").get()
+    ours_row.pop("at"), theirs_row.pop("at")
+    assert ours_row == theirs_row
+    assert ours_row["history_user_id"] == user.pk and ours_row["history_type"] == "+"

@@ -1,0 +1,86 @@
+"""The inbox works through a busy queue set-based: new platform orders of a batch are created together,
+while one bad order fails alone, a second version of the same order in the batch is applied after the
+first, and an order Order Hub already has is updated one by one."""
+
+import copy
+import itertools
+import json
+
+import pytest
+
+from integrations.inbox import inbox_process, inbox_store
+from integrations.models import ChannelOrderState, InboxMessage, WorkStatus
+from integrations.platforms.base import PushItem
+from orders.models import Order, OrderEvent
+from orders.states import Status
+from tests.integrations.conftest import shopify_sample
+
+pytestmark = pytest.mark.django_db
+_events = itertools.count()
+
+
+def _version(body, order_id, **changes):
+    version = copy.deepcopy(body)
+    version.update(id=order_id, name=f"#{order_id}", **changes)
+    return version
+
+
+def _store(shop, bodies):
+    items = [PushItem("orders/updated", f"evt-{next(_events)}", str(body["id"]), json.dumps(body)) for body in bodies]
+    stored = inbox_store(shop=shop, platform="shopify", kind=InboxMessage.Kind.PUSH, items=items, enqueue=False)
+    return stored.new_ids
+
+
+def test_a_batch_creates_new_orders_together_and_the_exceptions_one_by_one(shopify):
+    _headers, body = shopify_sample()
+    known = _version(body, 9001)
+    inbox_process(_store(shopify.shop, [known]))
+    assert Order.objects.filter(external_id="9001").exists()
+
+    bad = _version(body, 9003)
+    bad["line_items"][0]["sku"] = "NOT-IN-CATALOG"
+    later = _version(body, 9002, note="请尽快发货", updated_at="2099-01-01T10:00:00+08:00")
+    moved = _version(known, 9001, note="改了备注", updated_at="2099-01-01T10:00:00+08:00")
+    ids = _store(
+        shopify.shop,
+        [_version(body, 9002), bad, _version(body, 9004), later, moved, _version(body, 9005)],
+    )
+
+    counts = inbox_process(ids)
+
+    messages = {m.external_id + ("*" if m.pk == ids[3] else ""): m for m in InboxMessage.objects.filter(pk__in=ids)}
+    assert {key: (m.status, m.result) for key, m in messages.items()} == {
+        "9002": (WorkStatus.DONE, InboxMessage.Result.CREATED),
+        "9003": (WorkStatus.FAILED, ""),  # unknown SKU: retried later (staff may add the SKU)
+        "9004": (WorkStatus.DONE, InboxMessage.Result.CREATED),
+        "9002*": (WorkStatus.DONE, InboxMessage.Result.UPDATED),  # second version of 9002, after its creation
+        "9001": (WorkStatus.DONE, InboxMessage.Result.UPDATED),  # known order: updated
+        "9005": (WorkStatus.DONE, InboxMessage.Result.CREATED),
+    }
+    assert counts == {"created": 3, "updated": 2, "failed": 1}
+    assert "NOT-IN-CATALOG" in messages["9003"].last_error
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["9001", "9002", "9004", "9005"]
+    assert Order.objects.get(external_id="9002").buyer_remark == "请尽快发货"
+    assert Order.objects.get(external_id="9001").buyer_remark == "改了备注"
+    for external_id in ("9002", "9004", "9005"):
+        order = Order.objects.get(external_id=external_id)
+        assert order.status in (Status.PAID, Status.APPROVED)
+        assert order.events.filter(kind=OrderEvent.Kind.CREATED).count() == 1
+        state = ChannelOrderState.objects.get(shop=shopify.shop, external_id=external_id)
+        assert state.order_id == order.pk and state.content_hash
+    assert messages["9002"].order_id == Order.objects.get(external_id="9002").pk
+
+
+def test_a_batch_failing_on_the_database_is_applied_one_by_one(shopify, monkeypatch):
+    from django.db import IntegrityError
+
+    from integrations import inbox
+
+    def broken(**kwargs):
+        raise IntegrityError("simulated")
+
+    monkeypatch.setattr(inbox, "order_versions_create_new", broken)
+    _headers, body = shopify_sample()
+    ids = _store(shopify.shop, [_version(body, 9101), _version(body, 9102)])
+    assert inbox_process(ids) == {"created": 2}
+    assert Order.objects.filter(external_id__in=["9101", "9102"]).count() == 2
