@@ -173,6 +173,12 @@ Q_CLUSTER = {
     # tasks are idempotent. What still fails is kept as a django-q Failure, visible in the admin.
     "ack_failures": False,
 }
+# The automatic review of paid orders runs on the main cluster unless this names another one: then a second
+# `Q_CLUSTER_NAME=<name> manage.py qcluster` works through the reviews, so a peak of incoming orders and
+# their reviews do not starve each other.
+ORDERS_REVIEW_CLUSTER = env_str("ORDERS_REVIEW_CLUSTER", default="")
+if ORDERS_REVIEW_CLUSTER:
+    Q_CLUSTER["ALT_CLUSTERS"] = {ORDERS_REVIEW_CLUSTER: {}}
 # Production and the benchmarks: Redis as django-q2's broker (Q_REDIS_URL=redis://127.0.0.1:6379/0) instead
 # of polling the database; results, failures and schedules stay in the database either way.
 if env_str("Q_REDIS_URL", default=""):

@@ -9,14 +9,19 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 
-def enqueue_on_commit(func: str, *args: Any, group: str | None = None, **kwargs: Any) -> None:
+def enqueue_on_commit(
+    func: str, *args: Any, group: str | None = None, cluster: str | None = None, **kwargs: Any
+) -> None:
     """Queue ``func`` (a dotted path) with django-q2 once the surrounding transaction commits.
 
     Outside a transaction it is queued at once. If the transaction rolls back, nothing is queued.
+    ``cluster``: the queue of another django-q2 cluster (a ``qcluster`` started with ``Q_CLUSTER_NAME``).
     """
     options: dict[str, Any] = {}
     if group:
         options["group"] = group
+    if cluster:
+        options["cluster"] = cluster
 
     def _send() -> None:
         async_task(func, *args, **kwargs, **options)

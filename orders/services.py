@@ -570,7 +570,11 @@ def _review_when_paid(*orders: Order) -> None:
     right after commit, in one task. The review is idempotent, so a repeated payment changes nothing."""
     paid = [order.pk for order in orders if order.status == Status.PAID]
     if paid:
-        enqueue_on_commit("orders.tasks.order_rules_apply", paid[0] if len(paid) == 1 else paid)
+        enqueue_on_commit(
+            "orders.tasks.order_rules_apply",
+            paid[0] if len(paid) == 1 else paid,
+            cluster=getattr(settings, "ORDERS_REVIEW_CLUSTER", "") or None,
+        )
 
 
 def _refresh(order: Order, locked: Order) -> None:

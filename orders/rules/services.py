@@ -249,7 +249,7 @@ def order_rules_apply(*, order_id: int, rerun: bool = False, auto_approve: bool 
     returns None, doing nothing, for orders that are not paid (with ``rerun``: paid or approved, e.g. after a
     merge or a released hold) and for presale orders still waiting for their balance.
     """
-    order = Order.objects.select_for_update().select_related("shop").get(pk=order_id)
+    order = Order.objects.select_for_update(of=("self",)).select_related("shop").get(pk=order_id)
     existing = OrderRuleResult.objects.filter(order=order).first()
     if existing is not None and existing.evaluated_at is not None and not rerun:
         return existing
