@@ -33,23 +33,39 @@ def connection_for(platform, request):
     return request.getfixturevalue({"taobao": "taobao"}.get(platform, platform))
 
 
-def expected_ids(platform, connection, start, end):
-    orders = data.modified_between(connection.app_key, start, end, visible=formats.visible(platform))
+def expected_ids(platform, connection, start, end, now=None):
+    orders = data.modified_between(connection.app_key, start, end, visible=formats.visible(platform), now=now)
     return {formats.order_id(platform, o) for o in orders}
+
+
+class _SandboxClock:
+    """The sandbox's clock held at one moment, so the feed it serves and the orders a test expects are
+    generated as of the same instant (an order paid 20 s after creation can otherwise leave the window
+    between the poll and the expectation)."""
+
+    def __init__(self, now):
+        self._now = now
+
+    def now(self):
+        return self._now
+
+    def __getattr__(self, name):
+        return getattr(timezone, name)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_first_poll_pulls_every_order_of_the_lookback_through_all_pages(
-    platform, feed, request, django_capture_on_commit_callbacks
+    platform, feed, request, django_capture_on_commit_callbacks, monkeypatch
 ):
     connection = connection_for(platform, request)
     now = timezone.now()
+    monkeypatch.setattr(data, "timezone", _SandboxClock(now))
 
     with django_capture_on_commit_callbacks(execute=True):
         result = polling.shop_poll(connection.shop_id, now=now)
 
     assert result.status == "ok", result.error
-    wanted = expected_ids(platform, connection, now - dt.timedelta(hours=3), now - polling.SETTLE)
+    wanted = expected_ids(platform, connection, now - dt.timedelta(hours=3), now - polling.SETTLE, now=now)
     assert len(wanted) >= 12
     got = set(Order.objects.filter(shop=connection.shop).values_list("external_id", flat=True))
     assert got == wanted
