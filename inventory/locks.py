@@ -5,8 +5,9 @@ its reservation rows, then stock rows in ascending primary key, then the SKUs' c
 primary key. Stock counters change only by conditional UPDATEs that take the row lock, re-check the
 condition on the newest row version and either apply the change or touch nothing: ``stock_change`` (one
 row), ``stock_reserve_one_row`` (one row, with the reservations and ledger rows it writes, one statement)
-and ``stock_reserve_rows`` (several rows already locked in ascending pk by ``stock_lock_in_order``). Two
-transactions that need the same rows therefore queue in the same order and cannot deadlock.
+and ``stock_reserve_many`` (several rows already locked in ascending pk by ``stock_lock_in_order`` or
+``stock_rows_lock_for_skus``). Two transactions that need the same rows therefore queue in the same order
+and cannot deadlock.
 """
 
 from __future__ import annotations
@@ -174,71 +175,6 @@ def stock_lock_in_order(stock_ids) -> dict[int, tuple[int, int]]:
     return {pk: (on_hand, reserved) for pk, on_hand, reserved in rows.values_list("pk", "on_hand", "reserved")}
 
 
-# Several stock rows, already locked (``stock_lock_in_order``) and checked: take them all, write every
-# line's reservation and ledger row, flag the channel rows. Row order inside the statement no longer matters.
-_RESERVE_ROWS = """
-WITH want(stock_id, total) AS (
-    SELECT * FROM unnest(%(stock_ids)s::bigint[], %(totals)s::integer[])
-), taken AS (
-    UPDATE {stock} stock SET reserved = stock.reserved + want.total
-      FROM want
-     WHERE stock.id = want.stock_id AND stock.on_hand >= stock.reserved + want.total
- RETURNING stock.id, stock.sku_id, stock.warehouse_id, stock.pool
-), held AS (
-    INSERT INTO {reservation} (stock_id, order_id, order_line_id, reference, quantity, state, created_at)
-    SELECT line.stock_id, %(order_id)s, line.id, %(reference)s, line.quantity, 'active', %(at)s
-      FROM unnest(%(line_ids)s::bigint[], %(line_stock_ids)s::bigint[], %(quantities)s::integer[])
-           AS line(id, stock_id, quantity)
- RETURNING id, stock_id, quantity
-), ledger AS (
-    INSERT INTO {movement} (kind, sku_id, warehouse_id, pool, on_hand_delta, reserved_delta, reference, reason,
-                            reservation_id, actor_id, system, idempotency_key, at)
-    SELECT 'reserve', taken.sku_id, taken.warehouse_id, taken.pool, 0, held.quantity, %(reference)s, '',
-           held.id, %(actor_id)s, %(system)s, '', %(at)s
-      FROM held JOIN taken ON taken.id = held.stock_id
- RETURNING id
-), flagged AS (
-{flag}
-)
-SELECT (SELECT count(*) FROM taken), (SELECT count(*) FROM ledger), (SELECT count(*) FROM flagged)
-"""
-
-
-def stock_reserve_rows(
-    *,
-    takes: list[tuple[int, int]],
-    lines: list[tuple[int, int, int]],
-    order_id: int,
-    reference: str,
-    actor_id: int | None,
-    system: str,
-    at,
-) -> tuple[int, int, int]:
-    """Reserve on several locked stock rows in one statement (PostgreSQL). ``takes`` = [(stock_id, total)],
-    ``lines`` = [(order_line_id, stock_id, quantity)]. Returns (rows taken, reservations written, channel
-    rows newly marked dirty); the caller checks every row was taken (and rolls back if not)."""
-    tables = {
-        "stock": Stock._meta.db_table,
-        "reservation": Reservation._meta.db_table,
-        "movement": StockMovement._meta.db_table,
-        "channel": ChannelStock._meta.db_table,
-    }
-    sql = _RESERVE_ROWS.format(flag=_FLAG_CHANNELS.format(**tables), **tables)
-    params = {
-        "stock_ids": [stock_id for stock_id, _total in takes],
-        "totals": [total for _stock_id, total in takes],
-        "line_ids": [line for line, _stock_id, _quantity in lines],
-        "line_stock_ids": [stock_id for _line, stock_id, _quantity in lines],
-        "quantities": [quantity for _line, _stock_id, quantity in lines],
-        "order_id": order_id,
-        "reference": reference,
-        "actor_id": actor_id,
-        "system": system,
-        "at": at,
-    }
-    return execute_prepared(sql, params)[0]
-
-
 # The stock rows of many orders' SKUs, with what choosing a location needs, locked in ascending pk; then the
 # SKUs' channel rows, locked in ascending pk (the order every writer of them keeps).
 _LOCK_SKUS = """
@@ -272,7 +208,8 @@ def stock_rows_lock_for_skus(sku_ids: Iterable[int]) -> list[tuple]:
     return rows
 
 
-# Many orders' reservations on stock rows already locked (``stock_rows_lock_for_skus``) and checked: take
+# Reservations (of one order or many) on stock rows already locked (``stock_lock_in_order``,
+# ``stock_rows_lock_for_skus``) and checked: take
 # the rows, write every line's reservation and ledger row, flag the channel rows, in one statement.
 _RESERVE_MANY = """
 WITH want(stock_id, total) AS (

@@ -26,6 +26,7 @@ from orders.services import (
     OrderInput,
     order_create_many,
     order_event_record,
+    order_line_build,
     order_transition,
     order_validate,
 )
@@ -206,19 +207,7 @@ def _unpaid_amounts_apply(*, order: Order, data: OrderInput, system: str) -> lis
         raise OrderInvalid(f"lines: no SKU with code {missing[0]!r}.", code="unknown_sku", extra={"sku": missing[0]})
     order.lines.all().delete()
     OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                sku=skus[line.sku_code],
-                title=line.title or skus[line.sku_code].name,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount=line.discount,
-                is_gift=line.is_gift,
-                external_line_id=line.external_line_id,
-            )
-            for line in data.lines
-        ]
+        [order_line_build(order=order, line=line, sku=skus[line.sku_code]) for line in data.lines]
     )
     for name, value in new_amounts.items():
         setattr(order, name, value)

@@ -277,16 +277,7 @@ def order_create_many(
     orders = bulk_create_with_history_copy(orders, user=_user(actor))
     lines = bulk_create_with_history_copy(
         [
-            OrderLine(
-                order=order,
-                sku=skus[line.sku_code],
-                title=line.title or skus[line.sku_code].name,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount=line.discount,
-                is_gift=line.is_gift,
-                external_line_id=line.external_line_id,
-            )
+            order_line_build(order=order, line=line, sku=skus[line.sku_code])
             for order, (_index, item, _goods, _paid) in zip(orders, ready, strict=True)
             for line in item.lines
         ],
@@ -314,6 +305,20 @@ def order_create_many(
     _review_when_paid(*orders)
     return CreatedMany(
         orders={index: order for (index, *_rest), order in zip(ready, orders, strict=True)}, errors=errors
+    )
+
+
+def order_line_build(*, order: Order, line: LineInput, sku: SKU) -> OrderLine:
+    """An unsaved order line from its standard form (the title defaults to the SKU's name)."""
+    return OrderLine(
+        order=order,
+        sku=sku,
+        title=line.title or sku.name,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        discount=line.discount,
+        is_gift=line.is_gift,
+        external_line_id=line.external_line_id,
     )
 
 

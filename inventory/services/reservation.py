@@ -35,7 +35,6 @@ from inventory.locks import (
     stock_lock_in_order,
     stock_reserve_many,
     stock_reserve_one_row,
-    stock_reserve_rows,
     stock_rows_lock_for_skus,
 )
 from inventory.models import SKU, Pool, Reservation, Stock, StockMovement, Warehouse
@@ -464,11 +463,12 @@ def _reserve_rows_sql(updates, needs, stock_of, *, order_id, reference, actor, s
             levels = stock_lock_in_order(stock_id for stock_id, _wanted in updates)
             if any(levels[stock_id][0] - levels[stock_id][1] < wanted for stock_id, wanted in updates):
                 raise _Lost
-            taken, written, flagged = stock_reserve_rows(
+            taken, written, flagged = stock_reserve_many(
                 takes=updates,
-                lines=[(line.line_id, stock_of[(line.sku_id, pool)], missing) for line, pool, missing in needs],
-                order_id=order_id,
-                reference=reference[:64],
+                lines=[
+                    (line.line_id, stock_of[(line.sku_id, pool)], order_id, reference[:64], missing)
+                    for line, pool, missing in needs
+                ],
                 actor_id=actor.pk if actor else None,
                 system="" if actor else system[:64],
                 at=timezone.now(),
