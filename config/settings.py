@@ -85,6 +85,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters travel apart from the statement (extended protocol) and repeated statements are prepared:
+    # no client-side quoting of every value (slow for long texts and arrays), no re-planning.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", default=True)}
+    )
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", default="") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -184,6 +190,20 @@ if ORDERS_REVIEW_CLUSTER:
 if env_str("Q_REDIS_URL", default=""):
     del Q_CLUSTER["orm"]
     Q_CLUSTER["redis"] = env_str("Q_REDIS_URL", default="")
+# A cache every process shares (web workers and the cluster): Redis at CACHE_REDIS_URL (default: Q_REDIS_URL).
+# Without one, each process has its own memory cache.
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", default=env_str("Q_REDIS_URL", default=""))
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "orderhub",
+        }
+    }
+# Integrations: new inbox messages wake one drain task for all stored meanwhile, instead of a task each
+# (integrations.inbox.inbox_wake). Needs the shared cache, so it is on only with one.
+INTEGRATIONS_INBOX_COALESCE = bool(CACHE_REDIS_URL) and env_bool("INTEGRATIONS_INBOX_COALESCE", default=True)
 
 LOGGING = {
     "version": 1,
