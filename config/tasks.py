@@ -3,9 +3,11 @@
 Tasks receive ids and JSON values, never model instances, and must be idempotent.
 """
 
+from functools import cache
 from typing import Any
 
 from django.db import transaction
+from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
 
@@ -17,7 +19,7 @@ def enqueue_on_commit(
     Outside a transaction it is queued at once. If the transaction rolls back, nothing is queued.
     ``cluster``: the queue of another django-q2 cluster (a ``qcluster`` started with ``Q_CLUSTER_NAME``).
     """
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"broker": _broker(cluster or "")}
     if group:
         options["group"] = group
     if cluster:
@@ -27,6 +29,13 @@ def enqueue_on_commit(
         async_task(func, *args, **kwargs, **options)
 
     transaction.on_commit(_send)
+
+
+@cache
+def _broker(cluster: str) -> Broker:
+    """One broker per queue and process: django-q2 otherwise builds a new one — with a new Redis client and
+    connection — for every task queued."""
+    return get_broker(cluster or None)
 
 
 def schedules_declared() -> list[dict[str, Any]]:
