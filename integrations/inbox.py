@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -59,6 +61,10 @@ from orders.services import order_number_allocate
 log = logging.getLogger(__name__)
 
 PROCESS_TASK = "integrations.tasks.inbox_process"
+DRAIN_TASK = "integrations.tasks.inbox_drain"
+WAKE_KEY = "integrations:inbox:wake"
+WAKE_TTL = 30
+DRAIN_SECONDS = 20  # a drain hands over to a fresh task after this long (django-q2's task timeout is 60 s)
 BATCH = 200
 STALE_CLAIM = dt.timedelta(minutes=5)
 SOURCE_BY_KIND = {
@@ -96,6 +102,7 @@ def is_permanent(exc: BaseException) -> bool:
 class Stored:
     new_ids: list[int]
     duplicates: int
+    messages: list[InboxMessage] = field(default_factory=list)  # the new ones, in the order given
 
 
 def _headers_kept(headers: dict[str, str]) -> dict[str, str]:
@@ -112,6 +119,7 @@ def inbox_store(
     headers: dict[str, str] | None = None,
     parent: InboxMessage | None = None,
     enqueue: bool = True,
+    claim: uuid.UUID | None = None,
 ) -> Stored:
     """Store messages raw. A message already stored (same event id, or same order/topic/content) is not
     stored again: its delivery count goes up instead. New messages are queued for processing on commit.
@@ -119,7 +127,10 @@ def inbox_store(
     One INSERT for the lot (for a single push: BEGIN, INSERT, COMMIT and nothing else); the stored row is
     the record, so no simple-history row duplicates the body. Several messages are first looked up (one
     query) to leave out those stored before; if a concurrent delivery stores one first, the lot is stored
-    one by one instead."""
+    one by one instead.
+
+    ``claim``: store the new messages already claimed with this token (status processing, first attempt),
+    for the caller to process at once; nothing is queued."""
     kept = _headers_kept(headers or {})
     now = timezone.now()
     keyed = [(item, body_hash(item.body)) for item in items]
@@ -146,14 +157,48 @@ def inbox_store(
                 parent=parent,
                 received_at=now,
                 next_attempt_at=now,
+                **(
+                    {"status": WorkStatus.PROCESSING, "attempts": 1, "claimed_at": now, "claim_token": claim}
+                    if claim
+                    else {}
+                ),
             )
         )
     new_ids = _insert(fresh, again)
     _deliveries_count(shop, again)
-    if new_ids and enqueue:
-        for chunk in _chunks(new_ids, BATCH):
-            enqueue_on_commit(PROCESS_TASK, chunk)
-    return Stored(new_ids=new_ids, duplicates=len(again))
+    if new_ids and enqueue and claim is None:
+        _queue(new_ids)
+    stored = set(new_ids)
+    return Stored(new_ids=new_ids, duplicates=len(again), messages=[m for m in fresh if m.pk in stored])
+
+
+def _queue(new_ids: list[int]) -> None:
+    """Have newly stored messages processed once the transaction commits: a task per ``BATCH`` of them, or —
+    when messages are coalesced (``INTEGRATIONS_INBOX_COALESCE``) — one drain for everything stored
+    meanwhile (``inbox_wake``)."""
+    if coalesced():
+        transaction.on_commit(inbox_wake)
+        return
+    for chunk in _chunks(new_ids, BATCH):
+        enqueue_on_commit(PROCESS_TASK, chunk)
+
+
+def coalesced() -> bool:
+    return bool(getattr(settings, "INTEGRATIONS_INBOX_COALESCE", False))
+
+
+def inbox_wake() -> bool:
+    """Queue one drain unless one is already queued and not yet started. Returns whether it queued one.
+
+    The flag lives in the shared cache (Redis): a burst of pushes queues one task, not one each. It cannot
+    strand a message: a drain clears the flag *before* it looks for work, and a push checks the flag only
+    *after* its message is committed — so a push that finds the flag set was committed before the queued
+    drain looks, and that drain takes it. The flag expires after ``WAKE_TTL`` in case a drain is lost; the
+    retry sweeper (every minute) takes whatever is still due."""
+    if not cache.add(WAKE_KEY, 1, timeout=WAKE_TTL):
+        return False
+    enqueue_on_commit(DRAIN_TASK)
+    return True
 
 
 def _insert(fresh: list[InboxMessage], again: list[tuple[PushItem, str]]) -> list[int]:
@@ -292,7 +337,49 @@ def inbox_process(message_ids: list[int] | int) -> dict[str, int]:
     """
     ids = [message_ids] if isinstance(message_ids, int) else list(message_ids)
     ids += _also_due(ids)
-    claimed = inbox_claim(ids)
+    return _process_claimed(inbox_claim(ids))
+
+
+def inbox_drain() -> dict[str, int]:
+    """Process every pushed or polled message that is due, ``BATCH`` at a time, until none is left (or
+    ``DRAIN_SECONDS`` have passed: then another drain is queued). Several drains may run at once: each
+    claims rows the others have not locked. Returns counts by outcome."""
+    cache.delete(WAKE_KEY)  # before looking for work: see inbox_wake
+    counts: dict[str, int] = {}
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while True:
+        claimed = inbox_claim_due(limit=BATCH)
+        for outcome, n in _process_claimed(claimed).items():
+            counts[outcome] = counts.get(outcome, 0) + n
+        if len(claimed) < BATCH:
+            return counts
+        if time.monotonic() > deadline:
+            inbox_wake()
+            return counts
+
+
+def inbox_claim_due(*, limit: int, now: dt.datetime | None = None) -> list[int]:
+    """Claim up to ``limit`` pending pushed/polled messages, oldest first, skipping rows another worker is
+    claiming at this moment (``FOR UPDATE SKIP LOCKED``)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            InboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(_due_q(now))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        return inbox_claim(ids, now=now) if ids else []
+
+
+def _due_q(now: dt.datetime) -> Q:
+    """New pushed or polled messages whose time has come (failed ones wait for the retry sweeper)."""
+    return Q(
+        status=WorkStatus.PENDING, next_attempt_at__lte=now, kind__in=[InboxMessage.Kind.PUSH, InboxMessage.Kind.POLL]
+    )
+
+
+def _process_claimed(claimed: list[int]) -> dict[str, int]:
     if not claimed:
         return {}
     messages = list(
@@ -301,7 +388,15 @@ def inbox_process(message_ids: list[int] | int) -> dict[str, int]:
     counts: dict[str, int] = {}
     planned: list[_Planned] = []
     failures: list[tuple[InboxMessage, Exception]] = []
+    for page in [message for message in messages if message.kind == InboxMessage.Kind.POLL_PAGE]:
+        try:
+            messages += _page_split(page)
+            counts[InboxMessage.Result.SPLIT] = counts.get(InboxMessage.Result.SPLIT, 0) + 1
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the message
+            failures.append((page, exc))
     for message in messages:
+        if message.kind == InboxMessage.Kind.POLL_PAGE:
+            continue
         try:
             planned.append(_plan(message))
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the message
@@ -424,11 +519,7 @@ def _also_due(ids: list[int]) -> list[int]:
     if room <= 0:
         return []
     return list(
-        InboxMessage.objects.filter(
-            status=WorkStatus.PENDING,
-            next_attempt_at__lte=timezone.now(),
-            kind__in=[InboxMessage.Kind.PUSH, InboxMessage.Kind.POLL],
-        )
+        InboxMessage.objects.filter(_due_q(timezone.now()))
         .exclude(pk__in=ids)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:room]
@@ -445,8 +536,6 @@ def _adapter(message: InboxMessage):
 
 def _plan(message: InboxMessage) -> _Planned:
     payload = json_loads(message.body, what="body")
-    if message.kind == InboxMessage.Kind.POLL_PAGE:
-        return _Planned(message, None, [("split", payload)])
     adapter = _adapter(message)
     steps: list[Any] = []
     for action in adapter.interpret(message.topic, payload):
@@ -476,8 +565,6 @@ def _apply(plan: _Planned) -> Applied:
     system = f"integrations:{message.platform}"
     applied = Applied(InboxMessage.Result.IGNORED, None)
     for step in plan.steps:
-        if isinstance(step, tuple) and step[0] == "split":
-            return _split_page(message, step[1])
         if isinstance(step, Ignore):
             continue
         if isinstance(step, RefundEvent):
@@ -491,18 +578,31 @@ def _apply(plan: _Planned) -> Applied:
     return applied
 
 
-def _split_page(message: InboxMessage, payload: Any) -> Applied:
-    """A stored poll page becomes one message per order (each deduplicated by its content)."""
+def _page_split(page: InboxMessage) -> list[InboxMessage]:
+    """A stored poll page becomes one message per order (each deduplicated by its content), stored already
+    claimed by the page's worker, which processes them next; the page is settled as split in the same
+    transaction. Returns the new messages (an order stored before, unchanged, is not stored again). If the
+    worker dies before processing them, the retry sweeper hands them back when their claim expires."""
+    payload = json_loads(page.body, what="body")
     if not isinstance(payload, dict) or not isinstance(payload.get("orders"), list):
         raise PayloadInvalid("poll page: expected {'orders': [...]}.")
-    adapter: Adapter = adapter_for(message.platform)
+    adapter: Adapter = adapter_for(page.platform)
     topic = f"{adapter.platform}.order"
     items = []
     for index, native in enumerate(payload["orders"]):
         external_id = _external_id(adapter, native, index)
         items.append(PushItem(topic=topic, event_id="", external_id=external_id, body=to_json(native)))
-    inbox_store(shop=message.shop, platform=message.platform, kind=InboxMessage.Kind.POLL, items=items, parent=message)
-    return Applied(InboxMessage.Result.SPLIT, None)
+    with transaction.atomic(durable=True):
+        stored = inbox_store(
+            shop=page.shop,
+            platform=page.platform,
+            kind=InboxMessage.Kind.POLL,
+            items=items,
+            parent=page,
+            claim=page.claim_token,
+        )
+        _settle_done([(page, Applied(InboxMessage.Result.SPLIT, None))])
+    return stored.messages
 
 
 def _external_id(adapter: Adapter, native: Any, index: int) -> str:

@@ -57,6 +57,10 @@ def inbox_process(message_ids: list[int] | int) -> dict[str, int]:
     return inbox.inbox_process(message_ids)
 
 
+def inbox_drain() -> dict[str, int]:
+    return inbox.inbox_drain()
+
+
 def inbox_retry_due() -> int:
     return inbox.inbox_retry_due()
 

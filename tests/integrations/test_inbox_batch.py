@@ -84,3 +84,36 @@ def test_a_batch_failing_on_the_database_is_applied_one_by_one(shopify, monkeypa
     ids = _store(shopify.shop, [_version(body, 9101), _version(body, 9102)])
     assert inbox_process(ids) == {"created": 2}
     assert Order.objects.filter(external_id__in=["9101", "9102"]).count() == 2
+
+
+def test_a_poll_page_is_split_and_its_orders_processed_by_the_same_task(shopify, monkeypatch):
+    """The page's orders are stored already claimed by the page's worker and processed at once: no task is
+    queued for them. The same orders polled again (a second page) are not stored or processed again."""
+    from integrations import inbox
+
+    queued = []
+    monkeypatch.setattr(inbox, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
+    _headers, body = shopify_sample()
+    orders = [_version(body, 9101), _version(body, 9102)]
+
+    def page():
+        item = PushItem("shopify.orders", "", "", json.dumps({"orders": orders}))
+        stored = inbox_store(shop=shopify.shop, platform="shopify", kind=InboxMessage.Kind.POLL_PAGE, items=[item])
+        return stored.new_ids[0]
+
+    first = page()
+    counts = inbox_process(first)
+
+    assert counts == {"split": 1, "created": 2}
+    children = InboxMessage.objects.filter(parent_id=first).order_by("external_id")
+    assert [(m.external_id, m.status, m.result, m.attempts) for m in children] == [
+        ("9101", WorkStatus.DONE, InboxMessage.Result.CREATED, 1),
+        ("9102", WorkStatus.DONE, InboxMessage.Result.CREATED, 1),
+    ]
+    assert InboxMessage.objects.get(pk=first).result == InboxMessage.Result.SPLIT
+    assert [func for func, _args in queued if func == inbox.PROCESS_TASK] == [inbox.PROCESS_TASK]  # the page's own
+
+    again = page()
+    assert inbox_process(again) == {"split": 1}
+    assert not InboxMessage.objects.filter(parent_id=again).exists()
+    assert Order.objects.filter(shop=shopify.shop, external_id__in=["9101", "9102"]).count() == 2

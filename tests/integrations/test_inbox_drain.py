@@ -1,0 +1,144 @@
+"""Coalesced processing (``INTEGRATIONS_INBOX_COALESCE``): a burst of stored messages wakes one drain task,
+the drain works through everything due batch by batch, and no message is left behind by the race between
+a push and a drain that is already running."""
+
+import itertools
+import json
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from integrations import inbox
+from integrations.inbox import inbox_claim_due, inbox_drain, inbox_store
+from integrations.models import InboxMessage, WorkStatus
+from integrations.platforms.base import PushItem
+from orders.models import Order
+from tests.integrations.conftest import shopify_post, shopify_sample
+
+pytestmark = pytest.mark.django_db
+_ids = itertools.count(7000)
+
+
+@pytest.fixture
+def coalesced(settings, monkeypatch):
+    """Coalescing on, with the task queue replaced by a list of what was queued."""
+    settings.INTEGRATIONS_INBOX_COALESCE = True
+    cache.delete(inbox.WAKE_KEY)
+    queued = []
+    monkeypatch.setattr(inbox, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
+    yield queued
+    cache.delete(inbox.WAKE_KEY)
+
+
+def _push(shop, django_capture_on_commit_callbacks):
+    """Store one Shopify order push in its own transaction (as a webhook request does); returns its id."""
+    _headers, body = shopify_sample()
+    order_id = next(_ids)
+    body.update(id=order_id, name=f"#{order_id}")
+    item = PushItem("orders/create", f"evt-{order_id}", str(order_id), json.dumps(body))
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            stored = inbox_store(shop=shop, platform="shopify", kind=InboxMessage.Kind.PUSH, items=[item])
+    return stored.new_ids[0]
+
+
+def test_a_burst_of_pushes_queues_one_drain_which_processes_them_all(
+    shopify, coalesced, django_capture_on_commit_callbacks
+):
+    ids = [_push(shopify.shop, django_capture_on_commit_callbacks) for _ in range(3)]
+    assert coalesced == [(inbox.DRAIN_TASK, ())]
+    assert set(InboxMessage.objects.filter(pk__in=ids).values_list("status", flat=True)) == {WorkStatus.PENDING}
+
+    counts = inbox_drain()
+
+    assert counts == {"created": 3}
+    assert set(InboxMessage.objects.filter(pk__in=ids).values_list("status", flat=True)) == {WorkStatus.DONE}
+    assert Order.objects.filter(shop=shopify.shop).count() == 3
+
+
+def test_a_push_after_the_drain_started_queues_the_next_drain(shopify, coalesced, django_capture_on_commit_callbacks):
+    first = _push(shopify.shop, django_capture_on_commit_callbacks)
+    inbox_drain()  # clears the flag before it looks: the next push must wake another drain
+    second = _push(shopify.shop, django_capture_on_commit_callbacks)
+    assert coalesced == [(inbox.DRAIN_TASK, ()), (inbox.DRAIN_TASK, ())]
+
+    inbox_drain()
+
+    assert dict(InboxMessage.objects.filter(pk__in=[first, second]).values_list("pk", "status")) == {
+        first: WorkStatus.DONE,
+        second: WorkStatus.DONE,
+    }
+
+
+def test_a_drain_works_batch_by_batch_and_hands_over_when_its_time_is_up(
+    shopify, coalesced, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(inbox, "BATCH", 2)
+    ids = [_push(shopify.shop, django_capture_on_commit_callbacks) for _ in range(5)]
+    assert inbox_drain() == {"created": 5}  # 2 + 2 + 1: one task, three batches
+
+    more = [_push(shopify.shop, django_capture_on_commit_callbacks) for _ in range(5)]
+    monkeypatch.setattr(inbox, "DRAIN_SECONDS", 0)
+    queued_before = len(coalesced)
+    assert inbox_drain() == {"created": 2}  # out of time after the first batch: the rest goes to a new drain
+    assert coalesced[queued_before:] == [(inbox.DRAIN_TASK, ())]
+    statuses = list(InboxMessage.objects.filter(pk__in=ids + more).order_by("pk").values_list("status", flat=True))
+    assert statuses == [WorkStatus.DONE] * 7 + [WorkStatus.PENDING] * 3
+
+
+def test_without_coalescing_each_store_queues_its_own_messages(shopify, settings, monkeypatch):
+    settings.INTEGRATIONS_INBOX_COALESCE = False
+    queued = []
+    monkeypatch.setattr(inbox, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
+    _headers, body = shopify_sample()
+    items = [PushItem("orders/create", f"e-{n}", str(n), json.dumps({**body, "id": n})) for n in (1, 2)]
+    stored = inbox_store(shop=shopify.shop, platform="shopify", kind=InboxMessage.Kind.PUSH, items=items)
+    assert queued == [(inbox.PROCESS_TASK, (stored.new_ids,))]
+
+
+def test_webhooks_are_processed_through_the_drain(client, shopify, settings, django_capture_on_commit_callbacks):
+    """Over HTTP, with django-q2 running tasks at once (tests): each accepted push is processed by a drain."""
+    settings.INTEGRATIONS_INBOX_COALESCE = True
+    cache.delete(inbox.WAKE_KEY)
+    _headers, body = shopify_sample()
+    for n in (8101, 8102):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = shopify_post(client, shopify.shop.code, {**body, "id": n, "name": f"#{n}"}, webhook_id=f"wh-{n}")
+        assert response.status_code == 200
+    assert set(Order.objects.filter(shop=shopify.shop).values_list("external_id", flat=True)) == {"8101", "8102"}
+    assert cache.get(inbox.WAKE_KEY) is None  # each drain cleared the flag
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_skips_messages_another_worker_is_claiming(shopify, coalesced, django_capture_on_commit_callbacks):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks with SKIP LOCKED: PostgreSQL")
+    ids = [_push(shopify.shop, django_capture_on_commit_callbacks) for _ in range(4)]
+    locked = threading.Event()
+    release = threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                list(InboxMessage.objects.select_for_update().filter(pk__in=ids[:2]))
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(timeout=10)
+        claimed = inbox_claim_due(limit=10)
+    finally:
+        release.set()
+        thread.join(timeout=10)
+    assert sorted(claimed) == ids[2:]
+    assert dict(InboxMessage.objects.filter(pk__in=ids).values_list("pk", "status")) == {
+        **{pk: WorkStatus.PENDING for pk in ids[:2]},
+        **{pk: WorkStatus.PROCESSING for pk in ids[2:]},
+    }
