@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +21,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM_ALIASES = {"taobao": {"taobao", "tmall"}, "tmall": {"taobao", "tmall"}}
 PUSH_TOUCH_EVERY = dt.timedelta(seconds=60)
+_push_connections: dict[str, tuple[float, ShopConnection]] = {}  # shop code → (expires, enabled connection)
 
 
 @transaction.atomic
@@ -47,11 +50,7 @@ def webhook_accept(*, platform: str, shop_code: str, request: PushRequest, remot
     another platform, or a bad/missing signature; ``PayloadInvalid`` (→ 400) for a correctly signed body
     that cannot be read, which is kept as a dead letter.
     """
-    connection = (
-        ShopConnection.objects.select_related("shop").filter(shop__code=shop_code, is_enabled=True).first()
-        if supported(platform)
-        else None
-    )
+    connection = push_connection(shop_code) if supported(platform) else None
     shop = connection.shop if connection else Shop.objects.filter(code=shop_code).first()
     topic = request.header("x-shopify-topic") or request.query.get("topic", "")
     if connection is None or shop.platform not in PLATFORM_ALIASES.get(platform, {platform}):
@@ -88,7 +87,29 @@ def webhook_accept(*, platform: str, shop_code: str, request: PushRequest, remot
     now = timezone.now()
     if connection.last_push_ok_at is None or now - connection.last_push_ok_at > PUSH_TOUCH_EVERY:
         ShopConnection.objects.filter(pk=connection.pk).update(last_push_ok_at=now)
+        connection.last_push_ok_at = now
     return stored
+
+
+def push_connection(shop_code: str) -> ShopConnection | None:
+    """The shop's enabled connection, for verifying its pushes. A webhook peak asks for the same few shops
+    hundreds of times a second, so each process keeps what it read for
+    ``INTEGRATIONS_PUSH_CONNECTION_SECONDS`` (5; 0 = always read). Saving or deleting a connection or a shop
+    forgets everything this process kept (``push_connections_forget``); other processes see the change —
+    a new secret, a disabled connection — within those seconds (a push refused meanwhile is retried by the
+    platform)."""
+    ttl = float(getattr(settings, "INTEGRATIONS_PUSH_CONNECTION_SECONDS", 5))
+    kept = _push_connections.get(shop_code)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
+    connection = ShopConnection.objects.select_related("shop").filter(shop__code=shop_code, is_enabled=True).first()
+    if connection is not None and ttl > 0:
+        _push_connections[shop_code] = (time.monotonic() + ttl, connection)
+    return connection
+
+
+def push_connections_forget(*args, **kwargs) -> None:
+    _push_connections.clear()
 
 
 def webhook_rejection_record(

@@ -31,6 +31,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _no_push_connection_kept():
+    """Connections kept for verifying pushes (``integrations.services.push_connection``) belong to one test:
+    a test's rows are rolled back without the signals that would make the process forget them."""
+    from integrations.services import push_connections_forget
+
+    push_connections_forget()
+    yield
+    push_connections_forget()
+
+
+@pytest.fixture(autouse=True)
 def _no_language_left_active():
     """Every test starts and ends with no language activated in its thread. Django's LocaleMiddleware
     activates each request's language and never restores the previous one, so without this a test-client

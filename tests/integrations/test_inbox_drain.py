@@ -60,7 +60,7 @@ def test_a_burst_of_pushes_queues_one_drain_which_processes_them_all(
 
 def test_a_push_after_the_drain_started_queues_the_next_drain(shopify, coalesced, django_capture_on_commit_callbacks):
     first = _push(shopify.shop, django_capture_on_commit_callbacks)
-    inbox_drain()  # clears the flag before it looks: the next push must wake another drain
+    inbox_drain()  # done: the flag is cleared, so the next push wakes another drain
     second = _push(shopify.shop, django_capture_on_commit_callbacks)
     assert coalesced == [(inbox.DRAIN_TASK, ()), (inbox.DRAIN_TASK, ())]
 
@@ -70,6 +70,35 @@ def test_a_push_after_the_drain_started_queues_the_next_drain(shopify, coalesced
         first: WorkStatus.DONE,
         second: WorkStatus.DONE,
     }
+
+
+def test_a_push_while_a_drain_runs_queues_nothing_and_the_drain_takes_it(
+    shopify, coalesced, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The flag is held while a drain runs. A push that finds it set right before the drain clears it (its
+    message committed just after the drain's last empty claim) is taken by the drain's look after clearing."""
+    first = _push(shopify.shop, django_capture_on_commit_callbacks)
+    late = []
+
+    class PushJustBeforeTheFlagIsCleared:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def delete(self, key, *args, **kwargs):
+            if not late:
+                late.append(_push(shopify.shop, django_capture_on_commit_callbacks))  # finds the flag set
+            return cache.delete(key, *args, **kwargs)
+
+    monkeypatch.setattr(inbox, "cache", PushJustBeforeTheFlagIsCleared())
+    counts = inbox_drain()
+
+    assert coalesced == [(inbox.DRAIN_TASK, ())]  # the late push queued no drain of its own
+    assert counts == {"created": 2}
+    assert dict(InboxMessage.objects.filter(pk__in=[first, *late]).values_list("pk", "status")) == {
+        first: WorkStatus.DONE,
+        late[0]: WorkStatus.DONE,
+    }
+    assert cache.get(inbox.WAKE_KEY) is None
 
 
 def test_a_drain_works_batch_by_batch_and_hands_over_when_its_time_is_up(
@@ -82,7 +111,7 @@ def test_a_drain_works_batch_by_batch_and_hands_over_when_its_time_is_up(
     more = [_push(shopify.shop, django_capture_on_commit_callbacks) for _ in range(5)]
     monkeypatch.setattr(inbox, "DRAIN_SECONDS", 0)
     queued_before = len(coalesced)
-    assert inbox_drain() == {"created": 2}  # out of time after the first batch: the rest goes to a new drain
+    assert inbox_drain() == {"created": 2}  # out of time after the first batch: the next drain takes the rest
     assert coalesced[queued_before:] == [(inbox.DRAIN_TASK, ())]
     statuses = list(InboxMessage.objects.filter(pk__in=ids + more).order_by("pk").values_list("status", flat=True))
     assert statuses == [WorkStatus.DONE] * 7 + [WorkStatus.PENDING] * 3
