@@ -64,9 +64,23 @@ def bulk_create_with_history_copy(objs: Sequence[models.Model], *, user=None) ->
     return created
 
 
-def history_copy(model: type[models.Model], pks: Sequence[Any], *, user=None, reason: str | None = None) -> int:
-    """Record the current state of rows ``pks`` of ``model`` as simple-history "created" (+) rows, copied by
-    the database. Returns the number of history rows written."""
+HISTORY_TYPES = frozenset({"+", "~", "-"})
+
+
+def history_copy(
+    model: type[models.Model],
+    pks: Sequence[Any],
+    *,
+    user=None,
+    reason: str | None = None,
+    history_type: str = "+",
+) -> int:
+    """Record the current state of rows ``pks`` of ``model`` as simple-history rows copied by the database:
+    "created" (``+``, the default) after an INSERT, "changed" (``~``) after an UPDATE — the row
+    simple-history writes for a ``save()`` — or "deleted" (``-``). Returns the number of history rows
+    written."""
+    if history_type not in HISTORY_TYPES:
+        raise ValueError(f"history_type must be one of + ~ -, not {history_type!r}")
     if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return 0
     history = getattr(model, model._meta.simple_history_manager_attribute).model
@@ -79,11 +93,11 @@ def history_copy(model: type[models.Model], pks: Sequence[Any], *, user=None, re
     user_id = _history_user_id(user)
     sql = (
         f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "
-        f"SELECT {', '.join(sources)}, %s, '+', %s, %s FROM {quote(model._meta.db_table)} "
+        f"SELECT {', '.join(sources)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
         f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), reason, user_id, *pks])
+        cursor.execute(sql, [timezone.now(), history_type, reason, user_id, *pks])
         return cursor.rowcount
 
 

@@ -4,16 +4,19 @@ later versions to it (payment, address change, cancel before shipping, refund re
 
 This module knows no platform format: integrations maps each platform's native order to a
 ``ChannelOrder`` (the standard ``OrderInput`` plus what the platform says about the order now) and decides
-which version is newer; these functions only apply a version to one order. They run inside the caller's
-transaction, with the order row locked by ``order_transition`` where a status changes.
+which version is newer; these functions only apply a version to one order (or, for new orders created
+together, the first versions to all of them set-based). They run inside the caller's transaction, with the
+order rows locked by ``order_transition`` / ``order_transition_many`` where a status changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -26,8 +29,10 @@ from orders.services import (
     OrderInput,
     order_create_many,
     order_event_record,
+    order_events_record,
     order_line_build,
     order_transition,
+    order_transition_many,
     order_validate,
 )
 from orders.states import NOT_SHIPPED, HoldReason, Status, can_transition
@@ -58,6 +63,9 @@ CONSIGNEE_FIELDS = (
 )
 REMARK_FIELDS = ("buyer_remark", "seller_memo")
 REFUND_SETTLED = frozenset({Refund.Status.REFUNDED, Refund.Status.REJECTED, Refund.Status.CANCELLED})
+# A requested refund stops an unshipped order: it is held so it is not shipped by mistake.
+REFUND_HOLDS = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
+REFUND_HOLD_NOTE = "platform: refund requested"
 AMOUNT_FIELDS = ("goods_amount", "discount_platform", "discount_merchant", "shipping_fee", "paid_amount")
 
 
@@ -102,14 +110,15 @@ def channel_orders_create_many(
     *, shop: Shop, incoming: Sequence[ChannelOrder], source: str = Source.POLL, system: str, numbers: Sequence[str] = ()
 ) -> CreatedMany:
     """``channel_order_create`` for many platform orders of one shop at once (``order_create_many``: an
-    invalid one is left out with its error, the others are created)."""
+    invalid one is left out with its error, the others are created). The orders are then brought to what
+    the platform says set-based: those making the same move go together (``order_transition_many``), with
+    the end result of applying each version on its own (``_status_apply``, ``refunds_apply``)."""
     created = order_create_many(
         shop=shop, data=[item.data for item in incoming], source=source, system=system, numbers=numbers
     )
-    for index, order in created.orders.items():
-        item = incoming[index]
-        _status_apply(order=order, incoming=item, system=system)
-        refunds_apply(order=order, refunds=item.refunds, pending=item.refund_pending, system=system)
+    fresh = [(order, incoming[index]) for index, order in created.orders.items()]
+    _statuses_apply_created(fresh=fresh, system=system)
+    _refunds_apply_created(fresh=fresh, system=system)
     return created
 
 
@@ -222,45 +231,103 @@ def _unpaid_amounts_apply(*, order: Order, data: OrderInput, system: str) -> lis
     return ["amounts"]
 
 
-def _status_apply(*, order: Order, incoming: ChannelOrder, system: str) -> list[str]:
+@dataclass(frozen=True)
+class _StatusStep:
+    """One thing to do to bring an order to the platform's status: a transition to ``to_status``, or (no
+    ``to_status``) a note on its timeline. ``change`` is what ``_status_apply`` reports for it."""
+
+    change: str
+    reason: str
+    to_status: str = ""
+    at: dt.datetime | None = None
+    data: dict[str, Any] | None = None
+
+
+def _status_plan(*, status: str, incoming: ChannelOrder) -> list[_StatusStep]:
+    """What bringing an order now in ``status`` to ``incoming.target_status`` takes, in order."""
     target = incoming.target_status
     reason = f"platform status {incoming.platform_status}" if incoming.platform_status else "platform"
-    if target == Status.PENDING_PAYMENT or target == order.status:
+    if target == Status.PENDING_PAYMENT or target == status:
         return []
+    paid = _StatusStep("paid", reason, to_status=Status.PAID, at=incoming.data.paid_at)
     if target == Status.PAID:
-        if order.status == Status.PENDING_PAYMENT:
-            order_transition(order=order, to_status=Status.PAID, system=system, reason=reason, at=incoming.data.paid_at)
-            return ["paid"]
-        return []
+        return [paid] if status == Status.PENDING_PAYMENT else []
     if target in (Status.CANCELLED, Status.CLOSED):
-        if order.status in (Status.CANCELLED, Status.CLOSED):
+        if status in (Status.CANCELLED, Status.CLOSED):
             return []
         for candidate in (target, Status.CANCELLED, Status.CLOSED):
-            if can_transition(order.status, candidate):
-                order_transition(order=order, to_status=candidate, system=system, reason=reason)
-                return [candidate]
-        order_event_record(
-            order=order,
-            kind=OrderEvent.Kind.NOTE,
-            system=system,
-            reason=f"{reason}: the platform closed the order but it is already {order.status}; check the parcel",
-        )
-        return ["closed_after_shipping"]
+            if can_transition(status, candidate):
+                return [_StatusStep(candidate, reason, to_status=candidate)]
+        return [
+            _StatusStep(
+                "closed_after_shipping",
+                f"{reason}: the platform closed the order but it is already {status}; check the parcel",
+            )
+        ]
     # shipped / delivered / completed on the platform
-    changes = []
-    if order.status == Status.PENDING_PAYMENT:
-        order_transition(order=order, to_status=Status.PAID, system=system, reason=reason, at=incoming.data.paid_at)
-        changes.append("paid")
-    if order.status in NOT_SHIPPED:
-        order_event_record(
-            order=order,
-            kind=OrderEvent.Kind.NOTE,
-            system=system,
-            reason=f"{reason}: the platform says the goods left outside Order Hub",
-            data={"platform_status": incoming.platform_status},
+    steps = []
+    if status == Status.PENDING_PAYMENT:
+        steps.append(paid)
+        status = Status.PAID  # or on_hold out_of_stock: not shipped either way
+    if status in NOT_SHIPPED:
+        steps.append(
+            _StatusStep(
+                "shipped_outside",
+                f"{reason}: the platform says the goods left outside Order Hub",
+                data={"platform_status": incoming.platform_status},
+            )
         )
-        changes.append("shipped_outside")
+    return steps
+
+
+def _status_apply(*, order: Order, incoming: ChannelOrder, system: str) -> list[str]:
+    changes = []
+    for step in _status_plan(status=order.status, incoming=incoming):
+        if step.to_status:
+            order_transition(order=order, to_status=step.to_status, system=system, reason=step.reason, at=step.at)
+        else:
+            order_event_record(
+                order=order, kind=OrderEvent.Kind.NOTE, system=system, reason=step.reason, data=step.data
+            )
+        changes.append(step.change)
     return changes
+
+
+def _statuses_apply_created(*, fresh: Sequence[tuple[Order, ChannelOrder]], system: str) -> None:
+    """``_status_apply`` for orders just created together, set-based: the k-th steps of all the orders are
+    taken together, each group of the same transition by one ``order_transition_many`` and the notes by one
+    ``order_events_record`` — so each order goes through the same steps in the same order as on its own."""
+    plans = [(order, _status_plan(status=order.status, incoming=item)) for order, item in fresh]
+    rounds = max((len(steps) for _order, steps in plans), default=0)
+    for round_ in range(rounds):
+        moves: dict[str, list[tuple[Order, _StatusStep]]] = defaultdict(list)
+        notes: list[tuple[Order, _StatusStep]] = []
+        for order, steps in plans:
+            if round_ < len(steps):
+                step = steps[round_]
+                (moves[step.to_status] if step.to_status else notes).append((order, step))
+        if Status.PAID in moves and len(moves) > 1:
+            # Entering paid reserves stock that a cancel or close in the same round may give back: keep the
+            # one-by-one order so each reservation sees what it would have seen.
+            for order, step in sorted((move for group in moves.values() for move in group), key=lambda m: m[0].pk):
+                order_transition(order=order, to_status=step.to_status, system=system, reason=step.reason, at=step.at)
+            moves.clear()
+        for to_status, group in moves.items():
+            order_transition_many(
+                orders=[order for order, _step in group],
+                to_status=to_status,
+                system=system,
+                reason=[step.reason for _order, step in group],
+                at=[step.at for _order, step in group],
+            )
+        if notes:
+            order_events_record(
+                orders=[order for order, _step in notes],
+                kind=OrderEvent.Kind.NOTE,
+                system=system,
+                reason=[step.reason for _order, step in notes],
+                data=[step.data for _order, step in notes],
+            )
 
 
 @transaction.atomic(savepoint=False)
@@ -269,12 +336,27 @@ def refunds_apply(*, order: Order, refunds: list[RefundInput], pending: bool = F
     requested: it goes on hold with reason ``refund`` so it is not shipped by mistake."""
     if not refunds and not pending:
         return []
-    changes = []
     known = dict(
         Refund.objects.filter(
             order=order, external_id__in=[r.external_id for r in refunds if r.external_id]
         ).values_list("external_id", "status")
     )
+    changes, pending = _refunds_record(order=order, refunds=refunds, pending=pending, known=known, system=system)
+    order.refresh_from_db(fields=["status", "hold_reason"])
+    if pending and order.status in REFUND_HOLDS:
+        order_transition(
+            order=order, to_status=Status.ON_HOLD, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_HOLD_NOTE
+        )
+        changes.append("held_for_refund")
+    return changes
+
+
+def _refunds_record(
+    *, order: Order, refunds: list[RefundInput], pending: bool, known: dict[str, str], system: str
+) -> tuple[list[str], bool]:
+    """Record each refund (``known``: the statuses of the order's refunds already on record, by platform id).
+    Returns what changed and whether a refund is now pending."""
+    changes = []
     for refund in refunds:
         if known.get(refund.external_id) in REFUND_SETTLED and refund.status not in REFUND_SETTLED:
             continue  # a late "requested" notice after the refund was settled changes nothing
@@ -293,14 +375,23 @@ def refunds_apply(*, order: Order, refunds: list[RefundInput], pending: bool = F
             changes.append(f"refund:{refund.external_id}")
         if refund.status in (Refund.Status.REQUESTED, Refund.Status.APPROVED):
             pending = True
-    order.refresh_from_db(fields=["status", "hold_reason"])
-    if pending and order.status in (Status.PAID, Status.APPROVED, Status.PICKING):
-        order_transition(
-            order=order,
-            to_status=Status.ON_HOLD,
-            hold_reason=HoldReason.REFUND,
-            system=system,
-            reason="platform: refund requested",
+    return changes, pending
+
+
+def _refunds_apply_created(*, fresh: Sequence[tuple[Order, ChannelOrder]], system: str) -> None:
+    """``refunds_apply`` for orders just created together: each one's refunds recorded (``refund_record``,
+    one order at a time; a new order has none on record yet), then the holds for the lot by one
+    ``order_transition_many``. The orders' instances are current (every change to them went through
+    ``order_transition``/``order_transition_many``, which refresh them)."""
+    held = []
+    for order, item in fresh:
+        if not item.refunds and not item.refund_pending:
+            continue
+        _changes, pending = _refunds_record(
+            order=order, refunds=item.refunds, pending=item.refund_pending, known={}, system=system
         )
-        changes.append("held_for_refund")
-    return changes
+        if pending and order.status in REFUND_HOLDS:
+            held.append(order)
+    order_transition_many(
+        orders=held, to_status=Status.ON_HOLD, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_HOLD_NOTE
+    )

@@ -1,7 +1,8 @@
 """Writes on orders: numbering, creation, partner submission and the lifecycle.
 
-``order_transition`` is the only function that changes an order's status. Other apps change orders only
-through these functions.
+``order_transition`` is the only function that changes an order's status (``order_transition_many`` is its
+set-based form for a batch, judged by the same helpers). Other apps change orders only through these
+functions.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.db import bulk_create_with_history_copy
+from config.db import bulk_create_with_history_copy, history_copy, rows_update
 from config.errors import ApplicationError
 from config.tasks import enqueue_on_commit
 from inventory.models import SKU
@@ -27,7 +28,7 @@ from inventory.services import LineDemand
 from orders.exceptions import DuplicateOrder, IdempotencyConflict, InvalidTransition, OrderInvalid
 from orders.models import IdempotencyKey, Order, OrderEvent, OrderLine, OrderNumberCounter, Shop, Source
 from orders.states import HoldReason, Status, can_transition
-from orders.stock import order_stock_follow, orders_stock_follow_created
+from orders.stock import order_stock_follow, orders_stock_follow, orders_stock_follow_created
 
 DEFAULT_PREFIX = getattr(settings, "ORDER_NUMBER_PREFIX", "OH")
 CENT = Decimal("0.01")
@@ -472,6 +473,29 @@ def order_event_record(
     return event
 
 
+def order_events_record(
+    *,
+    orders: Sequence[Order],
+    kind: str,
+    actor=None,
+    system: str = "",
+    reason: str | Sequence[str] = "",
+    data: Sequence[dict[str, Any] | None] = (),
+) -> list[OrderEvent]:
+    """``order_event_record`` for several orders at once: one event each (``reason``: one for all, or one per
+    order; ``data``: one per order), written with their history by one INSERT each."""
+    reasons = [reason] * len(orders) if isinstance(reason, str) else list(reason)
+    details = list(data) or [None] * len(orders)
+    if not len(reasons) == len(details) == len(orders):
+        raise ValueError("order_events_record: give one reason and one data per order (or none).")
+    return bulk_create_with_history_copy(
+        [
+            _event_build(order=order, kind=kind, actor=actor, system=system, reason=why, data=detail)
+            for order, why, detail in zip(orders, reasons, details, strict=True)
+        ]
+    )
+
+
 def _user(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
@@ -519,6 +543,108 @@ def order_transition(
     changes nothing.
     """
     locked = Order.objects.select_for_update().get(pk=order.pk)
+    if not _transition_check(locked, to_status=to_status, hold_reason=hold_reason):
+        _refresh(order, locked)
+        return order
+    from_status, update_fields = _transition_set(
+        locked, to_status=to_status, hold_reason=hold_reason, reason=reason, at=at, now=timezone.now()
+    )
+    locked.save(update_fields=update_fields)
+    order_event_record(
+        order=locked,
+        kind=OrderEvent.Kind.TRANSITION,
+        actor=actor,
+        system=system,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=_transition_data(hold_reason),
+    )
+    # Inventory (issue 4): paid reserves (short → on_hold out_of_stock), cancelled/closed releases,
+    # shipped consumes the reservations. See orders/stock.py and docs/inventory.md.
+    order_stock_follow(order=locked, from_status=from_status, actor=actor)
+    _review_when_paid(locked)
+    _refresh(order, locked)
+    return order
+
+
+@transaction.atomic
+def order_transition_many(
+    *,
+    orders: Sequence[Order],
+    to_status: str,
+    actor=None,
+    system: str = "",
+    reason: str | Sequence[str] = "",
+    hold_reason: str = "",
+    at: Sequence[dt.datetime | None] = (),
+) -> list[Order]:
+    """``order_transition`` for several orders going to the same status, set-based, with the same end result
+    as calling it for each in turn: the rows are locked together (in pk order) and each is judged by the same
+    rule against its locked status; then one UPDATE for the lot, their simple-history "changed" rows and
+    their events (with history) each written by one statement, the stock step for the lot
+    (``orders.stock.orders_stock_follow``) and one review task for those left paid.
+
+    ``reason``: one for all, or one per order; ``at``: the payment time of each order (moves to paid).
+    An order already there is left alone. If one cannot move, ``InvalidTransition`` is raised and nothing
+    is written. The callers' instances are updated, as ``order_transition`` does.
+    """
+    if not orders:
+        return []
+    reasons = [reason] * len(orders) if isinstance(reason, str) else list(reason)
+    times = list(at) or [None] * len(orders)
+    if not len(reasons) == len(times) == len(orders):
+        raise ValueError("order_transition_many: give one reason and one time per order (or none).")
+    query = Order.objects.select_for_update(of=("self",)).filter(pk__in={order.pk for order in orders})
+    if to_status == Status.PAID:
+        query = query.select_related("shop")  # promised_ship_at follows the shop's ship_within_hours
+    locked = {row.pk: row for row in query.order_by("pk")}
+    now = timezone.now()
+    moved: dict[int, tuple[Order, str, str]] = {}  # pk → (locked row, from status, reason)
+    for order, why, when in sorted(zip(orders, reasons, times, strict=True), key=lambda item: item[0].pk):
+        row = locked[order.pk]
+        if order.pk in moved or not _transition_check(row, to_status=to_status, hold_reason=hold_reason):
+            continue
+        from_status, _fields = _transition_set(
+            row, to_status=to_status, hold_reason=hold_reason, reason=why, at=when, now=now
+        )
+        row.updated_at = now
+        moved[order.pk] = (row, from_status, why)
+    if moved:
+        fields = ["status", "hold_reason", "hold_note", "updated_at"]
+        if to_status == Status.PAID:
+            fields += ["paid_at", "promised_ship_at"]
+        rows_update(Order, fields, [(pk, *(getattr(row, name) for name in fields)) for pk, (row, *_) in moved.items()])
+        history_copy(Order, list(moved), history_type="~")
+        bulk_create_with_history_copy(
+            [
+                _event_build(
+                    order=row,
+                    kind=OrderEvent.Kind.TRANSITION,
+                    actor=actor,
+                    system=system,
+                    from_status=from_status,
+                    to_status=to_status,
+                    reason=why,
+                    data=_transition_data(hold_reason),
+                )
+                for row, from_status, why in moved.values()
+            ]
+        )
+        orders_stock_follow(
+            orders=[row for row, *_ in moved.values()],
+            from_status={pk: from_status for pk, (_row, from_status, _why) in moved.items()},
+            actor=actor,
+        )
+        _review_when_paid(*(row for row, *_ in moved.values()))
+    for order in orders:
+        _refresh(order, locked[order.pk])
+    return list(orders)
+
+
+def _transition_check(locked: Order, *, to_status: str, hold_reason: str) -> bool:
+    """The lifecycle's word on moving the locked ``order`` to ``to_status``: raises ``InvalidTransition`` if it
+    may not, returns False if it is already there (nothing to do), True if it moves."""
     if to_status not in Status.values:
         raise InvalidTransition(f"{to_status!r} is not an order status.", extra={"to": to_status})
     if to_status == Status.ON_HOLD:
@@ -531,43 +657,38 @@ def order_transition(
     elif hold_reason:
         raise InvalidTransition("A hold reason only goes with on_hold.", extra={"hold_reason": hold_reason})
     if locked.status == to_status and locked.hold_reason == hold_reason:
-        _refresh(order, locked)
-        return order
+        return False
     if not can_transition(locked.status, to_status):
         raise InvalidTransition(
             f"Order {locked.number} cannot go from {Status(locked.status).label} ({locked.status}) to "
             f"{Status(to_status).label} ({to_status}).",
             extra={"order_number": locked.number, "from": locked.status, "to": to_status},
         )
-    now = at or timezone.now()
+    return True
+
+
+def _transition_set(
+    locked: Order, *, to_status: str, hold_reason: str, reason: str, at: dt.datetime | None, now: dt.datetime
+) -> tuple[str, list[str]]:
+    """Set the new status (and what goes with it) on the locked row, unsaved. Returns the status it left and
+    the fields to save. Entering paid stamps ``paid_at`` (``at``, else now) and the promised ship time if the
+    order has none yet."""
     from_status = locked.status
     locked.status = to_status
     locked.hold_reason = hold_reason
     locked.hold_note = reason[:200] if to_status == Status.ON_HOLD else ""
     update_fields = ["status", "hold_reason", "hold_note", "updated_at"]
     if to_status == Status.PAID and locked.paid_at is None:
-        locked.paid_at = now
+        locked.paid_at = at or now
         update_fields.append("paid_at")
         if locked.promised_ship_at is None:
-            locked.promised_ship_at = now + dt.timedelta(hours=locked.shop.ship_within_hours)
+            locked.promised_ship_at = locked.paid_at + dt.timedelta(hours=locked.shop.ship_within_hours)
             update_fields.append("promised_ship_at")
-    locked.save(update_fields=update_fields)
-    order_event_record(
-        order=locked,
-        kind=OrderEvent.Kind.TRANSITION,
-        actor=actor,
-        system=system,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        data={"hold_reason": hold_reason} if hold_reason else None,
-    )
-    # Inventory (issue 4): paid reserves (short → on_hold out_of_stock), cancelled/closed releases,
-    # shipped consumes the reservations. See orders/stock.py and docs/inventory.md.
-    order_stock_follow(order=locked, from_status=from_status, actor=actor)
-    _review_when_paid(locked)
-    _refresh(order, locked)
-    return order
+    return from_status, update_fields
+
+
+def _transition_data(hold_reason: str) -> dict[str, Any] | None:
+    return {"hold_reason": hold_reason} if hold_reason else None
 
 
 def _review_when_paid(*orders: Order) -> None:

@@ -1,7 +1,7 @@
 """The order lifecycle: the one place that says which status may follow which.
 
-``order_transition`` (orders.services) is the only code that changes ``Order.status``; it consults
-``TRANSITIONS`` and writes an ``OrderEvent`` for every move.
+``order_transition`` (orders.services), with its set-based form ``order_transition_many``, is the only code
+that changes ``Order.status``; both consult ``TRANSITIONS`` and write an ``OrderEvent`` for every move.
 """
 
 from django.db import models

@@ -1,18 +1,21 @@
 """The order side of inventory (issue 4): what an order's status change does to its stock.
 
 ``order_transition`` and ``order_create`` (orders.services) call ``order_stock_follow`` inside their
-transaction, with the order row locked. Inventory knows nothing of orders: this module hands it plain ids
-and quantities and acts on its answer.
+transaction, with the order row locked; ``order_transition_many`` and ``order_create_many`` call
+``orders_stock_follow`` / ``orders_stock_follow_created``, which reserve for a batch together. Inventory
+knows nothing of orders: this module hands it plain ids and quantities and acts on its answer.
 
 - entering paid: reserve every line (all or none). Short → the order goes on_hold / out_of_stock.
 - leaving an on_hold for approved: the lines must be reserved, else the move is refused (InsufficientStock).
-- entering cancelled or closed: release whatever the order still holds.
+- entering cancelled or closed: release whatever the order still holds (an unpaid order holds nothing).
 - entering shipped: the reservations become deductions (ship movements).
 Stock arriving (``inventory.signals.stock_arrived``) retries the orders held out_of_stock, first paid first
 served (orders.receivers → orders.tasks.orders_retry_out_of_stock → ``order_stock_retry``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import F
@@ -49,9 +52,30 @@ def order_stock_follow(*, order: Order, from_status: str, actor=None) -> None:
             extra={"order_number": order.number, "short": result.short},
         )
     if to_status in (Status.CANCELLED, Status.CLOSED):
-        order_stock_release(order_id=order.pk, actor=actor, system=SYSTEM, reason=f"order {to_status}")
+        if _may_hold_stock(from_status):
+            order_stock_release(order_id=order.pk, actor=actor, system=SYSTEM, reason=f"order {to_status}")
     elif to_status == Status.SHIPPED:
         order_stock_consume(order_id=order.pk, actor=actor, system=SYSTEM, reason="order shipped")
+
+
+def _may_hold_stock(from_status: str) -> bool:
+    """An unpaid order holds no stock: reservations are made on entering paid and no order goes back to
+    pending_payment, so releasing one would change nothing (it would only look for its reservations)."""
+    return from_status != Status.PENDING_PAYMENT
+
+
+def orders_stock_follow(*, orders: Sequence[Order], from_status: Mapping[int, str], actor=None) -> None:
+    """``order_stock_follow`` for several orders that have just moved (each from ``from_status[pk]`` to its
+    status): those paid just now reserve together (``inventory.services.orders_stock_reserve``, in the order
+    given — it is for orders holding no reservation yet, so only those coming from pending_payment), the
+    others one by one — where the move has a stock effect at all."""
+    paid = [order for order in orders if order.status == Status.PAID and not _may_hold_stock(from_status[order.pk])]
+    together = {order.pk for order in paid} if len(paid) > 1 else set()
+    rest = [order for order in orders if order.pk not in together]
+    if together:
+        _orders_reserve(orders=paid, lines=_order_lines(paid), actor=actor)
+    for order in rest:
+        order_stock_follow(order=order, from_status=from_status[order.pk], actor=actor)
 
 
 def orders_stock_follow_created(*, orders: list[Order], lines: dict[int, list[LineDemand]], actor=None) -> None:
@@ -62,6 +86,12 @@ def orders_stock_follow_created(*, orders: list[Order], lines: dict[int, list[Li
         for order in paid:
             order_stock_follow(order=order, from_status="", actor=actor)
         return
+    _orders_reserve(orders=paid, lines=lines, actor=actor)
+
+
+def _orders_reserve(*, orders: list[Order], lines: Mapping[int, list[LineDemand]], actor) -> None:
+    """Reserve the lines of several orders entering paid together, first come first served in the order
+    given; each reserved one takes the warehouse inventory chose, each short one goes on hold."""
     results = orders_stock_reserve(
         orders=[
             OrderDemand(
@@ -71,17 +101,29 @@ def orders_stock_follow_created(*, orders: list[Order], lines: dict[int, list[Li
                 warehouse_id=order.warehouse_id,
                 presale=PRESALE_TAG in (order.tags or []),
             )
-            for order in paid
+            for order in orders
         ],
         actor=actor,
         system=SYSTEM,
     )
-    for order in paid:
+    for order in orders:
         result = results[order.pk]
         if result.ok:
             _warehouse_take(order, result)
         else:
             _hold_out_of_stock(order, result)
+
+
+def _order_lines(orders: Sequence[Order]) -> dict[int, list[LineDemand]]:
+    """The lines of these orders as reservation demands, in line order (one query)."""
+    lines: dict[int, list[LineDemand]] = {order.pk: [] for order in orders}
+    for order_id, pk, sku_id, quantity in (
+        OrderLine.objects.filter(order__in=list(lines))
+        .order_by("order_id", "pk")
+        .values_list("order_id", "pk", "sku_id", "quantity")
+    ):
+        lines[order_id].append(LineDemand(line_id=pk, sku_id=sku_id, quantity=quantity))
+    return lines
 
 
 def _hold_out_of_stock(order: Order, result: ReserveResult) -> None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from simple_history.utils import bulk_create_with_history
 
-from config.db import bulk_create_with_history_copy, rows_update
+from config.db import bulk_create_with_history_copy, history_copy, rows_update
 from orders.models import Order, OrderEvent
 from tests.factories import UserFactory, make_order
 
@@ -37,3 +37,18 @@ def test_history_copy_writes_the_rows_simple_history_would():
     ours_row.pop("at"), theirs_row.pop("at")
     assert ours_row == theirs_row
     assert ours_row["history_user_id"] == user.pk and ours_row["history_type"] == "+"
+
+
+def test_history_copy_after_an_update_writes_the_changed_row_a_save_writes():
+    order = make_order()
+    order.buyer_remark = "改地址"
+    order.save(update_fields=["buyer_remark", "updated_at"])
+    rows_update(Order, ["seller_memo"], [(order.pk, "")])  # the row as it is, changed set-based
+
+    assert history_copy(Order, [order.pk], history_type="~") == 1
+
+    fields = [f.attname for f in Order.history.model.tracked_fields]
+    saved, copied = order.history.order_by("history_id").values(*fields, "history_type", "history_user_id")[1:]
+    assert saved == copied and copied["history_type"] == "~"
+    with pytest.raises(ValueError):
+        history_copy(Order, [order.pk], history_type="*")
