@@ -66,6 +66,7 @@ WAKE_KEY = "integrations:inbox:wake"
 WAKE_TTL = 60  # longer than a drain runs (DRAIN_SECONDS); renewed at each batch
 DRAIN_SECONDS = 20  # a drain hands over to a fresh task after this long (django-q2's task timeout is 60 s)
 BATCH = 200
+DRAINED_KINDS = (InboxMessage.Kind.PUSH, InboxMessage.Kind.POLL)  # what drains and batches take along
 STALE_CLAIM = dt.timedelta(minutes=5)
 SOURCE_BY_KIND = {
     InboxMessage.Kind.PUSH: Source.WEBHOOK,
@@ -167,16 +168,17 @@ def inbox_store(
     new_ids = _insert(fresh, again)
     _deliveries_count(shop, again)
     if new_ids and enqueue and claim is None:
-        _queue(new_ids)
+        _queue(new_ids, kind)
     stored = set(new_ids)
     return Stored(new_ids=new_ids, duplicates=len(again), messages=[m for m in fresh if m.pk in stored])
 
 
-def _queue(new_ids: list[int]) -> None:
+def _queue(new_ids: list[int], kind: str) -> None:
     """Have newly stored messages processed once the transaction commits: a task per ``BATCH`` of them, or —
-    when messages are coalesced (``INTEGRATIONS_INBOX_COALESCE``) — one drain for everything stored
-    meanwhile (``inbox_wake``)."""
-    if coalesced():
+    for pushed and polled orders when messages are coalesced (``INTEGRATIONS_INBOX_COALESCE``) — one drain
+    for everything stored meanwhile (``inbox_wake``). Poll pages (a hundred orders each) and file rows keep
+    tasks of their own."""
+    if coalesced() and kind in DRAINED_KINDS:
         transaction.on_commit(inbox_wake)
         return
     for chunk in _chunks(new_ids, BATCH):
@@ -389,9 +391,7 @@ def inbox_claim_due(*, limit: int, now: dt.datetime | None = None) -> list[int]:
 
 def _due_q(now: dt.datetime) -> Q:
     """New pushed or polled messages whose time has come (failed ones wait for the retry sweeper)."""
-    return Q(
-        status=WorkStatus.PENDING, next_attempt_at__lte=now, kind__in=[InboxMessage.Kind.PUSH, InboxMessage.Kind.POLL]
-    )
+    return Q(status=WorkStatus.PENDING, next_attempt_at__lte=now, kind__in=DRAINED_KINDS)
 
 
 def _process_claimed(claimed: list[int]) -> dict[str, int]:

@@ -117,6 +117,16 @@ def test_a_drain_works_batch_by_batch_and_hands_over_when_its_time_is_up(
     assert statuses == [WorkStatus.DONE] * 7 + [WorkStatus.PENDING] * 3
 
 
+@pytest.mark.parametrize("kind", [InboxMessage.Kind.POLL_PAGE, InboxMessage.Kind.IMPORT])
+def test_poll_pages_and_file_rows_keep_tasks_of_their_own(shopify, coalesced, kind):
+    """A drain takes pushed and polled orders only: a page of a hundred orders, or a file's rows, would
+    otherwise wait for the retry sweeper."""
+    item = PushItem("shopify.orders", "", "", json.dumps({"orders": []}))
+    stored = inbox_store(shop=shopify.shop, platform="shopify", kind=kind, items=[item])
+    assert coalesced == [(inbox.PROCESS_TASK, (stored.new_ids,))]
+    assert cache.get(inbox.WAKE_KEY) is None
+
+
 def test_without_coalescing_each_store_queues_its_own_messages(shopify, settings, monkeypatch):
     settings.INTEGRATIONS_INBOX_COALESCE = False
     queued = []
