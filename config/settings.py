@@ -174,7 +174,9 @@ Q_CLUSTER = {
     "catch_up": False,
     "sync": env_bool("Q_SYNC", default=False),
     "poll": 0.5,
-    "save_limit": 500,
+    # Every result is saved (one INSERT); config.tasks.task_results_prune deletes successes older than
+    # Q_KEEP_SUCCESS_DAYS daily. (A positive save_limit makes django-q2 read all kept successes per task.)
+    "save_limit": 0,
     # A failed task stays on the queue and is retried after `retry` seconds, up to `max_attempts`;
     # tasks are idempotent. What still fails is kept as a django-q Failure, visible in the admin.
     "ack_failures": False,
@@ -185,6 +187,7 @@ Q_CLUSTER = {
 ORDERS_REVIEW_CLUSTER = env_str("ORDERS_REVIEW_CLUSTER", default="")
 if ORDERS_REVIEW_CLUSTER:
     Q_CLUSTER["ALT_CLUSTERS"] = {ORDERS_REVIEW_CLUSTER: {}}
+Q_KEEP_SUCCESS_DAYS = env_int("Q_KEEP_SUCCESS_DAYS", default=7)
 # Production and the benchmarks: Redis as django-q2's broker (Q_REDIS_URL=redis://127.0.0.1:6379/0) instead
 # of polling the database; results, failures and schedules stay in the database either way.
 if env_str("Q_REDIS_URL", default=""):

@@ -3,10 +3,13 @@
 Tasks receive ids and JSON values, never model instances, and must be idempotent.
 """
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
@@ -38,14 +41,37 @@ def _broker(cluster: str) -> Broker:
     return get_broker(cluster or None)
 
 
+# The project's own housekeeping (the apps declare theirs in their tasks modules).
+SCHEDULES: list[dict[str, Any]] = [
+    {
+        "name": "config.task_results_prune",
+        "func": "config.tasks.task_results_prune",
+        "schedule_type": "I",
+        "minutes": 1440,
+    },
+]
+
+
+def task_results_prune() -> int:
+    """Delete django-q2's records of successful tasks older than ``Q_KEEP_SUCCESS_DAYS`` (7). Failed tasks
+    stay until staff deal with them. This replaces django-q2's own ``save_limit`` pruning, which reads every
+    kept success (results unpickled) for each task it saves: at a peak that cost more than the tasks."""
+    from django_q.models import Success
+
+    cutoff = timezone.now() - dt.timedelta(days=int(getattr(settings, "Q_KEEP_SUCCESS_DAYS", 7)))
+    deleted, _by_model = Success.objects.filter(stopped__lt=cutoff).delete()
+    return deleted
+
+
 def schedules_declared() -> list[dict[str, Any]]:
-    """Every schedule the apps declare: the ``SCHEDULES`` list in each installed app's ``tasks`` module."""
+    """Every schedule declared: the project's own (``SCHEDULES`` above) and the ``SCHEDULES`` list in each
+    installed app's ``tasks`` module."""
     from importlib import import_module
     from importlib.util import find_spec
 
     from django.apps import apps
 
-    declared: list[dict[str, Any]] = []
+    declared: list[dict[str, Any]] = list(SCHEDULES)
     for app_config in apps.get_app_configs():
         module_name = f"{app_config.name}.tasks"
         if find_spec(module_name) is None:
