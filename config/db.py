@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +50,34 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def row_insert(obj: models.Model) -> Any:
+    """INSERT one unsaved object and set its primary key — ``bulk_create([obj])`` without the batching
+    machinery: the statement is built once per model, so the database can keep it prepared, and outside a
+    transaction it runs alone (no BEGIN/COMMIT round trips; ``bulk_create`` always opens one). Like
+    ``bulk_create`` it sends no signals and writes no history. Returns the primary key."""
+    model = type(obj)
+    sql, fields = _insert_statement(model, connection.vendor)
+    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj.pk
+
+
+@functools.cache
+def _insert_statement(model: type[models.Model], vendor: str) -> tuple[str, tuple[models.Field, ...]]:
+    opts = model._meta
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in opts.local_concrete_fields if not (f.primary_key and isinstance(f, models.AutoField)))
+    sql = (
+        f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(opts.pk.column)}"
+    )
+    return sql, fields
 
 
 def bulk_create_with_history_copy(objs: Sequence[models.Model], *, user=None) -> list[models.Model]:

@@ -28,7 +28,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.db import rows_update
+from config.db import row_insert, rows_update
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import (
     ImportInvalid,
@@ -210,6 +210,8 @@ def _insert(fresh: list[InboxMessage], again: list[tuple[PushItem, str]]) -> lis
     if not fresh:
         return []
     try:
+        if len(fresh) == 1 and transaction.get_autocommit():
+            return [row_insert(fresh[0])]  # a push: one statement, its own transaction
         with transaction.atomic():
             return [message.pk for message in InboxMessage.objects.bulk_create(fresh)]
     except IntegrityError:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from simple_history.utils import bulk_create_with_history
 
-from config.db import bulk_create_with_history_copy, history_copy, rows_update
+from config.db import bulk_create_with_history_copy, history_copy, row_insert, rows_update
 from orders.models import Order, OrderEvent
 from tests.factories import UserFactory, make_order
 
@@ -52,3 +52,34 @@ def test_history_copy_after_an_update_writes_the_changed_row_a_save_writes():
     assert saved == copied and copied["history_type"] == "~"
     with pytest.raises(ValueError):
         history_copy(Order, [order.pk], history_type="*")
+
+
+def test_row_insert_writes_the_row_bulk_create_would_in_one_statement(django_assert_num_queries):
+    from integrations.models import ImportJob, InboxMessage
+    from orders.models import Shop
+    from tests.factories import ShopFactory
+
+    shop = ShopFactory()
+    ours = InboxMessage(
+        shop=shop, platform="shopify", kind="push", topic="orders/create", body="{}", headers={"a": "1"}
+    )
+    with django_assert_num_queries(1):
+        pk = row_insert(ours)
+    assert ours.pk == pk and not ours._state.adding
+    theirs = InboxMessage.objects.bulk_create(
+        [InboxMessage(shop=shop, platform="shopify", kind="push", topic="orders/create", body="{}", headers={"a": "1"})]
+    )[0]
+    fields = [
+        f.attname
+        for f in InboxMessage._meta.concrete_fields
+        if f.attname not in ("id", "received_at", "next_attempt_at")
+    ]
+    assert (
+        InboxMessage.objects.filter(pk=pk).values(*fields).get()
+        == InboxMessage.objects.filter(pk=theirs.pk).values(*fields).get()
+    )
+
+    job = ImportJob(shop=shop, file_name="a.csv", profile="generic")  # auto_now_add is filled in, as by save()
+    row_insert(job)
+    assert ImportJob.objects.get(pk=job.pk).created_at is not None
+    assert Shop.objects.filter(pk=shop.pk).exists()

@@ -65,6 +65,12 @@ class Command(BaseCommand):
         if count < 1:
             raise CommandError("--orders must be at least 1")
         platform = "shopify" if options["path"] == "webhook" else options["platform"]
+        waiting = InboxMessage.objects.filter(status__in=[WorkStatus.PENDING, WorkStatus.PROCESSING]).count()
+        if waiting:
+            raise CommandError(
+                f"{waiting} inbox messages are still waiting to be processed: the cluster would work through them "
+                "first and the figures would be wrong. Let a running qcluster finish them, or use another database."
+            )
         connection, skus = self._setup(platform)
         natives = self._generate(platform, connection, skus, count)
         _vacuum()
