@@ -11,6 +11,10 @@ Life of a message::
 Claims are compare-and-set UPDATEs (``status in (pending, failed) and due`` → ``processing``), so a message
 is processed by one worker even when django-q2 runs a task twice. A claim older than
 ``STALE_CLAIM`` (a worker died) is handed back by the sweeper.
+
+Who processes what: a task per stored lot (``inbox_process``), or — with a shared cache — one drain for a
+burst of pushes (``inbox_wake`` / ``inbox_drain``); a poll page's orders are stored claimed by the worker
+that split the page and processed by it at once (``_page_split``).
 """
 
 from __future__ import annotations
