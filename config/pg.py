@@ -11,9 +11,7 @@ def binary_arrays(sender, connection, **kwargs) -> None:
     (a JSON body full of quotes costs more to escape than to store). Binary arrays need no escaping. Only
     with server-side binding (``DB_SERVER_SIDE_BINDING``, on by default): client-side binding quotes every
     parameter as text."""
-    if connection.vendor != "postgresql" or not connection.settings_dict.get("OPTIONS", {}).get(
-        "server_side_binding"
-    ):
+    if connection.vendor != "postgresql" or not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
         return
     from psycopg.types.array import ListBinaryDumper
 
