@@ -484,16 +484,22 @@ def order_events_record(
 ) -> list[OrderEvent]:
     """``order_event_record`` for several orders at once: one event each (``reason``: one for all, or one per
     order; ``data``: one per order), written with their history by one INSERT each."""
-    reasons = [reason] * len(orders) if isinstance(reason, str) else list(reason)
-    details = list(data) or [None] * len(orders)
-    if not len(reasons) == len(details) == len(orders):
-        raise ValueError("order_events_record: give one reason and one data per order (or none).")
+    reasons, details = _per_order(orders, reason, data, what="order_events_record")
     return bulk_create_with_history_copy(
         [
             _event_build(order=order, kind=kind, actor=actor, system=system, reason=why, data=detail)
             for order, why, detail in zip(orders, reasons, details, strict=True)
         ]
     )
+
+
+def _per_order(orders: Sequence[Order], reason: str | Sequence[str], values: Sequence[Any], *, what: str):
+    """A reason for each order (one given for all, or one each) and a value for each (none given: None)."""
+    reasons = [reason] * len(orders) if isinstance(reason, str) else list(reason)
+    values = list(values) or [None] * len(orders)
+    if not len(reasons) == len(values) == len(orders):
+        raise ValueError(f"{what}: give one reason and one value per order (or none).")
+    return reasons, values
 
 
 def _user(actor):
@@ -550,16 +556,15 @@ def order_transition(
         locked, to_status=to_status, hold_reason=hold_reason, reason=reason, at=at, now=timezone.now()
     )
     locked.save(update_fields=update_fields)
-    order_event_record(
-        order=locked,
-        kind=OrderEvent.Kind.TRANSITION,
-        actor=actor,
-        system=system,
+    _transition_event(
+        locked,
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        data=_transition_data(hold_reason),
-    )
+        hold_reason=hold_reason,
+        actor=actor,
+        system=system,
+    ).save(force_insert=True)
     # Inventory (issue 4): paid reserves (short → on_hold out_of_stock), cancelled/closed releases,
     # shipped consumes the reservations. See orders/stock.py and docs/inventory.md.
     order_stock_follow(order=locked, from_status=from_status, actor=actor)
@@ -591,10 +596,7 @@ def order_transition_many(
     """
     if not orders:
         return []
-    reasons = [reason] * len(orders) if isinstance(reason, str) else list(reason)
-    times = list(at) or [None] * len(orders)
-    if not len(reasons) == len(times) == len(orders):
-        raise ValueError("order_transition_many: give one reason and one time per order (or none).")
+    reasons, times = _per_order(orders, reason, at, what="order_transition_many")
     query = Order.objects.select_for_update(of=("self",)).filter(pk__in={order.pk for order in orders})
     if to_status == Status.PAID:
         query = query.select_related("shop")  # promised_ship_at follows the shop's ship_within_hours
@@ -618,15 +620,14 @@ def order_transition_many(
         history_copy(Order, list(moved), history_type="~")
         bulk_create_with_history_copy(
             [
-                _event_build(
-                    order=row,
-                    kind=OrderEvent.Kind.TRANSITION,
-                    actor=actor,
-                    system=system,
+                _transition_event(
+                    row,
                     from_status=from_status,
                     to_status=to_status,
                     reason=why,
-                    data=_transition_data(hold_reason),
+                    hold_reason=hold_reason,
+                    actor=actor,
+                    system=system,
                 )
                 for row, from_status, why in moved.values()
             ]
@@ -687,8 +688,20 @@ def _transition_set(
     return from_status, update_fields
 
 
-def _transition_data(hold_reason: str) -> dict[str, Any] | None:
-    return {"hold_reason": hold_reason} if hold_reason else None
+def _transition_event(
+    order: Order, *, from_status: str, to_status: str, reason: str, hold_reason: str, actor, system: str
+) -> OrderEvent:
+    """The unsaved timeline event of a status move (the hold reason in its data)."""
+    return _event_build(
+        order=order,
+        kind=OrderEvent.Kind.TRANSITION,
+        actor=actor,
+        system=system,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data={"hold_reason": hold_reason} if hold_reason else None,
+    )
 
 
 def _review_when_paid(*orders: Order) -> None:
