@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -80,15 +83,114 @@ def _insert_statement(model: type[models.Model], vendor: str) -> tuple[str, tupl
     return sql, fields
 
 
+def rows_insert(objs: Sequence[models.Model]) -> list[models.Model]:
+    """INSERT new objects of one model and set their primary keys — ``bulk_create(objs)`` for the rows a
+    batch creates, at a fraction of its Python cost. On PostgreSQL one ``INSERT … SELECT * FROM UNNEST(one
+    array per column) RETURNING pk``, as Django's own, but its text is built once per model (the same for
+    any number of rows, so the server keeps it prepared) and each column is taken straight from the
+    instances when its values need no conversion — ints, strings, booleans, Decimals, aware datetimes,
+    dates and UUIDs in the fields that store them as they are. Other values (JSON, lazy strings, a number
+    in a text field…) go through the field's own ``get_db_prep_save``, as in ``bulk_create``. Elsewhere, or
+    for objects that already have a primary key, it is ``bulk_create``. Like ``bulk_create`` it sends no
+    signals and writes no history."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    plan = _unnest_plan(model) if connection.vendor == "postgresql" else None
+    if plan is None or any(obj.pk is not None for obj in objs):
+        return model._default_manager.bulk_create(objs)
+    sql, columns = plan
+    arrays = []
+    for field, relation, pre_save, fits in columns:
+        if pre_save:
+            values = [field.pre_save(obj, add=True) for obj in objs]
+        else:
+            values = [obj.__dict__[field.attname] for obj in objs]
+        if relation and None in values:  # a related object saved since it was set: take its primary key
+            for obj, value in zip(objs, values, strict=True):
+                if value is None and field.is_cached(obj):
+                    obj._prepare_related_fields_for_save(operation_name="rows_insert", fields=[field])
+            values = [obj.__dict__[field.attname] for obj in objs]
+        if not all(value is None or fits(value) for value in values):
+            values = [field.get_db_prep_save(value, connection) for value in values]
+        arrays.append(values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        pks = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return list(objs)
+
+
+def _aware(value: Any) -> bool:
+    return isinstance(value, dt.datetime) and (value.tzinfo is not None or not settings.USE_TZ)
+
+
+_STORED_AS_IS = {  # field class → "this Python value is what the database driver gets" (PostgreSQL)
+    **{
+        cls: (lambda value: type(value) is int)
+        for cls in (
+            models.AutoField,
+            models.BigAutoField,
+            models.SmallAutoField,
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveBigIntegerField,
+            models.PositiveSmallIntegerField,
+        )
+    },
+    **{cls: (lambda value: isinstance(value, str)) for cls in (models.CharField, models.TextField, models.SlugField)},
+    models.BooleanField: lambda value: type(value) is bool,
+    models.DecimalField: lambda value: type(value) is Decimal,
+    models.DateTimeField: _aware,
+    models.DateField: lambda value: type(value) is dt.date,
+    models.UUIDField: lambda value: type(value) is uuid.UUID,
+}
+
+
+@functools.cache
+def _unnest_plan(model: type[models.Model]) -> tuple[str, list[tuple[models.Field, bool, bool, Any]]] | None:
+    """The INSERT statement of ``rows_insert`` and, per column, (field, is a relation, needs its
+    ``pre_save``, test for values stored as they are); None for a model it cannot insert this way."""
+    opts = model._meta
+    fields = [
+        f
+        for f in opts.local_concrete_fields
+        if not f.generated and not (f.primary_key and isinstance(f, models.AutoField))
+    ]
+    if any(f.db_default is not models.NOT_PROVIDED or hasattr(f, "get_placeholder") for f in fields):
+        return None
+    quote = connection.ops.quote_name
+    columns = []
+    for f in fields:
+        target = f.target_field if f.is_relation else f
+        if target.get_internal_type() not in connection.data_types:
+            return None
+        fits = _STORED_AS_IS.get(type(target), lambda value: False)
+        stamps = isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)
+        custom = type(f).pre_save is not models.Field.pre_save and not isinstance(f, models.DateField)
+        columns.append((f, f.is_relation, stamps or custom, fits))
+    arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+    sql = (
+        f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT * FROM UNNEST({arrays}) RETURNING {quote(opts.pk.column)}"
+    )
+    return sql, columns
+
+
 def bulk_create_with_history_copy(objs: Sequence[models.Model], *, user=None) -> list[models.Model]:
-    """``bulk_create`` the objects (primary keys come back: PostgreSQL and SQLite), then write their
+    """``rows_insert`` the objects (primary keys come back: PostgreSQL and SQLite), then write their
     simple-history "created" rows with one ``INSERT … SELECT`` copying the new rows in the database — the
     rows ``simple_history.utils.bulk_create_with_history`` writes, without building each one in Python.
     ``user``: the history user (default: the signed-in user of the current request, as simple-history)."""
     if not objs:
         return []
     model = type(objs[0])
-    created = model._default_manager.bulk_create(objs)
+    created = rows_insert(objs)
     history_copy(model, [obj.pk for obj in created], user=user)
     return created
 

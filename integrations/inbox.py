@@ -32,7 +32,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.db import row_insert, rows_update
+from config.db import row_insert, rows_insert, rows_update
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import (
     ImportInvalid,
@@ -217,7 +217,7 @@ def _insert(fresh: list[InboxMessage], again: list[tuple[PushItem, str]]) -> lis
         if len(fresh) == 1 and transaction.get_autocommit():
             return [row_insert(fresh[0])]  # a push: one statement, its own transaction
         with transaction.atomic():
-            return [message.pk for message in InboxMessage.objects.bulk_create(fresh)]
+            return [message.pk for message in rows_insert(fresh)]
     except IntegrityError:
         if len(fresh) == 1:
             again.append((_item_of(fresh[0]), fresh[0].content_hash))

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from simple_history.utils import bulk_create_with_history
 
-from config.db import bulk_create_with_history_copy, history_copy, row_insert, rows_update
+from config.db import bulk_create_with_history_copy, history_copy, row_insert, rows_insert, rows_update
 from orders.models import Order, OrderEvent
 from tests.factories import UserFactory, make_order
 
@@ -83,3 +83,41 @@ def test_row_insert_writes_the_row_bulk_create_would_in_one_statement(django_ass
     row_insert(job)
     assert ImportJob.objects.get(pk=job.pk).created_at is not None
     assert Shop.objects.filter(pk=shop.pk).exists()
+
+
+def _stored(model, pk, leave_out=()):
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", *leave_out)]
+    return model.objects.filter(pk=pk).values(*fields).get()
+
+
+def test_rows_insert_writes_the_rows_bulk_create_would_in_one_statement(django_assert_num_queries):
+    from django.utils.translation import gettext_lazy
+
+    from integrations.models import InboxMessage
+    from orders.models import OrderLine
+    from tests.factories import ShopFactory, SKUFactory
+
+    shop, other, sku = ShopFactory(), ShopFactory(), SKUFactory()
+
+    def batch(shop):
+        return [
+            InboxMessage(shop=shop, platform="taobao", kind="poll", topic="t", body="{}", headers={"叫": "值"}),
+            InboxMessage(shop=shop, platform="taobao", kind="poll", topic=7, body="{}", event_id=gettext_lazy("x")),
+        ]
+
+    ours, theirs = batch(shop), InboxMessage.objects.bulk_create(batch(other))
+    with django_assert_num_queries(1):
+        assert rows_insert(ours) == ours
+    assert all(m.pk and not m._state.adding for m in ours)
+    moments = ("shop_id", "received_at", "next_attempt_at")
+    assert [_stored(InboxMessage, m.pk, moments) for m in ours] == [
+        _stored(InboxMessage, m.pk, moments) for m in theirs
+    ]
+    assert _stored(InboxMessage, ours[1].pk)["topic"] == "7"  # a value Django converts is converted
+
+    line = OrderLine(order=Order(shop=shop, external_id="late"), sku=sku, quantity=2, unit_price=Decimal("9.90"))
+    line.order.number = "LATE-1"
+    line.order.save()  # saved after the line was given it: the line takes its primary key
+    rows_insert([line])
+    assert OrderLine.objects.get(pk=line.pk).order_id == line.order.pk
+    assert rows_insert([]) == []
