@@ -52,13 +52,15 @@ def stock_rows_for_update(stock_ids: Iterable[int]) -> QuerySet[Stock]:
     return Stock.objects.select_for_update().filter(pk__in=list(stock_ids)).order_by("pk")
 
 
-def reservations_active_for_update(*, order_id: int, line_ids: Iterable[int] | None = None) -> QuerySet[Reservation]:
-    """An order's active reservations, locked (only the reservation rows) in stock then pk order.
+def reservations_active_for_update(
+    *, order_ids: Iterable[int], line_ids: Iterable[int] | None = None
+) -> QuerySet[Reservation]:
+    """The active reservations of these orders, locked (only the reservation rows) in stock then pk order.
 
     After waiting for a concurrent release/consume, PostgreSQL re-checks ``state`` on the new row version,
     so a reservation someone else just closed is not returned: release and consume are compare-and-set.
     """
-    rows = Reservation.objects.filter(order_id=order_id, state=Reservation.State.ACTIVE)
+    rows = Reservation.objects.filter(order_id__in=list(order_ids), state=Reservation.State.ACTIVE)
     if line_ids is not None:
         rows = rows.filter(order_line_id__in=list(line_ids))
     return rows.select_for_update(of=("self",)).order_by("stock_id", "pk")

@@ -28,6 +28,7 @@ from inventory.services import (
     order_stock_consume,
     order_stock_release,
     order_stock_reserve,
+    orders_stock_release,
     orders_stock_reserve,
 )
 from orders.models import Order, OrderLine
@@ -67,15 +68,25 @@ def _may_hold_stock(from_status: str) -> bool:
 def orders_stock_follow(*, orders: Sequence[Order], from_status: Mapping[int, str], actor=None) -> None:
     """``order_stock_follow`` for several orders that have just moved (each from ``from_status[pk]`` to its
     status): those paid just now reserve together (``inventory.services.orders_stock_reserve``, in the order
-    given — it is for orders holding no reservation yet, so only those coming from pending_payment), the
-    others one by one — where the move has a stock effect at all."""
+    given — it is for orders holding no reservation yet, so only those coming from pending_payment), those
+    cancelled or closed just now release together (``orders_stock_release``), the others one by one — where
+    the move has a stock effect at all."""
     paid = [order for order in orders if order.status == Status.PAID and not _may_hold_stock(from_status[order.pk])]
-    together = {order.pk for order in paid} if len(paid) > 1 else set()
-    rest = [order for order in orders if order.pk not in together]
-    if together:
-        _orders_reserve(orders=paid, lines=_order_lines(paid), actor=actor)
-    for order in rest:
-        order_stock_follow(order=order, from_status=from_status[order.pk], actor=actor)
+    ending: dict[str, list[Order]] = {}
+    for order in orders:
+        if order.status in (Status.CANCELLED, Status.CLOSED) and _may_hold_stock(from_status[order.pk]):
+            ending.setdefault(order.status, []).append(order)
+    groups = [group for group in (paid, *ending.values()) if len(group) > 1]
+    for group in groups:
+        if group is paid:
+            _orders_reserve(orders=paid, lines=_order_lines(paid), actor=actor)
+        else:
+            reason = f"order {group[0].status}"
+            orders_stock_release(order_ids=[o.pk for o in group], actor=actor, system=SYSTEM, reason=reason)
+    together = {order.pk for group in groups for order in group}
+    for order in orders:
+        if order.pk not in together:
+            order_stock_follow(order=order, from_status=from_status[order.pk], actor=actor)
 
 
 def orders_stock_follow_created(*, orders: list[Order], lines: dict[int, list[LineDemand]], actor=None) -> None:

@@ -31,6 +31,7 @@ from inventory.services.reservation import (
     order_stock_consume,
     order_stock_release,
     order_stock_reserve,
+    orders_stock_release,
     orders_stock_reserve,
     reservation_move,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "channel_stock_touch",
     "order_stock_consume",
     "order_stock_release",
+    "orders_stock_release",
     "order_stock_reserve",
     "orders_stock_reserve",
     "reservation_move",

@@ -546,7 +546,7 @@ def _reserve_movement(key, quantity, reservation_id, reference, actor, system, a
 
 def _close(
     *,
-    order_id: int,
+    order_ids: Sequence[int],
     line_ids: Iterable[int] | None,
     state: str,
     kind: str,
@@ -554,45 +554,50 @@ def _close(
     system: str,
     reason: str,
 ) -> int:
-    """Close an order's active reservations (compare-and-set) and apply their stock change. Returns units."""
+    """Close the orders' active reservations (compare-and-set) and apply their stock change: each stock row
+    once, by the sum of its reservations. Returns units."""
     locked = list(
-        reservations_active_for_update(order_id=order_id, line_ids=line_ids).values(
+        reservations_active_for_update(order_ids=order_ids, line_ids=line_ids).values(
             "pk", "stock_id", "quantity", "reference", "stock__sku_id", "stock__warehouse_id", "stock__pool"
         )
     )
     if not locked:
         return 0
     now = timezone.now()
+    consume = state == Reservation.State.CONSUMED
     Reservation.objects.filter(pk__in=[r["pk"] for r in locked], state=ACTIVE).update(state=state, closed_at=now)
+    by_stock: dict[int, list[dict]] = {}
+    for r in locked:  # ascending stock pk: the stock row locks follow the documented order
+        by_stock.setdefault(r["stock_id"], []).append(r)
     movements = []
     arrivals: dict[int, set[int]] = defaultdict(set)
-    # locked is in ascending stock pk: the stock row locks follow the documented order.
-    for r in locked:
-        quantity = r["quantity"]
-        consume = state == Reservation.State.CONSUMED
-        if not stock_change(r["stock_id"], on_hand=-quantity if consume else 0, reserved=-quantity):
+    for stock_id, held in by_stock.items():
+        quantity = sum(r["quantity"] for r in held)
+        if not stock_change(stock_id, on_hand=-quantity if consume else 0, reserved=-quantity):
+            names = ", ".join(f"{r['pk']} ({r['reference']})" for r in held)
             raise LedgerInconsistent(
-                f"Reservation {r['pk']} ({r['reference']}) holds {quantity} but stock row {r['stock_id']} cannot "
+                f"Reservations {names} hold {quantity} but stock row {stock_id} cannot "
                 f"{'ship' if consume else 'release'} it.",
-                extra={"reservation": r["pk"], "stock": r["stock_id"]},
+                extra={"reservations": [r["pk"] for r in held], "stock": stock_id},
             )
-        key = (r["stock__sku_id"], r["stock__warehouse_id"], r["stock__pool"])
-        movements.append(
-            movement_build(
-                kind=kind,
-                key=key,
-                on_hand=-quantity if consume else 0,
-                reserved=-quantity,
-                reference=r["reference"],
-                reason=reason,
-                reservation_id=r["pk"],
-                actor=actor,
-                system=system,
-                at=now,
+        for r in held:
+            key = (r["stock__sku_id"], r["stock__warehouse_id"], r["stock__pool"])
+            movements.append(
+                movement_build(
+                    kind=kind,
+                    key=key,
+                    on_hand=-r["quantity"] if consume else 0,
+                    reserved=-r["quantity"],
+                    reference=r["reference"],
+                    reason=reason,
+                    reservation_id=r["pk"],
+                    actor=actor,
+                    system=system,
+                    at=now,
+                )
             )
-        )
-        if not consume:
-            arrivals[key[1]].add(key[0])
+            if not consume:
+                arrivals[key[1]].add(key[0])
     StockMovement.objects.bulk_create(movements)
     stock_changed_on_commit(sku_ids=[m.sku_id for m in movements], arrivals=arrivals)
     return sum(r["quantity"] for r in locked)
@@ -610,8 +615,24 @@ def order_stock_release(
     """Give back the stock an order (or some of its lines) holds: cancel, close, line removed.
     Returns the units released now (0 on a repeat)."""
     return _close(
-        order_id=order_id,
+        order_ids=[order_id],
         line_ids=line_ids,
+        state=Reservation.State.RELEASED,
+        kind=Kind.RELEASE,
+        actor=actor,
+        system=system,
+        reason=reason,
+    )
+
+
+@transaction.atomic(savepoint=False)
+def orders_stock_release(*, order_ids: Sequence[int], actor=None, system: str = "inventory", reason: str = "") -> int:
+    """``order_stock_release`` for several orders at once (a batch of orders cancelled or closed together):
+    their reservations locked together in stock then pk order, each stock row changed once, one ledger
+    insert, one after-commit stock notice. Returns the units released now."""
+    return _close(
+        order_ids=sorted(set(order_ids)),
+        line_ids=None,
         state=Reservation.State.RELEASED,
         kind=Kind.RELEASE,
         actor=actor,
@@ -632,7 +653,7 @@ def order_stock_consume(
     """The order (or these lines) shipped: each reservation becomes a deduction — on hand and reserved both
     go down and a ``ship`` movement is written. Returns the units consumed now (0 on a repeat)."""
     return _close(
-        order_id=order_id,
+        order_ids=[order_id],
         line_ids=line_ids,
         state=Reservation.State.CONSUMED,
         kind=Kind.SHIP,

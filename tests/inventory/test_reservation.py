@@ -7,6 +7,7 @@ from inventory.services import (
     order_stock_consume,
     order_stock_release,
     order_stock_reserve,
+    orders_stock_release,
     reservation_move,
 )
 from tests.factories import SKUFactory, WarehouseFactory
@@ -166,6 +167,31 @@ def test_release_gives_the_units_back_once(world, receive):
     assert level(sku, world["wh_a"]) == (5, 0)
     assert set(Reservation.objects.values_list("state", flat=True)) == {"released"}
     assert StockMovement.objects.filter(kind="release").count() == 2
+
+
+def test_several_orders_release_together_each_stock_row_once_and_only_what_they_hold(
+    world, receive, django_assert_num_queries
+):
+    sku1, sku2, _ = world["skus"]
+    receive(sku1, world["wh_a"], 10)
+    receive(sku2, world["wh_a"], 10)
+    reserve(1, (11, sku1, 2), (12, sku2, 1), warehouse=world["wh_a"])
+    reserve(2, (21, sku1, 3), warehouse=world["wh_a"])
+    reserve(3, (31, sku2, 4), warehouse=world["wh_a"])  # not among those released
+    released = orders_stock_release(order_ids=[2, 1, 99], reason="order cancelled")
+
+    assert released == 6
+    assert level(sku1, world["wh_a"]) == (10, 0) and level(sku2, world["wh_a"]) == (10, 4)
+    states = dict(Reservation.objects.values_list("order_id", "state").distinct())
+    assert states == {1: "released", 2: "released", 3: "active"}
+    moves = StockMovement.objects.filter(kind="release").order_by("reference", "reserved_delta")
+    assert [(m.reference, m.reserved_delta, m.reason) for m in moves] == [
+        ("OH1", -2, "order cancelled"),
+        ("OH1", -1, "order cancelled"),
+        ("OH2", -3, "order cancelled"),
+    ]
+    with django_assert_num_queries(1):  # a repeat finds nothing to release
+        assert orders_stock_release(order_ids=[1, 2]) == 0
 
 
 def test_release_of_some_lines_keeps_the_others(world, receive):

@@ -392,3 +392,21 @@ def test_orders_back_to_paid_together_keep_the_reservations_they_hold(world, clo
         ("~", Status.ON_HOLD),
         ("~", Status.PAID),
     ]
+
+
+def test_paid_orders_cancelled_together_give_their_stock_back_together(world, clock, reviews):
+    shop, sku, other = world
+    orders = [make_order(shop=shop, skus=[(sku, 2, Decimal("10.00")), (other, 1, Decimal("5.00"))], status=Status.PAID)]
+    orders += [make_order(shop=shop, skus=[(sku, 3, Decimal("10.00"))], status=Status.PAID) for _ in range(2)]
+    kept = make_order(shop=shop, skus=[(sku, 1, Decimal("10.00"))], status=Status.PAID)
+    unpaid = make_order(shop=shop, skus=[(sku, 1, Decimal("10.00"))])
+    assert Stock.objects.get(sku=sku).reserved == 9
+
+    with mock.patch("orders.stock.order_stock_follow") as one_by_one:
+        order_transition_many(orders=[*orders, unpaid], to_status=Status.CANCELLED, system=SYSTEM, reason="买家取消")
+    one_by_one.assert_called_once()  # only the unpaid one, which holds nothing
+    assert (Stock.objects.get(sku=sku).reserved, Stock.objects.get(sku=other).reserved) == (1, 0)
+    active = Reservation.objects.filter(state=Reservation.State.ACTIVE)
+    assert list(active.values_list("order_id", flat=True)) == [kept.pk]
+    releases = StockMovement.objects.filter(kind="release")
+    assert releases.count() == 4 and set(releases.values_list("reason", flat=True)) == {"order cancelled"}
