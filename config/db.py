@@ -18,7 +18,8 @@ from simple_history.models import HistoricalRecords
 def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
     """Set different values on many rows in one statement: ``rows`` = [(pk, value of each field…)].
 
-    On PostgreSQL one ``UPDATE … FROM (VALUES …)``; elsewhere Django's ``bulk_update``. Like every
+    On PostgreSQL one ``UPDATE … FROM UNNEST(one array per column)``, the same text for any number of rows
+    (kept prepared); elsewhere Django's ``bulk_update``. Like every
     ``QuerySet.update``, it runs no ``save()``, signals or simple-history: for work rows (claims, states)
     whose own columns are the record. Returns the number of rows updated.
     """
@@ -34,25 +35,43 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
                 setattr(obj, field.attname, value)
             objs.append(obj)
         return model._default_manager.bulk_update(objs, [field.name for field in columns])
-    quote = connection.ops.quote_name
+    sql = _update_statement(model, tuple(fields))
     pk = opts.pk
-    casts = [pk.db_type(connection), *(field.db_type(connection) for field in columns)]
-    row_sql = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-    names = ["pk_", *(f"v{index}" for index in range(len(columns)))]
-    assignments = ", ".join(f"{quote(field.column)} = v.v{index}" for index, field in enumerate(columns))
-    sql = (
-        f"UPDATE {quote(opts.db_table)} AS t SET {assignments} "
-        f"FROM (VALUES {', '.join([row_sql] * len(rows))}) AS v({', '.join(names)}) "
-        f"WHERE t.{quote(pk.column)} = v.pk_"
-    )
-    params: list[Any] = []
-    for pk_value, *values in rows:
-        params.append(pk.get_db_prep_value(pk_value, connection))
-        for field, value in zip(columns, values, strict=True):
-            params.append(field.get_db_prep_save(value, connection))
+    arrays = [_column([row[0] for row in rows], pk)]
+    for index, field in enumerate(columns, start=1):
+        arrays.append(_column([row[index] for row in rows], field))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, arrays)
         return cursor.rowcount
+
+
+@functools.cache
+def _update_statement(model: type[models.Model], fields: tuple[str, ...]) -> str:
+    opts = model._meta
+    quote = connection.ops.quote_name
+    columns = [opts.pk, *(opts.get_field(name) for name in fields)]
+    arrays = ", ".join(f"(%s)::{_array_type(field)}" for field in columns)
+    names = ", ".join(["pk_", *(f"v{index}" for index in range(1, len(columns)))])
+    assignments = ", ".join(f"{quote(field.column)} = v.v{index}" for index, field in enumerate(columns) if index)
+    return (
+        f"UPDATE {quote(opts.db_table)} AS t SET {assignments} FROM UNNEST({arrays}) AS v({names}) "
+        f"WHERE t.{quote(opts.pk.column)} = v.pk_"
+    )
+
+
+def _array_type(field: models.Field) -> str:
+    """The PostgreSQL array type of a column, without its length (varchar[], not varchar(20)[]), as Django's
+    own UNNEST insert."""
+    return field.db_type(connection).split("(")[0] + "[]"
+
+
+def _column(values: list[Any], field: models.Field) -> list[Any]:
+    """A column's values as the driver gets them: as they are when each needs no conversion (see
+    ``_STORED_AS_IS``), else each through the field's ``get_db_prep_save``."""
+    fits = _stored_as_is(field)
+    if all(value is None or fits(value) for value in values):
+        return values
+    return [field.get_db_prep_save(value, connection) for value in values]
 
 
 def row_insert(obj: models.Model) -> Any:
@@ -101,7 +120,7 @@ def rows_insert(objs: Sequence[models.Model]) -> list[models.Model]:
         return model._default_manager.bulk_create(objs)
     sql, columns = plan
     arrays = []
-    for field, relation, pre_save, fits in columns:
+    for field, relation, pre_save in columns:
         if pre_save:
             values = [field.pre_save(obj, add=True) for obj in objs]
         else:
@@ -111,9 +130,7 @@ def rows_insert(objs: Sequence[models.Model]) -> list[models.Model]:
                 if value is None and field.is_cached(obj):
                     obj._prepare_related_fields_for_save(operation_name="rows_insert", fields=[field])
             values = [obj.__dict__[field.attname] for obj in objs]
-        if not all(value is None or fits(value) for value in values):
-            values = [field.get_db_prep_save(value, connection) for value in values]
-        arrays.append(values)
+        arrays.append(_column(values, field))
     with connection.cursor() as cursor:
         cursor.execute(sql, arrays)
         pks = [row[0] for row in cursor.fetchall()]
@@ -152,10 +169,15 @@ _STORED_AS_IS = {  # field class → "this Python value is what the database dri
 }
 
 
+def _stored_as_is(field: models.Field):
+    target = field.target_field if field.is_relation else field
+    return _STORED_AS_IS.get(type(target), lambda value: False)
+
+
 @functools.cache
-def _unnest_plan(model: type[models.Model]) -> tuple[str, list[tuple[models.Field, bool, bool, Any]]] | None:
+def _unnest_plan(model: type[models.Model]) -> tuple[str, list[tuple[models.Field, bool, bool]]] | None:
     """The INSERT statement of ``rows_insert`` and, per column, (field, is a relation, needs its
-    ``pre_save``, test for values stored as they are); None for a model it cannot insert this way."""
+    ``pre_save``); None for a model it cannot insert this way."""
     opts = model._meta
     fields = [
         f
@@ -167,14 +189,12 @@ def _unnest_plan(model: type[models.Model]) -> tuple[str, list[tuple[models.Fiel
     quote = connection.ops.quote_name
     columns = []
     for f in fields:
-        target = f.target_field if f.is_relation else f
-        if target.get_internal_type() not in connection.data_types:
+        if (f.target_field if f.is_relation else f).get_internal_type() not in connection.data_types:
             return None
-        fits = _STORED_AS_IS.get(type(target), lambda value: False)
         stamps = isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)
         custom = type(f).pre_save is not models.Field.pre_save and not isinstance(f, models.DateField)
-        columns.append((f, f.is_relation, stamps or custom, fits))
-    arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+        columns.append((f, f.is_relation, stamps or custom))
+    arrays = ", ".join(f"(%s)::{_array_type(f)}" for f in fields)
     sql = (
         f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"SELECT * FROM UNNEST({arrays}) RETURNING {quote(opts.pk.column)}"
@@ -222,13 +242,17 @@ def history_copy(
         sources.append(quote(field.column))
     targets += [quote(name) for name in ("history_date", "history_type", "history_change_reason", "history_user_id")]
     user_id = _history_user_id(user)
+    pk = quote(model._meta.pk.column)
+    if connection.vendor == "postgresql":  # one text for any number of rows: kept prepared
+        where, keys = f"{pk} = ANY(%s)", [list(pks)]
+    else:
+        where, keys = f"{pk} IN ({', '.join(['%s'] * len(pks))})", list(pks)
     sql = (
         f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "
-        f"SELECT {', '.join(sources)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})"
+        f"SELECT {', '.join(sources)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE {where}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), history_type, reason, user_id, *pks])
+        cursor.execute(sql, [timezone.now(), history_type, reason, user_id, *keys])
         return cursor.rowcount
 
 
