@@ -82,7 +82,9 @@ class Source(models.TextChoices):
 
 class Order(models.Model):
     number = models.CharField(_("order number"), max_length=32, unique=True, editable=False)
-    shop = models.ForeignKey(Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="orders")
+    shop = models.ForeignKey(  # indexed by the constraint and indexes of Meta, which start with it
+        Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
     external_id = models.CharField(_("platform order id"), max_length=64, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
@@ -130,12 +132,15 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="orders",
+        db_index=False,  # order_warehouse_status_idx starts with it
     )
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords()
+    # History is read by order (the admin's history page): its copies of the order's other indexes would
+    # only cost every write of a peak.
+    history = HistoricalRecords(no_db_index=["number", "shop", "warehouse", "created_at"])
 
     class Meta:
         verbose_name = _("order")
@@ -192,7 +197,7 @@ class OrderLine(models.Model):
     is_gift = models.BooleanField(_("gift"), default=False)
     external_line_id = models.CharField(_("platform line id"), max_length=64, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["sku"])  # read by line and by order
 
     class Meta:
         verbose_name = _("order line")
@@ -240,7 +245,7 @@ class OrderEvent(models.Model):
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["at", "actor"])  # read by event and by order
 
     class Meta:
         verbose_name = _("order event")
