@@ -182,9 +182,7 @@ class InboxMessage(models.Model):
                 condition=Q(status__in=["pending", "failed"]),
                 name="inbox_due_idx",
             ),
-            # Rows not done yet (dead letters, retries, work in hand), by shop; done rows — nearly all of them —
-            # are left out, so settling a message adds no entry here.
-            models.Index(fields=["shop", "status"], condition=~Q(status="done"), name="inbox_open_shop_idx"),
+            models.Index(fields=["status", "shop"], name="inbox_status_shop_idx"),
             models.Index(fields=["shop", "external_id"], name="inbox_shop_external_idx"),
         ]
 
