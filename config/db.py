@@ -102,7 +102,7 @@ def _insert_statement(model: type[models.Model], vendor: str) -> tuple[str, tupl
     return sql, fields
 
 
-def rows_insert(objs: Sequence[models.Model]) -> list[models.Model]:
+def rows_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False) -> list[models.Model]:
     """INSERT new objects of one model and set their primary keys — ``bulk_create(objs)`` for the rows a
     batch creates, at a fraction of its Python cost. On PostgreSQL one ``INSERT … SELECT * FROM UNNEST(one
     array per column) RETURNING pk``, as Django's own, but its text is built once per model (the same for
@@ -111,14 +111,17 @@ def rows_insert(objs: Sequence[models.Model]) -> list[models.Model]:
     dates and UUIDs in the fields that store them as they are. Other values (JSON, lazy strings, a number
     in a text field…) go through the field's own ``get_db_prep_save``, as in ``bulk_create``. Elsewhere, or
     for objects that already have a primary key, it is ``bulk_create``. Like ``bulk_create`` it sends no
-    signals and writes no history."""
+    signals and writes no history; with ``ignore_conflicts`` rows that break a unique constraint are left
+    out (``ON CONFLICT DO NOTHING``) and, as there, no primary keys are set."""
     if not objs:
         return []
     model = type(objs[0])
     plan = _unnest_plan(model) if connection.vendor == "postgresql" else None
     if plan is None or any(obj.pk is not None for obj in objs):
-        return model._default_manager.bulk_create(objs)
+        return model._default_manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
     sql, columns = plan
+    if ignore_conflicts:
+        sql = sql.rsplit(" RETURNING ", 1)[0] + " ON CONFLICT DO NOTHING"
     arrays = []
     for field, relation, pre_save in columns:
         if pre_save:
@@ -133,6 +136,8 @@ def rows_insert(objs: Sequence[models.Model]) -> list[models.Model]:
         arrays.append(_column(values, field))
     with connection.cursor() as cursor:
         cursor.execute(sql, arrays)
+        if ignore_conflicts:
+            return list(objs)
         pks = [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from config.db import rows_update
+from config.db import rows_insert, rows_update
 from integrations.exceptions import OrderNotYetKnown
 from integrations.models import ChannelOrderState, InboxMessage
 from integrations.platforms.base import channel_order_hash
@@ -46,7 +46,7 @@ def _state_lock(*, shop: Shop, external_id: str) -> ChannelOrderState:
 def _states_lock(*, shop: Shop, external_ids: Sequence[str]) -> dict[str, ChannelOrderState]:
     """The state rows of these platform orders, created if missing and locked in platform-id order (so two
     workers locking overlapping sets queue instead of deadlocking)."""
-    ChannelOrderState.objects.bulk_create(
+    rows_insert(
         [ChannelOrderState(shop=shop, external_id=external_id) for external_id in sorted(set(external_ids))],
         ignore_conflicts=True,
     )

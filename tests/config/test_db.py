@@ -121,3 +121,19 @@ def test_rows_insert_writes_the_rows_bulk_create_would_in_one_statement(django_a
     rows_insert([line])
     assert OrderLine.objects.get(pk=line.pk).order_id == line.order.pk
     assert rows_insert([]) == []
+
+
+def test_rows_insert_ignoring_conflicts_leaves_out_the_rows_already_there():
+    from integrations.models import ChannelOrderState
+    from tests.factories import ShopFactory
+
+    shop = ShopFactory()
+    ChannelOrderState.objects.create(shop=shop, external_id="T1", content_hash="kept")
+    rows_insert(
+        [ChannelOrderState(shop=shop, external_id=external_id) for external_id in ("T1", "T2")],
+        ignore_conflicts=True,
+    )
+    assert dict(ChannelOrderState.objects.filter(shop=shop).values_list("external_id", "content_hash")) == {
+        "T1": "kept",
+        "T2": "",
+    }
