@@ -48,7 +48,7 @@ def reviews(monkeypatch):
         assert func == "orders.tasks.order_rules_apply"
         queued.extend(args[0] if isinstance(args[0], list) else [args[0]])
 
-    monkeypatch.setattr("orders.services.enqueue_on_commit", record)
+    monkeypatch.setattr("orders.services.lifecycle.enqueue_on_commit", record)
     return queued
 
 

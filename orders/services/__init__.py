@@ -1,0 +1,50 @@
+"""Writes on orders: numbering, creation, partner submission and the lifecycle.
+
+``order_transition`` is the only function that changes an order's status (``order_transition_many`` is its
+set-based form for a batch, judged by the same helpers). Other apps change orders only through these
+functions, imported from here.
+"""
+
+from orders.services.creation import (
+    INITIAL_STATUSES,
+    CreatedMany,
+    LineInput,
+    OrderInput,
+    order_create,
+    order_create_many,
+    order_line_build,
+    order_request_hash,
+    order_submit,
+    order_validate,
+)
+from orders.services.lifecycle import (
+    order_event_record,
+    order_events_record,
+    order_note_add,
+    order_transition,
+    order_transition_many,
+)
+from orders.services.numbering import (
+    DEFAULT_PREFIX,
+    order_number_allocate,
+)
+
+__all__ = [
+    "CreatedMany",
+    "DEFAULT_PREFIX",
+    "INITIAL_STATUSES",
+    "LineInput",
+    "OrderInput",
+    "order_create",
+    "order_create_many",
+    "order_event_record",
+    "order_events_record",
+    "order_line_build",
+    "order_note_add",
+    "order_number_allocate",
+    "order_request_hash",
+    "order_submit",
+    "order_transition",
+    "order_transition_many",
+    "order_validate",
+]
