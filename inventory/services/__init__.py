@@ -24,16 +24,18 @@ from inventory.services.levels import (
     stock_rows_ensure,
     stock_transfer,
 )
+from inventory.services.release import (
+    order_stock_consume,
+    order_stock_release,
+    orders_stock_release,
+    reservation_move,
+)
 from inventory.services.reservation import (
     LineDemand,
     OrderDemand,
     ReserveResult,
-    order_stock_consume,
-    order_stock_release,
     order_stock_reserve,
-    orders_stock_release,
     orders_stock_reserve,
-    reservation_move,
 )
 
 __all__ = [
