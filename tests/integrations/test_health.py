@@ -90,7 +90,9 @@ def test_count_check_reads_the_platform_count_from_the_sandbox(taobao, sandbox_h
 
 
 def test_expiring_token_and_repeated_failures_alert_once(taobao, sent, django_capture_on_commit_callbacks):
-    now = timezone.now()
+    # Mid-morning in Shanghai: the failures alert is raised once per Shanghai day, and the second check an
+    # hour later must fall on the same day whatever time the test runs.
+    now = timezone.localtime(timezone.now(), SHANGHAI).replace(hour=10, minute=0)
     ShopConnection.objects.filter(pk=taobao.pk).update(
         token_expires_at=now + dt.timedelta(days=10),
         certificate_expires_at=now + dt.timedelta(days=40),
