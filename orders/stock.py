@@ -76,14 +76,15 @@ def orders_stock_follow(*, orders: Sequence[Order], from_status: Mapping[int, st
     for order in orders:
         if order.status in (Status.CANCELLED, Status.CLOSED) and _may_hold_stock(from_status[order.pk]):
             ending.setdefault(order.status, []).append(order)
-    groups = [group for group in (paid, *ending.values()) if len(group) > 1]
-    for group in groups:
-        if group is paid:
-            _orders_reserve(orders=paid, lines=_order_lines(paid), actor=actor)
-        else:
-            reason = f"order {group[0].status}"
-            orders_stock_release(order_ids=[o.pk for o in group], actor=actor, system=SYSTEM, reason=reason)
-    together = {order.pk for group in groups for order in group}
+    together: set[int] = set()
+    if len(paid) > 1:
+        _orders_reserve(orders=paid, lines=_order_lines(paid), actor=actor)
+        together |= {order.pk for order in paid}
+    for status, group in ending.items():
+        if len(group) > 1:
+            ids = [order.pk for order in group]
+            orders_stock_release(order_ids=ids, actor=actor, system=SYSTEM, reason=f"order {status}")
+            together |= set(ids)
     for order in orders:
         if order.pk not in together:
             order_stock_follow(order=order, from_status=from_status[order.pk], actor=actor)

@@ -82,7 +82,6 @@ def _close(
     return sum(r["quantity"] for r in locked)
 
 
-@transaction.atomic(savepoint=False)
 def order_stock_release(
     *,
     order_id: int,
@@ -93,25 +92,24 @@ def order_stock_release(
 ) -> int:
     """Give back the stock an order (or some of its lines) holds: cancel, close, line removed.
     Returns the units released now (0 on a repeat)."""
-    return _close(
-        order_ids=[order_id],
-        line_ids=line_ids,
-        state=Reservation.State.RELEASED,
-        kind=Kind.RELEASE,
-        actor=actor,
-        system=system,
-        reason=reason,
-    )
+    return orders_stock_release(order_ids=[order_id], line_ids=line_ids, actor=actor, system=system, reason=reason)
 
 
 @transaction.atomic(savepoint=False)
-def orders_stock_release(*, order_ids: Sequence[int], actor=None, system: str = "inventory", reason: str = "") -> int:
-    """``order_stock_release`` for several orders at once (a batch of orders cancelled or closed together):
-    their reservations locked together in stock then pk order, each stock row changed once, one ledger
-    insert, one after-commit stock notice. Returns the units released now."""
+def orders_stock_release(
+    *,
+    order_ids: Sequence[int],
+    line_ids: Iterable[int] | None = None,
+    actor=None,
+    system: str = "inventory",
+    reason: str = "",
+) -> int:
+    """``order_stock_release`` for several orders at once (a batch cancelled or closed together): their
+    reservations locked together in stock then pk order, each stock row changed once, one ledger insert,
+    one after-commit stock notice. Returns the units released now."""
     return _close(
-        order_ids=sorted(set(order_ids)),
-        line_ids=None,
+        order_ids=order_ids,
+        line_ids=line_ids,
         state=Reservation.State.RELEASED,
         kind=Kind.RELEASE,
         actor=actor,
