@@ -82,7 +82,7 @@ class Source(models.TextChoices):
 
 class Order(models.Model):
     number = models.CharField(_("order number"), max_length=32, unique=True, editable=False)
-    shop = models.ForeignKey(  # indexed by the constraint and indexes of Meta, which start with it
+    shop = models.ForeignKey(  # order_shop_created_idx and the external-id constraint start with it
         Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     external_id = models.CharField(_("platform order id"), max_length=64, blank=True)
