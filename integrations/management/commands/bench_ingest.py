@@ -40,6 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection as db_connection
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from config.progress import ProgressBar
@@ -61,6 +62,12 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for processing")
 
     def handle(self, *args, **options):
+        # As in the children: with DEBUG on, every statement would also be rendered for the query log (for
+        # a page of a hundred orders that costs more than storing it).
+        with override_settings(DEBUG=False):
+            self._run(options)
+
+    def _run(self, options):
         count = options["orders"]
         if count < 1:
             raise CommandError("--orders must be at least 1")
@@ -79,6 +86,7 @@ class Command(BaseCommand):
             [sys.executable, "manage.py", "qcluster"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
+            _wait_for_cluster(cluster, options["workers"])
             if options["path"] == "batch":
                 result = self._batch(platform, connection, natives, options["timeout"])
             else:
@@ -155,11 +163,14 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         now = timezone.now()
+        sizes = []
         for start in range(0, len(natives), 100):
             page = Page(orders=natives[start : start + 100], raw="", total=len(natives))
             _page_store(connection, platform, page, now, now, str(start // 100 + 1))
+            sizes.append(len(page.orders))
         stored = time.perf_counter()
-        done = self._wait(connection, len(natives), timeout, "batch")
+        pages = InboxMessage.objects.filter(shop=connection.shop, kind=InboxMessage.Kind.POLL_PAGE).order_by("pk")
+        done = self._wait(connection, len(natives), timeout, "batch", dict(zip(pages.values_list("pk", flat=True), sizes)))
         elapsed = time.perf_counter() - started
         return {
             "seconds": round(elapsed, 2),
@@ -168,18 +179,27 @@ class Command(BaseCommand):
             "processed": done,
         }
 
-    def _wait(self, connection, total: int, timeout: float, label: str) -> int:
-        """Until the cluster has settled ``total`` messages of the shop (or ``timeout``); returns how many."""
+    def _wait(self, connection, total: int, timeout: float, label: str, pages: dict[int, int] | None = None) -> int:
+        """Until the cluster has settled ``total`` messages of the shop (or ``timeout``); returns how many.
+        ``pages``: the stored poll pages (pk → number of orders), whose orders are not messages until split."""
         progress = ProgressBar(total, label=label, stream=self.stderr)
         deadline = time.monotonic() + timeout
-        done = 0
         while time.monotonic() < deadline:
-            done = self._done(connection)
-            progress(done)
-            if done >= total:
+            left = self._left(connection, pages or {})
+            progress(total - left)
+            if not left:
                 break
             time.sleep(0.2)
-        return done
+        return self._done(connection)
+
+    def _left(self, connection, pages: dict[int, int]) -> int:
+        """Orders not settled yet: messages waiting or being processed, and the orders of pages not yet split.
+        Counts the few unsettled rows (an index range), not the many settled ones: the bench polls this five
+        times a second while it is measured."""
+        unsettled = InboxMessage.objects.filter(
+            shop=connection.shop, status__in=[WorkStatus.PENDING, WorkStatus.PROCESSING, WorkStatus.FAILED]
+        ).values_list("pk", "kind")
+        return sum(pages.get(pk, 0) if kind == InboxMessage.Kind.POLL_PAGE else 1 for pk, kind in unsettled)
 
     def _done(self, connection) -> int:
         return InboxMessage.objects.filter(
@@ -318,6 +338,32 @@ def _stop(child: subprocess.Popen) -> None:
         child.wait(timeout=20)
     except subprocess.TimeoutExpired:
         child.kill()
+
+
+def _wait_for_cluster(cluster: subprocess.Popen, workers: int, seconds: float = 60) -> None:
+    """Until the cluster has spawned its sentinel, workers, monitor and pusher: a deployment's cluster is up
+    before the orders come, so its start is not measured. (Linux: reads the process tree from /proc;
+    elsewhere the start is measured too.)"""
+    if not os.path.exists(f"/proc/{cluster.pid}/task/{cluster.pid}/children"):
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and cluster.poll() is None:
+        if len(_descendants(cluster.pid)) >= workers + 3:
+            time.sleep(0.5)  # the workers open their connections
+            return
+        time.sleep(0.1)
+    raise CommandError("the cluster did not start")
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as listing:
+                found += [int(child) for child in listing.read().split()]
+    except OSError:
+        return found
+    return found + [grandchild for child in list(found) for grandchild in _descendants(child)]
 
 
 def _free_port() -> int:
