@@ -170,7 +170,8 @@ class Command(BaseCommand):
             sizes.append(len(page.orders))
         stored = time.perf_counter()
         pages = InboxMessage.objects.filter(shop=connection.shop, kind=InboxMessage.Kind.POLL_PAGE).order_by("pk")
-        done = self._wait(connection, len(natives), timeout, "batch", dict(zip(pages.values_list("pk", flat=True), sizes)))
+        sizes_by_page = dict(zip(pages.values_list("pk", flat=True), sizes, strict=True))
+        done = self._wait(connection, len(natives), timeout, "batch", sizes_by_page)
         elapsed = time.perf_counter() - started
         return {
             "seconds": round(elapsed, 2),
