@@ -122,6 +122,47 @@ def rows_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False)
     sql, columns = plan
     if ignore_conflicts:
         sql = sql.rsplit(" RETURNING ", 1)[0] + " ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _arrays(objs, columns))
+        if ignore_conflicts:
+            return list(objs)
+        pks = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, pks, strict=True):
+        _saved(obj, pk)
+    return list(objs)
+
+
+def rows_insert_new(objs: Sequence[models.Model], *, key: Sequence[str]) -> list[models.Model] | None:
+    """INSERT new objects of one model, leaving out those that break a unique constraint (``ON CONFLICT DO
+    NOTHING``), and tell which went in: returns those objects, primary keys set. The others match rows
+    stored before (or by a concurrent transaction, which the INSERT waits for). ``key``: fields whose values
+    tell the objects apart. One statement; PostgreSQL only — elsewhere it returns None and the caller looks
+    for the stored rows first."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    plan = _unnest_plan(model) if connection.vendor == "postgresql" else None
+    if plan is None or any(obj.pk is not None for obj in objs):
+        return None
+    sql, columns = plan
+    fields = [model._meta.get_field(name) for name in key]
+    quote = connection.ops.quote_name
+    returning = ", ".join(quote(column) for column in [model._meta.pk.column, *(f.column for f in fields)])
+    sql = f"{sql.rsplit(' RETURNING ', 1)[0]} ON CONFLICT DO NOTHING RETURNING {returning}"
+    waiting: dict[tuple, list[models.Model]] = {}
+    for obj in objs:
+        waiting.setdefault(tuple(obj.__dict__[f.attname] for f in fields), []).append(obj)
+    inserted = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _arrays(objs, columns))
+        for pk, *values in cursor.fetchall():
+            obj = waiting[tuple(values)].pop(0)
+            _saved(obj, pk)
+            inserted.append(obj)
+    return inserted
+
+
+def _arrays(objs: Sequence[models.Model], columns: list[tuple[models.Field, bool, bool]]) -> list[list[Any]]:
     arrays = []
     for field, relation, pre_save in columns:
         if pre_save:
@@ -134,16 +175,13 @@ def rows_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False)
                     obj._prepare_related_fields_for_save(operation_name="rows_insert", fields=[field])
             values = [obj.__dict__[field.attname] for obj in objs]
         arrays.append(_column(values, field))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arrays)
-        if ignore_conflicts:
-            return list(objs)
-        pks = [row[0] for row in cursor.fetchall()]
-    for obj, pk in zip(objs, pks, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return list(objs)
+    return arrays
+
+
+def _saved(obj: models.Model, pk: Any) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
 
 
 def _aware(value: Any) -> bool:

@@ -32,7 +32,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.db import row_insert, rows_insert, rows_update
+from config.db import row_insert, rows_insert, rows_insert_new, rows_update
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import (
     ImportInvalid,
@@ -138,16 +138,16 @@ def inbox_store(
     for the caller to process at once; nothing is queued."""
     kept = _headers_kept(headers or {})
     now = timezone.now()
-    keyed = [(item, body_hash(item.body)) for item in items]
-    stored_keys = _stored_keys(shop, keyed) if len(keyed) > 1 else set()
+    seen: set[tuple[str, ...]] = set()
     fresh: list[InboxMessage] = []
     again: list[tuple[PushItem, str]] = []
-    for item, digest in keyed:
+    for item in items:
+        digest = body_hash(item.body)
         keys = _keys(item, digest)
-        if keys & stored_keys:
+        if keys & seen:  # twice in this lot
             again.append((item, digest))
             continue
-        stored_keys |= keys
+        seen |= keys
         fresh.append(
             InboxMessage(
                 shop=shop,
@@ -169,7 +169,7 @@ def inbox_store(
                 ),
             )
         )
-    new_ids = _insert(fresh, again)
+    new_ids = _insert(shop, fresh, again)
     _deliveries_count(shop, again)
     if new_ids and enqueue and claim is None:
         _queue(new_ids, kind)
@@ -208,16 +208,23 @@ def inbox_wake() -> bool:
     return True
 
 
-def _insert(fresh: list[InboxMessage], again: list[tuple[PushItem, str]]) -> list[int]:
+def _insert(shop: Shop, fresh: list[InboxMessage], again: list[tuple[PushItem, str]]) -> list[int]:
     """INSERT the messages (a transaction, or a savepoint inside the caller's). One that collides with a
-    stored message is a repeat delivery: it joins ``again``."""
+    stored message is a repeat delivery: it joins ``again``. A lot is one ``INSERT … ON CONFLICT DO
+    NOTHING`` that says which went in (PostgreSQL); elsewhere the stored ones are looked up first."""
     if not fresh:
         return []
     try:
         if len(fresh) == 1 and transaction.get_autocommit():
             return [row_insert(fresh[0])]  # a push: one statement, its own transaction
         with transaction.atomic():
-            return [message.pk for message in rows_insert(fresh)]
+            inserted = rows_insert_new(fresh, key=["topic", "event_id", "external_id", "content_hash"])
+            if inserted is None:
+                stored = _stored_keys(shop, fresh)
+                inserted = rows_insert([m for m in fresh if not _message_keys(m) & stored])
+            new = {id(message) for message in inserted}
+            again += [(_item_of(message), message.content_hash) for message in fresh if id(message) not in new]
+            return [message.pk for message in inserted]
     except IntegrityError:
         if len(fresh) == 1:
             again.append((_item_of(fresh[0]), fresh[0].content_hash))
@@ -225,7 +232,7 @@ def _insert(fresh: list[InboxMessage], again: list[tuple[PushItem, str]]) -> lis
     new_ids = []
     for message in fresh:  # a concurrent delivery stored one of them first: find which
         message.pk = None
-        new_ids += _insert([message], again)
+        new_ids += _insert(shop, [message], again)
     return new_ids
 
 
@@ -239,15 +246,19 @@ def _keys(item: PushItem, digest: str) -> set[tuple[str, ...]]:
     return keys
 
 
-def _stored_keys(shop: Shop, keyed: list[tuple[PushItem, str]]) -> set[tuple[str, ...]]:
-    """The dedup keys among ``keyed`` that are already stored for the shop (one query)."""
-    event_ids = {item.event_id[:128] for item, _digest in keyed if item.event_id}
-    external_ids = {item.external_id[:64] for item, _digest in keyed if item.external_id}
+def _message_keys(message: InboxMessage) -> set[tuple[str, ...]]:
+    return _keys(_item_of(message), message.content_hash)
+
+
+def _stored_keys(shop: Shop, messages: list[InboxMessage]) -> set[tuple[str, ...]]:
+    """The dedup keys among ``messages`` that are already stored for the shop (one query)."""
+    event_ids = {message.event_id for message in messages if message.event_id}
+    external_ids = {message.external_id for message in messages if message.external_id}
     if not event_ids and not external_ids:
         return set()
+    digests = {message.content_hash for message in messages}
     rows = InboxMessage.objects.filter(
-        Q(event_id__in=event_ids) | Q(external_id__in=external_ids, content_hash__in={d for _i, d in keyed}),
-        shop=shop,
+        Q(event_id__in=event_ids) | Q(external_id__in=external_ids, content_hash__in=digests), shop=shop
     ).values_list("event_id", "topic", "external_id", "content_hash")
     found = set()
     for event_id, topic, external_id, digest in rows:

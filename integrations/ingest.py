@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from config.db import rows_insert, rows_update
+from config.db import rows_insert, rows_insert_new, rows_update
 from integrations.exceptions import OrderNotYetKnown
 from integrations.models import ChannelOrderState, InboxMessage
 from integrations.platforms.base import channel_order_hash
@@ -45,17 +45,25 @@ def _state_lock(*, shop: Shop, external_id: str) -> ChannelOrderState:
 
 def _states_lock(*, shop: Shop, external_ids: Sequence[str]) -> dict[str, ChannelOrderState]:
     """The state rows of these platform orders, created if missing and locked in platform-id order (so two
-    workers locking overlapping sets queue instead of deadlocking)."""
-    rows_insert(
-        [ChannelOrderState(shop=shop, external_id=external_id) for external_id in sorted(set(external_ids))],
-        ignore_conflicts=True,
-    )
-    locked = (
-        ChannelOrderState.objects.select_for_update()
-        .filter(shop=shop, external_id__in=external_ids)
-        .order_by("external_id")
-    )
-    return {state.external_id: state for state in locked}
+    workers locking overlapping sets queue instead of deadlocking). The rows this INSERT creates are this
+    transaction's already (a concurrent one inserting the same id waits for it); only those that were
+    there before are then locked with ``SELECT … FOR UPDATE`` — none at all for a batch of new orders."""
+    wanted = sorted(set(external_ids))
+    fresh = [ChannelOrderState(shop=shop, external_id=external_id) for external_id in wanted]
+    inserted = rows_insert_new(fresh, key=["external_id"])
+    if inserted is None:  # not PostgreSQL: insert what is missing, then lock them all
+        rows_insert(fresh, ignore_conflicts=True)
+        inserted = []
+    states = {state.external_id: state for state in inserted}
+    rest = [external_id for external_id in wanted if external_id not in states]
+    if rest:
+        locked = (
+            ChannelOrderState.objects.select_for_update()
+            .filter(shop=shop, external_id__in=rest)
+            .order_by("external_id")
+        )
+        states.update((state.external_id, state) for state in locked)
+    return states
 
 
 @transaction.atomic(savepoint=False)
@@ -135,7 +143,12 @@ def order_versions_create_new(
     new_keys = {item.key for item in new}
     known = [item.key for item in items if item.key not in new_keys]
     created = channel_orders_create_many(
-        shop=shop, incoming=[item.incoming for item in new], source=source, system=system, numbers=numbers
+        shop=shop,
+        incoming=[item.incoming for item in new],
+        source=source,
+        system=system,
+        numbers=numbers,
+        looked_up=True,  # just above, under the state locks
     )
     now = timezone.now()
     written = []

@@ -107,7 +107,13 @@ def channel_order_create(*, shop: Shop, incoming: ChannelOrder, source: str = So
 
 @transaction.atomic
 def channel_orders_create_many(
-    *, shop: Shop, incoming: Sequence[ChannelOrder], source: str = Source.POLL, system: str, numbers: Sequence[str] = ()
+    *,
+    shop: Shop,
+    incoming: Sequence[ChannelOrder],
+    source: str = Source.POLL,
+    system: str,
+    numbers: Sequence[str] = (),
+    looked_up: bool = False,
 ) -> CreatedMany:
     """``channel_order_create`` for many platform orders of one shop at once (``order_create_many``: an
     invalid one is left out with its error, the others are created). The orders are then brought to what

@@ -201,6 +201,7 @@ def order_create_many(
     system: str = "",
     number_prefix: str = DEFAULT_PREFIX,
     numbers: Sequence[str] = (),
+    looked_up: bool = False,
 ) -> CreatedMany:
     """Create several orders of one shop at once, each exactly as ``order_create`` would: number, lines,
     ``created`` event and history, then (paid ones) stock reserved — short → on hold — and the automatic
@@ -209,7 +210,10 @@ def order_create_many(
     An invalid input does not stop the others: it is left out, with its error (``OrderInvalid``,
     ``DuplicateOrder``) under its position. ``numbers``: order numbers already allocated for this batch
     (``order_number_allocate`` in an earlier, short transaction, so this one does not hold the day's counter
-    row); any still missing are allocated here, any left over stay unused.
+    row); any still missing are allocated here, any left over stay unused. ``looked_up``: the caller has just
+    made sure, under its own locks, that the shop has none of these platform orders (the channel order
+    states of integrations): the lookup for orders already there is left out; a second copy of one platform
+    order within the batch is still refused.
     """
     errors: dict[int, ApplicationError] = {}
     checked: list[tuple[int, OrderInput, Decimal, Decimal]] = []
@@ -225,7 +229,7 @@ def order_create_many(
     external_ids = {item.external_id for _index, item, _goods, _paid in checked if item.external_id}
     taken = dict(
         Order.objects.filter(shop=shop, external_id__in=external_ids).values_list("external_id", "number")
-        if external_ids
+        if external_ids and not looked_up
         else ()
     )
     ready: list[tuple[int, OrderInput, Decimal, Decimal]] = []

@@ -5,7 +5,14 @@ from decimal import Decimal
 import pytest
 from simple_history.utils import bulk_create_with_history
 
-from config.db import bulk_create_with_history_copy, history_copy, row_insert, rows_insert, rows_update
+from config.db import (
+    bulk_create_with_history_copy,
+    history_copy,
+    row_insert,
+    rows_insert,
+    rows_insert_new,
+    rows_update,
+)
 from orders.models import Order, OrderEvent
 from tests.factories import UserFactory, make_order
 
@@ -137,3 +144,28 @@ def test_rows_insert_ignoring_conflicts_leaves_out_the_rows_already_there():
         "T1": "kept",
         "T2": "",
     }
+
+
+def test_rows_insert_new_says_which_rows_went_in(django_assert_num_queries):
+    from django.db import connection
+
+    from integrations.models import ChannelOrderState
+    from tests.factories import ShopFactory
+
+    shop = ShopFactory()
+    kept = ChannelOrderState.objects.create(shop=shop, external_id="T2", content_hash="kept")
+    objs = [ChannelOrderState(shop=shop, external_id=external_id) for external_id in ("T1", "T2", "T3")]
+    if connection.vendor != "postgresql":
+        assert rows_insert_new(objs, key=["external_id"]) is None  # the caller looks first instead
+        return
+    with django_assert_num_queries(1):
+        inserted = rows_insert_new(objs, key=["external_id"])
+    assert [obj.external_id for obj in inserted] == ["T1", "T3"]
+    assert [obj.pk for obj in inserted] == list(
+        ChannelOrderState.objects.filter(external_id__in=["T1", "T3"], shop=shop)
+        .order_by("external_id")
+        .values_list("pk", flat=True)
+    )
+    assert objs[1].pk is None and objs[1] not in inserted
+    assert ChannelOrderState.objects.get(pk=kept.pk).content_hash == "kept"
+    assert rows_insert_new([], key=["external_id"]) == []
