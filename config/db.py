@@ -132,6 +132,12 @@ def rows_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False)
     return list(objs)
 
 
+def conflicts_reported() -> bool:
+    """Whether ``rows_insert_new`` can tell which rows went in (PostgreSQL), so callers may leave out looking
+    for the stored ones first."""
+    return connection.vendor == "postgresql"
+
+
 def rows_insert_new(objs: Sequence[models.Model], *, key: Sequence[str]) -> list[models.Model] | None:
     """INSERT new objects of one model, leaving out those that break a unique constraint (``ON CONFLICT DO
     NOTHING``), and tell which went in: returns those objects, primary keys set. The others match rows
@@ -141,7 +147,7 @@ def rows_insert_new(objs: Sequence[models.Model], *, key: Sequence[str]) -> list
     if not objs:
         return []
     model = type(objs[0])
-    plan = _unnest_plan(model) if connection.vendor == "postgresql" else None
+    plan = _unnest_plan(model) if conflicts_reported() else None
     if plan is None or any(obj.pk is not None for obj in objs):
         return None
     sql, columns = plan

@@ -27,6 +27,7 @@ from orders.channel import (
     channel_orders_create_many,
     refunds_apply,
 )
+from orders.exceptions import DuplicateOrder
 from orders.models import Order, Shop
 
 Result = InboxMessage.Result
@@ -131,25 +132,20 @@ def order_versions_create_new(
     if len({item.incoming.data.external_id for item in items}) != len(items):
         raise ValueError("order_versions_create_new: one version per platform order.")
     states = _states_lock(shop=shop, external_ids=[item.incoming.data.external_id for item in items])
-    orphans = [
-        item.incoming.data.external_id for item in items if states[item.incoming.data.external_id].order_id is None
-    ]
-    existing = set(Order.objects.filter(shop=shop, external_id__in=orphans).values_list("external_id", flat=True))
-    new = [
-        item
-        for item in items
-        if states[item.incoming.data.external_id].order_id is None and item.incoming.data.external_id not in existing
-    ]
-    new_keys = {item.key for item in new}
-    known = [item.key for item in items if item.key not in new_keys]
+    # An order may be in Order Hub without a channel state (entered through the partner API or by hand): the
+    # INSERT leaves it out (``skip_existing``) and it is applied one by one like every known order.
+    new = [item for item in items if states[item.incoming.data.external_id].order_id is None]
     created = channel_orders_create_many(
         shop=shop,
         incoming=[item.incoming for item in new],
         source=source,
         system=system,
         numbers=numbers,
-        looked_up=True,  # just above, under the state locks
+        skip_existing=True,
     )
+    there = {index for index, error in created.errors.items() if isinstance(error, DuplicateOrder)}
+    known = [item.key for item in items if states[item.incoming.data.external_id].order_id is not None]
+    known += [new[index].key for index in sorted(there)]
     now = timezone.now()
     written = []
     for index, order in created.orders.items():
@@ -174,7 +170,7 @@ def order_versions_create_new(
         applied={
             new[index].key: Applied(Result.CREATED, order, ["created"]) for index, order in created.orders.items()
         },
-        errors={new[index].key: error for index, error in created.errors.items()},
+        errors={new[index].key: error for index, error in created.errors.items() if index not in there},
         known=known,
     )
 

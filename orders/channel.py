@@ -113,20 +113,20 @@ def channel_orders_create_many(
     source: str = Source.POLL,
     system: str,
     numbers: Sequence[str] = (),
-    looked_up: bool = False,
+    skip_existing: bool = False,
 ) -> CreatedMany:
     """``channel_order_create`` for many platform orders of one shop at once (``order_create_many``: an
     invalid one is left out with its error, the others are created). The orders are then brought to what
     the platform says set-based: those making the same move go together (``order_transition_many``), with
     the end result of applying each version on its own (``_status_apply``, ``refunds_apply``).
-    ``looked_up``: as in ``order_create_many``."""
+    ``skip_existing``: as in ``order_create_many``."""
     created = order_create_many(
         shop=shop,
         data=[item.data for item in incoming],
         source=source,
         system=system,
         numbers=numbers,
-        looked_up=looked_up,
+        skip_existing=skip_existing,
     )
     fresh = [(order, incoming[index]) for index, order in created.orders.items()]
     _statuses_apply_created(fresh=fresh, system=system)

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.db import bulk_create_with_history_copy
+from config.db import bulk_create_with_history_copy, conflicts_reported, history_copy, rows_insert_new
 from config.errors import ApplicationError
 from inventory.models import SKU
 from inventory.services import LineDemand
@@ -201,7 +201,7 @@ def order_create_many(
     system: str = "",
     number_prefix: str = DEFAULT_PREFIX,
     numbers: Sequence[str] = (),
-    looked_up: bool = False,
+    skip_existing: bool = False,
 ) -> CreatedMany:
     """Create several orders of one shop at once, each exactly as ``order_create`` would: number, lines,
     ``created`` event and history, then (paid ones) stock reserved — short → on hold — and the automatic
@@ -210,10 +210,11 @@ def order_create_many(
     An invalid input does not stop the others: it is left out, with its error (``OrderInvalid``,
     ``DuplicateOrder``) under its position. ``numbers``: order numbers already allocated for this batch
     (``order_number_allocate`` in an earlier, short transaction, so this one does not hold the day's counter
-    row); any still missing are allocated here, any left over stay unused. ``looked_up``: the caller has just
-    made sure, under its own locks, that the shop has none of these platform orders (the channel order
-    states of integrations): the lookup for orders already there is left out; a second copy of one platform
-    order within the batch is still refused.
+    row); any still missing are allocated here, any left over stay unused. ``skip_existing``: orders whose
+    platform order id the shop already has are not looked for first; the INSERT leaves them out (``ON
+    CONFLICT DO NOTHING``, PostgreSQL; elsewhere they are looked for as usual) and they come back as
+    ``DuplicateOrder`` errors — for callers that expect none (integrations, which has just created their
+    channel order states), where the lookup costs more than the rare conflict.
     """
     errors: dict[int, ApplicationError] = {}
     checked: list[tuple[int, OrderInput, Decimal, Decimal]] = []
@@ -227,11 +228,8 @@ def order_create_many(
     codes = {line.sku_code for _index, item, _goods, _paid in checked for line in item.lines}
     skus = {sku.code: sku for sku in SKU.objects.filter(code__in=codes)} if codes else {}
     external_ids = {item.external_id for _index, item, _goods, _paid in checked if item.external_id}
-    taken = dict(
-        Order.objects.filter(shop=shop, external_id__in=external_ids).values_list("external_id", "number")
-        if external_ids and not looked_up
-        else ()
-    )
+    skip = skip_existing and conflicts_reported()
+    taken = dict(_numbers_of(shop, external_ids) if external_ids and not skip else ())
     ready: list[tuple[int, OrderInput, Decimal, Decimal]] = []
     for index, item, goods, paid in checked:
         error = _sku_missing(item, skus) or _duplicate(shop, item, taken)
@@ -252,7 +250,11 @@ def order_create_many(
         _order_build(shop=shop, data=item, goods=goods, paid=paid, number=number, source=source, now=now)
         for (_index, item, goods, paid), number in zip(ready, numbers, strict=True)
     ]
-    orders = bulk_create_with_history_copy(orders, user=_user(actor))
+    if skip:
+        ready, orders = _insert_leaving_out_existing(shop, ready, orders, errors)
+        history_copy(Order, [order.pk for order in orders], user=_user(actor))
+    else:
+        orders = bulk_create_with_history_copy(orders, user=_user(actor))
     lines = bulk_create_with_history_copy(
         [
             order_line_build(order=order, line=line, sku=skus[line.sku_code])
@@ -284,6 +286,29 @@ def order_create_many(
     return CreatedMany(
         orders={index: order for (index, *_rest), order in zip(ready, orders, strict=True)}, errors=errors
     )
+
+
+def _numbers_of(shop: Shop, external_ids) -> list[tuple[str, str]]:
+    """(platform order id, order number) of the shop's orders with these platform order ids."""
+    return list(Order.objects.filter(shop=shop, external_id__in=external_ids).values_list("external_id", "number"))
+
+
+def _insert_leaving_out_existing(
+    shop: Shop, ready: list, orders: list[Order], errors: dict[int, ApplicationError]
+) -> tuple[list, list[Order]]:
+    """INSERT the orders but those whose platform order id the shop already has (each of those becomes a
+    ``DuplicateOrder`` error). Returns what is left of ``ready`` and ``orders``."""
+    inserted = {id(order) for order in rows_insert_new(orders, key=["external_id"])}
+    left_out = [(entry, order) for entry, order in zip(ready, orders, strict=True) if id(order) not in inserted]
+    if left_out:
+        taken = dict(_numbers_of(shop, [order.external_id for _entry, order in left_out]))
+        for (index, item, _goods, _paid), _order in left_out:
+            errors[index] = _duplicate(shop, item, taken) or DuplicateOrder(
+                f"Shop {shop.code} already has an order for platform order {item.external_id}.",
+                extra={"external_id": item.external_id},
+            )
+    kept = [(entry, order) for entry, order in zip(ready, orders, strict=True) if id(order) in inserted]
+    return [entry for entry, _order in kept], [order for _entry, order in kept]
 
 
 def order_line_build(*, order: Order, line: LineInput, sku: SKU) -> OrderLine:
