@@ -71,6 +71,29 @@ def test_a_batch_creates_new_orders_together_and_the_exceptions_one_by_one(shopi
     assert messages["9002"].order_id == Order.objects.get(external_id="9002").pk
 
 
+def test_an_order_entered_without_a_channel_state_is_applied_to_not_created_again(shopify, caplog):
+    """An order Order Hub has without a channel state (entered through the partner API or by hand) is left
+    out by the batch's INSERT and applied one by one; the batch itself goes through."""
+    _headers, body = shopify_sample()
+    inbox_process(_store(shopify.shop, [_version(body, 9201)]))
+    entered = Order.objects.get(shop=shopify.shop, external_id="9201")
+    ChannelOrderState.objects.filter(shop=shopify.shop, external_id="9201").delete()
+
+    ids = _store(
+        shopify.shop,
+        [_version(body, 9201, note="改了备注", updated_at="2099-01-01T10:00:00+08:00"), _version(body, 9202)],
+    )
+    with caplog.at_level("WARNING", logger="integrations.inbox"):
+        counts = inbox_process(ids)
+
+    assert counts == {"created": 1, "updated": 1}
+    assert not [r for r in caplog.records if "one by one" in r.getMessage()]  # no fallback for the whole batch
+    assert Order.objects.filter(shop=shopify.shop, external_id="9201").count() == 1
+    assert Order.objects.get(pk=entered.pk).buyer_remark == "改了备注"
+    assert ChannelOrderState.objects.get(shop=shopify.shop, external_id="9201").order_id == entered.pk
+    assert Order.objects.filter(shop=shopify.shop, external_id="9202").exists()
+
+
 def test_a_batch_failing_on_the_database_is_applied_one_by_one(shopify, monkeypatch):
     from django.db import IntegrityError
 
