@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -68,6 +69,24 @@ def spec_parse(source: str, *, default_transform: str = "text") -> Spec:
 
 
 def _walk(data: Any, parts: tuple[str, ...]) -> Any:
+    """What ``parts`` point at in ``data`` (object keys, list indexes), ``None`` when absent; a path with
+    ``[]`` gives a list, one value per element."""
+    if "[]" in parts:
+        return _walk_collecting(data, parts)
+    for part in parts:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit():
+            position = int(part)
+            data = data[position] if position < len(data) else None
+        else:
+            return None
+        if data is None:
+            return None
+    return data
+
+
+def _walk_collecting(data: Any, parts: tuple[str, ...]) -> Any:
     for index, part in enumerate(parts):
         if part == "[]":
             if not isinstance(data, list):
@@ -100,44 +119,30 @@ def extract(data: Any, spec: Spec, *, field: str) -> Any:
 
 
 def convert(value: Any, transform: str, *, field: str, source: str = "") -> Any:
-    where = f"{field} ({source})" if source else field
-    if isinstance(value, list) and transform in ("yuan", "fen", "int"):
+    if isinstance(value, list) and transform in _SUMMED:
         parts = [convert(v, transform, field=field, source=source) for v in value if not _empty(v)]
         return sum(parts, Decimal("0") if transform != "int" else 0)
+    read = _READ.get(transform)
     try:
-        if transform == "raw":
-            return value
-        if transform == "text":
-            return value if isinstance(value, str) else str(value)
-        if transform == "yuan":
-            return yuan(value)
-        if transform == "fen":
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError
-            return (Decimal(int(Decimal(str(value)))) / 100).quantize(CENT)
-        if transform == "int":
-            return int(str(value).strip())
-        if transform == "bool":
-            if isinstance(value, bool):
-                return value
-            return str(value).strip().lower() in ("1", "true", "yes", "y", "是")
-        if transform == "list":
-            if isinstance(value, list):
-                return [str(v).strip() for v in value if str(v).strip()]
-            return [part.strip() for part in str(value).replace("，", ",").split(",") if part.strip()]
-        if transform == "datetime":
-            return local_datetime(value)
-        if transform == "epoch":
-            seconds = int(value)
-            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC) if seconds > 0 else None
-        if transform == "iso":
-            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
-    except (ValueError, TypeError, InvalidOperation, OverflowError):
+        if read is not None:
+            return read(value)
+    except _UNREADABLE:
         raise PayloadInvalid(
-            f"{where}: {value!r} is not {_KIND[transform]}.", extra={"field": field, "value": str(value)}
+            f"{_where(field, source)}: {value!r} is not {_KIND[transform]}.",
+            extra={"field": field, "value": str(value)},
         ) from None
-    raise MappingInvalid(f"{where}: unknown transform {transform!r}.")
+    raise MappingInvalid(f"{_where(field, source)}: unknown transform {transform!r}.")
+
+
+def _where(field: str, source: str) -> str:
+    return f"{field} ({source})" if source else field
+
+
+def _summed(values: list[Any], transform: str) -> Any:
+    """``convert`` of a list for an amount transform, without the field's name: the values added up."""
+    read = _READ[transform]
+    parts = [_summed(v, transform) if isinstance(v, list) else read(v) for v in values if not _empty(v)]
+    return sum(parts, Decimal("0") if transform != "int" else 0)
 
 
 _KIND = {
@@ -154,6 +159,30 @@ _KIND = {
 }
 
 
+def _remembered(read: Callable[[Any], Decimal]) -> Callable[[Any], Decimal]:
+    """``read`` for amounts, remembering what each text or number read as: prices and fees repeat from order
+    to order, and a dictionary look-up is cheaper than a Decimal parse. Keyed by type and value, since 1,
+    1.0 and True are equal keys that read differently; zero floats are not kept (-0.0 == 0.0, and they read
+    as -0.00 and 0.00)."""
+    known: dict[tuple[type, Any], Decimal] = {}
+
+    @functools.wraps(read)
+    def remembered(value: Any) -> Decimal:
+        kind = value.__class__
+        if kind is not str and kind is not int and (kind is not float or not value):
+            return read(value)
+        key = (kind, value)
+        amount = known.get(key)
+        if amount is None:
+            amount = read(value)
+            if len(known) < 100_000:
+                known[key] = amount
+        return amount
+
+    return remembered
+
+
+@_remembered
 def yuan(value: Any) -> Decimal:
     """An amount in yuan as Decimal with two places. Floats (PDD sends numbers) go through ``str``, so
     ``79.8`` is 79.80, never 79.7999…; more than two decimals is an error, not a rounding."""
@@ -174,7 +203,8 @@ def local_datetime(value: Any) -> dt.datetime | None:
     if text in UNSET_DATETIMES:
         return None
     if len(text) == 19 and text[4] == "-" and text[10] == " ":  # the common form, read without strptime
-        return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+        naive = dt.datetime.fromisoformat(text)
+        return dt.datetime.combine(naive.date(), naive.time(), SHANGHAI)  # = replace(tzinfo=…), 5× faster
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d"):
         try:
             return dt.datetime.strptime(text, fmt).replace(tzinfo=SHANGHAI)
@@ -183,6 +213,65 @@ def local_datetime(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):  # openpyxl hands cells back as datetime
         return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
     raise ValueError(text)
+
+
+def _raw(value: Any) -> Any:
+    return value
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+@_remembered
+def _fen(value: Any) -> Decimal:
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError
+    return (Decimal(int(Decimal(str(value)))) / 100).quantize(CENT)
+
+
+def _int(value: Any) -> int:
+    return int(str(value).strip())
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "y", "是")
+
+
+def _list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).replace("，", ",").split(",") if part.strip()]
+
+
+def _epoch(value: Any) -> dt.datetime | None:
+    seconds = int(value)
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC) if seconds > 0 else None
+
+
+def _iso(value: Any) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+# How each transform reads a value; a value it cannot read raises one of _UNREADABLE, which ``convert``
+# words as "<field> (<source>): <value> is not <kind>". Amount transforms add a list's values up.
+_READ: dict[str, Callable[[Any], Any]] = {
+    "text": _text,
+    "yuan": yuan,
+    "fen": _fen,
+    "datetime": local_datetime,
+    "epoch": _epoch,
+    "iso": _iso,
+    "int": _int,
+    "bool": _bool,
+    "list": _list,
+    "raw": _raw,
+}
+_SUMMED = frozenset({"yuan", "fen", "int"})
+_UNREADABLE = (ValueError, TypeError, InvalidOperation, OverflowError)
 
 
 # --- effective mappings: defaults in code, overrides in the database ---------------------------------------
@@ -212,7 +301,11 @@ def overrides_forget() -> None:
 
 def mapping_effective(profile: str, defaults: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """Defaults with the staff overrides laid over them, section by section."""
+    return _merged(defaults, overrides_for(profile))
+
+
+def _merged(defaults: dict[str, dict[str, str]], overrides: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     merged = {section: dict(entries) for section, entries in defaults.items()}
-    for section, entries in overrides_for(profile).items():
+    for section, entries in overrides.items():
         merged.setdefault(section, {}).update(entries)
     return merged
