@@ -14,6 +14,9 @@ Each adapter declares its defaults in code; staff override single entries in the
   offset), ``int``, ``bool``, ``list`` (comma-separated), ``raw`` (as is).
 
 Amount transforms on a ``[]`` path add the values up.
+
+Adapters read orders through the mapping compiled (``mapping_compiled``: each spec parsed once, with its
+field's default transform), built again whenever the overrides are read again from the database.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from integrations.exceptions import MappingInvalid, PayloadInvalid
@@ -45,7 +48,7 @@ class Spec:
 @functools.lru_cache(maxsize=4096)
 def spec_parse(source: str, *, default_transform: str = "text") -> Spec:
     """Read ``path|path @transform``; raise ``MappingInvalid`` saying what is wrong. Specs are few and
-    read for every field of every order, so parsed ones are kept (a bad one raises each time)."""
+    parsed again whenever a mapping is compiled, so parsed ones are kept (a bad one raises each time)."""
     text = (source or "").strip()
     transform = default_transform
     if "@" in text:
@@ -297,6 +300,7 @@ def overrides_for(profile: str) -> dict[str, dict[str, str]]:
 
 def overrides_forget() -> None:
     _CACHE.clear()
+    _COMPILED.clear()
 
 
 def mapping_effective(profile: str, defaults: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
@@ -309,3 +313,95 @@ def _merged(defaults: dict[str, dict[str, str]], overrides: dict[str, dict[str, 
     for section, entries in overrides.items():
         merged.setdefault(section, {}).update(entries)
     return merged
+
+
+# --- compiled mappings: parsed once, read for every order ----------------------------------------------------
+
+Compiled = TypeVar("Compiled")
+_COMPILED: dict[tuple[str, Callable[..., Any]], tuple[object, object, Any]] = {}
+
+
+def mapping_compiled(
+    profile: str,
+    defaults: dict[str, dict[str, str]],
+    build: Callable[[dict[str, dict[str, str]]], Compiled],
+) -> Compiled:
+    """``build(mapping_effective(profile, defaults))``, kept while it stays the same: until ``overrides_for``
+    reads the overrides again (after ``CACHE_SECONDS`` or ``overrides_forget``) or other defaults are given.
+    So staff edits take effect as soon as they do for ``mapping_effective``, and orders are read without
+    merging dictionaries or parsing specs."""
+    overrides = overrides_for(profile)
+    cached = _COMPILED.get((profile, build))
+    if cached is not None and cached[0] is overrides and cached[1] is defaults:
+        return cached[2]
+    compiled = build(_merged(defaults, overrides))
+    _COMPILED[(profile, build)] = (overrides, defaults, compiled)
+    return compiled
+
+
+class FieldRead(NamedTuple):
+    """One entry of a mapping section, parsed: ``paths`` are the alternatives, a single key as a str and a
+    longer path as its parts; ``read`` is the transform's reader, ``None`` when the source does not parse
+    (reading the field then raises the parser's ``MappingInvalid``)."""
+
+    name: str
+    paths: tuple[str | tuple[str, ...], ...]
+    read: Callable[[Any], Any] | None
+    summed: bool
+    transform: str
+    source: str
+
+
+def fields_compile(
+    entries: dict[str, str], transforms: dict[str, str], *, skip_blank: bool = True
+) -> tuple[FieldRead, ...]:
+    """The entries of a section (field → source spec), each parsed with its field's default transform
+    (``transforms``, else ``text``). A blank source is left out when ``skip_blank``; a source that does not
+    parse stays in its place and raises when an order is read, as it would have raised unparsed."""
+    fields = []
+    for name, source in entries.items():
+        if skip_blank and not source:
+            continue
+        transform = transforms.get(name, "text")
+        try:
+            spec = spec_parse(source, default_transform=transform)
+        except MappingInvalid:
+            fields.append(FieldRead(name, (), None, False, transform, source))
+            continue
+        paths = tuple(parts[0] if len(parts) == 1 and parts[0] != "[]" else parts for parts in spec.paths)
+        fields.append(
+            FieldRead(name, paths, _READ[spec.transform], spec.transform in _SUMMED, spec.transform, spec.source)
+        )
+    return tuple(fields)
+
+
+def fields_read(data: Any, fields: tuple[FieldRead, ...], prefix: str = "") -> dict[str, Any]:
+    """``{name: extract(data, spec, field=prefix + name)}`` for the compiled ``fields``, in their order and
+    with the same values and errors; the field's label is put together only for an error."""
+    values: dict[str, Any] = {}
+    keyed = isinstance(data, dict)
+    for name, paths, read, summed, transform, source in fields:
+        if read is None:
+            spec_parse(source, default_transform=transform)  # raises MappingInvalid, as it did when compiled
+        value = None
+        for path in paths:
+            if path.__class__ is str and keyed:
+                found = data.get(path)  # the common path: one key of an object
+            else:
+                found = _walk(data, (path,) if path.__class__ is str else path)
+            if found is None:
+                continue
+            kind = found.__class__  # _empty(found), with the common kinds decided by their truth or at once
+            if kind is str or kind is list or kind is dict:
+                if not found:
+                    continue
+            elif kind is not int and kind is not float and _empty(found):
+                continue
+            try:
+                value = _summed(found, transform) if summed and isinstance(found, list) else read(found)
+            except _UNREADABLE:
+                convert(found, transform, field=prefix + name, source=source)  # words the error and raises it
+                raise
+            break
+        values[name] = value
+    return values

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from integrations.address import address_normalize, address_parse
 from integrations.exceptions import PayloadInvalid
-from integrations.mapping import extract, mapping_effective, spec_parse
+from integrations.mapping import FieldRead, fields_compile, fields_read, mapping_compiled, mapping_effective
 from orders.channel import CHANNEL_TARGETS, ChannelOrder, RefundInput
 from orders.services import LineInput, OrderInput
 from orders.states import Status
@@ -154,6 +154,10 @@ class Adapter:
     def mapping(self) -> dict[str, dict[str, str]]:
         return mapping_effective(self.platform, self.defaults)
 
+    def mapping_compiled(self) -> CompiledMapping:
+        """The effective mapping ready to read orders with; built again only when it changes."""
+        return mapping_compiled(self.platform, self.defaults, _mapping_compile)
+
     def prepare(self, native: dict[str, Any]) -> dict[str, Any]:
         """Platform-specific derived fields the dictionary can then point at (``_oh_…`` keys)."""
         return native
@@ -166,26 +170,23 @@ class Adapter:
         if not isinstance(native, dict):
             raise PayloadInvalid(f"{self.platform}: an order must be a JSON object, got {type(native).__name__}.")
         native = self.prepare(native)
-        mapping = self.mapping()
-        values = map_fields(native, mapping.get("order", {}), ORDER_FIELDS)
+        mapping = self.mapping_compiled()
+        values = fields_read(native, mapping.order)
         raw_lines = values.pop("lines", None)
         if not isinstance(raw_lines, list) or not raw_lines:
             raise PayloadInvalid(
-                f"lines ({mapping['order'].get('lines')}): the order has no line items.", extra={"field": "lines"}
+                f"lines ({mapping.effective['order'].get('lines')}): the order has no line items.",
+                extra={"field": "lines"},
             )
         lines = []
         for index, raw in enumerate(raw_lines):
-            line = map_fields(raw, mapping.get("line", {}), LINE_FIELDS, prefix=f"lines[{index}].")
+            line = fields_read(raw, mapping.line, prefix=f"lines[{index}].")
             lines.append(line_input(line, index=index))
-        cipher = {}
-        for name, source in mapping.get("cipher", {}).items():
-            value = extract(native, spec_parse(source), field=f"cipher.{name}")
-            if value:
-                cipher[name] = value
+        cipher = {name: value for name, value in fields_read(native, mapping.cipher, prefix="cipher.").items() if value}
         order = build_channel_order(
             values,
             lines,
-            status_map=mapping.get("status", {}),
+            status_map=mapping.status,
             cipher=cipher,
             currency=self.currency,
         )
@@ -195,14 +196,26 @@ class Adapter:
         return channel_order_hash(order)
 
 
-def map_fields(native: Any, entries: dict[str, str], fields: dict[str, str], prefix: str = "") -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name, source in entries.items():
-        if not source:
-            continue
-        spec = spec_parse(source, default_transform=fields.get(name, "text"))
-        values[name] = extract(native, spec, field=f"{prefix}{name}")
-    return values
+@dataclass(frozen=True)
+class CompiledMapping:
+    """An adapter's effective mapping, parsed: the order and line fields with their default transforms, the
+    cipher fields (read as text, none left out), and the status map."""
+
+    effective: dict[str, dict[str, str]]
+    order: tuple[FieldRead, ...]
+    line: tuple[FieldRead, ...]
+    cipher: tuple[FieldRead, ...]
+    status: dict[str, str]
+
+
+def _mapping_compile(effective: dict[str, dict[str, str]]) -> CompiledMapping:
+    return CompiledMapping(
+        effective=effective,
+        order=fields_compile(effective.get("order", {}), ORDER_FIELDS),
+        line=fields_compile(effective.get("line", {}), LINE_FIELDS),
+        cipher=fields_compile(effective.get("cipher", {}), {}, skip_blank=False),
+        status=effective.get("status", {}),
+    )
 
 
 def line_input(line: dict[str, Any], *, index: int) -> LineInput:
