@@ -1,0 +1,110 @@
+"""The field-mapping dictionary as adapters read it: staff overrides take effect when the overrides are read
+again (every few seconds, or at once after ``overrides_forget``), a bad override fails the order with the
+parser's message, and errors name the field, its source and the value."""
+
+from decimal import Decimal
+
+import pytest
+
+from integrations import mapping
+from integrations.exceptions import MappingInvalid, PayloadInvalid
+from integrations.mapping import overrides_forget
+from integrations.models import FieldMapping
+from integrations.platforms import adapter_for
+from orders.states import Status
+from tests.integrations.conftest import sample, shopify_sample
+
+pytestmark = pytest.mark.django_db
+
+
+def fullinfo():
+    return sample("taobao_trade_fullinfo.json")["trade_fullinfo_get_response"]["trade"]
+
+
+def test_staff_override_is_read_once_the_overrides_are_read_again(taobao):
+    adapter = adapter_for("taobao")
+    assert adapter.to_channel_order(fullinfo()).data.consignee_phone == "138****5678"
+
+    FieldMapping.objects.create(profile="taobao", section="order", key="consignee_phone", value="receiver_zip")
+    assert adapter.to_channel_order(fullinfo()).data.consignee_phone == "138****5678"  # overrides still cached
+    overrides_forget()
+
+    assert adapter.to_channel_order(fullinfo()).data.consignee_phone == "310012"
+
+
+def test_staff_override_takes_effect_when_the_cached_overrides_expire(taobao, monkeypatch):
+    adapter = adapter_for("taobao")
+    now = [1000.0]
+    monkeypatch.setattr(mapping.time, "monotonic", lambda: now[0])
+    trade = dict(fullinfo(), status="TRADE_NEW_STATE")
+    with pytest.raises(PayloadInvalid, match="platform status 'TRADE_NEW_STATE'"):
+        adapter.to_channel_order(trade)
+
+    FieldMapping.objects.create(profile="taobao", section="status", key="TRADE_NEW_STATE", value="paid")
+    FieldMapping.objects.create(profile="taobao", section="line", key="title", value="sku_properties_name")
+    now[0] += mapping.CACHE_SECONDS
+
+    order = adapter.to_channel_order(trade)
+    assert (order.platform_status, order.target_status) == ("TRADE_NEW_STATE", Status.PAID)
+    assert [line.title for line in order.data.lines] == ["规格:30ml", "规格:5片"]
+
+
+@pytest.mark.parametrize(
+    "section, key, value, message",
+    [
+        (
+            "order",
+            "consignee_name",
+            "receiver name",
+            "'receiver name': 'receiver name' is not a path like a.b.0.c.",
+        ),
+        (
+            "line",
+            "unit_price",
+            "price @euros",
+            "'price @euros': unknown transform 'euros' (one of text, yuan, fen, datetime, epoch, iso, int, bool, "
+            "list, raw).",
+        ),
+        ("cipher", "oaid", " ", "' ': no source path."),
+    ],
+)
+def test_a_bad_override_fails_every_order_with_what_is_wrong(taobao, section, key, value, message):
+    FieldMapping.objects.create(profile="taobao", section=section, key=key, value=value)
+    overrides_forget()
+
+    for _attempt in range(2):
+        with pytest.raises(MappingInvalid) as caught:
+            adapter_for("taobao").to_channel_order(fullinfo())
+        assert caught.value.message == message
+
+
+def test_a_blank_override_leaves_the_field_unmapped(taobao):
+    FieldMapping.objects.create(profile="taobao", section="order", key="buyer_remark", value="")
+    overrides_forget()
+
+    assert adapter_for("taobao").to_channel_order(fullinfo()).data.buyer_remark == ""
+
+
+def test_a_bad_line_value_names_the_line_field_its_source_and_the_value(taobao):
+    trade = fullinfo()
+    trade["orders"]["order"][1]["num"] = "two"
+
+    with pytest.raises(PayloadInvalid) as caught:
+        adapter_for("taobao").to_channel_order(trade)
+
+    assert caught.value.message == "lines[1].quantity (num @int): 'two' is not a whole number."
+    assert caught.value.extra == {"field": "lines[1].quantity", "value": "two"}
+
+
+def test_amounts_collected_over_a_list_add_up_and_a_bad_one_is_named(shopify):
+    _headers, body = shopify_sample()
+    body["shipping_lines"] = [{"discounted_price": "8.00"}, {"discounted_price": ""}, {"discounted_price": 4.5}]
+    assert adapter_for("shopify").to_channel_order(body).data.shipping_fee == Decimal("12.50")
+
+    body["shipping_lines"][1]["discounted_price"] = "free"
+    with pytest.raises(PayloadInvalid) as caught:
+        adapter_for("shopify").to_channel_order(body)
+    assert caught.value.message == (
+        "shipping_fee (shipping_lines[].discounted_price|shipping_lines[].price @yuan): 'free' is not an amount "
+        "in yuan."
+    )
