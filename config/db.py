@@ -168,6 +168,44 @@ def rows_insert_new(objs: Sequence[models.Model], *, key: Sequence[str]) -> list
     return inserted
 
 
+def rows_insert_or_lock(objs: Sequence[models.Model], *, unique: Sequence[str]) -> list[models.Model] | None:
+    """INSERT new objects of one model; for those whose ``unique`` fields match a stored row, lock that row
+    instead (``ON CONFLICT (unique) DO UPDATE`` with a no-op change). Returns every row as stored (new ones
+    and locked ones); rows are inserted or locked in the order given. One statement that finds the stored
+    rows through the unique index itself: unlike a ``SELECT … FOR UPDATE``, its plan does not depend on the
+    table's statistics (for a new shop they say it has no rows, and the lookup becomes a scan of all of
+    them).
+    ``objs`` must differ in their ``unique`` values. PostgreSQL only — elsewhere it returns None."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    plan = _unnest_plan(model) if conflicts_reported() else None
+    if plan is None or any(obj.pk is not None for obj in objs):
+        return None
+    sql, columns = plan
+    opts = model._meta
+    quote = connection.ops.quote_name
+    keys = [quote(opts.get_field(name).column) for name in unique]
+    stored = list(opts.concrete_fields)
+    sql = (
+        f"{sql.rsplit(' RETURNING ', 1)[0]} ON CONFLICT ({', '.join(keys)}) "
+        f"DO UPDATE SET {keys[0]} = EXCLUDED.{keys[0]} RETURNING {', '.join(quote(field.column) for field in stored)}"
+    )
+    converters = [(index, field.get_db_converters(connection)) for index, field in enumerate(stored)]
+    converters = [(index, found) for index, found in converters if found]
+    attnames = [field.attname for field in stored]
+    rows = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _arrays(objs, columns))
+        for row in cursor.fetchall():
+            values = list(row)
+            for index, functions in converters:
+                for convert in functions:
+                    values[index] = convert(values[index], stored[index], connection)
+            rows.append(model.from_db(connection.alias, attnames, values))
+    return rows
+
+
 def _arrays(objs: Sequence[models.Model], columns: list[tuple[models.Field, bool, bool]]) -> list[list[Any]]:
     arrays = []
     for field, relation, pre_save in columns:

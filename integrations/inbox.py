@@ -42,8 +42,15 @@ from integrations.exceptions import (
     PlatformError,
     RateLimited,
 )
-from integrations.ingest import Applied, NewVersion, order_version_apply, order_versions_create_new, refund_event_apply
-from integrations.models import DUE_STATUSES, ChannelOrderState, InboxMessage, ShopConnection, WorkStatus
+from integrations.ingest import (
+    Applied,
+    NewVersion,
+    order_version_apply,
+    order_versions_create_new,
+    refund_event_apply,
+    states_create,
+)
+from integrations.models import DUE_STATUSES, InboxMessage, ShopConnection, WorkStatus
 from integrations.platforms import adapter_for
 from integrations.platforms.base import (
     Adapter,
@@ -500,21 +507,18 @@ def _order_step(plan: _Planned) -> ChannelOrder:
 
 def _numbers_for(batches: list[_Batch]) -> list[str]:
     """Order numbers for the orders the batches will create, allocated in a short transaction of their own,
-    so the batches' long one does not hold the day's counter row (which every order creation needs). A
-    number not used after all (an order refused, or created meanwhile by another worker) is skipped: order
-    numbers are unique and increasing, not gapless."""
+    so the batches' long one does not hold the day's counter row (which every order creation needs). The
+    same transaction creates the batches' missing channel order states (``states_create``), which says how
+    many platform orders are new. A number not used after all (an order refused, or created meanwhile by
+    another worker) is skipped: order numbers are unique and increasing, not gapless."""
     wanted = 0
-    for batch in batches:
-        ids = [_order_step(plan).data.external_id for plan in batch.plans]
-        have = ChannelOrderState.objects.filter(shop=batch.shop, external_id__in=ids, order__isnull=False)
-        # An order entered without a channel state (partner API, by hand) still counts as new here: its
-        # number goes unused, which costs less than a second lookup for every batch.
-        batch.new = len(set(ids) - set(have.values_list("external_id", flat=True)))
-        wanted += batch.new if batch.new > 1 else 0  # one order alone takes its number in its transaction
-    if not wanted:
-        return []
     with transaction.atomic():
-        return order_number_allocate(count=wanted)
+        for batch in batches:
+            ids = [_order_step(plan).data.external_id for plan in batch.plans]
+            # One order alone takes its number in its own transaction.
+            batch.new = states_create(shop=batch.shop, external_ids=ids) if len(ids) > 1 else len(ids)
+            wanted += batch.new if batch.new > 1 else 0
+        return order_number_allocate(count=wanted) if wanted else []
 
 
 def _apply_batch(

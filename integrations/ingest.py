@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from config.db import rows_insert, rows_insert_new, rows_update
+from config.db import rows_insert, rows_insert_new, rows_insert_or_lock, rows_update
 from integrations.exceptions import OrderNotYetKnown
 from integrations.models import ChannelOrderState, InboxMessage
 from integrations.platforms.base import channel_order_hash
@@ -45,26 +45,38 @@ def _state_lock(*, shop: Shop, external_id: str) -> ChannelOrderState:
 
 
 def _states_lock(*, shop: Shop, external_ids: Sequence[str]) -> dict[str, ChannelOrderState]:
-    """The state rows of these platform orders, created if missing and locked in platform-id order (so two
-    workers locking overlapping sets queue instead of deadlocking). The rows this INSERT creates are this
-    transaction's already (a concurrent one inserting the same id waits for it); only those that were
-    there before are then locked with ``SELECT … FOR UPDATE`` — none at all for a batch of new orders."""
+    """The state rows of these platform orders, created if missing and locked, in platform-id order (so two
+    workers locking overlapping sets queue instead of deadlocking). On PostgreSQL one statement that finds
+    the stored rows through the unique index (``rows_insert_or_lock``): a ``SELECT … FOR UPDATE`` by shop
+    and platform ids is planned as a scan of the shop's rows while the statistics do not know the shop
+    (a new shop catching up)."""
+    wanted = sorted(set(external_ids))
+    fresh = [ChannelOrderState(shop=shop, external_id=external_id) for external_id in wanted]
+    states = rows_insert_or_lock(fresh, unique=["shop", "external_id"])
+    if states is None:
+        rows_insert(fresh, ignore_conflicts=True)
+        states = ChannelOrderState.objects.select_for_update().filter(shop=shop, external_id__in=wanted)
+        states = states.order_by("external_id")
+    return {state.external_id: state for state in states}
+
+
+def states_create(*, shop: Shop, external_ids: Sequence[str]) -> int:
+    """Create the missing state rows of these platform orders, unlocked (commit them in a short
+    transaction), and return how many were missing: the platform orders seen for the first time, which
+    will need order numbers (one already in Order Hub without a state, entered through the partner API,
+    is counted too; one whose state exists but has no order yet — refused before — is not, and is numbered
+    when it is created). PostgreSQL: one ``INSERT … ON CONFLICT DO NOTHING`` that says which went in; elsewhere
+    the stored ones are looked for first."""
     wanted = sorted(set(external_ids))
     fresh = [ChannelOrderState(shop=shop, external_id=external_id) for external_id in wanted]
     inserted = rows_insert_new(fresh, key=["external_id"])
-    if inserted is None:  # not PostgreSQL: insert what is missing, then lock them all
-        rows_insert(fresh, ignore_conflicts=True)
-        inserted = []
-    states = {state.external_id: state for state in inserted}
-    rest = [external_id for external_id in wanted if external_id not in states]
-    if rest:
-        locked = (
-            ChannelOrderState.objects.select_for_update()
-            .filter(shop=shop, external_id__in=rest)
-            .order_by("external_id")
-        )
-        states.update((state.external_id, state) for state in locked)
-    return states
+    if inserted is not None:
+        return len(inserted)
+    stored = set(
+        ChannelOrderState.objects.filter(shop=shop, external_id__in=wanted).values_list("external_id", flat=True)
+    )
+    rows_insert([state for state in fresh if state.external_id not in stored])
+    return len(wanted) - len(stored)
 
 
 @transaction.atomic(savepoint=False)

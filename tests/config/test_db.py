@@ -11,6 +11,7 @@ from config.db import (
     row_insert,
     rows_insert,
     rows_insert_new,
+    rows_insert_or_lock,
     rows_update,
 )
 from orders.models import Order, OrderEvent
@@ -169,3 +170,24 @@ def test_rows_insert_new_says_which_rows_went_in(django_assert_num_queries):
     assert objs[1].pk is None and objs[1] not in inserted
     assert ChannelOrderState.objects.get(pk=kept.pk).content_hash == "kept"
     assert rows_insert_new([], key=["external_id"]) == []
+
+
+def test_rows_insert_or_lock_creates_the_new_rows_and_returns_the_stored_ones_as_they_are(django_assert_num_queries):
+    from django.db import connection
+
+    from integrations.models import ChannelOrderState
+    from tests.factories import ShopFactory
+
+    shop = ShopFactory()
+    kept = ChannelOrderState.objects.create(shop=shop, external_id="T2", content_hash="kept", version=7)
+    objs = [ChannelOrderState(shop=shop, external_id=external_id) for external_id in ("T1", "T2")]
+    if connection.vendor != "postgresql":
+        assert rows_insert_or_lock(objs, unique=["shop", "external_id"]) is None
+        return
+    with django_assert_num_queries(1):
+        rows = {row.external_id: row for row in rows_insert_or_lock(objs, unique=["shop", "external_id"])}
+    assert rows["T2"].pk == kept.pk and (rows["T2"].content_hash, rows["T2"].version) == ("kept", 7)
+    assert rows["T2"].updated_at == kept.updated_at  # locked, not changed
+    assert rows["T1"].pk == ChannelOrderState.objects.get(shop=shop, external_id="T1").pk
+    assert rows["T1"].content_hash == "" and not rows["T1"]._state.adding
+    assert ChannelOrderState.objects.filter(shop=shop).count() == 2
