@@ -641,7 +641,7 @@ def _page_split(page: InboxMessage) -> list[InboxMessage]:
 def _external_id(adapter: Adapter, native: Any, index: int) -> str:
     from integrations.mapping import extract, spec_parse
 
-    source = adapter.mapping()["order"]["external_id"]
+    source = adapter.mapping_compiled().effective["order"]["external_id"]
     value = extract(native, spec_parse(source), field="external_id") if isinstance(native, dict) else None
     if not value:
         raise PayloadInvalid(f"poll page orders[{index}]: no platform order id at {source!r}.")
