@@ -32,7 +32,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.db import row_insert, rows_insert, rows_insert_new, rows_update
+from config.db import instance_new, row_insert, rows_insert, rows_insert_new, rows_update
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import (
     ImportInvalid,
@@ -156,7 +156,8 @@ def inbox_store(
             continue
         seen |= keys
         fresh.append(
-            InboxMessage(
+            instance_new(
+                InboxMessage,
                 shop=shop,
                 platform=platform,
                 kind=kind,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from config.db import rows_insert, rows_insert_new, rows_insert_or_lock, rows_update
+from config.db import instance_new, rows_insert, rows_insert_new, rows_insert_or_lock, rows_update
 from integrations.exceptions import OrderNotYetKnown
 from integrations.models import ChannelOrderState, InboxMessage
 from integrations.platforms.base import channel_order_hash
@@ -51,7 +51,7 @@ def _states_lock(*, shop: Shop, external_ids: Sequence[str]) -> dict[str, Channe
     and platform ids is planned as a scan of the shop's rows while the statistics do not know the shop
     (a new shop catching up)."""
     wanted = sorted(set(external_ids))
-    fresh = [ChannelOrderState(shop=shop, external_id=external_id) for external_id in wanted]
+    fresh = [instance_new(ChannelOrderState, shop=shop, external_id=external_id) for external_id in wanted]
     states = rows_insert_or_lock(fresh, unique=["shop", "external_id"])
     if states is None:
         rows_insert(fresh, ignore_conflicts=True)
@@ -68,7 +68,7 @@ def states_create(*, shop: Shop, external_ids: Sequence[str]) -> int:
     when it is created). PostgreSQL: one ``INSERT … ON CONFLICT DO NOTHING`` that says which went in; elsewhere
     the stored ones are looked for first."""
     wanted = sorted(set(external_ids))
-    fresh = [ChannelOrderState(shop=shop, external_id=external_id) for external_id in wanted]
+    fresh = [instance_new(ChannelOrderState, shop=shop, external_id=external_id) for external_id in wanted]
     inserted = rows_insert_new(fresh, key=["external_id"])
     if inserted is not None:
         return len(inserted)

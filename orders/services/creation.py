@@ -14,7 +14,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.db import bulk_create_with_history_copy, conflicts_reported, history_copy, rows_insert_new
+from config.db import (
+    bulk_create_with_history_copy,
+    conflicts_reported,
+    history_copy,
+    instance_new,
+    rows_insert_new,
+)
 from config.errors import ApplicationError
 from inventory.models import SKU
 from inventory.services import LineDemand
@@ -313,7 +319,8 @@ def _insert_leaving_out_existing(
 
 def order_line_build(*, order: Order, line: LineInput, sku: SKU) -> OrderLine:
     """An unsaved order line from its standard form (the title defaults to the SKU's name)."""
-    return OrderLine(
+    return instance_new(
+        OrderLine,
         order=order,
         sku=sku,
         title=line.title or sku.name,
@@ -357,7 +364,8 @@ def _order_build(
     promised = data.promised_ship_at
     if promised is None and data.paid_at is not None:
         promised = data.paid_at + dt.timedelta(hours=shop.ship_within_hours)
-    return Order(
+    return instance_new(
+        Order,
         number=number,
         shop=shop,
         external_id=data.external_id,

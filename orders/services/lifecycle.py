@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.db import bulk_create_with_history_copy, history_copy, rows_update
+from config.db import bulk_create_with_history_copy, history_copy, instance_new, rows_update
 from config.tasks import enqueue_on_commit
 from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent
@@ -91,7 +91,8 @@ def _event_build(
     data: dict[str, Any] | None = None,
 ) -> OrderEvent:
     actor = _user(actor)
-    return OrderEvent(
+    return instance_new(
+        OrderEvent,
         order=order,
         kind=kind,
         actor=actor,

@@ -8,6 +8,7 @@ from simple_history.utils import bulk_create_with_history
 from config.db import (
     bulk_create_with_history_copy,
     history_copy,
+    instance_new,
     row_insert,
     rows_insert,
     rows_insert_new,
@@ -191,3 +192,31 @@ def test_rows_insert_or_lock_creates_the_new_rows_and_returns_the_stored_ones_as
     assert rows["T1"].pk == ChannelOrderState.objects.get(shop=shop, external_id="T1").pk
     assert rows["T1"].content_hash == "" and not rows["T1"]._state.adding
     assert ChannelOrderState.objects.filter(shop=shop).count() == 2
+
+
+def test_instance_new_builds_what_the_keyword_constructor_builds():
+    from integrations.models import InboxMessage
+    from orders.models import OrderLine
+    from tests.factories import ShopFactory
+
+    shop = ShopFactory()
+    order = make_order(shop=shop)
+    values = {
+        "order": order,
+        "sku": order.lines.first().sku,
+        "title": "赠品",
+        "quantity": 2,
+        "unit_price": Decimal("9.90"),
+    }
+    ours, django = instance_new(OrderLine, **values), OrderLine(**values)
+    assert _fields(ours) == _fields(django)
+    assert ours.order is order and ours._state.adding  # the related object is kept, as Django keeps it
+    by_id = instance_new(OrderLine, order_id=order.pk, sku_id=values["sku"].pk, quantity=1, unit_price=Decimal("1"))
+    assert (by_id.order_id, by_id.discount, by_id.is_gift, by_id.title) == (order.pk, Decimal("0"), False, "")
+    first, second = instance_new(InboxMessage, shop=shop), instance_new(InboxMessage, shop=shop)
+    assert first.headers == {} and first.headers is not second.headers  # callable defaults called for each
+    assert first.received_at is not None and first.status == InboxMessage(shop=shop).status
+
+
+def _fields(obj):
+    return {name: value for name, value in obj.__dict__.items() if name != "_state"}
