@@ -351,6 +351,21 @@ def history_copy(
         raise ValueError(f"history_type must be one of + ~ -, not {history_type!r}")
     if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return 0
+    user_id = _history_user_id(user)
+    if connection.vendor == "postgresql":  # one text for any number of rows: kept prepared
+        sql, keys = _history_copy_statement(model, None), [list(pks)]
+    else:
+        sql, keys = _history_copy_statement(model, len(pks)), list(pks)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), history_type, reason, user_id, *keys])
+        return cursor.rowcount
+
+
+@functools.cache
+def _history_copy_statement(model: type[models.Model], count: int | None) -> str:
+    """``history_copy``'s INSERT … SELECT for ``model``: rows chosen by ``= ANY(array)`` (``count`` None) or
+    by ``IN`` with ``count`` parameters. Built once: reading the history model through its descriptor
+    builds a manager class each time."""
     history = getattr(model, model._meta.simple_history_manager_attribute).model
     quote = connection.ops.quote_name
     targets, sources = [], []
@@ -358,19 +373,12 @@ def history_copy(
         targets.append(quote(history._meta.get_field(field.name).column))
         sources.append(quote(field.column))
     targets += [quote(name) for name in ("history_date", "history_type", "history_change_reason", "history_user_id")]
-    user_id = _history_user_id(user)
     pk = quote(model._meta.pk.column)
-    if connection.vendor == "postgresql":  # one text for any number of rows: kept prepared
-        where, keys = f"{pk} = ANY(%s)", [list(pks)]
-    else:
-        where, keys = f"{pk} IN ({', '.join(['%s'] * len(pks))})", list(pks)
-    sql = (
+    where = f"{pk} = ANY(%s)" if count is None else f"{pk} IN ({', '.join(['%s'] * count)})"
+    return (
         f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "
         f"SELECT {', '.join(sources)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE {where}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), history_type, reason, user_id, *keys])
-        return cursor.rowcount
 
 
 def _history_user_id(user) -> int | None:

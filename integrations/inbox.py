@@ -14,7 +14,8 @@ is processed by one worker even when django-q2 runs a task twice. A claim older 
 
 Who processes what: a task per stored lot (``inbox_process``), or — with a shared cache — one drain for a
 burst of pushes (``inbox_wake`` / ``inbox_drain``); a poll page's orders are stored claimed by the worker
-that split the page and processed by it at once (``_page_split``).
+that split the page and processed by it at once (``_page_split``), together with those of another page
+waiting meanwhile (``PAGES_TOGETHER``: a catch-up is worked through in batches of ``BATCH`` orders).
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ WAKE_KEY = "integrations:inbox:wake"
 WAKE_TTL = 60  # longer than a drain runs (DRAIN_SECONDS); renewed at each batch
 DRAIN_SECONDS = 20  # a drain hands over to a fresh task after this long (django-q2's task timeout is 60 s)
 BATCH = 200
+PAGES_TOGETHER = 2  # poll pages (up to a hundred orders each) processed in one batch when several wait
 DRAINED_KINDS = (InboxMessage.Kind.PUSH, InboxMessage.Kind.POLL)  # what drains and batches take along
 STALE_CLAIM = dt.timedelta(minutes=5)
 SOURCE_BY_KIND = {
@@ -400,37 +402,41 @@ def inbox_drain() -> dict[str, int]:
             return counts
 
 
-def inbox_claim_due(*, limit: int, now: dt.datetime | None = None) -> list[int]:
-    """Claim up to ``limit`` pending pushed/polled messages, oldest first, skipping rows another worker is
-    claiming at this moment (``FOR UPDATE SKIP LOCKED``)."""
+def inbox_claim_due(*, limit: int, now: dt.datetime | None = None, kinds=DRAINED_KINDS) -> list[int]:
+    """Claim up to ``limit`` pending messages of ``kinds`` (pushed and polled orders), oldest first, skipping
+    rows another worker is claiming at this moment (``FOR UPDATE SKIP LOCKED``)."""
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
             InboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_due_q(now))
+            .filter(_due_q(now, kinds))
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )
         return inbox_claim(ids, now=now) if ids else []
 
 
-def _due_q(now: dt.datetime) -> Q:
-    """New pushed or polled messages whose time has come (failed ones wait for the retry sweeper)."""
-    return Q(status=WorkStatus.PENDING, next_attempt_at__lte=now, kind__in=DRAINED_KINDS)
+def _due_q(now: dt.datetime, kinds=DRAINED_KINDS) -> Q:
+    """New messages of ``kinds`` whose time has come (failed ones wait for the retry sweeper)."""
+    return Q(status=WorkStatus.PENDING, next_attempt_at__lte=now, kind__in=kinds)
 
 
 def _process_claimed(claimed: list[int]) -> dict[str, int]:
     if not claimed:
         return {}
-    messages = list(
-        InboxMessage.objects.filter(pk__in=claimed).select_related("shop", "shop__default_warehouse").order_by("pk")
-    )
+    messages = _claimed_load(claimed)
+    pages = sum(message.kind == InboxMessage.Kind.POLL_PAGE for message in messages)
+    if 0 < pages < PAGES_TOGETHER:  # a catch-up: take other waiting pages along, for batches of more orders
+        messages += _claimed_load(inbox_claim_due(limit=PAGES_TOGETHER - pages, kinds=[InboxMessage.Kind.POLL_PAGE]))
     counts: dict[str, int] = {}
     planned: list[_Planned] = []
     failures: list[tuple[InboxMessage, Exception]] = []
+    read: dict[int, Any] = {}  # message pk → its body, already read (the orders of a page)
     for page in [message for message in messages if message.kind == InboxMessage.Kind.POLL_PAGE]:
         try:
-            messages += _page_split(page)
+            split = _page_split(page)
+            messages += split
+            read.update((message.pk, message_read) for message, message_read in split.items())
             counts[InboxMessage.Result.SPLIT] = counts.get(InboxMessage.Result.SPLIT, 0) + 1
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the message
             failures.append((page, exc))
@@ -438,7 +444,7 @@ def _process_claimed(claimed: list[int]) -> dict[str, int]:
         if message.kind == InboxMessage.Kind.POLL_PAGE:
             continue
         try:
-            planned.append(_plan(message))
+            planned.append(_plan(message, read.get(message.pk)))
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the message
             failures.append((message, exc))
     if planned:
@@ -464,6 +470,13 @@ def _process_claimed(claimed: list[int]) -> dict[str, int]:
         outcome = inbox_fail(message, exc)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+def _claimed_load(claimed: list[int]) -> list[InboxMessage]:
+    if not claimed:
+        return []
+    messages = InboxMessage.objects.filter(pk__in=claimed).select_related("shop", "shop__default_warehouse")
+    return list(messages.order_by("pk"))
 
 
 @dataclass
@@ -568,8 +581,10 @@ def _adapter(message: InboxMessage):
     return adapter_for(message.platform)
 
 
-def _plan(message: InboxMessage) -> _Planned:
-    payload = json_loads(message.body, what="body")
+def _plan(message: InboxMessage, payload: Any = None) -> _Planned:
+    """What to do with a message (``payload``: its body, if already read)."""
+    if payload is None:
+        payload = json_loads(message.body, what="body")
     adapter = _adapter(message)
     steps: list[Any] = []
     for action in adapter.interpret(message.topic, payload):
@@ -612,20 +627,24 @@ def _apply(plan: _Planned) -> Applied:
     return applied
 
 
-def _page_split(page: InboxMessage) -> list[InboxMessage]:
+def _page_split(page: InboxMessage) -> dict[InboxMessage, Any]:
     """A stored poll page becomes one message per order (each deduplicated by its content), stored already
     claimed by the page's worker, which processes them next; the page is settled as split in the same
-    transaction. Returns the new messages (an order stored before, unchanged, is not stored again). If the
-    worker dies before processing them, the retry sweeper hands them back when their claim expires."""
+    transaction. Returns the new messages (an order stored before, unchanged, is not stored again), each
+    with its order as read from the page, so it is not read again from its body. If the worker dies before
+    processing them, the retry sweeper hands them back when their claim expires."""
     payload = json_loads(page.body, what="body")
     if not isinstance(payload, dict) or not isinstance(payload.get("orders"), list):
         raise PayloadInvalid("poll page: expected {'orders': [...]}.")
     adapter: Adapter = adapter_for(page.platform)
     topic = f"{adapter.platform}.order"
     items = []
+    natives = {}
     for index, native in enumerate(payload["orders"]):
         external_id = _external_id(adapter, native, index)
-        items.append(PushItem(topic=topic, event_id="", external_id=external_id, body=to_json(native)))
+        item = PushItem(topic=topic, event_id="", external_id=external_id, body=to_json(native))
+        items.append(item)
+        natives[item.body] = native
     with transaction.atomic(durable=True):
         stored = inbox_store(
             shop=page.shop,
@@ -636,7 +655,7 @@ def _page_split(page: InboxMessage) -> list[InboxMessage]:
             claim=page.claim_token,
         )
         _settle_done([(page, Applied(InboxMessage.Result.SPLIT, None))])
-    return stored.messages
+    return {message: natives[message.body] for message in stored.messages}
 
 
 def _external_id(adapter: Adapter, native: Any, index: int) -> str:

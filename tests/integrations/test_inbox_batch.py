@@ -140,3 +140,32 @@ def test_a_poll_page_is_split_and_its_orders_processed_by_the_same_task(shopify,
     assert inbox_process(again) == {"split": 1}
     assert not InboxMessage.objects.filter(parent_id=again).exists()
     assert Order.objects.filter(shop=shopify.shop, external_id__in=["9101", "9102"]).count() == 2
+
+
+def test_poll_pages_waiting_together_are_processed_in_one_batch(shopify, monkeypatch):
+    """A catch-up stores page after page: the worker of one takes the next one along (``PAGES_TOGETHER``), so
+    their orders are created in one batch; the other page's own task then finds nothing to claim."""
+    from integrations import inbox
+
+    monkeypatch.setattr(inbox, "enqueue_on_commit", lambda *args, **kwargs: None)
+    _headers, body = shopify_sample()
+
+    def page(*ids):
+        orders = [_version(body, order_id) for order_id in ids]
+        item = PushItem("shopify.orders", "", "", json.dumps({"orders": orders}))
+        stored = inbox_store(shop=shopify.shop, platform="shopify", kind=InboxMessage.Kind.POLL_PAGE, items=[item])
+        return stored.new_ids[0]
+
+    first, second, third = page(9301, 9302), page(9303, 9304), page(9305)
+    batches = []
+    create = inbox.order_versions_create_new
+    monkeypatch.setattr(
+        inbox, "order_versions_create_new", lambda **kw: batches.append(len(kw["items"])) or create(**kw)
+    )
+
+    assert inbox_process(first) == {"split": 2, "created": 4}
+    assert batches == [4]  # both pages' orders together
+    assert inbox_process(second) == {}  # taken along already
+    assert InboxMessage.objects.get(pk=third).status == WorkStatus.PENDING  # two pages at most
+    assert inbox_process(third) == {"split": 1, "created": 1}
+    assert Order.objects.filter(shop=shopify.shop).count() == 5
