@@ -14,8 +14,8 @@ is processed by one worker even when django-q2 runs a task twice. A claim older 
 
 Who processes what: a task per stored lot (``inbox_process``), or — with a shared cache — one drain for a
 burst of pushes (``inbox_wake`` / ``inbox_drain``); a poll page's orders are stored claimed by the worker
-that split the page and processed by it at once (``_page_split``), together with those of another page
-waiting meanwhile (``PAGES_TOGETHER``: a catch-up is worked through in batches of ``BATCH`` orders).
+that split the page and processed by it at once (``_page_split``), together with those of other pages
+waiting meanwhile (``PAGES_TOGETHER``: a catch-up is worked through in batches of a few hundred orders).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ WAKE_KEY = "integrations:inbox:wake"
 WAKE_TTL = 60  # longer than a drain runs (DRAIN_SECONDS); renewed at each batch
 DRAIN_SECONDS = 20  # a drain hands over to a fresh task after this long (django-q2's task timeout is 60 s)
 BATCH = 200
-PAGES_TOGETHER = 2  # poll pages (up to a hundred orders each) processed in one batch when several wait
+PAGES_TOGETHER = 4  # poll pages (up to a hundred orders each) processed in one batch when several wait
 DRAINED_KINDS = (InboxMessage.Kind.PUSH, InboxMessage.Kind.POLL)  # what drains and batches take along
 STALE_CLAIM = dt.timedelta(minutes=5)
 SOURCE_BY_KIND = {

@@ -156,16 +156,18 @@ def test_poll_pages_waiting_together_are_processed_in_one_batch(shopify, monkeyp
         stored = inbox_store(shop=shopify.shop, platform="shopify", kind=InboxMessage.Kind.POLL_PAGE, items=[item])
         return stored.new_ids[0]
 
-    first, second, third = page(9301, 9302), page(9303, 9304), page(9305)
+    pages = [page(9300 + 2 * index, 9301 + 2 * index) for index in range(inbox.PAGES_TOGETHER)]
+    last = page(9399)
     batches = []
     create = inbox.order_versions_create_new
     monkeypatch.setattr(
         inbox, "order_versions_create_new", lambda **kw: batches.append(len(kw["items"])) or create(**kw)
     )
 
-    assert inbox_process(first) == {"split": 2, "created": 4}
-    assert batches == [4]  # both pages' orders together
-    assert inbox_process(second) == {}  # taken along already
-    assert InboxMessage.objects.get(pk=third).status == WorkStatus.PENDING  # two pages at most
-    assert inbox_process(third) == {"split": 1, "created": 1}
-    assert Order.objects.filter(shop=shopify.shop).count() == 5
+    together = inbox.PAGES_TOGETHER
+    assert inbox_process(pages[0]) == {"split": together, "created": 2 * together}
+    assert batches == [2 * together]  # the pages' orders together
+    assert inbox_process(pages[1]) == {}  # taken along already
+    assert InboxMessage.objects.get(pk=last).status == WorkStatus.PENDING  # PAGES_TOGETHER at most
+    assert inbox_process(last) == {"split": 1, "created": 1}
+    assert Order.objects.filter(shop=shopify.shop).count() == 2 * together + 1
