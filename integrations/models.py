@@ -195,7 +195,10 @@ class ChannelOrderState(models.Model):
     of the standard form. Locked while a new version is applied, so versions apply one at a time and an
     older one arriving late changes nothing."""
 
-    shop = models.ForeignKey("orders.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+")
+    # The unique (shop, external_id) index serves lookups by shop: no index of its own.
+    shop = models.ForeignKey(
+        "orders.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     external_id = models.CharField(_("platform order id"), max_length=64)
     order = models.OneToOneField(
         "orders.Order",
