@@ -176,15 +176,14 @@ def rows_insert_new(objs: Sequence[models.Model], *, key: Sequence[str]) -> list
     for the stored rows first."""
     if not objs:
         return []
-    model = type(objs[0])
-    plan = _unnest_plan(model) if conflicts_reported() else None
-    if plan is None or any(obj.pk is not None for obj in objs):
+    plan = _conflict_plan(objs)
+    if plan is None:
         return None
-    sql, columns = plan
+    model, sql, columns = plan
     fields = [model._meta.get_field(name) for name in key]
     quote = connection.ops.quote_name
     returning = ", ".join(quote(column) for column in [model._meta.pk.column, *(f.column for f in fields)])
-    sql = f"{sql.rsplit(' RETURNING ', 1)[0]} ON CONFLICT DO NOTHING RETURNING {returning}"
+    sql = f"{sql} ON CONFLICT DO NOTHING RETURNING {returning}"
     waiting: dict[tuple, list[models.Model]] = {}
     for obj in objs:
         waiting.setdefault(tuple(obj.__dict__[f.attname] for f in fields), []).append(obj)
@@ -208,17 +207,16 @@ def rows_insert_or_lock(objs: Sequence[models.Model], *, unique: Sequence[str]) 
     ``objs`` must differ in their ``unique`` values. PostgreSQL only — elsewhere it returns None."""
     if not objs:
         return []
-    model = type(objs[0])
-    plan = _unnest_plan(model) if conflicts_reported() else None
-    if plan is None or any(obj.pk is not None for obj in objs):
+    plan = _conflict_plan(objs)
+    if plan is None:
         return None
-    sql, columns = plan
+    model, sql, columns = plan
     opts = model._meta
     quote = connection.ops.quote_name
     keys = [quote(opts.get_field(name).column) for name in unique]
     stored = list(opts.concrete_fields)
     sql = (
-        f"{sql.rsplit(' RETURNING ', 1)[0]} ON CONFLICT ({', '.join(keys)}) "
+        f"{sql} ON CONFLICT ({', '.join(keys)}) "
         f"DO UPDATE SET {keys[0]} = EXCLUDED.{keys[0]} RETURNING {', '.join(quote(field.column) for field in stored)}"
     )
     converters = [(index, field.get_db_converters(connection)) for index, field in enumerate(stored)]
@@ -234,6 +232,17 @@ def rows_insert_or_lock(objs: Sequence[models.Model], *, unique: Sequence[str]) 
                     values[index] = convert(values[index], stored[index], connection)
             rows.append(model.from_db(connection.alias, attnames, values))
     return rows
+
+
+def _conflict_plan(objs: Sequence[models.Model]):
+    """(model, INSERT without its RETURNING, columns) for the ``ON CONFLICT`` inserts, or None where they
+    cannot run (not PostgreSQL, a model ``rows_insert`` cannot insert, objects with primary keys)."""
+    model = type(objs[0])
+    plan = _unnest_plan(model) if conflicts_reported() else None
+    if plan is None or any(obj.pk is not None for obj in objs):
+        return None
+    sql, columns = plan
+    return model, sql.rsplit(" RETURNING ", 1)[0], columns
 
 
 def _arrays(objs: Sequence[models.Model], columns: list[tuple[models.Field, bool, bool]]) -> list[list[Any]]:

@@ -90,22 +90,13 @@ def _walk(data: Any, parts: tuple[str, ...]) -> Any:
 
 
 def _walk_collecting(data: Any, parts: tuple[str, ...]) -> Any:
-    for index, part in enumerate(parts):
-        if part == "[]":
-            if not isinstance(data, list):
-                return None
-            rest = parts[index + 1 :]
-            return [_walk(item, rest) for item in data]
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and part.isdigit():
-            position = int(part)
-            data = data[position] if position < len(data) else None
-        else:
-            return None
-        if data is None:
-            return None
-    return data
+    """``_walk`` for a path with ``[]``: the part before it, then the rest from each element."""
+    index = parts.index("[]")
+    data = _walk(data, parts[:index]) if index else data
+    if not isinstance(data, list):
+        return None
+    rest = parts[index + 1 :]
+    return [_walk(item, rest) for item in data]
 
 
 def _empty(value: Any) -> bool:
