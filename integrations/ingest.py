@@ -65,8 +65,8 @@ def states_create(*, shop: Shop, external_ids: Sequence[str]) -> int:
     transaction), and return how many were missing: the platform orders seen for the first time, which
     will need order numbers (one already in Order Hub without a state, entered through the partner API,
     is counted too; one whose state exists but has no order yet — refused before — is not, and is numbered
-    when it is created). PostgreSQL: one ``INSERT … ON CONFLICT DO NOTHING`` that says which went in; elsewhere
-    the stored ones are looked for first."""
+    when it is created). PostgreSQL: one ``INSERT … ON CONFLICT DO NOTHING`` that says which went in;
+    elsewhere the stored ones are looked for first."""
     wanted = sorted(set(external_ids))
     fresh = [instance_new(ChannelOrderState, shop=shop, external_id=external_id) for external_id in wanted]
     inserted = rows_insert_new(fresh, key=["external_id"])
@@ -75,7 +75,7 @@ def states_create(*, shop: Shop, external_ids: Sequence[str]) -> int:
     stored = set(
         ChannelOrderState.objects.filter(shop=shop, external_id__in=wanted).values_list("external_id", flat=True)
     )
-    rows_insert([state for state in fresh if state.external_id not in stored])
+    rows_insert([state for state in fresh if state.external_id not in stored], ignore_conflicts=True)
     return len(wanted) - len(stored)
 
 
