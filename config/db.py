@@ -141,21 +141,17 @@ def rows_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False)
     dates and UUIDs in the fields that store them as they are. Other values (JSON, lazy strings, a number
     in a text field…) go through the field's own ``get_db_prep_save``, as in ``bulk_create``. Elsewhere, or
     for objects that already have a primary key, it is ``bulk_create``. Like ``bulk_create`` it sends no
-    signals and writes no history; with ``ignore_conflicts`` rows that break a unique constraint are left
-    out (``ON CONFLICT DO NOTHING``) and, as there, no primary keys are set."""
+    signals and writes no history. ``ignore_conflicts`` is ``bulk_create``'s own (rows that break a unique
+    constraint are left out, no primary keys set); to learn which rows went in, ``rows_insert_new``."""
     if not objs:
         return []
     model = type(objs[0])
     plan = _unnest_plan(model) if connection.vendor == "postgresql" else None
-    if plan is None or any(obj.pk is not None for obj in objs):
+    if plan is None or ignore_conflicts or any(obj.pk is not None for obj in objs):
         return model._default_manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
     sql, columns = plan
-    if ignore_conflicts:
-        sql = sql.rsplit(" RETURNING ", 1)[0] + " ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(sql, _arrays(objs, columns))
-        if ignore_conflicts:
-            return list(objs)
         pks = [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, pks, strict=True):
         _saved(obj, pk)

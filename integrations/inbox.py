@@ -640,8 +640,9 @@ def _page_split(page: InboxMessage) -> dict[InboxMessage, Any]:
     topic = f"{adapter.platform}.order"
     items = []
     natives = {}
+    source = adapter.mapping_compiled().effective["order"]["external_id"]
     for index, native in enumerate(payload["orders"]):
-        external_id = _external_id(adapter, native, index)
+        external_id = _external_id(native, source, index)
         item = PushItem(topic=topic, event_id="", external_id=external_id, body=to_json(native))
         items.append(item)
         natives[item.body] = native
@@ -658,10 +659,10 @@ def _page_split(page: InboxMessage) -> dict[InboxMessage, Any]:
     return {message: natives[message.body] for message in stored.messages}
 
 
-def _external_id(adapter: Adapter, native: Any, index: int) -> str:
+def _external_id(native: Any, source: str, index: int) -> str:
+    """The platform order id of a page's ``index``-th order, read at ``source`` (the mapping's spec)."""
     from integrations.mapping import extract, spec_parse
 
-    source = adapter.mapping_compiled().effective["order"]["external_id"]
     value = extract(native, spec_parse(source), field="external_id") if isinstance(native, dict) else None
     if not value:
         raise PayloadInvalid(f"poll page orders[{index}]: no platform order id at {source!r}.")
