@@ -34,10 +34,10 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Catalogues sorted by message and without source locations, so parallel changes merge cleanly.
+# Catalogues sorted by message and without source locations, so parallel changes merge cleanly
+# (config/management/commands/makemessages.py).
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
-	for po in locale/*/LC_MESSAGES/django.po; do msgcat --sort-output --no-location -o $$po $$po; done
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 schema: install

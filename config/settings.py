@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "django_q",
+    "config",
     "orders",
     "inventory",
     "fulfilment",

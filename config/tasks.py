@@ -64,14 +64,14 @@ def task_results_prune() -> int:
 
 
 def schedules_declared() -> list[dict[str, Any]]:
-    """Every schedule declared: the project's own (``SCHEDULES`` above) and the ``SCHEDULES`` list in each
-    installed app's ``tasks`` module."""
+    """Every schedule declared: the ``SCHEDULES`` list in each installed app's ``tasks`` module (config's own
+    above included)."""
     from importlib import import_module
     from importlib.util import find_spec
 
     from django.apps import apps
 
-    declared: list[dict[str, Any]] = list(SCHEDULES)
+    declared: list[dict[str, Any]] = []
     for app_config in apps.get_app_configs():
         module_name = f"{app_config.name}.tasks"
         if find_spec(module_name) is None:

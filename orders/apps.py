@@ -21,8 +21,5 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from config import pg
-
-        pg.connect()  # the project's PostgreSQL connection set-up (config is not an app of its own)
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="orders.sync_roles")
         from orders import receivers  # noqa: F401  inventory's stock_arrived → retry orders held out_of_stock

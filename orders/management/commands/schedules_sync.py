@@ -10,7 +10,7 @@ from django_q.models import Schedule
 
 from config.tasks import schedules_declared
 
-OUR_APPS = {"orders", "inventory", "fulfilment", "finance", "aftersales", "integrations"}
+OUR_APPS = {"config", "orders", "inventory", "fulfilment", "finance", "aftersales", "integrations"}
 FIELDS = ("func", "schedule_type", "minutes", "cron", "args", "kwargs", "repeats")
 
 
