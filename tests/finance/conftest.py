@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from finance.formats.base import SHANGHAI
 from finance.models import LegalEntity, ShopEntity
@@ -13,8 +12,9 @@ from finance.services.entities import entity_access_grant
 from orders.models import Order
 from orders.states import Status
 from tests.factories import ShopFactory, make_order
+from tests.samples import SAMPLES
 
-BILLS = Path(settings.BASE_DIR).parent / "shared" / "samples" / "bills"
+BILLS = SAMPLES / "bills"
 
 
 @pytest.fixture(autouse=True)

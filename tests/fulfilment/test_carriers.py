@@ -7,6 +7,7 @@ from fulfilment.carriers.library import DATA_FILE
 from fulfilment.exceptions import CarrierNotMapped, UnknownCarrier
 from fulfilment.models import Carrier, CarrierPlatformCode
 from fulfilment.services import carrier_platform_code_set, carriers_sync
+from tests.samples import SAMPLES
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def test_library_has_at_least_fifty_chinese_carriers_with_the_standard_codes(car
 
 
 def test_bundled_file_starts_from_the_shared_sample_unchanged():
-    shared = json.loads((DATA_FILE.parents[3] / "shared" / "samples" / "carriers.json").read_text())
+    shared = json.loads((SAMPLES / "carriers.json").read_text())
     ours = {c["code"]: c for c in json.loads(DATA_FILE.read_text())["carriers"]}
     for row in shared["carriers"]:
         for key in ("name", "taobao", "douyin", "kuaidi100", "kdniao"):

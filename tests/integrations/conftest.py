@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import json
 import urllib.parse
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -19,8 +18,8 @@ from integrations.models import ShopConnection
 from integrations.signing import douyin_push_sign, shopify_hmac, top_sign
 from inventory.services import stock_receive
 from tests.factories import ShopFactory, SKUFactory, WarehouseFactory
+from tests.samples import SAMPLES  # noqa: F401 - the test modules read it from here
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 SAMPLE_SKUS = [
     "FLW-SERUM-30ML",
     "FLW-SERUM",
