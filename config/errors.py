@@ -2,6 +2,7 @@
 
 Each subclass has a stable machine-readable ``code`` and an HTTP ``status``; the API renders it as
 ``{"code", "message", "extra"}`` (config.api.exception_handler) and back-office views show ``message``.
+``permanent`` tells background work (config.retry) that no retry can fix the error.
 """
 
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 class ApplicationError(Exception):
     code = "application_error"
     status = 400
+    permanent = False  # True: retrying the work cannot help (config.retry parks it as dead at once)
 
     def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
         super().__init__(message)

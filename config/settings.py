@@ -162,6 +162,11 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 INVENTORY_STOCK_PUSHER = "integrations.outbox.stock_push_enqueue"
 # The shops API hands a shop's write-only webhook secret to this function (integrations keeps it on the connection).
 ORDERS_SHOP_SECRET_SETTER = "integrations.services.connection_set_webhook_secret"
+# The one retry policy (config.retry) for background work that fails: attempts before it is parked as dead,
+# and the exponential back-off between them (base · 2^(attempts−1) seconds, capped).
+RETRY_MAX_ATTEMPTS = env_int("RETRY_MAX_ATTEMPTS", default=6)
+RETRY_BASE_SECONDS = env_int("RETRY_BASE_SECONDS", default=30)
+RETRY_MAX_SECONDS = env_int("RETRY_MAX_SECONDS", default=3600)
 # Platform access tokens expiring within this many hours are refreshed (integrations.token_refresh_due).
 INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS = 48
 

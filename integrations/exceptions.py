@@ -29,6 +29,7 @@ class PayloadInvalid(ApplicationError):
 
     code = "payload_invalid"
     status = 400
+    permanent = True
 
 
 class OrderNotYetKnown(ApplicationError):
@@ -87,6 +88,7 @@ class ListingNotFound(PlatformError):
 class ImportInvalid(ApplicationError):
     code = "import_invalid"
     status = 400
+    permanent = True
 
 
 class MappingInvalid(ApplicationError):
@@ -94,3 +96,4 @@ class MappingInvalid(ApplicationError):
 
     code = "mapping_invalid"
     status = 400
+    permanent = True

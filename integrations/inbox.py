@@ -34,15 +34,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from config.db import instance_new, row_insert, rows_insert, rows_insert_new, rows_update
+from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
-from integrations.exceptions import (
-    ImportInvalid,
-    MappingInvalid,
-    OrderNotYetKnown,
-    PayloadInvalid,
-    PlatformError,
-    RateLimited,
-)
+from integrations.exceptions import OrderNotYetKnown, PayloadInvalid, PlatformError
 from integrations.ingest import (
     Applied,
     NewVersion,
@@ -66,7 +60,7 @@ from integrations.platforms.base import (
 )
 from integrations.tokens import TokenRefresher
 from orders.channel import ChannelOrder
-from orders.exceptions import DuplicateOrder, OrderInvalid
+from orders.exceptions import OrderInvalid
 from orders.models import Shop, Source
 from orders.services import order_number_allocate
 
@@ -87,26 +81,6 @@ SOURCE_BY_KIND = {
     InboxMessage.Kind.POLL_PAGE: Source.POLL,
     InboxMessage.Kind.IMPORT: Source.IMPORT,
 }
-
-
-def max_attempts() -> int:
-    return int(getattr(settings, "INTEGRATIONS_MAX_ATTEMPTS", 6))
-
-
-def backoff_delay(attempts: int) -> dt.timedelta:
-    """Exponential back-off: base · 2^(attempts−1), capped (30 s, 1 min, 2 min, … ≤ 1 h by default)."""
-    base = float(getattr(settings, "INTEGRATIONS_RETRY_BASE_SECONDS", 30))
-    cap = float(getattr(settings, "INTEGRATIONS_RETRY_MAX_SECONDS", 3600))
-    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
-
-
-def is_permanent(exc: BaseException) -> bool:
-    """Errors a retry cannot fix go straight to the dead letters."""
-    if isinstance(exc, PayloadInvalid | MappingInvalid | ImportInvalid | DuplicateOrder):
-        return True
-    if isinstance(exc, OrderInvalid):
-        return exc.code != "unknown_sku"  # staff may add the SKU; then a retry succeeds
-    return False
 
 
 # --- storing -----------------------------------------------------------------------------------------------
@@ -685,17 +659,11 @@ def _settle_done(done: list[tuple[InboxMessage, Applied]]) -> None:
 def inbox_fail(message: InboxMessage, exc: Exception) -> str:
     """Record a failure: retry later with back-off, or park as a dead letter. Returns the new status."""
     attempts = InboxMessage.objects.filter(pk=message.pk).values_list("attempts", flat=True).first() or 1
-    now = timezone.now()
     text = f"{type(exc).__name__}: {exc}"
     code = getattr(exc, "code", "") or type(exc).__name__
-    if is_permanent(exc) or attempts >= max_attempts():
-        status, next_at = WorkStatus.DEAD, now
-    else:
-        status = WorkStatus.FAILED
-        delay = backoff_delay(attempts)
-        if isinstance(exc, RateLimited):
-            delay = max(delay, dt.timedelta(seconds=exc.retry_after))
-        next_at = now + delay
+    decision = retry_decide(exc, attempts=attempts)
+    status = WorkStatus.DEAD if decision.give_up else WorkStatus.FAILED
+    next_at = decision.next_attempt_at
     if not isinstance(exc, PlatformError | OrderNotYetKnown | PayloadInvalid | OrderInvalid):
         log.exception("inbox message %s failed", message.pk, exc_info=exc)
     else:

@@ -23,9 +23,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
-from integrations.exceptions import RateLimited
-from integrations.inbox import backoff_delay, is_permanent, max_attempts
 from integrations.models import DUE_STATUSES, OutboxMessage, ShopConnection, WorkStatus
 from integrations.platforms import adapter_for, supported
 from integrations.tokens import TokenRefresher
@@ -196,15 +195,9 @@ def _jsonable(value: Any) -> dict[str, Any]:
 
 def outbox_fail(message: OutboxMessage, exc: Exception) -> str:
     attempts = OutboxMessage.objects.filter(pk=message.pk).values_list("attempts", flat=True).first() or 1
-    now = timezone.now()
-    if is_permanent(exc) or attempts >= max_attempts():
-        status, next_at = WorkStatus.DEAD, now
-    else:
-        status = WorkStatus.FAILED
-        delay = backoff_delay(attempts)
-        if isinstance(exc, RateLimited):
-            delay = max(delay, dt.timedelta(seconds=exc.retry_after))
-        next_at = now + delay
+    decision = retry_decide(exc, attempts=attempts)
+    status = WorkStatus.DEAD if decision.give_up else WorkStatus.FAILED
+    next_at = decision.next_attempt_at
     waiting = (
         OutboxMessage.objects.filter(
             shop_id=message.shop_id, kind=message.kind, dedup_key=message.dedup_key, status__in=DUE_STATUSES

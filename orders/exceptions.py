@@ -10,9 +10,14 @@ class OrderInvalid(ApplicationError):
     code = "order_invalid"
     status = 400
 
+    @property
+    def permanent(self) -> bool:
+        return self.code != "unknown_sku"  # staff may add the SKU; then a retry succeeds
+
 
 class DuplicateOrder(Conflict):
     code = "duplicate_order"
+    permanent = True
 
 
 class IdempotencyConflict(Conflict):

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from integrations.inbox import backoff_delay, dead_letter_replay, inbox_process, inbox_retry_due, inbox_store
+from integrations.inbox import dead_letter_replay, inbox_process, inbox_retry_due, inbox_store
 from integrations.models import InboxMessage, WorkStatus
 from integrations.platforms.base import PushItem
 from orders.models import Order
@@ -36,15 +36,10 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def settings_retry(settings):
-    settings.INTEGRATIONS_MAX_ATTEMPTS = 3
-    settings.INTEGRATIONS_RETRY_BASE_SECONDS = 30
-    settings.INTEGRATIONS_RETRY_MAX_SECONDS = 3600
+    settings.RETRY_MAX_ATTEMPTS = 3
+    settings.RETRY_BASE_SECONDS = 30
+    settings.RETRY_MAX_SECONDS = 3600
     return settings
-
-
-def test_backoff_doubles_from_the_base_and_stops_at_the_cap(settings_retry):
-    assert [backoff_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
-    assert backoff_delay(20).total_seconds() == 3600
 
 
 def _store_unknown_sku_order(shop):

@@ -109,7 +109,7 @@ def test_ship_confirmation_goes_out_once_with_the_platforms_carrier_code(
 def test_rejected_carrier_code_retries_then_dies_then_staff_retry(
     taobao, sandbox_http, settings, django_capture_on_commit_callbacks
 ):
-    settings.INTEGRATIONS_MAX_ATTEMPTS = 2
+    settings.RETRY_MAX_ATTEMPTS = 2
     order = _sandbox_order(taobao, "taobao")
 
     with django_capture_on_commit_callbacks(execute=True):

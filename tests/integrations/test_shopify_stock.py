@@ -95,7 +95,7 @@ def test_a_stock_push_sets_the_inventory_item_at_the_location(
 def test_a_sku_not_in_the_catalogue_fails_naming_the_sku_and_is_parked_after_the_retries(
     shopify, skus, sandbox_http, settings, django_capture_on_commit_callbacks
 ):
-    settings.INTEGRATIONS_MAX_ATTEMPTS = 2
+    settings.RETRY_MAX_ATTEMPTS = 2
     unlisted = SKUFactory(code="NOT-ON-SHOPIFY", is_active=False)  # the sandbox shop does not sell it
 
     with django_capture_on_commit_callbacks(execute=True):
