@@ -97,12 +97,12 @@ def test_an_order_entered_without_a_channel_state_is_applied_to_not_created_agai
 def test_a_batch_failing_on_the_database_is_applied_one_by_one(shopify, monkeypatch):
     from django.db import IntegrityError
 
-    from integrations import inbox
+    from integrations.inbox import batches
 
     def broken(**kwargs):
         raise IntegrityError("simulated")
 
-    monkeypatch.setattr(inbox, "order_versions_create_new", broken)
+    monkeypatch.setattr(batches, "order_versions_create_new", broken)
     _headers, body = shopify_sample()
     ids = _store(shopify.shop, [_version(body, 9101), _version(body, 9102)])
     assert inbox_process(ids) == {"created": 2}
@@ -113,9 +113,10 @@ def test_a_poll_page_is_split_and_its_orders_processed_by_the_same_task(shopify,
     """The page's orders are stored already claimed by the page's worker and processed at once: no task is
     queued for them. The same orders polled again (a second page) are not stored or processed again."""
     from integrations import inbox
+    from integrations.inbox import queueing
 
     queued = []
-    monkeypatch.setattr(inbox, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
+    monkeypatch.setattr(queueing, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
     _headers, body = shopify_sample()
     orders = [_version(body, 9101), _version(body, 9102)]
 
@@ -146,8 +147,9 @@ def test_poll_pages_waiting_together_are_processed_in_one_batch(shopify, monkeyp
     """A catch-up stores page after page: the worker of one takes the next one along (``PAGES_TOGETHER``), so
     their orders are created in one batch; the other page's own task then finds nothing to claim."""
     from integrations import inbox
+    from integrations.inbox import batches, queueing
 
-    monkeypatch.setattr(inbox, "enqueue_on_commit", lambda *args, **kwargs: None)
+    monkeypatch.setattr(queueing, "enqueue_on_commit", lambda *args, **kwargs: None)
     _headers, body = shopify_sample()
 
     def page(*ids):
@@ -158,15 +160,15 @@ def test_poll_pages_waiting_together_are_processed_in_one_batch(shopify, monkeyp
 
     pages = [page(9300 + 2 * index, 9301 + 2 * index) for index in range(inbox.PAGES_TOGETHER)]
     last = page(9399)
-    batches = []
-    create = inbox.order_versions_create_new
+    created = []
+    create = batches.order_versions_create_new
     monkeypatch.setattr(
-        inbox, "order_versions_create_new", lambda **kw: batches.append(len(kw["items"])) or create(**kw)
+        batches, "order_versions_create_new", lambda **kw: created.append(len(kw["items"])) or create(**kw)
     )
 
     together = inbox.PAGES_TOGETHER
     assert inbox_process(pages[0]) == {"split": together, "created": 2 * together}
-    assert batches == [2 * together]  # the pages' orders together
+    assert created == [2 * together]  # the pages' orders together
     assert inbox_process(pages[1]) == {}  # taken along already
     assert InboxMessage.objects.get(pk=last).status == WorkStatus.PENDING  # PAGES_TOGETHER at most
     assert inbox_process(last) == {"split": 1, "created": 1}

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from integrations import inbox
-from integrations.inbox import inbox_claim_due, inbox_drain, inbox_store
+from integrations.inbox import draining, inbox_claim_due, inbox_drain, inbox_store, queueing
 from integrations.models import InboxMessage, WorkStatus
 from integrations.platforms.base import PushItem
 from orders.models import Order
@@ -27,7 +27,7 @@ def coalesced(settings, monkeypatch):
     settings.INTEGRATIONS_INBOX_COALESCE = True
     cache.delete(inbox.WAKE_KEY)
     queued = []
-    monkeypatch.setattr(inbox, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
+    monkeypatch.setattr(queueing, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
     yield queued
     cache.delete(inbox.WAKE_KEY)
 
@@ -89,7 +89,7 @@ def test_a_push_while_a_drain_runs_queues_nothing_and_the_drain_takes_it(
                 late.append(_push(shopify.shop, django_capture_on_commit_callbacks))  # finds the flag set
             return cache.delete(key, *args, **kwargs)
 
-    monkeypatch.setattr(inbox, "cache", PushJustBeforeTheFlagIsCleared())
+    monkeypatch.setattr(queueing, "cache", PushJustBeforeTheFlagIsCleared())
     counts = inbox_drain()
 
     assert coalesced == [(inbox.DRAIN_TASK, ())]  # the late push queued no drain of its own
@@ -104,12 +104,12 @@ def test_a_push_while_a_drain_runs_queues_nothing_and_the_drain_takes_it(
 def test_a_drain_works_batch_by_batch_and_hands_over_when_its_time_is_up(
     shopify, coalesced, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(inbox, "BATCH", 2)
+    monkeypatch.setattr(draining, "BATCH", 2)
     ids = [_push(shopify.shop, django_capture_on_commit_callbacks) for _ in range(5)]
     assert inbox_drain() == {"created": 5}  # 2 + 2 + 1: one task, three batches
 
     more = [_push(shopify.shop, django_capture_on_commit_callbacks) for _ in range(5)]
-    monkeypatch.setattr(inbox, "DRAIN_SECONDS", 0)
+    monkeypatch.setattr(draining, "DRAIN_SECONDS", 0)
     queued_before = len(coalesced)
     assert inbox_drain() == {"created": 2}  # out of time after the first batch: the next drain takes the rest
     assert coalesced[queued_before:] == [(inbox.DRAIN_TASK, ())]
@@ -130,7 +130,7 @@ def test_poll_pages_and_file_rows_keep_tasks_of_their_own(shopify, coalesced, ki
 def test_without_coalescing_each_store_queues_its_own_messages(shopify, settings, monkeypatch):
     settings.INTEGRATIONS_INBOX_COALESCE = False
     queued = []
-    monkeypatch.setattr(inbox, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
+    monkeypatch.setattr(queueing, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
     _headers, body = shopify_sample()
     items = [PushItem("orders/create", f"e-{n}", str(n), json.dumps({**body, "id": n})) for n in (1, 2)]
     stored = inbox_store(shop=shopify.shop, platform="shopify", kind=InboxMessage.Kind.PUSH, items=items)

@@ -76,7 +76,7 @@ def test_bulk_replay_of_everything_the_filter_shows_only_touches_visible_shops(
     mine = [dead_letter(connected[0].shop, body=f'{{"n": {i}}}') for i in range(3)]
     other = dead_letter(connected[1].shop, body='{"n": 99}')
     replayed = []
-    monkeypatch.setattr("integrations.inbox.enqueue_on_commit", lambda func, ids: replayed.extend(ids))
+    monkeypatch.setattr("integrations.inbox.queueing.enqueue_on_commit", lambda func, ids: replayed.extend(ids))
     client.force_login(cs_a)
 
     client.post("/integrations/dead-letters/replay/", {"all": "1"})

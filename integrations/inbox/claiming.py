@@ -1,0 +1,63 @@
+"""Claiming messages for one worker: compare-and-set UPDATEs (``status in (pending, failed) and due`` →
+``processing``, with a claim token), so a message is processed once even when django-q2 runs a task twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from integrations.inbox.queueing import BATCH, DRAINED_KINDS
+from integrations.models import DUE_STATUSES, InboxMessage, WorkStatus
+
+STALE_CLAIM = dt.timedelta(minutes=5)
+
+
+def inbox_claim(message_ids: list[int], *, now: dt.datetime | None = None) -> list[int]:
+    """Claim the due ones among ``message_ids`` in one compare-and-set UPDATE; return those claimed."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    InboxMessage.objects.filter(pk__in=message_ids, status__in=DUE_STATUSES, next_attempt_at__lte=now).update(
+        status=WorkStatus.PROCESSING, attempts=F("attempts") + 1, claimed_at=now, claim_token=token
+    )
+    return list(
+        InboxMessage.objects.filter(pk__in=message_ids, claim_token=token, status=WorkStatus.PROCESSING).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def inbox_claim_due(*, limit: int, now: dt.datetime | None = None, kinds=DRAINED_KINDS) -> list[int]:
+    """Claim up to ``limit`` pending messages of ``kinds`` (pushed and polled orders), oldest first, skipping
+    rows another worker is claiming at this moment (``FOR UPDATE SKIP LOCKED``)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            InboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(due_q(now, kinds))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        return inbox_claim(ids, now=now) if ids else []
+
+
+def due_q(now: dt.datetime, kinds=DRAINED_KINDS) -> Q:
+    """New messages of ``kinds`` whose time has come (failed ones wait for the retry sweeper)."""
+    return Q(status=WorkStatus.PENDING, next_attempt_at__lte=now, kind__in=kinds)
+
+
+def also_due(ids: list[int]) -> list[int]:
+    """Other messages already waiting, taken along so a busy inbox is worked through in batches of
+    ``BATCH`` (one transaction) rather than one task each; their own tasks then find nothing to claim."""
+    room = BATCH - len(ids)
+    if room <= 0:
+        return []
+    return list(
+        InboxMessage.objects.filter(due_q(timezone.now()))
+        .exclude(pk__in=ids)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:room]
+    )

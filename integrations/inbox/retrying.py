@@ -1,0 +1,45 @@
+"""Retries and replay: the sweeper hands back stale claims and queues what is due; staff give dead letters
+another go."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.inbox.claiming import STALE_CLAIM
+from integrations.inbox.queueing import process_enqueue
+from integrations.models import DUE_STATUSES, InboxMessage, WorkStatus
+
+log = logging.getLogger(__name__)
+
+
+def inbox_retry_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The sweeper: hand back stale claims, then queue every message whose time has come. Returns how many
+    were queued."""
+    now = now or timezone.now()
+    InboxMessage.objects.filter(status=WorkStatus.PROCESSING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=WorkStatus.FAILED, next_attempt_at=now, last_error="worker did not finish (claim expired)"
+    )
+    due = list(
+        InboxMessage.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    process_enqueue(due, size=50)
+    return len(due)
+
+
+@transaction.atomic
+def dead_letter_replay(*, message_ids: list[int], actor=None) -> int:
+    """Give dead letters another go (one or many): back to pending with a fresh set of attempts."""
+    ids = list(InboxMessage.objects.filter(pk__in=message_ids, status=WorkStatus.DEAD).values_list("pk", flat=True))
+    InboxMessage.objects.filter(pk__in=ids, status=WorkStatus.DEAD).update(
+        status=WorkStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
+    )
+    if ids:
+        log.info("replaying %d dead letters (by %s)", len(ids), getattr(actor, "username", "system"))
+        process_enqueue(ids, size=50)
+    return len(ids)
