@@ -1,5 +1,5 @@
 """Differences as work items: owner, status, comments, reminders. Human decisions live here; the
-reconciliation run never overrides them (see ``reconciliation._differences_upsert``)."""
+reconciliation run never overrides them (see ``reconciliation.results.differences_upsert``)."""
 
 from __future__ import annotations
 

@@ -221,7 +221,7 @@ def test_rerunning_is_idempotent_and_keeps_owner_status_and_comments(planted, fi
 
 
 def test_progress_is_told_the_orders_compared_out_of_those_in_scope(planted, monkeypatch):
-    monkeypatch.setattr("finance.services.reconciliation.PROGRESS_EVERY", 2)
+    monkeypatch.setattr("finance.services.reconciliation.run.PROGRESS_EVERY", 2)
     calls = []
 
     run = reconcile(date_from=D11, date_to=D12, progress=lambda done, total: calls.append((done, total)))
