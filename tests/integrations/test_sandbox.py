@@ -60,7 +60,7 @@ def test_a_wrong_app_secret_is_refused_by_the_sandbox(platform, request, sandbox
 
 
 def test_timeout_mode_answers_too_late(taobao, sandbox_http, monkeypatch):
-    import integrations.sandbox.views as views
+    from integrations.sandbox.views import shared as views
 
     slept = []
     monkeypatch.setattr(views.time, "sleep", slept.append)

@@ -1,0 +1,113 @@
+"""The sandbox's Douyin (抖店) open platform: signed calls, token refresh, orders, ship confirmations and stock."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from integrations.models import ShopConnection
+from integrations.sandbox import data, formats
+from integrations.sandbox.views.shared import (
+    SandboxError,
+    carrier_check,
+    connection_for,
+    order_get,
+    page_of,
+    received_record,
+    token_check,
+    token_lifetime,
+    token_refresh,
+    window,
+)
+from integrations.signing import douyin_api_sign, equal
+
+
+def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
+    params = request.GET.dict()
+    method = params.get("method") or rest.replace("/", ".")
+    param_json = request.body.decode() or params.get("param_json", "{}")
+    try:
+        connection = connection_for(params.get("app_key", ""))
+        expected = douyin_api_sign(
+            app_key=connection.app_key,
+            secret=connection.app_secret,
+            method=method,
+            param_json=param_json,
+            timestamp=params.get("timestamp", ""),
+        )
+        if not equal(expected, params.get("sign", "")):
+            raise SandboxError("signature", "sign 校验失败")
+        if fault == "rate_limit":
+            raise SandboxError("rate_limit", "isv.frequency-limit")
+        body = json.loads(param_json or "{}")
+        if method == "token.refresh":  # signed by the app, no access token
+            result = _douyin_token_refresh(connection, body)
+        else:
+            token_check(connection, params.get("access_token", ""), fault)
+            result = _douyin_call(connection, method, body)
+    except SandboxError as exc:
+        codes = {
+            "signature": 40004,
+            "token": 30002,
+            "rate_limit": 50002,
+            "invalid": 40003,
+            "not_found": 40003,
+            "refresh": 30002,
+        }
+        return JsonResponse(
+            {"code": codes[exc.kind], "msg": exc.message, "sub_code": exc.kind, "data": {}},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return JsonResponse(
+        {"code": 10000, "msg": "success", "log_id": "sandbox", "data": result},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _douyin_token_refresh(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("grant_type") != "refresh_token":
+        raise SandboxError("invalid", "grant_type 必须是 refresh_token")
+    access, refresh = token_refresh(connection, str(body.get("refresh_token", "")))
+    return {
+        "access_token": access,
+        "expires_in": token_lifetime("douyin"),
+        "refresh_token": refresh,
+        "scope": "SCOPE",
+        "shop_id": data.shop_tag(connection.app_key),
+        "shop_name": connection.shop.name,
+        "authority_id": "",
+        "auth_subject_type": "MiniApp",
+    }
+
+
+def _douyin_call(connection: ShopConnection, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    app_key = connection.app_key
+    if method == "order.searchList":
+        if "create_time_start" in body:
+            start, end = window(body["create_time_start"], True), window(body["create_time_end"], True)
+            return {"total": data.created_between(app_key, start, end), "page": 0, "size": 1, "shop_order_list": []}
+        start, end = window(body["update_time_start"], True), window(body["update_time_end"], True)
+        orders = data.modified_between(app_key, start, end)
+        page, size = int(body.get("page", 0)), int(body.get("size", 20))
+        chunk, _more = page_of(orders, page + 1, size)
+        return {
+            "total": len(orders),
+            "page": page,
+            "size": size,
+            "shop_order_list": [formats.douyin_order(o) for o in chunk],
+        }
+    if method == "order.orderDetail":
+        return {
+            "shop_order_detail": formats.douyin_order(order_get("douyin", app_key, str(body.get("shop_order_id", ""))))
+        }
+    if method == "order.logisticsAdd":
+        order_get("douyin", app_key, str(body.get("order_id", "")))
+        carrier_check("douyin", str(body.get("company_code", "")))
+        received_record(connection, "ship_confirm", body)
+        return {}
+    if method == "sku.syncStock":
+        received_record(connection, "stock_update", body)
+        return {}
+    raise SandboxError("invalid", f"the sandbox does not emulate {method}")

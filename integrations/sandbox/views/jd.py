@@ -1,0 +1,116 @@
+"""The sandbox's JD JOS: signed calls, OAuth token refresh, orders, ship confirmations and stock."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from integrations.models import ShopConnection
+from integrations.sandbox import data, formats
+from integrations.sandbox.views.shared import (
+    SandboxError,
+    connection_for,
+    order_get,
+    page_of,
+    received_record,
+    request_params,
+    token_check,
+    token_lifetime,
+    token_refresh,
+    window,
+)
+from integrations.signing import equal, top_sign
+
+
+def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
+    if rest == "oauth2/refresh_token":
+        return _jd_oauth_refresh(request)
+    params = request_params(request)
+    method = params.get("method", "")
+    try:
+        connection = connection_for(params.get("app_key", ""))
+        if not equal(top_sign(params, connection.app_secret), params.get("sign", "")):
+            raise SandboxError("signature", "sign invalid")
+        if fault == "rate_limit":
+            raise SandboxError("rate_limit", "api call limit")
+        token_check(connection, params.get("access_token", ""), fault)
+        body = json.loads(params.get("360buy_param_json") or "{}")
+        result = _jd_call(connection, method, body)
+    except SandboxError as exc:
+        codes = {
+            "signature": "14",
+            "token": "19",
+            "rate_limit": "67",
+            "invalid": "10",
+            "not_found": "10",
+            "refresh": "19",
+        }
+        return JsonResponse(
+            {"error_response": {"code": codes[exc.kind], "zh_desc": exc.message, "en_desc": exc.message}}
+        )
+    return JsonResponse({method.replace(".", "_") + "_responce": result}, json_dumps_params={"ensure_ascii": False})
+
+
+def _jd_oauth_refresh(request: HttpRequest) -> HttpResponse:
+    """JD's OAuth host: ``GET /oauth2/refresh_token?app_key&app_secret&grant_type=refresh_token&refresh_token``."""
+    params = request_params(request)
+    try:
+        connection = connection_for(params.get("app_key", ""))
+        if not equal(connection.app_secret, params.get("app_secret", "")):
+            raise SandboxError("signature", "app_secret 错误")
+        if params.get("grant_type") != "refresh_token":
+            raise SandboxError("invalid", "grant_type 必须是 refresh_token")
+        access, refresh = token_refresh(connection, params.get("refresh_token", ""))
+    except SandboxError as exc:
+        codes = {"signature": 401, "invalid": 400, "refresh": 402}
+        return JsonResponse(
+            {"code": codes.get(exc.kind, 400), "msg": exc.message}, json_dumps_params={"ensure_ascii": False}
+        )
+    return JsonResponse(
+        {
+            "access_token": access,
+            "expires_in": token_lifetime("jd"),
+            "refresh_token": refresh,
+            "scope": "snsapi_base",
+            "open_id": f"sandbox-{data.shop_tag(connection.app_key)}",
+            "uid": str(data.shop_tag(connection.app_key)),
+            "time": int(timezone.now().timestamp() * 1000),
+            "token_type": "bearer",
+            "code": 0,
+        }
+    )
+
+
+def _jd_call(connection: ShopConnection, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    app_key = connection.app_key
+    ok = {"success": True, "code": "0", "chineseErrCode": "成功", "englishErrCode": "success"}
+    if method == "jingdong.pop.order.search":
+        start, end = window(body["start_date"]), window(body["end_date"])
+        if int(body.get("dateType", 0)) == 1:
+            total = data.created_between(app_key, start, end)
+            return {"searchorderinfo_result": {"apiResult": ok, "orderTotal": total, "orderInfoList": []}}
+        orders = data.modified_between(app_key, start, end)
+        page, _more = page_of(orders, int(body.get("page", 1)), int(body.get("page_size", 20)))
+        return {
+            "searchorderinfo_result": {
+                "apiResult": ok,
+                "orderTotal": len(orders),
+                "orderInfoList": [formats.jd_order(o) for o in page],
+            }
+        }
+    if method == "jingdong.pop.order.get":
+        order = order_get("jd", app_key, str(body.get("order_id", "")))
+        return {"orderDetailInfo": {"apiResult": ok, "orderInfo": formats.jd_order(order)}}
+    if method == "jingdong.pop.order.shipment":
+        order_get("jd", app_key, str(body.get("order_id", "")))
+        if not str(body.get("logiCoprId", "")).isdigit():
+            raise SandboxError("invalid", f"logiCoprId {body.get('logiCoprId')!r} is not a JD carrier id")
+        received_record(connection, "ship_confirm", body)
+        return {"sopjosshipment_result": {"success": True, "chineseErrCode": "成功"}}
+    if method == "jingdong.stock.write.updateSkuStock":
+        received_record(connection, "stock_update", body)
+        return {"success": True}
+    raise SandboxError("invalid", f"the sandbox does not emulate {method}")

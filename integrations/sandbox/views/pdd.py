@@ -1,0 +1,101 @@
+"""The sandbox's Pinduoduo open platform: signed calls, token refresh, orders, ship confirmations and stock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from integrations.models import ShopConnection
+from integrations.sandbox import data, formats
+from integrations.sandbox.views.shared import (
+    REFRESH_LIFETIME,
+    SandboxError,
+    connection_for,
+    order_get,
+    page_of,
+    received_record,
+    request_params,
+    token_check,
+    token_lifetime,
+    token_refresh,
+    window,
+)
+from integrations.signing import equal, top_sign
+
+
+def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
+    params = request_params(request)
+    api = params.get("type", "")
+    try:
+        connection = connection_for(params.get("client_id", ""))
+        if not equal(top_sign(params, connection.app_secret), params.get("sign", "")):
+            raise SandboxError("signature", "签名错误")
+        if fault == "rate_limit":
+            raise SandboxError("rate_limit", "调用频率超限")
+        if api == "pdd.pop.auth.token.refresh":  # signed by the app, no access token
+            result = _pdd_token_refresh(connection, params)
+        else:
+            token_check(connection, params.get("access_token", ""), fault)
+            result = _pdd_call(connection, api, params)
+    except SandboxError as exc:
+        codes = {
+            "signature": 10016,
+            "token": 10019,
+            "rate_limit": 70031,
+            "invalid": 10000,
+            "not_found": 50001,
+            "refresh": 10019,
+        }
+        return JsonResponse(
+            {"error_response": {"error_code": codes[exc.kind], "error_msg": exc.message}},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    key = api.replace("pdd.", "", 1).replace(".", "_") + "_response"
+    return JsonResponse({key: result}, json_dumps_params={"ensure_ascii": False})
+
+
+def _pdd_token_refresh(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
+    access, refresh = token_refresh(connection, params.get("refresh_token", ""))
+    now = int(timezone.now().timestamp())
+    lifetime = token_lifetime("pdd")
+    return {
+        "access_token": access,
+        "expires_at": now + lifetime,
+        "expires_in": lifetime,
+        "refresh_token": refresh,
+        "refresh_token_expires_at": now + REFRESH_LIFETIME,
+        "refresh_token_expires_in": REFRESH_LIFETIME,
+        "owner_id": str(data.shop_tag(connection.app_key)),
+        "owner_name": connection.shop.name,
+        "scope": ["pdd.order.number.list.increment.get", "pdd.order.information.get", "pdd.goods.quantity.update"],
+    }
+
+
+def _pdd_call(connection: ShopConnection, api: str, params: dict[str, str]) -> dict[str, Any]:
+    app_key = connection.app_key
+    paid_only = formats.visible("pdd")
+    if api == "pdd.order.number.list.increment.get":
+        start, end = window(params["start_updated_at"], True), window(params["end_updated_at"], True)
+        if end - start > dt.timedelta(minutes=30):
+            raise SandboxError("invalid", "start_updated_at 与 end_updated_at 间隔不能超过 30 分钟")
+        orders = data.modified_between(app_key, start, end, visible=paid_only)
+        page, more = page_of(orders, int(params.get("page", 1)), int(params.get("page_size", 100)))
+        return {"total_count": len(orders), "has_next": more, "order_sn_list": [formats.pdd_order(o) for o in page]}
+    if api == "pdd.order.information.get":
+        return {"order_info": formats.pdd_order(order_get("pdd", app_key, params.get("order_sn", "")))}
+    if api == "pdd.order.list.get":
+        start, end = window(params["start_confirm_at"], True), window(params["end_confirm_at"], True)
+        return {"total_count": data.created_between(app_key, start, end, visible=paid_only), "order_list": []}
+    if api == "pdd.logistics.online.send":
+        order_get("pdd", app_key, params.get("order_sn", ""))
+        if not str(params.get("logistics_id", "")).isdigit():
+            raise SandboxError("invalid", f"logistics_id {params.get('logistics_id')!r} 不是快递公司 id")
+        received_record(connection, "ship_confirm", params)
+        return {"is_success": True}
+    if api == "pdd.goods.quantity.update":
+        received_record(connection, "stock_update", params)
+        return {"is_success": True}
+    raise SandboxError("invalid", f"the sandbox does not emulate {api}")

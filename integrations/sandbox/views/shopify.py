@@ -1,0 +1,170 @@
+"""The sandbox's Shopify Admin REST API: access tokens, orders, fulfillments, products and inventory levels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from integrations.models import ShopConnection
+from integrations.sandbox import catalog, data, formats
+from integrations.sandbox.views.shared import (
+    SandboxError,
+    order_get,
+    page_of,
+    received_record,
+    token_issued_here,
+    token_lifetime,
+    token_refresh,
+)
+from integrations.signing import equal
+
+
+def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
+    if rest == "admin/oauth/access_token" and request.method == "POST":
+        return _shopify_token_refresh(request)
+    token = request.headers.get("X-Shopify-Access-Token", "")
+    connection = ShopConnection.objects.filter(access_token=token, shop__platform="shopify").first() if token else None
+    expired = connection is not None and connection.token_expires_at is not None
+    expired = expired and connection.token_expires_at < timezone.now()
+    refused = fault == "expired_token" and not (connection and token_issued_here(connection, token))
+    if connection is None or refused or expired or token == "expired":
+        return JsonResponse(
+            {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}, status=401
+        )
+    if fault == "rate_limit":
+        response = JsonResponse(
+            {
+                "errors": "Exceeded 2 calls per second for api client. "
+                "Reduce request rates to resume uninterrupted service."
+            },
+            status=429,
+        )
+        response["Retry-After"] = "2.0"
+        return response
+    parts = rest.split("/")  # admin/api/<version>/...
+    if len(parts) < 4 or parts[:2] != ["admin", "api"]:
+        raise Http404(rest)
+    resource = "/".join(parts[3:])
+    app_key = connection.app_key
+    if resource == "orders.json" and request.method == "GET":
+        cursor = request.GET.get("page_info", "")
+        if cursor:
+            state = json.loads(bytes.fromhex(cursor).decode())
+        else:
+            state = {"min": request.GET["updated_at_min"], "max": request.GET["updated_at_max"], "page": 1}
+        start = dt.datetime.fromisoformat(state["min"])
+        end = dt.datetime.fromisoformat(state["max"])
+        orders = data.modified_between(app_key, start, end)
+        limit = int(request.GET.get("limit", 50))
+        page, more = page_of(orders, state["page"], limit)
+        response = JsonResponse({"orders": [formats.shopify_order(o) for o in page]})
+        if more:
+            token = json.dumps({**state, "page": state["page"] + 1}).encode().hex()
+            response["Link"] = (
+                f'<{request.build_absolute_uri(request.path)}?limit={limit}&page_info={token}>; rel="next"'
+            )
+        return response
+    if resource == "orders/count.json":
+        start = dt.datetime.fromisoformat(request.GET["created_at_min"])
+        end = dt.datetime.fromisoformat(request.GET["created_at_max"])
+        return JsonResponse({"count": data.created_between(app_key, start, end)})
+    if resource.startswith("orders/") and resource.endswith("/fulfillments.json") and request.method == "POST":
+        external = resource.split("/")[1]
+        try:
+            order_get("shopify", app_key, external)
+        except SandboxError as exc:
+            return JsonResponse({"errors": exc.message}, status=404)
+        body = json.loads(request.body or b"{}")
+        received_record(connection, "ship_confirm", {"order_id": external, **body.get("fulfillment", {})})
+        return JsonResponse(
+            {"fulfillment": {"id": 1, "order_id": int(external), "status": "success", **body.get("fulfillment", {})}},
+            status=201,
+        )
+    if resource.startswith("orders/") and resource.endswith(".json"):
+        try:
+            order = order_get("shopify", app_key, resource.split("/")[1].removesuffix(".json"))
+        except SandboxError as exc:
+            return JsonResponse({"errors": exc.message}, status=404)
+        return JsonResponse({"order": formats.shopify_order(order)})
+    if resource == "products.json" and request.method == "GET":
+        return _shopify_products(request, app_key)
+    if resource == "products/count.json":
+        return JsonResponse({"count": len(catalog.products(app_key))})
+    if resource == "locations.json":
+        return JsonResponse({"locations": catalog.locations(app_key)}, json_dumps_params={"ensure_ascii": False})
+    if resource == "inventory_levels/set.json" and request.method == "POST":
+        return _shopify_inventory_set(request, connection)
+    raise Http404(resource)
+
+
+def _shopify_token_refresh(request: HttpRequest) -> HttpResponse:
+    """``POST /admin/oauth/access_token`` with client_id, client_secret, grant_type=refresh_token, refresh_token
+    (form-encoded, or JSON)."""
+    form = request.POST.dict() or (json.loads(request.body or b"{}") if request.body.startswith(b"{") else {})
+    app_key = form.get("client_id", "")
+    connection = (
+        ShopConnection.objects.filter(app_key=app_key, shop__platform="shopify").select_related("shop").first()
+        if app_key
+        else None
+    )
+    if connection is None or not equal(connection.app_secret, form.get("client_secret", "")):
+        return JsonResponse(
+            {"error": "invalid_client", "error_description": "Client authentication failed"}, status=401
+        )
+    if form.get("grant_type") != "refresh_token":
+        return JsonResponse({"error": "unsupported_grant_type"}, status=400)
+    try:
+        access, refresh = token_refresh(connection, form.get("refresh_token", ""))
+    except SandboxError as exc:
+        return JsonResponse({"error": "invalid_grant", "error_description": exc.message}, status=400)
+    return JsonResponse(
+        {
+            "access_token": access,
+            "expires_in": token_lifetime("shopify"),
+            "refresh_token": refresh,
+            "refresh_token_expires_in": 90 * 86400,
+            "scope": "read_orders,write_orders,read_products,read_inventory,write_inventory,read_locations",
+        }
+    )
+
+
+def _shopify_products(request: HttpRequest, app_key: str) -> HttpResponse:
+    cursor = request.GET.get("page_info", "")
+    state = json.loads(bytes.fromhex(cursor).decode()) if cursor else {"page": 1}
+    limit = min(int(request.GET.get("limit", 50)), 250)
+    page, more = page_of(catalog.products(app_key), state["page"], limit)
+    fields = [f for f in request.GET.get("fields", "").split(",") if f]
+    if fields:
+        page = [{k: v for k, v in product.items() if k in fields} for product in page]
+    response = JsonResponse({"products": page}, json_dumps_params={"ensure_ascii": False})
+    if more:
+        token = json.dumps({"page": state["page"] + 1}).encode().hex()
+        query = f"limit={limit}&page_info={token}" + (f"&fields={','.join(fields)}" if fields else "")
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query}>; rel="next"'
+    return response
+
+
+def _shopify_inventory_set(request: HttpRequest, connection: ShopConnection) -> HttpResponse:
+    body = json.loads(request.body or b"{}")
+    location, item, available = body.get("location_id"), body.get("inventory_item_id"), body.get("available")
+    if location != catalog.location_id(connection.app_key):
+        return JsonResponse({"errors": ["Location not found"]}, status=404)
+    if item not in catalog.inventory_items(connection.app_key):
+        return JsonResponse({"errors": ["Inventory item does not exist"]}, status=422)
+    if not isinstance(available, int):
+        return JsonResponse({"errors": {"available": ["must be an integer"]}}, status=422)
+    received_record(connection, "stock_update", body)
+    return JsonResponse(
+        {
+            "inventory_level": {
+                "inventory_item_id": item,
+                "location_id": location,
+                "available": available,
+                "updated_at": formats._iso(timezone.now()),
+                "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{location}?inventory_item_id={item}",
+            }
+        }
+    )

@@ -1,0 +1,122 @@
+"""The sandbox's Taobao / Tmall TOP: signed calls, the session token, trades, ship confirmations and stock."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from integrations.models import ShopConnection
+from integrations.sandbox import data, formats
+from integrations.sandbox.views.shared import (
+    REFRESH_LIFETIME,
+    SandboxError,
+    carrier_check,
+    connection_for,
+    order_get,
+    page_of,
+    received_record,
+    request_params,
+    token_check,
+    token_lifetime,
+    token_refresh,
+    window,
+)
+from integrations.signing import equal, top_sign
+
+
+def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
+    params = request_params(request)
+    method = params.get("method", "")
+    try:
+        connection = connection_for(params.get("app_key", ""))
+        if not equal(
+            top_sign(params, connection.app_secret, sign_method=params.get("sign_method", "md5")),
+            params.get("sign", ""),
+        ):
+            raise SandboxError("signature", "Invalid signature")
+        if fault == "rate_limit":
+            raise SandboxError("rate_limit", "This ban will last for 2 more seconds")
+        if method == "taobao.top.auth.token.refresh":  # signed by the app, no session
+            result = _taobao_token_refresh(connection, params)
+        else:
+            token_check(connection, params.get("session", ""), fault)
+            result = _taobao_call(connection, method, params)
+    except SandboxError as exc:
+        codes = {
+            "signature": {"code": 25, "msg": "Invalid signature"},
+            "token": {"code": 27, "msg": "Invalid session", "sub_code": "invalid-sessionkey"},
+            "refresh": {
+                "code": 27,
+                "msg": "Invalid session",
+                "sub_code": "invalid-refresh-token",
+                "sub_msg": exc.message,
+            },
+            "rate_limit": {
+                "code": 7,
+                "msg": "App Call Limited",
+                "sub_code": "accesscontrol.limited-by-app-access-count",
+                "sub_msg": exc.message,
+            },
+            "invalid": {"code": 40, "msg": "Missing required arguments", "sub_msg": exc.message},
+            "not_found": {
+                "code": 15,
+                "msg": "Remote service error",
+                "sub_code": "isv.trade-not-exist",
+                "sub_msg": exc.message,
+            },
+        }
+        return JsonResponse({"error_response": {**codes[exc.kind], "request_id": "sandbox"}})
+    key = method.replace("taobao.", "", 1).replace(".", "_") + "_response"
+    return JsonResponse({key: result}, json_dumps_params={"ensure_ascii": False})
+
+
+def _taobao_token_refresh(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
+    access, refresh = token_refresh(connection, params.get("refresh_token", ""))
+    now_ms = int(timezone.now().timestamp() * 1000)
+    lifetime = token_lifetime("taobao")
+    token = {
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "expire_time": now_ms + lifetime * 1000,
+        "refresh_token": refresh,
+        "re_expires_in": REFRESH_LIFETIME,
+        "refresh_token_valid_time": now_ms + REFRESH_LIFETIME * 1000,
+        "r1_expires_in": lifetime,
+        "r2_expires_in": lifetime,
+        "w1_expires_in": lifetime,
+        "w2_expires_in": lifetime,
+        "taobao_user_id": str(data.shop_tag(connection.app_key)),
+        "taobao_user_nick": connection.shop.name,
+    }
+    return {"token_result": json.dumps(token, ensure_ascii=False)}
+
+
+def _taobao_call(connection: ShopConnection, method: str, params: dict[str, str]) -> dict[str, Any]:
+    app_key = connection.app_key
+    if method == "taobao.trades.sold.increment.get":
+        start, end = window(params["start_modified"]), window(params["end_modified"])
+        orders = data.modified_between(app_key, start, end)
+        page, more = page_of(orders, int(params.get("page_no", 1)), int(params.get("page_size", 40)))
+        return {
+            "total_results": len(orders),
+            "has_next": more,
+            "trades": {"trade": [formats.taobao_trade(o) for o in page]},
+        }
+    if method == "taobao.trade.fullinfo.get":
+        return {"trade": formats.taobao_trade(order_get("taobao", app_key, params.get("tid", "")))}
+    if method == "taobao.trades.sold.get":
+        start, end = window(params["start_created"]), window(params["end_created"])
+        return {"total_results": data.created_between(app_key, start, end), "trades": {"trade": []}}
+    if method == "taobao.logistics.offline.send":
+        order_get("taobao", app_key, params.get("tid", ""))
+        carrier_check("taobao", params.get("company_code", ""))
+        received_record(connection, "ship_confirm", params)
+        return {"shipping": {"is_success": True}}
+    if method == "taobao.item.quantity.update":
+        received_record(connection, "stock_update", params)
+        return {"item": {"outer_id": params.get("outer_id"), "num": int(params.get("quantity", 0))}}
+    raise SandboxError("invalid", f"the sandbox does not emulate {method}")
