@@ -24,7 +24,7 @@ urlpatterns = [
     path("fulfilment/", include("fulfilment.urls")),
     path("track/", include("fulfilment.public_urls")),
     path("stock/", include("inventory.urls")),
-    path("review/", include("orders.review_urls")),
+    path("review/", include("orders.review.urls")),
     path("finance/", include("finance.urls")),
     path("", include("orders.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

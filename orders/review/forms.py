@@ -1,8 +1,6 @@
-"""Forms of the review, rules and alerts pages. They parse input only; the services decide."""
+"""Forms of the review queue and alert pages. They parse input only; the services decide."""
 
 from __future__ import annotations
-
-import json
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -50,69 +48,6 @@ class AddressForm(forms.ModelForm):
 
 class HoldForm(forms.Form):
     reason = forms.CharField(label=_("Why hold it?"), max_length=200)
-
-
-class SplitForm(forms.Form):
-    """One quantity field per line: how many units move to the new order."""
-
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
-
-    def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = list(lines)
-        for line in self.lines:
-            self.fields[f"line_{line.pk}"] = forms.IntegerField(
-                label=f"{line.sku.code} {line.title}", min_value=0, max_value=line.quantity, initial=0, required=False
-            )
-
-    def parts(self) -> dict[int, int]:
-        return {
-            line.pk: self.cleaned_data.get(f"line_{line.pk}") or 0
-            for line in self.lines
-            if self.cleaned_data.get(f"line_{line.pk}")
-        }
-
-
-class MergeForm(forms.Form):
-    orders = forms.CharField(label=_("Order numbers"), help_text=_("Separated by spaces or commas."))
-    target = forms.CharField(label=_("Merge into (order number)"), required=False, max_length=32)
-
-    def numbers(self) -> list[str]:
-        return [n for n in self.cleaned_data["orders"].replace(",", " ").split() if n]
-
-
-class RuleSetForm(forms.Form):
-    code = forms.SlugField(label=_("Code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=100)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class RulesForm(forms.Form):
-    """The rules as a JSON tree. Parsed here; checked against the whitelists by the service."""
-
-    rules = forms.CharField(label=_("Rules (JSON)"), widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}))
-    note = forms.CharField(label=_("Change note"), required=False, max_length=200)
-
-    def clean_rules(self):
-        text = self.cleaned_data["rules"]
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                _("Not valid JSON: %(msg)s at line %(line)s, column %(col)s.")
-                % {"msg": error.msg, "line": error.lineno, "col": error.colno}
-            ) from None
-        if not isinstance(value, list):
-            raise forms.ValidationError(_("The rules are a JSON list: [ {rule}, {rule} ]."))
-        return value
-
-
-class PreviewForm(forms.Form):
-    days = forms.IntegerField(label=_("Orders of the last (days)"), min_value=1, max_value=90, initial=7)
-
-
-class PublishForm(forms.Form):
-    preview = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class AlertFilterForm(forms.Form):

@@ -6,6 +6,7 @@
 - ``engine``: validation (path-precise errors), compilation to closures, evaluation. No ``eval`` anywhere.
 - ``services`` / ``selectors``: rule sets and versions, sandbox preview, publishing, ``order_rules_apply``.
 - ``demo``: the shipped templates (``demo_rules_seed``).
+- ``views`` / ``forms``: the rule editor's pages (routes in ``orders.review.urls``).
 
 See docs/rules.md.
 """

@@ -1,0 +1,60 @@
+"""SLA alerts (read-only, with acknowledge/assign actions through orders.sla) and the notification channels
+they go to (their secrets never shown)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from orders.admin.mixins import ReadOnlyAdminMixin, ScopedAdminMixin
+from orders.models import (
+    Alert,
+    NotificationChannel,
+)
+from orders.sla import alert_acknowledge, alert_assign
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["title", "kind", "severity", "order", "created_at", "acknowledged_by", "assignee", "resolved_at"]
+    list_filter = ["severity", "kind", "resolved_at", "created_at"]
+    search_fields = ["title", "order__number", "key"]
+    list_select_related = ["order", "acknowledged_by", "assignee"]
+    actions = ["acknowledge", "assign_to_me"]
+
+    def get_queryset(self, request):
+        from orders.review.selectors import alert_list_for_user
+
+        return alert_list_for_user(request.user, state="all")
+
+    @admin.action(description=_("Acknowledge the selected alerts"), permissions=["work"])
+    def acknowledge(self, request, queryset):
+        for alert in queryset:
+            alert_acknowledge(alert_id=alert.pk, actor=request.user)
+
+    @admin.action(description=_("Assign the selected alerts to me"), permissions=["work"])
+    def assign_to_me(self, request, queryset):
+        for alert in queryset:
+            alert_assign(alert_id=alert.pk, assignee=request.user, actor=request.user)
+
+    def has_work_permission(self, request):
+        return request.user.has_perm("orders.change_alert")
+
+
+class NotificationChannelForm(forms.ModelForm):
+    webhook_url = forms.URLField(label=_("webhook URL"), required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = NotificationChannel
+        fields = ["name", "kind", "webhook_url", "secret", "emails", "min_severity", "alert_kinds", "is_active"]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+
+@admin.register(NotificationChannel)
+class NotificationChannelAdmin(SimpleHistoryAdmin):
+    form = NotificationChannelForm
+    list_display = ["name", "kind", "min_severity", "is_active"]
+    list_filter = ["kind", "is_active", "min_severity"]
+    search_fields = ["name", "emails"]

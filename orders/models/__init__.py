@@ -1,0 +1,48 @@
+"""Shops and orders: the centre of Order Hub, one module per concern.
+
+- ``shops``        Platform, Shop
+- ``orders``       Queue, Source, Order, OrderLine, OrderEvent (the timeline)
+- ``numbering``    OrderNumberCounter
+- ``idempotency``  IdempotencyKey (partner submissions)
+- ``rules``        RuleSet, RuleSetVersion, RulePreview, OrderRuleResult (orders.rules)
+- ``review``       ReviewTask, Approval (orders.review)
+- ``shaping``      OrderLink, PresaleTerms (orders.shaping)
+- ``alerts``       Alert, NotificationChannel (orders.sla, orders.notifications)
+- ``fields``       MONEY and the user foreign key they share
+
+Amounts are Decimal in the order's ``currency`` (CNY unless the channel says otherwise); every amount of
+an order and its lines is in that one currency. Times are timezone-aware (stored UTC, shown Asia/Shanghai).
+"""
+
+from orders.models.alerts import Alert, NotificationChannel
+from orders.models.fields import MONEY
+from orders.models.idempotency import IdempotencyKey
+from orders.models.numbering import OrderNumberCounter
+from orders.models.orders import Order, OrderEvent, OrderLine, Queue, Source
+from orders.models.review import Approval, ReviewTask
+from orders.models.rules import OrderRuleResult, RulePreview, RuleSet, RuleSetVersion
+from orders.models.shaping import OrderLink, PresaleTerms
+from orders.models.shops import Platform, Shop
+
+__all__ = [
+    "MONEY",
+    "Alert",
+    "Approval",
+    "IdempotencyKey",
+    "NotificationChannel",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderLink",
+    "OrderNumberCounter",
+    "OrderRuleResult",
+    "Platform",
+    "PresaleTerms",
+    "Queue",
+    "ReviewTask",
+    "RulePreview",
+    "RuleSet",
+    "RuleSetVersion",
+    "Shop",
+    "Source",
+]

@@ -1,0 +1,259 @@
+"""Back-office pages of the review queue (tasks, holds, bulk decisions, the consignee address) and the alert
+list, under /review/. Views parse input, call one service or selector and render; services decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.errors import ApplicationError
+from orders.masking import consignee_for
+from orders.models import Alert, Order, ReviewTask
+from orders.pages import PAGE_SIZE, form_errors, redirect_back, visible_order
+from orders.review import forms
+from orders.review.selectors import alert_list_for_user, review_task_list_for_user
+from orders.review.services import (
+    order_address_update,
+    review_approve,
+    review_bulk,
+    review_hold_manual,
+    review_hold_release,
+    review_reject,
+)
+from orders.selectors import order_list_for_user
+from orders.shaping.merge import order_merge_candidates
+from orders.sla import alert_acknowledge, alert_assign
+
+
+def _visible_task(request, pk: int) -> ReviewTask:
+    task = ReviewTask.objects.select_related("order").filter(pk=pk).first()
+    if task is None or not order_list_for_user(request.user).filter(pk=task.order_id).exists():
+        raise Http404(_("No such review task."))
+    return task
+
+
+@login_required
+@permission_required("orders.view_reviewtask", raise_exception=True)
+def review_queue(request):
+    form = forms.QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    tasks = review_task_list_for_user(
+        request.user, kind=filters.get("kind", ""), shop=filters.get("shop", ""), mine=filters.get("mine", False)
+    )
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {"task": task, "consignee": consignee_for(request.user, task.order), "approvals": list(task.approvals.all())}
+        for task in page.object_list
+    ]
+    can_shape = request.user.has_perm("orders.change_order")
+    return render(
+        request,
+        "orders/review/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "can_decide": request.user.has_perm("orders.change_reviewtask"),
+            "can_shape": can_shape,
+            "merge_groups": order_merge_candidates(order_list_for_user(request.user), limit=20) if can_shape else [],
+        },
+    )
+
+
+@require_POST
+@login_required
+@permission_required("orders.change_reviewtask", raise_exception=True)
+def review_task_approve(request, pk: int):
+    task = _visible_task(request, pk)
+    form = forms.DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        task = review_approve(task_id=task.pk, actor=request.user, note=form.cleaned_data.get("note", ""))
+    except ApplicationError as error:
+        messages.error(request, _("Not approved: %(message)s") % {"message": error.message})
+    else:
+        if task.status == ReviewTask.Status.OPEN:
+            messages.success(
+                request, _("Tier approved; order %(number)s waits for the next tier.") % {"number": task.order.number}
+            )
+        else:
+            messages.success(request, _("Order %(number)s approved.") % {"number": task.order.number})
+    return redirect_back(request, "review:queue")
+
+
+@require_POST
+@login_required
+@permission_required("orders.change_reviewtask", raise_exception=True)
+def review_task_reject(request, pk: int):
+    task = _visible_task(request, pk)
+    form = forms.RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not rejected: %(errors)s") % {"errors": form_errors(form)})
+        return redirect_back(request, "review:queue")
+    try:
+        review_reject(task_id=task.pk, actor=request.user, note=form.cleaned_data["note"])
+    except ApplicationError as error:
+        messages.error(request, _("Not rejected: %(message)s") % {"message": error.message})
+    else:
+        messages.success(request, _("Order %(number)s rejected and cancelled.") % {"number": task.order.number})
+    return redirect_back(request, "review:queue")
+
+
+@require_POST
+@login_required
+@permission_required("orders.change_reviewtask", raise_exception=True)
+def review_order_release(request, number: str):
+    order = visible_order(request, number)
+    form = forms.DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        order = review_hold_release(order_id=order.pk, actor=request.user, note=form.cleaned_data.get("note", ""))
+    except ApplicationError as error:
+        messages.error(request, _("Hold not released: %(message)s") % {"message": error.message})
+    else:
+        messages.success(
+            request,
+            _("Hold released; order %(number)s is now %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+    return redirect_back(request, "review:queue")
+
+
+@require_POST
+@login_required
+@permission_required("orders.change_reviewtask", raise_exception=True)
+def review_order_hold(request, number: str):
+    order = visible_order(request, number)
+    form = forms.HoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not held: %(errors)s") % {"errors": form_errors(form)})
+        return redirect("order-detail", number=order.number)
+    try:
+        review_hold_manual(order_id=order.pk, actor=request.user, reason=form.cleaned_data["reason"])
+    except ApplicationError as error:
+        messages.error(request, _("Not held: %(message)s") % {"message": error.message})
+    else:
+        messages.success(request, _("Order %(number)s is held for review.") % {"number": order.number})
+    return redirect_back(request, "review:queue")
+
+
+@require_POST
+@login_required
+@permission_required("orders.change_reviewtask", raise_exception=True)
+def review_bulk_view(request):
+    visible = list(review_task_list_for_user(request.user).values_list("pk", flat=True))
+    form = forms.BulkForm(request.POST, task_ids=visible)
+    if not form.is_valid():
+        messages.error(request, _("Nothing done: %(errors)s") % {"errors": form_errors(form)})
+        return redirect_back(request, "review:queue")
+    results = review_bulk(
+        action=form.cleaned_data["action"],
+        task_ids=form.cleaned_data["tasks"],
+        actor=request.user,
+        note=form.cleaned_data["note"],
+    )
+    done = [r for r in results if r.ok]
+    if done:
+        messages.success(
+            request,
+            _("%(n)s task(s) done: %(orders)s") % {"n": len(done), "orders": ", ".join(r.order_number for r in done)},
+        )
+    for result in results:
+        if not result.ok:
+            messages.error(request, f"{result.order_number or result.task_id}: {result.message}")
+    return redirect_back(request, "review:queue")
+
+
+@login_required
+@permission_required("orders.change_order", raise_exception=True)
+def review_order_address(request, number: str):
+    order = visible_order(request, number)
+    if not request.user.has_perm("orders.view_consignee_pii"):
+        raise Http404(_("No such order."))  # editing needs to see what is edited
+    form = forms.AddressForm(
+        request.POST or None, instance=Order(**{f: getattr(order, f) for f in forms.ADDRESS_FIELDS})
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            order_address_update(
+                order_id=order.pk, actor=request.user, **{f: form.cleaned_data[f] for f in forms.ADDRESS_FIELDS}
+            )
+        except ApplicationError as error:
+            messages.error(request, _("Address not changed: %(message)s") % {"message": error.message})
+        else:
+            messages.success(request, _("Address of %(number)s updated.") % {"number": order.number})
+            return redirect_back(request, reverse("review:queue"))
+    return render(
+        request, "orders/review/address.html", {"order": order, "form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@login_required
+@permission_required("orders.view_alert", raise_exception=True)
+def alert_list(request):
+    form = forms.AlertFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    alerts = alert_list_for_user(
+        request.user,
+        state=filters.get("state") or "open",
+        kind=filters.get("kind", ""),
+        severity=filters.get("severity", ""),
+    )
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orders/review/alerts.html",
+        {
+            "form": form,
+            "page": page,
+            "assignees": list(forms.AssignForm().fields["assignee"].queryset),
+            "can_change": request.user.has_perm("orders.change_alert"),
+        },
+    )
+
+
+def _visible_alert(request, pk: int) -> Alert:
+    alert = alert_list_for_user(request.user, state="all").filter(pk=pk).first()
+    if alert is None:
+        raise Http404(_("No such alert."))
+    return alert
+
+
+@require_POST
+@login_required
+@permission_required("orders.change_alert", raise_exception=True)
+def alert_acknowledge_view(request, pk: int):
+    alert = _visible_alert(request, pk)
+    alert_acknowledge(alert_id=alert.pk, actor=request.user)
+    messages.success(request, _("Alert acknowledged."))
+    return redirect_back(request, "review:alerts")
+
+
+@require_POST
+@login_required
+@permission_required("orders.change_alert", raise_exception=True)
+def alert_assign_view(request, pk: int):
+    alert = _visible_alert(request, pk)
+    if request.POST.get("me"):
+        assignee = request.user
+    else:
+        form = forms.AssignForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Not assigned: %(errors)s") % {"errors": form_errors(form)})
+            return redirect_back(request, "review:alerts")
+        assignee = form.cleaned_data["assignee"]
+    try:
+        alert_assign(alert_id=alert.pk, assignee=assignee, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, _("Not assigned: %(message)s") % {"message": error.message})
+    else:
+        messages.success(
+            request, _("Alert assigned to %(who)s.") % {"who": assignee.get_username() if assignee else _("nobody")}
+        )
+    return redirect_back(request, "review:alerts")
