@@ -19,6 +19,26 @@ from orders.selectors import order_list_for_user, warehouse_list_for_user
 
 FLOOR_PERMISSION = "orders.change_order"
 
+# Orders that go with the warehouse's urgent carrier (docs/fulfilment.md, waves and carriers).
+URGENT_TAGS = frozenset({"加急", "需冰袋", "保价"})
+GIFT = "赠品"
+URGENT = "加急"
+# Order tags the floor acts on while packing: the urgent ones (which also choose the carrier), gifts, and the
+# packing tags the order rules suggest (docs/rules.md). Other tags (老客, VIP…) are not instructions.
+INSTRUCTION_TAGS = URGENT_TAGS | {GIFT, "需配赠品", "需配试用装", "需定制刻字", "需质检", "需手工包装", "需核对备注"}
+
+
+def packing_instructions(*, order: Order) -> list[str]:
+    """What to watch out for when packing ``order`` — the one answer for the packing slip, the pack station and
+    the label: its instruction tags in the order's own order, then 加急 when it is in the urgent queue and
+    赠品 when a line is a free gift (each once). Reads ``order.lines`` (prefetch them for many orders)."""
+    found = [tag for tag in dict.fromkeys(order.tags or []) if tag in INSTRUCTION_TAGS]
+    if order.queue == "urgent" and URGENT not in found:
+        found.append(URGENT)
+    if GIFT not in found and any(line.is_gift for line in order.lines.all()):
+        found.append(GIFT)
+    return found
+
 
 def user_works_floor(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(FLOOR_PERMISSION))

@@ -26,7 +26,6 @@ from fulfilment.carriers.library import carrier_choices
 from fulfilment.models import Shipment, WaveOrder, WaveStrategy
 from fulfilment.reports import daily_series, report_charts, shipping_health, shipping_health_xlsx
 from fulfilment.services import wave_build, waves_build_auto, work_item_resolve
-from fulfilment.services.carriers import URGENT_TAGS
 from orders.masking import consignee_for
 from orders.selectors import warehouse_list_for_user
 
@@ -39,15 +38,6 @@ def _floor(request):
     if not selectors.user_works_floor(request.user):
         raise PermissionDenied
     return request.user
-
-
-def _instructions(order) -> list[str]:
-    found = [tag for tag in order.tags or [] if tag in URGENT_TAGS or tag == "赠品"]
-    if order.queue == "urgent" and "加急" not in found:
-        found.append("加急")
-    if "赠品" not in found and any(line.is_gift for line in order.lines.all()):
-        found.append("赠品")
-    return found
 
 
 # --- back office --------------------------------------------------------------------------------------------
@@ -123,7 +113,7 @@ def wave_slips(request, pk: int):
                 "order": order,
                 "lines": list(order.lines.all()),
                 "consignee": consignee_for(user, order),
-                "instructions": _instructions(order),
+                "instructions": selectors.packing_instructions(order=order),
             }
         )
     return render(request, "fulfilment/packing_slips.html", {"wave": wave, "slips": slips, "now": timezone.now()})
@@ -154,7 +144,7 @@ def shipment_label(request, pk: int):
             "shipment": shipment,
             "order": order,
             "consignee": consignee_for(user, order),
-            "instructions": shipment.label.get("instructions", []),
+            "instructions": selectors.packing_instructions(order=order),
             "auto_print": request.GET.get("print") == "1",
         },
     )

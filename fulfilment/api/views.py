@@ -332,7 +332,11 @@ class PackLookupApi(APIView):
         buyer_remark = serializers.CharField()
         seller_memo = serializers.CharField()
         instructions = serializers.ListField(
-            child=serializers.CharField(), help_text="What to watch out for: 加急, 需冰袋, 保价, 赠品."
+            child=serializers.CharField(),
+            help_text=(
+                "What to watch out for, the same as on the packing slip and the label: the order's instruction "
+                "tags (加急, 需冰袋, 保价, 赠品, 需配赠品 …), then 加急 for the urgent queue and 赠品 for a gift line."
+            ),
         )
         lines = inline_serializer(
             name="PackLookupLine",
@@ -373,7 +377,6 @@ class PackLookupApi(APIView):
     )
     def get(self, request):
         from fulfilment.carriers.library import carrier_choices
-        from fulfilment.services.carriers import URGENT_TAGS
         from orders.masking import consignee_for
 
         wave_order = selectors.pack_lookup_for_user(request.user, code=request.query_params.get("code", ""))
@@ -389,11 +392,6 @@ class PackLookupApi(APIView):
             }
             for line in order.lines.select_related("sku").order_by("pk")
         ]
-        instructions = [tag for tag in order.tags or [] if tag in URGENT_TAGS or tag == "赠品"]
-        if any(line["is_gift"] for line in lines) and "赠品" not in instructions:
-            instructions.append("赠品")
-        if order.queue == "urgent" and "加急" not in instructions:
-            instructions.append("加急")
         return Response(
             {
                 "wave_order": wave_order.pk,
@@ -406,7 +404,7 @@ class PackLookupApi(APIView):
                 "consignee": consignee_for(request.user, order),
                 "buyer_remark": order.buyer_remark,
                 "seller_memo": order.seller_memo,
-                "instructions": instructions,
+                "instructions": selectors.packing_instructions(order=order),
                 "lines": lines,
                 "expected": pack_expected(wave_order=wave_order),
                 "carrier": wave_order.carrier.code,

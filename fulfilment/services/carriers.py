@@ -8,8 +8,7 @@ from fulfilment import geo
 from fulfilment.carriers.library import carrier_data, carrier_get
 from fulfilment.exceptions import UnknownCarrier
 from fulfilment.models import Carrier, CarrierPlatformCode, CodeSystem, WarehouseCarrier
-
-URGENT_TAGS = frozenset({"加急", "需冰袋", "保价"})
+from fulfilment.selectors import URGENT_TAGS
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from fulfilment.carriers.adapters.base import Party
 from fulfilment.carriers.library import carrier_platform_code
 from fulfilment.exceptions import CarrierNotMapped, LabelBlocked, ShipmentStateError
 from fulfilment.models import BlockReason, Shipment, WaybillAttempt
-from fulfilment.services.carriers import URGENT_TAGS
+from fulfilment.selectors import packing_instructions
 
 PRINTABLE = (Shipment.Status.PACKED, Shipment.Status.BLOCKED)
 
@@ -119,8 +119,7 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
 
 
 def _label_data(shipment: Shipment, label: dict, tracking_number: str) -> dict:
-    order = shipment.order
-    instructions = [tag for tag in order.tags or [] if tag in URGENT_TAGS or tag == "赠品"]
+    instructions = packing_instructions(order=shipment.order)
     return {**label, "tracking_number": tracking_number, "carrier": shipment.carrier.code, "instructions": instructions}
 
 
