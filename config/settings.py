@@ -167,6 +167,8 @@ ORDERS_SHOP_SECRET_SETTER = "integrations.services.connection_set_webhook_secret
 RETRY_MAX_ATTEMPTS = env_int("RETRY_MAX_ATTEMPTS", default=6)
 RETRY_BASE_SECONDS = env_int("RETRY_BASE_SECONDS", default=30)
 RETRY_MAX_SECONDS = env_int("RETRY_MAX_SECONDS", default=3600)
+# The carrier codes an order rule may choose come from fulfilment's carrier library through this function.
+ORDERS_CARRIER_NAMES = "fulfilment.carriers.library.carrier_names"
 # Platform access tokens expiring within this many hours are refreshed (integrations.token_refresh_due).
 INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS = 48
 

@@ -21,10 +21,18 @@ from fulfilment.models import (
     WarehouseCarrier,
     Wave,
     WaveOrder,
+    WaybillAccount,
     WaybillAttempt,
+    WaybillCancellation,
     WorkItem,
 )
-from fulfilment.services import carriers_sync, tracking_push_replay, wave_cancel, work_item_resolve
+from fulfilment.services import (
+    carriers_sync,
+    tracking_push_replay,
+    wave_cancel,
+    waybill_cancellation_process,
+    work_item_resolve,
+)
 from fulfilment.services.locations import location_path
 
 
@@ -182,6 +190,43 @@ class WaybillAttemptAdmin(SimpleHistoryAdmin):
     list_filter = ("ok", "block_reason", "carrier")
     search_fields = ("shipment__order__number", "tracking_number", "message")
     raw_id_fields = ("shipment",)
+
+
+@admin.register(WaybillAccount)
+class WaybillAccountAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "provider",
+        "carrier",
+        "shop",
+        "branch_name",
+        "branch_code",
+        "balance",
+        "balance_alert_below",
+        "subscription_active",
+        "is_active",
+    )
+    list_filter = ("provider", "carrier", "is_active", "subscription_active")
+    search_fields = ("branch_name", "branch_code", "account_number", "shop__name")
+
+
+@admin.register(WaybillCancellation)
+class WaybillCancellationAdmin(SimpleHistoryAdmin):
+    list_display = ("created_at", "carrier", "tracking_number", "reason", "status", "attempts", "error")
+    list_filter = ("status", "carrier")
+    search_fields = ("tracking_number", "shipment__order__number")
+    raw_id_fields = ("shipment",)
+    actions = ["retry"]
+
+    @admin.action(description=_("Cancel the selected numbers at their service again"))
+    def retry(self, request, queryset):
+        for cancellation in queryset.exclude(status=WaybillCancellation.Status.DONE):
+            WaybillCancellation.objects.filter(pk=cancellation.pk).update(
+                status=WaybillCancellation.Status.FAILED, attempts=0
+            )
+            self.message_user(
+                request,
+                f"{cancellation.tracking_number}: {waybill_cancellation_process(cancellation_id=cancellation.pk)}",
+            )
 
 
 @admin.register(TrackingPush)

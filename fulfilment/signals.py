@@ -19,3 +19,15 @@
 from django.dispatch import Signal
 
 shipment_confirmed = Signal()
+
+# ``waybill_balance_low`` (sender ``fulfilment.models.WaybillAccount``): an e-waybill account has fewer
+# numbers left than its alert threshold. Keyword arguments: ``account_id``, ``shop_id`` (or None),
+# ``provider``, ``carrier_code``, ``branch`` (name or code), ``balance``, ``threshold``. Sent after the
+# balance was read, outside any transaction of the label; integrations raises the alert.
+waybill_balance_low = Signal()
+
+# ``shipment_delivered`` (sender ``fulfilment.models.Shipment``): tracking says the parcel was signed for.
+# Keyword arguments: ``shipment_id``, ``order_id``, ``shop_id``, ``platform``, ``carrier_code``,
+# ``tracking_number``, ``delivered_at``. Sent inside the transaction that records it; integrations queues the
+# platform's delivery check (or confirmation) in its outbox, which ends in ``shipment_platform_delivered``.
+shipment_delivered = Signal()

@@ -25,6 +25,12 @@ SCHEDULES: list[dict[str, Any]] = [
         "minutes": 15,
     },
     {
+        "name": "fulfilment.waybill_cancellations_retry",
+        "func": "fulfilment.tasks.waybill_cancellations_retry",
+        "schedule_type": "I",
+        "minutes": 15,
+    },
+    {
         "name": "fulfilment.shipping_report_daily",
         "func": "fulfilment.tasks.shipping_report_daily",
         "schedule_type": "D",
@@ -77,3 +83,21 @@ def shipping_report_daily() -> dict[str, Any]:
     day = timezone.localdate() - dt.timedelta(days=1)
     report = shipping_health(day=day, user=None)
     return {"day": day.isoformat(), "totals": report["totals"]}
+
+
+def waybill_cancellation_process(cancellation_id: int) -> str:
+    from fulfilment.services.labels import waybill_cancellation_process as process
+
+    return process(cancellation_id=cancellation_id)
+
+
+def waybill_cancellations_retry() -> int:
+    from fulfilment.services.labels import waybill_cancellations_retry as retry
+
+    return retry()
+
+
+def waybill_balance_check(account_id: int) -> bool:
+    from fulfilment.services.accounts import waybill_balance_check as check
+
+    return check(account_id=account_id)

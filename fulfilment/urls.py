@@ -20,6 +20,11 @@ urlpatterns = [
     path("api/", include(api_urls.urlpatterns)),
     path("sandbox/carriers/<str:carrier_code>/waybills/", sandbox.waybill_create, name="sandbox-waybill"),
     path(
+        "sandbox/carriers/<str:carrier_code>/waybills/<str:tracking_number>/cancel/",
+        sandbox.waybill_cancel,
+        name="sandbox-waybill-cancel",
+    ),
+    path(
         "sandbox/carriers/<str:carrier_code>/tracking/<str:tracking_number>/",
         sandbox.tracking_get,
         name="sandbox-tracking",

@@ -5,7 +5,17 @@ from fulfilment.carriers.library import (
     carrier_choices,
     carrier_data,
     carrier_get,
+    carrier_names,
     carrier_platform_code,
+    platform_codes,
 )
 
-__all__ = ["PLATFORMS_WITHOUT_CODES", "carrier_choices", "carrier_data", "carrier_get", "carrier_platform_code"]
+__all__ = [
+    "PLATFORMS_WITHOUT_CODES",
+    "carrier_choices",
+    "carrier_data",
+    "carrier_get",
+    "carrier_names",
+    "carrier_platform_code",
+    "platform_codes",
+]

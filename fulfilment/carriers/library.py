@@ -26,6 +26,20 @@ def carrier_data() -> dict[str, Any]:
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
 
+def carrier_names() -> dict[str, str]:
+    """``{code: name}`` of every carrier in the bundled library, in its order (``settings.ORDERS_CARRIER_NAMES``:
+    the carriers an order rule may choose). No database read."""
+    return {row["code"]: row["name"] for row in carrier_data()["carriers"]}
+
+
+def platform_codes(platform: str) -> set[str]:
+    """Every carrier code ``platform`` knows, as the library holds them now (staff edits included). For
+    channels that confirm to no platform: the standard codes."""
+    if platform in PLATFORMS_WITHOUT_CODES:
+        return set(Carrier.objects.values_list("code", flat=True))
+    return set(CarrierPlatformCode.objects.filter(platform=platform).values_list("code", flat=True))
+
+
 def carrier_get(code: str, *, active_only: bool = True) -> Carrier:
     """The carrier with this standard code. Unknown codes raise ``UnknownCarrier`` naming the closest
     real codes (``YT0`` → did you mean YTO?)."""

@@ -91,6 +91,19 @@ def waybill_create(request, carrier_code: str):
     )
 
 
+@csrf_exempt
+@require_POST
+def waybill_cancel(request, carrier_code: str, tracking_number: str):
+    """Give an unused number back. Cancelling twice is fine; a scanned parcel cannot be cancelled."""
+    waybill = SandboxWaybill.objects.filter(carrier_code=carrier_code, tracking_number=tracking_number).first()
+    if waybill is None:
+        return _error(404, "unknown_tracking_number", f"{tracking_number} was not issued by {carrier_code}")
+    if waybill.cancelled_at is None and sandbox_events(waybill, now=timezone.now()):
+        return _error(409, "already_picked_up", f"{tracking_number} was already picked up")
+    SandboxWaybill.objects.filter(pk=waybill.pk, cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+    return JsonResponse({"tracking_number": tracking_number, "cancelled": True})
+
+
 @require_GET
 def tracking_get(request, carrier_code: str, tracking_number: str):
     waybill = SandboxWaybill.objects.filter(carrier_code=carrier_code, tracking_number=tracking_number).first()

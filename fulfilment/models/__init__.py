@@ -3,6 +3,7 @@
 Split by sub-domain; everything is importable from ``fulfilment.models``.
 """
 
+from fulfilment.models.accounts import PLATFORM_SERVICE, WaybillAccount, WaybillProvider
 from fulfilment.models.carriers import Carrier, CarrierKind, CarrierPlatformCode, CodeSystem, WarehouseCarrier
 from fulfilment.models.incidents import Alert, IncidentKind, WorkItem
 from fulfilment.models.locations import Location, SKUPlacement, Zone
@@ -14,10 +15,14 @@ from fulfilment.models.shipments import (
     TrackingKind,
     TrackingPush,
     WaybillAttempt,
+    WaybillCancellation,
 )
 from fulfilment.models.waves import PickTask, ScanEvent, Wave, WaveOrder, WaveStrategy
 
 __all__ = [
+    "PLATFORM_SERVICE",
+    "WaybillAccount",
+    "WaybillProvider",
     "Alert",
     "BlockReason",
     "Carrier",
@@ -39,6 +44,7 @@ __all__ = [
     "WaveOrder",
     "WaveStrategy",
     "WaybillAttempt",
+    "WaybillCancellation",
     "WorkItem",
     "Zone",
 ]

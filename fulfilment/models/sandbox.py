@@ -13,6 +13,7 @@ class SandboxWaybill(models.Model):
     city = models.CharField(_("city"), max_length=32)
     weight_grams = models.PositiveIntegerField(_("weight (g)"))
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     scenario = models.CharField(_("scenario"), max_length=24, blank=True, help_text=_("normal, stuck, far_delivery"))
 
     history = HistoricalRecords()

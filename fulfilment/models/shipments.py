@@ -15,6 +15,8 @@ class BlockReason(models.TextChoices):
     OVERWEIGHT = "overweight", _("Weight over the carrier's limit")
     NO_PLATFORM_CODE = "no_platform_code", _("Carrier has no code on the order's platform")
     CARRIER_INACTIVE = "carrier_inactive", _("Carrier is not active")
+    PLATFORM_WAYBILL_REQUIRED = "platform_waybill", _("Only the platform's own e-waybill service may print it")
+    NO_WAYBILL_BALANCE = "no_waybill_balance", _("No e-waybill numbers left on the account")
 
 
 class Shipment(models.Model):
@@ -44,6 +46,14 @@ class Shipment(models.Model):
     block_message = models.CharField(_("block detail"), max_length=255, blank=True)
     label = models.JSONField(_("label data"), default=dict, blank=True)
     label_printed_at = models.DateTimeField(_("label printed at"), null=True, blank=True)
+    waybill_account = models.ForeignKey(
+        "fulfilment.WaybillAccount",
+        verbose_name=_("e-waybill account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     packed_at = models.DateTimeField(_("packed at"), auto_now_add=True)
     packed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -127,6 +137,53 @@ class WaybillAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {'ok' if self.ok else self.block_reason}"
+
+
+class WaybillCancellation(models.Model):
+    """An issued waybill number that will not be used (the parcel was cancelled or labelled again), to be
+    given back to the service that issued it. Stored in the transaction that frees it, sent after commit,
+    retried, then parked where staff see it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Cancelled at the service")
+        FAILED = "failed", _("Failed, will retry")
+        PARKED = "parked", _("Parked")
+
+    shipment = models.ForeignKey(
+        Shipment, verbose_name=_("shipment"), on_delete=models.CASCADE, related_name="waybill_cancellations"
+    )
+    carrier = models.ForeignKey(
+        "fulfilment.Carrier", verbose_name=_("carrier"), on_delete=models.PROTECT, related_name="+"
+    )
+    waybill_account = models.ForeignKey(
+        "fulfilment.WaybillAccount",
+        verbose_name=_("e-waybill account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=100)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("waybill number to cancel")
+        verbose_name_plural = _("waybill numbers to cancel")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "tracking_number"], name="waybillcancellation_once_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier_id} {self.tracking_number} ({self.status})"
 
 
 class TrackingKind(models.TextChoices):

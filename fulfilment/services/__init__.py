@@ -1,5 +1,6 @@
 """Writes in fulfilment, split by sub-domain. Import from here: ``from fulfilment.services import wave_build``."""
 
+from fulfilment.services.accounts import waybill_balance_check, waybill_balance_record
 from fulfilment.services.carriers import (
     carrier_choose,
     carrier_platform_code_set,
@@ -7,7 +8,13 @@ from fulfilment.services.carriers import (
     warehouse_carrier_set,
 )
 from fulfilment.services.incidents import alert_acknowledge, incidents_scan, work_item_open, work_item_resolve
-from fulfilment.services.labels import label_breaker_check, shipment_label_print
+from fulfilment.services.labels import (
+    label_breaker_check,
+    shipment_label_print,
+    shipment_label_void,
+    waybill_account_choose,
+    waybill_cancellation_process,
+)
 from fulfilment.services.locations import location_upsert, sku_place, slotting_apply
 from fulfilment.services.packing import pack_complete, shipment_update
 from fulfilment.services.picking import pick_confirm, scan_refused_record
@@ -35,6 +42,7 @@ __all__ = [
     "pick_confirm",
     "scan_refused_record",
     "shipment_label_print",
+    "shipment_label_void",
     "shipment_platform_confirmed",
     "shipment_platform_delivered",
     "shipment_ship",
@@ -47,6 +55,10 @@ __all__ = [
     "tracking_push_receive",
     "tracking_push_replay",
     "warehouse_carrier_set",
+    "waybill_account_choose",
+    "waybill_balance_check",
+    "waybill_balance_record",
+    "waybill_cancellation_process",
     "wave_build",
     "wave_cancel",
     "wave_claim",

@@ -2,9 +2,14 @@
 
 Before a label prints, the breaker checks what would make the parcel fail on the road or on the platform:
 an inactive carrier, an address the carrier cannot route, a weight over the carrier's limit, a carrier the
-order's platform has no code for. Then the carrier adapter is asked for a tracking number (outside any
-transaction); a failed request also blocks. A blocked parcel shows its reason and cannot print until staff
-fix the cause (change carrier or weight) and try again.
+order's platform has no code for — then which e-waybill account issues the number: the platform's own
+service for a platform order (the only one that may read its encrypted receiver), else a carrier-direct or
+aggregator account, else Order Hub's carrier protocol. Then the service is asked for a tracking number
+(outside any transaction); a failed request also blocks. A blocked parcel shows its reason and cannot print
+until staff fix the cause (carrier, weight, account) and try again.
+
+A number that will not be used (the parcel was cancelled, or labelled again with another carrier or
+weight) is given back to the service that issued it (``WaybillCancellation``, processed after commit).
 """
 
 from __future__ import annotations
@@ -12,18 +17,66 @@ from __future__ import annotations
 import time
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.tasks import enqueue_on_commit
 from fulfilment import geo
 from fulfilment.carriers.adapters import CarrierCallFailed, WaybillRequest, adapter_for
-from fulfilment.carriers.adapters.base import Party
+from fulfilment.carriers.adapters.base import AccountRef, Party
+from fulfilment.carriers.adapters.registry import provider_adapter
 from fulfilment.carriers.library import carrier_platform_code
 from fulfilment.exceptions import CarrierNotMapped, LabelBlocked, ShipmentStateError
-from fulfilment.models import BlockReason, Shipment, WaybillAttempt
+from fulfilment.models import (
+    PLATFORM_SERVICE,
+    BlockReason,
+    Shipment,
+    WaybillAccount,
+    WaybillAttempt,
+    WaybillCancellation,
+    WaybillProvider,
+)
 from fulfilment.selectors import packing_instructions
 
 PRINTABLE = (Shipment.Status.PACKED, Shipment.Status.BLOCKED)
+CANCEL_TASK = "fulfilment.tasks.waybill_cancellation_process"
+
+
+def waybill_account_choose(*, shipment: Shipment) -> tuple[WaybillAccount | None, tuple[str, str] | None]:
+    """The account that issues this parcel's number, or why none may: ``(account, None)``, ``(None, None)``
+    for Order Hub's carrier protocol, or ``(None, (BlockReason, detail))``. No network."""
+    order = shipment.order
+    platform = order.shop.platform
+    accounts = WaybillAccount.objects.filter(carrier=shipment.carrier, is_active=True).order_by("priority", "pk")
+    service = PLATFORM_SERVICE.get(platform)
+    if service is not None:
+        own = accounts.filter(provider=service, shop=order.shop).first()
+        if own is not None:
+            return own, None
+        if order.consignee_cipher:
+            label = WaybillProvider(service).label
+            return None, (
+                BlockReason.PLATFORM_WAYBILL_REQUIRED,
+                _(
+                    "%(platform)s encrypts this order's receiver: only %(service)s may print it. Add a %(service)s "
+                    "account for %(carrier)s on shop %(shop)s under E-waybill accounts, or choose a carrier that has "
+                    "one."
+                )
+                % {
+                    "platform": order.shop.get_platform_display(),
+                    "service": label,
+                    "carrier": shipment.carrier.name,
+                    "shop": order.shop.name,
+                },
+            )
+    direct = (
+        accounts.exclude(provider__in=list(PLATFORM_SERVICE.values()))
+        .filter(Q(shop=order.shop) | Q(shop__isnull=True))
+        .order_by(F("shop").asc(nulls_last=True), "priority", "pk")
+        .first()
+    )
+    return direct, None
 
 
 def label_breaker_check(*, shipment: Shipment) -> tuple[str, str] | None:
@@ -49,7 +102,79 @@ def label_breaker_check(*, shipment: Shipment) -> tuple[str, str] | None:
         carrier_platform_code(carrier=carrier, platform=order.shop.platform)
     except CarrierNotMapped as exc:
         return BlockReason.NO_PLATFORM_CODE, exc.message
+    account, refused = waybill_account_choose(shipment=shipment)
+    if refused is not None:
+        return refused
+    if account is not None and (
+        not account.subscription_active or (account.balance is not None and account.balance <= 0)
+    ):
+        return BlockReason.NO_WAYBILL_BALANCE, _(
+            "%(account)s has no waybill numbers left (%(n)s): top it up with the carrier's branch or choose another "
+            "carrier."
+        ) % {"account": account, "n": account.balance if account.subscription_active else _("subscription ended")}
     return None
+
+
+def waybill_request_build(*, shipment: Shipment, account: WaybillAccount | None) -> WaybillRequest:
+    """The request for this parcel's number: sender from the account (else the warehouse), receiver as the
+    order holds it — masked values with the platform's ciphertexts, never decrypted."""
+    order = shipment.order
+    wh = shipment.warehouse
+    sender = Party(name=wh.name, phone="", province=wh.province, city=wh.city, district="", address=wh.address)
+    ref = AccountRef()
+    if account is not None:
+        sender = Party(
+            name=account.sender_name or wh.name,
+            phone=account.sender_phone,
+            province=account.sender_province or wh.province,
+            city=account.sender_city or wh.city,
+            district=account.sender_district,
+            address=account.sender_address or wh.address,
+        )
+        ref = AccountRef(
+            id=account.pk,
+            provider=account.provider,
+            shop_id=account.shop_id,
+            branch_code=account.branch_code,
+            account_number=account.account_number,
+            product_code=account.product_code,
+            template_url=account.template_url,
+            custom_template_url=account.custom_template_url,
+        )
+    try:
+        platform_code = carrier_platform_code(carrier=shipment.carrier, platform=order.shop.platform)
+    except CarrierNotMapped:
+        platform_code = ""
+    items = tuple((line.sku.name or line.sku.code, line.quantity) for line in order.lines.select_related("sku"))
+    return WaybillRequest(
+        carrier_code=shipment.carrier.code,
+        order_reference=order.number,
+        sender=sender,
+        receiver=Party(
+            name=order.consignee_name,
+            phone=order.consignee_phone,
+            province=geo.province_normalise(order.province) or order.province,
+            city=order.city,
+            district=order.district,
+            address=order.address,
+        ),
+        weight_grams=shipment.weight_grams,
+        receiver_cipher=order.consignee_cipher or {},
+        insured="保价" in (order.tags or []),
+        cold_chain="需冰袋" in (order.tags or []),
+        platform=order.shop.platform,
+        platform_order_id=order.external_id or "",
+        platform_carrier_code=platform_code,
+        items=items,
+        account=ref,
+        request_id=f"{order.number}-{shipment.pk}",
+    )
+
+
+def waybill_adapter(*, carrier, account: WaybillAccount | None, ref: AccountRef | None = None):
+    if account is None and (ref is None or ref.id is None):
+        return adapter_for(carrier)
+    return provider_adapter(ref or AccountRef(id=account.pk, provider=account.provider), carrier.code)
 
 
 def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
@@ -63,44 +188,31 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
     blocked = label_breaker_check(shipment=shipment)
     if blocked is not None:
         _block(shipment=shipment, reason=blocked[0], message=blocked[1], actor=actor)
-    order = shipment.order
-    wh = shipment.warehouse
-    request = WaybillRequest(
-        carrier_code=shipment.carrier.code,
-        order_reference=order.number,
-        sender=Party(name=wh.name, phone="", province=wh.province, city=wh.city, district="", address=wh.address),
-        receiver=Party(
-            name=order.consignee_name,
-            phone=order.consignee_phone,
-            province=geo.province_normalise(order.province) or order.province,
-            city=order.city,
-            district=order.district,
-            address=order.address,
-        ),
-        weight_grams=shipment.weight_grams,
-        receiver_cipher=order.consignee_cipher or {},
-        insured="保价" in (order.tags or []),
-        cold_chain="需冰袋" in (order.tags or []),
-    )
+    account, _refused = waybill_account_choose(shipment=shipment)
+    request = waybill_request_build(shipment=shipment, account=account)
     started = time.monotonic()
     try:
-        result = adapter_for(shipment.carrier).waybill_request(request)
+        result = waybill_adapter(carrier=shipment.carrier, account=account, ref=request.account).waybill_request(
+            request
+        )
     except CarrierCallFailed as exc:
         _block(
             shipment=shipment,
             reason=BlockReason.WAYBILL_FAILED,
             message=_("E-waybill request to %(c)s failed: %(m)s") % {"c": shipment.carrier.name, "m": exc.message},
             actor=actor,
-            response=exc.body if isinstance(exc.body, dict) else {"error": str(exc.body)[:500]},
+            response=exc.body if isinstance(exc.body, dict) else {"error": str(exc.body)[:500], "code": exc.code},
             duration_ms=int((time.monotonic() - started) * 1000),
+            account=account,
         )
     duration = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
         updated = Shipment.objects.filter(pk=shipment.pk, status__in=PRINTABLE).update(
             status=Shipment.Status.LABELLED,
             tracking_number=result.tracking_number,
-            label=_label_data(shipment, result.label, result.tracking_number),
+            label=_label_data(shipment, result, account),
             label_printed_at=timezone.now(),
+            waybill_account=account,
             block_reason="",
             block_message="",
         )
@@ -114,16 +226,44 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
             message="" if updated else "parcel changed while the label was requested",
             actor=_user(actor),
         )
+        if account is not None and updated:
+            WaybillAccount.objects.filter(pk=account.pk, balance__isnull=False).update(balance=F("balance") - 1)
+            enqueue_on_commit("fulfilment.tasks.waybill_balance_check", account.pk)
+        if not updated:  # someone else labelled or changed it meanwhile: this number is not used
+            _cancellation_queue(
+                shipment=shipment,
+                tracking_number=result.tracking_number,
+                account=account,
+                reason="parcel changed while the label was requested",
+            )
     shipment.refresh_from_db()
     return shipment
 
 
-def _label_data(shipment: Shipment, label: dict, tracking_number: str) -> dict:
+def _label_data(shipment: Shipment, result, account: WaybillAccount | None) -> dict:
     instructions = packing_instructions(order=shipment.order)
-    return {**label, "tracking_number": tracking_number, "carrier": shipment.carrier.code, "instructions": instructions}
+    data = {
+        **result.label,
+        "tracking_number": result.tracking_number,
+        "carrier": shipment.carrier.code,
+        "instructions": instructions,
+        "provider": account.provider if account else WaybillProvider.SANDBOX,
+    }
+    if result.print_data:
+        data["print_data"] = result.print_data
+    return data
 
 
-def _block(*, shipment: Shipment, reason: str, message: str, actor, response: dict | None = None, duration_ms: int = 0):
+def _block(
+    *,
+    shipment: Shipment,
+    reason: str,
+    message: str,
+    actor,
+    response: dict | None = None,
+    duration_ms: int = 0,
+    account: WaybillAccount | None = None,
+):
     with transaction.atomic():
         Shipment.objects.filter(pk=shipment.pk, status__in=PRINTABLE).update(
             status=Shipment.Status.BLOCKED, block_reason=reason, block_message=message[:255]
@@ -143,3 +283,93 @@ def _block(*, shipment: Shipment, reason: str, message: str, actor, response: di
 
 def _user(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- numbers given back -------------------------------------------------------------------------------------
+
+
+@transaction.atomic(savepoint=False)
+def _cancellation_queue(*, shipment: Shipment, tracking_number: str, account, reason: str) -> WaybillCancellation:
+    cancellation, created = WaybillCancellation.objects.get_or_create(
+        carrier=shipment.carrier,
+        tracking_number=tracking_number,
+        defaults={"shipment": shipment, "waybill_account": account, "reason": reason[:100]},
+    )
+    if created:
+        enqueue_on_commit(CANCEL_TASK, cancellation.pk)
+    return cancellation
+
+
+@transaction.atomic(durable=True)
+def shipment_label_void(*, shipment: Shipment, reason: str, cancel_parcel: bool = False) -> Shipment:
+    """Give a printed but unshipped label's number back: the parcel goes back to packed (to be labelled
+    again, with another carrier or weight) or, with ``cancel_parcel``, is cancelled. The number is cancelled
+    at the service that issued it after commit. A parcel that left the warehouse keeps its number."""
+    shipment = Shipment.objects.select_for_update().select_related("carrier").get(pk=shipment.pk)
+    if shipment.status not in (Shipment.Status.LABELLED, *PRINTABLE):
+        raise ShipmentStateError(
+            _("This parcel is %(s)s: its waybill number is in use.") % {"s": shipment.get_status_display()}
+        )
+    if shipment.tracking_number:
+        _cancellation_queue(
+            shipment=shipment, tracking_number=shipment.tracking_number, account=shipment.waybill_account, reason=reason
+        )
+    shipment.status = Shipment.Status.CANCELLED if cancel_parcel else Shipment.Status.PACKED
+    shipment.tracking_number = "" if not cancel_parcel else shipment.tracking_number
+    shipment.label = {}
+    shipment.label_printed_at = None
+    shipment.waybill_account = None
+    shipment.block_reason = ""
+    shipment.block_message = ""
+    shipment.save()
+    return shipment
+
+
+MAX_CANCEL_ATTEMPTS = 5
+
+
+def waybill_cancellation_process(*, cancellation_id: int) -> str:
+    """Cancel one freed number at its service (network outside transactions); claimed by compare-and-set,
+    retried by ``waybill_cancellations_retry``, parked after ``MAX_CANCEL_ATTEMPTS``."""
+    statuses = [WaybillCancellation.Status.PENDING, WaybillCancellation.Status.FAILED]
+    claimed = WaybillCancellation.objects.filter(pk=cancellation_id, status__in=statuses).update(
+        attempts=F("attempts") + 1, status=WaybillCancellation.Status.PENDING
+    )
+    cancellation = (
+        WaybillCancellation.objects.select_related("shipment__order__shop", "shipment__warehouse", "carrier")
+        .filter(pk=cancellation_id)
+        .first()
+    )
+    if cancellation is None or not claimed:
+        return cancellation.status if cancellation else "missing"
+    account = cancellation.waybill_account
+    shipment = cancellation.shipment
+    shipment.carrier = cancellation.carrier
+    request = waybill_request_build(shipment=shipment, account=account)
+    try:
+        waybill_adapter(carrier=cancellation.carrier, account=account, ref=request.account).waybill_cancel(
+            tracking_number=cancellation.tracking_number, request=request
+        )
+    except CarrierCallFailed as exc:
+        status = (
+            WaybillCancellation.Status.PARKED
+            if cancellation.attempts >= MAX_CANCEL_ATTEMPTS
+            else WaybillCancellation.Status.FAILED
+        )
+        WaybillCancellation.objects.filter(pk=cancellation.pk).update(status=status, error=f"{exc.code}: {exc.message}")
+        return status
+    WaybillCancellation.objects.filter(pk=cancellation.pk).update(
+        status=WaybillCancellation.Status.DONE, error="", done_at=timezone.now()
+    )
+    if account is not None:
+        WaybillAccount.objects.filter(pk=account.pk, balance__isnull=False).update(balance=F("balance") + 1)
+    return WaybillCancellation.Status.DONE
+
+
+def waybill_cancellations_retry() -> int:
+    due = list(
+        WaybillCancellation.objects.filter(status=WaybillCancellation.Status.FAILED).values_list("pk", flat=True)[:200]
+    )
+    for pk in due:
+        enqueue_on_commit(CANCEL_TASK, pk)
+    return len(due)

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Queue
@@ -27,24 +29,14 @@ from orders.states import HoldReason
 RULE_HOLD_REASONS = (HoldReason.RISK, HoldReason.APPROVAL, HoldReason.MANUAL, HoldReason.ADDRESS)
 SUGGESTED_TAGS = ("需配赠品", "需配试用装", "需定制刻字", "需质检", "需手工包装", "加急", "需冰袋", "需核对备注")
 SERVICES = ("保价", "上门安装", "送货上楼", "开箱验货", "签收回单")
-# Order Hub's own carrier codes (the platforms' codes are mapped elsewhere; see integrations/data/carriers.json).
-CARRIERS = {
-    "SF": "顺丰速运",
-    "ZTO": "中通快递",
-    "YTO": "圆通速递",
-    "STO": "申通快递",
-    "YD": "韵达快递",
-    "JD": "京东物流",
-    "EMS": "EMS",
-    "POSTB": "邮政快递包裹",
-    "JT": "极兔速递",
-    "DBL": "德邦快递",
-    "ZJS": "宅急送",
-    "UC": "优速快递",
-    "KYE": "跨越速运",
-    "ANE": "安能物流",
-    "DN": "丹鸟",
-}
+
+
+def carrier_names() -> dict[str, str]:
+    """Order Hub's carrier codes and names, from the one carrier library (fulfilment's, reached through
+    ``settings.ORDERS_CARRIER_NAMES``: orders does not import fulfilment)."""
+    return import_string(settings.ORDERS_CARRIER_NAMES)()
+
+
 MAX_TAG_LENGTH = 20
 MAX_NOTE_LENGTH = 200
 
@@ -241,7 +233,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "set_carrier",
             _("Choose carrier"),
-            (Param("carrier", "choice", choices=lambda ctx: list(CARRIERS)),),
+            (Param("carrier", "choice", choices=lambda ctx: list(carrier_names())),),
             _set("carrier", "carrier"),
         ),
     ]

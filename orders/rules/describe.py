@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orders.rules.actions import ACTIONS, CARRIERS, SERVICES, SUGGESTED_TAGS, Context
+from orders.rules.actions import ACTIONS, SERVICES, SUGGESTED_TAGS, Context, carrier_names
 from orders.rules.facts import FACTS, fact_choices
 from orders.rules.operators import NONE, OPERATORS, operators_for
 
@@ -134,5 +134,5 @@ def builder_spec(ctx: Context) -> dict[str, Any]:
         ],
         "suggested_tags": list(SUGGESTED_TAGS),
         "services": list(SERVICES),
-        "carriers": CARRIERS,
+        "carriers": carrier_names(),
     }

@@ -28,7 +28,7 @@ def test_bundled_file_starts_from_the_shared_sample_unchanged():
 
 def test_a_platform_code_names_exactly_one_carrier_in_the_bundled_file():
     carriers = json.loads(DATA_FILE.read_text())["carriers"]
-    for platform in ("taobao", "douyin", "wechat", "shopify", "kuaidi100", "kdniao"):
+    for platform in ("taobao", "jd", "pdd", "douyin", "wechat", "shopify", "kuaidi100", "kdniao"):
         codes = [c[platform] for c in carriers if c.get(platform)]
         assert len(codes) == len(set(codes)), platform
 
@@ -74,12 +74,59 @@ def test_each_platform_gets_its_own_code_for_the_carrier(carriers, carrier, plat
 
 
 def test_a_platform_without_a_code_for_the_carrier_is_refused_until_one_is_set(carriers):
-    yd = carrier_get("YD")
+    kye = carrier_get("KYE")
     with pytest.raises(CarrierNotMapped) as exc:
-        carrier_platform_code(carrier=yd, platform="jd")
-    assert exc.value.extra == {"carrier": "YD", "platform": "jd"}
-    carrier_platform_code_set(carrier_code="YD", platform="jd", code="1327")
-    assert carrier_platform_code(carrier=yd, platform="jd") == "1327"
+        carrier_platform_code(carrier=kye, platform="jd")
+    assert exc.value.extra == {"carrier": "KYE", "platform": "jd"}
+    carrier_platform_code_set(carrier_code="KYE", platform="jd", code="599866")
+    assert carrier_platform_code(carrier=kye, platform="jd") == "599866"
+
+
+# The carriers every merchant ships with: each needs a code on every platform the library maps, or its
+# labels are blocked (no_platform_code) on that platform's orders.
+COMMON = ("SF", "JD", "YTO", "ZTO", "STO", "YD", "EMS", "POSTB", "JT", "BEST", "DBL")
+PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "kuaidi100", "kdniao")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_every_common_carrier_has_a_code_on_every_platform(carriers, platform):
+    missing = []
+    for code in COMMON:
+        if code == "BEST" and platform in ("taobao", "tmall"):
+            continue  # Cainiao's HTKY went to J&T with Best Express's network; Best has no Cainiao code now
+        try:
+            carrier_platform_code(carrier=carrier_get(code), platform=platform)
+        except CarrierNotMapped:
+            missing.append(code)
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("carrier", "platform", "code"),
+    [
+        # pdd.logistics.companies.get: https://open.pinduoduo.com/application/document/api?id=pdd.logistics.companies.get
+        ("SF", "pdd", "44"),
+        ("ZTO", "pdd", "115"),
+        ("YTO", "pdd", "85"),
+        ("STO", "pdd", "1"),
+        ("YD", "pdd", "121"),
+        ("POSTB", "pdd", "132"),
+        ("JT", "pdd", "384"),
+        # JD's logistics-company ids (jingdong.delivery.logistics.get)
+        ("SF", "jd", "467"),
+        ("ZTO", "jd", "1499"),
+        ("YD", "jd", "1327"),
+    ],
+)
+def test_jd_and_pinduoduo_use_their_numeric_logistics_ids(carriers, carrier, platform, code):
+    assert carrier_platform_code(carrier=carrier_get(carrier), platform=platform) == code
+
+
+def test_the_order_rules_choose_from_the_same_library():
+    from orders.rules.actions import carrier_names
+
+    assert carrier_names()["BEST"] == "百世快递"
+    assert set(carrier_names()) == {row["code"] for row in json.loads(DATA_FILE.read_text())["carriers"]}
 
 
 def test_setting_a_platform_code_for_a_mistyped_carrier_is_refused(carriers):

@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 
 from fulfilment.exceptions import CarrierNotMapped, LabelBlocked, ShipmentStateError, UnknownCarrier
-from fulfilment.models import BlockReason, SandboxWaybill, Shipment, WaybillAttempt
+from fulfilment.models import BlockReason, CarrierPlatformCode, SandboxWaybill, Shipment, WaybillAttempt
 from fulfilment.services import (
     carrier_platform_code_set,
     pack_complete,
@@ -93,7 +93,8 @@ def test_breaker_blocks_when_the_waybill_request_fails_and_shows_why(packed, san
 
 
 def test_breaker_blocks_a_carrier_the_orders_platform_has_no_code_for(floor, packed, sandbox, manager):
-    shipment = packed(shop=floor["shop_b"])  # JD shop: JD's carrier ids are not in the bundled list
+    shipment = packed(shop=floor["shop_b"])  # JD shop
+    CarrierPlatformCode.objects.filter(carrier__code="ZTO", platform="jd").delete()
     with pytest.raises(LabelBlocked) as exc:
         shipment_label_print(shipment=shipment, actor=manager)
     assert exc.value.extra["reason"] == BlockReason.NO_PLATFORM_CODE
@@ -193,3 +194,13 @@ def test_a_carrier_code_removed_after_printing_stops_the_confirmation(floor, pac
 def test_shipping_before_the_label_is_refused(packed, manager):
     with pytest.raises(ShipmentStateError):
         shipment_ship(shipment=packed(), actor=manager)
+
+
+@pytest.mark.parametrize("platform", ["jd", "pdd"])
+@pytest.mark.parametrize("carrier", ["SF", "ZTO", "YTO", "STO", "YD", "EMS", "JT", "DBL"])
+def test_jd_and_pinduoduo_orders_print_with_the_common_carriers(floor, packed, sandbox, manager, platform, carrier):
+    from tests.factories import ShopFactory
+
+    shop = ShopFactory(code=f"shop-{platform}", platform=platform, default_warehouse=floor["wh_a"])
+    shipment = shipment_label_print(shipment=packed(shop=shop, carrier=carrier), actor=manager)
+    assert shipment.status == Shipment.Status.LABELLED

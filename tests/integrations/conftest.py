@@ -193,7 +193,12 @@ class SandboxTransport:
 
 
 @pytest.fixture
-def sandbox_http(monkeypatch, settings):
+def sandbox_http(monkeypatch, settings, db):
+    """The platforms' sandbox reached through the transport, with the carrier library loaded (the sandbox
+    refuses carrier codes the platform does not know, as the platform does)."""
+    from fulfilment.services import carriers_sync
+
+    carriers_sync()
     settings.SANDBOX_ENABLED = True
     route = SandboxTransport()
     monkeypatch.setattr(transport, "send", route)

@@ -4,9 +4,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from fulfilment.carriers import carrier_get, carrier_platform_code
 from integrations import outbox
-from integrations.carriers import carrier_code_for_platform
-from integrations.exceptions import PayloadInvalid
 from integrations.models import OutboxMessage, WorkStatus
 from integrations.sandbox import data, formats
 from integrations.sandbox.views import RECEIVED
@@ -95,7 +94,9 @@ def test_ship_confirmation_goes_out_once_with_the_platforms_carrier_code(
 
     with django_capture_on_commit_callbacks(execute=True):
         outbox.ship_confirmation_enqueue(
-            order=order, carrier_code=carrier_code_for_platform("JT", "taobao"), tracking_number="JT0001"
+            order=order,
+            carrier_code=carrier_platform_code(carrier=carrier_get("JT"), platform="taobao"),
+            tracking_number="JT0001",
         )
     with django_capture_on_commit_callbacks(execute=True):
         again = outbox.ship_confirmation_enqueue(order=order, carrier_code="HTKY", tracking_number="JT0001")
@@ -134,11 +135,12 @@ def test_expired_token_is_recorded_as_such(taobao, sku, sandbox_http, django_cap
     assert (message.status, message.error_code) == (WorkStatus.FAILED, "platform_token_expired")
 
 
-def test_carrier_codes_map_per_platform_and_unknown_ones_are_refused():
-    assert carrier_code_for_platform("YTO", "taobao") == "YTO"
-    assert carrier_code_for_platform("YTO", "douyin") == "yuantong"
-    assert carrier_code_for_platform("SF", "shopify") == "顺丰速运"
-    with pytest.raises(PayloadInvalid, match="YT0"):
-        carrier_code_for_platform("YT0", "taobao")
-    with pytest.raises(PayloadInvalid, match="no jd code"):
-        carrier_code_for_platform("SF", "jd")
+def test_the_sandbox_refuses_a_carrier_code_the_platform_does_not_know(
+    taobao, sandbox_http, django_capture_on_commit_callbacks
+):
+    order = _sandbox_order(taobao, "taobao")
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.ship_confirmation_enqueue(order=order, carrier_code="YT0", tracking_number="YT00001")
+    message = OutboxMessage.objects.get()
+    assert message.status in (WorkStatus.FAILED, WorkStatus.DEAD)
+    assert "YT0" in message.last_error

@@ -1,4 +1,10 @@
-"""The adapter interface and the values that cross it (plain dataclasses, no models)."""
+"""The adapter interface and the values that cross it (plain dataclasses, no models).
+
+An adapter speaks to one e-waybill service (a platform's, a carrier's open platform, an aggregator, or Order
+Hub's own carrier protocol). Fulfilment builds a ``WaybillRequest`` from the parcel and the e-waybill account
+chosen for it and never learns the service's format; integrations builds the adapters of the real services
+and registers them (``registry.provider_register``).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,21 @@ class Party:
 
 
 @dataclass(frozen=True)
+class AccountRef:
+    """The e-waybill account a request is made on (no secrets: integrations finds those by ``shop_id`` or
+    ``provider``)."""
+
+    id: int | None = None
+    provider: str = "sandbox"
+    shop_id: int | None = None
+    branch_code: str = ""
+    account_number: str = ""
+    product_code: str = ""
+    template_url: str = ""
+    custom_template_url: str = ""
+
+
+@dataclass(frozen=True)
 class WaybillRequest:
     carrier_code: str
     order_reference: str
@@ -27,12 +48,22 @@ class WaybillRequest:
     receiver_cipher: dict[str, Any] = field(default_factory=dict)
     insured: bool = False
     cold_chain: bool = False
+    # The platform's order id and its code for the carrier (platform e-waybills tie the number to the order).
+    platform: str = ""
+    platform_order_id: str = ""
+    platform_carrier_code: str = ""
+    items: tuple[tuple[str, int], ...] = ()
+    account: AccountRef = field(default_factory=AccountRef)
+    # One id per parcel, so a retried request gets the same number from services that deduplicate.
+    request_id: str = ""
 
 
 @dataclass(frozen=True)
 class WaybillResult:
     tracking_number: str
     label: dict[str, Any]
+    # What the platform's print component needs (Cainiao/PDD/Douyin/JD: encrypted print data + template).
+    print_data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,5 +92,7 @@ class CarrierCallFailed(Exception):
 
 class CarrierAdapter(Protocol):
     def waybill_request(self, request: WaybillRequest) -> WaybillResult: ...
+
+    def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None: ...
 
     def tracking_fetch(self, tracking_number: str) -> list[TrackingUpdate]: ...

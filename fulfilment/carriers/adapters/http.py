@@ -54,7 +54,7 @@ transport: Transport = urllib_transport
 
 
 def sandbox_base_url() -> str:
-    return getattr(settings, "FULFILMENT_CARRIER_SANDBOX_URL", "") or DEFAULT_SANDBOX_URL
+    return settings.FULFILMENT_CARRIER_SANDBOX_URL or DEFAULT_SANDBOX_URL
 
 
 class HttpCarrierAdapter:
@@ -80,6 +80,9 @@ class HttpCarrierAdapter:
         if not number:
             raise CarrierCallFailed("the carrier returned no tracking number", code="no_tracking_number", body=payload)
         return WaybillResult(tracking_number=number, label=payload.get("label") or {})
+
+    def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
+        self._call("POST", f"waybills/{tracking_number}/cancel/", {"order_reference": request.order_reference})
 
     def tracking_fetch(self, tracking_number: str) -> list[TrackingUpdate]:
         payload = self._call("GET", f"tracking/{tracking_number}/")
@@ -111,3 +114,11 @@ def tracking_update_parse(tracking_number: str, item: dict[str, Any]) -> Trackin
 
 def adapter_for(carrier) -> HttpCarrierAdapter:
     return HttpCarrierAdapter(carrier_code=carrier.code, base_url=carrier.api_base_url or sandbox_base_url())
+
+
+def sandbox_factory(account, carrier_code: str) -> HttpCarrierAdapter:
+    """The ``sandbox`` e-waybill service: Order Hub's protocol at the carrier's API base URL (or the sandbox)."""
+    from fulfilment.models import Carrier
+
+    base = Carrier.objects.filter(code=carrier_code).values_list("api_base_url", flat=True).first()
+    return HttpCarrierAdapter(carrier_code=carrier_code, base_url=base or sandbox_base_url())

@@ -117,7 +117,7 @@ def order_get(platform: str, app_key: str, external_id: str) -> data.GenOrder:
 
 
 def carrier_check(platform: str, code: str) -> None:
-    from integrations.carriers import platform_codes
+    from fulfilment.carriers.library import platform_codes
 
     if code not in platform_codes(platform):
         raise SandboxError("invalid", f"company_code {code!r} is not a {platform} carrier code")

@@ -1,0 +1,221 @@
+"""E-waybill accounts: which service issues a parcel's number, encrypted receivers kept encrypted, the
+balance per account and its alert, and unused numbers given back."""
+
+import pytest
+
+from fulfilment.carriers.adapters.base import WaybillResult
+from fulfilment.carriers.adapters.registry import provider_register
+from fulfilment.exceptions import LabelBlocked
+from fulfilment.models import (
+    BlockReason,
+    SandboxWaybill,
+    Shipment,
+    WaybillAccount,
+    WaybillCancellation,
+    WaybillProvider,
+)
+from fulfilment.services import (
+    carrier_choose,
+    pack_complete,
+    shipment_label_print,
+    shipment_label_void,
+    shipment_update,
+    waybill_balance_check,
+)
+from fulfilment.signals import waybill_balance_low
+from tests.factories import ShopFactory
+
+pytestmark = pytest.mark.django_db
+
+CIPHER = {"oaid": "1oqmSnXPEe2fXmWFeHk3Fq3w", "tid": "3920193810012"}
+
+
+class RecordingService:
+    """A platform e-waybill service that records what it was asked (the real clients live in integrations)."""
+
+    def __init__(self):
+        self.requests, self.cancelled = [], []
+
+    def factory(self, account, carrier_code):
+        service = self
+
+        class Adapter:
+            def waybill_request(self, request):
+                service.requests.append(request)
+                return WaybillResult(
+                    tracking_number=f"{carrier_code}88{len(service.requests):010d}",
+                    label={"sort_code": "310-A1"},
+                    print_data={"encryptedData": "AES:opaque", "templateURL": account.template_url},
+                )
+
+            def waybill_cancel(self, *, tracking_number, request):
+                service.cancelled.append(tracking_number)
+
+            def tracking_fetch(self, tracking_number):
+                return []
+
+        return Adapter()
+
+
+@pytest.fixture
+def cainiao():
+    service = RecordingService()
+    provider_register(WaybillProvider.CAINIAO, service.factory)
+    return service
+
+
+@pytest.fixture
+def packed(floor, approved_order, picked, manager):
+    def make(*, carrier="ZTO", weight=800, **fields):
+        order = approved_order(**fields)
+        wave_order = picked(order)
+        return pack_complete(
+            wave_order=wave_order, verified={"SKU-1": 1}, weight_grams=weight, carrier_code=carrier, actor=manager
+        )
+
+    return make
+
+
+def _encrypted(**fields):
+    return {"consignee_name": "王*", "consignee_phone": "138****0000", "address": "文三路****", **fields}
+
+
+def test_an_encrypted_taobao_order_is_refused_without_a_cainiao_account(floor, packed, sandbox, manager):
+    shipment = packed(consignee_cipher=CIPHER, **_encrypted())
+    with pytest.raises(LabelBlocked) as exc:
+        shipment_label_print(shipment=shipment, actor=manager)
+    assert exc.value.extra["reason"] == BlockReason.PLATFORM_WAYBILL_REQUIRED
+    assert "Cainiao" in exc.value.message and "encrypts" in exc.value.message
+    assert sandbox == []  # the encrypted order never went to another service
+
+
+def test_the_platform_service_gets_the_ciphertext_and_the_order_id_never_a_decrypted_receiver(
+    floor, packed, cainiao, manager
+):
+    account = WaybillAccount.objects.create(
+        provider=WaybillProvider.CAINIAO,
+        carrier=_carrier("ZTO"),
+        shop=floor["shop_a"],
+        branch_code="571001",
+        branch_name="杭州西湖网点",
+        template_url="https://cloudprint.cainiao.com/template/standard/101/123",
+        balance=900,
+    )
+    shipment = packed(consignee_cipher=CIPHER, external_id="3920193810012", **_encrypted())
+    shipment = shipment_label_print(shipment=shipment, actor=manager)
+    assert shipment.status == Shipment.Status.LABELLED and shipment.waybill_account == account
+    (request,) = cainiao.requests
+    assert request.receiver_cipher == CIPHER and request.receiver.phone == "138****0000"
+    assert (request.platform, request.platform_order_id, request.platform_carrier_code) == (
+        "tmall",
+        "3920193810012",
+        "ZTO",
+    )
+    assert request.account.branch_code == "571001"
+    assert shipment.label["print_data"]["encryptedData"] == "AES:opaque"
+    account.refresh_from_db()
+    assert account.balance == 899
+
+
+def _carrier(code):
+    from fulfilment.carriers import carrier_get
+
+    return carrier_get(code)
+
+
+def test_an_account_without_numbers_blocks_before_any_request(floor, packed, cainiao, manager):
+    WaybillAccount.objects.create(
+        provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"], balance=0
+    )
+    with pytest.raises(LabelBlocked) as exc:
+        shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
+    assert exc.value.extra["reason"] == BlockReason.NO_WAYBILL_BALANCE
+    assert cainiao.requests == []
+
+
+def test_a_low_balance_is_announced_once_it_falls_under_the_threshold(floor):
+    account = WaybillAccount.objects.create(
+        provider=WaybillProvider.CAINIAO,
+        carrier=_carrier("ZTO"),
+        shop=floor["shop_a"],
+        balance=501,
+        balance_alert_below=500,
+    )
+    heard = []
+    waybill_balance_low.connect(lambda **kw: heard.append(kw), weak=False, dispatch_uid="test-low")
+    try:
+        assert waybill_balance_check(account_id=account.pk) is False
+        WaybillAccount.objects.filter(pk=account.pk).update(balance=499)
+        assert waybill_balance_check(account_id=account.pk) is True
+    finally:
+        waybill_balance_low.disconnect(dispatch_uid="test-low")
+    assert [(h["balance"], h["threshold"], h["carrier_code"]) for h in heard] == [(499, 500, "ZTO")]
+
+
+def test_an_own_site_order_uses_the_carrier_direct_account_of_its_carrier(floor, packed, sandbox, manager):
+    website = ShopFactory(code="site", platform="website", default_warehouse=floor["wh_a"])
+    WaybillAccount.objects.create(provider=WaybillProvider.SANDBOX, carrier=_carrier("ZTO"), account_number="K-1")
+    shipment = shipment_label_print(shipment=packed(shop=website), actor=manager)
+    assert shipment.waybill_account.account_number == "K-1"
+    assert sandbox[0][2]["account"]["account_number"] == "K-1"
+
+
+def test_a_relabelled_parcel_gives_its_first_number_back(
+    floor, packed, sandbox, manager, django_capture_on_commit_callbacks, sync_tasks
+):
+    shipment = shipment_label_print(shipment=packed(), actor=manager)
+    first = shipment.tracking_number
+    with django_capture_on_commit_callbacks(execute=True):
+        shipment = shipment_label_void(shipment=shipment, reason="re-weighed")
+    assert (shipment.status, shipment.tracking_number) == (Shipment.Status.PACKED, "")
+    shipment = shipment_update(shipment=shipment, weight_grams=1200)
+    second = shipment_label_print(shipment=shipment, actor=manager).tracking_number
+    assert second != first
+    cancellation = WaybillCancellation.objects.get()
+    assert (cancellation.tracking_number, cancellation.status) == (first, WaybillCancellation.Status.DONE)
+    assert SandboxWaybill.objects.get(tracking_number=first).cancelled_at is not None
+    assert SandboxWaybill.objects.get(tracking_number=second).cancelled_at is None
+
+
+def test_a_cancelled_parcel_cancels_its_number_once_even_if_asked_twice(
+    floor, packed, cainiao, manager, django_capture_on_commit_callbacks, sync_tasks
+):
+    WaybillAccount.objects.create(provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"])
+    shipment = shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        shipment_label_void(shipment=shipment, reason="order cancelled", cancel_parcel=True)
+    assert cainiao.cancelled == [shipment.tracking_number]
+    assert Shipment.objects.get(pk=shipment.pk).status == Shipment.Status.CANCELLED
+    with pytest.raises(Exception):  # noqa: B017 - a cancelled parcel has no number in use any more
+        shipment_label_void(shipment=Shipment.objects.get(pk=shipment.pk), reason="again")
+    assert cainiao.cancelled == [shipment.tracking_number]
+
+
+def test_a_failed_cancellation_is_retried_then_parked(floor, packed, manager, monkeypatch):
+    from fulfilment.carriers.adapters import CarrierCallFailed
+    from fulfilment.services.labels import MAX_CANCEL_ATTEMPTS, waybill_cancellation_process
+
+    service = RecordingService()
+
+    def refuse(*, tracking_number, request):
+        raise CarrierCallFailed("branch closed", code="isv.branch-closed")
+
+    def factory(account, carrier_code):
+        adapter = service.factory(account, carrier_code)
+        adapter.waybill_cancel = refuse
+        return adapter
+
+    provider_register(WaybillProvider.CAINIAO, factory)
+    WaybillAccount.objects.create(provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"])
+    shipment = shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
+    shipment_label_void(shipment=shipment, reason="order cancelled", cancel_parcel=True)
+    cancellation = WaybillCancellation.objects.get()
+    statuses = [waybill_cancellation_process(cancellation_id=cancellation.pk) for _ in range(MAX_CANCEL_ATTEMPTS)]
+    assert statuses[-1] == WaybillCancellation.Status.PARKED and set(statuses[:-1]) == {"failed"}
+    cancellation.refresh_from_db()
+    assert "isv.branch-closed" in cancellation.error
+
+
+def test_carrier_choice_is_unchanged_by_accounts(floor, approved_order):
+    order = approved_order()
+    assert carrier_choose(order=order, warehouse=order.warehouse).code == "ZTO"
