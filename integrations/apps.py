@@ -10,3 +10,6 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import receivers  # noqa: F401  fulfilment's shipment_confirmed → outbox
+        from integrations.logistics import providers_register
+
+        providers_register()  # the platforms' and carriers' e-waybill services, into fulfilment's registry

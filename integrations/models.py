@@ -542,3 +542,6 @@ class AlertRobot(models.Model):
 
     def __repr__(self) -> str:
         return f"<AlertRobot {self.pk} {self.kind}>"
+
+
+from integrations.logistics.connection import LogisticsConnection  # noqa: E402,F401  (one table per logistics service)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import urllib.parse
 from collections.abc import Mapping
 
 
@@ -62,3 +63,23 @@ def dingtalk_sign(*, secret: str, timestamp_ms: int) -> str:
     """DingTalk robot 加签: base64(HMAC-SHA256(secret, "timestamp\\nsecret")), URL-encoded by the caller."""
     text = f"{timestamp_ms}\n{secret}"
     return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()).decode()
+
+
+def sf_msg_digest(msg_data: str, timestamp: str, check_word: str) -> str:
+    """SF Express open platform ``msgDigest``: base64(MD5(urlencode(msgData + timestamp + checkWord))), the
+    text URL-encoded as Java's URLEncoder does (space → ``+``)."""
+    text = urllib.parse.quote_plus(msg_data + timestamp + check_word, safe="*").replace("~", "%7E")
+    return base64.b64encode(hashlib.md5(text.encode(), usedforsecurity=False).digest()).decode()
+
+
+def kuaidi100_sign(*parts: str) -> str:
+    """Kuaidi100: upper-case hex MD5 of the parts joined (``param + key + customer`` for queries,
+    ``param + t + key + secret`` for the e-waybill API, ``param + salt`` for subscription callbacks)."""
+    return hashlib.md5("".join(parts).encode(), usedforsecurity=False).hexdigest().upper()
+
+
+def kdniao_data_sign(request_data: str, app_key: str) -> str:
+    """KDNiao ``DataSign``: base64 of the lower-case hex MD5 of RequestData + AppKey (URL-encoded by the
+    form encoding that carries it)."""
+    digest = hashlib.md5((request_data + app_key).encode(), usedforsecurity=False).hexdigest()
+    return base64.b64encode(digest.encode()).decode()

@@ -2,9 +2,14 @@ from django.urls import path
 
 from integrations import views, webhooks
 from integrations.sandbox import views as sandbox
+from integrations.sandbox.logistics import kuaidi100 as sandbox_kuaidi100
+from integrations.sandbox.logistics import sf as sandbox_sf
 
 urlpatterns = [
     path("webhooks/<slug:platform>/<slug:shop_code>/", webhooks.webhook_receive, name="integrations-webhook"),
+    path("sandbox/sf/std/service", sandbox_sf.std_service, name="sandbox-sf"),
+    path("sandbox/kuaidi100/label/order", sandbox_kuaidi100.label_order, name="sandbox-kuaidi100-label"),
+    path("sandbox/kuaidi100/poll", sandbox_kuaidi100.poll, name="sandbox-kuaidi100-poll"),
     path("sandbox/<slug:platform>/push/<slug:shop_code>/", sandbox.sandbox_push_view, name="sandbox-push"),
     path("sandbox/<slug:platform>/fault/<slug:fault>/<path:rest>", sandbox.sandbox_api, name="sandbox-fault"),
     path("sandbox/<slug:platform>/<path:rest>", sandbox.sandbox_api, name="sandbox-api"),

@@ -116,4 +116,4 @@ def _error(method: str, data: dict[str, Any]) -> PlatformError:
         return RateLimited(text, retry_after=60.0)
     if isinstance(code, int) and 20000 <= code < 30000:
         return PlatformUnavailable(text)
-    return PlatformError(text, extra={"code": code})
+    return PlatformError(text, extra={"code": code, "sub_code": str(data.get("sub_code") or "")})

@@ -124,7 +124,7 @@ def _error(api: str, error: dict[str, Any]) -> PlatformError:
         return RateLimited(text, retry_after=60.0)
     if code >= 50000 and code < 60000 or code == 0:
         return PlatformUnavailable(text)
-    return PlatformError(text, extra={"code": code})
+    return PlatformError(text, extra={"code": code, "sub_code": str(error.get("sub_code") or "")})
 
 
 __all__ = ["PddClient", "shanghai_text"]

@@ -126,6 +126,8 @@ def _error(method: str, error: dict[str, Any]) -> PlatformError:
     if code == "7" or sub_code.startswith("accesscontrol.limited"):
         seconds = _BAN_SECONDS.search(str(error.get("sub_msg", "")) + str(error.get("msg", "")))
         return RateLimited(text, retry_after=float(seconds.group(1)) if seconds else 60.0)
-    if sub_code.startswith("isp.") or code in ("15", "520"):
+    # 15 "Remote service error" carries both: isp.* (the platform failed: retry) and isv.* (the request was
+    # refused for a business reason, e.g. an e-waybill subscription missing: retrying cannot help).
+    if sub_code.startswith("isp.") or (code in ("15", "520") and not sub_code.startswith("isv.")):
         return PlatformUnavailable(text)
     return PlatformError(text, extra={"code": code, "sub_code": sub_code})

@@ -13,6 +13,7 @@ from integrations.sandbox.views.shared import (
     SandboxError,
     carrier_check,
     connection_for,
+    logistics_call,
     order_get,
     page_of,
     received_record,
@@ -55,9 +56,10 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             "invalid": 40003,
             "not_found": 40003,
             "refresh": 30002,
+            "refused": 50002,
         }
         return JsonResponse(
-            {"code": codes[exc.kind], "msg": exc.message, "sub_code": exc.kind, "data": {}},
+            {"code": codes[exc.kind], "msg": exc.message, "sub_code": exc.sub_code or exc.kind, "data": {}},
             json_dumps_params={"ensure_ascii": False},
         )
     return JsonResponse(
@@ -110,4 +112,7 @@ def _douyin_call(connection: ShopConnection, method: str, body: dict[str, Any]) 
     if method == "sku.syncStock":
         received_record(connection, "stock_update", body)
         return {}
+    result = logistics_call("douyin", connection, method, body)
+    if result is not None:
+        return result
     raise SandboxError("invalid", f"the sandbox does not emulate {method}")

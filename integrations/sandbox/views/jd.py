@@ -13,6 +13,7 @@ from integrations.sandbox import data, formats
 from integrations.sandbox.views.shared import (
     SandboxError,
     connection_for,
+    logistics_call,
     order_get,
     page_of,
     received_record,
@@ -47,6 +48,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             "invalid": "10",
             "not_found": "10",
             "refresh": "19",
+            "refused": "10",
         }
         return JsonResponse(
             {"error_response": {"code": codes[exc.kind], "zh_desc": exc.message, "en_desc": exc.message}}
@@ -113,4 +115,7 @@ def _jd_call(connection: ShopConnection, method: str, body: dict[str, Any]) -> d
     if method == "jingdong.stock.write.updateSkuStock":
         received_record(connection, "stock_update", body)
         return {"success": True}
+    result = logistics_call("jd", connection, method, body)
+    if result is not None:
+        return result
     raise SandboxError("invalid", f"the sandbox does not emulate {method}")

@@ -14,6 +14,7 @@ from integrations.sandbox.views.shared import (
     REFRESH_LIFETIME,
     SandboxError,
     connection_for,
+    logistics_call,
     order_get,
     page_of,
     received_record,
@@ -48,9 +49,10 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             "invalid": 10000,
             "not_found": 50001,
             "refresh": 10019,
+            "refused": 10000,
         }
         return JsonResponse(
-            {"error_response": {"error_code": codes[exc.kind], "error_msg": exc.message}},
+            {"error_response": {"error_code": codes[exc.kind], "error_msg": exc.message, "sub_code": exc.sub_code}},
             json_dumps_params={"ensure_ascii": False},
         )
     key = api.replace("pdd.", "", 1).replace(".", "_") + "_response"
@@ -98,4 +100,7 @@ def _pdd_call(connection: ShopConnection, api: str, params: dict[str, str]) -> d
     if api == "pdd.goods.quantity.update":
         received_record(connection, "stock_update", params)
         return {"is_success": True}
+    result = logistics_call("pdd", connection, api, params)
+    if result is not None:
+        return result
     raise SandboxError("invalid", f"the sandbox does not emulate {api}")

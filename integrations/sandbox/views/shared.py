@@ -28,10 +28,25 @@ REFRESH_LIFETIME = 30 * 86400
 
 
 class SandboxError(Exception):
-    def __init__(self, kind: str, message: str):
+    def __init__(self, kind: str, message: str, sub_code: str = ""):
         super().__init__(message)
-        self.kind = kind  # signature | token | rate_limit | invalid | not_found
+        self.kind = kind  # signature | token | rate_limit | invalid | not_found | refused
         self.message = message
+        self.sub_code = sub_code  # a logistics service's own business code
+
+
+def logistics_call(platform: str, connection, method: str, params: dict[str, Any]) -> dict | None:
+    """A logistics method of the platform's router (e-waybills), answered by its sandbox module, or None."""
+    from integrations.sandbox.logistics import PLATFORM_METHODS
+    from integrations.sandbox.logistics.waybills import ServiceRefused
+
+    handler = PLATFORM_METHODS.get(platform, {}).get(method)
+    if handler is None:
+        return None
+    try:
+        return handler(connection, params)
+    except ServiceRefused as exc:
+        raise SandboxError("refused", exc.message, sub_code=exc.code) from None
 
 
 def sandbox_enabled_check() -> None:

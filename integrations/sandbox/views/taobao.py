@@ -15,6 +15,7 @@ from integrations.sandbox.views.shared import (
     SandboxError,
     carrier_check,
     connection_for,
+    logistics_call,
     order_get,
     page_of,
     received_record,
@@ -67,8 +68,11 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
                 "sub_code": "isv.trade-not-exist",
                 "sub_msg": exc.message,
             },
+            "refused": {"code": 15, "msg": "Remote service error", "sub_code": exc.sub_code, "sub_msg": exc.message},
         }
-        return JsonResponse({"error_response": {**codes[exc.kind], "request_id": "sandbox"}})
+        return JsonResponse(
+            {"error_response": {**codes[exc.kind], "request_id": "sandbox"}}, json_dumps_params={"ensure_ascii": False}
+        )
     key = method.replace("taobao.", "", 1).replace(".", "_") + "_response"
     return JsonResponse({key: result}, json_dumps_params={"ensure_ascii": False})
 
@@ -119,4 +123,7 @@ def _taobao_call(connection: ShopConnection, method: str, params: dict[str, str]
     if method == "taobao.item.quantity.update":
         received_record(connection, "stock_update", params)
         return {"item": {"outer_id": params.get("outer_id"), "num": int(params.get("quantity", 0))}}
+    result = logistics_call("taobao", connection, method, params)
+    if result is not None:
+        return result
     raise SandboxError("invalid", f"the sandbox does not emulate {method}")

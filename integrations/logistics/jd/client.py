@@ -1,0 +1,117 @@
+"""JD's e-waybill service for JD and other orders (京东无界电子面单) on JOS (``/routerjson``, MD5 signature).
+
+- ``jingdong.ldop.alpha.waybill.receive`` — one parameter ``content`` (JSON): ``waybillType`` 1 (普通),
+  ``waybillCount``, ``providerCode`` (the carrier's code on JD's e-waybill), ``branchCode`` (网点),
+  ``settlementCode`` (月结), ``salePlatform`` 0010001 for JD orders, ``platformOrderNo`` (the JD order id),
+  ``vendorCode``/``vendorOrderCode``, ``weight`` (kg), ``fromAddress``/``toAddress`` (``provinceName``,
+  ``cityName``, ``countryName``, ``address``, ``contact``, ``mobile``; for encrypted JD orders the ``oaid``
+  goes in ``toAddress`` instead of readable data). The answer
+  ``jingdong_ldop_alpha_waybill_receive_responce.resultInfo`` has ``statusCode`` (0 = success) and
+  ``statusMessage``, and ``data.waybillCodeList``.
+- ``jingdong.ldop.alpha.waybill.unbind`` — ``content`` with ``providerCode``, ``waybillCode``,
+  ``platformOrderNo``, ``operatorName``, ``operatorTime`` → ``resultInfo.statusCode``.
+- Errors: JOS's ``error_response`` (``code`` 19 token, 67 call limit, …) and ``resultInfo.statusCode`` ≠ 0
+  with the service's message (e.g. no branch subscription, balance).
+
+Documentation: https://open.jd.com/home/home#/doc/api?apiCateId=223&apiId=2779
+(jingdong.ldop.alpha.waybill.receive), https://open.jd.com/home/home#/doc/api?apiCateId=223&apiId=2780
+(jingdong.ldop.alpha.waybill.unbind).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from fulfilment.carriers.adapters.base import AccountRef, CarrierCallFailed, Party, WaybillRequest, WaybillResult
+from integrations.logistics.common import carrier_code, cipher, json_text, platform_call, shop_client
+from integrations.platforms.client import shanghai_text
+
+PROVIDER = "jd"
+RECEIVE = "jingdong.ldop.alpha.waybill.receive"
+UNBIND = "jingdong.ldop.alpha.waybill.unbind"
+JD_MALL = "0010001"
+OTHER_PLATFORM = "0030001"
+
+
+def address(party: Party) -> dict[str, str]:
+    return {
+        "provinceName": party.province,
+        "cityName": party.city,
+        "countryName": party.district,
+        "address": party.address,
+        "contact": party.name,
+        "mobile": party.phone,
+    }
+
+
+def receive_content(request: WaybillRequest) -> dict[str, Any]:
+    to_address = address(request.receiver)
+    oaid = cipher(request, "oaid")
+    if oaid:
+        to_address["oaid"] = oaid
+    return {
+        "waybillType": 1,
+        "waybillCount": 1,
+        "providerCode": carrier_code(request.carrier_code, "jd_waybill"),
+        "branchCode": request.account.branch_code,
+        "settlementCode": request.account.account_number,
+        "salePlatform": JD_MALL if request.platform == "jd" else OTHER_PLATFORM,
+        "platformOrderNo": request.platform_order_id or request.order_reference,
+        "vendorCode": str(request.account.shop_id or ""),
+        "vendorOrderCode": request.request_id or request.order_reference,
+        "weight": round(request.weight_grams / 1000, 3),
+        "volume": 0,
+        "payType": 0,
+        "fromAddress": address(request.sender),
+        "toAddress": to_address,
+    }
+
+
+def result_info(answer: dict[str, Any]) -> dict[str, Any]:
+    info = answer.get("resultInfo") or {}
+    status = info.get("statusCode")
+    if str(status) != "0":
+        raise CarrierCallFailed(
+            str(info.get("statusMessage") or f"statusCode {status}"), code=f"jd_{status}", body=answer
+        )
+    return info.get("data") or {}
+
+
+def receive_result(answer: dict[str, Any]) -> WaybillResult:
+    data = result_info(answer)
+    numbers = data.get("waybillCodeList") or []
+    if not numbers:
+        raise CarrierCallFailed("JD answered without a waybill code", code="no_tracking_number", body=answer)
+    return WaybillResult(
+        tracking_number=str(numbers[0]), label={}, print_data={"component": "jd", "waybill_code": str(numbers[0])}
+    )
+
+
+class JdWaybillAdapter:
+    def __init__(self, account: AccountRef, carrier: str):
+        self.account = account
+        self.carrier = carrier
+
+    def waybill_request(self, request: WaybillRequest) -> WaybillResult:
+        return receive_result(
+            platform_call(shop_client(self.account), RECEIVE, content=json_text(receive_content(request)))
+        )
+
+    def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
+        content = {
+            "providerCode": carrier_code(self.carrier, "jd_waybill"),
+            "waybillCode": tracking_number,
+            "platformOrderNo": request.platform_order_id or request.order_reference,
+            "operatorName": "Order Hub",
+            "operatorTime": shanghai_text(timezone.now()),
+        }
+        result_info(platform_call(shop_client(self.account), UNBIND, content=json_text(content)))
+
+    def tracking_fetch(self, tracking_number: str):
+        return []
+
+
+def adapter_factory(account: AccountRef, carrier: str) -> JdWaybillAdapter:
+    return JdWaybillAdapter(account, carrier)

@@ -1,0 +1,45 @@
+"""Sandbox of JD's ``jingdong.ldop.alpha.waybill.receive`` / ``.unbind``: business errors come back in
+``resultInfo.statusCode``/``statusMessage`` as the real service does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from integrations.sandbox.logistics.waybills import ServiceRefused, cancel, carrier_for, issue
+
+
+def _info(status: int, message: str, data: dict | None = None) -> dict[str, Any]:
+    return {"resultInfo": {"statusCode": status, "statusMessage": message, "data": data or {}}}
+
+
+def receive(connection, body: dict[str, Any]) -> dict[str, Any]:
+    content = json.loads(body.get("content") or "{}")
+    try:
+        carrier = carrier_for("jd_waybill", str(content.get("providerCode", "")))
+        if not content.get("branchCode") and not content.get("settlementCode"):
+            raise ServiceRefused("2001", "承运商网点编码或结算编码不能同时为空")
+        to = content.get("toAddress") or {}
+        number = issue(
+            carrier=carrier,
+            reference=str(content.get("vendorOrderCode") or content.get("platformOrderNo") or ""),
+            province=to.get("provinceName", ""),
+            city=to.get("cityName", ""),
+            weight_grams=int(float(content.get("weight") or 0) * 1000),
+            address=to.get("address", ""),
+        )
+    except ServiceRefused as exc:
+        return _info(2001 if exc.code == "2001" else 1000, exc.message)
+    return _info(0, "成功", {"platformOrderNo": content.get("platformOrderNo"), "waybillCodeList": [number]})
+
+
+def unbind(connection, body: dict[str, Any]) -> dict[str, Any]:
+    content = json.loads(body.get("content") or "{}")
+    try:
+        cancel(tracking_number=str(content.get("waybillCode", "")))
+    except ServiceRefused as exc:
+        return _info(1000, exc.message)
+    return _info(0, "成功")
+
+
+METHODS = {"jingdong.ldop.alpha.waybill.receive": receive, "jingdong.ldop.alpha.waybill.unbind": unbind}

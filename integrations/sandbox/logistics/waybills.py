@@ -1,0 +1,53 @@
+"""Numbers the sandbox's logistics services issue and cancel (shared by every provider module)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from fulfilment.models import Carrier, CarrierPlatformCode, SandboxWaybill
+
+
+class ServiceRefused(Exception):
+    """A business error in the provider's own terms (``code``, ``message``)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def carrier_for(system: str, code: str) -> Carrier:
+    found = CarrierPlatformCode.objects.select_related("carrier").filter(platform=system, code=code).first()
+    if found is None:
+        raise ServiceRefused("carrier_unknown", f"{code!r} is not a carrier code of {system}")
+    return found.carrier
+
+
+@transaction.atomic
+def issue(*, carrier: Carrier, reference: str, province: str, city: str, weight_grams: int, address: str) -> str:
+    if "#FAIL" in (address or ""):
+        raise ServiceRefused("isv.BRANCH_REFUSED", "the branch refused the waybill (sandbox #FAIL)")
+    existing = SandboxWaybill.objects.filter(
+        carrier_code=carrier.code, order_reference=reference[:64], cancelled_at__isnull=True
+    ).first()
+    if existing is not None:  # the same parcel asked again gets the same number
+        return existing.tracking_number
+    waybill = SandboxWaybill.objects.create(
+        carrier_code=carrier.code,
+        tracking_number=f"pending-{timezone.now().timestamp()}",
+        order_reference=reference[:64],
+        province=(province or "")[:32],
+        city=(city or "")[:32],
+        weight_grams=int(weight_grams or 0),
+        scenario="stuck" if "#STUCK" in (address or "") else "normal",
+    )
+    waybill.tracking_number = f"{carrier.code}{8_000_000_000 + waybill.pk:012d}"
+    waybill.save(update_fields=["tracking_number"])
+    return waybill.tracking_number
+
+
+def cancel(*, tracking_number: str) -> None:
+    updated = SandboxWaybill.objects.filter(tracking_number=tracking_number).update(cancelled_at=timezone.now())
+    if not updated:
+        raise ServiceRefused("not_found", f"waybill {tracking_number} does not exist")
