@@ -171,6 +171,10 @@ RETRY_MAX_SECONDS = env_int("RETRY_MAX_SECONDS", default=3600)
 ORDERS_CARRIER_NAMES = "fulfilment.carriers.library.carrier_names"
 # Platform access tokens expiring within this many hours are refreshed (integrations.token_refresh_due).
 INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS = 48
+# Where the tracking aggregators (Kuaidi100, KDNiao) send their callbacks: this site's public address.
+INTEGRATIONS_TRACKING_CALLBACK_BASE_URL = env_str(
+    "INTEGRATIONS_TRACKING_CALLBACK_BASE_URL", default="http://127.0.0.1:8000"
+)
 
 Q_CLUSTER = {
     "name": "orderhub",

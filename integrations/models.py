@@ -242,6 +242,7 @@ class OutboxMessage(models.Model):
     class Kind(models.TextChoices):
         SHIP_CONFIRM = "ship_confirm", _("Shipment confirmation")
         STOCK_PUSH = "stock_push", _("Stock push")
+        DELIVERY_CHECK = "delivery_check", _("Delivery check on the platform")
 
     shop = models.ForeignKey("orders.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -478,6 +479,7 @@ class HealthAlert(models.Model):
         CALLBACK_FAILURES = "callback_failures", _("Callback failure rate")
         LAG = "lag", _("Pull lag")
         DEAD_LETTERS = "dead_letters", _("Dead letters")
+        WAYBILL_BALANCE = "waybill_balance", _("E-waybill numbers running low")
 
     shop = models.ForeignKey(
         "orders.Shop",
@@ -544,4 +546,8 @@ class AlertRobot(models.Model):
         return f"<AlertRobot {self.pk} {self.kind}>"
 
 
-from integrations.logistics.connection import LogisticsConnection  # noqa: E402,F401  (one table per logistics service)
+from integrations.logistics.models import (  # noqa: E402,F401  (logistics services: connections, tracking)
+    LogisticsConnection,
+    TrackingCallback,
+    TrackingSubscription,
+)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
+from integrations.exceptions import PlatformError
 from integrations.models import DUE_STATUSES, OutboxMessage, ShopConnection, WorkStatus
 from integrations.platforms import adapter_for, supported
 from integrations.tokens import TokenRefresher
@@ -124,6 +125,42 @@ def ship_confirmation_enqueue(*, order, carrier_code: str, tracking_number: str)
     return message
 
 
+@transaction.atomic(savepoint=False)
+def delivery_check_enqueue(*, order, shipment_id: int) -> OutboxMessage | None:
+    """Tracking says the parcel was delivered: ask the platform until it shows the order signed for (or
+    completed), then tell fulfilment (``shipment_platform_delivered``), which clears the level-3 exception.
+    Orders of shops without a platform connection → None (they have no level-3 check)."""
+    connection = _connection(order.shop_id)
+    if connection is None or not order.external_id:
+        return None
+    message = _pending_upsert(
+        shop_id=order.shop_id,
+        kind=Kind.DELIVERY_CHECK,
+        dedup_key=f"delivered:{shipment_id}",
+        order_id=order.pk,
+        payload={"external_id": order.external_id, "shipment_id": shipment_id},
+    )
+    enqueue_on_commit(DELIVER_TASK, message.pk)
+    return message
+
+
+# Platform statuses that mean the buyer has the parcel (beyond Order Hub's "completed" target).
+SIGNED_STATUSES = frozenset({"TRADE_BUYER_SIGNED", "TRADE_FINISHED", "FINISHED_L", "3", "5"})
+
+
+def _delivery_check(client, adapter, payload: dict[str, Any]) -> dict[str, Any]:
+    from fulfilment.services import shipment_platform_delivered
+
+    native = client.order_get(payload["external_id"])
+    seen = adapter.to_channel_order(native)
+    if seen.target_status != "completed" and str(seen.platform_status) not in SIGNED_STATUSES:
+        raise PlatformError(
+            f"the platform does not show order {payload['external_id']} delivered yet ({seen.platform_status})."
+        )
+    shipment_platform_delivered(shipment_id=payload["shipment_id"])
+    return {"platform_status": str(seen.platform_status)}
+
+
 # --- delivery ----------------------------------------------------------------------------------------------
 
 
@@ -160,7 +197,9 @@ def outbox_deliver(message_id: int) -> str:
         client = adapter_for(message.shop.platform).client(connection)
         tokens = TokenRefresher(client)  # an expired token is refreshed once and the call made again
         payload = message.payload
-        if message.kind == Kind.SHIP_CONFIRM:
+        if message.kind == Kind.DELIVERY_CHECK:
+            response = tokens.call(_delivery_check, client, adapter_for(message.shop.platform), payload)
+        elif message.kind == Kind.SHIP_CONFIRM:
             response = tokens.call(
                 client.ship_confirm,
                 external_id=payload["external_id"],

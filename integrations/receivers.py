@@ -3,9 +3,11 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from fulfilment.signals import shipment_confirmed
-from integrations.models import ShopConnection
-from integrations.outbox import ship_confirmation_enqueue
+from fulfilment.signals import shipment_confirmed, shipment_delivered, waybill_balance_low
+from integrations.health import alert_raise
+from integrations.logistics.tracking import tracking_subscription_create
+from integrations.models import HealthAlert, ShopConnection
+from integrations.outbox import delivery_check_enqueue, ship_confirmation_enqueue
 from integrations.services import push_connections_forget
 from orders.models import Order, Shop
 
@@ -15,6 +17,33 @@ def _shipment_confirmed(sender, *, order_id: int, platform_carrier_code: str, tr
     """A shipment left the warehouse: queue the platform's ship confirmation in the same transaction."""
     order = Order.objects.select_related("shop").get(pk=order_id)
     ship_confirmation_enqueue(order=order, carrier_code=platform_carrier_code, tracking_number=tracking_number)
+
+
+@receiver(shipment_confirmed, dispatch_uid="integrations.tracking_subscription")
+def _shipment_subscribe(sender, *, shipment_id: int, **kwargs):
+    """A shipment left the warehouse: subscribe its tracking with the aggregators (after commit)."""
+    tracking_subscription_create(shipment_id=shipment_id)
+
+
+@receiver(shipment_delivered, dispatch_uid="integrations.delivery_check")
+def _shipment_delivered(sender, *, shipment_id: int, order_id: int, **kwargs):
+    """Tracking says delivered: check (or confirm) it on the platform, which ends the level-3 exception."""
+    order = Order.objects.select_related("shop").get(pk=order_id)
+    delivery_check_enqueue(order=order, shipment_id=shipment_id)
+
+
+@receiver(waybill_balance_low, dispatch_uid="integrations.waybill_balance_alert")
+def _waybill_balance_low(sender, *, account_id, shop_id, provider, carrier_code, branch, balance, threshold, **kwargs):
+    """An e-waybill account runs low: one alert per account and day, sent to the robots."""
+    from django.utils import timezone
+
+    alert_raise(
+        shop=Shop.objects.filter(pk=shop_id).first() if shop_id else None,
+        kind=HealthAlert.Kind.WAYBILL_BALANCE,
+        dedup_key=f"waybill:{account_id}:{timezone.localdate():%Y%m%d}",
+        message=f"{provider} {carrier_code} {branch}: {balance} e-waybill numbers left (alert below {threshold}).",
+        data={"account_id": account_id, "balance": balance, "threshold": threshold},
+    )
 
 
 # A changed secret, a connection switched off, a shop renamed: forget the connections kept for pushes.

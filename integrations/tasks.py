@@ -10,6 +10,12 @@ from integrations import health, imports, inbox, listings, outbox, polling, toke
 
 SCHEDULES: list[dict] = [
     {
+        "name": "integrations.tracking_work_retry",
+        "func": "integrations.tasks.tracking_work_retry",
+        "schedule_type": "I",
+        "minutes": 10,
+    },
+    {
         "name": "integrations.inbox_retry_due",
         "func": "integrations.tasks.inbox_retry_due",
         "schedule_type": "I",
@@ -112,3 +118,21 @@ def listings_sync_due() -> int:
 
 def listing_sync(shop_id: int) -> dict:
     return listings.listing_sync(shop_id=shop_id).as_dict()
+
+
+def tracking_subscribe(subscription_id: int) -> str:
+    from integrations.logistics.tracking import tracking_subscribe as subscribe
+
+    return subscribe(subscription_id=subscription_id)
+
+
+def tracking_callback_process(callback_id: int) -> str:
+    from integrations.logistics.tracking import tracking_callback_process as process
+
+    return process(callback_id=callback_id)
+
+
+def tracking_work_retry() -> dict[str, int]:
+    from integrations.logistics.tracking import tracking_work_retry as retry
+
+    return retry()

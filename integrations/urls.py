@@ -1,15 +1,20 @@
 from django.urls import path
 
 from integrations import views, webhooks
+from integrations.logistics import views as logistics_views
 from integrations.sandbox import views as sandbox
+from integrations.sandbox.logistics import kdniao as sandbox_kdniao
 from integrations.sandbox.logistics import kuaidi100 as sandbox_kuaidi100
 from integrations.sandbox.logistics import sf as sandbox_sf
 
 urlpatterns = [
+    path("webhooks/logistics/kuaidi100/", logistics_views.kuaidi100_callback, name="logistics-kuaidi100-callback"),
+    path("webhooks/logistics/kdniao/", logistics_views.kdniao_callback, name="logistics-kdniao-callback"),
     path("webhooks/<slug:platform>/<slug:shop_code>/", webhooks.webhook_receive, name="integrations-webhook"),
     path("sandbox/sf/std/service", sandbox_sf.std_service, name="sandbox-sf"),
     path("sandbox/kuaidi100/label/order", sandbox_kuaidi100.label_order, name="sandbox-kuaidi100-label"),
     path("sandbox/kuaidi100/poll", sandbox_kuaidi100.poll, name="sandbox-kuaidi100-poll"),
+    path("sandbox/kdniao/api/dist", sandbox_kdniao.api_dist, name="sandbox-kdniao"),
     path("sandbox/<slug:platform>/push/<slug:shop_code>/", sandbox.sandbox_push_view, name="sandbox-push"),
     path("sandbox/<slug:platform>/fault/<slug:fault>/<path:rest>", sandbox.sandbox_api, name="sandbox-fault"),
     path("sandbox/<slug:platform>/<path:rest>", sandbox.sandbox_api, name="sandbox-api"),

@@ -23,6 +23,7 @@ from fulfilment.carriers.library import carrier_get
 from fulfilment.exceptions import TrackingPayloadInvalid
 from fulfilment.models import IncidentKind, Shipment, TrackingEvent, TrackingKind, TrackingPush
 from fulfilment.services.incidents import work_item_open
+from fulfilment.signals import shipment_delivered
 from orders.services import order_transition
 from orders.states import Status
 
@@ -152,7 +153,7 @@ def tracking_poll_shipment(*, shipment_id: int, now: dt.datetime | None = None) 
 def tracking_events_ingest(*, shipment: Shipment, updates: list[TrackingUpdate], source: str) -> int:
     """Record new events (known ones are skipped) and move the shipment and order on. Returns how many
     events were new."""
-    shipment = Shipment.objects.select_for_update().select_related("order").get(pk=shipment.pk)
+    shipment = Shipment.objects.select_for_update().select_related("order__shop", "carrier").get(pk=shipment.pk)
     known = set(TrackingEvent.objects.filter(shipment=shipment).values_list("external_id", flat=True))
     new = []
     for update in updates:
@@ -184,6 +185,7 @@ def _shipment_follow(shipment: Shipment) -> None:
     if not events:
         return
     order = shipment.order
+    was = shipment.status
     shipment.picked_up_at = events[0].occurred_at
     shipment.last_event_at = events[-1].occurred_at
     delivered = next((e for e in events if e.kind == TrackingKind.DELIVERED), None)
@@ -208,6 +210,17 @@ def _shipment_follow(shipment: Shipment) -> None:
         ]
     )
     if shipment.status == Shipment.Status.DELIVERED:
+        if was != Shipment.Status.DELIVERED:
+            shipment_delivered.send(
+                sender=Shipment,
+                shipment_id=shipment.pk,
+                order_id=order.pk,
+                shop_id=order.shop_id,
+                platform=order.shop.platform,
+                carrier_code=shipment.carrier.code,
+                tracking_number=shipment.tracking_number,
+                delivered_at=shipment.delivered_at,
+            )
         if order.status in (Status.SHIPPED, Status.IN_TRANSIT):
             order_transition(
                 order=order,

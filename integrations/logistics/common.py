@@ -11,7 +11,7 @@ from fulfilment.carriers.adapters.base import AccountRef, CarrierCallFailed, Par
 from fulfilment.carriers.library import carrier_get, carrier_platform_code
 from fulfilment.exceptions import CarrierNotMapped, UnknownCarrier
 from integrations.exceptions import PlatformError, PlatformUnavailable
-from integrations.logistics.connection import LogisticsConnection
+from integrations.logistics.models import LogisticsConnection
 from integrations.models import ShopConnection
 from integrations.platforms import adapter_for
 from integrations.tokens import TokenRefresher

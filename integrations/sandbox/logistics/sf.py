@@ -9,7 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from fulfilment.carriers import carrier_get
-from integrations.logistics.connection import LogisticsConnection
+from integrations.logistics.models import LogisticsConnection
 from integrations.sandbox.logistics.waybills import ServiceRefused, cancel, issue
 from integrations.sandbox.views.shared import sandbox_enabled_check
 from integrations.signing import equal, sf_msg_digest

@@ -11,7 +11,7 @@ import pytest
 from fulfilment.carriers.adapters.base import AccountRef, Party, WaybillRequest
 from fulfilment.services import carriers_sync
 from integrations import transport
-from integrations.logistics.connection import LogisticsConnection
+from integrations.logistics.models import LogisticsConnection
 
 
 class Canned:

@@ -1,0 +1,195 @@
+"""Tracking through the aggregators: every shipment is subscribed with Kuaidi100 (KDNiao when Kuaidi100
+refuses it or is not connected); their signed callbacks are stored first, then processed into fulfilment's
+tracking events (``tracking_events_ingest``: events keyed per parcel, so duplicates change nothing, and
+the parcel's state is worked out from all its events in time order, so a late old event changes nothing).
+Failures are retried and parked after ``MAX_ATTEMPTS``, where staff replay them (admin)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.tasks import enqueue_on_commit
+from fulfilment.models import CarrierPlatformCode, Shipment
+from fulfilment.services import tracking_events_ingest
+from integrations.exceptions import PayloadInvalid, PlatformError
+from integrations.logistics.kdniao import client as kdniao
+from integrations.logistics.kuaidi100 import tracking as kuaidi100
+from integrations.logistics.models import LogisticsConnection, TrackingCallback, TrackingSubscription
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+SUBSCRIBE_TASK = "integrations.tasks.tracking_subscribe"
+PROCESS_TASK = "integrations.tasks.tracking_callback_process"
+Service = LogisticsConnection.Service
+
+
+def callback_url(service: str) -> str:
+    return f"{settings.INTEGRATIONS_TRACKING_CALLBACK_BASE_URL.rstrip('/')}/webhooks/logistics/{service}/"
+
+
+@transaction.atomic(savepoint=False)
+def tracking_subscription_create(*, shipment_id: int) -> TrackingSubscription | None:
+    """In the transaction that ships the parcel: remember to subscribe it (once), sent after commit."""
+    if not LogisticsConnection.objects.filter(
+        is_enabled=True, service__in=[Service.KUAIDI100, Service.KDNIAO]
+    ).exists():
+        return None
+    subscription, created = TrackingSubscription.objects.get_or_create(shipment_id=shipment_id)
+    if created:
+        enqueue_on_commit(SUBSCRIBE_TASK, subscription.pk)
+    return subscription
+
+
+def _code(carrier_id: int, system: str) -> str:
+    return (
+        CarrierPlatformCode.objects.filter(carrier_id=carrier_id, platform=system)
+        .values_list("code", flat=True)
+        .first()
+        or ""
+    )
+
+
+def tracking_subscribe(*, subscription_id: int) -> str:
+    """Subscribe one parcel: Kuaidi100 first, then KDNiao. Network outside transactions; claimed by
+    compare-and-set on the status."""
+    claimed = TrackingSubscription.objects.filter(
+        pk=subscription_id, status__in=[TrackingSubscription.Status.PENDING, TrackingSubscription.Status.FAILED]
+    ).update(attempts=F("attempts") + 1, status=TrackingSubscription.Status.PENDING)
+    subscription = TrackingSubscription.objects.filter(pk=subscription_id).first()
+    if subscription is None or not claimed:
+        return subscription.status if subscription else "missing"
+    shipment = Shipment.objects.select_related("order").get(pk=subscription.shipment_id)
+    reasons = []
+    for connection in LogisticsConnection.objects.filter(
+        is_enabled=True, service__in=[Service.KUAIDI100, Service.KDNIAO]
+    ).order_by("-service"):  # kuaidi100 before kdniao
+        try:
+            if connection.service == Service.KUAIDI100:
+                company = _code(shipment.carrier_id, "kuaidi100")
+                if not company:
+                    reasons.append("kuaidi100: no Kuaidi100 code for the carrier")
+                    continue
+                ok, message = kuaidi100.subscribe(
+                    base_url=connection.base_url,
+                    form=kuaidi100.subscribe_form(
+                        key=connection.key,
+                        company=company,
+                        number=shipment.tracking_number,
+                        callback_url=callback_url(Service.KUAIDI100),
+                        salt=connection.callback_salt,
+                        phone=shipment.order.consignee_phone if "*" not in shipment.order.consignee_phone else "",
+                    ),
+                )
+            else:
+                shipper = _code(shipment.carrier_id, "kdniao")
+                if not shipper:
+                    reasons.append("kdniao: no KDNiao code for the carrier")
+                    continue
+                ok, message = kdniao.subscribe(
+                    base_url=connection.base_url,
+                    business_id=connection.key,
+                    api_key=connection.secret,
+                    shipper=shipper,
+                    number=shipment.tracking_number,
+                    phone=shipment.order.consignee_phone if "*" not in shipment.order.consignee_phone else "",
+                )
+        except PlatformError as exc:
+            ok, message = False, str(exc)
+        if ok:
+            TrackingSubscription.objects.filter(pk=subscription.pk).update(
+                status=TrackingSubscription.Status.SUBSCRIBED,
+                service=connection.service,
+                error="",
+                subscribed_at=timezone.now(),
+            )
+            return TrackingSubscription.Status.SUBSCRIBED
+        reasons.append(f"{connection.service}: {message}")
+    status = (
+        TrackingSubscription.Status.PARKED
+        if subscription.attempts + 1 >= MAX_ATTEMPTS
+        else TrackingSubscription.Status.FAILED
+    )
+    TrackingSubscription.objects.filter(pk=subscription.pk).update(status=status, error="; ".join(reasons)[:2000])
+    return status
+
+
+# --- callbacks ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tracking_callback_receive(*, service: str, body: dict) -> TrackingCallback:
+    """Store a verified callback as it came and process it after commit."""
+    callback = TrackingCallback.objects.create(service=service, body=body)
+    enqueue_on_commit(PROCESS_TASK, callback.pk)
+    return callback
+
+
+def _parcels(callback: TrackingCallback):
+    if callback.service == Service.KUAIDI100:
+        company, number, updates = kuaidi100.callback_updates(callback.body)
+        return [("kuaidi100", company, number, updates)]
+    return [("kdniao", shipper, number, updates) for shipper, number, updates in kdniao.push_updates(callback.body)]
+
+
+def tracking_callback_process(*, callback_id: int) -> str:
+    statuses = [TrackingCallback.Status.PENDING, TrackingCallback.Status.FAILED]
+    claimed = TrackingCallback.objects.filter(pk=callback_id, status__in=statuses).update(
+        attempts=F("attempts") + 1, status=TrackingCallback.Status.PENDING
+    )
+    callback = TrackingCallback.objects.filter(pk=callback_id).first()
+    if callback is None or not claimed:
+        return callback.status if callback else "missing"
+    try:
+        problems = []
+        for system, code, number, updates in _parcels(callback):
+            carrier_ids = CarrierPlatformCode.objects.filter(platform=system, code=code).values_list(
+                "carrier_id", flat=True
+            )
+            shipment = Shipment.objects.filter(carrier_id__in=list(carrier_ids), tracking_number=number).first()
+            if shipment is None:
+                problems.append(f"{number} ({system} {code}) is not a parcel of ours")
+                continue
+            tracking_events_ingest(shipment=shipment, updates=updates, source="push")
+        if problems:
+            raise PayloadInvalid("; ".join(problems))
+    except Exception as exc:  # noqa: BLE001 — recorded, retried, then parked
+        status = TrackingCallback.Status.PARKED if callback.attempts >= MAX_ATTEMPTS else TrackingCallback.Status.FAILED
+        TrackingCallback.objects.filter(pk=callback.pk).update(status=status, error=str(exc)[:2000])
+        log.warning("tracking callback %s failed (attempt %s): %s", callback.pk, callback.attempts, exc)
+        return status
+    TrackingCallback.objects.filter(pk=callback.pk).update(
+        status=TrackingCallback.Status.PROCESSED, error="", processed_at=timezone.now()
+    )
+    return TrackingCallback.Status.PROCESSED
+
+
+def tracking_work_retry() -> dict[str, int]:
+    """Retry failed subscriptions and callbacks (and pending ones whose task was lost)."""
+    subscriptions = list(
+        TrackingSubscription.objects.filter(
+            status__in=[TrackingSubscription.Status.FAILED, TrackingSubscription.Status.PENDING]
+        ).values_list("pk", flat=True)[:500]
+    )
+    callbacks = list(
+        TrackingCallback.objects.filter(
+            status__in=[TrackingCallback.Status.FAILED, TrackingCallback.Status.PENDING]
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in subscriptions:
+        tracking_subscribe(subscription_id=pk)
+    for pk in callbacks:
+        tracking_callback_process(callback_id=pk)
+    return {"subscriptions": len(subscriptions), "callbacks": len(callbacks)}
+
+
+def tracking_callback_replay(*, callback: TrackingCallback) -> str:
+    TrackingCallback.objects.filter(
+        pk=callback.pk, status__in=[TrackingCallback.Status.PARKED, TrackingCallback.Status.FAILED]
+    ).update(status=TrackingCallback.Status.FAILED, attempts=0)
+    return tracking_callback_process(callback_id=callback.pk)

@@ -1,0 +1,47 @@
+"""Tracking callbacks from the aggregators: ``POST /webhooks/logistics/kuaidi100/`` and ``…/kdniao/``. The
+signature is checked first (401 when wrong: nothing is stored), then the body is stored and answered in the
+service's expected form; processing happens after commit."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from integrations.exceptions import PayloadInvalid
+from integrations.logistics.kdniao import client as kdniao
+from integrations.logistics.kuaidi100 import tracking as kuaidi100
+from integrations.logistics.models import LogisticsConnection
+from integrations.logistics.tracking import tracking_callback_receive
+
+
+@csrf_exempt
+@require_POST
+def kuaidi100_callback(request: HttpRequest) -> JsonResponse:
+    connection = LogisticsConnection.objects.filter(service="kuaidi100", is_enabled=True).first()
+    try:
+        param = kuaidi100.callback_param(request.POST.dict(), connection.callback_salt if connection else "")
+    except PayloadInvalid as exc:
+        return JsonResponse({"result": False, "returnCode": "401", "message": exc.message}, status=401)
+    tracking_callback_receive(service="kuaidi100", body=param)
+    return JsonResponse({"result": True, "returnCode": "200", "message": "成功"})
+
+
+@csrf_exempt
+@require_POST
+def kdniao_callback(request: HttpRequest) -> JsonResponse:
+    connection = LogisticsConnection.objects.filter(service="kdniao", is_enabled=True).first()
+    try:
+        data = kdniao.push_data(request.POST.dict(), connection.secret if connection else "")
+    except PayloadInvalid as exc:
+        return JsonResponse({"Success": False, "Reason": exc.message}, status=401)
+    tracking_callback_receive(service="kdniao", body=data)
+    return JsonResponse(
+        {
+            "EBusinessID": connection.key,
+            "UpdateTime": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"),
+            "Success": True,
+            "Reason": "",
+        }
+    )
