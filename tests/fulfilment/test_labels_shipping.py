@@ -58,11 +58,15 @@ def test_breaker_blocks_an_address_that_cannot_be_parsed(packed, sandbox, manage
     assert sandbox == []  # nothing was sent to the carrier
 
 
-def test_a_masked_address_needs_the_encrypted_receiver_to_print(packed, sandbox, manager):
-    with pytest.raises(LabelBlocked):
+def test_a_masked_address_needs_the_encrypted_receiver_and_its_platforms_service_to_print(packed, sandbox, manager):
+    with pytest.raises(LabelBlocked) as exc:
         shipment_label_print(shipment=packed(address="文***"), actor=manager)
-    ok = packed(address="文***", consignee_cipher={"oaid": "abc"})
-    assert shipment_label_print(shipment=ok, actor=manager).status == Shipment.Status.LABELLED
+    assert exc.value.extra["reason"] == BlockReason.ADDRESS_UNPARSEABLE
+    encrypted = packed(address="文***", consignee_cipher={"oaid": "abc"})
+    with pytest.raises(LabelBlocked) as exc:  # only Cainiao can read it (see test_waybill_accounts)
+        shipment_label_print(shipment=encrypted, actor=manager)
+    assert exc.value.extra["reason"] == BlockReason.PLATFORM_WAYBILL_REQUIRED
+    assert sandbox == []
 
 
 def test_breaker_blocks_a_parcel_heavier_than_the_carrier_takes_until_a_freight_carrier_is_chosen(
