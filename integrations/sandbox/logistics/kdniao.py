@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from fulfilment.models import CarrierPlatformCode
 from integrations.logistics.models import LogisticsConnection
-from integrations.sandbox.views import sandbox_enabled_check
+from integrations.sandbox.views.shared import sandbox_enabled_check
 from integrations.signing import equal, kdniao_data_sign
 
 
