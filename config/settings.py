@@ -235,3 +235,10 @@ FULFILMENT_CARRIER_SANDBOX_URL = env_str(
     "FULFILMENT_CARRIER_SANDBOX_URL", default="http://127.0.0.1:8000/fulfilment/sandbox/carriers/"
 )
 FULFILMENT_TRACKING_PUSH_TOKEN = env_str("FULFILMENT_TRACKING_PUSH_TOKEN", default="")
+# The platforms' local print components on the warehouse PC (their default WebSocket ports).
+FULFILMENT_PRINT_COMPONENTS = {
+    "cainiao": env_str("PRINT_COMPONENT_CAINIAO", default="ws://127.0.0.1:13528"),
+    "pdd": env_str("PRINT_COMPONENT_PDD", default="ws://127.0.0.1:5000"),
+    "douyin": env_str("PRINT_COMPONENT_DOUYIN", default="ws://127.0.0.1:13888"),
+    "jd": env_str("PRINT_COMPONENT_JD", default="ws://127.0.0.1:9113"),
+}

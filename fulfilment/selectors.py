@@ -11,6 +11,7 @@ import re
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from fulfilment.eta.selectors import shipment_eta
 from fulfilment.exceptions import NotVisible
 from fulfilment.models import Alert, PickTask, Shipment, TrackingEvent, Wave, WaveOrder, WorkItem
 from orders.masking import mask_phone
@@ -175,6 +176,10 @@ _DIGITS = re.compile(r"\D")
 _LONG_NUMBER = re.compile(r"\d{7,}")
 
 
+def _public_eta(shipment):
+    return shipment_eta(shipment=shipment) if shipment is not None and shipment.shipped_at else None
+
+
 def public_tracking_lookup(*, order_number: str, phone_last4: str) -> dict | None:
     """The masked timeline of an order for anyone who knows its number and the last 4 digits of the
     consignee's phone; None when they do not match (the caller does not learn which part was wrong)."""
@@ -191,7 +196,7 @@ def public_tracking_lookup(*, order_number: str, phone_last4: str) -> dict | Non
     shipment = (
         Shipment.objects.filter(order=order)
         .exclude(status=Shipment.Status.CANCELLED)
-        .select_related("carrier")
+        .select_related("carrier", "warehouse", "order", "waybill_account")
         .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-pk")))
         .first()
     )
@@ -203,6 +208,7 @@ def public_tracking_lookup(*, order_number: str, phone_last4: str) -> dict | Non
         "phone": mask_phone(order.consignee_phone),
         "destination": f"{order.province}{order.city}",
         "carrier": shipment.carrier.name if shipment else "",
+        "eta": _public_eta(shipment),
         "tracking_number": _mask_tracking(shipment.tracking_number) if shipment and shipment.tracking_number else "",
         "events": [
             {

@@ -3,6 +3,7 @@ from django.urls import include, path
 from fulfilment import views
 from fulfilment.api import urls as api_urls
 from fulfilment.carriers import sandbox
+from fulfilment.printing import views as printing
 
 app_name = "fulfilment"
 
@@ -11,6 +12,10 @@ urlpatterns = [
     path("waves/<int:pk>/picklist/", views.wave_picklist, name="wave-picklist"),
     path("waves/<int:pk>/slips/", views.wave_slips, name="wave-slips"),
     path("shipments/<int:pk>/label/", views.shipment_label, name="shipment-label"),
+    path("shipments/<int:pk>/label.pdf", printing.shipment_label_pdf, name="shipment-label-pdf"),
+    path("waves/<int:pk>/print/", printing.wave_print, name="wave-print"),
+    path("waves/<int:pk>/labels.pdf", printing.wave_labels_pdf, name="wave-labels-pdf"),
+    path("waves/<int:pk>/print/results/", printing.print_results, name="wave-print-results"),
     path("work-items/", views.work_items, name="work-items"),
     path("report/", views.report, name="report"),
     path("report.xlsx", views.report_xlsx, name="report-xlsx"),

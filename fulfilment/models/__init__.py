@@ -5,8 +5,10 @@ Split by sub-domain; everything is importable from ``fulfilment.models``.
 
 from fulfilment.models.accounts import PLATFORM_SERVICE, WaybillAccount, WaybillProvider
 from fulfilment.models.carriers import Carrier, CarrierKind, CarrierPlatformCode, CodeSystem, WarehouseCarrier
+from fulfilment.models.eta import EtaBacktest
 from fulfilment.models.incidents import Alert, IncidentKind, WorkItem
 from fulfilment.models.locations import Location, SKUPlacement, Zone
+from fulfilment.models.printing import LabelPrint
 from fulfilment.models.sandbox import SandboxWaybill
 from fulfilment.models.shipments import (
     BlockReason,
@@ -29,7 +31,9 @@ __all__ = [
     "CarrierKind",
     "CarrierPlatformCode",
     "CodeSystem",
+    "EtaBacktest",
     "IncidentKind",
+    "LabelPrint",
     "Location",
     "PickTask",
     "SKUPlacement",

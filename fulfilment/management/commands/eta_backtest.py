@@ -1,0 +1,49 @@
+"""Measure the delivery ETA on held-out history (fulfilment/eta/backtest.py: time split 80/20, mean absolute
+error in hours, coverage of the range). With fewer than 200 delivered parcels it runs on simulated tracks and
+says so. The result is kept (EtaBacktest) for the command center."""
+
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from fulfilment.eta.backtest import MIN_REAL, backtest, simulate
+from fulfilment.eta.selectors import eta_history
+from fulfilment.models import EtaBacktest
+
+
+class Command(BaseCommand):
+    help = "Backtest the delivery ETA on held-out history (simulated tracks until enough real history exists)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--simulate", type=int, default=0, help="Use this many simulated tracks regardless.")
+
+    def handle(self, *args, simulate_count: int = 0, **options):
+        count = options.get("simulate") or 0
+        history = [] if count else eta_history()
+        simulated = bool(count) or len(history) < MIN_REAL
+        samples = simulate(count=count or 4000) if simulated else history
+        result = backtest(samples, simulated=simulated)
+        EtaBacktest.objects.create(
+            simulated=result.simulated,
+            samples=result.samples,
+            tested=result.tested,
+            mae_hours=Decimal(str(result.mae_hours)),
+            coverage=Decimal(str(result.coverage)),
+            from_history=Decimal(str(result.from_history)),
+        )
+        source = _("simulated tracks (not enough real history yet)") if simulated else _("real deliveries")
+        self.stdout.write(
+            _(
+                "ETA backtest on %(source)s: %(n)s parcels, %(t)s held out; error ±%(mae)s h, %(cov)s%% inside the "
+                "range, %(hist)s%% answered from history."
+            )
+            % {
+                "source": source,
+                "n": result.samples,
+                "t": result.tested,
+                "mae": result.mae_hours,
+                "cov": round(result.coverage * 100, 1),
+                "hist": round(result.from_history * 100, 1),
+            }
+        )
