@@ -21,7 +21,6 @@ $(STAMP): pyproject.toml
 run: install
 	$(PY) manage.py migrate --noinput
 	SANDBOX_BASE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo --once
-	$(PY) manage.py schedules_sync
 	@echo "Order Hub: http://$(HOST):$(PORT)/  (demo users and passwords: README.md)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py qcluster & \

@@ -1,6 +1,7 @@
 """The shared kernel every app may import: wiring, not domain rules (see docs/architecture.md)."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import pgettext_lazy
 
 
@@ -10,6 +11,13 @@ class SharedConfig(AppConfig):
     verbose_name = pgettext_lazy("app", "System")
 
     def ready(self) -> None:
-        from config import pg
+        from config import pg, requestid, schedules
 
         pg.connect()  # the project's PostgreSQL connection set-up
+        requestid.connect()  # the request id follows work into background tasks
+        # Once per migrate (the signal is sent for each app with models; django-q2's holds the schedule table).
+        post_migrate.connect(
+            schedules.schedules_register,
+            sender=apps.get_app_config("django_q"),
+            dispatch_uid="config.schedules_register",
+        )

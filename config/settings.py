@@ -4,9 +4,11 @@ Everything that differs between machines comes from the environment, parsed here
 Defaults are safe for development: SQLite next to the project and django-q2's ORM broker.
 """
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,24 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# TLS ends at the proxy (HAProxy / nginx). Everything below is off by default, so plain-HTTP local runs keep
+# working; TLS_AT_PROXY=1 switches it all on, and each variable can still be set on its own.
+TLS_AT_PROXY = env_bool("TLS_AT_PROXY", default=False)
+# The proxy says which scheme the client used; trusted only when the proxy always sets (never passes on) it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS_AT_PROXY else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=TLS_AT_PROXY)
+# The load balancer's checks talk plain HTTP to each node.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=31_536_000 if TLS_AT_PROXY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
+SECURE_COOKIES = env_bool("SECURE_COOKIES", default=TLS_AT_PROXY)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -29,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before django_q: config's ``qcluster`` (schedules registered at start, a graceful stop) replaces django-q2's.
+    "config",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -36,7 +58,6 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "django_q",
-    "config",
     "orders",
     "inventory",
     "fulfilment",
@@ -46,7 +67,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,6 +116,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", default=True)}
     )
+# A streaming replica (config/router.py) for the heavy reads; empty: everything reads the primary.
+DB_REPLICA_URL = env_str("DB_REPLICA_URL", default="")
+# Reads go back to the primary while the replica is further behind than this.
+DB_REPLICA_MAX_LAG_SECONDS = env_int("DB_REPLICA_MAX_LAG_SECONDS", default=5)
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", default="") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -119,9 +147,75 @@ USE_TZ = True
 DEFAULT_CURRENCY = "CNY"
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Static files are served by each web process (WhiteNoise). STATICFILES_MANIFEST=1 (production, after
+# `collectstatic`): compressed files with content hashes in their names, cached by browsers for a year.
+STATICFILES_MANIFEST = env_bool("STATICFILES_MANIFEST", default=False)
+WHITENOISE_USE_FINDERS = DEBUG  # development: straight from the apps, without collectstatic
+if DEBUG:  # nothing collected in development; in production the warning says collectstatic was forgotten
+    warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
+# Uploaded files (return photos, bills, exports) on storage every web and worker node reaches:
+# MEDIA_STORAGE=file — a folder (MEDIA_ROOT), shared between machines over NFS or the like, or one machine's;
+# MEDIA_STORAGE=s3 — an S3-compatible object store through django-storages (Aliyun OSS, Tencent COS, MinIO,
+# AWS S3; `pip install 'order-hub[s3]'`), configured by the MEDIA_S3_* variables.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", default="file")
+MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET", default="")
+MEDIA_S3_ENDPOINT_URL = env_str("MEDIA_S3_ENDPOINT_URL", default="")
+MEDIA_S3_REGION = env_str("MEDIA_S3_REGION", default="")
+MEDIA_S3_ACCESS_KEY = env_str("MEDIA_S3_ACCESS_KEY", default="")
+MEDIA_S3_SECRET_KEY = env_str("MEDIA_S3_SECRET_KEY", default="")
+MEDIA_S3_ADDRESSING_STYLE = env_str("MEDIA_S3_ADDRESSING_STYLE", default="virtual")  # OSS/COS: virtual; MinIO: path
+_MEDIA_BACKENDS = {
+    "file": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": MEDIA_S3_ENDPOINT_URL or None,
+            "region_name": MEDIA_S3_REGION or None,
+            "access_key": MEDIA_S3_ACCESS_KEY or None,
+            "secret_key": MEDIA_S3_SECRET_KEY or None,
+            "addressing_style": MEDIA_S3_ADDRESSING_STYLE,
+            "default_acl": "private",  # uploads hold personal data: read through signed, expiring URLs
+            "querystring_auth": True,
+            "querystring_expire": 600,
+            "file_overwrite": False,
+        },
+    },
+}
+if MEDIA_STORAGE not in _MEDIA_BACKENDS:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE={MEDIA_STORAGE!r} is not one of {sorted(_MEDIA_BACKENDS)}.")
+if MEDIA_STORAGE == "s3" and not MEDIA_S3_BUCKET:
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET.")
+STORAGES = {
+    "default": _MEDIA_BACKENDS[MEDIA_STORAGE],
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATICFILES_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Content Security Policy (django-csp): scripts only from this site, inline ones only with the response's
+# nonce (`<script nonce="{{ request.csp_nonce }}">`); inline styles are allowed. The interactive API docs
+# (/api/docs/) load Swagger UI from its CDN.
+_SWAGGER_CDN = "https://cdn.jsdelivr.net"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE, _SWAGGER_CDN],
+        "style-src": ["'self'", "'unsafe-inline'", _SWAGGER_CDN],
+        "img-src": ["'self'", "data:", "blob:", _SWAGGER_CDN],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -193,6 +287,9 @@ Q_CLUSTER = {
     # tasks are idempotent. What still fails is kept as a django-q Failure, visible in the admin.
     "ack_failures": False,
 }
+# SIGTERM/SIGINT to a worker cluster (config's qcluster): it stops taking tasks and finishes those in hand; what
+# still runs after this many seconds is killed (its claimed work is handed back by the sweeper).
+Q_STOP_GRACE_SECONDS = env_int("Q_STOP_GRACE_SECONDS", default=25)
 # The automatic review of paid orders runs on the main cluster unless this names another one: then a second
 # `Q_CLUSTER_NAME=<name> manage.py qcluster` works through the reviews, so a peak of incoming orders and
 # their reviews do not starve each other.
@@ -202,12 +299,13 @@ if ORDERS_REVIEW_CLUSTER:
 Q_KEEP_SUCCESS_DAYS = env_int("Q_KEEP_SUCCESS_DAYS", default=7)
 # Production and the benchmarks: Redis as django-q2's broker (Q_REDIS_URL=redis://127.0.0.1:6379/0) instead
 # of polling the database; results, failures and schedules stay in the database either way.
-if env_str("Q_REDIS_URL", default=""):
+Q_REDIS_URL = env_str("Q_REDIS_URL", default="")
+if Q_REDIS_URL:
     del Q_CLUSTER["orm"]
-    Q_CLUSTER["redis"] = env_str("Q_REDIS_URL", default="")
+    Q_CLUSTER["redis"] = Q_REDIS_URL
 # A cache every process shares (web workers and the cluster): Redis at CACHE_REDIS_URL (default: Q_REDIS_URL).
 # Without one, each process has its own memory cache.
-CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", default=env_str("Q_REDIS_URL", default=""))
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", default=Q_REDIS_URL)
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {
@@ -220,14 +318,44 @@ if CACHE_REDIS_URL:
 # (integrations.inbox.inbox_wake). Needs the shared cache, so it is on only with one.
 INTEGRATIONS_INBOX_COALESCE = bool(CACHE_REDIS_URL) and env_bool("INTEGRATIONS_INBOX_COALESCE", default=True)
 
+# Logs: JSON lines (LOG_FORMAT=json, the default with DEBUG off) with the request id that follows the work into
+# background tasks (config/requestid.py), or plain lines for a developer's terminal (the default with DEBUG on).
+# django-q2 logs every task at INFO: its logger gets LOG_TASKS_LEVEL (WARNING), so a worker's log says what went
+# wrong, not that everything went right. One access line per request (logger orderhub.access) in JSON mode.
+LOG_LEVEL = env_str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env_str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not 'plain' or 'json'.")
+LOG_TASKS_LEVEL = env_str("LOG_TASKS_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {"request_id": {"()": "config.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django-q": {"level": LOG_TASKS_LEVEL},
+        "orderhub.access": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+        "orderhub.workers": {"level": "INFO"},
+        # The development server's line per request (the demo's sandbox platforms answer polls on it too).
+        "django.server": {"level": env_str("LOG_SERVER_LEVEL", default="WARNING")},
+    },
 }
+
+# /readyz (config/health.py): the queue check runs these (name → dotted path of a function returning a number
+# or None) and is not ok when the oldest waiting work is older than HEALTH_QUEUE_MAX_AGE_SECONDS.
+HEALTH_QUEUE_PROBES = {"oldest_due_s": "integrations.selectors.inbox_oldest_due_seconds"}
+HEALTH_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_QUEUE_MAX_AGE_SECONDS", default=300)
 
 # Fulfilment: where carrier e-waybill adapters send requests (the built-in sandbox unless set), and the
 # shared token carriers must send with tracking pushes (empty: only staff sessions may post them).

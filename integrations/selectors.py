@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from integrations.listings import catalog_syncable
 from integrations.models import (
+    DUE_STATUSES,
     ChannelListing,
     CountCheck,
     HealthAlert,
@@ -125,3 +126,16 @@ def alert_list_for_user(user, *, open_only: bool = True) -> QuerySet[HealthAlert
 
 def import_job_list_for_user(user) -> QuerySet[ImportJob]:
     return ImportJob.objects.select_related("shop").filter(shop__in=shop_list_for_user(user).values("pk"))
+
+
+def inbox_oldest_due_seconds(*, now: dt.datetime | None = None) -> float | None:
+    """How long the oldest inbox message whose time has come has waited (seconds), or None when none waits.
+    One step along the due index (``inbox_due_idx``), however large the backlog."""
+    now = now or timezone.now()
+    oldest = (
+        InboxMessage.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    return None if oldest is None else round((now - oldest).total_seconds(), 3)

@@ -64,7 +64,7 @@ def test_schedules_sync_upserts_declared_schedules_and_removes_stale_ones(monkey
             "minutes": 5,
         }
     ]
-    monkeypatch.setattr("orders.management.commands.schedules_sync.schedules_declared", lambda: declared)
+    monkeypatch.setattr("config.tasks.schedules_declared", lambda: declared)
     Schedule.objects.create(
         name="orders.gone", func="orders.selectors.shop_list_for_user", schedule_type="I", minutes=1
     )

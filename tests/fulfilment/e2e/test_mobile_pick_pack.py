@@ -6,6 +6,7 @@ import os
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from fulfilment.models import PickTask, ScanEvent, Shipment, Wave
 from fulfilment.services import wave_build
@@ -90,17 +91,18 @@ def test_pick_and_pack_on_a_phone_with_the_wrong_sku_block(browser_page, floor, 
     confirm_box.click()
 
     # second pick on a flaky network: the post waits in the queue and goes when the network is back
-    page.wait_for_function("document.getElementById('t-location').textContent === 'B03-05'")
-    page.wait_for_function("document.getElementById('net').dataset.pending === '0'")
+    # Playwright's auto-waiting assertions, not wait_for_function: the page's CSP forbids evaluating strings.
+    expect(page.locator("#t-location")).to_have_text("B03-05")
+    expect(page.locator("#net")).to_have_attribute("data-pending", "0")
     page.context.set_offline(True)
     _scan(page, "B03-05")
     _scan(page, "SKU-2")
     page.click("#confirm")
     page.wait_for_selector("#finished", state="visible")
-    page.wait_for_function("document.getElementById('net').dataset.pending === '1'")
+    expect(page.locator("#net")).to_have_attribute("data-pending", "1")
     assert PickTask.objects.filter(wave=wave, status=PickTask.Status.OPEN).count() == 1
     page.context.set_offline(False)
-    page.wait_for_function("document.getElementById('net').dataset.pending === '0'")
+    expect(page.locator("#net")).to_have_attribute("data-pending", "0")
 
     assert list(PickTask.objects.filter(wave=wave).order_by("sequence").values_list("status", "picked_quantity")) == [
         (PickTask.Status.DONE, 2),
