@@ -314,6 +314,10 @@ if CACHE_REDIS_URL:
             "KEY_PREFIX": "orderhub",
         }
     }
+# Integrations: a claimed inbox/outbox message whose worker has not finished after this long is handed back (the
+# worker was killed or its machine lost) and done again, once. Far above a healthy batch (a second or two; a
+# platform call times out after 10 s); with the sweeper every minute, held work resumes within two minutes.
+INTEGRATIONS_CLAIM_EXPIRY_SECONDS = env_int("INTEGRATIONS_CLAIM_EXPIRY_SECONDS", default=30)
 # Integrations: new inbox messages wake one drain task for all stored meanwhile, instead of a task each
 # (integrations.inbox.inbox_wake). Needs the shared cache, so it is on only with one.
 INTEGRATIONS_INBOX_COALESCE = bool(CACHE_REDIS_URL) and env_bool("INTEGRATIONS_INBOX_COALESCE", default=True)

@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -33,7 +34,6 @@ from integrations.tokens import TokenRefresher
 log = logging.getLogger(__name__)
 
 DELIVER_TASK = "integrations.tasks.outbox_deliver"
-STALE_CLAIM = dt.timedelta(minutes=5)
 Kind = OutboxMessage.Kind
 
 
@@ -263,7 +263,8 @@ def outbox_fail(message: OutboxMessage, exc: Exception) -> str:
 
 def outbox_retry_due(*, limit: int = 500) -> int:
     now = timezone.now()
-    for stale in OutboxMessage.objects.filter(status=WorkStatus.PROCESSING, claimed_at__lt=now - STALE_CLAIM):
+    expired = now - dt.timedelta(seconds=settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS)
+    for stale in OutboxMessage.objects.filter(status=WorkStatus.PROCESSING, claimed_at__lt=expired):
         outbox_fail(stale, RuntimeError("worker did not finish (claim expired)"))
     due = list(
         OutboxMessage.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)

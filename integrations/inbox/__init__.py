@@ -10,8 +10,9 @@ Life of a message::
 
 Claims are compare-and-set UPDATEs (``status in (pending, failed) and due`` → ``processing``), so a message
 is processed by one worker even when django-q2 runs a task twice. A claim older than
-``STALE_CLAIM`` (a worker died) is handed back by the sweeper. When to retry and when to give up is the
-project's one retry policy (``config.retry``).
+``INTEGRATIONS_CLAIM_EXPIRY_SECONDS`` (its worker was killed, or its machine lost) is handed back — by the
+sweeper every minute, and by any drain looking for work — so it is done again, once. When to retry and
+when to give up is the project's one retry policy (``config.retry``).
 
 Who processes what: a task per stored lot (``inbox_process``), or — with a shared cache — one drain for a
 burst of pushes (``inbox_wake`` / ``inbox_drain``); a poll page's orders are stored claimed by the worker
@@ -33,7 +34,7 @@ One concern per module:
 - ``retrying``   the sweeper (stale claims, due retries) and staff replay of dead letters
 """
 
-from integrations.inbox.claiming import STALE_CLAIM, inbox_claim, inbox_claim_due
+from integrations.inbox.claiming import inbox_claim, inbox_claim_due, inbox_claims_release_expired
 from integrations.inbox.draining import inbox_drain
 from integrations.inbox.processing import PAGES_TOGETHER, inbox_process
 from integrations.inbox.queueing import DRAIN_TASK, PROCESS_TASK, WAKE_KEY, inbox_wake
@@ -45,12 +46,12 @@ __all__ = [
     "DRAIN_TASK",
     "PAGES_TOGETHER",
     "PROCESS_TASK",
-    "STALE_CLAIM",
     "WAKE_KEY",
     "Stored",
     "dead_letter_replay",
     "inbox_claim",
     "inbox_claim_due",
+    "inbox_claims_release_expired",
     "inbox_drain",
     "inbox_fail",
     "inbox_process",

@@ -7,6 +7,7 @@ import time
 
 from django.conf import settings
 
+from config.workers import stop_requested
 from integrations.inbox.claiming import inbox_claim_due
 from integrations.inbox.processing import process_claimed
 from integrations.inbox.queueing import BATCH, drain_enqueue, inbox_wake, wake_flag_clear, wake_flag_renew
@@ -38,7 +39,7 @@ def inbox_drain() -> dict[str, int]:
             wake_flag_renew()
         for outcome, n in process_claimed(claimed).items():
             counts[outcome] = counts.get(outcome, 0) + n
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or stop_requested():  # its cluster is stopping: hand the rest on
             if flagged:
                 drain_enqueue()  # the flag stays set: the next drain holds it
             else:

@@ -24,7 +24,7 @@ def queue_new(new_ids: list[int], kind: str) -> None:
     for everything stored meanwhile (``inbox_wake``). Poll pages (a hundred orders each) and file rows keep
     tasks of their own."""
     if coalesced() and kind in DRAINED_KINDS:
-        transaction.on_commit(inbox_wake)
+        transaction.on_commit(inbox_wake, robust=True)  # Redis down: the message is stored; the sweeper queues it
         return
     process_enqueue(new_ids)
 

@@ -9,7 +9,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.inbox.claiming import STALE_CLAIM
+from integrations.inbox.claiming import inbox_claims_release_expired
 from integrations.inbox.queueing import process_enqueue
 from integrations.models import DUE_STATUSES, InboxMessage, WorkStatus
 
@@ -17,12 +17,11 @@ log = logging.getLogger(__name__)
 
 
 def inbox_retry_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
-    """The sweeper: hand back stale claims, then queue every message whose time has come. Returns how many
-    were queued."""
+    """The sweeper: hand back expired claims, then queue every message whose time has come — including those
+    whose task was lost (a Redis restart loses the queue; the inbox in PostgreSQL keeps the messages). Returns
+    how many were queued."""
     now = now or timezone.now()
-    InboxMessage.objects.filter(status=WorkStatus.PROCESSING, claimed_at__lt=now - STALE_CLAIM).update(
-        status=WorkStatus.FAILED, next_attempt_at=now, last_error="worker did not finish (claim expired)"
-    )
+    inbox_claims_release_expired(now=now)
     due = list(
         InboxMessage.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
         .order_by("next_attempt_at")

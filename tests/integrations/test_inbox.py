@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from integrations.inbox import dead_letter_replay, inbox_process, inbox_retry_due, inbox_store
@@ -130,10 +131,10 @@ def test_a_claim_left_by_a_dead_worker_is_handed_back(shopify, clock, django_cap
     SKUFactory(code="NOT-YET-IN-CATALOG")
     InboxMessage.objects.filter(pk=message.pk).update(status=WorkStatus.PROCESSING, claimed_at=clock.now, attempts=1)
 
-    clock.advance(minutes=1)
+    clock.advance(seconds=settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS - 1)
     assert inbox_retry_due() == 0  # still plausibly being worked on
 
-    clock.advance(minutes=5)
+    clock.advance(seconds=2)
     with django_capture_on_commit_callbacks(execute=True):
         assert inbox_retry_due() == 1
     message.refresh_from_db()
