@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.brokers import Broker, get_broker
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 
@@ -31,7 +32,9 @@ def enqueue_on_commit(
     def _send() -> None:
         async_task(func, *args, **kwargs, **options)
 
-    transaction.on_commit(_send)
+    # robust: a broker that cannot be reached (Redis restarting) must not fail work already committed — the
+    # sweepers queue again what the database says is still to do. Tests run tasks inline and see their errors.
+    transaction.on_commit(_send, robust=not Conf.SYNC)
 
 
 @cache
