@@ -23,6 +23,8 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.router import replica_configured, replica_lag
+
 CRITICAL = ("database", "migrations")
 _migrated: set[str] = set()  # databases found fully migrated by this process (that does not go back)
 
@@ -43,7 +45,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def readiness() -> dict[str, dict[str, Any]]:
     checks = {"database": _timed(_database), "migrations": _timed(_migrations)}
-    if settings.DB_REPLICA_URL:
+    if replica_configured():
         checks["replica"] = _timed(_replica)
     redis_urls = sorted({url for url in (settings.Q_REDIS_URL, settings.CACHE_REDIS_URL) if url})
     if redis_urls:
@@ -82,8 +84,6 @@ def _migrations() -> dict[str, Any]:
 
 
 def _replica() -> dict[str, Any]:
-    from config.router import replica_lag
-
     lag = replica_lag(fresh=True)
     limit = settings.DB_REPLICA_MAX_LAG_SECONDS
     if lag is None:

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: its process_view runs the heavy read views itself, inside replica_reads().
+    "config.router.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,10 +118,47 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", default=True)}
     )
-# A streaming replica (config/router.py) for the heavy reads; empty: everything reads the primary.
+# PgBouncer in transaction mode in front of PostgreSQL (DB_TRANSACTION_POOLER=1): a server connection is a
+# client's for one transaction only, so nothing may outlive one — no server-side cursors, and (PgBouncer < 1.21
+# keeps no prepared statements; Debian 12 ships 1.18) no named prepared statements: the reservation path's
+# (inventory.locks.execute_prepared) are switched off by DB_PREPARED_STATEMENTS, which defaults to the opposite.
+# Server-side binding (DB_SERVER_SIDE_BINDING, unnamed statements) works either way.
+DB_TRANSACTION_POOLER = env_bool("DB_TRANSACTION_POOLER", default=False)
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=not DB_TRANSACTION_POOLER)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DB_TRANSACTION_POOLER
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", default=5)
+
+# A streaming replica (config/router.py) for the heavy reads (the views named in DB_REPLICA_VIEWS); empty:
+# everything reads the primary. Reads go back to the primary while the replica is more than
+# DB_REPLICA_MAX_LAG_SECONDS behind (measured at most every DB_REPLICA_LAG_CHECK_SECONDS per process), and for
+# DB_REPLICA_PIN_SECONDS after a client wrote (read-your-writes).
 DB_REPLICA_URL = env_str("DB_REPLICA_URL", default="")
-# Reads go back to the primary while the replica is further behind than this.
 DB_REPLICA_MAX_LAG_SECONDS = env_int("DB_REPLICA_MAX_LAG_SECONDS", default=5)
+DB_REPLICA_LAG_CHECK_SECONDS = env_int("DB_REPLICA_LAG_CHECK_SECONDS", default=1)
+DB_REPLICA_PIN_SECONDS = env_int("DB_REPLICA_PIN_SECONDS", default=15)
+if DB_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DB_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DB_TRANSACTION_POOLER
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.router.PrimaryReplicaRouter"]
+DB_REPLICA_VIEWS = [
+    "home",
+    "order-list",
+    "api-order-list",
+    "finance-home",
+    "finance-statements",
+    "finance-differences",
+    "finance-exports",
+    "finance-vouchers",
+    "api-finance-differences",
+    "fulfilment:report",
+    "fulfilment:report-xlsx",
+    "stock-movements",
+    "stock-accuracy",
+    "api-stock-accuracy",
+]
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", default="") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

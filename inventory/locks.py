@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, QuerySet
 
@@ -286,6 +287,10 @@ def execute_prepared(sql: str, params) -> list[tuple]:
     connection.ensure_connection()
     connection.validate_no_broken_transaction()
     raw = connection.connection
+    if not settings.DB_PREPARED_STATEMENTS:  # behind a transaction-mode pooler: plain server-side binding
+        with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+            cursor.execute(sql, params, prepare=False)
+            return cursor.fetchall()
     # Django turns psycopg's prepared statements off (prepare_threshold=None, for transaction-mode poolers);
     # they are allowed for these statements only. Django's own cursors bind client-side and never prepare.
     threshold, raw.prepare_threshold = raw.prepare_threshold, 0
