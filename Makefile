@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint messages schema clean
+.PHONY: install run test lint messages schema clean cluster cluster-down cluster-check
 
 install: $(STAMP)
 
@@ -41,6 +41,22 @@ messages: install
 
 schema: install
 	$(PY) manage.py spectacular --lang en --file docs/openapi.yaml --validate
+
+# The production topology on this machine (deploy/cluster.py, docs/deployment.md): HAProxy, two gunicorn web nodes,
+# two worker clusters, PgBouncer, a PostgreSQL primary and streaming replica, Redis — each its own process group
+# on its own port (7100…7141), data and logs in $(CLUSTER_DIR). Not `make run`, which stays the SQLite demo.
+CLUSTER_DIR ?= /tmp/orderhub-cluster
+cluster: install
+	$(PY) deploy/cluster.py up --dir $(CLUSTER_DIR)
+
+cluster-down:
+	$(PY) deploy/cluster.py down --dir $(CLUSTER_DIR)
+
+# The fault drill: starts the cluster, streams signed orders and stock adjustments while killing a web node, a
+# worker node, Redis and PostgreSQL, then compares what was sent with what is stored (last line JSON).
+# DRILL_ARGS=--short: the few-minute version CI runs.
+cluster-check: install
+	$(PY) manage.py cluster_check --dir $(CLUSTER_DIR) $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles
