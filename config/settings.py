@@ -400,6 +400,10 @@ LOGGING = {
 HEALTH_QUEUE_PROBES = {"oldest_due_s": "integrations.selectors.inbox_oldest_due_seconds"}
 HEALTH_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_QUEUE_MAX_AGE_SECONDS", default=300)
 
+# The built-in platform sandbox (integrations/sandbox): on in development, off in production unless asked for
+# (the cluster drill turns it on to play the platforms).
+SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=DEBUG)
+
 # Fulfilment: where carrier e-waybill adapters send requests (the built-in sandbox unless set), and the
 # shared token carriers must send with tracking pushes (empty: only staff sessions may post them).
 FULFILMENT_CARRIER_SANDBOX_URL = env_str(

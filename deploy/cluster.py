@@ -119,6 +119,8 @@ class Topology:
             "LOG_FORMAT": "json",
             "SANDBOX_BASE_URL": self.url,
             "FULFILMENT_CARRIER_SANDBOX_URL": f"{self.url}/fulfilment/sandbox/carriers/",
+            # The platform sandbox answers the drill's platform calls (never switched on in production).
+            "SANDBOX_ENABLED": "1",
         }
 
 
@@ -162,6 +164,8 @@ def _pg_user() -> str | None:
 def node_start(topology: Topology, name: str) -> int:
     """Start a node as the leader of its own process group; returns its pid."""
     node = topology.nodes[name]
+    if name in ("postgres", "replica"):
+        _stale_lock_remove(Path(node["cwd"], "postmaster.pid"))
     log = open(node["log"], "ab")  # noqa: SIM115 - handed to the child
     process = subprocess.Popen(
         node["cmd"],
@@ -177,6 +181,21 @@ def node_start(topology: Topology, name: str) -> int:
     node["pid"] = process.pid
     save(topology)
     return process.pid
+
+
+def _stale_lock_remove(lock: Path) -> None:
+    """A PostgreSQL killed -9 leaves postmaster.pid behind; its pid may live on as a zombie nobody reaped (the
+    process that started it is not the one that killed it), which PostgreSQL takes for a running server."""
+    try:
+        pid = int(lock.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        state = b"gone"
+    if state in (b"Z", b"gone"):
+        lock.unlink(missing_ok=True)
 
 
 def node_alive(topology: Topology, name: str) -> bool:

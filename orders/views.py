@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.paging import EstimatedCountPaginator
 from orders import roles
 from orders.exceptions import InvalidTransition
 from orders.forms import NoteForm, OrderFilterForm, TransitionForm
@@ -84,7 +84,7 @@ def order_list(request):
     if form.is_bound:
         form.is_valid()
         orders = form.filter(orders)
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [
         {

@@ -85,6 +85,7 @@ class Command(BaseCommand):
                     **os.environ,
                     **topology.app_env(direct=True),
                     "LOG_FORMAT": "plain",
+                    "PYTHONUNBUFFERED": "1",
                     "LOG_LEVEL": "WARNING",
                     "CLUSTER_UP_SECONDS": f"{up_seconds:.1f}",
                 },
@@ -152,6 +153,7 @@ class World:
     sku_codes: list[str]
     token: str
     stock_at_start: int
+    run: str
 
 
 def _world(topology) -> World:
@@ -187,7 +189,9 @@ def _world(topology) -> World:
             access_token=secrets.token_hex(16),
             webhook_secret=secrets.token_hex(16),
             token_expires_at=timezone.now() + dt.timedelta(days=60),
-            is_enabled=False,  # pushes only: no polling during the drill
+            is_enabled=True,
+            poll_interval_minutes=1440,  # pushes only: no polling during the drill
+            next_poll_at=timezone.now() + dt.timedelta(days=365),
         )
     user = get_user_model().objects.create(username=f"drill-partner-{run}", is_staff=True)
     user.groups.set(Group.objects.filter(name__in=[roles.MANAGER]))
@@ -201,6 +205,7 @@ def _world(topology) -> World:
         sku_codes=[sku.code for sku in skus],
         token=token,
         stock_at_start=60 * SKUS,
+        run=run,
     )
 
 
@@ -346,7 +351,7 @@ class Drill:
                 self._deliver(delivery)
                 adjust += 1
                 if adjust % 25 == 0:
-                    self._adjust(f"drill-adj-{index}-{adjust}", self.world.sku_codes[adjust % SKUS])
+                    self._adjust(f"drill-adj-{self.world.run}-{index}-{adjust}", self.world.sku_codes[adjust % SKUS])
 
         threads = [threading.Thread(target=sender, args=(i,), daemon=True) for i in range(6)]
         for thread in threads:
@@ -523,7 +528,9 @@ class Drill:
         duplicate_orders = len(stored_rows) - len(stored)
         lost = len(sent - stored)
         adjust_keys = list(
-            StockMovement.objects.filter(reference__startswith="drill-adj-").values_list("reference", flat=True)
+            StockMovement.objects.filter(reference__startswith=f"drill-adj-{self.world.run}-").values_list(
+                "reference", flat=True
+            )
         )
         duplicate_adjustments = len(adjust_keys) - len(set(adjust_keys))
         lost_adjustments = len(set(self.adjustments_ok) - set(adjust_keys))
