@@ -301,7 +301,7 @@ def _postgres_conf(topology: Topology) -> str:
     archive = topology.path("wal-archive")
     return f"""
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '{topology.path("run")}'
+unix_socket_directories = ''
 max_connections = 200
 shared_buffers = 256MB
 wal_level = replica

@@ -127,7 +127,10 @@ class Command(BaseCommand):
                 f"  fault {fault['fault']:<8} at {fault['at_s']:>5.0f} s: {fault['what']}; orders flowed again after "
                 f"{fault['recovery_s']:.1f} s"
             )
-        w(f"  recovery_s (longest) {r['recovery_s']:.1f} · held work resumed within {r['held_work_resumed_s']}")
+        w(
+            f"  recovery_s (longest) {r['recovery_s']:.1f} · work held by the killed worker resumed after "
+            f"{r['held_work_resumed_s']:.1f} s · inbox settled {r['settled_after_senders']}"
+        )
         reads = r["reads"]
         w(
             f"  reads through PgBouncer: replica {reads['replica_queries']} queries, "
@@ -381,7 +384,8 @@ class Drill:
             seconds=round(time.monotonic() - self.t0, 1),
             faults=[f["fault"] for f in fault_log],
             recovery_s=max(f["recovery_s"] for f in fault_log),
-            held_work_resumed_s=settled,
+            held_work_resumed_s=next(f["recovery_s"] for f in fault_log if f["fault"] == "worker"),
+            settled_after_senders=settled,
             fault_log=fault_log,
             reads=reads,
             http_retries=self.http_retries,
@@ -460,7 +464,7 @@ class Drill:
         for line in rows.splitlines():
             cells = line.split("|")
             if len(cells) > 4:
-                counts[cells[0]] = int(cells[4])  # total_query_count
+                counts[cells[0]] = int(cells[2])  # database | total_xact_count | total_query_count | …
         return counts
 
     def _list_reads(self, count: int) -> None:
