@@ -134,7 +134,7 @@ class Command(BaseCommand):
         reads = r["reads"]
         w(
             f"  reads through PgBouncer: replica {reads['replica_queries']} queries, "
-            f"primary {reads['primary_queries']} (heavy list reads while the replica was fresh)"
+            f"primary {reads['primary_queries']} for 20 order-list reads while the replica was fresh (less background)"
         )
         w(
             f"  replica lag fallback: paused replay → lag {reads['lag_when_paused_s']} s > limit "
@@ -471,15 +471,27 @@ class Drill:
         for _ in range(count):
             _get(self.topology.haproxy, "/api/v1/orders/", {"Authorization": f"Token {self.world.token}"})
 
+    def _measured(self, read) -> dict[str, int]:
+        """Queries PgBouncer passed to the replica and the primary while ``read()`` ran, less what passed in the
+        same time just before without it (health checks, lag probes, the drill's other traffic)."""
+        first = self._pgbouncer_queries()
+        started = time.monotonic()
+        read()
+        took = time.monotonic() - started
+        second = self._pgbouncer_queries()
+        time.sleep(took)
+        third = self._pgbouncer_queries()
+        out = {}
+        for name, database in (("replica", "orderhub_replica"), ("primary", "orderhub")):
+            during = second.get(database, 0) - first.get(database, 0)
+            background = third.get(database, 0) - second.get(database, 0)
+            out[name] = max(during - background, 0)
+        return out
+
     def _reads_fresh(self) -> dict:
         time.sleep(2)  # the token's user has not written yet: not pinned
-        before = self._pgbouncer_queries()
-        self._list_reads(20)
-        after = self._pgbouncer_queries()
-        return {
-            "replica_queries": after.get("orderhub_replica", 0) - before.get("orderhub_replica", 0),
-            "primary_queries": after.get("orderhub", 0) - before.get("orderhub", 0),
-        }
+        counted = self._measured(lambda: self._list_reads(20))
+        return {"replica_queries": counted["replica"], "primary_queries": counted["primary"]}
 
     def _reads_lagging(self) -> dict:
         """Pause the replica's replay until it lags beyond the limit; the same reads then go to the primary."""
@@ -502,18 +514,20 @@ class Drill:
                 time.sleep(0.5)
             time.sleep(1.5)  # each web process measures the lag at most once a second
             readyz = json.loads(_get(topology.haproxy, "/readyz", {})[1] or "{}")
-            before = self._pgbouncer_queries()
-            for _ in range(20):
-                _get(topology.haproxy, "/api/v1/orders/", {"Authorization": f"Token {reader}"})
-            after = self._pgbouncer_queries()
+
+            def reads():
+                for _ in range(20):
+                    _get(topology.haproxy, "/api/v1/orders/", {"Authorization": f"Token {reader}"})
+
+            counted = self._measured(reads)
         finally:
             cluster.psql(topology.replica, "SELECT pg_wal_replay_resume()")
         return {
             "max_lag_s": limit,
             "lag_when_paused_s": round(lag, 1),
             "readyz_reads_when_lagging": readyz.get("checks", {}).get("replica", {}).get("reads", "?"),
-            "replica_queries_when_lagging": after.get("orderhub_replica", 0) - before.get("orderhub_replica", 0),
-            "primary_queries_when_lagging": after.get("orderhub", 0) - before.get("orderhub", 0),
+            "replica_queries_when_lagging": counted["replica"],
+            "primary_queries_when_lagging": counted["primary"],
         }
 
     # --- what was sent, what is stored ------------------------------------------------------------------------
