@@ -1,8 +1,8 @@
 """PgBouncer in transaction mode in front of PostgreSQL (Debian's 1.18: no prepared statements across
 transactions). The reservation path runs through it from four processes sharing one server connection:
 with server-side binding on and off it works once prepared statements are switched off
-(DB_TRANSACTION_POOLER=1); with them on, two clients prepare the same statement name on the one server connection (or find a statement
-gone that they prepared on another), and reservations fail — which is why the setting exists."""
+(DB_TRANSACTION_POOLER=1); with them on, two clients prepare the same statement name on the one server
+connection, and reservations fail — which is why the setting exists."""
 
 import json
 import os

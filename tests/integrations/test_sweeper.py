@@ -88,7 +88,7 @@ def test_a_drain_takes_back_expired_claims_without_waiting_for_the_sweeper(shopi
 
 def test_a_message_that_kills_every_worker_ends_as_a_dead_letter(shopify, settings):
     settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS = 30
-    settings.INTEGRATIONS_MAX_ATTEMPTS = 3
+    settings.RETRY_MAX_ATTEMPTS = 3
     (poison,) = _stored_without_a_task(shopify.shop, count=1)
     InboxMessage.objects.filter(pk=poison).update(
         status=WorkStatus.PROCESSING, attempts=3, claimed_at=timezone.now() - dt.timedelta(minutes=1)
