@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "config.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -416,4 +416,4 @@ FULFILMENT_PRINT_COMPONENTS = {
     "pdd": env_str("PRINT_COMPONENT_PDD", default="ws://127.0.0.1:5000"),
     "douyin": env_str("PRINT_COMPONENT_DOUYIN", default="ws://127.0.0.1:13888"),
     "jd": env_str("PRINT_COMPONENT_JD", default="ws://127.0.0.1:9113"),
-}
+}  # (The wave print page talks to them from the browser: config.csp lets it connect there.)

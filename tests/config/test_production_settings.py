@@ -114,3 +114,23 @@ def test_static_files_are_served_by_the_web_process_from_the_collected_manifest(
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip"
     assert "max-age=315360000" in response["Cache-Control"]  # hashed names never change: cached for years
+
+
+def test_every_inline_script_in_the_templates_carries_the_csp_nonce():
+    missing = []
+    for template in sorted((BASE_DIR / "templates").rglob("*.html")):
+        text = template.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", text):
+            if 'nonce="{{ request.csp_nonce }}"' not in tag:
+                missing.append(f"{template.relative_to(BASE_DIR)}: {tag}")
+        missing += [f"{template.relative_to(BASE_DIR)}: inline handler" for _ in re.findall(r"\son[a-z]+=\"", text)]
+    assert missing == []
+
+
+def test_pages_may_reach_the_local_print_components_and_nothing_else_new(client, settings):
+    settings.FULFILMENT_PRINT_COMPONENTS = {"cainiao": "ws://127.0.0.1:41234", "pdd": "ws://127.0.0.1:5000"}
+
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    connect = next(part for part in policy.split("; ") if part.startswith("connect-src"))
+    assert connect == "connect-src 'self' ws://127.0.0.1:41234 ws://127.0.0.1:5000"
