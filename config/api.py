@@ -175,10 +175,26 @@ def by_method(name: str, **operations: type[APIView]):
     return view
 
 
+# --- paths that match no operation ---------------------------------------------------------------------------
+
+
+class UnknownPathApi(APIView):
+    """The last route under /api/v1/: a path no operation serves is a 404 in the error body — after the usual
+    authentication, so an anonymous caller gets 401 for every /api/v1/ path and cannot probe which exist."""
+
+    schema = None  # not an operation: left out of the OpenAPI schema
+
+    def _not_found(self, request, *args, **kwargs):
+        raise exceptions.NotFound(f"No API operation at {request.path}.")
+
+    get = post = put = patch = delete = _not_found
+
+
 __all__ = [
     "ErrorSerializer",
     "Pagination",
     "StrictSerializer",
+    "UnknownPathApi",
     "by_method",
     "error_responses",
     "paginated_response",

@@ -4,6 +4,7 @@ Everything that differs between machines comes from the environment, parsed here
 Defaults are safe for development: SQLite next to the project and django-q2's ORM broker.
 """
 
+import datetime as dt
 import warnings
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "django_q",
+    "axes",
     "orders",
     "inventory",
     "fulfilment",
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # django-axes: turns a locked-out login into its lockout page (wraps every view, also those run below).
+    "axes.middleware.AxesMiddleware",
     # Last: its process_view runs the heavy read views itself, inside replica_reads().
     "config.router.ReplicaReadsMiddleware",
 ]
@@ -163,12 +167,29 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", default=""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (user name, address) pair before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login lockout (django-axes, attempts stored in the database and listed in the admin): after
+# LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address, that pair is refused for
+# LOGIN_LOCKOUT_MINUTES (the login page says so, HTTP 429); a successful login clears the count.
+# `manage.py axes_reset_username NAME` lifts a lockout early.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ADMIN = True
+AXES_CLIENT_IP_CALLABLE = "config.client.client_ip"
+# How many reverse proxies in front of the web servers append to X-Forwarded-For (0: none, the client's
+# address is REMOTE_ADDR). Lockouts and rate limits read the client address through config.client.client_ip.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -255,6 +276,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Limits on every imported file (order files, statements, allocations), checked by config.uploads before a
+# reader opens it: its size, and what an XLSX (a zip archive) unpacks to — see config/uploads.py.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
+UPLOAD_ZIP_MAX_UNPACKED_BYTES = env_int("UPLOAD_ZIP_MAX_UNPACKED_MB", default=256) * 1024 * 1024
+UPLOAD_ZIP_MAX_ENTRIES = 1000
+UPLOAD_ZIP_MAX_RATIO = 200
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

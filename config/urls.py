@@ -2,16 +2,19 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import health
+from config.api import UnknownPathApi
 
 api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("inventory.api.urls")),
     path("", include("inventory.api.stock_urls")),
     path("finance/", include("finance.api.urls")),
+    # Keep last: any other /api/v1/ path is a 401 for anonymous callers and a 404 for authenticated ones.
+    re_path(r"^.*$", UnknownPathApi.as_view()),
 ]
 
 urlpatterns = [

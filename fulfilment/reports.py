@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from config.spreadsheets import sheet_append
 from fulfilment.models import IncidentKind, ScanEvent, Shipment, WaybillAttempt, WorkItem
 from orders.models import Order, Platform
 from orders.selectors import order_list_for_user
@@ -226,13 +227,14 @@ def shipping_health_xlsx(report: dict[str, Any]) -> bytes:
     bold = Font(bold=True)
     ws = wb.active
     ws.title = "Channels"
-    ws.append([f"Shipping health {report['day']:%Y-%m-%d} (Asia/Shanghai)"])
+    sheet_append(ws, [f"Shipping health {report['day']:%Y-%m-%d} (Asia/Shanghai)"])
     ws["A1"].font = bold
-    ws.append(["Channel", "Shipped", "On time", "Late", "On-time rate %", "Overdue unshipped"])
+    sheet_append(ws, ["Channel", "Shipped", "On time", "Late", "On-time rate %", "Overdue unshipped"])
     for cell in ws[2]:
         cell.font = bold
     for c in report["channels"]:
-        ws.append(
+        sheet_append(
+            ws,
             [
                 c["channel"],
                 c["shipped"],
@@ -240,7 +242,7 @@ def shipping_health_xlsx(report: dict[str, Any]) -> bytes:
                 c["late"],
                 float(c["on_time_rate"]) if c["on_time_rate"] is not None else None,
                 c["overdue_unshipped"],
-            ]
+            ],
         )
     if report["channels"]:
         chart = BarChart()
@@ -250,28 +252,29 @@ def shipping_health_xlsx(report: dict[str, Any]) -> bytes:
         ws.add_chart(chart, "H2")
 
     ws = wb.create_sheet("Labels")
-    ws.append(["Attempts", "Failed or blocked", "Error rate %"])
-    ws.append(
+    sheet_append(ws, ["Attempts", "Failed or blocked", "Error rate %"])
+    sheet_append(
+        ws,
         [
             report["label"]["attempts"],
             report["label"]["failed"],
             float(report["label"]["error_rate"]) if report["label"]["error_rate"] is not None else None,
-        ]
+        ],
     )
-    ws.append([])
-    ws.append(["Block reason", "Count"])
+    sheet_append(ws, [])
+    sheet_append(ws, ["Block reason", "Count"])
     for r in report["label"]["reasons"]:
-        ws.append([r["block_reason"] or "request failed", r["n"]])
+        sheet_append(ws, [r["block_reason"] or "request failed", r["n"]])
 
     ws = wb.create_sheet("Exceptions")
-    ws.append(["Level", "Kind", "Caught"])
+    sheet_append(ws, ["Level", "Kind", "Caught"])
     for e in report["exceptions"]:
-        ws.append([e["level"], str(e["label"]), e["count"]])
+        sheet_append(ws, [e["level"], str(e["label"]), e["count"]])
 
     ws = wb.create_sheet("Interventions")
-    ws.append(["What", "Count"])
+    sheet_append(ws, ["What", "Count"])
     for key, value in report["interventions"].items():
-        ws.append([key.replace("_", " "), value])
+        sheet_append(ws, [key.replace("_", " "), value])
     for sheet in wb.worksheets:
         sheet.column_dimensions["A"].width = 36
     buffer = io.BytesIO()

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.tasks import enqueue_on_commit
+from config.uploads import UploadRefused, upload_check
 from integrations.exceptions import ImportInvalid, PayloadInvalid
 from integrations.mapping import local_datetime, mapping_effective, yuan
 from integrations.models import ImportJob, InboxMessage
@@ -247,6 +248,10 @@ def _cell_text(value: Any) -> str:
 
 def table_read(content: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """(headers, [(row number, cells)]) of the first sheet / the CSV. Row 1 is the header row."""
+    try:
+        upload_check(content, name=name)
+    except UploadRefused as refused:
+        raise ImportInvalid(refused.message, extra=refused.extra) from None
     lower = name.lower()
     if lower.endswith((".xlsx", ".xlsm")):
         import openpyxl
@@ -551,6 +556,10 @@ def preview(parsed: Parsed, *, limit: int = 20) -> dict[str, Any]:
 @transaction.atomic
 def import_job_create(*, shop, profile: str, upload, user=None) -> tuple[ImportJob, dict[str, Any]]:
     """Store the uploaded file and check it. Raises ``ImportInvalid`` when the file cannot be read at all."""
+    try:
+        upload_check(upload, name=upload.name)  # before reading it into memory
+    except UploadRefused as refused:
+        raise ImportInvalid(refused.message, extra=refused.extra) from None
     content = upload.read()
     parsed = file_parse(content, upload.name, profile)
     report = preview(parsed)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from config.redirects import redirect_next
 from integrations.catalog import PLATFORM_PROFILES, defaults_for, effective_for, known_profiles
 from integrations.exceptions import ImportInvalid
 from integrations.forms import ImportUploadForm
@@ -99,7 +100,7 @@ def dead_letter_replay_view(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, ngettext("%(n)d message queued again.", "%(n)d messages queued again.", count) % {"n": count}
     )
-    return redirect(request.POST.get("next") or "integrations-dead-letters")
+    return redirect_next(request, "integrations-dead-letters")
 
 
 @login_required

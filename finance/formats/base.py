@@ -24,6 +24,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from config.uploads import UploadRefused, upload_check
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # China Standard Time as a fixed offset (no daylight saving since 1991): cheaper to build and compare.
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -342,6 +344,10 @@ class Position:
 
 def iter_rows(stream: io.BufferedIOBase) -> tuple[str, Iterator[tuple[int, list[Any]]], Position]:
     """``(kind, rows, position)`` for a CSV or XLSX file: each row is ``(row number in the file, cells)``."""
+    try:
+        upload_check(stream, name=getattr(stream, "name", None) or "file")
+    except UploadRefused as refused:
+        raise FileInvalid(refused.message, extra=refused.extra) from None
     head = stream.read(65536)
     stream.seek(0)
     if head.startswith(XLS_MAGIC):

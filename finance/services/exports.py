@@ -26,6 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from config.spreadsheets import cell_value
 from config.tasks import enqueue_on_commit
 from finance.exceptions import ExportInvalid
 from finance.models import DailyBalance, ExportJob, Voucher
@@ -116,7 +117,7 @@ def write_workbook(path: str, *, title: str, columns: list[str], rows: Iterable[
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(name) * 2 + 4))
     header = []
     for name in columns:
-        cell = WriteOnlyCell(sheet, value=name)
+        cell = WriteOnlyCell(sheet, value=cell_value(name))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
         header.append(cell)
@@ -126,7 +127,7 @@ def write_workbook(path: str, *, title: str, columns: list[str], rows: Iterable[
     for row in rows:
         cells = []
         for index, value in enumerate(row):
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=cell_value(value))
             if isinstance(value, Decimal):
                 cell.number_format = MONEY_FORMAT
             elif isinstance(value, dt.date):
@@ -143,7 +144,7 @@ def write_workbook(path: str, *, title: str, columns: list[str], rows: Iterable[
                 value = "合计 Total"
             else:
                 value = sums.get(index, Decimal("0.00")) if index in totals else None
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=cell_value(value))
             cell.font = TOTAL_FONT
             if isinstance(value, Decimal):
                 cell.number_format = MONEY_FORMAT

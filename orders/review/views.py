@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
+from config.redirects import next_url
 from orders.masking import consignee_for
 from orders.models import Alert, Order, ReviewTask
 from orders.pages import PAGE_SIZE, form_errors, redirect_back, visible_order
@@ -189,9 +190,7 @@ def review_order_address(request, number: str):
         else:
             messages.success(request, _("Address of %(number)s updated.") % {"number": order.number})
             return redirect_back(request, reverse("review:queue"))
-    return render(
-        request, "orders/review/address.html", {"order": order, "form": form, "next": request.GET.get("next", "")}
-    )
+    return render(request, "orders/review/address.html", {"order": order, "form": form, "next": next_url(request)})
 
 
 @login_required
