@@ -6,11 +6,14 @@ simple-history does not record; the inbox and outbox rows are themselves the aud
 """
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from config.fields import EncryptedTextField
 
 # Fields whose values are secret: admin forms show them as password inputs, history and logs skip them.
 SECRET_FIELDS = ("app_secret", "access_token", "refresh_token", "webhook_secret")
@@ -22,9 +25,10 @@ class ShopConnection(models.Model):
     )
     base_url = models.URLField(_("API base URL"), blank=True, help_text=_("The platform's API, or the sandbox."))
     app_key = models.CharField(_("app key"), max_length=128, blank=True)
-    app_secret = models.CharField(_("app secret"), max_length=256, blank=True)
-    access_token = models.CharField(_("access token"), max_length=512, blank=True)
-    refresh_token = models.CharField(_("refresh token"), max_length=512, blank=True)
+    # Secrets are stored encrypted (config.fields.EncryptedTextField); they can be tested for "" only.
+    app_secret = EncryptedTextField(_("app secret"), blank=True)
+    access_token = EncryptedTextField(_("access token"), blank=True)
+    refresh_token = EncryptedTextField(_("refresh token"), blank=True)
     token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
     refresh_token_expires_at = models.DateTimeField(
         _("refresh token expires at"),
@@ -32,7 +36,7 @@ class ShopConnection(models.Model):
         blank=True,
         help_text=_("After this the shop must be authorised again; the refresh answers say when."),
     )
-    webhook_secret = models.CharField(_("webhook secret"), max_length=256, blank=True)
+    webhook_secret = EncryptedTextField(_("webhook secret"), blank=True)
     poll_interval_minutes = models.PositiveSmallIntegerField(_("poll every (minutes)"), default=5)
     is_enabled = models.BooleanField(_("enabled"), default=True)
     location_id = models.CharField(
@@ -523,16 +527,16 @@ class AlertRobot(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    webhook_url = models.URLField(_("webhook URL"), max_length=500)
-    secret = models.CharField(
+    # The URL carries the robot's credential (DingTalk access_token, WeCom key): both are stored encrypted.
+    webhook_url = EncryptedTextField(_("webhook URL"), validators=[URLValidator(schemes=["https", "http"])])
+    secret = EncryptedTextField(
         _("signing secret"),
-        max_length=200,
         blank=True,
         help_text=_("DingTalk 加签 secret (SEC…); WeCom needs none."),
     )
     is_enabled = models.BooleanField(_("enabled"), default=True)
 
-    history = HistoricalRecords(excluded_fields=["secret"])
+    history = HistoricalRecords(excluded_fields=["webhook_url", "secret"])
 
     class Meta:
         verbose_name = _("alert robot")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +34,17 @@ def connection_list_for_user(user) -> QuerySet[ShopConnection]:
         .filter(shop__in=shop_list_for_user(user).values("pk"))
         .order_by("shop__code")
     )
+
+
+def connection_for_access_token(*, platform: str, token: str) -> ShopConnection | None:
+    """The connection of a ``platform`` shop holding this access token. Tokens are stored encrypted (no
+    WHERE can match them), so the platform's few connections are compared in Python, in constant time."""
+    if not token:
+        return None
+    for connection in ShopConnection.objects.select_related("shop").filter(shop__platform=platform):
+        if connection.access_token and hmac.compare_digest(connection.access_token, token):
+            return connection
+    return None
 
 
 def _status_counts(queryset) -> dict[str, int]:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from config.tasks import enqueue_on_commit
@@ -71,15 +72,21 @@ def connection_token_refresh(*, connection: ShopConnection) -> ShopConnection:
         failure = exc if isinstance(exc, TokenRefreshFailed) else TokenRefreshFailed(f"{exc}", extra=exc.extra)
         token_refresh_failure_record(connection=current, error=failure)
         raise failure from exc
-    updated = ShopConnection.objects.filter(pk=current.pk, access_token=old_access, refresh_token=old_refresh).update(
-        access_token=grant.access_token,
-        refresh_token=grant.refresh_token or old_refresh,
-        token_expires_at=grant.expires_at,
-        refresh_token_expires_at=grant.refresh_expires_at
-        if grant.refresh_token or grant.refresh_expires_at
-        else current.refresh_token_expires_at,
-        token_refreshed_at=now,
-    )
+    # Compare-and-set on the tokens read before the call. They are stored encrypted (a fresh IV each time, so
+    # no WHERE can compare them): lock the row, compare in Python, write — a short transaction, no network.
+    with transaction.atomic():
+        stored = ShopConnection.objects.select_for_update().only("access_token", "refresh_token").get(pk=current.pk)
+        updated = (stored.access_token, stored.refresh_token) == (old_access, old_refresh)
+        if updated:
+            ShopConnection.objects.filter(pk=current.pk).update(
+                access_token=grant.access_token,
+                refresh_token=grant.refresh_token or old_refresh,
+                token_expires_at=grant.expires_at,
+                refresh_token_expires_at=grant.refresh_expires_at
+                if grant.refresh_token or grant.refresh_expires_at
+                else current.refresh_token_expires_at,
+                token_refreshed_at=now,
+            )
     if updated:
         HealthAlert.objects.filter(
             shop=current.shop,

@@ -19,6 +19,7 @@ from integrations.sandbox.views.shared import (
     token_lifetime,
     token_refresh,
 )
+from integrations.selectors import connection_for_access_token
 from integrations.signing import equal
 
 
@@ -26,7 +27,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
     if rest == "admin/oauth/access_token" and request.method == "POST":
         return _shopify_token_refresh(request)
     token = request.headers.get("X-Shopify-Access-Token", "")
-    connection = ShopConnection.objects.filter(access_token=token, shop__platform="shopify").first() if token else None
+    connection = connection_for_access_token(platform="shopify", token=token)
     expired = connection is not None and connection.token_expires_at is not None
     expired = expired and connection.token_expires_at < timezone.now()
     refused = fault == "expired_token" and not (connection and token_issued_here(connection, token))

@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from openpyxl import Workbook
 
 from config.uploads import UploadRefused, upload_check
@@ -16,6 +17,12 @@ from integrations.imports import file_parse, import_job_create
 from integrations.models import ImportJob
 
 MB = 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def _xlsx() -> bytes:
