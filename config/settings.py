@@ -206,6 +206,10 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Consignee phone, detail address and remarks are erased this many days after an order reached a final status
+# (orders.services.consignees_anonymise_due, daily); amounts, numbers and the region stay for finance.
+CONSIGNEE_RETENTION_DAYS = env_int("CONSIGNEE_RETENTION_DAYS", default=180)
+
 # Every amount in Order Hub carries a currency; CNY is the default for Chinese channels.
 DEFAULT_CURRENCY = "CNY"
 

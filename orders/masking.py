@@ -12,6 +12,12 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 PII_PERMISSION = "orders.view_consignee_pii"
+REVEAL_PERMISSION = "orders.reveal_consignee_pii"
+
+
+def user_may_reveal(user) -> bool:
+    """Sees the consignee masked, but may reveal it with a reason (``orders.services.consignee_reveal``)."""
+    return bool(user and user.is_authenticated and not user_sees_pii(user) and user.has_perm(REVEAL_PERMISSION))
 
 
 def user_sees_pii(user: AbstractBaseUser | AnonymousUser | None) -> bool:
@@ -40,9 +46,10 @@ def mask_address(address: str) -> str:
     return address[:keep] + "****"
 
 
-def consignee_for(user, order) -> dict[str, str]:
-    """The consignee block as this user may see it."""
-    visible = user_sees_pii(user)
+def consignee_for(user, order, *, reveal: bool = False) -> dict[str, str]:
+    """The consignee block as this user may see it (``reveal``: unmasked — only
+    ``orders.services.consignee_reveal`` passes it, after logging why)."""
+    visible = reveal or user_sees_pii(user)
     return {
         "name": order.consignee_name,
         "phone": order.consignee_phone if visible else mask_phone(order.consignee_phone),

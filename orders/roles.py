@@ -118,7 +118,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.view_alert",  # issue 5: late shipments
         "orders.change_alert",
     ],
-    FINANCE: [*_VIEW_ORDERS, *_FINANCE],  # issue 7
+    # Finance sees consignees masked; revealing one order's phone and address takes a reason and is logged.
+    FINANCE: [*_VIEW_ORDERS, *_FINANCE, "orders.reveal_consignee_pii", "orders.view_consigneereveal"],
     MANAGER: [
         *_VIEW_ORDERS,
         *_FULFILMENT_WORK,  # issue 6
@@ -129,6 +130,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.change_order",
         "orders.add_orderevent",
         "orders.view_consignee_pii",
+        "orders.view_consigneereveal",  # who revealed which consignee, and why
         "orders.add_shop",
         "orders.change_shop",
         "inventory.add_sku",

@@ -134,3 +134,21 @@ def presale_reminder_notify(terms_id: int) -> dict:
         severity="info",
         kind="presale_due",
     )
+
+
+# --- personal data retention ---------------------------------------------------------------------------------
+
+SCHEDULES += [
+    {
+        # Erase consignee phone and address CONSIGNEE_RETENTION_DAYS after an order became final.
+        "name": "orders.consignees_anonymise_due",
+        "func": "orders.tasks.consignees_anonymise_due",
+        "schedule_type": Schedule.DAILY,
+    },
+]
+
+
+def consignees_anonymise_due() -> dict:
+    from orders.services import consignees_anonymise_due as anonymise
+
+    return {"anonymised": anonymise()}

@@ -16,14 +16,16 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.client import client_ip
+from config.errors import ApplicationError
 from config.paging import EstimatedCountPaginator
 from orders import roles
 from orders.exceptions import InvalidTransition
 from orders.forms import NoteForm, OrderFilterForm, TransitionForm
-from orders.masking import consignee_for
+from orders.masking import consignee_for, user_may_reveal
 from orders.models import Order, Platform
 from orders.selectors import order_counts_for_user, order_get_for_user, order_list_for_user, shop_list_for_user
-from orders.services import order_note_add, order_transition
+from orders.services import consignee_reveal, order_note_add, order_transition
 from orders.states import NOT_SHIPPED, TRANSITIONS, HoldReason, Status
 
 PAGE_SIZE = 50
@@ -107,7 +109,10 @@ def _visible_order(request, number: str) -> Order:
 @login_required
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request, number: str):
-    order = _visible_order(request, number)
+    return _order_detail_render(request, _visible_order(request, number))
+
+
+def _order_detail_render(request, order: Order, *, consignee: dict | None = None):
     user = request.user
     next_statuses = [status for status in Status.values if status in TRANSITIONS[order.status]]
     events = list(order.events.all())
@@ -115,12 +120,14 @@ def order_detail(request, number: str):
         hold = (event.data or {}).get("hold_reason", "")
         event.hold_reason_label = HoldReason(hold).label if hold in HoldReason.values else hold
     now = timezone.now()
-    return render(
+    response = render(
         request,
         "orders/order_detail.html",
         {
             "order": order,
-            "consignee": consignee_for(user, order),
+            "consignee": consignee or consignee_for(user, order),
+            "can_reveal": consignee is None and user_may_reveal(user),
+            "revealed": consignee is not None,
             "lines": list(order.lines.all()),
             "events": events,
             "overdue": bool(order.promised_ship_at and order.promised_ship_at < now and order.status in NOT_SHIPPED),
@@ -137,6 +144,25 @@ def order_detail(request, number: str):
             ),
         },
     )
+    if consignee is not None:
+        response["Cache-Control"] = "no-store"  # a revealed phone and address stay out of every cache
+    return response
+
+
+@require_POST
+@login_required
+@permission_required("orders.view_order", raise_exception=True)
+def order_consignee_reveal_view(request, number: str):
+    """Show the unmasked consignee once, for a reason that is logged (``consignee_reveal``)."""
+    order = _visible_order(request, number)
+    try:
+        consignee = consignee_reveal(
+            user=request.user, order=order, reason=request.POST.get("reason", ""), ip_address=client_ip(request)
+        )
+    except ApplicationError as error:
+        messages.error(request, _("Not revealed: %(message)s") % {"message": error.message})
+        return redirect("order-detail", number=order.number)
+    return _order_detail_render(request, order, consignee=consignee)
 
 
 @require_POST

@@ -15,13 +15,14 @@
   services. Everything tied to an order is scoped to the orders the user may see.
 
 One module per concern: ``mixins`` (shared with the other apps' admins), ``shops``, ``orders``, ``records``
-(timeline, lines, counters, idempotency keys), ``rules``, ``review``, ``shaping``, ``alerts``.
+(timeline, lines, counters, idempotency keys), ``pii`` (consignee reveals), ``rules``, ``review``, ``shaping``,
+``alerts``.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from orders.admin import alerts, orders, records, review, rules, shaping, shops  # noqa: F401 - they register
+from orders.admin import alerts, orders, pii, records, review, rules, shaping, shops  # noqa: F401 - they register
 from orders.admin.mixins import AccessGrantAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, VisibleShopFilter
 
 admin.site.site_header = _("Order Hub administration")

@@ -8,6 +8,7 @@
 - ``review``       ReviewTask, Approval (orders.review)
 - ``shaping``      OrderLink, PresaleTerms (orders.shaping)
 - ``alerts``       Alert, NotificationChannel (orders.sla, orders.notifications)
+- ``pii``          ConsigneeReveal (orders.services.pii)
 - ``fields``       MONEY and the user foreign key they share
 
 Amounts are Decimal in the order's ``currency`` (CNY unless the channel says otherwise); every amount of
@@ -19,6 +20,7 @@ from orders.models.fields import MONEY
 from orders.models.idempotency import IdempotencyKey
 from orders.models.numbering import OrderNumberCounter
 from orders.models.orders import Order, OrderEvent, OrderLine, Queue, Source
+from orders.models.pii import ConsigneeReveal
 from orders.models.review import Approval, ReviewTask
 from orders.models.rules import OrderRuleResult, RulePreview, RuleSet, RuleSetVersion
 from orders.models.shaping import OrderLink, PresaleTerms
@@ -28,6 +30,7 @@ __all__ = [
     "MONEY",
     "Alert",
     "Approval",
+    "ConsigneeReveal",
     "IdempotencyKey",
     "NotificationChannel",
     "Order",

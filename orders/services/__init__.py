@@ -28,9 +28,13 @@ from orders.services.numbering import (
     DEFAULT_PREFIX,
     order_number_allocate,
 )
+from orders.services.pii import RevealReasonMissing, consignee_reveal, consignees_anonymise_due
 
 __all__ = [
     "CreatedMany",
+    "RevealReasonMissing",
+    "consignee_reveal",
+    "consignees_anonymise_due",
     "DEFAULT_PREFIX",
     "INITIAL_STATUSES",
     "LineInput",
