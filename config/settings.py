@@ -452,3 +452,5 @@ FULFILMENT_PRINT_COMPONENTS = {
     "douyin": env_str("PRINT_COMPONENT_DOUYIN", default="ws://127.0.0.1:13888"),
     "jd": env_str("PRINT_COMPONENT_JD", default="ws://127.0.0.1:9113"),
 }  # (The wave print page talks to them from the browser: config.csp lets it connect there.)
+# Signed tracking links sent to buyers (/track/s/<token>/) stop working after this many days.
+PUBLIC_TRACKING_LINK_DAYS = env_int("PUBLIC_TRACKING_LINK_DAYS", default=90)

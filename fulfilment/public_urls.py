@@ -4,4 +4,7 @@ from django.urls import path
 
 from fulfilment import views
 
-urlpatterns = [path("", views.public_track, name="public-track")]
+urlpatterns = [
+    path("", views.public_track, name="public-track"),
+    path("s/<str:token>/", views.public_track_link, name="public-track-link"),
+]

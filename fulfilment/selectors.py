@@ -7,15 +7,17 @@ work-item list to the orders the user may see (``order_list_for_user``).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from django.conf import settings
+from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from fulfilment.eta.selectors import shipment_eta
 from fulfilment.exceptions import NotVisible
 from fulfilment.models import Alert, PickTask, Shipment, TrackingEvent, Wave, WaveOrder, WorkItem
-from orders.masking import mask_phone
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderLine, OrderLink
 from orders.selectors import order_list_for_user, warehouse_list_for_user
 
 FLOOR_PERMISSION = "orders.change_order"
@@ -174,6 +176,10 @@ def alert_list_for_user(user, *, unacknowledged: bool = True) -> QuerySet[Alert]
 
 _DIGITS = re.compile(r"\D")
 _LONG_NUMBER = re.compile(r"\d{7,}")
+PUBLIC_LINK_SALT = "fulfilment.public-tracking"
+# Parcels a buyer sees are those of the orders they name, and of the orders those were merged into or split
+# into (two hops cover a split of a merge).
+_LINK_HOPS = 2
 
 
 def _public_eta(shipment):
@@ -181,44 +187,85 @@ def _public_eta(shipment):
 
 
 def public_tracking_lookup(*, order_number: str, phone_last4: str) -> dict | None:
-    """The masked timeline of an order for anyone who knows its number and the last 4 digits of the
-    consignee's phone; None when they do not match (the caller does not learn which part was wrong)."""
+    """The parcels of the order the buyer knows by its PLATFORM order number (the one in their Taobao / JD /
+    … app; Order Hub's own number works too) and the last 4 digits of the consignee's phone. None when they do
+    not match — the caller does not learn which part was wrong. Platform-masked phones (``138****5678``) keep
+    their last 4 digits, so those orders are found too."""
     order_number = (order_number or "").strip()
     last4 = _DIGITS.sub("", phone_last4 or "")
     if not order_number or len(last4) != 4:
         return None
-    order = Order.objects.filter(number=order_number).select_related("shop").first()
+    candidates = Order.objects.filter(Q(external_id=order_number) | Q(number=order_number)).select_related("shop")
+    matched = [order for order in candidates[:20] if _DIGITS.sub("", order.consignee_phone or "")[-4:] == last4]
+    if not matched:
+        return None
+    return _public_tracking(matched, asked_for=order_number)
+
+
+def public_tracking_token(order: Order) -> str:
+    """The signed token of the link sent to the buyer (``/track/s/<token>/``): it names the order, cannot be
+    forged or altered, and expires after ``PUBLIC_TRACKING_LINK_DAYS``."""
+    return signing.dumps({"o": order.pk}, salt=PUBLIC_LINK_SALT, compress=True)
+
+
+def public_tracking_by_token(token: str) -> dict | None:
+    try:
+        data = signing.loads(
+            token, salt=PUBLIC_LINK_SALT, max_age=dt.timedelta(days=settings.PUBLIC_TRACKING_LINK_DAYS)
+        )
+    except signing.BadSignature:  # also SignatureExpired
+        return None
+    order = Order.objects.filter(pk=data.get("o")).select_related("shop").first() if isinstance(data, dict) else None
     if order is None:
         return None
-    phone_digits = _DIGITS.sub("", order.consignee_phone or "")
-    if len(phone_digits) < 4 or phone_digits[-4:] != last4:
-        return None
-    shipment = (
-        Shipment.objects.filter(order=order)
+    return _public_tracking([order], asked_for=order.external_id or order.number)
+
+
+def _public_tracking(orders: list[Order], *, asked_for: str) -> dict:
+    """What the buyer may see: the shop, the order's progress and each parcel's carrier, masked tracking
+    number, events and expected delivery date. Nothing else of the order (no consignee, address, goods or
+    amounts)."""
+    ids = {order.pk for order in orders}
+    frontier = set(ids)
+    for _hop in range(_LINK_HOPS):
+        frontier = set(OrderLink.objects.filter(from_order__in=frontier).values_list("to_order", flat=True)) - ids
+        if not frontier:
+            break
+        ids |= frontier
+    shipments = list(
+        Shipment.objects.filter(order__in=ids)
         .exclude(status=Shipment.Status.CANCELLED)
         .select_related("carrier", "warehouse", "order", "waybill_account")
         .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-pk")))
-        .first()
+        .order_by("packed_at", "pk")
     )
-    name = order.consignee_name or ""
+    first = orders[0]
     return {
-        "order_number": order.number,
-        "status": order.get_status_display(),
-        "consignee": (name[:1] + "*" * max(len(name) - 1, 1)) if name else "",
-        "phone": mask_phone(order.consignee_phone),
-        "destination": f"{order.province}{order.city}",
-        "carrier": shipment.carrier.name if shipment else "",
-        "eta": _public_eta(shipment),
-        "tracking_number": _mask_tracking(shipment.tracking_number) if shipment and shipment.tracking_number else "",
-        "events": [
+        "order_number": asked_for,
+        "shop": first.shop.name,
+        "status": first.get_status_display(),
+        "parcels": [
             {
-                "at": event.occurred_at,
-                "kind": event.get_kind_display(),
-                "where": f"{event.province}{event.city}",
-                # couriers write their own phone numbers into descriptions: never show long digit runs
-                "description": _LONG_NUMBER.sub(lambda m: m.group()[:3] + "****" + m.group()[-2:], event.description),
+                "carrier": shipment.carrier.name,
+                "tracking_number": _mask_tracking(shipment.tracking_number) if shipment.tracking_number else "",
+                "status": shipment.get_status_display(),
+                "shipped_at": shipment.shipped_at,
+                "delivered_at": shipment.delivered_at,
+                "eta": None if shipment.delivered_at else _public_eta(shipment),
+                "events": [
+                    {
+                        "at": event.occurred_at,
+                        "kind": event.get_kind_display(),
+                        "where": f"{event.province}{event.city}",
+                        # couriers write their own phone numbers into descriptions: never show long digit runs
+                        "description": _LONG_NUMBER.sub(
+                            lambda m: m.group()[:3] + "****" + m.group()[-2:], event.description
+                        ),
+                    }
+                    for event in shipment.events.all()
+                ],
             }
-            for event in (shipment.events.all() if shipment else [])
+            for shipment in shipments
         ],
     }
 

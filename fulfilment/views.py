@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.client import client_ip
 from config.errors import ApplicationError
 from fulfilment import selectors
 from fulfilment.carriers.library import carrier_choices
@@ -257,12 +258,8 @@ def m_pack(request):
 # --- public tracking ----------------------------------------------------------------------------------------
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _rate_limited(key: str, limit: int) -> bool:
-    """Fixed-window counter in the Django cache: True once ``key`` was hit more than ``limit`` times."""
+    """Fixed-window counter in the shared cache: True once ``key`` was hit more than ``limit`` times."""
     cache.add(key, 0, PUBLIC_WINDOW_SECONDS)
     try:
         count = cache.incr(key)
@@ -272,26 +269,53 @@ def _rate_limited(key: str, limit: int) -> bool:
     return count > limit
 
 
+def _too_many(request, number: str = "") -> bool:
+    """Per client address (every lookup counts) and per order number (failed lookups from any address)."""
+    if _rate_limited(f"oh:track:ip:{client_ip(request) or 'unknown'}", PUBLIC_LOOKUPS_PER_IP):
+        return True
+    return bool(number) and (cache.get(f"oh:track:fail:{number}") or 0) >= PUBLIC_FAILURES_PER_ORDER
+
+
+def _track_render(request, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, "fulfilment/track.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def public_track(request):
+    """Buyers find their parcels by platform order number and the last 4 digits of the phone."""
     context = {"result": None, "error": "", "order_number": "", "retry_minutes": PUBLIC_WINDOW_SECONDS // 60}
-    if request.method == "POST":
-        number = (request.POST.get("order_number") or "").strip()[:32]
-        last4 = (request.POST.get("phone_last4") or "").strip()[:8]
-        context["order_number"] = number
-        status = 200
-        if _rate_limited(f"oh:track:ip:{_client_ip(request)}", PUBLIC_LOOKUPS_PER_IP) or (
-            number and (cache.get(f"oh:track:fail:{number}") or 0) >= PUBLIC_FAILURES_PER_ORDER
-        ):
-            context["error"] = _("Too many lookups. Try again in %(m)d minutes.") % {"m": PUBLIC_WINDOW_SECONDS // 60}
-            status = 429
-        else:
-            result = selectors.public_tracking_lookup(order_number=number, phone_last4=last4)
-            if result is None:
-                if number:
-                    _rate_limited(f"oh:track:fail:{number}", PUBLIC_FAILURES_PER_ORDER)
-                context["error"] = _("No order matches that number and phone.")
-                status = 404
-            context["result"] = result
-        return render(request, "fulfilment/track.html", context, status=status)
-    return render(request, "fulfilment/track.html", context)
+    if request.method != "POST":
+        return _track_render(request, context)
+    number = (request.POST.get("order_number") or "").strip()[:64]
+    last4 = (request.POST.get("phone_last4") or "").strip()[:8]
+    context["order_number"] = number
+    if _too_many(request, number):
+        context["error"] = _("Too many lookups. Try again in %(m)d minutes.") % {"m": PUBLIC_WINDOW_SECONDS // 60}
+        return _track_render(request, context, 429)
+    result = selectors.public_tracking_lookup(order_number=number, phone_last4=last4)
+    if result is None:
+        if number:
+            _rate_limited(f"oh:track:fail:{number}", PUBLIC_FAILURES_PER_ORDER)
+        context["error"] = _("No order matches that number and phone.")
+        return _track_render(request, context, 404)
+    context["result"] = result
+    return _track_render(request, context)
+
+
+@require_http_methods(["GET"])
+def public_track_link(request, token: str):
+    """The signed link sent in buyer notifications: the same page, without typing anything."""
+    context = {"result": None, "error": "", "order_number": "", "retry_minutes": PUBLIC_WINDOW_SECONDS // 60}
+    if _too_many(request):
+        context["error"] = _("Too many lookups. Try again in %(m)d minutes.") % {"m": PUBLIC_WINDOW_SECONDS // 60}
+        return _track_render(request, context, 429)
+    result = selectors.public_tracking_by_token(token)
+    if result is None:
+        context["error"] = _("This tracking link is not valid any more. Enter the order number instead.")
+        return _track_render(request, context, 404)
+    context["result"] = result
+    context["order_number"] = result["order_number"]
+    return _track_render(request, context)
