@@ -189,6 +189,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = True
+AXES_VERBOSE = False  # no log line per login; lockouts are still logged (and answered with 429)
 AXES_CLIENT_IP_CALLABLE = "config.client.client_ip"
 # How many reverse proxies in front of the web servers append to X-Forwarded-For (0: none, the client's
 # address is REMOTE_ADDR). Lockouts and rate limits read the client address through config.client.client_ip.

@@ -1,0 +1,280 @@
+"""The access matrix: for every page and endpoint in the URLconf, the status each role gets — written out in
+``MATRIX`` as a table a person reviews (not recorded from today's behaviour) — and no page or list that shows
+one role another shop's or warehouse's orders.
+
+Columns, in this order (the cast of tests/conftest.py):
+
+    anon  anonymous
+    cs    客服/销售, granted shop A only
+    wh    仓库, granted warehouse B only
+    fin   财务, both shops, consignee masked
+    mgr   主管, both shops and both warehouses
+    adm   管理员 (the administrator role: every permission, every shop)
+
+Order A belongs to shop A and ships from warehouse A; order B to shop B and warehouse B. URL parameters are
+filled from ``VALUES`` (order A's number, shop A's code …; ids that exist nowhere give 404 to those allowed
+past the permission check). Every route is requested with GET: a POST-only view answers 405 (or the login
+redirect / 403 first, whichever its decorators check first) — the 401-for-every-method check of /api/v1/
+is tests/config/security/test_api_authentication.py.
+
+Statuses: 200 shown · 302 sent to the login page (or on, for language/logout) · 401 API without credentials ·
+403 role lacks the permission · 404 not there, or not visible to this user · 400 required query missing ·
+405 method not allowed.
+
+Django admin: its index, login and logout, and the changelists of the models whose rows are scoped to shops
+or warehouses are in the matrix (their rows are checked for leaks like every other page); the other admin
+pages follow the model permissions and are covered by tests/orders/test_admin.py.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from tests.factories import make_order
+from tests.security.matrix_probe import ROLES, fill, routes
+
+pytestmark = pytest.mark.django_db
+
+# fmt: off
+MATRIX = {
+    #                                          anon cs  wh  fin mgr adm
+    "home": "302 200 200 200 200 200",
+    "login": "200 200 200 200 200 200",
+    "logout": "405 405 405 405 405 405",
+    "admin:index": "302 200 200 200 200 200",
+    "admin:login": "200 302 302 302 302 302",
+    "admin:logout": "302 405 405 405 405 405",
+    "api-docs": "200 200 200 200 200 200",
+    "api-schema": "200 200 200 200 200 200",
+    "api-finance-differences": "401 403 403 200 403 200",
+    "api-finance-statements": "401 403 403 200 403 200",
+    "api-finance-statement-detail": "401 403 403 404 403 404",
+    "api-order-list": "401 200 200 200 200 200",
+    "api-order-detail": "401 200 404 200 200 200",
+    "api-shop-list": "401 200 200 200 200 200",
+    "api-shop-detail": "401 200 404 200 200 200",
+    "api-sku-list": "401 200 200 200 200 200",
+    "api-sku-detail": "401 200 200 200 200 200",
+    "api-stock": "401 400 400 400 400 400",
+    "api-stock-accuracy": "401 200 200 200 200 200",
+    "api-stock-adjustments": "401 403 405 403 405 405",
+    "api-stock-counts": "401 403 405 403 405 405",
+    "api-stock-receipts": "401 403 405 403 405 405",
+    "api-stock-reservations": "401 400 400 400 400 400",
+    "api-stock-transfers": "401 403 405 403 405 405",
+    "api-warehouse-list": "401 200 200 200 200 200",
+    "api-warehouse-detail": "401 404 404 404 200 200",
+    "finance-home": "302 403 403 200 403 200",
+    "finance-differences": "302 403 403 200 403 200",
+    "finance-difference-detail": "302 403 403 404 403 404",
+    "finance-exports": "302 403 403 200 403 200",
+    "finance-export-download": "302 403 403 404 403 404",
+    "finance-reconcile": "302 403 403 405 403 405",
+    "finance-statements": "302 403 403 200 403 200",
+    "finance-statement-detail": "302 403 403 404 403 404",
+    "finance-statement-progress": "302 403 403 404 403 404",
+    "finance-vouchers": "302 403 403 200 403 200",
+    "fulfilment:desk": "302 200 200 403 200 200",
+    "fulfilment:api-carrier-list": "401 200 200 200 200 200",
+    "fulfilment:api-carrier-check": "401 400 400 400 400 400",
+    "fulfilment:api-order-route": "401 200 404 200 200 200",
+    "fulfilment:api-pack-complete": "401 405 405 403 405 405",
+    "fulfilment:api-pack-lookup": "401 404 404 403 404 404",
+    "fulfilment:api-pick-confirm": "401 405 405 403 405 405",
+    "fulfilment:api-pick-refusal": "401 405 405 403 405 405",
+    "fulfilment:api-shipment-label": "401 405 405 403 405 405",
+    "fulfilment:api-shipment-ship": "401 405 405 403 405 405",
+    "fulfilment:api-shipment-update": "401 405 405 403 405 405",
+    "fulfilment:api-tracking-push": "405 405 405 405 405 405",
+    "fulfilment:api-wave-list": "401 200 200 403 200 200",
+    "fulfilment:api-wave-detail": "401 404 404 403 404 404",
+    "fulfilment:api-wave-claim": "401 405 405 403 405 405",
+    "fulfilment:api-wave-auto": "401 405 405 403 405 405",
+    "fulfilment:api-wave-build": "401 405 405 403 405 405",
+    "fulfilment:m-home": "302 200 200 403 200 200",
+    "fulfilment:m-pack": "302 200 200 403 200 200",
+    "fulfilment:m-pick": "302 404 404 403 404 404",
+    "fulfilment:report-xlsx": "302 200 200 200 200 200",
+    "fulfilment:report": "302 200 200 200 200 200",
+    "fulfilment:sandbox-tracking": "404 404 404 404 404 404",
+    "fulfilment:sandbox-waybill": "405 405 405 405 405 405",
+    "fulfilment:shipment-label": "302 404 404 403 404 404",
+    "fulfilment:wave-picklist": "302 404 404 403 404 404",
+    "fulfilment:wave-slips": "302 404 404 403 404 404",
+    "fulfilment:work-items": "302 200 200 200 200 200",
+    "set_language": "302 302 302 302 302 302",
+    "integrations-index": "302 403 403 403 200 200",
+    "integrations-alerts": "302 403 403 403 200 200",
+    "integrations-alerts-resolve": "302 403 403 403 405 405",
+    "integrations-dead-letters": "302 403 403 403 200 200",
+    "integrations-dead-letters-replay": "302 403 403 403 405 405",
+    "integrations-imports": "302 200 403 403 200 200",
+    "integrations-import": "302 404 403 403 404 404",
+    "integrations-import-progress": "302 404 403 403 404 404",
+    "integrations-import-start": "302 405 403 403 405 405",
+    "integrations-inbox-message": "302 403 403 403 404 404",
+    "integrations-mappings": "302 403 403 403 200 200",
+    "integrations-mapping": "302 403 403 403 200 200",
+    "integrations-shop-health": "302 403 403 403 404 404",
+    "order-list": "302 200 200 200 200 200",
+    "order-detail": "302 200 404 200 200 200",
+    "order-note-add": "405 405 405 405 405 405",
+    "order-consignee-reveal": "405 405 405 405 405 405",
+    "order-transition": "405 405 405 405 405 405",
+    "review:queue": "302 200 403 403 200 200",
+    "review:alerts": "302 200 200 403 200 200",
+    "review:alert-acknowledge": "405 405 405 405 405 405",
+    "review:alert-assign": "405 405 405 405 405 405",
+    "review:bulk": "405 405 405 405 405 405",
+    "review:merge": "405 405 405 405 405 405",
+    "review:order-address": "302 200 404 403 200 200",
+    "review:order-hold": "405 405 405 405 405 405",
+    "review:order-release": "405 405 405 405 405 405",
+    "review:order-split": "302 200 404 403 200 200",
+    "review:rule-preview": "302 403 403 403 404 404",
+    "review:rule-version": "302 403 403 403 404 404",
+    "review:rule-version-preview": "405 405 405 405 405 405",
+    "review:rule-version-publish": "405 405 405 405 405 405",
+    "review:rules": "302 403 403 403 200 200",
+    "review:rule-set": "302 403 403 403 404 404",
+    "review:rule-version-new": "405 405 405 405 405 405",
+    "review:task-approve": "405 405 405 405 405 405",
+    "review:task-reject": "405 405 405 405 405 405",
+    "sandbox-api": "404 404 404 404 404 404",
+    "sandbox-fault": "404 404 404 404 404 404",
+    "sandbox-push": "404 404 404 404 404 404",
+    "stock-index": "302 403 200 403 200 200",
+    "stock-accuracy": "302 403 200 403 200 200",
+    "stock-adjust": "302 403 200 403 200 200",
+    "stock-alerts": "302 403 200 403 200 200",
+    "stock-counts": "302 403 200 403 200 200",
+    "stock-count": "302 403 404 403 404 404",
+    "stock-count-action": "302 403 405 403 405 405",
+    "stock-movements": "302 403 200 403 200 200",
+    "stock-receive": "302 403 200 403 200 200",
+    "stock-reservations": "302 403 200 403 200 200",
+    "stock-sku": "302 403 200 403 200 200",
+    "stock-transfer": "302 403 200 403 200 200",
+    "public-track": "200 200 200 200 200 200",
+    "public-track-link": "404 404 404 404 404 404",
+    "integrations-webhook": "405 405 405 405 405 405",
+    # admin changelists whose rows are scoped to the user's shops / warehouses
+    "admin:orders_order_changelist": "302 200 200 200 200 200",
+    "admin:orders_orderevent_changelist": "302 200 200 200 200 200",
+    "admin:orders_orderline_changelist": "302 200 200 200 200 200",
+    "admin:orders_shop_changelist": "302 200 200 200 200 200",
+    "admin:orders_consigneereveal_changelist": "302 403 403 200 200 200",
+    "admin:inventory_warehouse_changelist": "302 200 200 200 200 200",
+    "admin:integrations_shopconnection_changelist": "302 403 403 403 200 200",
+    "admin:aftersales_refund_changelist": "302 403 403 200 403 200",
+}
+# fmt: on
+
+# Routes in the URLconf that the matrix leaves to other tests (see the module docstring).
+ADMIN_PREFIX = "admin/"
+ADMIN_KEPT = {"admin:index", "admin:login", "admin:logout"}
+
+ORDER_A_MARKER, ORDER_B_MARKER = "MARKER-A-7731", "MARKER-B-9942"
+# Whose rows each scoped role must never see, and which it must see on the lists (so the check is not vacuous).
+FOREIGN = {"cs": ORDER_B_MARKER, "wh": ORDER_A_MARKER}
+OWN_ON_LISTS = {"cs": ORDER_A_MARKER, "wh": ORDER_B_MARKER}
+LISTS = ("order-list", "api-order-list", "admin:orders_order_changelist")
+
+
+@pytest.fixture
+def cast(world, cs_a, warehouse_b, finance, manager, admin_user):
+    return {"anon": None, "cs": cs_a, "wh": warehouse_b, "fin": finance, "mgr": manager, "adm": admin_user}
+
+
+@pytest.fixture
+def orders(world):
+    a = make_order(shop=world["shop_a"], external_id=ORDER_A_MARKER, skus=[(world["skus"][0], 1, Decimal("10.00"))])
+    b = make_order(shop=world["shop_b"], external_id=ORDER_B_MARKER, skus=[(world["skus"][1], 1, Decimal("10.00"))])
+    return {"a": a, "b": b}
+
+
+def _values(world, orders) -> dict[str, dict[str, str]]:
+    """URL parameters: defaults, and per route where a name means something else."""
+    defaults = {
+        "number": orders["a"].number,
+        "shop_code": world["shop_a"].code,
+        "code": world["shop_a"].code,
+        "platform": "taobao",
+        "carrier_code": "ZTO",
+        "profile": "standard",
+        "action": "start",
+        "fault": "503",
+        "rest": "x",
+        "token": "x",
+        "tracking_number": "x",
+        "path": "x",
+    }
+    per_route = {
+        "api-sku-detail": {"code": world["skus"][0].code},
+        "stock-sku": {"code": world["skus"][0].code},
+        "api-warehouse-detail": {"code": world["wh_a"].code},
+        "fulfilment:api-carrier-check": {"code": "ZTO"},
+    }
+    return {"*": defaults, **per_route}
+
+
+def _checked_routes():
+    for route in routes():
+        if route.route.startswith(ADMIN_PREFIX) and route.name not in ADMIN_KEPT and route.name not in MATRIX:
+            continue
+        if route.route == "api/v1/^.*$":  # the catch-all: tests/config/security/test_api_authentication.py
+            continue
+        yield route
+
+
+def _observe(cast, path: str) -> dict[str, tuple[int, str]]:
+    seen = {}
+    for role in ROLES:
+        client = Client()
+        if cast[role] is not None:
+            client.force_login(cast[role])
+        response = client.get(path)
+        body = b"" if getattr(response, "streaming", False) else response.content
+        seen[role] = (response.status_code, body.decode("utf-8", "replace"))
+    return seen
+
+
+def test_every_route_answers_each_role_as_the_matrix_says(cast, world, orders):
+    values = _values(world, orders)
+    problems: list[str] = []
+    checked = set()
+    for route in _checked_routes():
+        checked.add(route.name)
+        path = fill(route.route, {**values["*"], **values.get(route.name, {})})
+        seen = _observe(cast, path)
+        statuses = " ".join(str(seen[role][0]) for role in ROLES)
+        expected = MATRIX.get(route.name)
+        if expected is None:
+            problems.append(
+                f"{route.name!r} (GET {path}) has no entry in MATRIX (tests/security/test_access_matrix.py).\n"
+                f"    Add the status each role SHOULD get, columns {' '.join(ROLES)}; today it answers:\n"
+                f'    "{route.name}": "{statuses}",\n'
+                "    (check each number before you copy it: a 200 for a role that must not see the page is a bug)"
+            )
+        elif expected.split() != statuses.split():
+            diff = ", ".join(
+                f"{role} expected {want} got {got}"
+                for role, want, got in zip(ROLES, expected.split(), statuses.split(), strict=True)
+                if want != got
+            )
+            problems.append(f"{route.name!r} (GET {path}): {diff}")
+        for role, marker in FOREIGN.items():
+            status, body = seen[role]
+            if status == 200 and marker in body:
+                problems.append(f"{route.name!r} (GET {path}) shows {role} an order of a shop/warehouse not theirs")
+        if route.name in LISTS:
+            for role, marker in OWN_ON_LISTS.items():
+                if marker not in seen[role][1]:
+                    problems.append(f"{route.name!r} (GET {path}) does not list {role}'s own order")
+    stale = sorted(set(MATRIX) - checked)
+    if stale:
+        problems.append(f"MATRIX has entries for routes that no longer exist: {stale} — delete them")
+    assert not problems, "\n" + "\n".join(problems)
