@@ -161,8 +161,6 @@ MATRIX = {
     "public-track": "200 200 200 200 200 200",
     "public-track-link": "404 404 404 404 404 404",
     "integrations-webhook": "405 405 405 405 405 405",
-    # uploaded and generated files, served by Django only with DEBUG on (development): a guessed name is a 404
-    "^media/(?P<path>.*)$": "404 404 404 404 404 404",
     # admin changelists whose rows are scoped to the user's shops / warehouses
     "admin:orders_order_changelist": "302 200 200 200 200 200",
     "admin:orders_orderevent_changelist": "302 200 200 200 200 200",
