@@ -6,7 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-SECRET_FIELDS = ("secret",)
+from config.fields import EncryptedTextField
+
+SECRET_FIELDS = ("secret", "callback_salt")
 
 
 class LogisticsConnection(models.Model):
@@ -20,15 +22,13 @@ class LogisticsConnection(models.Model):
     key = models.CharField(
         _("app id / key"), max_length=128, help_text=_("SF partnerID (顾客编码), Kuaidi100 key, KDNiao EBusinessID.")
     )
-    secret = models.CharField(
-        _("secret"), max_length=256, help_text=_("SF checkword (校验码), Kuaidi100 secret, KDNiao ApiKey.")
-    )
+    # Stored encrypted (config.fields.EncryptedTextField), like a shop connection's secrets.
+    secret = EncryptedTextField(_("secret"), help_text=_("SF checkword (校验码), Kuaidi100 secret, KDNiao ApiKey."))
     customer = models.CharField(
         _("customer"), max_length=128, blank=True, help_text=_("Kuaidi100 customer (查询 customer id).")
     )
-    callback_salt = models.CharField(
+    callback_salt = EncryptedTextField(
         _("callback salt"),
-        max_length=64,
         blank=True,
         help_text=_("Kuaidi100: the salt its tracking callbacks are signed with (sign = MD5(param + salt))."),
     )

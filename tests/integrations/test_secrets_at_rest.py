@@ -139,6 +139,7 @@ def test_every_secret_field_of_the_project_is_encrypted():
     fields = {model._meta.label: names for model, names in encrypted_fields().items()}
     assert fields["integrations.ShopConnection"] == ["app_secret", "access_token", "refresh_token", "webhook_secret"]
     assert fields["integrations.AlertRobot"] == ["webhook_url", "secret"]
+    assert fields["integrations.LogisticsConnection"] == ["secret", "callback_salt"]
 
 
 def test_secrets_are_kept_out_of_history(connection):
