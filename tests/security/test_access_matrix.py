@@ -42,6 +42,9 @@ pytestmark = pytest.mark.django_db
 MATRIX = {
     #                                          anon cs  wh  fin mgr adm
     "home": "302 200 200 200 200 200",
+    # liveness and readiness for the load balancer: no login, no data
+    "healthz": "200 200 200 200 200 200",
+    "readyz": "200 200 200 200 200 200",
     "login": "200 200 200 200 200 200",
     "logout": "405 405 405 405 405 405",
     "admin:index": "302 200 200 200 200 200",
@@ -103,6 +106,11 @@ MATRIX = {
     "fulfilment:sandbox-waybill": "405 405 405 405 405 405",
     "fulfilment:sandbox-waybill-cancel": "405 405 405 405 405 405",
     "fulfilment:shipment-label": "302 404 404 403 404 404",
+    # label printing (anonymous callers get 403 here, not the login page: the views check the floor permission)
+    "fulfilment:shipment-label-pdf": "403 404 404 403 404 404",
+    "fulfilment:wave-labels-pdf": "403 404 404 403 404 404",
+    "fulfilment:wave-print": "403 404 404 403 404 404",
+    "fulfilment:wave-print-results": "405 405 405 405 405 405",
     "fulfilment:wave-picklist": "302 404 404 403 404 404",
     "fulfilment:wave-slips": "302 404 404 403 404 404",
     "fulfilment:work-items": "302 200 200 200 200 200",
