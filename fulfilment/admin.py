@@ -10,6 +10,8 @@ from fulfilment.models import (
     Alert,
     Carrier,
     CarrierPlatformCode,
+    EtaBacktest,
+    LabelPrint,
     Location,
     PickTask,
     SandboxWaybill,
@@ -190,6 +192,19 @@ class WaybillAttemptAdmin(SimpleHistoryAdmin):
     list_filter = ("ok", "block_reason", "carrier")
     search_fields = ("shipment__order__number", "tracking_number", "message")
     raw_id_fields = ("shipment",)
+
+
+@admin.register(LabelPrint)
+class LabelPrintAdmin(SimpleHistoryAdmin):
+    list_display = ("at", "tracking_number", "method", "component", "status", "reprint", "by", "message")
+    list_filter = ("method", "status", "component", "reprint")
+    search_fields = ("tracking_number", "shipment__order__number", "task_id")
+    raw_id_fields = ("shipment",)
+
+
+@admin.register(EtaBacktest)
+class EtaBacktestAdmin(SimpleHistoryAdmin):
+    list_display = ("run_at", "simulated", "samples", "tested", "mae_hours", "coverage", "from_history")
 
 
 @admin.register(WaybillAccount)

@@ -179,3 +179,4 @@ class ShopConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 from integrations import admin_channel  # noqa: E402,F401  (inbox, outbox, mappings, health: integrations/admin_channel.py)
+from integrations.logistics import admin as _logistics_admin  # noqa: E402,F401  (the logistics services' admin)

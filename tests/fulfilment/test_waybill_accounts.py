@@ -4,7 +4,6 @@ balance per account and its alert, and unused numbers given back."""
 import pytest
 
 from fulfilment.carriers.adapters.base import WaybillResult
-from fulfilment.carriers.adapters.registry import provider_register
 from fulfilment.exceptions import LabelBlocked
 from fulfilment.models import (
     BlockReason,
@@ -58,9 +57,20 @@ class RecordingService:
 
 
 @pytest.fixture
-def cainiao():
+def register(monkeypatch):
+    """Install an adapter factory for this test only (the registry is global: restore it afterwards)."""
+    from fulfilment.carriers.adapters import registry
+
+    def install(provider, factory):
+        monkeypatch.setitem(registry._FACTORIES, provider, factory)
+
+    return install
+
+
+@pytest.fixture
+def cainiao(register):
     service = RecordingService()
-    provider_register(WaybillProvider.CAINIAO, service.factory)
+    register(WaybillProvider.CAINIAO, service.factory)
     return service
 
 
@@ -191,7 +201,7 @@ def test_a_cancelled_parcel_cancels_its_number_once_even_if_asked_twice(
     assert cainiao.cancelled == [shipment.tracking_number]
 
 
-def test_a_failed_cancellation_is_retried_then_parked(floor, packed, manager, monkeypatch):
+def test_a_failed_cancellation_is_retried_then_parked(floor, packed, manager, register):
     from fulfilment.carriers.adapters import CarrierCallFailed
     from fulfilment.services.labels import MAX_CANCEL_ATTEMPTS, waybill_cancellation_process
 
@@ -205,7 +215,7 @@ def test_a_failed_cancellation_is_retried_then_parked(floor, packed, manager, mo
         adapter.waybill_cancel = refuse
         return adapter
 
-    provider_register(WaybillProvider.CAINIAO, factory)
+    register(WaybillProvider.CAINIAO, factory)
     WaybillAccount.objects.create(provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"])
     shipment = shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
     shipment_label_void(shipment=shipment, reason="order cancelled", cancel_parcel=True)
