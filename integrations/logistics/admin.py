@@ -18,6 +18,13 @@ class LogisticsConnectionForm(forms.ModelForm):
         help_text=_("Leave blank to keep the stored one."),
     )
 
+    callback_salt = forms.CharField(
+        label=_("callback salt"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave blank to keep the stored one."),
+    )
+
     class Meta:
         model = LogisticsConnection
         fields = ["service", "base_url", "key", "secret", "customer", "callback_salt", "is_enabled"]
@@ -29,6 +36,12 @@ class LogisticsConnectionForm(forms.ModelForm):
         if not value:
             raise forms.ValidationError(_("A new connection needs its secret."))
         return value
+
+    def clean_callback_salt(self):
+        value = self.cleaned_data.get("callback_salt")
+        if not value and self.instance.pk:
+            return self.instance.callback_salt
+        return value or ""
 
 
 @admin.register(LogisticsConnection)
