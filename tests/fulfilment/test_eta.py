@@ -92,7 +92,7 @@ def test_the_order_page_and_the_public_page_show_the_parcels_eta(
     )
     shipment = shipment_ship(shipment=shipment_label_print(shipment=shipment, actor=manager), actor=manager)
     client.force_login(manager)
-    page = client.get(f"/orders/{order.number}/").content.decode()
+    page = client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert shipment.tracking_number in page and "Expected delivery" in page
     found = public_tracking_lookup(order_number=order.number, phone_last4="5678")
     assert found["eta"].basis == "promise" and found["eta"].expected > timezone.now()
