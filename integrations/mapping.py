@@ -7,7 +7,10 @@ Each adapter declares its defaults in code; staff override single entries in the
 - a path walks dicts by key and lists by index: ``consigneeInfo.mobile``, ``shipping_lines.0.price``;
   ``[]`` collects from every element of a list: ``shipping_lines[].price``;
 - alternatives separated by ``|`` are tried in order, the first non-empty value wins
-  (``mask_post_tel|post_tel``);
+  (``mask_post_tel|post_tel``); a ``[]`` path counts only when every element has the value, so
+  ``shipping_lines[].discounted_price|shipping_lines[].price`` falls back to ``price`` when a shipping line
+  has no ``discounted_price``; when no alternative is complete, the first element without a value is
+  named in a ``PayloadInvalid`` (``shipping_lines[1].price``);
 - ``@transform`` says how to read the value: ``text`` (default), ``yuan`` (amount in yuan, string or
   number), ``fen`` (integer cents), ``datetime`` (platform local time ``YYYY-MM-DD HH:MM:SS`` in
   Asia/Shanghai; ``0001-01-01 00:00:00`` means unset), ``epoch`` (Unix seconds), ``iso`` (ISO 8601 with
@@ -105,11 +108,41 @@ def _empty(value: Any) -> bool:
 
 def extract(data: Any, spec: Spec, *, field: str) -> Any:
     """The value ``spec`` points at in ``data``, transformed; ``None`` when absent."""
+    gap: tuple[tuple[str, ...], int] | None = None
     for parts in spec.paths:
         value = _walk(data, parts)
-        if not _empty(value):
-            return convert(value, spec.transform, field=field, source=spec.source)
+        if _empty(value):
+            continue
+        if "[]" in parts:
+            missing = _gap(value)
+            if missing is not None:
+                gap = gap or (parts, missing)
+                continue
+        return convert(value, spec.transform, field=field, source=spec.source)
+    if gap is not None:
+        _gap_raise(gap, field=field, source=spec.source)
     return None
+
+
+def _gap(collected: Any) -> int | None:
+    """The position of the first element of a ``[]`` path's list that has no value (``None`` or ``""``), or
+    ``None`` when every element has one. An element that is itself a list (a nested ``[]``) is complete when
+    all of its elements are; an empty inner list is a complete "nothing" (a line without discounts)."""
+    if not isinstance(collected, list):
+        return None
+    for position, item in enumerate(collected):
+        if item is None or item == "" or (isinstance(item, list) and _gap(item) is not None):
+            return position
+    return None
+
+
+def _gap_raise(gap: tuple[tuple[str, ...], int], *, field: str, source: str) -> None:
+    parts, position = gap
+    path = ".".join(parts).replace(".[]", f"[{position}]", 1).replace(".[]", "[]")
+    raise PayloadInvalid(
+        f"{_where(field, source)}: {path} has no value (no alternative has one for every element).",
+        extra={"field": field, "path": path},
+    )
 
 
 def convert(value: Any, transform: str, *, field: str, source: str = "") -> Any:
@@ -375,6 +408,7 @@ def fields_read(data: Any, fields: tuple[FieldRead, ...], prefix: str = "") -> d
         if read is None:
             spec_parse(source, default_transform=transform)  # raises MappingInvalid, as it did when compiled
         value = None
+        gap = None
         for path in paths:
             if path.__class__ is str and keyed:
                 found = data.get(path)  # the common path: one key of an object
@@ -388,11 +422,19 @@ def fields_read(data: Any, fields: tuple[FieldRead, ...], prefix: str = "") -> d
                     continue
             elif kind is not int and kind is not float and _empty(found):
                 continue
+            if kind is list and path.__class__ is tuple and "[]" in path:
+                missing = _gap(found)
+                if missing is not None:  # a collected list with a hole: try the next alternative
+                    gap = gap or (path, missing)
+                    continue
             try:
                 value = _summed(found, transform) if summed and isinstance(found, list) else read(found)
             except _UNREADABLE:
                 convert(found, transform, field=prefix + name, source=source)  # words the error and raises it
                 raise
             break
+        else:
+            if gap is not None:
+                _gap_raise(gap, field=prefix + name, source=source)
         values[name] = value
     return values

@@ -98,13 +98,46 @@ def test_a_bad_line_value_names_the_line_field_its_source_and_the_value(taobao):
 
 def test_amounts_collected_over_a_list_add_up_and_a_bad_one_is_named(shopify):
     _headers, body = shopify_sample()
-    body["shipping_lines"] = [{"discounted_price": "8.00"}, {"discounted_price": ""}, {"discounted_price": 4.5}]
+    body["shipping_lines"] = [{"price": "8.00"}, {"price": "0"}, {"price": 4.5}]
+    body["total_price"] = "338.50"
     assert adapter_for("shopify").to_channel_order(body).data.shipping_fee == Decimal("12.50")
 
-    body["shipping_lines"][1]["discounted_price"] = "free"
+    body["shipping_lines"][1]["price"] = "free"
     with pytest.raises(PayloadInvalid) as caught:
         adapter_for("shopify").to_channel_order(body)
     assert caught.value.message == (
-        "shipping_fee (shipping_lines[].discounted_price|shipping_lines[].price @yuan): 'free' is not an amount "
-        "in yuan."
+        "shipping_fee (total_shipping_price_set.shop_money.amount|shipping_lines[].price @yuan): 'free' is not an "
+        "amount in yuan."
     )
+
+
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        ([{"b": "1.00"}], Decimal("1.00")),  # no a anywhere: b
+        ([{"a": "2.00", "b": "1.00"}, {"b": "3.00"}], Decimal("4.00")),  # a has a hole: b for every row
+        ([{"a": "2.00", "b": "1.00"}, {"a": "0.50", "b": "3.00"}], Decimal("2.50")),  # a complete: a
+        ([{"a": None, "b": "1.00"}], Decimal("1.00")),  # null is no value
+        ([], None),
+    ],
+)
+def test_alternatives_fall_back_over_collected_lists_with_a_hole(rows, expected):
+    spec = mapping.spec_parse("rows[].a|rows[].b @yuan")
+    compiled = mapping.fields_compile({"fee": "rows[].a|rows[].b @yuan"}, {})
+
+    assert mapping.extract({"rows": rows}, spec, field="fee") == expected
+    assert mapping.fields_read({"rows": rows}, compiled) == {"fee": expected}
+
+
+def test_a_collected_list_no_alternative_fills_names_the_element_without_a_value():
+    spec = mapping.spec_parse("rows[].a|rows[].b @yuan")
+    compiled = mapping.fields_compile({"fee": "rows[].a|rows[].b @yuan"}, {})
+    native = {"rows": [{"a": "1.00", "b": "1.00"}, {"a": "", "b": "2.00"}, {"a": "1.00"}]}
+
+    for read in (lambda: mapping.extract(native, spec, field="fee"), lambda: mapping.fields_read(native, compiled)):
+        with pytest.raises(PayloadInvalid) as caught:
+            read()
+        assert caught.value.message == (
+            "fee (rows[].a|rows[].b @yuan): rows[1].a has no value (no alternative has one for every element)."
+        )
+        assert caught.value.extra == {"field": "fee", "path": "rows[1].a"}

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from integrations.exceptions import PayloadInvalid, SignatureInvalid
-from integrations.mapping import convert
+from integrations.mapping import convert, extract, spec_parse
 from integrations.platforms.base import (
     Action,
     Adapter,
@@ -21,7 +21,13 @@ from integrations.platforms.base import (
 )
 from integrations.platforms.common import ZERO
 from integrations.platforms.shopify.client import ShopifyClient
-from integrations.platforms.shopify.mapping import DEFAULTS, ORDER_TOPICS
+from integrations.platforms.shopify.mapping import (
+    DEFAULTS,
+    DISCOUNTS,
+    ORDER_TOPICS,
+    SHIPPING_DISCOUNTS,
+    SHIPPING_GROSS,
+)
 from integrations.signing import equal, shopify_hmac
 from orders.channel import ChannelOrder, RefundInput
 
@@ -85,6 +91,7 @@ class ShopifyAdapter(Adapter):
                 "Order Hub orders carry tax-inclusive prices only.",
                 extra={"field": "total_tax", "value": str(native.get("total_tax"))},
             )
+        native["_oh_shipping"], native["_oh_discount"] = (str(amount) for amount in _shipping_and_discounts(native))
         return native
 
     def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
@@ -97,6 +104,37 @@ class ShopifyAdapter(Adapter):
 
     def ack(self) -> dict[str, Any]:
         return {"ok": True}
+
+
+def _shipping_and_discounts(native: dict[str, Any]) -> tuple[Decimal, Decimal]:
+    """(shipping the buyer paid for, discounts on the goods) from Shopify's totals.
+
+    Shopify counts a shipping discount (a free-shipping code) in total_discounts and allocates it to the
+    shipping line; Order Hub's order discount is what the lines carry, and its shipping is net of the shipping
+    discount. Which reading applies is decided by Shopify's own identity total_price = total_line_items_price
+    − total_discounts + shipping before discounts (taxes included); an order that fits neither reading fails
+    in the order's amount check with the numbers."""
+    gross = extract(native, spec_parse(SHIPPING_GROSS), field="shipping_fee") or ZERO
+    shipping_lines = native.get("shipping_lines") or []
+    if not isinstance(shipping_lines, list):
+        raise PayloadInvalid("shipping_lines: expected a list.", extra={"field": "shipping_lines"})
+    shipping_discount = ZERO
+    for index, line in enumerate(shipping_lines):
+        where = f"shipping_lines[{index}]"
+        if not isinstance(line, dict):
+            raise PayloadInvalid(f"{where}: expected an object.", extra={"field": where})
+        allocated = extract(line, spec_parse(SHIPPING_DISCOUNTS), field=f"{where}.discount_allocations")
+        if allocated is None and line.get("discounted_price") not in (None, "") and line.get("price") not in (None, ""):
+            price = convert(line["price"], "yuan", field=f"{where}.price")
+            allocated = price - convert(line["discounted_price"], "yuan", field=f"{where}.discounted_price")
+        shipping_discount += allocated or ZERO
+    discounts = extract(native, spec_parse(DISCOUNTS), field="discount_merchant") or ZERO
+    if shipping_discount:
+        goods = convert(native.get("total_line_items_price") or "0", "yuan", field="goods_amount")
+        paid = convert(native.get("total_price") or "0", "yuan", field="paid_amount")
+        if goods - discounts + gross == paid:
+            discounts -= shipping_discount
+    return gross - shipping_discount, discounts
 
 
 def _refund(refund: dict[str, Any], index: int) -> RefundInput:

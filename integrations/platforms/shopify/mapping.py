@@ -21,8 +21,9 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "buyer_remark": "note",
         "currency": "currency",
         "goods_amount": "total_line_items_price @yuan",
-        "discount_merchant": "total_discounts @yuan",
-        "shipping_fee": "shipping_lines[].discounted_price|shipping_lines[].price @yuan",
+        # _oh_discount / _oh_shipping: see SHIPPING_GROSS below and ShopifyAdapter.prepare.
+        "discount_merchant": "_oh_discount @yuan",
+        "shipping_fee": "_oh_shipping @yuan",
         "paid_amount": "total_price @yuan",
         "payment_method": "payment_gateway_names.0",
         "tags": "tags @list",
@@ -49,6 +50,16 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "fulfilled": "shipped",
     },
 }
+# Shipping before discounts: the order's canonical total (total_shipping_price_set, "the total shipping price
+# of the order, excluding discounts and returns, in shop and presentment currencies"; shop_money is in the
+# order's ``currency``), else the shipping lines' prices added up. Shipping discounts (a free-shipping code)
+# are allocated to the shipping lines (shipping_lines[].discount_allocations, or price − discounted_price on
+# payloads without allocations) and are part of total_discounts; Order Hub keeps them off the order's
+# discounts (whose lines carry the line discounts) and shows the shipping the buyer paid for.
+# https://shopify.dev/docs/api/admin-rest/latest/resources/order (Order properties)
+SHIPPING_GROSS = "total_shipping_price_set.shop_money.amount|shipping_lines[].price @yuan"
+SHIPPING_DISCOUNTS = "discount_allocations[].amount @yuan"
+DISCOUNTS = "total_discounts_set.shop_money.amount|total_discounts @yuan"
 ORDER_TOPICS = frozenset(
     {"orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/fulfilled", "orders/edited"}
 )
