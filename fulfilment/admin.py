@@ -32,7 +32,7 @@ from fulfilment.services import (
     carriers_sync,
     tracking_push_replay,
     wave_cancel,
-    waybill_cancellation_process,
+    waybill_cancellation_retry_now,
     work_item_resolve,
 )
 from fulfilment.services.locations import location_path
@@ -226,7 +226,9 @@ class WaybillAccountAdmin(SimpleHistoryAdmin):
 
 @admin.register(WaybillCancellation)
 class WaybillCancellationAdmin(SimpleHistoryAdmin):
-    list_display = ("created_at", "carrier", "tracking_number", "reason", "status", "attempts", "error")
+    list_display = (
+        "created_at", "carrier", "tracking_number", "reason", "status", "attempts", "next_attempt_at", "error"
+    )
     list_filter = ("status", "carrier")
     search_fields = ("tracking_number", "shipment__order__number")
     raw_id_fields = ("shipment",)
@@ -235,18 +237,15 @@ class WaybillCancellationAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Cancel the selected numbers at their service again"))
     def retry(self, request, queryset):
         for cancellation in queryset.exclude(status=WaybillCancellation.Status.DONE):
-            WaybillCancellation.objects.filter(pk=cancellation.pk).update(
-                status=WaybillCancellation.Status.FAILED, attempts=0
-            )
             self.message_user(
                 request,
-                f"{cancellation.tracking_number}: {waybill_cancellation_process(cancellation_id=cancellation.pk)}",
+                f"{cancellation.tracking_number}: {waybill_cancellation_retry_now(cancellation=cancellation)}",
             )
 
 
 @admin.register(TrackingPush)
 class TrackingPushAdmin(SimpleHistoryAdmin):
-    list_display = ("received_at", "carrier_code", "status", "attempts", "error")
+    list_display = ("received_at", "carrier_code", "status", "attempts", "next_attempt_at", "error")
     list_filter = ("status", "carrier_code")
     search_fields = ("error",)
     actions = ["replay"]

@@ -46,11 +46,16 @@ def tracking_push_process(push_id: int) -> str:
 
 
 def tracking_pushes_retry() -> int:
-    """Process pushes still pending (a lost enqueue) or failed (retry)."""
+    """Process pushes still pending (a lost enqueue) or failed and due again (config.retry's back-off)."""
+    from django.db.models import Q
+
     from fulfilment.services import tracking_push_process as process
 
     ids = list(
-        TrackingPush.objects.filter(status__in=[TrackingPush.Status.PENDING, TrackingPush.Status.FAILED])
+        TrackingPush.objects.filter(
+            Q(status=TrackingPush.Status.PENDING)
+            | Q(status=TrackingPush.Status.FAILED, next_attempt_at__lte=timezone.now())
+        )
         .order_by("received_at")
         .values_list("pk", flat=True)[:500]
     )

@@ -32,6 +32,14 @@ class PayloadInvalid(ApplicationError):
     permanent = True
 
 
+class ParcelNotKnown(ApplicationError):
+    """A tracking message for a parcel Order Hub does not know (yet: the shipping may not be committed, or the
+    number was keyed in later): retried with back-off, then parked for staff."""
+
+    code = "parcel_not_known"
+    status = 404
+
+
 class OrderNotYetKnown(ApplicationError):
     """A follow-up (refund, address change) for an order Order Hub has not received yet: retried later."""
 

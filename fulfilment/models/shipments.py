@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -168,6 +169,8 @@ class WaybillCancellation(models.Model):
     reason = models.CharField(_("reason"), max_length=100)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When a failed cancellation is due again (config.retry's back-off).
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     done_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -210,6 +213,8 @@ class TrackingPush(models.Model):
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When a failed push is due again (config.retry's back-off).
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     error = models.TextField(_("last error"), blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 

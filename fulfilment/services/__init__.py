@@ -14,6 +14,7 @@ from fulfilment.services.labels import (
     shipment_label_void,
     waybill_account_choose,
     waybill_cancellation_process,
+    waybill_cancellation_retry_now,
 )
 from fulfilment.services.locations import location_upsert, sku_place, slotting_apply
 from fulfilment.services.packing import pack_complete, shipment_update
@@ -59,6 +60,7 @@ __all__ = [
     "waybill_balance_check",
     "waybill_balance_record",
     "waybill_cancellation_process",
+    "waybill_cancellation_retry_now",
     "wave_build",
     "wave_cancel",
     "wave_claim",

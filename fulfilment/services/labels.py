@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
 from fulfilment import geo
 from fulfilment.carriers.adapters import CarrierCallFailed, WaybillRequest, adapter_for
@@ -325,12 +326,10 @@ def shipment_label_void(*, shipment: Shipment, reason: str, cancel_parcel: bool 
     return shipment
 
 
-MAX_CANCEL_ATTEMPTS = 5
-
-
 def waybill_cancellation_process(*, cancellation_id: int) -> str:
-    """Cancel one freed number at its service (network outside transactions); claimed by compare-and-set,
-    retried by ``waybill_cancellations_retry``, parked after ``MAX_CANCEL_ATTEMPTS``."""
+    """Cancel one freed number at its service (network outside transactions); claimed by compare-and-set.
+    A failure is retried after config.retry's back-off (``waybill_cancellations_retry``) and parked when
+    the policy gives up; staff cancel again from the admin."""
     statuses = [WaybillCancellation.Status.PENDING, WaybillCancellation.Status.FAILED]
     claimed = WaybillCancellation.objects.filter(pk=cancellation_id, status__in=statuses).update(
         attempts=F("attempts") + 1, status=WaybillCancellation.Status.PENDING
@@ -351,12 +350,11 @@ def waybill_cancellation_process(*, cancellation_id: int) -> str:
             tracking_number=cancellation.tracking_number, request=request
         )
     except CarrierCallFailed as exc:
-        status = (
-            WaybillCancellation.Status.PARKED
-            if cancellation.attempts >= MAX_CANCEL_ATTEMPTS
-            else WaybillCancellation.Status.FAILED
+        decision = retry_decide(exc, attempts=cancellation.attempts)
+        status = WaybillCancellation.Status.PARKED if decision.give_up else WaybillCancellation.Status.FAILED
+        WaybillCancellation.objects.filter(pk=cancellation.pk).update(
+            status=status, error=f"{exc.code}: {exc.message}", next_attempt_at=decision.next_attempt_at
         )
-        WaybillCancellation.objects.filter(pk=cancellation.pk).update(status=status, error=f"{exc.code}: {exc.message}")
         return status
     WaybillCancellation.objects.filter(pk=cancellation.pk).update(
         status=WaybillCancellation.Status.DONE, error="", done_at=timezone.now()
@@ -366,10 +364,21 @@ def waybill_cancellation_process(*, cancellation_id: int) -> str:
     return WaybillCancellation.Status.DONE
 
 
-def waybill_cancellations_retry() -> int:
+def waybill_cancellations_retry(*, now=None) -> int:
+    """Queue the failed cancellations whose back-off is over."""
     due = list(
-        WaybillCancellation.objects.filter(status=WaybillCancellation.Status.FAILED).values_list("pk", flat=True)[:200]
+        WaybillCancellation.objects.filter(
+            status=WaybillCancellation.Status.FAILED, next_attempt_at__lte=now or timezone.now()
+        ).values_list("pk", flat=True)[:200]
     )
     for pk in due:
         enqueue_on_commit(CANCEL_TASK, pk)
     return len(due)
+
+
+def waybill_cancellation_retry_now(*, cancellation: WaybillCancellation) -> str:
+    """Staff cancel a parked (or failed) number again: its attempts start again from 0."""
+    WaybillCancellation.objects.filter(pk=cancellation.pk).exclude(status=WaybillCancellation.Status.DONE).update(
+        status=WaybillCancellation.Status.FAILED, attempts=0, next_attempt_at=timezone.now()
+    )
+    return waybill_cancellation_process(cancellation_id=cancellation.pk)

@@ -15,6 +15,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
 from fulfilment import geo
 from fulfilment.carriers.adapters import CarrierCallFailed, TrackingUpdate, adapter_for
@@ -29,7 +30,6 @@ from orders.states import Status
 
 log = logging.getLogger(__name__)
 
-MAX_PUSH_ATTEMPTS = 5
 POLL_EVERY = dt.timedelta(minutes=30)
 POLL_BATCH = 200
 SUSPICIOUS_KM = 300
@@ -57,7 +57,8 @@ def tracking_push_receive(*, carrier_code: str, body) -> TrackingPush:
 
 def tracking_push_process(*, push_id: int) -> str:
     """Process one stored push. Claimed by compare-and-set so two workers never both process it; failures
-    are retried by ``tracking_pushes_retry`` and parked after ``MAX_PUSH_ATTEMPTS``. Returns the status."""
+    are retried by ``tracking_pushes_retry`` after config.retry's back-off and parked when the policy gives
+    up. Returns the status."""
     claimed = TrackingPush.objects.filter(
         pk=push_id, status__in=[TrackingPush.Status.PENDING, TrackingPush.Status.FAILED]
     ).update(status=TrackingPush.Status.PROCESSING)
@@ -87,8 +88,11 @@ def tracking_push_process(*, push_id: int) -> str:
         if problems:
             raise TrackingPayloadInvalid("; ".join(problems))
     except Exception as exc:  # noqa: BLE001 — every failure is recorded and retried, then parked
-        status = TrackingPush.Status.PARKED if attempts >= MAX_PUSH_ATTEMPTS else TrackingPush.Status.FAILED
-        TrackingPush.objects.filter(pk=push_id).update(status=status, attempts=attempts, error=str(exc)[:2000])
+        decision = retry_decide(exc, attempts=attempts)
+        status = TrackingPush.Status.PARKED if decision.give_up else TrackingPush.Status.FAILED
+        TrackingPush.objects.filter(pk=push_id).update(
+            status=status, attempts=attempts, error=str(exc)[:2000], next_attempt_at=decision.next_attempt_at
+        )
         log.warning("tracking push %s failed (attempt %s): %s", push_id, attempts, exc)
         return status
     TrackingPush.objects.filter(pk=push_id).update(
@@ -100,7 +104,7 @@ def tracking_push_process(*, push_id: int) -> str:
 def tracking_push_replay(*, push: TrackingPush) -> str:
     """Staff replay a parked (or failed) push after fixing its cause."""
     TrackingPush.objects.filter(pk=push.pk, status__in=[TrackingPush.Status.PARKED, TrackingPush.Status.FAILED]).update(
-        status=TrackingPush.Status.PENDING, attempts=0
+        status=TrackingPush.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     return tracking_push_process(push_id=push.pk)
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from integrations.logistics.models import LogisticsConnection, TrackingCallback, TrackingSubscription
-from integrations.logistics.tracking import tracking_callback_replay
+from integrations.logistics.tracking import tracking_callback_replay, tracking_subscription_replay
 
 
 class LogisticsConnectionForm(forms.ModelForm):
@@ -52,14 +52,20 @@ class LogisticsConnectionAdmin(SimpleHistoryAdmin):
 
 @admin.register(TrackingSubscription)
 class TrackingSubscriptionAdmin(SimpleHistoryAdmin):
-    list_display = ("created_at", "shipment", "service", "status", "attempts", "error")
+    list_display = ("created_at", "shipment", "service", "status", "attempts", "next_attempt_at", "error")
     list_filter = ("status", "service")
     raw_id_fields = ("shipment",)
+    actions = ["replay"]
+
+    @admin.action(description=_("Subscribe the selected parcels again"))
+    def replay(self, request, queryset):
+        for subscription in queryset:
+            self.message_user(request, f"{subscription.pk}: {tracking_subscription_replay(subscription=subscription)}")
 
 
 @admin.register(TrackingCallback)
 class TrackingCallbackAdmin(SimpleHistoryAdmin):
-    list_display = ("received_at", "service", "status", "attempts", "error")
+    list_display = ("received_at", "service", "status", "attempts", "next_attempt_at", "error")
     list_filter = ("status", "service")
     actions = ["replay"]
 

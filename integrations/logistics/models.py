@@ -3,6 +3,7 @@ Kuaidi100 and KDNiao. One per service (a merchant has one app there); its secret
 admin and kept out of history, like a shop's connection."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -64,6 +65,8 @@ class TrackingSubscription(models.Model):
     service = models.CharField(_("service"), max_length=12, choices=LogisticsConnection.Service.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When failed work is due again (config.retry's back-off).
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     subscribed_at = models.DateTimeField(_("subscribed at"), null=True, blank=True)
@@ -96,6 +99,8 @@ class TrackingCallback(models.Model):
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When failed work is due again (config.retry's back-off).
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     error = models.TextField(_("last error"), blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 

@@ -2,7 +2,8 @@
 refuses it or is not connected); their signed callbacks are stored first, then processed into fulfilment's
 tracking events (``tracking_events_ingest``: events keyed per parcel, so duplicates change nothing, and
 the parcel's state is worked out from all its events in time order, so a late old event changes nothing).
-Failures are retried and parked after ``MAX_ATTEMPTS``, where staff replay them (admin)."""
+Failures are retried after config.retry's back-off and parked when the policy gives up, where staff replay
+them (admin)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
 from fulfilment.models import CarrierPlatformCode, Shipment
 from fulfilment.services import tracking_events_ingest
-from integrations.exceptions import PayloadInvalid, PlatformError
+from integrations.exceptions import ParcelNotKnown, PlatformError
 from integrations.logistics.kdniao import client as kdniao
 from integrations.logistics.kuaidi100 import tracking as kuaidi100
 from integrations.logistics.models import LogisticsConnection, TrackingCallback, TrackingSubscription
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 SUBSCRIBE_TASK = "integrations.tasks.tracking_subscribe"
 PROCESS_TASK = "integrations.tasks.tracking_callback_process"
 Service = LogisticsConnection.Service
@@ -110,12 +111,12 @@ def tracking_subscribe(*, subscription_id: int) -> str:
             )
             return TrackingSubscription.Status.SUBSCRIBED
         reasons.append(f"{connection.service}: {message}")
-    status = (
-        TrackingSubscription.Status.PARKED
-        if subscription.attempts + 1 >= MAX_ATTEMPTS
-        else TrackingSubscription.Status.FAILED
+    error = PlatformError("; ".join(reasons) or "no tracking aggregator is connected")
+    decision = retry_decide(error, attempts=subscription.attempts)
+    status = TrackingSubscription.Status.PARKED if decision.give_up else TrackingSubscription.Status.FAILED
+    TrackingSubscription.objects.filter(pk=subscription.pk).update(
+        status=status, error=error.message[:2000], next_attempt_at=decision.next_attempt_at
     )
-    TrackingSubscription.objects.filter(pk=subscription.pk).update(status=status, error="; ".join(reasons)[:2000])
     return status
 
 
@@ -157,10 +158,13 @@ def tracking_callback_process(*, callback_id: int) -> str:
                 continue
             tracking_events_ingest(shipment=shipment, updates=updates, source="push")
         if problems:
-            raise PayloadInvalid("; ".join(problems))
+            raise ParcelNotKnown("; ".join(problems))
     except Exception as exc:  # noqa: BLE001 — recorded, retried, then parked
-        status = TrackingCallback.Status.PARKED if callback.attempts >= MAX_ATTEMPTS else TrackingCallback.Status.FAILED
-        TrackingCallback.objects.filter(pk=callback.pk).update(status=status, error=str(exc)[:2000])
+        decision = retry_decide(exc, attempts=callback.attempts)
+        status = TrackingCallback.Status.PARKED if decision.give_up else TrackingCallback.Status.FAILED
+        TrackingCallback.objects.filter(pk=callback.pk).update(
+            status=status, error=str(exc)[:2000], next_attempt_at=decision.next_attempt_at
+        )
         log.warning("tracking callback %s failed (attempt %s): %s", callback.pk, callback.attempts, exc)
         return status
     TrackingCallback.objects.filter(pk=callback.pk).update(
@@ -169,16 +173,18 @@ def tracking_callback_process(*, callback_id: int) -> str:
     return TrackingCallback.Status.PROCESSED
 
 
-def tracking_work_retry() -> dict[str, int]:
-    """Retry failed subscriptions and callbacks (and pending ones whose task was lost)."""
+def tracking_work_retry(*, now=None) -> dict[str, int]:
+    """Retry failed subscriptions and callbacks whose back-off is over (and pending ones whose task was lost)."""
+    now = now or timezone.now()
     subscriptions = list(
         TrackingSubscription.objects.filter(
-            status__in=[TrackingSubscription.Status.FAILED, TrackingSubscription.Status.PENDING]
+            status__in=[TrackingSubscription.Status.FAILED, TrackingSubscription.Status.PENDING],
+            next_attempt_at__lte=now,
         ).values_list("pk", flat=True)[:500]
     )
     callbacks = list(
         TrackingCallback.objects.filter(
-            status__in=[TrackingCallback.Status.FAILED, TrackingCallback.Status.PENDING]
+            status__in=[TrackingCallback.Status.FAILED, TrackingCallback.Status.PENDING], next_attempt_at__lte=now
         ).values_list("pk", flat=True)[:500]
     )
     for pk in subscriptions:
@@ -191,5 +197,13 @@ def tracking_work_retry() -> dict[str, int]:
 def tracking_callback_replay(*, callback: TrackingCallback) -> str:
     TrackingCallback.objects.filter(
         pk=callback.pk, status__in=[TrackingCallback.Status.PARKED, TrackingCallback.Status.FAILED]
-    ).update(status=TrackingCallback.Status.FAILED, attempts=0)
+    ).update(status=TrackingCallback.Status.FAILED, attempts=0, next_attempt_at=timezone.now())
     return tracking_callback_process(callback_id=callback.pk)
+
+
+def tracking_subscription_replay(*, subscription: TrackingSubscription) -> str:
+    """Staff subscribe a parked (or failed) parcel again: its attempts start again from 0."""
+    TrackingSubscription.objects.filter(
+        pk=subscription.pk, status__in=[TrackingSubscription.Status.PARKED, TrackingSubscription.Status.FAILED]
+    ).update(status=TrackingSubscription.Status.FAILED, attempts=0, next_attempt_at=timezone.now())
+    return tracking_subscribe(subscription_id=subscription.pk)

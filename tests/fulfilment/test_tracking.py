@@ -16,7 +16,6 @@ from fulfilment.services import (
     tracking_push_replay,
     work_item_resolve,
 )
-from fulfilment.services.tracking import MAX_PUSH_ATTEMPTS
 from fulfilment.tasks import SCHEDULES, tracking_pushes_retry
 from orders.states import Status
 
@@ -137,13 +136,20 @@ def test_a_carrier_reported_exception_marks_the_parcel_and_opens_a_work_item(shi
     assert WorkItem.objects.get().kind == IncidentKind.CARRIER_EXCEPTION
 
 
-def test_a_push_for_an_unknown_parcel_is_retried_then_parked_and_can_be_replayed(shipped, carriers):
+def test_a_push_for_an_unknown_parcel_is_retried_then_parked_and_can_be_replayed(shipped, carriers, settings):
+    settings.RETRY_MAX_ATTEMPTS = 3
     push = TrackingPush.objects.create(carrier_code="ZTO", body={"tracking_number": "ZTO000", "events": []})
-    for _ in range(MAX_PUSH_ATTEMPTS - 1):
-        assert tracking_push_process(push_id=push.pk) == TrackingPush.Status.FAILED
+    assert tracking_push_process(push_id=push.pk) == TrackingPush.Status.FAILED
+    push.refresh_from_db()
+    # config.retry's back-off: not due again before RETRY_BASE_SECONDS have passed
+    assert push.next_attempt_at > timezone.now()
+    assert tracking_pushes_retry() == 0
+    TrackingPush.objects.filter(pk=push.pk).update(next_attempt_at=timezone.now())
+    assert tracking_pushes_retry() == 1
+    TrackingPush.objects.filter(pk=push.pk).update(next_attempt_at=timezone.now())
     assert tracking_pushes_retry() == 1
     push.refresh_from_db()
-    assert (push.status, push.attempts) == (TrackingPush.Status.PARKED, MAX_PUSH_ATTEMPTS)
+    assert (push.status, push.attempts) == (TrackingPush.Status.PARKED, 3)
     assert "ZTO000" in push.error
     assert tracking_pushes_retry() == 0  # parked pushes wait for staff
     shipment = shipped()

@@ -1,6 +1,8 @@
 """E-waybill accounts: which service issues a parcel's number, encrypted receivers kept encrypted, the
 balance per account and its alert, and unused numbers given back."""
 
+import datetime as dt
+
 import pytest
 
 from fulfilment.carriers.adapters.base import WaybillResult
@@ -201,10 +203,13 @@ def test_a_cancelled_parcel_cancels_its_number_once_even_if_asked_twice(
     assert cainiao.cancelled == [shipment.tracking_number]
 
 
-def test_a_failed_cancellation_is_retried_then_parked(floor, packed, manager, register):
-    from fulfilment.carriers.adapters import CarrierCallFailed
-    from fulfilment.services.labels import MAX_CANCEL_ATTEMPTS, waybill_cancellation_process
+def test_a_failed_cancellation_is_retried_then_parked(floor, packed, manager, register, settings):
+    from django.utils import timezone
 
+    from fulfilment.carriers.adapters import CarrierCallFailed
+    from fulfilment.services.labels import waybill_cancellation_process, waybill_cancellations_retry
+
+    settings.RETRY_MAX_ATTEMPTS = 3
     service = RecordingService()
 
     def refuse(*, tracking_number, request):
@@ -220,10 +225,16 @@ def test_a_failed_cancellation_is_retried_then_parked(floor, packed, manager, re
     shipment = shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
     shipment_label_void(shipment=shipment, reason="order cancelled", cancel_parcel=True)
     cancellation = WaybillCancellation.objects.get()
-    statuses = [waybill_cancellation_process(cancellation_id=cancellation.pk) for _ in range(MAX_CANCEL_ATTEMPTS)]
-    assert statuses[-1] == WaybillCancellation.Status.PARKED and set(statuses[:-1]) == {"failed"}
+    assert waybill_cancellation_process(cancellation_id=cancellation.pk) == "failed"
+    cancellation.refresh_from_db()
+    assert cancellation.next_attempt_at > timezone.now()  # config.retry's back-off
+    assert waybill_cancellations_retry() == 0
+    assert waybill_cancellations_retry(now=cancellation.next_attempt_at) == 1
+    statuses = [waybill_cancellation_process(cancellation_id=cancellation.pk) for _ in range(2)]
+    assert statuses == ["failed", WaybillCancellation.Status.PARKED]
     cancellation.refresh_from_db()
     assert "isv.branch-closed" in cancellation.error
+    assert waybill_cancellations_retry(now=timezone.now() + dt.timedelta(days=1)) == 0
 
 
 def test_carrier_choice_is_unchanged_by_accounts(floor, approved_order):

@@ -132,6 +132,30 @@ def test_kdniao_takes_the_parcel_kuaidi100_cannot_follow(
     assert (subscription.status, subscription.service) == ("subscribed", "kdniao")
 
 
+def test_a_subscription_nobody_takes_is_retried_after_the_back_off_then_parked_and_replayed(
+    taobao, skus, aggregators, sandbox_http, django_capture_on_commit_callbacks, settings
+):
+    from fulfilment.models import CarrierPlatformCode
+    from integrations.logistics.tracking import tracking_subscription_replay, tracking_work_retry
+
+    settings.RETRY_MAX_ATTEMPTS = 2
+    codes = list(CarrierPlatformCode.objects.filter(platform__in=["kuaidi100", "kdniao"], carrier__code="YTO"))
+    CarrierPlatformCode.objects.filter(pk__in=[c.pk for c in codes]).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        shipment = _shipped(taobao, skus)
+    subscription = TrackingSubscription.objects.get(shipment=shipment)
+    assert subscription.status == "failed" and "no Kuaidi100 code" in subscription.error
+    assert subscription.next_attempt_at > timezone.now()
+    assert tracking_work_retry()["subscriptions"] == 0  # not due yet
+    assert tracking_work_retry(now=subscription.next_attempt_at)["subscriptions"] == 1
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.attempts) == ("parked", 2)
+    for code in codes:
+        code.pk = None
+        code.save()
+    assert tracking_subscription_replay(subscription=subscription) == "subscribed"
+
+
 def test_a_callback_with_a_wrong_sign_is_refused_and_not_stored(client, aggregators):
     response = post_kuaidi100(client, kuaidi100_param(), sign="0" * 32)
     assert response.status_code == 401
@@ -184,17 +208,19 @@ def test_an_older_callback_arriving_after_delivery_changes_nothing(
 
 
 def test_a_callback_for_an_unknown_parcel_is_retried_then_parked(
-    client, aggregators, django_capture_on_commit_callbacks
+    client, aggregators, django_capture_on_commit_callbacks, settings
 ):
-    from integrations.logistics.tracking import MAX_ATTEMPTS, tracking_callback_process
+    from integrations.logistics.tracking import tracking_callback_process, tracking_work_retry
 
+    settings.RETRY_MAX_ATTEMPTS = 3
     with django_capture_on_commit_callbacks(execute=True):
         post_kuaidi100(client, kuaidi100_param(k100_item(timezone.now(), "在途", "在途", "0"), number="YT9"))
     callback = TrackingCallback.objects.get()
     assert callback.status == "failed" and "YT9" in callback.error
-    for _ in range(MAX_ATTEMPTS):
-        status = tracking_callback_process(callback_id=callback.pk)
-    assert status == "parked"
+    assert callback.next_attempt_at > timezone.now()  # config.retry's back-off
+    assert tracking_work_retry()["callbacks"] == 0
+    assert tracking_work_retry(now=callback.next_attempt_at)["callbacks"] == 1
+    assert tracking_callback_process(callback_id=callback.pk) == "parked"
 
 
 def test_kdniao_push_is_verified_and_ingested(client, taobao, skus, aggregators, django_capture_on_commit_callbacks):
