@@ -136,6 +136,9 @@ class Adapter:
     defaults: dict[str, dict[str, str]]
     currency: str = "CNY"
     capabilities: frozenset[str] = field(default_factory=frozenset)
+    # Standard order fields a payload must carry: without what the buyer paid, the platform's share of the
+    # discounts cannot be worked out, and a guess would put money in the wrong place.
+    required: tuple[str, ...] = ("paid_amount",)
 
     # --- push ----------------------------------------------------------------------------------------------
     def verify(self, connection, request: PushRequest) -> None:  # pragma: no cover - every adapter overrides
@@ -172,6 +175,13 @@ class Adapter:
         native = self.prepare(native)
         mapping = self.mapping_compiled()
         values = fields_read(native, mapping.order)
+        sources = mapping.effective.get("order", {})
+        for name in self.required:
+            if values.get(name) is None:
+                raise PayloadInvalid(
+                    f"{name} ({sources.get(name, '')}): missing; the order cannot be read without it.",
+                    extra={"field": name},
+                )
         raw_lines = values.pop("lines", None)
         if not isinstance(raw_lines, list) or not raw_lines:
             raise PayloadInvalid(
@@ -181,7 +191,7 @@ class Adapter:
         lines = []
         for index, raw in enumerate(raw_lines):
             line = fields_read(raw, mapping.line, prefix=f"lines[{index}].")
-            lines.append(line_input(line, index=index))
+            lines.append(line_input(line, index=index, sources=mapping.effective.get("line", {})))
         cipher = {name: value for name, value in fields_read(native, mapping.cipher, prefix="cipher.").items() if value}
         order = build_channel_order(
             values,
@@ -189,6 +199,7 @@ class Adapter:
             status_map=mapping.status,
             cipher=cipher,
             currency=self.currency,
+            sources=sources,
         )
         return self.finish(native, values, order)
 
@@ -218,21 +229,33 @@ def _mapping_compile(effective: dict[str, dict[str, str]]) -> CompiledMapping:
     )
 
 
-def line_input(line: dict[str, Any], *, index: int) -> LineInput:
+def _named(name: str, sources: dict[str, str] | None) -> str:
+    """``name (its source spec)`` when the mapping is known, so a message names the platform's field."""
+    source = (sources or {}).get(name)
+    return f"{name} ({source})" if source else name
+
+
+def line_input(line: dict[str, Any], *, index: int, sources: dict[str, str] | None = None) -> LineInput:
     where = f"lines[{index}]"
     sku = (line.get("sku_code") or "").strip()
     if not sku:
         raise PayloadInvalid(
-            f"{where}.sku_code: the line has no SKU code (商家编码).", extra={"field": f"{where}.sku_code"}
+            f"{where}.{_named('sku_code', sources)}: the line has no SKU code (商家编码).",
+            extra={"field": f"{where}.sku_code"},
         )
     quantity = line.get("quantity")
-    if quantity is None or quantity < 1:
+    if quantity is None:
+        raise PayloadInvalid(f"{where}.{_named('quantity', sources)}: missing.", extra={"field": f"{where}.quantity"})
+    if quantity < 1:
         raise PayloadInvalid(
-            f"{where}.quantity: {quantity!r} must be at least 1.", extra={"field": f"{where}.quantity"}
+            f"{where}.{_named('quantity', sources)}: {quantity!r} must be at least 1.",
+            extra={"field": f"{where}.quantity"},
         )
     price = line.get("unit_price")
     if price is None:
-        raise PayloadInvalid(f"{where}.unit_price: missing.", extra={"field": f"{where}.unit_price"})
+        raise PayloadInvalid(
+            f"{where}.{_named('unit_price', sources)}: missing.", extra={"field": f"{where}.unit_price"}
+        )
     discount = line.get("discount")
     if discount is None and line.get("paid") is not None:
         discount = price * quantity - line["paid"]
@@ -254,15 +277,18 @@ def build_channel_order(
     status_map: dict[str, str],
     cipher: dict[str, Any],
     currency: str,
+    sources: dict[str, str] | None = None,
 ) -> ChannelOrder:
     external_id = (values.get("external_id") or "").strip()
     if not external_id:
-        raise PayloadInvalid("external_id: the order has no platform order id.", extra={"field": "external_id"})
+        raise PayloadInvalid(
+            f"{_named('external_id', sources)}: the order has no platform order id.", extra={"field": "external_id"}
+        )
     platform_status = str(values.get("status") or "")
     target = status_map.get(platform_status)
     if target is None:
         raise PayloadInvalid(
-            f"status: platform status {platform_status!r} of order {external_id} has no mapping "
+            f"{_named('status', sources)}: platform status {platform_status!r} of order {external_id} has no mapping "
             f"(known: {', '.join(sorted(status_map)) or 'none'}); add one in the field mappings and replay.",
             extra={"field": "status", "value": platform_status},
         )

@@ -54,3 +54,39 @@ DEFAULTS: dict[str, dict[str, str]] = {
 # Message push tags (抖店消息推送): order tags name the order, which is fetched; 200 is an after-sale.
 ORDER_TAGS = {"100", "101", "102", "103", "104", "105", "106", "108", "110"}
 REFUND_TAGS = {"200": "requested", "201": "approved", "206": "refunded", "204": "rejected", "207": "cancelled"}
+
+# Fields of a Douyin shop order that may be absent, null, 0 or empty; an order without them still maps.
+# Source: order.orderDetail / order.searchList (https://op.jinritemai.com/docs/api-docs/15/1343) —
+# buyer_words / seller_words empty unless written; pay_time 0 before payment; the promotion and coupon
+# amounts only where a promotion applied; order_phase_list ("定金预售阶段单") empty for ordinary orders;
+# sku_order_list[].out_sku_id only when the merchant set one (code is the fallback). The page itself could not
+# be fetched here: the field descriptions were read from the SDKs generated from it.
+OPTIONAL_FIELDS: tuple[str, ...] = (
+    "shop_id",
+    "order_status_desc",
+    "main_status",
+    "update_time",
+    "exp_ship_time",
+    "promotion_amount",
+    "shop_coupon_amount",
+    "platform_coupon_amount",
+    "promotion_shop_amount",
+    "buyer_words",
+    "seller_words",
+    "pay_type",
+    "post_receiver",
+    "post_tel",
+    "mask_post_addr.street",
+    "mask_post_addr.town",
+    "order_phase_list",
+    "doudian_open_id",
+    "sku_order_list[].parent_order_id",
+    "sku_order_list[].product_id",
+    "sku_order_list[].sku_id",
+    "sku_order_list[].out_sku_id",
+    "sku_order_list[].spec",
+    "sku_order_list[].origin_amount",
+    "sku_order_list[].pay_amount",
+    "sku_order_list[].order_status",
+    "sku_order_list[].is_gift",
+)

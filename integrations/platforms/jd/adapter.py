@@ -64,8 +64,13 @@ class JDAdapter(Adapter):
 
     def prepare(self, native: dict[str, Any]) -> dict[str, Any]:
         native = dict(native)
+        if native.get("orderPayment") in (None, ""):
+            raise PayloadInvalid(
+                "paid_amount (orderPayment): missing; the order cannot be read without it.",
+                extra={"field": "paid_amount"},
+            )
         try:
-            paid = yuan(native.get("orderPayment", "0")) + yuan(native.get("balanceUsed") or "0")
+            paid = yuan(native["orderPayment"]) + yuan(native.get("balanceUsed") or "0")
         except (ValueError, ArithmeticError):
             raise PayloadInvalid(
                 f"paid_amount (orderPayment): {native.get('orderPayment')!r} is not an amount in yuan.",

@@ -46,3 +46,40 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "NOT_PAY": "pending_payment",
     },
 }
+
+# Fields of a JD POP order that may be absent, empty or "0001-01-01 00:00:00"; an order without them still
+# maps. Source: JOS jingdong.pop.order.search / jingdong.pop.order.get response (orderInfoList, consigneeInfo,
+# couponDetailList, itemInfoList), https://jos.jd.com/apilist?apiGroupName=%E8%AE%A2%E5%8D%95API — JD answers
+# optional fields with "" rather than leaving them out; consigneeInfo.mobile / telephone: either one;
+# couponDetailList only when coupons were used. The JOS page could not be fetched here: this list follows
+# the sample and the field descriptions quoted in the JOS SDKs, and is to be checked against the live page.
+OPTIONAL_FIELDS: tuple[str, ...] = (
+    "venderId",
+    "orderType",
+    "orderSellerPrice",
+    "orderRemark",
+    "venderRemark",
+    "orderEndTime",
+    "paymentConfirmTime",
+    "modified",
+    "balanceUsed",
+    "pin",
+    "waybill",
+    "logisticsId",
+    "storeOrder",
+    "idSopShipmenttype",
+    "parentOrderId",
+    "consigneeInfo.telephone",
+    "consigneeInfo.mobile",
+    "consigneeInfo.county",
+    "consigneeInfo.town",
+    "consigneeInfo.provinceId",
+    "consigneeInfo.cityId",
+    "consigneeInfo.countyId",
+    "consigneeInfo.townId",
+    "couponDetailList",
+    "itemInfoList[].wareId",
+    "itemInfoList[].productNo",
+    "itemInfoList[].giftPoint",
+    "itemInfoList[].newStoreId",
+)

@@ -76,13 +76,15 @@ class PddAdapter(Adapter):
     def prepare(self, native: dict[str, Any]) -> dict[str, Any]:
         native = dict(native)
         status = native.get("order_status")
-        refund = native.get("refund_status")
-        native["_oh_status"] = "refunded" if refund == REFUNDED else str(status if status is not None else "")
+        if status in (None, ""):
+            raise PayloadInvalid("status (order_status): missing.", extra={"field": "status"})
+        refund = _int_or_none(native.get("refund_status"), "refund_status")
+        native["_oh_status"] = "refunded" if refund == REFUNDED else str(status)
         return native
 
     def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
         discount_remainder(order)
-        order.refund_pending = native.get("refund_status") in REFUND_PENDING
+        order.refund_pending = _int_or_none(native.get("refund_status"), "refund_status") in REFUND_PENDING
         return order
 
     def client(self, connection) -> PddClient:
@@ -95,3 +97,13 @@ class PddAdapter(Adapter):
 adapter = PddAdapter(
     platform="pdd", defaults=DEFAULTS, capabilities=frozenset({"push", "poll", "ship", "stock", "encrypted_receiver"})
 )
+
+
+def _int_or_none(value: Any, field: str) -> int | None:
+    """A numeric code PDD may send as a number or as a string ("4")."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise PayloadInvalid(f"{field}: {value!r} is not a whole number.", extra={"field": field}) from None

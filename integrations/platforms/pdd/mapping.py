@@ -47,3 +47,40 @@ DEFAULTS: dict[str, dict[str, str]] = {
 # refund_status: 1 无售后或售后关闭, 2 售后处理中, 3 退款中, 4 退款成功
 REFUND_PENDING = frozenset({2, 3})
 REFUNDED = 4
+
+# Fields of a Pinduoduo order that may be absent or null; an order without them still maps. Source:
+# pdd.order.information.get (https://open.pinduoduo.com/application/document/api?id=pdd.order.information.get)
+# — step_order_info is "定金订单信息，非定金订单该字段为null"; remark / buyer_memo empty unless written;
+# last_ship_time, confirm_time only once the order is confirmed; item_list[].outer_id only when the merchant
+# set a SKU code — then outer_goods_id, the goods' code, stands for it (single-spec goods), so dropping
+# outer_id maps the line to the goods' code. The page itself could not be fetched here: the field
+# descriptions were read from the SDKs generated from it.
+OPTIONAL_FIELDS: tuple[str, ...] = (
+    "trade_type",
+    "confirm_status",
+    "group_status",
+    "refund_status",
+    "confirm_time",
+    "updated_at",
+    "last_ship_time",
+    "discount_amount",
+    "platform_discount",
+    "capital_free_discount",
+    "pay_type",
+    "pay_no",
+    "remark",
+    "remark_tag",
+    "buyer_memo",
+    "is_lucky_flag",
+    "free_sf",
+    "receiver_name",
+    "receiver_phone",
+    "receiver_address",
+    "tracking_number",
+    "logistics_id",
+    "step_order_info",
+    "item_list[].goods_id",
+    "item_list[].sku_id",
+    "item_list[].outer_goods_id",
+    "item_list[].goods_spec",
+)

@@ -19,7 +19,7 @@ from integrations.platforms.base import (
     body_hash,
     json_loads,
 )
-from integrations.platforms.common import ZERO
+from integrations.platforms.common import ZERO, line_discounts_if_consistent
 from integrations.platforms.shopify.client import ShopifyClient
 from integrations.platforms.shopify.mapping import (
     DEFAULTS,
@@ -77,8 +77,10 @@ class ShopifyAdapter(Adapter):
             status = "cancelled"
         elif native.get("fulfillment_status") == "fulfilled":
             status = "fulfilled"
+        elif native.get("financial_status"):
+            status = native["financial_status"]
         else:
-            status = native.get("financial_status") or ""
+            raise PayloadInvalid("status (financial_status): missing.", extra={"field": "status"})
         native["_oh_status"] = status
         customer = native.get("customer") or {}
         name = " ".join(p for p in (customer.get("first_name"), customer.get("last_name")) if p)
@@ -95,6 +97,8 @@ class ShopifyAdapter(Adapter):
         return native
 
     def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+        # Payloads without discount_allocations (older versions, some apps) leave the split unknown.
+        line_discounts_if_consistent(order, [line.discount for line in order.data.lines])
         order.refunds = [_refund(refund, index) for index, refund in enumerate(native.get("refunds") or [])]
         order.refunds = [r for r in order.refunds if r.amount > 0]
         return order
@@ -114,8 +118,15 @@ def _shipping_and_discounts(native: dict[str, Any]) -> tuple[Decimal, Decimal]:
     discount. Which reading applies is decided by Shopify's own identity total_price = total_line_items_price
     − total_discounts + shipping before discounts (taxes included); an order that fits neither reading fails
     in the order's amount check with the numbers."""
-    gross = extract(native, spec_parse(SHIPPING_GROSS), field="shipping_fee") or ZERO
-    shipping_lines = native.get("shipping_lines") or []
+    gross = extract(native, spec_parse(SHIPPING_GROSS), field="shipping_fee")
+    shipping_lines = native.get("shipping_lines")
+    if gross is None and shipping_lines is None:
+        raise PayloadInvalid(
+            f"shipping_fee ({SHIPPING_GROSS}): the order has neither total_shipping_price_set nor shipping_lines.",
+            extra={"field": "shipping_lines"},
+        )
+    gross = gross or ZERO
+    shipping_lines = shipping_lines or []
     if not isinstance(shipping_lines, list):
         raise PayloadInvalid("shipping_lines: expected a list.", extra={"field": "shipping_lines"})
     shipping_discount = ZERO
@@ -128,7 +139,9 @@ def _shipping_and_discounts(native: dict[str, Any]) -> tuple[Decimal, Decimal]:
             price = convert(line["price"], "yuan", field=f"{where}.price")
             allocated = price - convert(line["discounted_price"], "yuan", field=f"{where}.discounted_price")
         shipping_discount += allocated or ZERO
-    discounts = extract(native, spec_parse(DISCOUNTS), field="discount_merchant") or ZERO
+    discounts = extract(native, spec_parse(DISCOUNTS), field="discount_merchant")
+    if discounts is None:
+        raise PayloadInvalid(f"discount_merchant ({DISCOUNTS}): missing.", extra={"field": "total_discounts"})
     if shipping_discount:
         goods = convert(native.get("total_line_items_price") or "0", "yuan", field="goods_amount")
         paid = convert(native.get("total_price") or "0", "yuan", field="paid_amount")

@@ -78,6 +78,20 @@ class TaobaoAdapter(Adapter):
             return [RefundEvent(external_id=tid, refund=refund)]
         return [Ignore(f"topic {topic} is not about orders")]
 
+    def prepare(self, native: dict[str, Any]) -> dict[str, Any]:
+        # outer_iid is the item's code (商家编码 of the item); it stands for the SKU only when the item has no
+        # SKUs. A line that is a SKU (sku_id) without its own code would map to the wrong stock: refused.
+        lines = (native.get("orders") or {}).get("order") if isinstance(native.get("orders"), dict) else None
+        for index, line in enumerate(lines or []):
+            if isinstance(line, dict) and line.get("sku_id") and not line.get("outer_sku_id"):
+                raise PayloadInvalid(
+                    f"lines[{index}].sku_code (orders.order[{index}].outer_sku_id): line {line.get('oid')} is SKU "
+                    f"{line['sku_id']} of item {line.get('num_iid')} but has no SKU code (商家编码); set it on "
+                    "the platform and replay.",
+                    extra={"field": f"lines[{index}].sku_code", "sku_id": str(line["sku_id"])},
+                )
+        return native
+
     def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
         discount_remainder(order)
         line_discounts_if_consistent(order, [line.discount for line in order.data.lines])

@@ -84,3 +84,45 @@ REFUND_TOPICS = {
     "taobao_refund_RefundSuccess": "refunded",
     "taobao_refund_RefundClosed": "cancelled",
 }
+
+# Fields of the trade that may be absent or null; an order without them still maps. TOP leaves empty values
+# out of its JSON answers, and several fields exist only for some trades. Source: taobao.trade.fullinfo.get
+# (https://open.taobao.com/api.htm?docId=54&docType=2) and its Trade / Order structures — receiver_district
+# holds the city for 省直辖县 and receiver_city may be empty; receiver_mobile / receiver_phone: either one;
+# divide_order_fee only where the trade has it; outer_sku_id only on items without SKUs (a line with a
+# sku_id needs it); step_* only on step (分阶段) trades.
+# Paths: ``a.b``; ``[]`` is every element of a list.
+OPTIONAL_FIELDS: tuple[str, ...] = (
+    "tid_str",
+    "buyer_open_uid",
+    "buyer_message",
+    "seller_memo",
+    "seller_flag",
+    "pay_time",
+    "adjust_fee",
+    "received_payment",
+    "coupon_fee",
+    "paid_coupon_fee",
+    "receiver_mobile",
+    "receiver_phone",
+    "receiver_city",
+    "receiver_country",
+    "receiver_town",
+    "receiver_zip",
+    "oaid",
+    "trade_from",
+    "pay_channel",
+    "step_trade_status",
+    "step_paid_fee",
+    "send_time",
+    "promotion_details",
+    "orders.order[].sku_id",
+    "orders.order[].sku_properties_name",
+    "orders.order[].divide_order_fee",
+    "orders.order[].part_mjz_discount",
+    "orders.order[].discount_fee",
+    "orders.order[].adjust_fee",
+    "orders.order[].refund_status",
+    "orders.order[].is_oversold",
+    "orders.order[].store_code",
+)

@@ -140,7 +140,7 @@ def test_douyin_sample_reads_fen_and_epoch_seconds(douyin):
             "yesterday",
             "placed_at (create_time @epoch): 'yesterday' is not a Unix time",
         ),
-        ("jd", jd_native, "orderState", "SOMETHING_NEW", "status: platform status 'SOMETHING_NEW'"),
+        ("jd", jd_native, "orderState", "SOMETHING_NEW", "status (orderState): platform status 'SOMETHING_NEW'"),
         (
             "pdd",
             pdd_native,
