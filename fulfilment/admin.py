@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.errors import ApplicationError
 from fulfilment.models import (
     Alert,
     Carrier,
@@ -17,6 +18,7 @@ from fulfilment.models import (
     SandboxWaybill,
     ScanEvent,
     Shipment,
+    ShipmentInterception,
     SKUPlacement,
     TrackingEvent,
     TrackingPush,
@@ -30,6 +32,7 @@ from fulfilment.models import (
 )
 from fulfilment.services import (
     carriers_sync,
+    shipment_intercept,
     tracking_push_replay,
     wave_cancel,
     waybill_cancellation_retry_now,
@@ -184,6 +187,34 @@ class ShipmentAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("order",)
     readonly_fields = [f.name for f in Shipment._meta.fields if f.name not in ("id",)]
     inlines = [WaybillAttemptInline, TrackingEventInline]
+    actions = ["intercept"]
+
+    @admin.action(description=_("Ask the carrier to intercept the selected parcels (back to the sender)"))
+    def intercept(self, request, queryset):
+        for shipment in queryset:
+            try:
+                interception = shipment_intercept(
+                    shipment=shipment, reason=_("Requested in the admin"), actor=request.user
+                )
+            except ApplicationError as exc:
+                self.message_user(request, f"{shipment.tracking_number or shipment.pk}: {exc.message}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                f"{interception.tracking_number}: {interception.get_status_display()} {interception.message}".strip(),
+            )
+
+
+@admin.register(ShipmentInterception)
+class ShipmentInterceptionAdmin(SimpleHistoryAdmin):
+    list_display = ("requested_at", "tracking_number", "carrier", "provider", "status", "reason", "message")
+    list_filter = ("status", "carrier", "provider")
+    search_fields = ("tracking_number", "shipment__order__number", "reference")
+    raw_id_fields = ("shipment",)
+    readonly_fields = [f.name for f in ShipmentInterception._meta.fields]
+
+    def has_add_permission(self, request):  # requests are made through the service (shipments' action)
+        return False
 
 
 @admin.register(WaybillAttempt)
@@ -227,7 +258,14 @@ class WaybillAccountAdmin(SimpleHistoryAdmin):
 @admin.register(WaybillCancellation)
 class WaybillCancellationAdmin(SimpleHistoryAdmin):
     list_display = (
-        "created_at", "carrier", "tracking_number", "reason", "status", "attempts", "next_attempt_at", "error"
+        "created_at",
+        "carrier",
+        "tracking_number",
+        "reason",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "error",
     )
     list_filter = ("status", "carrier")
     search_fields = ("tracking_number", "shipment__order__number")

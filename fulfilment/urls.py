@@ -30,6 +30,11 @@ urlpatterns = [
         name="sandbox-waybill-cancel",
     ),
     path(
+        "sandbox/carriers/<str:carrier_code>/waybills/<str:tracking_number>/intercept/",
+        sandbox.waybill_intercept,
+        name="sandbox-waybill-intercept",
+    ),
+    path(
         "sandbox/carriers/<str:carrier_code>/tracking/<str:tracking_number>/",
         sandbox.tracking_get,
         name="sandbox-tracking",

@@ -104,6 +104,24 @@ def waybill_cancel(request, carrier_code: str, tracking_number: str):
     return JsonResponse({"tracking_number": tracking_number, "cancelled": True})
 
 
+@csrf_exempt
+@require_POST
+def waybill_intercept(request, carrier_code: str, tracking_number: str):
+    """Stop a parcel on its way: refused before pickup (cancel the number instead) and once delivered."""
+    waybill = SandboxWaybill.objects.filter(carrier_code=carrier_code, tracking_number=tracking_number).first()
+    if waybill is None:
+        return _error(404, "unknown_tracking_number", f"{tracking_number} was not issued by {carrier_code}")
+    events = sandbox_events(waybill, now=timezone.now()) if waybill.cancelled_at is None else []
+    if not events:
+        return _error(409, "not_picked_up", f"{tracking_number} has not been picked up: cancel the number instead")
+    if events[-1]["kind"] == "delivered":
+        return _error(409, "already_delivered", f"{tracking_number} was already signed for")
+    return JsonResponse(
+        {"tracking_number": tracking_number, "intercept_id": f"INT-{waybill.pk}", "message": "拦截申请已受理"},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
 @require_GET
 def tracking_get(request, carrier_code: str, tracking_number: str):
     waybill = SandboxWaybill.objects.filter(carrier_code=carrier_code, tracking_number=tracking_number).first()

@@ -7,6 +7,7 @@ from fulfilment.models.accounts import PLATFORM_SERVICE, WaybillAccount, Waybill
 from fulfilment.models.carriers import Carrier, CarrierKind, CarrierPlatformCode, CodeSystem, WarehouseCarrier
 from fulfilment.models.eta import EtaBacktest
 from fulfilment.models.incidents import Alert, IncidentKind, WorkItem
+from fulfilment.models.interceptions import ShipmentInterception
 from fulfilment.models.locations import Location, SKUPlacement, Zone
 from fulfilment.models.printing import LabelPrint
 from fulfilment.models.sandbox import SandboxWaybill
@@ -40,6 +41,7 @@ __all__ = [
     "SandboxWaybill",
     "ScanEvent",
     "Shipment",
+    "ShipmentInterception",
     "TrackingEvent",
     "TrackingKind",
     "TrackingPush",

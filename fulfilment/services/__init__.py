@@ -8,6 +8,7 @@ from fulfilment.services.carriers import (
     warehouse_carrier_set,
 )
 from fulfilment.services.incidents import alert_acknowledge, incidents_scan, work_item_open, work_item_resolve
+from fulfilment.services.interceptions import shipment_intercept
 from fulfilment.services.labels import (
     label_breaker_check,
     shipment_label_print,
@@ -42,6 +43,7 @@ __all__ = [
     "pack_complete",
     "pick_confirm",
     "scan_refused_record",
+    "shipment_intercept",
     "shipment_label_print",
     "shipment_label_void",
     "shipment_platform_confirmed",

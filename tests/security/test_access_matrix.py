@@ -105,6 +105,7 @@ MATRIX = {
     "fulfilment:sandbox-tracking": "404 404 404 404 404 404",
     "fulfilment:sandbox-waybill": "405 405 405 405 405 405",
     "fulfilment:sandbox-waybill-cancel": "405 405 405 405 405 405",
+    "fulfilment:sandbox-waybill-intercept": "405 405 405 405 405 405",
     "fulfilment:shipment-label": "302 404 404 403 404 404",
     # label printing (anonymous callers get 403 here, not the login page: the views check the floor permission)
     "fulfilment:shipment-label-pdf": "403 404 404 403 404 404",

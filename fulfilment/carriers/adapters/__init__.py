@@ -4,6 +4,8 @@ speaks Order Hub's carrier protocol to a configurable base URL — the built-in 
 from fulfilment.carriers.adapters.base import (
     CarrierAdapter,
     CarrierCallFailed,
+    InterceptNotSupported,
+    InterceptResult,
     TrackingUpdate,
     WaybillRequest,
     WaybillResult,
@@ -14,6 +16,8 @@ __all__ = [
     "CarrierAdapter",
     "CarrierCallFailed",
     "HttpCarrierAdapter",
+    "InterceptNotSupported",
+    "InterceptResult",
     "TrackingUpdate",
     "WaybillRequest",
     "WaybillResult",

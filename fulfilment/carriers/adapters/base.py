@@ -79,6 +79,16 @@ class TrackingUpdate:
     city: str = ""
 
 
+@dataclass(frozen=True)
+class InterceptResult:
+    """The service's answer to an interception request: accepted for processing (the carrier still has to
+    catch the parcel; the track says when it turns back) with the service's reference, if any."""
+
+    reference: str = ""
+    message: str = ""
+    answer: dict[str, Any] = field(default_factory=dict)
+
+
 class CarrierCallFailed(Exception):
     """The carrier refused or could not be reached. ``code`` is the carrier's error code (or ``network``)."""
 
@@ -90,9 +100,22 @@ class CarrierCallFailed(Exception):
         self.body = body
 
 
+class InterceptNotSupported(CarrierCallFailed):
+    """The service documents no interception (拦截) for this parcel: ask the carrier's branch by other means."""
+
+    def __init__(self, message: str, *, body: Any = None):
+        super().__init__(message, code="intercept_not_supported", body=body)
+
+
 class CarrierAdapter(Protocol):
     def waybill_request(self, request: WaybillRequest) -> WaybillResult: ...
 
     def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None: ...
+
+    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
+        """Ask the carrier to stop a parcel on its way and send it back to the sender (拦截件 / 退回).
+        Raises ``InterceptNotSupported`` where the service documents no such request, ``CarrierCallFailed``
+        when it refuses (e.g. already signed for)."""
+        ...
 
     def tracking_fetch(self, tracking_number: str) -> list[TrackingUpdate]: ...

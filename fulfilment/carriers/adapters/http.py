@@ -2,6 +2,9 @@
 
     POST {base}/{carrier}/waybills/          → 200 {"tracking_number", "label": {…}}
                                                | 4xx/5xx {"error": {"code", "message"}}
+    POST {base}/{carrier}/waybills/{number}/cancel/    → 200 {"tracking_number", "cancelled": true}
+    POST {base}/{carrier}/waybills/{number}/intercept/ → 200 {"tracking_number", "intercept_id", "message"}
+                                                         | 409 {"error": {"code": "already_delivered", …}}
     GET  {base}/{carrier}/tracking/{number}/ → 200 {"events": [{"id", "kind", "at", "description", "province", "city"}]}
 
 The transport is the only thing that touches the network (tests replace it). Calls are never made inside
@@ -20,7 +23,13 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from fulfilment.carriers.adapters.base import CarrierCallFailed, TrackingUpdate, WaybillRequest, WaybillResult
+from fulfilment.carriers.adapters.base import (
+    CarrierCallFailed,
+    InterceptResult,
+    TrackingUpdate,
+    WaybillRequest,
+    WaybillResult,
+)
 
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8000/fulfilment/sandbox/carriers/"
 TIMEOUT_SECONDS = 10
@@ -83,6 +92,20 @@ class HttpCarrierAdapter:
 
     def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
         self._call("POST", f"waybills/{tracking_number}/cancel/", {"order_reference": request.order_reference})
+
+    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
+        payload = self._call(
+            "POST",
+            f"waybills/{tracking_number}/intercept/",
+            {
+                "order_reference": request.order_reference,
+                "reason": reason,
+                "return_to": dataclasses.asdict(request.sender),
+            },
+        )
+        return InterceptResult(
+            reference=str(payload.get("intercept_id") or ""), message=str(payload.get("message") or ""), answer=payload
+        )
 
     def tracking_fetch(self, tracking_number: str) -> list[TrackingUpdate]:
         payload = self._call("GET", f"tracking/{tracking_number}/")

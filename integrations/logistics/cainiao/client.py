@@ -22,7 +22,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fulfilment.carriers.adapters.base import AccountRef, CarrierCallFailed, Party, WaybillRequest, WaybillResult
+from fulfilment.carriers.adapters.base import (
+    AccountRef,
+    CarrierCallFailed,
+    InterceptNotSupported,
+    Party,
+    WaybillRequest,
+    WaybillResult,
+)
 from integrations.logistics.common import carrier_code, cipher, items, json_text, platform_call, shop_client
 
 PROVIDER = "cainiao"
@@ -113,6 +120,12 @@ class CainiaoAdapter:
         )
         if not answer.get("cancel_result"):
             raise CarrierCallFailed(f"Cainiao did not cancel {tracking_number}", code="cancel_refused", body=answer)
+
+    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
+        raise InterceptNotSupported(
+            f"Cainiao's e-waybill API (cainiao.waybill.ii.*) documents issuing and cancelling numbers only; "
+            f"a parcel on its way is intercepted by the carrier: ask its branch ({tracking_number})."
+        )
 
     def tracking_fetch(self, tracking_number: str):
         return []  # tracking comes from the aggregators (Kuaidi100, KDNiao)

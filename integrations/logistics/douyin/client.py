@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fulfilment.carriers.adapters.base import AccountRef, CarrierCallFailed, Party, WaybillRequest, WaybillResult
+from fulfilment.carriers.adapters.base import (
+    AccountRef,
+    CarrierCallFailed,
+    InterceptNotSupported,
+    Party,
+    WaybillRequest,
+    WaybillResult,
+)
 from integrations.logistics.common import carrier_code, cipher, items, platform_call, shop_client
 
 PROVIDER = "douyin"
@@ -107,6 +114,12 @@ class DouyinWaybillAdapter:
         )
         if not data.get("cancel_result"):
             raise CarrierCallFailed(f"Douyin did not cancel {tracking_number}", code="cancel_refused", body=data)
+
+    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
+        raise InterceptNotSupported(
+            f"Douyin's e-waybill API (logistics.newCreateOrder / cancelOrder) documents no interception; "
+            f"a parcel on its way is intercepted by the carrier: ask its branch ({tracking_number})."
+        )
 
     def tracking_fetch(self, tracking_number: str):
         return []

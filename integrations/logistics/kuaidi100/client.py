@@ -19,7 +19,14 @@ import time
 import urllib.parse
 from typing import Any
 
-from fulfilment.carriers.adapters.base import AccountRef, CarrierCallFailed, Party, WaybillRequest, WaybillResult
+from fulfilment.carriers.adapters.base import (
+    AccountRef,
+    CarrierCallFailed,
+    InterceptNotSupported,
+    Party,
+    WaybillRequest,
+    WaybillResult,
+)
 from integrations import transport
 from integrations.exceptions import PlatformUnavailable
 from integrations.logistics.common import carrier_code, full_address, items, json_text, service_connection
@@ -112,6 +119,12 @@ class Kuaidi100Adapter:
                 "orderId": request.request_id or request.order_reference,
                 "reason": "不再使用",
             },
+        )
+
+    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
+        raise InterceptNotSupported(
+            f"Kuaidi100's e-waybill API (label/order: order, cancel) documents no interception; "
+            f"a parcel on its way is intercepted by the carrier: ask its branch ({tracking_number})."
         )
 
     def tracking_fetch(self, tracking_number: str):

@@ -13,9 +13,16 @@ used, 1010 sender address missing, 8196 monthly card not valid) ``errorMsg`` and
   receiver), ``isReturnRoutelabel`` 1 → ``msgData.waybillNoInfoList[].waybillNo`` and ``routeLabelInfo``
   (destRouteLabel, twoDimensionCode, proCode) for the label we print ourselves.
 - ``EXP_RECE_UPDATE_ORDER`` with ``dealType`` 2 cancels the order and its number.
+- ``EXP_RECE_WANTED_INTERCEPT`` (截单转寄/退回): ``waybillNo``, ``serviceCode`` (1 转寄 redirect, 2 退回 return
+  to sender, …), ``role`` (1 sender), ``payMode`` (4 sender's monthly card, with ``monthlyCardNo``) and
+  ``newDestAddress`` (``province``/``city``/``county``/``address``/``contact``/``phone``) → success with
+  ``msgData`` null or ``{"cusId", …}``; the carrier then turns the parcel back and the route shows it.
 
 Documentation: https://open.sf-express.com/Api/ApiDetails?level3=393&interName=%E4%B8%8B%E8%AE%A2%E5%8D%95%E6%8E%A5%E5%8F%A3-EXP_RECE_CREATE_ORDER
-(and …interName=订单确认取消接口-EXP_RECE_UPDATE_ORDER; the digest: https://open.sf-express.com/developSupport/976720?authId=1).
+(and …interName=订单确认取消接口-EXP_RECE_UPDATE_ORDER, …interName=截单转寄接口-EXP_RECE_WANTED_INTERCEPT; the digest:
+https://open.sf-express.com/developSupport/976720?authId=1). The interception's field names and codes were
+read from SF's open-platform SDK request templates (``18.wanted_intercept.json``) as published in public code;
+the official page could not be opened from here, so they are unverified against it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,14 @@ import urllib.parse
 import uuid
 from typing import Any
 
-from fulfilment.carriers.adapters.base import AccountRef, CarrierCallFailed, Party, WaybillRequest, WaybillResult
+from fulfilment.carriers.adapters.base import (
+    AccountRef,
+    CarrierCallFailed,
+    InterceptResult,
+    Party,
+    WaybillRequest,
+    WaybillResult,
+)
 from integrations import transport
 from integrations.exceptions import PlatformUnavailable
 from integrations.logistics.common import items, json_text, service_connection
@@ -36,6 +50,10 @@ PROVIDER = "sf"
 BASE_URL = "https://sfapi.sf-express.com"
 CREATE = "EXP_RECE_CREATE_ORDER"
 UPDATE = "EXP_RECE_UPDATE_ORDER"
+INTERCEPT = "EXP_RECE_WANTED_INTERCEPT"
+INTERCEPT_RETURN = "2"  # serviceCode 2: 退回 — back to the sender
+ROLE_SENDER = "1"
+PAY_SENDER_MONTHLY = "4"
 API_ERRORS = {
     "A1001": "a required parameter is empty",
     "A1002": "the request has expired",
@@ -76,6 +94,28 @@ def create_order_data(request: WaybillRequest) -> dict[str, Any]:
         "cargoDetails": [{"name": name, "count": count} for name, count in items(request)],
         "contactInfoList": [contact(request.sender, 1), contact(request.receiver, 2)],
     }
+
+
+def intercept_data(*, tracking_number: str, request: WaybillRequest) -> dict[str, Any]:
+    """Send the parcel back to the sender (the account's shipping address), paid by the monthly card."""
+    sender = request.sender
+    data: dict[str, Any] = {
+        "waybillNo": tracking_number,
+        "serviceCode": INTERCEPT_RETURN,
+        "role": ROLE_SENDER,
+        "payMode": PAY_SENDER_MONTHLY,
+        "newDestAddress": {
+            "province": sender.province,
+            "city": sender.city,
+            "county": sender.district,
+            "address": sender.address,
+            "contact": sender.name,
+            "phone": sender.phone,
+        },
+    }
+    if request.account.account_number:
+        data["monthlyCardNo"] = request.account.account_number
+    return data
 
 
 def form(*, partner_id: str, check_word: str, service_code: str, msg_data: dict[str, Any], timestamp: str) -> dict:
@@ -166,6 +206,10 @@ class SfAdapter:
                 "waybillNoInfoList": [{"waybillType": 1, "waybillNo": tracking_number}],
             },
         )
+
+    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
+        data = self._call(INTERCEPT, intercept_data(tracking_number=tracking_number, request=request)) or {}
+        return InterceptResult(reference=str(data.get("cusId") or ""), answer=data)
 
     def tracking_fetch(self, tracking_number: str):
         return []

@@ -1,12 +1,13 @@
 """Sandbox of JD's ``jingdong.ldop.alpha.waybill.receive`` / ``.unbind``: business errors come back in
-``resultInfo.statusCode``/``statusMessage`` as the real service does."""
+``resultInfo.statusCode``/``statusMessage`` as the real service does; and ``jingdong.ldop.receive.order.intercept``
+(``resultInfo.stateCode`` 100 accepted)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from integrations.sandbox.logistics.waybills import ServiceRefused, cancel, carrier_for, issue
+from integrations.sandbox.logistics.waybills import ServiceRefused, cancel, carrier_for, intercept, issue
 
 
 def _info(status: int, message: str, data: dict | None = None) -> dict[str, Any]:
@@ -42,4 +43,19 @@ def unbind(connection, body: dict[str, Any]) -> dict[str, Any]:
     return _info(0, "成功")
 
 
-METHODS = {"jingdong.ldop.alpha.waybill.receive": receive, "jingdong.ldop.alpha.waybill.unbind": unbind}
+def order_intercept(connection, body: dict[str, Any]) -> dict[str, Any]:
+    number = str(body.get("deliveryId") or "")
+    if not number or not body.get("vendorCode"):
+        return {"resultInfo": {"stateCode": 101, "stateMessage": "商家编码和运单号不能为空"}}
+    try:
+        intercept(tracking_number=number)
+    except ServiceRefused as exc:
+        return {"resultInfo": {"stateCode": 102, "stateMessage": exc.message}}
+    return {"resultInfo": {"stateCode": 100, "stateMessage": "拦截成功"}}
+
+
+METHODS = {
+    "jingdong.ldop.alpha.waybill.receive": receive,
+    "jingdong.ldop.alpha.waybill.unbind": unbind,
+    "jingdong.ldop.receive.order.intercept": order_intercept,
+}

@@ -1,5 +1,6 @@
 """Sandbox of SF Express's ``/std/service``: checks ``msgDigest`` with the connection's checkword and answers
-``EXP_RECE_CREATE_ORDER`` / ``EXP_RECE_UPDATE_ORDER`` in SF's envelope (apiResultCode + apiResultData)."""
+``EXP_RECE_CREATE_ORDER`` / ``EXP_RECE_UPDATE_ORDER`` / ``EXP_RECE_WANTED_INTERCEPT`` in SF's envelope
+(apiResultCode + apiResultData)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from fulfilment.carriers import carrier_get
 from integrations.logistics.models import LogisticsConnection
-from integrations.sandbox.logistics.waybills import ServiceRefused, cancel, issue
+from integrations.sandbox.logistics.waybills import ServiceRefused, cancel, intercept, issue
 from integrations.sandbox.views.shared import sandbox_enabled_check
 from integrations.signing import equal, sf_msg_digest
 
@@ -85,4 +86,12 @@ def std_service(request: HttpRequest) -> JsonResponse:
             except ServiceRefused as exc:
                 return _business(False, "8017", exc.message)
         return _business(True, "S0000", None, {"orderId": data.get("orderId"), "resStatus": 2})
+    if form["serviceCode"] == "EXP_RECE_WANTED_INTERCEPT":
+        if not data.get("waybillNo") or not data.get("serviceCode"):
+            return _business(False, "20001", "运单号或服务类型不能为空")
+        try:
+            reference = intercept(tracking_number=str(data["waybillNo"]))
+        except ServiceRefused as exc:
+            return _business(False, "20025", exc.message)
+        return _business(True, "S0000", None, {"cusId": reference})
     return _envelope("A1004", "无对应服务权限")

@@ -51,3 +51,19 @@ def cancel(*, tracking_number: str) -> None:
     updated = SandboxWaybill.objects.filter(tracking_number=tracking_number).update(cancelled_at=timezone.now())
     if not updated:
         raise ServiceRefused("not_found", f"waybill {tracking_number} does not exist")
+
+
+def intercept(*, tracking_number: str) -> str:
+    """Accept an interception of a parcel on its way (refused before pickup — cancel the number — and after
+    delivery). Returns the sandbox's reference for the request."""
+    from fulfilment.carriers.sandbox import sandbox_events
+
+    waybill = SandboxWaybill.objects.filter(tracking_number=tracking_number, cancelled_at__isnull=True).first()
+    if waybill is None:
+        raise ServiceRefused("not_found", f"waybill {tracking_number} does not exist")
+    events = sandbox_events(waybill, now=timezone.now())
+    if not events:
+        raise ServiceRefused("not_picked_up", f"{tracking_number} has not been picked up: cancel it instead")
+    if events[-1]["kind"] == "delivered":
+        raise ServiceRefused("already_delivered", f"{tracking_number} was already signed for")
+    return f"INT-{waybill.pk}"
