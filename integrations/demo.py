@@ -4,10 +4,15 @@
 import os
 
 from integrations.logistics.demo import logistics_demo_ensure
+from integrations.presale_demo import presale_demo_ensure
 from integrations.sandbox.setup import sandbox_connections_ensure
 
 
 def demo_seed() -> dict[str, int]:
     base_url = os.environ.get("SANDBOX_BASE_URL", "http://127.0.0.1:8000")
     connections = sandbox_connections_ensure(base_url=base_url, backfill_hours=2)
-    return {"sandbox_connections": connections, **logistics_demo_ensure(base_url=base_url)}
+    return {
+        "sandbox_connections": connections,
+        **logistics_demo_ensure(base_url=base_url),
+        **presale_demo_ensure(),
+    }

@@ -35,6 +35,7 @@ from orders.services import (
     order_transition_many,
     order_validate,
 )
+from orders.shaping.presale import PresaleInput, presale_channel_progress, presale_channel_terms
 from orders.states import NOT_SHIPPED, HoldReason, Status, can_transition
 
 # What the platform may say an order is, in Order Hub's words. "shipped"/"delivered"/"completed" mean the
@@ -94,6 +95,7 @@ class ChannelOrder:
     modified_at: dt.datetime | None = None
     refund_pending: bool = False
     refunds: list[RefundInput] = field(default_factory=list)
+    presale: PresaleInput | None = None  # 定金/尾款 as the platform states them; None for ordinary orders
 
 
 def channel_order_create(*, shop: Shop, incoming: ChannelOrder, source: str = Source.POLL, system: str) -> Order:
@@ -131,6 +133,10 @@ def channel_orders_create_many(
     fresh = [(order, incoming[index]) for index, order in created.orders.items()]
     _statuses_apply_created(fresh=fresh, system=system)
     _refunds_apply_created(fresh=fresh, system=system)
+    for order, item in fresh:
+        if item.presale is not None:  # rare: one at a time (created paid, so the terms hold it at once)
+            presale_channel_terms(order=order, presale=item.presale, system=system)
+            presale_channel_progress(order=order, presale=item.presale, system=system)
     return created
 
 
@@ -198,7 +204,10 @@ def channel_order_update(*, order: Order, incoming: ChannelOrder, system: str) -
         )
         changes.append("remarks")
 
+    # Presale terms go on record before the order is paid, so its reservation comes from the presale pool.
+    changes += presale_channel_terms(order=order, presale=incoming.presale, system=system)
     changes += _status_apply(order=order, incoming=incoming, system=system)
+    changes += presale_channel_progress(order=order, presale=incoming.presale, system=system)
     changes += refunds_apply(order=order, refunds=incoming.refunds, pending=incoming.refund_pending, system=system)
     return changes
 

@@ -44,6 +44,7 @@ def order_get_for_user(user, *, number: str) -> Order:
     """One order with lines and timeline; ``Order.DoesNotExist`` when missing *or* not visible (→ 404)."""
     return (
         order_list_for_user(user)
+        .select_related("presale")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("sku")),
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),

@@ -129,6 +129,7 @@ def _order_detail_render(request, order: Order, *, consignee: dict | None = None
             "can_reveal": consignee is None and user_may_reveal(user),
             "revealed": consignee is not None,
             "lines": list(order.lines.all()),
+            "presale": getattr(order, "presale", None),  # 定金/尾款 terms, None for ordinary orders
             "events": events,
             "overdue": bool(order.promised_ship_at and order.promised_ship_at < now and order.status in NOT_SHIPPED),
             "can_change": user.has_perm("orders.change_order"),

@@ -366,6 +366,7 @@ def channel_order_hash(order: ChannelOrder) -> str:
         "platform_status": order.platform_status,
         "refund_pending": order.refund_pending,
         "refunds": [r.__dict__ for r in order.refunds],
+        "presale": order.presale.__dict__ if order.presale is not None else None,
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()

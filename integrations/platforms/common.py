@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from integrations.exceptions import PayloadInvalid
 from orders.channel import ChannelOrder
+from orders.shaping.presale import PRESALE_TAG, PresaleInput
+from orders.states import Status
 
 ZERO = Decimal("0.00")
 
@@ -49,3 +53,26 @@ def line_discounts_if_consistent(order: ChannelOrder, per_line: list[Decimal]) -
     elif sum((line.discount for line in data.lines), ZERO) != total:
         for line in data.lines:
             line.discount = ZERO
+
+
+def presale_attach(order: ChannelOrder, presale: PresaleInput | None) -> None:
+    """Make ``order`` a presale order: tagged ``presale`` (its stock comes from the presale pool) and, once
+    the deposit is paid, paid in Order Hub's sense — the presale terms then hold it until the balance is
+    paid, so it is never released to the warehouse before. The platform may still call such an order
+    unpaid (Taobao WAIT_BUYER_PAY with FRONT_PAID_FINAL_NOPAID)."""
+    if presale is None:
+        return
+    data = order.data
+    for name, amount in (("deposit", presale.deposit), ("balance", presale.balance)):
+        if amount is not None and amount < 0:
+            raise PayloadInvalid(
+                f"presale.{name}: {amount} is negative (deposit more than the order's total {data.paid_amount}).",
+                extra={"field": f"presale.{name}", "value": str(amount)},
+            )
+    order.presale = presale
+    if PRESALE_TAG not in data.tags:
+        data.tags.append(PRESALE_TAG)
+    if presale.deposit_paid and order.target_status == Status.PENDING_PAYMENT:
+        order.target_status = Status.PAID
+        data.status = Status.PAID
+        data.paid_at = presale.deposit_paid_at or data.paid_at or data.placed_at or timezone.now()

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from config.api import StrictSerializer
 from orders.masking import consignee_for
-from orders.models import MONEY, Platform, Queue
+from orders.models import MONEY, Platform, PresaleTerms, Queue
 from orders.selectors import warehouse_list_for_user
 from orders.states import HoldReason, Status
 
@@ -153,6 +153,22 @@ class EventOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="OrderPresale")
+class PresaleOutputSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    deposit = money(help_text="定金: paid up front.")
+    balance = money(help_text="尾款: deposit + balance = the order's paid amount.")
+    balance_due_at = serializers.DateTimeField(
+        allow_null=True, help_text="Deadline for the balance; null when the platform keeps it to itself."
+    )
+    deposit_paid_at = serializers.DateTimeField(allow_null=True)
+    balance_paid_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(choices=PresaleTerms.State.choices)
+    platform_state = serializers.CharField(
+        help_text="The platform's presale status as received (e.g. FRONT_PAID_FINAL_NOPAID)."
+    )
+
+
 @extend_schema_serializer(component_name="OrderDetail")
 class OrderDetailOutputSerializer(serializers.Serializer):
     """One order as the requesting user may see it: phone and address are masked for roles that may not see
@@ -182,6 +198,7 @@ class OrderDetailOutputSerializer(serializers.Serializer):
     queue = serializers.ChoiceField(choices=Queue.choices)
     warehouse = serializers.CharField(source="warehouse.code", allow_null=True, help_text="Warehouse code, or null.")
     lines = LineOutputSerializer(many=True)
+    presale = serializers.SerializerMethodField(help_text="定金/尾款 terms of a presale order; null otherwise.")
     events = EventOutputSerializer(many=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -189,6 +206,11 @@ class OrderDetailOutputSerializer(serializers.Serializer):
     @extend_schema_field(ConsigneeOutputSerializer)
     def get_consignee(self, order) -> dict:
         return consignee_for(self.context["request"].user, order)
+
+    @extend_schema_field(PresaleOutputSerializer(allow_null=True))
+    def get_presale(self, order) -> dict | None:
+        terms = getattr(order, "presale", None)
+        return PresaleOutputSerializer(terms).data if terms is not None else None
 
 
 # --- order submission ---------------------------------------------------------------------------------------

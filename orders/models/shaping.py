@@ -52,10 +52,14 @@ class PresaleTerms(models.Model):
     deposit = models.DecimalField(_("deposit (定金)"), **MONEY)
     balance = models.DecimalField(_("balance (尾款)"), **MONEY)
     deposit_paid_at = models.DateTimeField(_("deposit paid at"), null=True, blank=True)
-    balance_due_at = models.DateTimeField(_("balance due by"), db_index=True)
+    # Unknown when the platform does not say (Taobao step trades): the platform then closes the trade itself
+    # when the balance is not paid, and the deadline schedule leaves such terms alone.
+    balance_due_at = models.DateTimeField(_("balance due by"), null=True, blank=True, db_index=True)
     balance_paid_at = models.DateTimeField(_("balance paid at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.AWAITING_BALANCE)
+    # The platform's own word for the presale stage (Taobao FRONT_PAID_FINAL_NOPAID, PDD 1, …), as received.
+    platform_state = models.CharField(_("platform presale status"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()

@@ -13,11 +13,18 @@
   which releases its reservations.
 Each step claims its work by compare-and-set on ``PresaleTerms.state`` / ``reminded_at``, so schedules that
 overlap or repeat do nothing twice.
+
+Platform presale orders (Taobao step trades, PDD 定金订单, Douyin 定金预售, Shopify deferred payments) come
+through ``orders.channel`` as a ``PresaleInput``: ``presale_channel_terms`` records the terms (before the order
+is paid, so its reservation comes from the presale pool), ``presale_channel_progress`` follows what the
+platform says was paid — the deposit holds the order ``presale``, the balance releases it. An order whose
+balance is unpaid is never approved, so it never reaches the warehouse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -37,9 +44,17 @@ AWAITING = PresaleTerms.State.AWAITING_BALANCE
 
 @transaction.atomic
 def presale_terms_set(
-    *, order: Order, deposit: Decimal, balance: Decimal, balance_due_at: dt.datetime, actor=None
+    *,
+    order: Order,
+    deposit: Decimal,
+    balance: Decimal,
+    balance_due_at: dt.datetime | None,
+    actor=None,
+    system: str = SYSTEM,
+    platform_state: str = "",
 ) -> PresaleTerms:
-    """Record the presale terms of a pending or paid order (a paid one means the deposit is paid)."""
+    """Record the presale terms of a pending or paid order (a paid one means the deposit is paid).
+    ``balance_due_at`` may be unknown (``None``) when the platform keeps the deadline to itself."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     for name, value in (("deposit", deposit), ("balance", balance)):
         if not isinstance(value, Decimal) or value < 0 or value != value.quantize(Decimal("0.01")):
@@ -51,7 +66,7 @@ def presale_terms_set(
             f"deposit {deposit} + balance {balance} must equal the order total {order.paid_amount}.",
             extra={"field": "balance", "expected": str(order.paid_amount - deposit)},
         )
-    if timezone.is_naive(balance_due_at):
+    if balance_due_at is not None and timezone.is_naive(balance_due_at):
         raise PresaleInvalid("balance_due_at: the deadline needs a time zone.", extra={"field": "balance_due_at"})
     if order.status not in (Status.PENDING_PAYMENT, Status.PAID):
         raise PresaleInvalid(
@@ -66,6 +81,7 @@ def presale_terms_set(
             "balance": balance,
             "balance_due_at": balance_due_at,
             "deposit_paid_at": order.paid_at if order.status == Status.PAID else None,
+            "platform_state": platform_state[:40],
         },
     )
     if PRESALE_TAG not in (order.tags or []):
@@ -77,18 +93,26 @@ def presale_terms_set(
             to_status=Status.ON_HOLD,
             hold_reason=HoldReason.PRESALE,
             actor=actor,
-            system=SYSTEM,
-            reason=f"presale: balance {balance} due by {_local(balance_due_at)}",
+            system=system,
+            reason=_hold_reason(balance, balance_due_at),
         )
     return terms
 
 
-def _local(at: dt.datetime) -> str:
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+def _local(at: dt.datetime | None) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at is not None else "?"
+
+
+def _hold_reason(balance: Decimal, due: dt.datetime | None) -> str:
+    if due is None:
+        return f"presale: balance {balance} unpaid (the platform sets the deadline)"
+    return f"presale: balance {balance} due by {_local(due)}"
 
 
 @transaction.atomic
-def presale_deposit_pay(*, order_id: int, paid_at: dt.datetime | None = None, actor=None) -> Order:
+def presale_deposit_pay(
+    *, order_id: int, paid_at: dt.datetime | None = None, actor=None, system: str = SYSTEM
+) -> Order:
     """The deposit arrived: paid (presale pool reserved), then held until the balance arrives."""
     terms = PresaleTerms.objects.select_for_update().select_related("order").get(order_id=order_id)
     order = terms.order
@@ -96,7 +120,7 @@ def presale_deposit_pay(*, order_id: int, paid_at: dt.datetime | None = None, ac
         return order  # a repeat
     at = paid_at or timezone.now()
     order_transition(
-        order=order, to_status=Status.PAID, actor=actor, system=SYSTEM, reason="presale deposit paid", at=at
+        order=order, to_status=Status.PAID, actor=actor, system=system, reason="presale deposit paid", at=at
     )
     terms.deposit_paid_at = at
     terms.save(update_fields=["deposit_paid_at"])
@@ -107,14 +131,16 @@ def presale_deposit_pay(*, order_id: int, paid_at: dt.datetime | None = None, ac
             to_status=Status.ON_HOLD,
             hold_reason=HoldReason.PRESALE,
             actor=actor,
-            system=SYSTEM,
-            reason=f"presale: balance {terms.balance} due by {_local(terms.balance_due_at)}",
+            system=system,
+            reason=_hold_reason(terms.balance, terms.balance_due_at),
         )
     return order
 
 
 @transaction.atomic
-def presale_balance_pay(*, order_id: int, paid_at: dt.datetime | None = None, actor=None) -> Order:
+def presale_balance_pay(
+    *, order_id: int, paid_at: dt.datetime | None = None, actor=None, system: str = SYSTEM
+) -> Order:
     """The balance arrived: the hold is lifted and the order continues as a normal paid order."""
     terms = PresaleTerms.objects.select_for_update().select_related("order").get(order_id=order_id)
     order = terms.order
@@ -130,7 +156,9 @@ def presale_balance_pay(*, order_id: int, paid_at: dt.datetime | None = None, ac
     terms.save(update_fields=["state", "balance_paid_at"])
     order.refresh_from_db()
     if order.status == Status.ON_HOLD and order.hold_reason == HoldReason.PRESALE:
-        order_transition(order=order, to_status=Status.PAID, actor=actor, system=SYSTEM, reason="presale balance paid")
+        order_transition(order=order, to_status=Status.PAID, actor=actor, system=system, reason="presale balance paid")
+        order.refresh_from_db()
+    if order.status == Status.PAID:  # released, or paid all along and kept back by the review: review it now
         from orders.rules.services import order_rules_apply
 
         order_rules_apply(order_id=order.pk)
@@ -185,3 +213,102 @@ def presale_deadlines_enforce(*, now: dt.datetime | None = None) -> int:
                 )
                 cancelled += 1
     return cancelled
+
+
+@dataclass
+class PresaleInput:
+    """What a platform says about a presale order now. ``deposit`` is ``None`` when the platform does not
+    say it (a Taobao step trade before the deposit is paid); ``balance_due_at`` when it keeps the deadline
+    to itself."""
+
+    deposit: Decimal | None
+    balance: Decimal | None
+    deposit_paid: bool
+    balance_paid: bool
+    balance_due_at: dt.datetime | None = None
+    deposit_paid_at: dt.datetime | None = None
+    balance_paid_at: dt.datetime | None = None
+    platform_state: str = ""
+
+
+def presale_channel_terms(*, order: Order, presale: PresaleInput | None, system: str) -> list[str]:
+    """Record the terms of a platform presale order the first time the platform states them (deposit and
+    balance known), or refresh the deadline and platform status. A presale first seen fully paid is
+    recorded as settled (for the record; nothing is held). Returns what changed."""
+    if presale is None or presale.deposit is None or presale.balance is None:
+        return []
+    terms = PresaleTerms.objects.filter(order=order).first()
+    if terms is not None:
+        changed = {
+            name: value
+            for name, value in (("balance_due_at", presale.balance_due_at), ("platform_state", presale.platform_state))
+            if value not in (None, "") and getattr(terms, name) != value
+        }
+        if not changed:
+            return []
+        PresaleTerms.objects.filter(pk=terms.pk).update(**changed)
+        return ["presale_terms"]
+    order.refresh_from_db(fields=["status", "paid_amount", "paid_at", "currency", "tags"])
+    if presale.balance_paid:
+        PresaleTerms.objects.create(
+            order=order,
+            currency=order.currency,
+            deposit=presale.deposit,
+            balance=presale.balance,
+            balance_due_at=presale.balance_due_at,
+            deposit_paid_at=presale.deposit_paid_at or order.paid_at,
+            balance_paid_at=presale.balance_paid_at or order.paid_at,
+            state=PresaleTerms.State.BALANCE_PAID,
+            platform_state=presale.platform_state[:40],
+        )
+        return ["presale_terms"]
+    if order.status == Status.ON_HOLD:
+        # Held already (out_of_stock: the presale pool was short): record the terms without moving it, so the
+        # automatic review keeps it from the warehouse until the balance is paid, even once stock arrives.
+        PresaleTerms.objects.create(
+            order=order,
+            currency=order.currency,
+            deposit=presale.deposit,
+            balance=presale.balance,
+            balance_due_at=presale.balance_due_at,
+            deposit_paid_at=order.paid_at if presale.deposit_paid else None,
+            platform_state=presale.platform_state[:40],
+        )
+        return ["presale_terms"]
+    if order.status not in (Status.PENDING_PAYMENT, Status.PAID):
+        return []  # already moving on: too late for terms
+    presale_terms_set(
+        order=order,
+        deposit=presale.deposit,
+        balance=presale.balance,
+        balance_due_at=presale.balance_due_at,
+        system=system,
+        platform_state=presale.platform_state,
+    )
+    return ["presale_terms"]
+
+
+def presale_channel_progress(*, order: Order, presale: PresaleInput | None, system: str) -> list[str]:
+    """Follow the platform's payments of a presale order whose terms are on record: the deposit paid holds
+    the order (``presale_deposit_pay``), the balance paid releases it (``presale_balance_pay``)."""
+    if presale is None:
+        return []
+    terms = PresaleTerms.objects.filter(order=order).first()
+    if terms is None or terms.state != AWAITING:
+        return []
+    order.refresh_from_db(fields=["status"])
+    if order.status in (Status.CANCELLED, Status.CLOSED):
+        # The platform closed the trade (balance not paid in time, or the buyer cancelled).
+        PresaleTerms.objects.filter(pk=terms.pk, state=AWAITING).update(state=PresaleTerms.State.EXPIRED)
+        return ["presale_expired"]
+    changes = []
+    if presale.deposit_paid and terms.deposit_paid_at is None:
+        order.refresh_from_db(fields=["status"])
+        if order.status in (Status.PENDING_PAYMENT, Status.PAID):
+            presale_deposit_pay(order_id=order.pk, paid_at=presale.deposit_paid_at, system=system)
+            changes.append("presale_deposit")
+    if presale.balance_paid:
+        presale_balance_pay(order_id=order.pk, paid_at=presale.balance_paid_at, system=system)
+        changes.append("presale_balance")
+    order.refresh_from_db()
+    return changes

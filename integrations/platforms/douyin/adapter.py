@@ -20,11 +20,12 @@ from integrations.platforms.base import (
     to_json,
 )
 from integrations.platforms.client import push_secret
-from integrations.platforms.common import discount_remainder, line_discounts_if_consistent
+from integrations.platforms.common import discount_remainder, line_discounts_if_consistent, presale_attach
 from integrations.platforms.douyin.client import DouyinClient
 from integrations.platforms.douyin.mapping import DEFAULTS, ORDER_TAGS, REFUND_TAGS
 from integrations.signing import douyin_push_sign, equal
 from orders.channel import ChannelOrder, RefundInput
+from orders.shaping.presale import PresaleInput
 
 ORDER_TOPIC = "douyin.order"
 
@@ -120,6 +121,7 @@ class DouyinAdapter(Adapter):
     def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
         discount_remainder(order)
         line_discounts_if_consistent(order, [line.discount for line in order.data.lines])
+        presale_attach(order, _phase_presale(native, order))
         return order
 
     def client(self, connection) -> DouyinClient:
@@ -127,6 +129,50 @@ class DouyinAdapter(Adapter):
 
     def ack(self) -> dict[str, Any]:
         return {"code": 0, "msg": "success"}
+
+
+def _phase_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput | None:
+    """The presale terms of a 定金预售 order (order_phase_list), or ``None`` for an ordinary order."""
+    phases = native.get("order_phase_list") or []
+    if not isinstance(phases, list) or not phases:
+        return None
+    if not all(isinstance(phase, dict) for phase in phases):
+        raise PayloadInvalid("order_phase_list: expected a list of objects.", extra={"field": "order_phase_list"})
+    try:
+        phases = sorted(phases, key=lambda phase: int(phase.get("current_phase") or 0))
+    except (TypeError, ValueError):
+        raise PayloadInvalid(
+            "order_phase_list[].current_phase: not a whole number.", extra={"field": "order_phase_list"}
+        ) from None
+    first, last = phases[0], phases[-1]
+    if len(phases) < 2:
+        raise PayloadInvalid(
+            "order_phase_list: a presale needs a deposit phase and a balance phase.",
+            extra={"field": "order_phase_list"},
+        )
+
+    def _when(phase: dict[str, Any], key: str, index: int):
+        value = phase.get(key)
+        return convert(value, "epoch", field=f"order_phase_list[{index}].{key}") if value else None
+
+    deposit_paid, balance_paid = bool(first.get("pay_success")), bool(last.get("pay_success"))
+    amount_key = "phase_pay_amount" if deposit_paid and first.get("phase_pay_amount") else "phase_payable_price"
+    if first.get(amount_key) in (None, ""):
+        raise PayloadInvalid(
+            f"order_phase_list[0].{amount_key}: the deposit phase has no amount.",
+            extra={"field": f"order_phase_list[0].{amount_key}"},
+        )
+    deposit = convert(first[amount_key], "fen", field=f"order_phase_list[0].{amount_key}")
+    return PresaleInput(
+        deposit=deposit,
+        balance=order.data.paid_amount - deposit,
+        deposit_paid=deposit_paid,
+        balance_paid=balance_paid,
+        balance_due_at=_when(last, "phase_close_time", len(phases) - 1),
+        deposit_paid_at=_when(first, "phase_pay_time", 0) if deposit_paid else None,
+        balance_paid_at=_when(last, "phase_pay_time", len(phases) - 1) if balance_paid else None,
+        platform_state=str(last.get("current_phase_status_desc") or "")[:40],
+    )
 
 
 def _data(message: dict[str, Any], index: int) -> dict[str, Any]:

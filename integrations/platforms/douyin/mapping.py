@@ -90,3 +90,9 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
     "sku_order_list[].order_status",
     "sku_order_list[].is_gift",
 )
+
+# 定金预售: order_phase_list, one entry per payment phase (current_phase 1 = 定金, the last = 尾款), each with
+# phase_payable_price / phase_pay_amount (fen), pay_success, phase_pay_time and phase_close_time (epoch seconds,
+# the phase's payment deadline); empty for ordinary orders. Source: order.orderDetail
+# (https://op.jinritemai.com/docs/api-docs/15/1343); field meanings read from the SDKs generated from it, not
+# from the page itself.

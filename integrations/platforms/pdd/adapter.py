@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from integrations.exceptions import PayloadInvalid
+from integrations.mapping import convert
 from integrations.platforms.base import (
     Action,
     Adapter,
@@ -17,10 +18,11 @@ from integrations.platforms.base import (
     to_json,
 )
 from integrations.platforms.client import verify_top_push
-from integrations.platforms.common import discount_remainder
+from integrations.platforms.common import discount_remainder, presale_attach
 from integrations.platforms.pdd.client import PddClient
-from integrations.platforms.pdd.mapping import DEFAULTS, REFUND_PENDING, REFUNDED
+from integrations.platforms.pdd.mapping import DEFAULTS, REFUND_PENDING, REFUNDED, STEP_STATES
 from orders.channel import ChannelOrder
+from orders.shaping.presale import PresaleInput
 
 ORDER_TOPIC = "pdd.order"
 ORDER_MESSAGE_TOPICS = frozenset(
@@ -85,6 +87,7 @@ class PddAdapter(Adapter):
     def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
         discount_remainder(order)
         order.refund_pending = _int_or_none(native.get("refund_status"), "refund_status") in REFUND_PENDING
+        presale_attach(order, _step_presale(native, order))
         return order
 
     def client(self, connection) -> PddClient:
@@ -107,3 +110,35 @@ def _int_or_none(value: Any, field: str) -> int | None:
         return int(str(value).strip())
     except ValueError:
         raise PayloadInvalid(f"{field}: {value!r} is not a whole number.", extra={"field": field}) from None
+
+
+def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput | None:
+    """The presale terms of a 定金订单 (step_order_info), or ``None`` for an ordinary order."""
+    info = native.get("step_order_info")
+    if not isinstance(info, dict) or not info:
+        if _int_or_none(native.get("trade_type"), "trade_type") == 1:
+            raise PayloadInvalid(
+                "step_order_info: a 定金订单 (trade_type 1) without its step_order_info.",
+                extra={"field": "step_order_info"},
+            )
+        return None
+    state = _int_or_none(info.get("step_trade_status"), "step_order_info.step_trade_status")
+    if state not in STEP_STATES:
+        raise PayloadInvalid(
+            f"step_order_info.step_trade_status: {info.get('step_trade_status')!r} is not 0, 1 or 2.",
+            extra={"field": "step_order_info.step_trade_status"},
+        )
+    deposit_paid, balance_paid = STEP_STATES[state]
+    deposit = balance = None
+    if deposit_paid and info.get("advanced_paid_fee") not in (None, ""):
+        deposit = convert(info["advanced_paid_fee"], "yuan", field="step_order_info.advanced_paid_fee")
+        balance = order.data.paid_amount - deposit
+    return PresaleInput(
+        deposit=deposit,
+        balance=balance,
+        deposit_paid=deposit_paid,
+        balance_paid=balance_paid,
+        deposit_paid_at=order.data.paid_at if deposit_paid else None,
+        balance_paid_at=order.data.paid_at if balance_paid else None,
+        platform_state=str(state),
+    )

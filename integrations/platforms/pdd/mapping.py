@@ -84,3 +84,8 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
     "item_list[].outer_goods_id",
     "item_list[].goods_spec",
 )
+
+# 定金订单: trade_type 1; step_order_info {advanced_paid_fee 已付定金 (yuan), step_paid_fee 分阶段已付金额,
+# step_discount_amount 膨胀金额, step_trade_status 0 定金未付尾款未付 / 1 定金已付尾款未付 / 2 定金已付尾款已付}, null
+# for other orders. No balance deadline is given. Source: pdd.order.information.get (see OPTIONAL_FIELDS).
+STEP_STATES = {0: (False, False), 1: (True, False), 2: (True, True)}

@@ -19,7 +19,7 @@ from integrations.platforms.base import (
     body_hash,
     json_loads,
 )
-from integrations.platforms.common import ZERO, line_discounts_if_consistent
+from integrations.platforms.common import ZERO, line_discounts_if_consistent, presale_attach
 from integrations.platforms.shopify.client import ShopifyClient
 from integrations.platforms.shopify.mapping import (
     DEFAULTS,
@@ -30,6 +30,7 @@ from integrations.platforms.shopify.mapping import (
 )
 from integrations.signing import equal, shopify_hmac
 from orders.channel import ChannelOrder, RefundInput
+from orders.shaping.presale import PresaleInput
 
 ORDER_TOPIC = "shopify.order"
 
@@ -99,6 +100,7 @@ class ShopifyAdapter(Adapter):
     def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
         # Payloads without discount_allocations (older versions, some apps) leave the split unknown.
         line_discounts_if_consistent(order, [line.discount for line in order.data.lines])
+        presale_attach(order, _deposit_presale(native, order))
         order.refunds = [_refund(refund, index) for index, refund in enumerate(native.get("refunds") or [])]
         order.refunds = [r for r in order.refunds if r.amount > 0]
         return order
@@ -148,6 +150,32 @@ def _shipping_and_discounts(native: dict[str, Any]) -> tuple[Decimal, Decimal]:
         if goods - discounts + gross == paid:
             discounts -= shipping_discount
     return gross - shipping_discount, discounts
+
+
+def _deposit_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput | None:
+    """A deposit order (payment terms with a balance owed, or settled), or ``None`` for an ordinary order."""
+    terms = native.get("payment_terms")
+    if not isinstance(terms, dict) or native.get("total_outstanding") in (None, ""):
+        return None
+    outstanding = convert(native["total_outstanding"], "yuan", field="total_outstanding")
+    status = native.get("financial_status")
+    if status not in ("partially_paid", "paid", "partially_refunded"):
+        return None  # nothing paid yet: an ordinary unpaid order
+    due = None
+    for index, schedule in enumerate(terms.get("payment_schedules") or []):
+        if isinstance(schedule, dict) and not schedule.get("completed_at") and schedule.get("due_at"):
+            due = convert(schedule["due_at"], "iso", field=f"payment_terms.payment_schedules[{index}].due_at")
+            break
+    balance_paid = outstanding == 0
+    return PresaleInput(
+        deposit=None if balance_paid else order.data.paid_amount - outstanding,
+        balance=None if balance_paid else outstanding,
+        deposit_paid=True,
+        balance_paid=balance_paid,
+        balance_due_at=due,
+        deposit_paid_at=order.data.paid_at,
+        platform_state=str(status),
+    )
 
 
 def _refund(refund: dict[str, Any], index: int) -> RefundInput:

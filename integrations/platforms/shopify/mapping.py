@@ -128,3 +128,8 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
     "customer.phone",
     "customer.tags",
 )
+
+# Deposits (pre-orders with deferred payment): payment_terms.payment_schedules[] {amount, due_at, completed_at}
+# and total_outstanding on the order; financial_status partially_paid while the balance is owed. Source: the
+# Order resource (payment_terms, total_outstanding) and PaymentSchedule
+# (https://shopify.dev/docs/api/admin-graphql/latest/objects/PaymentSchedule).

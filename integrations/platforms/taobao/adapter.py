@@ -19,10 +19,11 @@ from integrations.platforms.base import (
     to_json,
 )
 from integrations.platforms.client import verify_top_push
-from integrations.platforms.common import discount_remainder, line_discounts_if_consistent
+from integrations.platforms.common import discount_remainder, line_discounts_if_consistent, presale_attach
 from integrations.platforms.taobao.client import TaobaoClient
-from integrations.platforms.taobao.mapping import DEFAULTS, REFUND_PENDING, REFUND_TOPICS, TRADE_TOPICS
+from integrations.platforms.taobao.mapping import DEFAULTS, REFUND_PENDING, REFUND_TOPICS, STEP_STATES, TRADE_TOPICS
 from orders.channel import ChannelOrder, RefundInput
+from orders.shaping.presale import PresaleInput
 
 ORDER_TOPIC = "taobao.order"
 
@@ -97,6 +98,7 @@ class TaobaoAdapter(Adapter):
         line_discounts_if_consistent(order, [line.discount for line in order.data.lines])
         lines = (native.get("orders") or {}).get("order") or []
         order.refund_pending = any(line.get("refund_status") in REFUND_PENDING for line in lines)
+        presale_attach(order, _step_presale(native, order))
         return order
 
     def client(self, connection) -> TaobaoClient:
@@ -104,6 +106,32 @@ class TaobaoAdapter(Adapter):
 
     def ack(self) -> dict[str, Any]:
         return {"success": True}
+
+
+def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput | None:
+    """The presale terms of a step trade (STEP_STATES), or ``None`` for an ordinary trade."""
+    state = native.get("step_trade_status")
+    if not state:
+        return None
+    if state not in STEP_STATES:
+        raise PayloadInvalid(
+            f"step_trade_status: {state!r} is not a step trade status ({', '.join(STEP_STATES)}).",
+            extra={"field": "step_trade_status", "value": str(state)},
+        )
+    deposit_paid, balance_paid = STEP_STATES[state]
+    deposit = balance = None
+    if deposit_paid and not balance_paid and native.get("step_paid_fee") not in (None, ""):
+        deposit = convert(native["step_paid_fee"], "yuan", field="step_paid_fee")
+        balance = order.data.paid_amount - deposit
+    return PresaleInput(
+        deposit=deposit,
+        balance=balance,
+        deposit_paid=deposit_paid,
+        balance_paid=balance_paid,
+        deposit_paid_at=order.data.paid_at if deposit_paid else None,
+        balance_paid_at=order.data.paid_at if balance_paid else None,
+        platform_state=str(state),
+    )
 
 
 def _content(message: dict[str, Any], index: int) -> dict[str, Any]:

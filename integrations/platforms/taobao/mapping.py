@@ -126,3 +126,15 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
     "orders.order[].is_oversold",
     "orders.order[].store_code",
 )
+
+# Step (分阶段付款) trades — presale 定金/尾款: type "step", step_trade_status
+# FRONT_NOPAID_FINAL_NOPAID (定金未付尾款未付), FRONT_PAID_FINAL_NOPAID (定金已付尾款未付),
+# FRONT_PAID_FINAL_PAID (定金和尾款都付); step_paid_fee is what has been paid so far (分阶段付款的已付金额).
+# The trade carries no balance deadline: Taobao closes a trade whose balance is not paid in time.
+# Source: the Trade structure of taobao.trade.fullinfo.get (https://open.taobao.com/api.htm?docId=54&docType=2),
+# as mirrored in the TOP SDKs' Trade domain.
+STEP_STATES = {
+    "FRONT_NOPAID_FINAL_NOPAID": (False, False),
+    "FRONT_PAID_FINAL_NOPAID": (True, False),
+    "FRONT_PAID_FINAL_PAID": (True, True),
+}
