@@ -67,7 +67,9 @@ class ReconciliationRun(models.Model):
         verbose_name_plural = _("reconciliation runs")
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(date_from__lte=models.F("date_to")), name="run_dates_ordered")
+            models.CheckConstraint(condition=Q(date_from__lte=models.F("date_to")), name="run_dates_ordered"),
+            # One run at a time: a second "running" row is refused by the database, whoever inserts it.
+            models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="one_run_running"),
         ]
 
     def __str__(self) -> str:

@@ -6,71 +6,23 @@ connection, and reservations fail — which is why the setting exists."""
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+
+from tests.pgbouncer import pgbouncer_running
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def pgbouncer():
-    if not os.path.exists(PGBOUNCER):
-        pytest.skip("pgbouncer is not installed (apt-get install pgbouncer; .ci/run installs it)")
-    tmp_path = Path(tempfile.mkdtemp(prefix="orderhub-pgbouncer-"))
-    as_user = []
-    if os.geteuid() == 0:  # PgBouncer refuses to run as root: it takes the postgres user's identity
-        shutil.chown(tmp_path, "postgres")
-        as_user = ["-u", "postgres"]
-    s = connection.settings_dict
-    port = _free_port()
-    (tmp_path / "users.txt").write_text(f'"{s["USER"]}" ""\n')
-    (tmp_path / "pgbouncer.ini").write_text(
-        f"""[databases]
-{s["NAME"]} = host={s["HOST"] or "127.0.0.1"} port={s["PORT"] or 5432} dbname={s["NAME"]}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {port}
-unix_socket_dir =
-auth_type = trust
-auth_file = {tmp_path / "users.txt"}
-pool_mode = transaction
-default_pool_size = 1
-max_client_conn = 100
-ignore_startup_parameters = extra_float_digits,options
-logfile = {tmp_path / "pgbouncer.log"}
-pidfile = {tmp_path / "pgbouncer.pid"}
-"""
-    )
-    process = subprocess.Popen([PGBOUNCER, *as_user, str(tmp_path / "pgbouncer.ini")], start_new_session=True)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"postgres://{s['USER']}@127.0.0.1:{port}/{s['NAME']}"
-    process.terminate()
-    process.wait(timeout=10)
-    shutil.rmtree(tmp_path, ignore_errors=True)
+    with pgbouncer_running() as url:
+        yield url
 
 
 def _bench_reserve(database_url: str, **env: str) -> tuple[int, dict | None, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
@@ -18,6 +18,7 @@ from finance.services.reconciliation.rows import PAID_REFUND, ZERO, day_bounds, 
 from orders.models import Order
 
 
+@transaction.atomic
 def daily_balances_rebuild(
     run: ReconciliationRun, date_from: dt.date, date_to: dt.date, coverage: set, shops: dict
 ) -> int:
@@ -107,6 +108,7 @@ def daily_balances_rebuild(
                 **values,
             )
         )
+    # Atomic: a failure between the DELETE and the INSERT must not leave days without balances.
     with connection.cursor() as cursor:  # derived rows: one DELETE, no per-row history
         cursor.execute(f"DELETE FROM {DailyBalance._meta.db_table} WHERE date BETWEEN %s AND %s", [date_from, date_to])
     DailyBalance.objects.bulk_create(objects, batch_size=1000)

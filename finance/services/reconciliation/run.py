@@ -1,4 +1,4 @@
-"""A reconciliation run: guard against a second run, match, stream the orders in scope through the
+"""A reconciliation run: one at a time, in one transaction: match, stream the orders in scope through the
 evaluator, classify unmatched lines, save differences, rebuild daily balances, record the run."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000  # orders compared between two progress calls
 
 
+STALE_AFTER = dt.timedelta(hours=2)  # a run still marked running after this was left by a process that died
+
+
 def reconcile(
     *,
     date_from: dt.date,
@@ -49,36 +53,58 @@ def reconcile(
     progress: Callable[[int, int], None] | None = None,
 ) -> ReconciliationRun:
     """Reconcile the business dates ``date_from``…``date_to``. Idempotent; keeps human decisions.
-    ``progress(compared, in_scope)`` is told how many of the orders in scope have been compared."""
+    ``progress(compared, in_scope)`` is told how many of the orders in scope have been compared.
+
+    The run is recorded as running in a transaction of its own (one at a time, see ``run_claim``); the work —
+    matching, differences, daily balances — and the run's "done" are one transaction, so a failure leaves
+    everything as the previous run left it and the run is marked failed with the error."""
     date_to = date_to or date_from
     if date_to < date_from:
         date_from, date_to = date_to, date_from
-    busy = ReconciliationRun.objects.filter(
-        status=ReconciliationRun.Status.RUNNING, started_at__gte=timezone.now() - dt.timedelta(hours=2)
-    ).first()
-    if busy is not None:
-        raise ReconciliationBusy(
-            f"Reconciliation run #{busy.pk} ({busy.date_from}…{busy.date_to}) is still running; try again when it "
-            f"has finished.",
-            extra={"run_id": busy.pk},
-        )
-    run = ReconciliationRun.objects.create(
-        date_from=date_from, date_to=date_to, triggered_by=user if user is not None and user.is_authenticated else None
-    )
+    run = run_claim(date_from=date_from, date_to=date_to, user=user)
     started = time.monotonic()
     try:
-        stats = _reconcile(run, date_from, date_to, progress)
+        with transaction.atomic(durable=True):
+            stats = _reconcile(run, date_from, date_to, progress)
+            stats["seconds"] = round(time.monotonic() - started, 3)
+            ReconciliationRun.objects.filter(pk=run.pk).update(
+                status=ReconciliationRun.Status.DONE, finished_at=timezone.now(), stats=stats
+            )
     except Exception as exc:
         ReconciliationRun.objects.filter(pk=run.pk).update(
             status=ReconciliationRun.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:2000]
         )
         raise
-    stats["seconds"] = round(time.monotonic() - started, 3)
-    ReconciliationRun.objects.filter(pk=run.pk).update(
-        status=ReconciliationRun.Status.DONE, finished_at=timezone.now(), stats=stats
-    )
     run.refresh_from_db()
     return run
+
+
+@transaction.atomic(durable=True)
+def run_claim(*, date_from: dt.date, date_to: dt.date, user=None) -> ReconciliationRun:
+    """Record a run as running, or raise ``ReconciliationBusy`` if one is. The database holds at most one
+    running run (constraint ``one_run_running``): of two callers at the same moment the second's INSERT waits
+    for the first's to commit and is refused. A run still marked running after ``STALE_AFTER`` (its process
+    died) is marked failed first."""
+    now = timezone.now()
+    ReconciliationRun.objects.filter(status=ReconciliationRun.Status.RUNNING, started_at__lt=now - STALE_AFTER).update(
+        status=ReconciliationRun.Status.FAILED,
+        finished_at=now,
+        message=f"Abandoned: still marked running {STALE_AFTER} after it started.",
+    )
+    try:
+        with transaction.atomic():
+            return ReconciliationRun.objects.create(
+                date_from=date_from,
+                date_to=date_to,
+                triggered_by=user if user is not None and user.is_authenticated else None,
+            )
+    except IntegrityError:
+        busy = ReconciliationRun.objects.filter(status=ReconciliationRun.Status.RUNNING).first()
+        where = f" #{busy.pk} ({busy.date_from}…{busy.date_to})" if busy is not None else ""
+        raise ReconciliationBusy(
+            f"Reconciliation run{where} is still running; try again when it has finished.",
+            extra={"run_id": busy.pk if busy is not None else None},
+        ) from None
 
 
 def _reconcile(run: ReconciliationRun, date_from: dt.date, date_to: dt.date, progress) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The orders a run compares — paid in the period, or touched by a statement line or a refund in it — kept
-in a temporary table the streaming queries join, and the streams themselves."""
+in a temporary table of the run's transaction that the streaming queries join, and the streams themselves."""
 
 from __future__ import annotations
 
@@ -26,9 +26,15 @@ def scope_build(date_from: dt.date, date_to: dt.date) -> int:
     lines = StatementLine._meta.db_table
     orders = Order._meta.db_table
     refunds = Refund._meta.db_table
+    if not connection.in_atomic_block:
+        raise RuntimeError("scope_build runs inside the run's transaction (its temporary table lives there).")
+    # ON COMMIT DROP: the table belongs to the run's transaction — behind PgBouncer in transaction mode
+    # (DB_TRANSACTION_POOLER) the next transaction may be served by another server session, which would not have
+    # it (https://www.pgbouncer.org/features.html: temporary tables only with ON COMMIT DROP in that mode).
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE_TABLE} (order_id bigint PRIMARY KEY)")
+        cursor.execute(f"CREATE TEMPORARY TABLE {SCOPE_TABLE} (order_id bigint PRIMARY KEY){on_commit}")
         cursor.execute(
             f"""INSERT INTO {SCOPE_TABLE} (order_id)
                 SELECT id FROM {orders} WHERE paid_at >= %s AND paid_at < %s
