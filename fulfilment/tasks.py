@@ -31,6 +31,12 @@ SCHEDULES: list[dict[str, Any]] = [
         "minutes": 15,
     },
     {
+        "name": "fulfilment.waybill_balances_refresh",
+        "func": "fulfilment.tasks.waybill_balances_refresh",
+        "schedule_type": "I",
+        "minutes": 60,
+    },
+    {
         "name": "fulfilment.shipping_report_daily",
         "func": "fulfilment.tasks.shipping_report_daily",
         "schedule_type": "D",
@@ -106,3 +112,10 @@ def waybill_balance_check(account_id: int) -> bool:
     from fulfilment.services.accounts import waybill_balance_check as check
 
     return check(account_id=account_id)
+
+
+def waybill_balances_refresh() -> dict[str, int]:
+    """Read every e-waybill account's balance from its service (hourly); low balances raise the alert."""
+    from fulfilment.services.accounts import waybill_balances_refresh as refresh
+
+    return refresh()

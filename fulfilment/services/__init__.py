@@ -1,6 +1,11 @@
 """Writes in fulfilment, split by sub-domain. Import from here: ``from fulfilment.services import wave_build``."""
 
-from fulfilment.services.accounts import waybill_balance_check, waybill_balance_record
+from fulfilment.services.accounts import (
+    waybill_balance_check,
+    waybill_balance_record,
+    waybill_balance_refresh,
+    waybill_balances_refresh,
+)
 from fulfilment.services.carriers import (
     carrier_choose,
     carrier_platform_code_set,
@@ -61,6 +66,8 @@ __all__ = [
     "waybill_account_choose",
     "waybill_balance_check",
     "waybill_balance_record",
+    "waybill_balance_refresh",
+    "waybill_balances_refresh",
     "waybill_cancellation_process",
     "waybill_cancellation_retry_now",
     "wave_build",

@@ -73,3 +73,25 @@ def items(request: WaybillRequest) -> list[tuple[str, int]]:
 
 def full_address(party: Party) -> str:
     return f"{party.province}{party.city}{party.district}{party.address}"
+
+
+def branch_quantity(
+    branches: list[dict[str, Any]], *, account: AccountRef, service: str, code_key: str, qty_key: str
+) -> int:
+    """The numbers left on the account's branch among a service's subscription rows (the only row when the
+    account names no branch). ``CarrierCallFailed`` when the subscription has no such branch."""
+    rows = [b for b in branches if isinstance(b, dict)]
+    if account.branch_code:
+        rows = [b for b in rows if str(b.get(code_key) or "") == account.branch_code]
+    if len(rows) != 1:
+        raise CarrierCallFailed(
+            f"{service}: the subscription has {'no' if not rows else len(rows)} branch(es) "
+            f"{account.branch_code!r} for this carrier",
+            code="subscription_missing",
+        )
+    try:
+        return int(rows[0].get(qty_key))
+    except (TypeError, ValueError):
+        raise CarrierCallFailed(
+            f"{service}: {qty_key} is not a number: {rows[0].get(qty_key)!r}", code="bad_response"
+        ) from None

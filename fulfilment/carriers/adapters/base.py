@@ -112,6 +112,11 @@ class CarrierAdapter(Protocol):
 
     def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None: ...
 
+    def waybill_balance(self) -> int | None:
+        """The numbers left on this account's subscription (branch), read from the service; None where the
+        service counts none (monthly billing: SF, Kuaidi100, Order Hub's protocol)."""
+        ...
+
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
         """Ask the carrier to stop a parcel on its way and send it back to the sender (拦截件 / 退回).
         Raises ``InterceptNotSupported`` where the service documents no such request, ``CarrierCallFailed``

@@ -93,6 +93,9 @@ class HttpCarrierAdapter:
     def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
         self._call("POST", f"waybills/{tracking_number}/cancel/", {"order_reference": request.order_reference})
 
+    def waybill_balance(self) -> int | None:
+        return None  # Order Hub's carrier protocol counts no numbers
+
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
         payload = self._call(
             "POST",

@@ -9,12 +9,17 @@
   ``print_data`` — a JSON string of ``encryptedData``/``signature``/``templateURL``/``ver`` that only the
   Cainiao print component can render (the receiver stays encrypted end to end).
 - ``cainiao.waybill.ii.cancel`` — ``cp_code`` + ``waybill_code`` → ``cancel_result``.
+- ``cainiao.waybill.ii.search`` — ``cp_code`` → ``waybill_apply_subscription_cols.waybill_apply_subscription_info[]``
+  (``cp_code``, ``branch_account_cols.waybill_branch_account[]`` with ``branch_code``, ``quantity`` = numbers
+  left, ``allocated_quantity``, ``cancel_quantity``, ``print_quantity``, ``shipp_address_cols``).
 - Errors: TOP's ``error_response`` (``code``/``msg``/``sub_code``/``sub_msg``), classified by the Taobao
   client (25 signature, 26/27 session, 7 call limit, ``isp.*`` unavailable); ``isv.*`` business errors
   (no subscription, balance, address) keep their sub-code.
 
 Documentation: https://open.taobao.com/api.htm?docId=27125&docType=2 (cainiao.waybill.ii.get),
-https://open.taobao.com/api.htm?docId=26785&docType=2 (cainiao.waybill.ii.cancel).
+https://open.taobao.com/api.htm?docId=26785&docType=2 (cainiao.waybill.ii.cancel),
+https://open.taobao.com/api.htm?docId=27123&docType=2 (cainiao.waybill.ii.search; the response's field names
+checked against TOP's published SDK domain classes ``WaybillApplySubscriptionInfo``/``WaybillBranchAccount``).
 """
 
 from __future__ import annotations
@@ -30,11 +35,20 @@ from fulfilment.carriers.adapters.base import (
     WaybillRequest,
     WaybillResult,
 )
-from integrations.logistics.common import carrier_code, cipher, items, json_text, platform_call, shop_client
+from integrations.logistics.common import (
+    branch_quantity,
+    carrier_code,
+    cipher,
+    items,
+    json_text,
+    platform_call,
+    shop_client,
+)
 
 PROVIDER = "cainiao"
 GET = "cainiao.waybill.ii.get"
 CANCEL = "cainiao.waybill.ii.cancel"
+SEARCH = "cainiao.waybill.ii.search"
 
 
 def address(party: Party) -> dict[str, str]:
@@ -120,6 +134,20 @@ class CainiaoAdapter:
         )
         if not answer.get("cancel_result"):
             raise CarrierCallFailed(f"Cainiao did not cancel {tracking_number}", code="cancel_refused", body=answer)
+
+    def waybill_balance(self) -> int:
+        cp_code = carrier_code(self.carrier, "taobao")
+        answer = platform_call(shop_client(self.account), SEARCH, cp_code=cp_code)
+        infos = (answer.get("waybill_apply_subscription_cols") or {}).get("waybill_apply_subscription_info") or []
+        branches = [
+            branch
+            for info in infos
+            if info.get("cp_code") in (None, cp_code)
+            for branch in ((info.get("branch_account_cols") or {}).get("waybill_branch_account") or [])
+        ]
+        return branch_quantity(
+            branches, account=self.account, service="Cainiao", code_key="branch_code", qty_key="quantity"
+        )
 
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
         raise InterceptNotSupported(

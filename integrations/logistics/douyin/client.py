@@ -7,10 +7,13 @@
   ``weight``), ``user_id``/``net_info`` for branch accounts. The answer's ``data.ebill_infos[]`` give
   ``track_no``, ``sort_code`` and ``package_center_*``; ``data.err_infos[]`` per order ``err_code``/``err_msg``.
 - ``logistics.cancelOrder`` — ``logistics_code`` + ``track_no`` → ``data.cancel_result``.
+- ``logistics.listShopNetsite`` — ``logistics_code`` → ``data.netsites[]`` (``netsite_code``, ``netsite_name``,
+  ``amount`` = e-waybill numbers left, …): the shop's subscriptions with a carrier and their balance.
 - Errors: ``code`` ≠ 10000 with ``msg``/``sub_code``/``sub_msg`` (40004 sign, 30002 token, 50002 business).
 
 Documentation: https://op.jinritemai.com/docs/api-docs/16/2181 (logistics.newCreateOrder),
-https://op.jinritemai.com/docs/api-docs/16/2183 (logistics.cancelOrder).
+https://op.jinritemai.com/docs/api-docs/16/2183 (logistics.cancelOrder), logistics.listShopNetsite in the same
+group (field names as the Doudian SDKs published in public code show them; the page was not opened).
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from fulfilment.carriers.adapters.base import (
     WaybillRequest,
     WaybillResult,
 )
-from integrations.logistics.common import carrier_code, cipher, items, platform_call, shop_client
+from integrations.logistics.common import branch_quantity, carrier_code, cipher, items, platform_call, shop_client
 
 PROVIDER = "douyin"
 CREATE = "logistics.newCreateOrder"
 CANCEL = "logistics.cancelOrder"
+NETSITES = "logistics.listShopNetsite"
 
 
 def address(party: Party, detail: str = "") -> dict[str, Any]:
@@ -114,6 +118,16 @@ class DouyinWaybillAdapter:
         )
         if not data.get("cancel_result"):
             raise CarrierCallFailed(f"Douyin did not cancel {tracking_number}", code="cancel_refused", body=data)
+
+    def waybill_balance(self) -> int:
+        data = platform_call(shop_client(self.account), NETSITES, logistics_code=carrier_code(self.carrier, "douyin"))
+        return branch_quantity(
+            data.get("netsites") or [],
+            account=self.account,
+            service="Douyin",
+            code_key="netsite_code",
+            qty_key="amount",
+        )
 
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
         raise InterceptNotSupported(

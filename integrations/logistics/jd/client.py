@@ -10,6 +10,9 @@
   ``statusMessage``, and ``data.waybillCodeList``.
 - ``jingdong.ldop.alpha.waybill.unbind`` — ``content`` with ``providerCode``, ``waybillCode``,
   ``platformOrderNo``, ``operatorName``, ``operatorTime`` → ``resultInfo.statusCode``.
+- ``jingdong.ldop.alpha.vendor.stock.queryByProviderCode`` (ISV查询商家库存) — ``vendorCode``, ``providerCode``,
+  ``branchCode`` → ``resultInfo`` with ``statusCode`` 0 and ``data[].amount`` = numbers left (from the JOS SDK
+  classes and callers published in public code; https://open.jd.com/home/home#/doc/api?apiCateId=356&apiId=1928).
 - ``jingdong.ldop.receive.order.intercept`` (运单拦截, JD Logistics parcels only) — ``vendorCode`` (the
   merchant's JD Logistics customer code), ``deliveryId`` (the waybill), ``interceptReason`` → ``resultInfo``
   with ``stateCode`` (100 accepted, 108 already intercepted/cancelled) and ``stateMessage``; asynchronous: the
@@ -46,6 +49,7 @@ PROVIDER = "jd"
 RECEIVE = "jingdong.ldop.alpha.waybill.receive"
 UNBIND = "jingdong.ldop.alpha.waybill.unbind"
 INTERCEPT = "jingdong.ldop.receive.order.intercept"
+STOCK = "jingdong.ldop.alpha.vendor.stock.queryByProviderCode"
 INTERCEPT_ACCEPTED = {"100", "108"}
 JD_LOGISTICS = "JD"  # our code of 京东物流: the only carrier JD's interception serves
 JD_MALL = "0010001"
@@ -86,7 +90,7 @@ def receive_content(request: WaybillRequest) -> dict[str, Any]:
     }
 
 
-def result_info(answer: dict[str, Any]) -> dict[str, Any]:
+def result_info(answer: dict[str, Any]) -> Any:
     info = answer.get("resultInfo") or {}
     status = info.get("statusCode")
     if str(status) != "0":
@@ -125,6 +129,27 @@ class JdWaybillAdapter:
             "operatorTime": shanghai_text(timezone.now()),
         }
         result_info(platform_call(shop_client(self.account), UNBIND, content=json_text(content)))
+
+    def waybill_balance(self) -> int:
+        answer = platform_call(
+            shop_client(self.account),
+            STOCK,
+            vendorCode=self.account.account_number,
+            providerCode=carrier_code(self.carrier, "jd_waybill"),
+            branchCode=self.account.branch_code,
+        )
+        rows = result_info(answer)
+        rows = rows if isinstance(rows, list) else [rows] if rows else []
+        if not rows:
+            raise CarrierCallFailed(
+                f"JD: no e-waybill subscription for branch {self.account.branch_code!r} of {self.carrier}",
+                code="subscription_missing",
+                body=answer,
+            )
+        try:
+            return sum(int(row["amount"]) for row in rows)
+        except (KeyError, TypeError, ValueError):
+            raise CarrierCallFailed(f"JD answered without an amount: {rows!r:.200}", code="bad_response") from None
 
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
         if self.carrier != JD_LOGISTICS:

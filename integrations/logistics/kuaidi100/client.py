@@ -121,6 +121,9 @@ class Kuaidi100Adapter:
             },
         )
 
+    def waybill_balance(self) -> None:
+        return None  # Kuaidi100 e-waybills use the carrier branch account; no balance is read here
+
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
         raise InterceptNotSupported(
             f"Kuaidi100's e-waybill API (label/order: order, cancel) documents no interception; "

@@ -8,11 +8,16 @@
   ``pdd_waybill_get_response.modules[]`` gives ``waybill_code`` and ``print_data`` (encrypted, for PDD's
   print component).
 - ``pdd.waybill.cancel`` — ``wp_code`` + ``waybill_code`` → ``cancel_result``.
+- ``pdd.waybill.search`` — ``wp_code`` → ``waybill_apply_subscription_cols[]`` (``wp_code``,
+  ``branch_account_cols[]`` with ``branch_code``, ``quantity`` = numbers left, ``allocated_quantity``,
+  ``cancel_quantity``, ``recycled_quantity``, ``shipp_address_cols``).
 - Errors: ``error_response`` with ``error_code``/``error_msg``/``sub_code``/``sub_msg`` (10016 sign, 10019
   token, 70031 call limit; waybill business errors keep their sub_code).
 
 Documentation: https://open.pinduoduo.com/application/document/api?id=pdd.waybill.get,
-https://open.pinduoduo.com/application/document/api?id=pdd.waybill.cancel.
+https://open.pinduoduo.com/application/document/api?id=pdd.waybill.cancel,
+https://open.pinduoduo.com/application/document/api?id=pdd.waybill.search (field names as PDD's published SDK
+response models show them).
 """
 
 from __future__ import annotations
@@ -28,11 +33,20 @@ from fulfilment.carriers.adapters.base import (
     WaybillRequest,
     WaybillResult,
 )
-from integrations.logistics.common import carrier_code, cipher, items, json_text, platform_call, shop_client
+from integrations.logistics.common import (
+    branch_quantity,
+    carrier_code,
+    cipher,
+    items,
+    json_text,
+    platform_call,
+    shop_client,
+)
 
 PROVIDER = "pdd"
 GET = "pdd.waybill.get"
 CANCEL = "pdd.waybill.cancel"
+SEARCH = "pdd.waybill.search"
 
 
 def address(party: Party) -> dict[str, str]:
@@ -108,6 +122,19 @@ class PddWaybillAdapter:
         )
         if not answer.get("cancel_result"):
             raise CarrierCallFailed(f"Pinduoduo did not cancel {tracking_number}", code="cancel_refused", body=answer)
+
+    def waybill_balance(self) -> int:
+        wp_code = carrier_code(self.carrier, "pdd_waybill")
+        answer = platform_call(shop_client(self.account), SEARCH, wp_code=wp_code)
+        branches = [
+            branch
+            for col in answer.get("waybill_apply_subscription_cols") or []
+            if col.get("wp_code") in (None, wp_code)
+            for branch in col.get("branch_account_cols") or []
+        ]
+        return branch_quantity(
+            branches, account=self.account, service="Pinduoduo", code_key="branch_code", qty_key="quantity"
+        )
 
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
         raise InterceptNotSupported(

@@ -207,6 +207,9 @@ class SfAdapter:
             },
         )
 
+    def waybill_balance(self) -> None:
+        return None  # SF bills the monthly card: it counts no numbers
+
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
         data = self._call(INTERCEPT, intercept_data(tracking_number=tracking_number, request=request)) or {}
         return InterceptResult(reference=str(data.get("cusId") or ""), answer=data)

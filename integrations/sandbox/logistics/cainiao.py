@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from integrations.sandbox.logistics.waybills import ServiceRefused, cancel, carrier_for, issue
+from integrations.sandbox.logistics.waybills import ServiceRefused, branch_balances, cancel, carrier_for, issue
 
 
 def waybill_get(connection, params: dict[str, str]) -> dict[str, Any]:
@@ -43,4 +43,19 @@ def waybill_cancel(connection, params: dict[str, str]) -> dict[str, Any]:
     return {"cancel_result": True}
 
 
-METHODS = {"cainiao.waybill.ii.get": waybill_get, "cainiao.waybill.ii.cancel": waybill_cancel}
+def waybill_search(connection, params: dict[str, str]) -> dict[str, Any]:
+    cp_code = params.get("cp_code", "")
+    carrier = carrier_for("taobao", cp_code)
+    branches = [
+        {"branch_code": code, "branch_name": name, "quantity": left, "allocated_quantity": 0, "cancel_quantity": 0}
+        for code, name, left in branch_balances(shop_id=connection.shop_id, provider="cainiao", carrier=carrier)
+    ]
+    info = {"cp_code": cp_code, "cp_type": 2, "branch_account_cols": {"waybill_branch_account": branches}}
+    return {"waybill_apply_subscription_cols": {"waybill_apply_subscription_info": [info] if branches else []}}
+
+
+METHODS = {
+    "cainiao.waybill.ii.get": waybill_get,
+    "cainiao.waybill.ii.cancel": waybill_cancel,
+    "cainiao.waybill.ii.search": waybill_search,
+}

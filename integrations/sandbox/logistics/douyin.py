@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.sandbox.logistics.waybills import ServiceRefused, cancel, carrier_for, issue
+from integrations.sandbox.logistics.waybills import ServiceRefused, branch_balances, cancel, carrier_for, issue
 
 
 def new_create_order(connection, body: dict[str, Any]) -> dict[str, Any]:
@@ -45,4 +45,19 @@ def cancel_order(connection, body: dict[str, Any]) -> dict[str, Any]:
     return {"cancel_result": True}
 
 
-METHODS = {"logistics.newCreateOrder": new_create_order, "logistics.cancelOrder": cancel_order}
+def list_shop_netsite(connection, params: dict[str, Any]) -> dict[str, Any]:
+    code = str(params.get("logistics_code", ""))
+    carrier = carrier_for("douyin", code)
+    return {
+        "netsites": [
+            {"netsite_code": net, "netsite_name": name, "amount": left, "logistics_code": code}
+            for net, name, left in branch_balances(shop_id=connection.shop_id, provider="douyin", carrier=carrier)
+        ]
+    }
+
+
+METHODS = {
+    "logistics.newCreateOrder": new_create_order,
+    "logistics.cancelOrder": cancel_order,
+    "logistics.listShopNetsite": list_shop_netsite,
+}

@@ -7,7 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from integrations.sandbox.logistics.waybills import ServiceRefused, cancel, carrier_for, intercept, issue
+from integrations.sandbox.logistics.waybills import (
+    ServiceRefused,
+    branch_balances,
+    cancel,
+    carrier_for,
+    intercept,
+    issue,
+)
 
 
 def _info(status: int, message: str, data: dict | None = None) -> dict[str, Any]:
@@ -54,7 +61,22 @@ def order_intercept(connection, body: dict[str, Any]) -> dict[str, Any]:
     return {"resultInfo": {"stateCode": 100, "stateMessage": "拦截成功"}}
 
 
+def stock_query(connection, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        carrier = carrier_for("jd_waybill", str(body.get("providerCode", "")))
+    except ServiceRefused as exc:
+        return _info(1, exc.message)
+    branch = str(body.get("branchCode") or "")
+    rows = [
+        {"providerCode": body.get("providerCode"), "branchCode": code, "amount": left}
+        for code, _name, left in branch_balances(shop_id=connection.shop_id, provider="jd", carrier=carrier)
+        if not branch or code == branch
+    ]
+    return {"resultInfo": {"statusCode": 0, "statusMessage": "成功", "data": rows}}
+
+
 METHODS = {
+    "jingdong.ldop.alpha.vendor.stock.queryByProviderCode": stock_query,
     "jingdong.ldop.alpha.waybill.receive": receive,
     "jingdong.ldop.alpha.waybill.unbind": unbind,
     "jingdong.ldop.receive.order.intercept": order_intercept,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from integrations.sandbox.logistics.waybills import cancel, carrier_for, issue
+from integrations.sandbox.logistics.waybills import branch_balances, cancel, carrier_for, issue
 
 
 def waybill_get(connection, params: dict[str, str]) -> dict[str, Any]:
@@ -35,4 +35,14 @@ def waybill_cancel(connection, params: dict[str, str]) -> dict[str, Any]:
     return {"cancel_result": True}
 
 
-METHODS = {"pdd.waybill.get": waybill_get, "pdd.waybill.cancel": waybill_cancel}
+def waybill_search(connection, params: dict[str, Any]) -> dict[str, Any]:
+    wp_code = str(params.get("wp_code", ""))
+    carrier = carrier_for("pdd_waybill", wp_code)
+    branches = [
+        {"branch_code": code, "branch_name": name, "quantity": left, "allocated_quantity": 0, "cancel_quantity": 0}
+        for code, name, left in branch_balances(shop_id=connection.shop_id, provider="pdd", carrier=carrier)
+    ]
+    return {"waybill_apply_subscription_cols": [{"wp_code": wp_code, "wp_type": 2, "branch_account_cols": branches}]}
+
+
+METHODS = {"pdd.waybill.get": waybill_get, "pdd.waybill.cancel": waybill_cancel, "pdd.waybill.search": waybill_search}

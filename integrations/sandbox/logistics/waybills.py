@@ -67,3 +67,20 @@ def intercept(*, tracking_number: str) -> str:
     if events[-1]["kind"] == "delivered":
         raise ServiceRefused("already_delivered", f"{tracking_number} was already signed for")
     return f"INT-{waybill.pk}"
+
+
+SANDBOX_ALLOTMENT = 3000
+
+
+def branch_balances(*, shop_id: int, provider: str, carrier: Carrier) -> list[tuple[str, str, int]]:
+    """(branch code, branch name, numbers left) of the shop's subscriptions with ``carrier`` at ``provider``, as
+    the sandbox service counts them: the numbers the account started with (its first recorded balance, else
+    3000) less the numbers issued on it since."""
+    from fulfilment.models import Shipment, WaybillAccount
+
+    rows = []
+    for account in WaybillAccount.objects.filter(shop_id=shop_id, provider=provider, carrier=carrier).order_by("pk"):
+        first = account.history.order_by("history_date").values_list("balance", flat=True).first()
+        issued = Shipment.objects.filter(waybill_account=account).exclude(tracking_number="").count()
+        rows.append((account.branch_code, account.branch_name, max((first or SANDBOX_ALLOTMENT) - issued, 0)))
+    return rows
