@@ -10,6 +10,7 @@ from integrations.sandbox.logistics import sf as sandbox_sf
 urlpatterns = [
     path("webhooks/logistics/kuaidi100/", logistics_views.kuaidi100_callback, name="logistics-kuaidi100-callback"),
     path("webhooks/logistics/kdniao/", logistics_views.kdniao_callback, name="logistics-kdniao-callback"),
+    path("webhooks/logistics/sf/", logistics_views.sf_route_push, name="logistics-sf-route-push"),
     path("webhooks/<slug:platform>/<slug:shop_code>/", webhooks.webhook_receive, name="integrations-webhook"),
     path("sandbox/sf/std/service", sandbox_sf.std_service, name="sandbox-sf"),
     path("sandbox/kuaidi100/label/order", sandbox_kuaidi100.label_order, name="sandbox-kuaidi100-label"),

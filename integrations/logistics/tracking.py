@@ -16,17 +16,20 @@ from django.utils import timezone
 
 from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
-from fulfilment.models import CarrierPlatformCode, Shipment
+from fulfilment.models import Carrier, CarrierPlatformCode, Shipment
 from fulfilment.services import tracking_events_ingest
 from integrations.exceptions import ParcelNotKnown, PlatformError
 from integrations.logistics.kdniao import client as kdniao
 from integrations.logistics.kuaidi100 import tracking as kuaidi100
 from integrations.logistics.models import LogisticsConnection, TrackingCallback, TrackingSubscription
+from integrations.logistics.sf import tracking as sf
 
 log = logging.getLogger(__name__)
 
 SUBSCRIBE_TASK = "integrations.tasks.tracking_subscribe"
 PROCESS_TASK = "integrations.tasks.tracking_callback_process"
+OWN_CODE = "carrier"  # a carrier's own push names the parcel by our code for the carrier
+SF_CARRIER = "SF"
 Service = LogisticsConnection.Service
 
 
@@ -135,6 +138,8 @@ def _parcels(callback: TrackingCallback):
     if callback.service == Service.KUAIDI100:
         company, number, updates = kuaidi100.callback_updates(callback.body)
         return [("kuaidi100", company, number, updates)]
+    if callback.service == Service.SF:  # SF's own push: parcels of our carrier SF
+        return [(OWN_CODE, SF_CARRIER, number, updates) for number, updates in sf.push_updates(callback.body)]
     return [("kdniao", shipper, number, updates) for shipper, number, updates in kdniao.push_updates(callback.body)]
 
 
@@ -149,9 +154,12 @@ def tracking_callback_process(*, callback_id: int) -> str:
     try:
         problems = []
         for system, code, number, updates in _parcels(callback):
-            carrier_ids = CarrierPlatformCode.objects.filter(platform=system, code=code).values_list(
-                "carrier_id", flat=True
-            )
+            if system == OWN_CODE:
+                carrier_ids = Carrier.objects.filter(code=code).values_list("pk", flat=True)
+            else:
+                carrier_ids = CarrierPlatformCode.objects.filter(platform=system, code=code).values_list(
+                    "carrier_id", flat=True
+                )
             shipment = Shipment.objects.filter(carrier_id__in=list(carrier_ids), tracking_number=number).first()
             if shipment is None:
                 problems.append(f"{number} ({system} {code}) is not a parcel of ours")

@@ -1,4 +1,5 @@
-"""Tracking callbacks from the aggregators: ``POST /webhooks/logistics/kuaidi100/`` and ``…/kdniao/``. The
+"""Tracking callbacks from the aggregators, ``POST /webhooks/logistics/kuaidi100/`` and ``…/kdniao/``, and SF
+Express's own route push, ``…/sf/``. The
 signature is checked first (401 when wrong: nothing is stored), then the body is stored and answered in the
 service's expected form; processing happens after commit."""
 
@@ -13,6 +14,7 @@ from integrations.exceptions import PayloadInvalid
 from integrations.logistics.kdniao import client as kdniao
 from integrations.logistics.kuaidi100 import tracking as kuaidi100
 from integrations.logistics.models import LogisticsConnection
+from integrations.logistics.sf import tracking as sf
 from integrations.logistics.tracking import tracking_callback_receive
 
 
@@ -45,3 +47,21 @@ def kdniao_callback(request: HttpRequest) -> JsonResponse:
             "Reason": "",
         }
     )
+
+
+@csrf_exempt
+@require_POST
+def sf_route_push(request: HttpRequest) -> JsonResponse:
+    """SF's route push (路由推送): the digest is checked with the SF connection's checkword; the push is stored
+    as it came and answered ``return_code`` 0000 (anything else makes SF push again)."""
+    connection = LogisticsConnection.objects.filter(service="sf", is_enabled=True).first()
+    try:
+        data = sf.push_data(
+            request.POST.dict(),
+            partner_id=connection.key if connection else "",
+            check_word=connection.secret if connection else "",
+        )
+    except PayloadInvalid as exc:
+        return JsonResponse({"return_code": "1000", "return_msg": exc.message}, status=401)
+    tracking_callback_receive(service="sf", body=data)
+    return JsonResponse(sf.OK, json_dumps_params={"ensure_ascii": False})

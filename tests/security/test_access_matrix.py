@@ -179,6 +179,7 @@ MATRIX = {
     # tracking callbacks of the logistics aggregators: POST only, signed by the service
     "logistics-kdniao-callback": "405 405 405 405 405 405",
     "logistics-kuaidi100-callback": "405 405 405 405 405 405",
+    "logistics-sf-route-push": "405 405 405 405 405 405",
     # admin changelists whose rows are scoped to the user's shops / warehouses
     "admin:orders_order_changelist": "302 200 200 200 200 200",
     "admin:orders_orderevent_changelist": "302 200 200 200 200 200",
