@@ -69,6 +69,13 @@ def presale_attach(order: ChannelOrder, presale: PresaleInput | None) -> None:
                 f"presale.{name}: {amount} is negative (deposit more than the order's total {data.paid_amount}).",
                 extra={"field": f"presale.{name}", "value": str(amount)},
             )
+    if presale.deposit_paid and not presale.balance_paid and (presale.deposit is None or presale.balance is None):
+        # Terms are what keep the order from the warehouse until the balance is paid: never go on without them.
+        raise PayloadInvalid(
+            f"presale ({presale.platform_state}): the deposit is paid but the payload does not say how much; "
+            "the order cannot be held for its balance without it.",
+            extra={"field": "presale.deposit"},
+        )
     order.presale = presale
     if PRESALE_TAG not in data.tags:
         data.tags.append(PRESALE_TAG)

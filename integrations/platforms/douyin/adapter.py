@@ -22,7 +22,7 @@ from integrations.platforms.base import (
 from integrations.platforms.client import push_secret
 from integrations.platforms.common import discount_remainder, line_discounts_if_consistent, presale_attach
 from integrations.platforms.douyin.client import DouyinClient
-from integrations.platforms.douyin.mapping import DEFAULTS, ORDER_TAGS, REFUND_TAGS
+from integrations.platforms.douyin.mapping import DEFAULTS, ORDER_TAGS, PRESALE_TRADE_TYPE, REFUND_TAGS
 from integrations.signing import douyin_push_sign, equal
 from orders.channel import ChannelOrder, RefundInput
 from orders.shaping.presale import PresaleInput
@@ -135,15 +135,26 @@ def _phase_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput 
     """The presale terms of a 定金预售 order (order_phase_list), or ``None`` for an ordinary order."""
     phases = native.get("order_phase_list") or []
     if not isinstance(phases, list) or not phases:
+        if str(native.get("trade_type") or "") == PRESALE_TRADE_TYPE:
+            raise PayloadInvalid(
+                "order_phase_list: missing on a 定金预售 order (trade_type 2); its deposit and balance are unknown.",
+                extra={"field": "order_phase_list"},
+            )
         return None
-    if not all(isinstance(phase, dict) for phase in phases):
-        raise PayloadInvalid("order_phase_list: expected a list of objects.", extra={"field": "order_phase_list"})
-    try:
-        phases = sorted(phases, key=lambda phase: int(phase.get("current_phase") or 0))
-    except (TypeError, ValueError):
-        raise PayloadInvalid(
-            "order_phase_list[].current_phase: not a whole number.", extra={"field": "order_phase_list"}
-        ) from None
+    for index, phase in enumerate(phases):
+        if not isinstance(phase, dict):
+            raise PayloadInvalid(f"order_phase_list[{index}]: expected an object.", extra={"field": "order_phase_list"})
+        for key in ("current_phase", "pay_success"):
+            if phase.get(key) in (None, ""):
+                raise PayloadInvalid(
+                    f"order_phase_list[{index}].{key}: missing; the phase cannot be placed.",
+                    extra={"field": f"order_phase_list[{index}].{key}"},
+                )
+    numbers = [
+        convert(phase["current_phase"], "int", field=f"order_phase_list[{i}].current_phase")
+        for i, phase in enumerate(phases)
+    ]
+    phases = [phase for _number, phase in sorted(zip(numbers, phases, strict=True), key=lambda pair: pair[0])]
     first, last = phases[0], phases[-1]
     if len(phases) < 2:
         raise PayloadInvalid(
@@ -155,7 +166,8 @@ def _phase_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput 
         value = phase.get(key)
         return convert(value, "epoch", field=f"order_phase_list[{index}].{key}") if value else None
 
-    deposit_paid, balance_paid = bool(first.get("pay_success")), bool(last.get("pay_success"))
+    deposit_paid = convert(first["pay_success"], "bool", field="order_phase_list[].pay_success")
+    balance_paid = convert(last["pay_success"], "bool", field="order_phase_list[].pay_success")
     amount_key = "phase_pay_amount" if deposit_paid and first.get("phase_pay_amount") else "phase_payable_price"
     if first.get(amount_key) in (None, ""):
         raise PayloadInvalid(

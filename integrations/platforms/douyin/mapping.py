@@ -96,3 +96,5 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
 # the phase's payment deadline); empty for ordinary orders. Source: order.orderDetail
 # (https://op.jinritemai.com/docs/api-docs/15/1343); field meanings read from the SDKs generated from it, not
 # from the page itself.
+# trade_type 2 = 定金预售 (0 普通, 1 拼团, …): such an order must carry its order_phase_list.
+PRESALE_TRADE_TYPE = "2"

@@ -130,7 +130,12 @@ def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput |
         )
     deposit_paid, balance_paid = STEP_STATES[state]
     deposit = balance = None
-    if deposit_paid and info.get("advanced_paid_fee") not in (None, ""):
+    if deposit_paid:
+        if info.get("advanced_paid_fee") in (None, ""):
+            raise PayloadInvalid(
+                "step_order_info.advanced_paid_fee: missing on a 定金订单 whose deposit is paid.",
+                extra={"field": "step_order_info.advanced_paid_fee"},
+            )
         deposit = convert(info["advanced_paid_fee"], "yuan", field="step_order_info.advanced_paid_fee")
         balance = order.data.paid_amount - deposit
     return PresaleInput(

@@ -120,15 +120,11 @@ def _shipping_and_discounts(native: dict[str, Any]) -> tuple[Decimal, Decimal]:
     discount. Which reading applies is decided by Shopify's own identity total_price = total_line_items_price
     − total_discounts + shipping before discounts (taxes included); an order that fits neither reading fails
     in the order's amount check with the numbers."""
-    gross = extract(native, spec_parse(SHIPPING_GROSS), field="shipping_fee")
     shipping_lines = native.get("shipping_lines")
-    if gross is None and shipping_lines is None:
-        raise PayloadInvalid(
-            f"shipping_fee ({SHIPPING_GROSS}): the order has neither total_shipping_price_set nor shipping_lines.",
-            extra={"field": "shipping_lines"},
-        )
-    gross = gross or ZERO
-    shipping_lines = shipping_lines or []
+    if shipping_lines is None:
+        # Every order has the list (empty when nothing ships); without it shipping discounts are unknown.
+        raise PayloadInvalid("shipping_lines: missing.", extra={"field": "shipping_lines"})
+    gross = extract(native, spec_parse(SHIPPING_GROSS), field="shipping_fee") or ZERO
     if not isinstance(shipping_lines, list):
         raise PayloadInvalid("shipping_lines: expected a list.", extra={"field": "shipping_lines"})
     shipping_discount = ZERO
@@ -145,33 +141,49 @@ def _shipping_and_discounts(native: dict[str, Any]) -> tuple[Decimal, Decimal]:
     if discounts is None:
         raise PayloadInvalid(f"discount_merchant ({DISCOUNTS}): missing.", extra={"field": "total_discounts"})
     if shipping_discount:
-        goods = convert(native.get("total_line_items_price") or "0", "yuan", field="goods_amount")
-        paid = convert(native.get("total_price") or "0", "yuan", field="paid_amount")
+        for key in ("total_line_items_price", "total_price"):
+            if native.get(key) in (None, ""):
+                raise PayloadInvalid(
+                    f"{key}: missing; the shipping discount cannot be told from the goods discount without it.",
+                    extra={"field": key},
+                )
+        goods = convert(native["total_line_items_price"], "yuan", field="goods_amount")
+        paid = convert(native["total_price"], "yuan", field="paid_amount")
         if goods - discounts + gross == paid:
             discounts -= shipping_discount
     return gross - shipping_discount, discounts
 
 
 def _deposit_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput | None:
-    """A deposit order (payment terms with a balance owed, or settled), or ``None`` for an ordinary order."""
-    terms = native.get("payment_terms")
-    if not isinstance(terms, dict) or native.get("total_outstanding") in (None, ""):
-        return None
-    outstanding = convert(native["total_outstanding"], "yuan", field="total_outstanding")
+    """A deposit order — partially paid with a balance outstanding (payment terms give the deadline), or one
+    with payment terms now fully paid — else ``None``. Ordinary orders carry total_outstanding 0.00 and no
+    payment terms."""
     status = native.get("financial_status")
     if status not in ("partially_paid", "paid", "partially_refunded"):
         return None  # nothing paid yet: an ordinary unpaid order
+    terms = native.get("payment_terms") if isinstance(native.get("payment_terms"), dict) else None
+    if native.get("total_outstanding") in (None, ""):
+        if status == "partially_paid" and terms is not None:
+            raise PayloadInvalid(
+                "total_outstanding: missing on a partially paid order with payment terms; the balance is unknown.",
+                extra={"field": "total_outstanding"},
+            )
+        return None
+    outstanding = convert(native["total_outstanding"], "yuan", field="total_outstanding")
+    owed = status == "partially_paid" and outstanding > 0
+    settled = outstanding == 0 and terms is not None
+    if not (owed or settled):
+        return None
     due = None
-    for index, schedule in enumerate(terms.get("payment_schedules") or []):
+    for index, schedule in enumerate((terms or {}).get("payment_schedules") or []):
         if isinstance(schedule, dict) and not schedule.get("completed_at") and schedule.get("due_at"):
             due = convert(schedule["due_at"], "iso", field=f"payment_terms.payment_schedules[{index}].due_at")
             break
-    balance_paid = outstanding == 0
     return PresaleInput(
-        deposit=None if balance_paid else order.data.paid_amount - outstanding,
-        balance=None if balance_paid else outstanding,
+        deposit=order.data.paid_amount - outstanding if owed else None,
+        balance=outstanding if owed else None,
         deposit_paid=True,
-        balance_paid=balance_paid,
+        balance_paid=settled,
         balance_due_at=due,
         deposit_paid_at=order.data.paid_at,
         platform_state=str(status),

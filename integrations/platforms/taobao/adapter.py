@@ -112,6 +112,11 @@ def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput |
     """The presale terms of a step trade (STEP_STATES), or ``None`` for an ordinary trade."""
     state = native.get("step_trade_status")
     if not state:
+        if native.get("type") == "step":
+            raise PayloadInvalid(
+                "step_trade_status: missing on a step trade (type step); which stage it is in is unknown.",
+                extra={"field": "step_trade_status"},
+            )
         return None
     if state not in STEP_STATES:
         raise PayloadInvalid(
@@ -120,7 +125,12 @@ def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput |
         )
     deposit_paid, balance_paid = STEP_STATES[state]
     deposit = balance = None
-    if deposit_paid and not balance_paid and native.get("step_paid_fee") not in (None, ""):
+    if deposit_paid and not balance_paid:
+        if native.get("step_paid_fee") in (None, ""):
+            raise PayloadInvalid(
+                f"step_paid_fee: missing on a {state} trade; the deposit paid is unknown.",
+                extra={"field": "step_paid_fee"},
+            )
         deposit = convert(native["step_paid_fee"], "yuan", field="step_paid_fee")
         balance = order.data.paid_amount - deposit
     return PresaleInput(
