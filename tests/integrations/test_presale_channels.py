@@ -223,3 +223,28 @@ def test_seed_demo_has_one_presale_order_held_for_its_balance(warehouse, django_
     order = Order.objects.get(external_id=TID)
     assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.PRESALE)
     assert (order.presale.deposit, order.presale.balance) == (Decimal("100.00"), Decimal("499.00"))
+
+
+def test_a_batch_of_new_orders_holds_the_presale_one_and_leaves_the_others(
+    taobao, presale_stock, django_capture_on_commit_callbacks
+):
+    from integrations.ingest import NewVersion, order_versions_create_new
+
+    ordinary = _taobao()
+    presale = step_trade("FRONT_PAID_FINAL_NOPAID")
+    presale.update(tid=3987456123001239999, tid_str="3987456123001239999")
+    items = [
+        NewVersion(key=index, incoming=adapter_for("taobao").to_channel_order(native))
+        for index, native in enumerate([ordinary, presale])
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = order_versions_create_new(shop=taobao.shop, items=items, source="poll", system="test")
+
+    assert not batch.errors
+    first, second = (batch.applied[key].order for key in (0, 1))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Status.APPROVED and not PresaleTerms.objects.filter(order=first).exists()
+    assert (second.status, second.hold_reason) == (Status.ON_HOLD, HoldReason.PRESALE)
+    assert (second.presale.deposit, second.presale.balance) == (Decimal("50.00"), Decimal("217.00"))
