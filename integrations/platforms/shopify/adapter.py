@@ -94,6 +94,14 @@ class ShopifyAdapter(Adapter):
                 "Order Hub orders carry tax-inclusive prices only.",
                 extra={"field": "total_tax", "value": str(native.get("total_tax"))},
             )
+        tip = convert(native.get("total_tip_received") or "0", "yuan", field="total_tip_received")
+        if tip > 0:
+            # total_price includes tips ("…shipping, taxes, and tips"); an order has no place for one.
+            raise PayloadInvalid(
+                f"total_tip_received: a tip of {tip} is part of total_price; Order Hub orders carry goods, discounts "
+                "and shipping only, so the paid amount would be misstated.",
+                extra={"field": "total_tip_received", "value": str(tip)},
+            )
         native["_oh_shipping"], native["_oh_discount"] = (str(amount) for amount in _shipping_and_discounts(native))
         return native
 
