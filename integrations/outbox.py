@@ -127,18 +127,28 @@ def ship_confirmation_enqueue(*, order, carrier_code: str, tracking_number: str)
 
 @transaction.atomic(savepoint=False)
 def delivery_check_enqueue(*, order, shipment_id: int) -> OutboxMessage | None:
-    """Tracking says the parcel was delivered: ask the platform until it shows the order signed for (or
-    completed), then tell fulfilment (``shipment_platform_delivered``), which clears the level-3 exception.
-    Orders of shops without a platform connection → None (they have no level-3 check)."""
+    """Tracking says the parcel was delivered: confirm it to platforms that learn deliveries only from the
+    merchant (Shopify), or ask the platform until it shows the order signed for (or completed); then tell
+    fulfilment (``shipment_platform_delivered``), which clears the level-3 exception. Orders of shops without
+    a platform connection → None (they have no level-3 check)."""
+    from fulfilment.models import Shipment
+
     connection = _connection(order.shop_id)
     if connection is None or not order.external_id:
         return None
+    shipment = Shipment.objects.filter(pk=shipment_id).values("tracking_number", "delivered_at").first() or {}
+    delivered_at = shipment.get("delivered_at")
     message = _pending_upsert(
         shop_id=order.shop_id,
         kind=Kind.DELIVERY_CHECK,
         dedup_key=f"delivered:{shipment_id}",
         order_id=order.pk,
-        payload={"external_id": order.external_id, "shipment_id": shipment_id},
+        payload={
+            "external_id": order.external_id,
+            "shipment_id": shipment_id,
+            "tracking_number": shipment.get("tracking_number") or "",
+            "delivered_at": (delivered_at or timezone.now()).isoformat(),
+        },
     )
     enqueue_on_commit(DELIVER_TASK, message.pk)
     return message
@@ -151,6 +161,15 @@ SIGNED_STATUSES = frozenset({"TRADE_BUYER_SIGNED", "TRADE_FINISHED", "FINISHED_L
 def _delivery_check(client, adapter, payload: dict[str, Any]) -> dict[str, Any]:
     from fulfilment.services import shipment_platform_delivered
 
+    if payload.get("tracking_number"):
+        confirmed = client.delivery_confirm(
+            external_id=payload["external_id"],
+            tracking_number=payload["tracking_number"],
+            delivered_at=payload.get("delivered_at") or timezone.now().isoformat(),
+        )
+        if confirmed is not None:  # the platform learns deliveries from us: told, so it shows it now
+            shipment_platform_delivered(shipment_id=payload["shipment_id"])
+            return {"delivery_confirmed": confirmed}
     native = client.order_get(payload["external_id"])
     seen = adapter.to_channel_order(native)
     if seen.target_status != "completed" and str(seen.platform_status) not in SIGNED_STATUSES:

@@ -112,6 +112,12 @@ class PlatformClient:
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         raise NotImplementedError
 
+    def delivery_confirm(self, *, external_id: str, tracking_number: str, delivered_at: str) -> dict[str, Any] | None:
+        """Tell the platform the parcel was delivered, where the platform learns it only from the merchant
+        (Shopify: a fulfillment event ``delivered``). None: the platform follows the carrier itself (Taobao,
+        Tmall, JD, Pinduoduo, Douyin) — Order Hub then checks until the platform shows it signed for."""
+        return None
+
     def token_refresh(self) -> TokenGrant:
         """Exchange the connection's refresh token for a new access token (the platform's own refresh call).
         Raises ``TokenRefreshFailed`` when the platform refuses; transport failures as usual."""

@@ -87,6 +87,36 @@ class ShopifyClient(PlatformClient):
         )
         return data
 
+    def delivery_confirm(self, *, external_id: str, tracking_number: str, delivered_at: str) -> dict[str, Any]:
+        """Shopify learns a delivery only from the merchant: a fulfillment event with ``status`` ``delivered`` on
+        the fulfillment that carries the tracking number (``POST orders/{order_id}/fulfillments/{fulfillment_id}/
+        events.json`` ``{"event": {"status": "delivered", "happened_at"}}`` → ``{"fulfillment_event": {...}}``,
+        https://shopify.dev/docs/api/admin-rest/2024-07/resources/fulfillmentevent; statuses as in the
+        FulfillmentEventStatus enum). A fulfillment already showing ``shipment_status`` ``delivered`` gets no
+        second event, so a retried message changes nothing."""
+        data, _headers = self.request("GET", f"orders/{external_id}/fulfillments.json")
+        fulfillment = next(
+            (
+                f
+                for f in data.get("fulfillments") or []
+                if tracking_number == f.get("tracking_number") or tracking_number in (f.get("tracking_numbers") or [])
+            ),
+            None,
+        )
+        if fulfillment is None:  # the ship confirmation has not reached Shopify yet: retried
+            raise PlatformError(
+                f"shopify order {external_id} has no fulfillment with tracking number {tracking_number}"
+            )
+        if fulfillment.get("shipment_status") == "delivered":
+            return {"fulfillment_id": fulfillment.get("id"), "already_delivered": True}
+        data, _headers = self.request(
+            "POST",
+            f"orders/{external_id}/fulfillments/{fulfillment['id']}/events.json",
+            payload={"event": {"status": "delivered", "happened_at": delivered_at}},
+        )
+        event = data.get("fulfillment_event") or {}
+        return {"fulfillment_id": fulfillment["id"], "event_id": event.get("id"), "status": event.get("status")}
+
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         from integrations.listings import listing_for_stock
 

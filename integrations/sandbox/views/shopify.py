@@ -11,6 +11,7 @@ from django.utils import timezone
 from integrations.models import ShopConnection
 from integrations.sandbox import catalog, data, formats
 from integrations.sandbox.views.shared import (
+    RECEIVED,
     SandboxError,
     order_get,
     page_of,
@@ -72,6 +73,10 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         start = dt.datetime.fromisoformat(request.GET["created_at_min"])
         end = dt.datetime.fromisoformat(request.GET["created_at_max"])
         return JsonResponse({"count": data.created_between(app_key, start, end)})
+    if resource.startswith("orders/") and resource.endswith("/fulfillments.json") and request.method == "GET":
+        return JsonResponse({"fulfillments": _fulfillments(connection, resource.split("/")[1])})
+    if resource.startswith("orders/") and "/fulfillments/" in resource and resource.endswith("/events.json"):
+        return _shopify_fulfillment_event(request, connection, resource)
     if resource.startswith("orders/") and resource.endswith("/fulfillments.json") and request.method == "POST":
         external = resource.split("/")[1]
         try:
@@ -169,3 +174,74 @@ def _shopify_inventory_set(request: HttpRequest, connection: ShopConnection) -> 
             }
         }
     )
+
+
+def _fulfillments(connection: ShopConnection, external: str) -> list[dict]:
+    """The order's fulfillments as Shopify lists them: one per ship confirmation received (id = its position),
+    ``shipment_status`` ``delivered`` once a delivered fulfillment event was posted to it."""
+    shop = connection.shop.code
+    confirms = [r["payload"] for r in RECEIVED if r["shop"] == shop and r["kind"] == "ship_confirm"]
+    events = [r["payload"] for r in RECEIVED if r["shop"] == shop and r["kind"] == "fulfillment_event"]
+    result = []
+    for index, confirm in enumerate(c for c in confirms if str(c.get("order_id")) == external):
+        fid = index + 1
+        delivered = any(
+            e["order_id"] == external and e["fulfillment_id"] == str(fid) and e.get("status") == "delivered"
+            for e in events
+        )
+        number = confirm.get("tracking_number") or ""
+        result.append(
+            {
+                "id": fid,
+                "order_id": int(external),
+                "status": "success",
+                "tracking_number": number,
+                "tracking_numbers": [number] if number else [],
+                "tracking_company": confirm.get("tracking_company"),
+                "shipment_status": "delivered" if delivered else "confirmed",
+            }
+        )
+    return result
+
+
+def _shopify_fulfillment_event(request: HttpRequest, connection: ShopConnection, resource: str) -> HttpResponse:
+    """``POST orders/{id}/fulfillments/{fid}/events.json {"event": {"status", "happened_at"}}`` → 201
+    ``{"fulfillment_event": {...}}``; 422 for a status Shopify does not know, 404 for an unknown fulfillment."""
+    _orders, external, _f, fid, _events = resource.split("/")
+    if request.method != "POST":
+        raise Http404(resource)
+    if not any(str(f["id"]) == fid for f in _fulfillments(connection, external)):
+        return JsonResponse({"errors": "Not Found"}, status=404)
+    event = json.loads(request.body or b"{}").get("event")
+    if not isinstance(event, dict):
+        return JsonResponse({"errors": {"event": "Required parameter missing or invalid"}}, status=400)
+    if event.get("status") not in FULFILLMENT_EVENT_STATUSES:
+        return JsonResponse({"errors": {"status": ["is not included in the list"]}}, status=422)
+    received_record(connection, "fulfillment_event", {"order_id": external, "fulfillment_id": fid, **event})
+    return JsonResponse(
+        {
+            "fulfillment_event": {
+                "id": len([r for r in RECEIVED if r["kind"] == "fulfillment_event"]),
+                "fulfillment_id": int(fid),
+                "order_id": int(external),
+                "shop_id": connection.shop_id,
+                "status": event["status"],
+                "happened_at": event.get("happened_at") or timezone.now().isoformat(),
+            }
+        },
+        status=201,
+    )
+
+
+# The REST FulfillmentEvent statuses (https://shopify.dev/docs/api/admin-rest/2024-07/resources/fulfillmentevent).
+FULFILLMENT_EVENT_STATUSES = {
+    "label_printed",
+    "label_purchased",
+    "attempted_delivery",
+    "ready_for_pickup",
+    "confirmed",
+    "in_transit",
+    "out_for_delivery",
+    "delivered",
+    "failure",
+}

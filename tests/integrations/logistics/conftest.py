@@ -85,3 +85,22 @@ def waybill_request(*, provider: str, shop_id=None, carrier="ZTO", platform="tma
     }
     values.update(overrides)
     return WaybillRequest(**values)
+
+
+@pytest.fixture
+def aggregators(db):
+    from fulfilment.services import carriers_sync
+
+    carriers_sync()
+    return {
+        "kuaidi100": LogisticsConnection.objects.create(
+            service="kuaidi100",
+            base_url="http://testserver/sandbox/kuaidi100",
+            key="k100-key",
+            secret="s",
+            callback_salt="k100-salt",
+        ),
+        "kdniao": LogisticsConnection.objects.create(
+            service="kdniao", base_url="http://testserver/sandbox/kdniao", key="1237100", secret="kdn-api-key"
+        ),
+    }

@@ -21,7 +21,7 @@ from fulfilment.carriers import carrier_get
 from fulfilment.models import IncidentKind, Shipment, TrackingEvent, WorkItem
 from fulfilment.services import incidents_scan, shipment_ship
 from integrations.logistics.kuaidi100.tracking import callback_sign
-from integrations.logistics.models import LogisticsConnection, TrackingCallback, TrackingSubscription
+from integrations.logistics.models import TrackingCallback, TrackingSubscription
 from integrations.models import OutboxMessage, WorkStatus
 from integrations.signing import kdniao_data_sign
 from orders.services import order_transition
@@ -77,25 +77,6 @@ def kuaidi100_param(*items, state="0", number=NUMBER, com="yuantong"):
 def k100_item(when, context, status, code, area="江苏省,南京市"):
     text = when.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
     return {"time": text, "ftime": text, "context": context, "status": status, "statusCode": code, "areaName": area}
-
-
-@pytest.fixture
-def aggregators(db):
-    from fulfilment.services import carriers_sync
-
-    carriers_sync()
-    return {
-        "kuaidi100": LogisticsConnection.objects.create(
-            service="kuaidi100",
-            base_url="http://testserver/sandbox/kuaidi100",
-            key="k100-key",
-            secret="s",
-            callback_salt="k100-salt",
-        ),
-        "kdniao": LogisticsConnection.objects.create(
-            service="kdniao", base_url="http://testserver/sandbox/kdniao", key="1237100", secret="kdn-api-key"
-        ),
-    }
 
 
 def post_kuaidi100(client, param, salt="k100-salt", sign=None):
