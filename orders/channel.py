@@ -30,6 +30,7 @@ from orders.services import (
     order_create_many,
     order_event_record,
     order_events_record,
+    order_hold_release,
     order_line_build,
     order_transition,
     order_transition_many,
@@ -67,6 +68,8 @@ REFUND_SETTLED = frozenset({Refund.Status.REFUNDED, Refund.Status.REJECTED, Refu
 # A requested refund stops an unshipped order: it is held so it is not shipped by mistake.
 REFUND_HOLDS = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
 REFUND_HOLD_NOTE = "platform: refund requested"
+REFUND_RELEASE_NOTE = "platform: refund rejected or withdrawn"
+REFUND_OPEN = frozenset({Refund.Status.REQUESTED, Refund.Status.APPROVED})
 AMOUNT_FIELDS = ("goods_amount", "discount_platform", "discount_merchant", "shipping_fee", "paid_amount")
 
 
@@ -369,7 +372,22 @@ def refunds_apply(*, order: Order, refunds: list[RefundInput], pending: bool = F
             order=order, to_status=Status.ON_HOLD, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_HOLD_NOTE
         )
         changes.append("held_for_refund")
+    elif _refund_hold_ends(order=order, refunds=refunds, pending=pending):
+        order_hold_release(order=order, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_RELEASE_NOTE)
+        changes.append("refund_hold_released")
     return changes
+
+
+def _refund_hold_ends(*, order: Order, refunds: list[RefundInput], pending: bool) -> bool:
+    """Whether the refund hold on ``order`` ends with these notices: a refund was rejected or withdrawn, none
+    was paid (money went back: whether the rest still ships is for staff, or the platform closes the order)
+    and no refund of the order is still open."""
+    if pending or order.status != Status.ON_HOLD or order.hold_reason != HoldReason.REFUND:
+        return False
+    statuses = {refund.status for refund in refunds}
+    if Refund.Status.REFUNDED in statuses or not statuses & {Refund.Status.REJECTED, Refund.Status.CANCELLED}:
+        return False
+    return not Refund.objects.filter(order=order, status__in=REFUND_OPEN).exists()
 
 
 def _refunds_record(
@@ -394,7 +412,7 @@ def _refunds_record(
         )
         if created:
             changes.append(f"refund:{refund.external_id}")
-        if refund.status in (Refund.Status.REQUESTED, Refund.Status.APPROVED):
+        if refund.status in REFUND_OPEN:
             pending = True
     return changes, pending
 

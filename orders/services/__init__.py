@@ -20,6 +20,7 @@ from orders.services.creation import (
 from orders.services.lifecycle import (
     order_event_record,
     order_events_record,
+    order_hold_release,
     order_note_add,
     order_transition,
     order_transition_many,
@@ -43,6 +44,7 @@ __all__ = [
     "order_create_many",
     "order_event_record",
     "order_events_record",
+    "order_hold_release",
     "order_line_build",
     "order_note_add",
     "order_number_allocate",

@@ -217,6 +217,30 @@ def order_transition_many(
     return list(orders)
 
 
+@transaction.atomic
+def order_hold_release(*, order: Order, hold_reason: str, actor=None, system: str = "", reason: str = "") -> bool:
+    """Release the hold ``hold_reason`` from ``order``: it goes back to the status it was held from (the
+    timeline's last move onto that hold) — paid (and through the automatic review again) or approved; an order
+    held while picking goes back to approved (its picking starts again in a new wave). An order that is not on
+    that hold is left alone (a repeated release changes nothing). Returns True when the order moved."""
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.status != Status.ON_HOLD or locked.hold_reason != hold_reason:
+        _refresh(order, locked)
+        return False
+    held_from = (
+        OrderEvent.objects.filter(order=locked, kind=OrderEvent.Kind.TRANSITION, to_status=Status.ON_HOLD)
+        .order_by("-at", "-pk")
+        .values_list("from_status", flat=True)
+        .first()
+    )
+    back = held_from if held_from in (Status.PAID, Status.APPROVED) else Status.APPROVED
+    if held_from is None:
+        back = Status.PAID  # no record of where it came from: the review decides again
+    order_transition(order=locked, to_status=back, actor=actor, system=system, reason=reason)
+    _refresh(order, locked)
+    return True
+
+
 def _transition_check(locked: Order, *, to_status: str, hold_reason: str) -> bool:
     """The lifecycle's word on moving the locked ``order`` to ``to_status``: raises ``InvalidTransition`` if it
     may not, returns False if it is already there (nothing to do), True if it moves."""
