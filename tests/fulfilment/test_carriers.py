@@ -3,7 +3,7 @@ import json
 import pytest
 
 from fulfilment.carriers import carrier_get, carrier_platform_code
-from fulfilment.carriers.library import DATA_FILE
+from fulfilment.carriers.library import DATA_FILE, carrier_data
 from fulfilment.exceptions import CarrierNotMapped, UnknownCarrier
 from fulfilment.models import Carrier, CarrierPlatformCode
 from fulfilment.services import carrier_platform_code_set, carriers_sync
@@ -148,3 +148,42 @@ def test_carrier_list_api_gives_each_platforms_code(client, manager, carriers):
     rows = {row["code"]: row for row in client.get("/fulfilment/api/carriers/").json()}
     assert rows["YD"]["platform_codes"]["taobao"] == "YUNDA"
     assert rows["YD"]["platform_codes"]["douyin"] == "yunda"
+
+
+# Pinduoduo ids/codes as a pdd.logistics.companies.get response published in public code lists them, and the JD
+# logiCoprIds two independent public JD integrations agree on (see "_verified" in fulfilment/data/carriers.json).
+PDD_PUBLISHED = {
+    "SF": ("44", "SF"),
+    "ZTO": ("115", "ZTO"),
+    "YTO": ("85", "YTO"),
+    "STO": ("1", "STO"),
+    "YD": ("121", "YUNDA"),
+    "JD": ("120", "JD"),
+    "EMS": ("118", "EMS"),
+    "POSTB": ("132", "YZXB"),
+    "JT": ("384", "JTKD"),
+    "DBL": ("131", "DB"),
+    "ZJS": ("129", "ZJS"),
+    "UC": ("117", "YS"),
+    "KYE": ("183", "KYE"),
+    "ANE": ("208", "ANNENG"),
+    "BEST": ("3", "HT"),
+    "TTKD": ("119", "TT"),
+}
+JD_PUBLISHED = {
+    "SF": "467",
+    "ZTO": "1499",
+    "YTO": "463",
+    "STO": "470",
+    "YD": "1327",
+    "EMS": "465",
+    "DBL": "3046",
+    "JD": "2087",
+}
+
+
+def test_pdd_and_jd_codes_match_the_platforms_published_lists():
+    rows = {row["code"]: row for row in carrier_data()["carriers"]}
+    assert {code: (rows[code]["pdd"], rows[code]["pdd_waybill"]) for code in PDD_PUBLISHED} == PDD_PUBLISHED
+    assert {code: rows[code]["jd"] for code in JD_PUBLISHED} == JD_PUBLISHED
+    assert (rows["ZTKY"]["pdd"], rows["CRE"]["pdd"]) == ("332", "214")  # 中铁快运, 中铁物流 by name
