@@ -1,9 +1,11 @@
 """The demo's logistics: SF, Kuaidi100 and KDNiao connected to the sandbox, an e-waybill account of each
 platform shop's own service for its carriers (one close to its balance alert), carrier-direct accounts for
-the other channels, and a first ETA backtest (on simulated tracks: the demo has no delivery history yet)."""
+the other channels, a first ETA backtest (on simulated tracks: the demo has no delivery history yet), and one
+SF route push received for a demo SF parcel (stored, then processed into its track)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from fulfilment.eta.backtest import backtest, simulate
@@ -73,4 +75,45 @@ def logistics_demo_ensure(*, base_url: str) -> dict[str, int]:
             coverage=Decimal(str(result.coverage)),
             from_history=Decimal(str(result.from_history)),
         )
-    return {"waybill_accounts": accounts}
+    return {"waybill_accounts": accounts, "sf_route_pushes": sf_push_demo_ensure()}
+
+
+def sf_push_demo_ensure() -> int:
+    """One SF route push for an SF demo parcel on its way, as SF would send it, stored and processed."""
+    from django.utils import timezone
+
+    from fulfilment.models import Shipment
+    from integrations.logistics.models import TrackingCallback
+    from integrations.logistics.tracking import tracking_callback_process, tracking_callback_receive
+
+    if TrackingCallback.objects.filter(service="sf").exists():
+        return 0
+    shipment = (
+        Shipment.objects.filter(carrier__code="SF", status=Shipment.Status.IN_TRANSIT)
+        .select_related("order")
+        .order_by("pk")
+        .first()
+    )
+    if shipment is None:
+        return 0
+    at = timezone.localtime(timezone.now() - dt.timedelta(minutes=3))
+    body = {
+        "Body": {
+            "WaybillRoute": [
+                {
+                    "id": f"DEMO{shipment.pk:010d}",
+                    "mailno": shipment.tracking_number,
+                    "orderid": shipment.order.number,
+                    "acceptTime": at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "acceptAddress": shipment.order.city,
+                    "remark": f"快件已到达【{shipment.order.city}】顺丰营业点，准备派送",
+                    "opCode": "31",
+                    "reasonCode": "",
+                    "reasonName": "",
+                }
+            ]
+        }
+    }
+    callback = tracking_callback_receive(service="sf", body=body)
+    tracking_callback_process(callback_id=callback.pk)
+    return 1
