@@ -30,6 +30,7 @@ from integrations.exceptions import PlatformError
 from integrations.models import DUE_STATUSES, OutboxMessage, ShopConnection, WorkStatus
 from integrations.platforms import adapter_for, supported
 from integrations.tokens import TokenRefresher
+from orders.shaping.split import order_platform_parts
 
 log = logging.getLogger(__name__)
 
@@ -96,33 +97,60 @@ def stock_push_enqueue(*, shop_id: int, sku_id: int, quantity: int) -> bool:
 
 
 @transaction.atomic(savepoint=False)
-def ship_confirmation_enqueue(*, order, carrier_code: str, tracking_number: str) -> OutboxMessage | None:
-    """Queue telling the platform that ``order`` shipped with ``tracking_number``. ``carrier_code`` is the
-    platform's own code (``integrations.carriers.carrier_code_for_platform``). Call it in the transaction
-    that records the shipment. Orders of shops without a platform connection (POS, own site) → None."""
+def ship_confirmation_enqueue(*, order, carrier_code: str, tracking_number: str) -> list[OutboxMessage]:
+    """Queue telling the platform that ``order`` shipped with ``tracking_number``: one message per platform
+    order the parcel carries (a merged order stands for several; ``orders.shaping.order_platform_parts``).
+    ``carrier_code`` is the platform's own code (``integrations.carriers.carrier_code_for_platform``). Call it
+    in the transaction that records the shipment.
+
+    A platform order whose lines were split over several parcels is confirmed with the sub-order ids and
+    quantities of this parcel where the platform takes them (capability ``ship_partial``); on the others it is
+    confirmed once, with its first parcel (they take one confirmation per platform order). Orders of shops
+    without a platform connection (POS, own site) → []."""
     connection = _connection(order.shop_id)
-    if connection is None or not order.external_id:
-        return None
-    key = f"ship:{order.pk}:{tracking_number}"[:128]
-    done = OutboxMessage.objects.filter(
-        shop_id=order.shop_id, kind=Kind.SHIP_CONFIRM, dedup_key=key, status=WorkStatus.DONE
-    ).first()
-    if done is not None:
-        return done
-    message = _pending_upsert(
-        shop_id=order.shop_id,
-        kind=Kind.SHIP_CONFIRM,
-        dedup_key=key,
-        order_id=order.pk,
-        payload={
-            "external_id": order.external_id,
-            "order_number": order.number,
-            "carrier_code": carrier_code,
-            "tracking_number": tracking_number,
-        },
-    )
-    enqueue_on_commit(DELIVER_TASK, message.pk)
-    return message
+    if connection is None:
+        return []
+    partial = "ship_partial" in adapter_for(connection.shop.platform).capabilities
+    messages = []
+    for part in order_platform_parts(order):
+        lines = [{"id": line_id, "quantity": quantity} for line_id, quantity in part.lines]
+        if part.split and partial and all(line["id"] for line in lines):
+            key = f"ship:{order.pk}:{part.external_id}:{tracking_number}"
+        elif part.split:
+            key, lines = f"ship:{part.external_id}", []
+            first = (
+                OutboxMessage.objects.filter(shop_id=order.shop_id, kind=Kind.SHIP_CONFIRM, dedup_key=key[:128])
+                .exclude(status=WorkStatus.SUPERSEDED)
+                .first()
+            )
+            if first is not None:  # an earlier parcel confirms (or confirmed) this platform order
+                messages.append(first)
+                continue
+        else:
+            key, lines = f"ship:{order.pk}:{part.external_id}:{tracking_number}", []
+        key = key[:128]
+        done = OutboxMessage.objects.filter(
+            shop_id=order.shop_id, kind=Kind.SHIP_CONFIRM, dedup_key=key, status=WorkStatus.DONE
+        ).first()
+        if done is not None:
+            messages.append(done)
+            continue
+        message = _pending_upsert(
+            shop_id=order.shop_id,
+            kind=Kind.SHIP_CONFIRM,
+            dedup_key=key,
+            order_id=order.pk,
+            payload={
+                "external_id": part.external_id,
+                "order_number": order.number,
+                "carrier_code": carrier_code,
+                "tracking_number": tracking_number,
+                "lines": lines,
+            },
+        )
+        enqueue_on_commit(DELIVER_TASK, message.pk)
+        messages.append(message)
+    return messages
 
 
 @transaction.atomic(savepoint=False)
@@ -224,6 +252,7 @@ def outbox_deliver(message_id: int) -> str:
                 external_id=payload["external_id"],
                 carrier_code=payload["carrier_code"],
                 tracking_number=payload["tracking_number"],
+                lines=[(line["id"], int(line["quantity"])) for line in payload.get("lines") or []],
             )
         else:
             response = tokens.call(client.stock_update, sku_code=payload["sku_code"], quantity=payload["quantity"])

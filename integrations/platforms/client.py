@@ -4,6 +4,7 @@ mapping of transport-level failures to ``PlatformUnavailable`` / ``RateLimited``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +107,11 @@ class PlatformClient:
     def order_count(self, *, start: dt.datetime, end: dt.datetime) -> int:
         raise NotImplementedError
 
-    def ship_confirm(self, *, external_id: str, carrier_code: str, tracking_number: str) -> dict[str, Any]:
+    def ship_confirm(
+        self, *, external_id: str, carrier_code: str, tracking_number: str, lines: Sequence[tuple[str, int]] = ()
+    ) -> dict[str, Any]:
+        """Tell the platform the order shipped. ``lines``: (platform sub-order id, quantity) when the parcel
+        carries part of the order — only for platforms whose adapter declares ``ship_partial``."""
         raise NotImplementedError
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:

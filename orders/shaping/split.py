@@ -12,9 +12,11 @@ review are decided first; presale orders waiting for their balance are not split
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from inventory.models import Pool, Stock, Warehouse
 from orders.models import Order, OrderEvent, OrderLine, OrderLink, PresaleTerms
@@ -222,6 +224,61 @@ def order_platform_ids(order: Order) -> list[str]:
     for carried in OrderLink.objects.filter(to_order=order).values_list("platform_ids", flat=True):
         ids.extend(i for i in carried if i not in ids)
     return ids
+
+
+@dataclass(frozen=True)
+class PlatformPart:
+    """What one parcel of an order carries of one platform order: ``lines`` = (platform line id, quantity) of
+    the order's lines that came from it; ``split``: the platform order's lines are spread over several orders
+    (this parcel alone does not ship all of it)."""
+
+    external_id: str
+    lines: tuple[tuple[str, int], ...]
+    split: bool
+
+
+def order_platform_parts(order: Order) -> list[PlatformPart]:
+    """The platform orders that shipping ``order`` ships (part of): each line is traced back through the merge
+    and split links (their snapshots record which line became which) to the platform order it came from."""
+    external = {order.pk: order.external_id}
+    moved_from: dict[tuple[int, int], tuple[int, int]] = {}
+    family: set[int] = set()
+    frontier = {order.pk}
+    while frontier:
+        family |= frontier
+        links = OrderLink.objects.filter(to_order_id__in=frontier).values_list(
+            "from_order_id", "to_order_id", "snapshot", "from_order__external_id"
+        )
+        frontier = set()
+        for from_id, to_id, snapshot, from_external in links:
+            external[from_id] = from_external
+            for row in (snapshot or {}).get("lines", []):
+                moved_from[(to_id, row["to_line"])] = (from_id, row["from_line"])
+            if from_id not in family:
+                frontier.add(from_id)
+    split_ids: set[str] = set()
+    for ids in (
+        OrderLink.objects.filter(kind=OrderLink.Kind.SPLIT)
+        .filter(Q(from_order_id__in=family) | Q(to_order_id__in=family))
+        .values_list("platform_ids", flat=True)
+    ):
+        split_ids.update(ids or [])
+    by_platform: dict[str, list[tuple[str, int]]] = {}
+    for line_id, line_external, quantity in (
+        OrderLine.objects.filter(order=order).order_by("pk").values_list("pk", "external_line_id", "quantity")
+    ):
+        key = (order.pk, line_id)
+        for _hop in range(100):  # a chain of merges and splits; never a cycle (a link is never to itself)
+            if key not in moved_from:
+                break
+            key = moved_from[key]
+        platform_id = external.get(key[0]) or ""
+        if platform_id:
+            by_platform.setdefault(platform_id, []).append((line_external, quantity))
+    return [
+        PlatformPart(external_id=platform_id, lines=tuple(lines), split=platform_id in split_ids)
+        for platform_id, lines in by_platform.items()
+    ]
 
 
 def order_split_presale(*, order_id: int, actor=None, system: str = "") -> Order | None:

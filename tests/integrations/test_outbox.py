@@ -102,7 +102,7 @@ def test_ship_confirmation_goes_out_once_with_the_platforms_carrier_code(
         again = outbox.ship_confirmation_enqueue(order=order, carrier_code="HTKY", tracking_number="JT0001")
 
     message = OutboxMessage.objects.get()
-    assert again == message and message.status == WorkStatus.DONE
+    assert again == [message] and message.status == WorkStatus.DONE
     (sent,) = [r for r in RECEIVED if r["kind"] == "ship_confirm"]
     assert sent["payload"]["company_code"] == "HTKY" and sent["payload"]["out_sid"] == "JT0001"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -83,7 +84,25 @@ class DouyinClient(PlatformClient):
         )
         return int(result.get("total") or 0)
 
-    def ship_confirm(self, *, external_id: str, carrier_code: str, tracking_number: str) -> dict[str, Any]:
+    def ship_confirm(
+        self, *, external_id: str, carrier_code: str, tracking_number: str, lines: Sequence[tuple[str, int]] = ()
+    ) -> dict[str, Any]:
+        """``order.logisticsAdd`` for the whole order; part of it: ``order.logisticsAddMultiPack`` with one pack
+        whose ``shipped_order_info`` lists the sub-orders (``shipped_order_id``, ``shipped_num``)."""
+        if lines:
+            return self.call(
+                "order.logisticsAddMultiPack",
+                order_id=external_id,
+                pack_list=[
+                    {
+                        "logistics_code": tracking_number,
+                        "company_code": carrier_code,
+                        "shipped_order_info": [
+                            {"shipped_order_id": line_id, "shipped_num": int(quantity)} for line_id, quantity in lines
+                        ],
+                    }
+                ],
+            )
         return self.call(
             "order.logisticsAdd", order_id=external_id, company_code=carrier_code, logistics_code=tracking_number
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -82,7 +83,10 @@ class JDClient(PlatformClient):
         _check_api_result(result)
         return int(result.get("orderTotal") or 0)
 
-    def ship_confirm(self, *, external_id: str, carrier_code: str, tracking_number: str) -> dict[str, Any]:
+    def ship_confirm(
+        self, *, external_id: str, carrier_code: str, tracking_number: str, lines: Sequence[tuple[str, int]] = ()
+    ) -> dict[str, Any]:
+        """The whole order (no ``ship_partial``: a split order is confirmed once, with its first parcel)."""
         result = self.call(
             "jingdong.pop.order.shipment", order_id=external_id, logiCoprId=carrier_code, logiNo=tracking_number
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -80,7 +81,10 @@ class PddClient(PlatformClient):
         )
         return int(result.get("total_count") or 0)
 
-    def ship_confirm(self, *, external_id: str, carrier_code: str, tracking_number: str) -> dict[str, Any]:
+    def ship_confirm(
+        self, *, external_id: str, carrier_code: str, tracking_number: str, lines: Sequence[tuple[str, int]] = ()
+    ) -> dict[str, Any]:
+        """The whole order (no ``ship_partial``: a split order is confirmed once, with its first parcel)."""
         result = self.call(
             "pdd.logistics.online.send",
             order_sn=external_id,

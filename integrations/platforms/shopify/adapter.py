@@ -222,5 +222,5 @@ adapter = ShopifyAdapter(
     platform="shopify",
     defaults=DEFAULTS,
     currency="CNY",
-    capabilities=frozenset({"push", "poll", "ship", "stock", "catalog"}),
+    capabilities=frozenset({"push", "poll", "ship", "ship_partial", "stock", "catalog"}),
 )

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import re
 import urllib.parse
+from collections.abc import Sequence
 from typing import Any
 
 from integrations.exceptions import PlatformError, TokenExpired, TokenRefreshFailed
@@ -73,7 +74,13 @@ class ShopifyClient(PlatformClient):
         )
         return int(data.get("count") or 0)
 
-    def ship_confirm(self, *, external_id: str, carrier_code: str, tracking_number: str) -> dict[str, Any]:
+    def ship_confirm(
+        self, *, external_id: str, carrier_code: str, tracking_number: str, lines: Sequence[tuple[str, int]] = ()
+    ) -> dict[str, Any]:
+        if lines:
+            return self._fulfil_lines(
+                external_id=external_id, carrier_code=carrier_code, tracking_number=tracking_number, lines=lines
+            )
         data, _headers = self.request(
             "POST",
             f"orders/{external_id}/fulfillments.json",
@@ -116,6 +123,47 @@ class ShopifyClient(PlatformClient):
         )
         event = data.get("fulfillment_event") or {}
         return {"fulfillment_id": fulfillment["id"], "event_id": event.get("id"), "status": event.get("status")}
+
+    def _fulfil_lines(
+        self, *, external_id: str, carrier_code: str, tracking_number: str, lines: Sequence[tuple[str, int]]
+    ) -> dict[str, Any]:
+        """Part of an order: ``GET orders/{id}/fulfillment_orders.json`` finds the fulfillment-order line of each
+        order line item (``line_item_id``), then ``POST fulfillments.json`` with
+        ``line_items_by_fulfillment_order`` [{fulfillment_order_id, fulfillment_order_line_items [{id,
+        quantity}]}] and ``tracking_info`` {number, company} (shopify.dev REST Admin: FulfillmentOrder,
+        Fulfillment)."""
+        data, _headers = self.request("GET", f"orders/{external_id}/fulfillment_orders.json")
+        wanted = {str(line_id): int(quantity) for line_id, quantity in lines}
+        by_order: list[dict[str, Any]] = []
+        for fulfillment_order in data.get("fulfillment_orders") or []:
+            items = []
+            for item in fulfillment_order.get("line_items") or []:
+                quantity = min(wanted.get(str(item.get("line_item_id")), 0), int(item.get("fulfillable_quantity") or 0))
+                if quantity > 0:
+                    items.append({"id": item["id"], "quantity": quantity})
+                    wanted[str(item.get("line_item_id"))] -= quantity
+            if items:
+                by_order.append(
+                    {"fulfillment_order_id": fulfillment_order["id"], "fulfillment_order_line_items": items}
+                )
+        missing = {line_id: quantity for line_id, quantity in wanted.items() if quantity > 0}
+        if missing:
+            raise PlatformError(
+                f"shopify order {external_id}: nothing left to fulfil for line items {sorted(missing)} "
+                f"(fulfillment orders: {[fo.get('id') for fo in data.get('fulfillment_orders') or []]})."
+            )
+        data, _headers = self.request(
+            "POST",
+            "fulfillments.json",
+            payload={
+                "fulfillment": {
+                    "line_items_by_fulfillment_order": by_order,
+                    "tracking_info": {"number": tracking_number, "company": carrier_code},
+                    "notify_customer": True,
+                }
+            },
+        )
+        return data
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         from integrations.listings import listing_for_stock

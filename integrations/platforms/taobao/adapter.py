@@ -154,4 +154,6 @@ def _content(message: dict[str, Any], index: int) -> dict[str, Any]:
     return data
 
 
-adapter = TaobaoAdapter(platform="taobao", defaults=DEFAULTS, capabilities=frozenset({"push", "poll", "ship", "stock"}))
+adapter = TaobaoAdapter(
+    platform="taobao", defaults=DEFAULTS, capabilities=frozenset({"push", "poll", "ship", "ship_partial", "stock"})
+)

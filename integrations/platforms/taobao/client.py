@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -85,9 +86,18 @@ class TaobaoClient(PlatformClient):
         )
         return int(result.get("total_results") or 0)
 
-    def ship_confirm(self, *, external_id: str, carrier_code: str, tracking_number: str) -> dict[str, Any]:
+    def ship_confirm(
+        self, *, external_id: str, carrier_code: str, tracking_number: str, lines: Sequence[tuple[str, int]] = ()
+    ) -> dict[str, Any]:
+        """``taobao.logistics.offline.send``; part of a trade: ``is_split`` 1 and ``sub_tid`` = the sub-order ids
+        (oid), comma-separated (open.taobao.com API 10690). Taobao ships sub-orders whole: no quantities."""
+        split = {"is_split": 1, "sub_tid": ",".join(line_id for line_id, _quantity in lines)} if lines else {}
         result = self.call(
-            "taobao.logistics.offline.send", tid=external_id, out_sid=tracking_number, company_code=carrier_code
+            "taobao.logistics.offline.send",
+            tid=external_id,
+            out_sid=tracking_number,
+            company_code=carrier_code,
+            **split,
         )
         if not (result.get("shipping") or {}).get("is_success"):
             raise PlatformError(f"taobao logistics.offline.send for {external_id} was not accepted: {result}")
