@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from aftersales.channel import refunds_apply, refunds_apply_created
 from config.db import instance_new, rows_insert, rows_insert_new, rows_insert_or_lock, rows_update
 from integrations.exceptions import OrderNotYetKnown
 from integrations.models import ChannelOrderState, InboxMessage
@@ -25,7 +26,6 @@ from orders.channel import (
     channel_order_create,
     channel_order_update,
     channel_orders_create_many,
-    refunds_apply,
 )
 from orders.exceptions import DuplicateOrder
 from orders.models import Order, Shop
@@ -96,6 +96,7 @@ def order_version_apply(
 
     if order is None:
         order = channel_order_create(shop=shop, incoming=incoming, source=source, system=system)
+        refunds_apply(order=order, refunds=incoming.refunds, pending=incoming.refund_pending, system=system)
         applied = Applied(Result.CREATED, order, ["created"])
     elif (
         incoming.modified_at is not None and state.modified_at is not None and incoming.modified_at < state.modified_at
@@ -105,6 +106,7 @@ def order_version_apply(
         return Applied(Result.UNCHANGED, order)
     else:
         changes = channel_order_update(order=order, incoming=incoming, system=system)
+        changes += refunds_apply(order=order, refunds=incoming.refunds, pending=incoming.refund_pending, system=system)
         applied = Applied(Result.UPDATED if changes else Result.UNCHANGED, order, changes)
 
     ChannelOrderState.objects.filter(pk=state.pk).update(
@@ -154,6 +156,9 @@ def order_versions_create_new(
         system=system,
         numbers=numbers,
         skip_existing=True,
+    )
+    refunds_apply_created(
+        fresh=[(order, new[index].incoming) for index, order in created.orders.items()], system=system
     )
     there = {index for index, error in created.errors.items() if isinstance(error, DuplicateOrder)}
     known = [item.key for item in items if states[item.incoming.data.external_id].order_id is not None]

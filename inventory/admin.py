@@ -4,10 +4,10 @@ work on a warehouse is granted by administrators on its "Who may work on this" p
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import AccessGrantAdminMixin, ScopedAdminMixin
+from inventory.access import warehouse_access_grant
 from inventory.models import SKU, Warehouse
-from orders.access import warehouse_access_grant
-from orders.admin import AccessGrantAdminMixin, ScopedAdminMixin
-from orders.selectors import user_sees_all_orders, warehouse_list_for_user
+from inventory.selectors import stock_warehouses_for_user, user_sees_all_stock
 
 
 @admin.register(Warehouse)
@@ -19,13 +19,13 @@ class WarehouseAdmin(ScopedAdminMixin, AccessGrantAdminMixin, SimpleHistoryAdmin
 
     def get_queryset(self, request):
         warehouses = super().get_queryset(request)
-        if user_sees_all_orders(request.user):
+        if user_sees_all_stock(request.user):
             return warehouses
-        return warehouses.filter(pk__in=warehouse_list_for_user(request.user).values("pk"))
+        return warehouses.filter(pk__in=stock_warehouses_for_user(request.user).values("pk"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if not change and not user_sees_all_orders(request.user):
+        if not change and not user_sees_all_stock(request.user):
             warehouse_access_grant(who=request.user, warehouses=obj)
 
 

@@ -1,13 +1,22 @@
-"""Granting users (or groups) access to particular shops and warehouses, with django-guardian."""
+"""Granting users (or groups) access to particular shops, with django-guardian. Warehouses are granted by
+inventory (``inventory.access``), re-exported here so callers grant both from one place."""
 
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from inventory.models import Warehouse
+from inventory.access import WAREHOUSE_ACCESS, warehouse_access_grant, warehouse_access_revoke
 from orders.models import Shop
 
 SHOP_ACCESS = "orders.access_shop"
-WAREHOUSE_ACCESS = "inventory.access_warehouse"
+
+__all__ = [
+    "SHOP_ACCESS",
+    "WAREHOUSE_ACCESS",
+    "shop_access_grant",
+    "shop_access_revoke",
+    "warehouse_access_grant",
+    "warehouse_access_revoke",
+]
 
 
 @transaction.atomic(savepoint=False)
@@ -21,19 +30,6 @@ def shop_access_grant(*, who, shops) -> None:
 def shop_access_revoke(*, who, shops) -> None:
     for shop in _many(shops, Shop):
         remove_perm(SHOP_ACCESS, who, shop)
-
-
-@transaction.atomic(savepoint=False)
-def warehouse_access_grant(*, who, warehouses) -> None:
-    """Let a user or group work on the orders and stock of these warehouses."""
-    for warehouse in _many(warehouses, Warehouse):
-        assign_perm(WAREHOUSE_ACCESS, who, warehouse)
-
-
-@transaction.atomic(savepoint=False)
-def warehouse_access_revoke(*, who, warehouses) -> None:
-    for warehouse in _many(warehouses, Warehouse):
-        remove_perm(WAREHOUSE_ACCESS, who, warehouse)
 
 
 def _many(objs, model):

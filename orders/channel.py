@@ -20,8 +20,6 @@ from typing import Any
 
 from django.db import transaction
 
-from aftersales.models import Refund
-from aftersales.services import refund_record
 from orders.masking import mask_phone
 from orders.models import Order, OrderEvent, OrderLine, Shop, Source
 from orders.services import (
@@ -30,7 +28,6 @@ from orders.services import (
     order_create_many,
     order_event_record,
     order_events_record,
-    order_hold_release,
     order_line_build,
     order_transition,
     order_transition_many,
@@ -64,21 +61,18 @@ CONSIGNEE_FIELDS = (
     "consignee_cipher",
 )
 REMARK_FIELDS = ("buyer_remark", "seller_memo")
-REFUND_SETTLED = frozenset({Refund.Status.REFUNDED, Refund.Status.REJECTED, Refund.Status.CANCELLED})
-# A requested refund stops an unshipped order: it is held so it is not shipped by mistake.
-REFUND_HOLDS = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
-REFUND_HOLD_NOTE = "platform: refund requested"
-REFUND_RELEASE_NOTE = "platform: refund rejected or withdrawn"
-REFUND_OPEN = frozenset({Refund.Status.REQUESTED, Refund.Status.APPROVED})
 AMOUNT_FIELDS = ("goods_amount", "discount_platform", "discount_merchant", "shipping_fee", "paid_amount")
 
 
 @dataclass
 class RefundInput:
+    """A platform's word on one refund, in standard form; recorded by aftersales (``aftersales.channel``).
+    ``status`` and ``kind`` are ``aftersales.models.Refund`` statuses and kinds."""
+
     external_id: str
     amount: Decimal
-    status: str = Refund.Status.REQUESTED
-    kind: str = Refund.Kind.REFUND_ONLY
+    status: str = "requested"
+    kind: str = "refund_only"
     reason: str = ""
     requested_at: dt.datetime | None = None
     refunded_at: dt.datetime | None = None
@@ -123,7 +117,8 @@ def channel_orders_create_many(
     """``channel_order_create`` for many platform orders of one shop at once (``order_create_many``: an
     invalid one is left out with its error, the others are created). The orders are then brought to what
     the platform says set-based: those making the same move go together (``order_transition_many``), with
-    the end result of applying each version on its own (``_status_apply``, ``refunds_apply``).
+    the end result of applying each version on its own (``_status_apply``). The versions' refunds are
+    aftersales' to record (``aftersales.channel.refunds_apply_created``, called next by integrations).
     ``skip_existing``: as in ``order_create_many``."""
     created = order_create_many(
         shop=shop,
@@ -135,7 +130,6 @@ def channel_orders_create_many(
     )
     fresh = [(order, incoming[index]) for index, order in created.orders.items()]
     _statuses_apply_created(fresh=fresh, system=system)
-    _refunds_apply_created(fresh=fresh, system=system)
     for order, item in fresh:
         if item.presale is not None:  # rare: one at a time (created paid, so the terms hold it at once)
             presale_channel_terms(order=order, presale=item.presale, system=system)
@@ -211,7 +205,6 @@ def channel_order_update(*, order: Order, incoming: ChannelOrder, system: str) -
     changes += presale_channel_terms(order=order, presale=incoming.presale, system=system)
     changes += _status_apply(order=order, incoming=incoming, system=system)
     changes += presale_channel_progress(order=order, presale=incoming.presale, system=system)
-    changes += refunds_apply(order=order, refunds=incoming.refunds, pending=incoming.refund_pending, system=system)
     return changes
 
 
@@ -352,85 +345,3 @@ def _statuses_apply_created(*, fresh: Sequence[tuple[Order, ChannelOrder]], syst
                 reason=[step.reason for _order, step in notes],
                 data=[step.data for _order, step in notes],
             )
-
-
-@transaction.atomic(savepoint=False)
-def refunds_apply(*, order: Order, refunds: list[RefundInput], pending: bool = False, system: str) -> list[str]:
-    """Record refunds (idempotent by platform refund id) and stop an unshipped order while a refund is
-    requested: it goes on hold with reason ``refund`` so it is not shipped by mistake."""
-    if not refunds and not pending:
-        return []
-    known = dict(
-        Refund.objects.filter(
-            order=order, external_id__in=[r.external_id for r in refunds if r.external_id]
-        ).values_list("external_id", "status")
-    )
-    changes, pending = _refunds_record(order=order, refunds=refunds, pending=pending, known=known, system=system)
-    order.refresh_from_db(fields=["status", "hold_reason"])
-    if pending and order.status in REFUND_HOLDS:
-        order_transition(
-            order=order, to_status=Status.ON_HOLD, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_HOLD_NOTE
-        )
-        changes.append("held_for_refund")
-    elif _refund_hold_ends(order=order, refunds=refunds, pending=pending):
-        order_hold_release(order=order, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_RELEASE_NOTE)
-        changes.append("refund_hold_released")
-    return changes
-
-
-def _refund_hold_ends(*, order: Order, refunds: list[RefundInput], pending: bool) -> bool:
-    """Whether the refund hold on ``order`` ends with these notices: a refund was rejected or withdrawn, none
-    was paid (money went back: whether the rest still ships is for staff, or the platform closes the order)
-    and no refund of the order is still open."""
-    if pending or order.status != Status.ON_HOLD or order.hold_reason != HoldReason.REFUND:
-        return False
-    statuses = {refund.status for refund in refunds}
-    if Refund.Status.REFUNDED in statuses or not statuses & {Refund.Status.REJECTED, Refund.Status.CANCELLED}:
-        return False
-    return not Refund.objects.filter(order=order, status__in=REFUND_OPEN).exists()
-
-
-def _refunds_record(
-    *, order: Order, refunds: list[RefundInput], pending: bool, known: dict[str, str], system: str
-) -> tuple[list[str], bool]:
-    """Record each refund (``known``: the statuses of the order's refunds already on record, by platform id).
-    Returns what changed and whether a refund is now pending."""
-    changes = []
-    for refund in refunds:
-        if known.get(refund.external_id) in REFUND_SETTLED and refund.status not in REFUND_SETTLED:
-            continue  # a late "requested" notice after the refund was settled changes nothing
-        _record, created = refund_record(
-            order=order,
-            amount=refund.amount,
-            external_id=refund.external_id,
-            status=refund.status,
-            kind=refund.kind,
-            reason=refund.reason,
-            requested_at=refund.requested_at,
-            refunded_at=refund.refunded_at,
-            system=system,
-        )
-        if created:
-            changes.append(f"refund:{refund.external_id}")
-        if refund.status in REFUND_OPEN:
-            pending = True
-    return changes, pending
-
-
-def _refunds_apply_created(*, fresh: Sequence[tuple[Order, ChannelOrder]], system: str) -> None:
-    """``refunds_apply`` for orders just created together: each one's refunds recorded (``refund_record``,
-    one order at a time; a new order has none on record yet), then the holds for the lot by one
-    ``order_transition_many``. The orders' instances are current (every change to them went through
-    ``order_transition``/``order_transition_many``, which refresh them)."""
-    held = []
-    for order, item in fresh:
-        if not item.refunds and not item.refund_pending:
-            continue
-        _changes, pending = _refunds_record(
-            order=order, refunds=item.refunds, pending=item.refund_pending, known={}, system=system
-        )
-        if pending and order.status in REFUND_HOLDS:
-            held.append(order)
-    order_transition_many(
-        orders=held, to_status=Status.ON_HOLD, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_HOLD_NOTE
-    )

@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -196,13 +196,24 @@ def order_moment(order) -> dt.datetime:
     return order.placed_at or order.created_at or timezone.now()
 
 
+# Refunds are aftersales' (orders does not import it): aftersales hands the facts the function that reads them
+# when the apps are ready (``refund_times_source_set`` from ``AftersalesConfig.ready``). It answers
+# (phone, when the refund was asked for) for the refunds — not cancelled — of orders to these phones up to
+# ``until``.
+_refund_times: Callable[..., Iterable[tuple[str, dt.datetime]]] | None = None
+
+
+def refund_times_source_set(source: Callable[..., Iterable[tuple[str, dt.datetime]]] | None) -> None:
+    global _refund_times
+    _refund_times = source
+
+
 def history_for_orders(orders: Iterable, windows: Iterable[str]) -> dict[int, dict[str, int]]:
     """History counts for many orders at once: ``{order.pk: {"phone_orders:30": 2, …}}``.
 
     ``windows`` are fact keys such as ``"phone_orders:30"`` (what a compiled rule set needs). Two queries
     per chunk of phones, whatever the number of orders: times are fetched once and counted with bisect.
     """
-    from aftersales.models import Refund
     from orders.models import Order
 
     parsed = sorted({(key.split(":")[0], int(key.split(":")[1])) for key in windows})
@@ -233,14 +244,9 @@ def history_for_orders(orders: Iterable, windows: Iterable[str]) -> dict[int, di
             ).values_list("consignee_phone", "placed_at", "pk")
             for phone, at, pk in rows:
                 placed[phone].append((at, pk))
-        if need_returns:
-            rows = (
-                Refund.objects.filter(order__consignee_phone__in=chunk, created_at__lte=until)
-                .exclude(status=Refund.Status.CANCELLED)
-                .values_list("order__consignee_phone", "requested_at", "created_at")
-            )
-            for phone, requested_at, created_at in rows:
-                refunds[phone].append(requested_at or created_at)
+        if need_returns and _refund_times is not None:
+            for phone, at in _refund_times(phones=chunk, until=until):
+                refunds[phone].append(at)
     for phone, phone_orders in by_phone.items():
         times = sorted(placed.get(phone, ()))
         refund_times = sorted(refunds.get(phone, ()))

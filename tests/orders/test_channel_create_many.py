@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from django.db import transaction
 
+from aftersales.channel import refunds_apply, refunds_apply_created
 from aftersales.models import Refund
 from inventory.models import Reservation, Stock, StockMovement
 from inventory.services import stock_receive
@@ -18,7 +19,6 @@ from orders.channel import (
     _status_apply,
     channel_order_create,
     channel_orders_create_many,
-    refunds_apply,
 )
 from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent, Source
@@ -106,6 +106,7 @@ def catch_up_mix(sku, other):
 def together(shop, items):
     created = channel_orders_create_many(shop=shop, incoming=items, system=SYSTEM)
     assert not created.errors
+    refunds_apply_created(fresh=[(order, items[index]) for index, order in created.orders.items()], system=SYSTEM)
     return [created.orders[index] for index in range(len(items))]
 
 
@@ -120,7 +121,10 @@ def one_by_one_after_creating_together(shop, items):
 
 
 def each_on_its_own(shop, items):
-    return [channel_order_create(shop=shop, incoming=item, system=SYSTEM) for item in items]
+    orders = [channel_order_create(shop=shop, incoming=item, system=SYSTEM) for item in items]
+    for order, item in zip(orders, items, strict=True):
+        refunds_apply(order=order, refunds=item.refunds, pending=item.refund_pending, system=SYSTEM)
+    return orders
 
 
 class _Undo(Exception):

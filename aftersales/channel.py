@@ -1,0 +1,111 @@
+"""Refunds from sales channels: record what the platform says about each refund (``refund_record``,
+idempotent by platform refund id) and what it means for the order — an unshipped order is held (reason
+``refund``) while a refund is requested, and goes back where it was (``orders.services.order_hold_release``)
+when the refund is rejected or withdrawn and no other refund of the order is open.
+
+Integrations calls these after ``orders.channel`` has created or updated the order from the same platform
+version (``integrations.ingest``), in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from aftersales.models import Refund
+from aftersales.services import refund_record
+from orders.channel import ChannelOrder, RefundInput
+from orders.models import Order
+from orders.services import order_hold_release, order_transition, order_transition_many
+from orders.states import HoldReason, Status
+
+REFUND_SETTLED = frozenset({Refund.Status.REFUNDED, Refund.Status.REJECTED, Refund.Status.CANCELLED})
+REFUND_OPEN = frozenset({Refund.Status.REQUESTED, Refund.Status.APPROVED})
+# A requested refund stops an unshipped order: it is held so it is not shipped by mistake.
+REFUND_HOLDS = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
+REFUND_HOLD_NOTE = "platform: refund requested"
+REFUND_RELEASE_NOTE = "platform: refund rejected or withdrawn"
+
+
+@transaction.atomic(savepoint=False)
+def refunds_apply(*, order: Order, refunds: list[RefundInput], pending: bool = False, system: str) -> list[str]:
+    """Record refunds (idempotent by platform refund id) and stop an unshipped order while a refund is
+    requested: it goes on hold with reason ``refund`` so it is not shipped by mistake."""
+    if not refunds and not pending:
+        return []
+    known = dict(
+        Refund.objects.filter(
+            order=order, external_id__in=[r.external_id for r in refunds if r.external_id]
+        ).values_list("external_id", "status")
+    )
+    changes, pending = _refunds_record(order=order, refunds=refunds, pending=pending, known=known, system=system)
+    order.refresh_from_db(fields=["status", "hold_reason"])
+    if pending and order.status in REFUND_HOLDS:
+        order_transition(
+            order=order, to_status=Status.ON_HOLD, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_HOLD_NOTE
+        )
+        changes.append("held_for_refund")
+    elif _refund_hold_ends(order=order, refunds=refunds, pending=pending):
+        order_hold_release(order=order, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_RELEASE_NOTE)
+        changes.append("refund_hold_released")
+    return changes
+
+
+def _refund_hold_ends(*, order: Order, refunds: list[RefundInput], pending: bool) -> bool:
+    """Whether the refund hold on ``order`` ends with these notices: a refund was rejected or withdrawn, none
+    was paid (money went back: whether the rest still ships is for staff, or the platform closes the order)
+    and no refund of the order is still open."""
+    if pending or order.status != Status.ON_HOLD or order.hold_reason != HoldReason.REFUND:
+        return False
+    statuses = {refund.status for refund in refunds}
+    if Refund.Status.REFUNDED in statuses or not statuses & {Refund.Status.REJECTED, Refund.Status.CANCELLED}:
+        return False
+    return not Refund.objects.filter(order=order, status__in=REFUND_OPEN).exists()
+
+
+def _refunds_record(
+    *, order: Order, refunds: list[RefundInput], pending: bool, known: dict[str, str], system: str
+) -> tuple[list[str], bool]:
+    """Record each refund (``known``: the statuses of the order's refunds already on record, by platform id).
+    Returns what changed and whether a refund is now pending."""
+    changes = []
+    for refund in refunds:
+        if known.get(refund.external_id) in REFUND_SETTLED and refund.status not in REFUND_SETTLED:
+            continue  # a late "requested" notice after the refund was settled changes nothing
+        _record, created = refund_record(
+            order=order,
+            amount=refund.amount,
+            external_id=refund.external_id,
+            status=refund.status,
+            kind=refund.kind,
+            reason=refund.reason,
+            requested_at=refund.requested_at,
+            refunded_at=refund.refunded_at,
+            system=system,
+        )
+        if created:
+            changes.append(f"refund:{refund.external_id}")
+        if refund.status in REFUND_OPEN:
+            pending = True
+    return changes, pending
+
+
+def refunds_apply_created(*, fresh: Sequence[tuple[Order, ChannelOrder]], system: str) -> None:
+    """``refunds_apply`` for orders just created together (``orders.channel.channel_orders_create_many``):
+    each one's refunds recorded (``refund_record``,
+    one order at a time; a new order has none on record yet), then the holds for the lot by one
+    ``order_transition_many``. The orders' instances are current (every change to them went through
+    ``order_transition``/``order_transition_many``, which refresh them)."""
+    held = []
+    for order, item in fresh:
+        if not item.refunds and not item.refund_pending:
+            continue
+        _changes, pending = _refunds_record(
+            order=order, refunds=item.refunds, pending=item.refund_pending, known={}, system=system
+        )
+        if pending and order.status in REFUND_HOLDS:
+            held.append(order)
+    order_transition_many(
+        orders=held, to_status=Status.ON_HOLD, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_HOLD_NOTE
+    )
