@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order, Queue, Shop
+from orders.selectors import order_list_search
 from orders.states import HoldReason, Status
 
 
@@ -67,15 +68,7 @@ class OrderFilterForm(forms.Form):
             orders = orders.filter(created_at__gte=_start_of(data["created_from"]))
         if data.get("created_to"):
             orders = orders.filter(created_at__lt=_start_of(data["created_to"] + dt.timedelta(days=1)))
-        q = (data.get("q") or "").strip()
-        if q:
-            orders = orders.filter(
-                Q(number__icontains=q)
-                | Q(external_id__icontains=q)
-                | Q(buyer_nick__icontains=q)
-                | Q(consignee_name__icontains=q)
-                | Q(consignee_phone=q)
-            )
+        orders = order_list_search(orders, query=data.get("q") or "")
         return orders
 
     @property

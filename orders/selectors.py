@@ -7,11 +7,17 @@ global permission ``orders.view_all_orders`` (the 管理员 group) and superuser
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from guardian.shortcuts import get_objects_for_user
 
 from inventory.selectors import stock_warehouses_for_user as warehouse_list_for_user
 from orders.models import Order, OrderEvent, OrderLine, Shop
+from orders.models.orders import SEARCH_TEXT_SQL
+
+# A query shorter than this is looked for as a whole field ("林晓" finds the consignee 林晓, not 林晓明): the
+# trigram index needs three characters to narrow a substring search down.
+SEARCH_SUBSTRING_MIN = 3
 
 ALL_ORDERS_PERMISSION = "orders.view_all_orders"
 
@@ -38,6 +44,21 @@ def order_list_for_user(user) -> QuerySet[Order]:
     shop_ids = shop_list_for_user(user).values("pk")
     warehouse_ids = warehouse_list_for_user(user).values("pk")
     return orders.filter(Q(shop__in=shop_ids) | Q(warehouse__in=warehouse_ids))
+
+
+def order_list_search(orders: QuerySet[Order], *, query: str) -> QuerySet[Order]:
+    """``orders`` whose number, platform order id, buyer or consignee contain ``query`` (case-insensitive; a
+    query of one or two characters must be a whole field), or whose consignee phone is ``query`` in full.
+
+    On PostgreSQL the trigram index on the search text (``SEARCH_TEXT_SQL``) and the phone index answer it,
+    however many orders there are."""
+    query = query.strip()
+    if not query:
+        return orders
+    text = query if len(query) >= SEARCH_SUBSTRING_MIN else f" {query} "
+    return orders.annotate(search_text=RawSQL(SEARCH_TEXT_SQL, [], output_field=CharField())).filter(
+        Q(search_text__icontains=text) | Q(consignee_phone=query)
+    )
 
 
 def order_get_for_user(user, *, number: str) -> Order:
