@@ -17,7 +17,7 @@ from orders.states import HoldReason, Status, can_transition
 
 # What the back office's search box looks in: order number, platform order id, buyer and consignee, each
 # between spaces (so a short query can ask for a whole field: " 林晓 "). On PostgreSQL a trigram GIN index on
-# UPPER(this) (migration 0005, pg_trgm) answers ``UPPER(…) LIKE UPPER('%…%')`` without reading every order; the
+# UPPER(this) (migration 0006, pg_trgm) answers ``UPPER(…) LIKE UPPER('%…%')`` without reading every order; the
 # expression here and the index's must stay the same text, or the planner cannot use the index.
 SEARCH_TEXT_SQL = (
     '\' \' || "orders_order"."number" || \' \' || "orders_order"."external_id" || \' \' || '

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('inventory', '0003_lean_ledger_indexes'),
-        ('orders', '0004_consignee_reveals'),
+        ('orders', '0005_presale_terms_from_platforms'),
     ]
 
     operations = [
