@@ -47,10 +47,13 @@ def test_seed_demo_loads_every_role_platform_and_status_once(django_user_model, 
         assert user.groups.filter(name=group).exists()
     cs = django_user_model.objects.get(username="cs")
     assert 0 < order_list_for_user(cs).count() < Order.objects.count()
+    # 120 demo orders + the presale step trade that integrations' part of the demo brings in.
+    assert Order.objects.count() == 121
+    assert Order.objects.filter(hold_reason="presale", presale__isnull=False).count() == 1
 
     call_command("seed_demo", "--once")
     assert "already loaded" in capsys.readouterr().out
-    assert Order.objects.count() == 120
+    assert Order.objects.count() == 121
 
 
 def test_schedules_sync_upserts_declared_schedules_and_removes_stale_ones(monkeypatch):
