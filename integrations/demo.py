@@ -6,6 +6,7 @@ import os
 from integrations.logistics.demo import logistics_demo_ensure
 from integrations.presale_demo import presale_demo_ensure
 from integrations.sandbox.setup import sandbox_connections_ensure
+from integrations.stock import channel_stock_defaults_sync
 
 
 def demo_seed() -> dict[str, int]:
@@ -15,4 +16,6 @@ def demo_seed() -> dict[str, int]:
         "sandbox_connections": connections,
         **logistics_demo_ensure(base_url=base_url),
         **presale_demo_ensure(),
+        # Every sandbox shop is offered every SKU (available less safety stock): the stock page shows pushes.
+        "channel_stock_defaults": channel_stock_defaults_sync(),
     }

@@ -28,6 +28,13 @@ SCHEDULES: list[dict] = [
         "minutes": 1,
     },
     {"name": "integrations.polls_due", "func": "integrations.tasks.polls_due", "schedule_type": "I", "minutes": 1},
+    # New shops and new SKUs are offered stock by default (rule "default") within ten minutes.
+    {
+        "name": "integrations.channel_stock_defaults_sync",
+        "func": "integrations.tasks.channel_stock_defaults_sync",
+        "schedule_type": "I",
+        "minutes": 10,
+    },
     {
         "name": "integrations.health_check_run",
         "func": "integrations.tasks.health_check_run",
@@ -136,3 +143,9 @@ def tracking_work_retry() -> dict[str, int]:
     from integrations.logistics.tracking import tracking_work_retry as retry
 
     return retry()
+
+
+def channel_stock_defaults_sync() -> int:
+    from integrations.stock import channel_stock_defaults_sync as run
+
+    return run()

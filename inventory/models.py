@@ -281,6 +281,7 @@ class ChannelStock(models.Model):
     """
 
     class Rule(models.TextChoices):
+        DEFAULT = "default", _("Available less safety stock (default)")
         SHARED = "shared", _("Shared pool")
         PERCENTAGE = "percentage", _("Percentage of available")
         FIXED = "fixed", _("Fixed quota")

@@ -185,7 +185,8 @@ def channel_sellable_compute(*, sku_ids: Iterable[int]) -> dict[tuple[int, int],
     The pool is the SKU's (presale SKUs sell the presale pool); available is summed over sellable
     locations. A SKU exclusive to one shop is sellable there only. When available is at or below the SKU's
     safety stock, rows with ``pause_on_safety`` sell 0 (paused); the others apply their rule:
-    shared → all available, percentage → ⌊available × percent / 100⌋, fixed → min(quota, available).
+    default (no allocation set) → available less safety stock, shared → all available, percentage →
+    ⌊available × percent / 100⌋, fixed → min(quota, available).
     """
     sku_ids = list(set(sku_ids))
     presale = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "is_presale"))
@@ -214,6 +215,8 @@ def channel_sellable_compute(*, sku_ids: Iterable[int]) -> dict[tuple[int, int],
             quantity = free * r["percent"] // 100
         elif r["rule"] == ChannelStock.Rule.FIXED:
             quantity = min(r["quota"], free)
+        elif r["rule"] == ChannelStock.Rule.DEFAULT:
+            quantity = max(free - threshold, 0)
         else:  # shared pool, or the exclusive shop itself
             quantity = free
         result[(r["shop_id"], sku_id)] = Sellable(quantity, paused, pool, free, threshold, note)

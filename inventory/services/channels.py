@@ -97,6 +97,28 @@ def channel_stock_set(
 
 
 @transaction.atomic
+def channel_stock_defaults_ensure(*, shop_ids: Iterable[int]) -> int:
+    """Offer every SKU to these shops by default: a shop × SKU row with rule ``default`` (available less safety
+    stock) wherever no row exists yet. Rows that exist — allocations people set — are left as they are. Returns
+    how many rows were added; they are dirty, so the next sync computes and pushes them."""
+    shop_ids = sorted(set(shop_ids))
+    if not shop_ids:
+        return 0
+    have = set(ChannelStock.objects.filter(shop_id__in=shop_ids).values_list("shop_id", "sku_id"))
+    missing = [
+        ChannelStock(shop_id=shop_id, sku_id=sku_id, rule=Rule.DEFAULT, dirty=True)
+        for sku_id in SKU.objects.order_by("pk").values_list("pk", flat=True)
+        for shop_id in shop_ids
+        if (shop_id, sku_id) not in have
+    ]
+    # Derived configuration rows, written in bulk (no per-row history); a concurrent writer's row wins.
+    created = ChannelStock.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
+    if missing:
+        enqueue_on_commit("inventory.tasks.channel_stock_sync")
+    return len(created)
+
+
+@transaction.atomic
 def safety_stock_set(
     *, sku: SKU, mode: str = SafetyStock.Mode.FIXED, fixed_quantity: int = 0, lead_days: int = 7
 ) -> SafetyStock:
