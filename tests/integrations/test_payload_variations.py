@@ -1,7 +1,8 @@
 """The payload variation harness: every sample of every platform, varied the ways real payloads vary.
 
 For each sample (shared/samples/platforms) the harness builds variants — every field dropped, every field
-null, numbers sent as strings and numeric strings sent as numbers, the line list reversed — and maps each
+null, numbers sent as strings and numeric strings sent as numbers, the line list and every other list
+reversed — and maps each
 one with the platform's adapter, then checks the amounts the way order creation does (``order_validate``).
 Each variant must either
 
@@ -299,6 +300,10 @@ def variants(case: Case) -> Iterator[Variant]:
             changed = copy.deepcopy(base)
             _set(changed, path, twin)
             yield Variant(f"{type(twin).__name__} {path}", path, changed, "type")
+        if isinstance(_get(base, path), list) and len(_get(base, path)) > 1 and path != case.lines:
+            changed = copy.deepcopy(base)
+            _get(changed, path).reverse()
+            yield Variant(f"reversed {path}", path, changed, "reorder")  # coupons, phases, schedules…
     changed = copy.deepcopy(base)
     _get(changed, case.lines).reverse()
     yield Variant("reversed lines", case.lines, changed, "reorder")
