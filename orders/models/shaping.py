@@ -58,7 +58,8 @@ class PresaleTerms(models.Model):
     balance_paid_at = models.DateTimeField(_("balance paid at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.AWAITING_BALANCE)
-    # The platform's own word for the presale stage (Taobao FRONT_PAID_FINAL_NOPAID, PDD 1, …), as received.
+    # The platform's own word for the presale stage (Taobao FRONT_PAID_FINAL_NOPAID, PDD 1, …), as received;
+    # empty for presales set up in Order Hub. Set means the platform enforces the deadline, not Order Hub.
     platform_state = models.CharField(_("platform presale status"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -192,15 +192,21 @@ def presale_reminders_send(*, now: dt.datetime | None = None) -> int:
 
 
 def presale_deadlines_enforce(*, now: dt.datetime | None = None) -> int:
-    """Cancel presale orders whose balance is overdue (their reservations are released). Returns how many."""
+    """Cancel presale orders whose balance is overdue (their reservations are released). Returns how many.
+
+    Terms that came from a platform (``platform_state`` set) are left to the platform: it closes the trade
+    when the balance is late, and that close arrives as a new version — cancelling here could race a balance
+    paid at the last second and lose a paid order."""
     now = now or timezone.now()
-    overdue = PresaleTerms.objects.filter(state=AWAITING, balance_due_at__lte=now).values_list("pk", flat=True)
+    overdue = PresaleTerms.objects.filter(state=AWAITING, balance_due_at__lte=now, platform_state="").values_list(
+        "pk", flat=True
+    )
     cancelled = 0
     for pk in list(overdue):
         with transaction.atomic():
-            claimed = PresaleTerms.objects.filter(pk=pk, state=AWAITING, balance_due_at__lte=now).update(
-                state=PresaleTerms.State.EXPIRED
-            )
+            claimed = PresaleTerms.objects.filter(
+                pk=pk, state=AWAITING, balance_due_at__lte=now, platform_state=""
+            ).update(state=PresaleTerms.State.EXPIRED)
             if claimed != 1:
                 continue
             order = Order.objects.get(presale__pk=pk)

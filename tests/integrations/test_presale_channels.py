@@ -194,7 +194,7 @@ def test_the_order_page_and_the_api_show_deposit_balance_and_deadline(
         "deposit_paid_at": dt.datetime.fromtimestamp(1762790660, tz=SHANGHAI).isoformat(),
         "balance_paid_at": None,
         "state": "awaiting_balance",
-        "platform_state": "",
+        "platform_state": "phase 2/2",
     }
 
 
@@ -248,3 +248,21 @@ def test_a_batch_of_new_orders_holds_the_presale_one_and_leaves_the_others(
     assert first.status == Status.APPROVED and not PresaleTerms.objects.filter(order=first).exists()
     assert (second.status, second.hold_reason) == (Status.ON_HOLD, HoldReason.PRESALE)
     assert (second.presale.deposit, second.presale.balance) == (Decimal("50.00"), Decimal("217.00"))
+
+
+def test_the_platform_not_the_deadline_schedule_ends_a_platform_presale(
+    douyin, presale_stock, django_capture_on_commit_callbacks
+):
+    from orders.shaping.presale import presale_deadlines_enforce
+
+    native = _douyin()
+    native["order_phase_list"] = [
+        {"current_phase": 1, "pay_success": True, "phase_pay_amount": 2000, "phase_pay_time": 1762790660},
+        {"current_phase": 2, "pay_success": False, "phase_payable_price": 9900, "phase_close_time": 1763049600},
+    ]
+    order = apply(douyin, native, django_capture_on_commit_callbacks)
+
+    # Long past the deadline: a balance paid at the last second may still be on its way from the platform.
+    assert presale_deadlines_enforce(now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) == 0
+    order.refresh_from_db()
+    assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.PRESALE)

@@ -183,7 +183,8 @@ def _phase_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput 
         balance_due_at=_when(last, "phase_close_time", len(phases) - 1),
         deposit_paid_at=_when(first, "phase_pay_time", 0) if deposit_paid else None,
         balance_paid_at=_when(last, "phase_pay_time", len(phases) - 1) if balance_paid else None,
-        platform_state=str(last.get("current_phase_status_desc") or "")[:40],
+        # Never empty: it marks the terms as the platform's (the platform enforces its own deadline).
+        platform_state=str(last.get("current_phase_status_desc") or f"phase {len(phases)}/{len(phases)}")[:40],
     )
 
 
