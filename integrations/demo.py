@@ -18,4 +18,19 @@ def demo_seed() -> dict[str, int]:
         **presale_demo_ensure(),
         # Every sandbox shop is offered every SKU (available less safety stock): the stock page shows pushes.
         "channel_stock_defaults": channel_stock_defaults_sync(),
+        "channel_allocations": _demo_allocation(),
     }
+
+
+def _demo_allocation() -> int:
+    """One allocation to see on /stock/allocations/: the flagship store sells at most 20 of the first SKU."""
+    from inventory.models import SKU, ChannelStock
+    from inventory.services import channel_stock_set
+    from orders.models import Shop
+
+    shop = Shop.objects.filter(code="tmall-flagship").first()
+    sku = SKU.objects.order_by("code").first()
+    if shop is None or sku is None or ChannelStock.objects.filter(shop=shop, sku=sku, rule="fixed").exists():
+        return 0
+    channel_stock_set(shop_id=shop.pk, sku=sku, rule=ChannelStock.Rule.FIXED, quota=20)
+    return 1

@@ -10,10 +10,7 @@ twice.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +20,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.errors import ApplicationError
+from config.spreadsheets import table_read as spreadsheet_table_read
 from config.tasks import enqueue_on_commit
 from config.uploads import UploadRefused, upload_check
 from integrations.exceptions import ImportInvalid, PayloadInvalid
@@ -236,54 +235,12 @@ def _norm(header: str) -> str:
     return text.lower()
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return str(value).strip()
-
-
 def table_read(content: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """(headers, [(row number, cells)]) of the first sheet / the CSV. Row 1 is the header row."""
+    """(headers, [(row number, cells)]) of the first sheet / the CSV (``config.spreadsheets.table_read``)."""
     try:
-        upload_check(content, name=name)
-    except UploadRefused as refused:
+        return spreadsheet_table_read(content, name)
+    except ApplicationError as refused:
         raise ImportInvalid(refused.message, extra=refused.extra) from None
-    lower = name.lower()
-    if lower.endswith((".xlsx", ".xlsm")):
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
-            raise ImportInvalid(f"{name}: not a readable XLSX file ({exc}).") from None
-        sheet = workbook.worksheets[0]
-        rows = [
-            (index, [_cell_text(v) for v in row])
-            for index, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        workbook.close()
-    elif lower.endswith((".csv", ".txt")):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = content.decode("gb18030")  # GBK and its superset
-            except UnicodeDecodeError:
-                raise ImportInvalid(f"{name}: neither UTF-8 nor GBK text.") from None
-        rows = [
-            (index, [cell.strip() for cell in row]) for index, row in enumerate(csv.reader(io.StringIO(text)), start=1)
-        ]
-    else:
-        raise ImportInvalid(f"{name}: only .xlsx and .csv files can be imported.")
-    rows = [(number, cells) for number, cells in rows if any(cells)]
-    if not rows:
-        raise ImportInvalid(f"{name}: the file is empty.")
-    (_header_number, headers), body = rows[0], rows[1:]
-    return headers, body
 
 
 # --- checking ----------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from inventory.forms import (
     ReceiptForm,
     TransferForm,
 )
-from inventory.models import SKU, Reservation, SafetyStock, StockCount, Warehouse
+from inventory.models import SKU, ChannelStock, Reservation, SafetyStock, StockCount, Warehouse
 from inventory.selectors import (
     channel_stock_for_sku,
     reservation_list,
@@ -330,4 +330,43 @@ def stock_alerts(request):
         request,
         "inventory/stock_alerts.html",
         {"page": _page(request, stock_alert_list(open_only=not show_all)), "show_all": show_all},
+    )
+
+
+ALLOCATE = "inventory.change_channelstock"
+
+
+@login_required
+@permission_required(ALLOCATE, raise_exception=True)
+def stock_allocations(request):
+    """Channel allocations in bulk: upload a table (XLSX or CSV) of shop × SKU rules; the allocations in force
+    (every row that is not the default) are listed below."""
+    from inventory.allocations import COLUMNS, allocations_import
+
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose an XLSX or CSV file.")
+        else:
+            try:
+                count = allocations_import(content=upload.read(), name=upload.name)
+            except ApplicationError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("%(n)s allocations saved.") % {"n": count})
+                return redirect("stock-allocations")
+    allocations = (
+        ChannelStock.objects.exclude(rule=ChannelStock.Rule.DEFAULT)
+        .select_related("sku", "shop")
+        .order_by("sku__code", "shop__code")
+    )
+    return render(
+        request,
+        "inventory/stock_allocations.html",
+        {
+            "error": error,
+            "columns": [aliases[0] for aliases in COLUMNS.values()],
+            "page": _page(request, allocations),
+        },
     )

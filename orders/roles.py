@@ -139,6 +139,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.change_warehouse",
         "inventory.view_stock",  # issue 4: stock pages
         "inventory.adjust_stock",  # issue 4: receipts, adjustments, transfers, counts
+        "inventory.view_channelstock",  # channel allocations, set in bulk
+        "inventory.add_channelstock",
+        "inventory.change_channelstock",
         "integrations.view_shopconnection",
         "integrations.change_shopconnection",
         "integrations.add_shopconnection",

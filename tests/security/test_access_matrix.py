@@ -165,6 +165,8 @@ MATRIX = {
     "stock-accuracy": "302 403 200 403 200 200",
     "stock-adjust": "302 403 200 403 200 200",
     "stock-alerts": "302 403 200 403 200 200",
+    # channel allocations in bulk: managers and administrators
+    "stock-allocations": "302 403 403 403 200 200",
     "stock-counts": "302 403 200 403 200 200",
     "stock-count": "302 403 404 403 404 404",
     "stock-count-action": "302 403 405 403 405 405",
