@@ -13,12 +13,39 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import ApplicationError
+from config.paging import EstimatedCountPaginator
 
 
 class Pagination(PageNumberPagination):
+    """Pages by number. ``count`` is exact up to ``config.paging.EXACT_UP_TO`` rows and PostgreSQL's estimate
+    beyond (``count_is_estimate``), so a long list is not counted row by row on every request."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = EstimatedCountPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        body = response.data
+        response.data = {
+            "count": body["count"],
+            "count_is_estimate": self.page.paginator.count_is_estimate,
+            **{key: value for key, value in body.items() if key != "count"},
+        }
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        body = super().get_paginated_response_schema(schema)
+        body["properties"] = {
+            "count": {
+                **body["properties"]["count"],
+                "description": "Exact up to 10,000 rows, PostgreSQL's estimate beyond (then count_is_estimate).",
+            },
+            "count_is_estimate": {"type": "boolean"},
+            **{key: value for key, value in body["properties"].items() if key != "count"},
+        }
+        return body
 
 
 def paginated_response(*, view: APIView, request, queryset, serializer_class, **serializer_kwargs) -> Response:

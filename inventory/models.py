@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.changes import CHANGE_FIELDS, Followed
+
 
 class Warehouse(models.Model):
     class Kind(models.TextChoices):
@@ -74,7 +76,7 @@ class Pool(models.TextChoices):
     PRESALE = "presale", _("Presale")
 
 
-class Stock(models.Model):
+class Stock(Followed):
     """How many units of one SKU are at one location, in one pool.
 
     ``on_hand`` is what is physically there (or committed, for presale), ``reserved`` what paid orders hold;
@@ -91,9 +93,9 @@ class Stock(models.Model):
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=CHANGE_FIELDS)
 
-    class Meta:
+    class Meta(Followed.Meta):
         verbose_name = _("stock level")
         verbose_name_plural = _("stock levels")
         ordering = ["sku", "warehouse", "pool"]

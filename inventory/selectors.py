@@ -85,6 +85,19 @@ def stock_levels_for_sku(*, user, sku: SKU) -> QuerySet[Stock]:
     )
 
 
+def stock_level_list(*, user, sku: str = "", warehouse: str = "", pool: str = "") -> QuerySet[Stock]:
+    """Stock rows at the locations this user may see, by SKU, location and pool; filtered by SKU and location
+    code and by pool."""
+    levels = Stock.objects.filter(warehouse__in=stock_warehouses_for_user(user)).select_related("sku", "warehouse")
+    if sku:
+        levels = levels.filter(sku__code=sku)
+    if warehouse:
+        levels = levels.filter(warehouse__code=warehouse)
+    if pool:
+        levels = levels.filter(pool=pool)
+    return levels.order_by("sku__code", "warehouse__code", "pool", "pk")
+
+
 def stock_sku_list(*, user, query: str = "") -> QuerySet[SKU]:
     """SKUs with stock rows, with their totals over the locations this user may see."""
     visible = Q(stocks__warehouse__in=stock_warehouses_for_user(user))

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.changes import CHANGE_FIELDS, Followed
+
 
 class BlockReason(models.TextChoices):
     """Why the breaker stopped a label from printing."""
@@ -20,7 +22,7 @@ class BlockReason(models.TextChoices):
     NO_WAYBILL_BALANCE = "no_waybill_balance", _("No e-waybill numbers left on the account")
 
 
-class Shipment(models.Model):
+class Shipment(Followed):
     class Status(models.TextChoices):
         PACKED = "packed", _("Packed")
         BLOCKED = "blocked", _("Label blocked")
@@ -74,9 +76,9 @@ class Shipment(models.Model):
     platform_delivered_at = models.DateTimeField(_("platform shows delivered at"), null=True, blank=True)
     last_polled_at = models.DateTimeField(_("tracking polled at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=CHANGE_FIELDS)
 
-    class Meta:
+    class Meta(Followed.Meta):
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         ordering = ["-packed_at", "-id"]
@@ -98,7 +100,10 @@ class Shipment(models.Model):
                 name="shipment_labelled_has_tracking_number",
             ),
         ]
-        indexes = [models.Index(fields=["status", "shipped_at"], name="shipment_status_shipped_idx")]
+        indexes = [
+            *Followed.Meta.indexes,
+            models.Index(fields=["status", "shipped_at"], name="shipment_status_shipped_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.carrier_id} {self.tracking_number or '—'} ({self.status})"

@@ -6,6 +6,7 @@ from inventory.api import stock_views as views
 
 urlpatterns = [
     path("stock/", views.StockListApi.as_view(), name="api-stock"),
+    path("stock/levels/", views.StockLevelListApi.as_view(), name="api-stock-levels"),
     path("stock/adjustments/", views.StockAdjustmentCreateApi.as_view(), name="api-stock-adjustments"),
     path("stock/receipts/", views.StockReceiptCreateApi.as_view(), name="api-stock-receipts"),
     path("stock/transfers/", views.StockTransferCreateApi.as_view(), name="api-stock-transfers"),

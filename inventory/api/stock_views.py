@@ -16,7 +16,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StrictSerializer, error_responses, permission_required
+from config.api import StrictSerializer, error_responses, paginated_response, permission_required
+from config.feed import FollowPagination
 from inventory.api.stock_serializers import (
     ReservationOutputSerializer,
     StockLevelOutputSerializer,
@@ -28,6 +29,7 @@ from inventory.selectors import (
     reservation_list,
     sku_get,
     stock_accuracy_report,
+    stock_level_list,
     stock_levels_for_sku,
     stock_warehouses_for_user,
 )
@@ -145,6 +147,44 @@ class StockListApi(APIView):
             "totals": totals,
         }
         return Response(body)
+
+
+class StockLevelListApi(APIView):
+    pagination_class = FollowPagination
+
+    class FilterSerializer(serializers.Serializer):
+        sku = serializers.CharField(required=False, help_text="SKU code.")
+        warehouse = serializers.CharField(required=False, help_text="Location code.")
+        pool = serializers.ChoiceField(required=False, choices=Pool.choices)
+
+    @extend_schema_serializer(component_name="StockLevelListItem")
+    class OutputSerializer(serializers.Serializer):
+        sku = serializers.CharField(source="sku.code")
+        warehouse = serializers.CharField(source="warehouse.code")
+        pool = serializers.ChoiceField(choices=Pool.choices)
+        on_hand = serializers.IntegerField()
+        reserved = serializers.IntegerField(help_text="Held by paid orders until they ship or are cancelled.")
+        available = serializers.IntegerField(help_text="on_hand − reserved.")
+        changed_at = serializers.DateTimeField(
+            allow_null=True, help_text="When the level last changed (null: not since following began)."
+        )
+
+    @extend_schema(
+        operation_id="stock_level_list",
+        tags=["stock"],
+        summary="Stock levels (SKU × location × pool) at the locations you may see — or follow their changes",
+        description=(
+            "Without `cursor` or `updated_after`: by SKU, location and pool, paged by number. With either: every "
+            "change of a level in commit order (docs/api.md, Following changes)."
+        ),
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer(many=True), **error_responses(400)},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        levels = stock_level_list(user=request.user, **filters.validated_data)
+        return paginated_response(view=self, request=request, queryset=levels, serializer_class=self.OutputSerializer)
 
 
 class StockAdjustmentCreateApi(APIView):

@@ -32,6 +32,7 @@ from config.api import (
     permission_required,
 )
 from config.errors import NotFound
+from config.feed import FollowPagination
 from orders.api.filters import order_list_filter
 from orders.api.serializers import (
     INITIAL_STATUS_CHOICES,
@@ -190,7 +191,7 @@ class ShopUpdateApi(APIView):
 
 
 class OrderListApi(APIView):
-    pagination_class = Pagination
+    pagination_class = FollowPagination
 
     class FilterSerializer(serializers.Serializer):
         shop = serializers.SlugField(required=False, help_text="Shop code.")
@@ -219,11 +220,19 @@ class OrderListApi(APIView):
         paid_at = serializers.DateTimeField(allow_null=True)
         promised_ship_at = serializers.DateTimeField(allow_null=True)
         consignee_name = serializers.CharField()
+        changed_at = serializers.DateTimeField(
+            allow_null=True, help_text="When the order last changed (null: not since following began)."
+        )
 
     @extend_schema(
         operation_id="order_list",
         tags=["orders"],
-        summary="List the orders you may see, newest first",
+        summary="List the orders you may see, newest first — or follow their changes",
+        description=(
+            "Without `cursor` or `updated_after`: newest first, paged by number. With either: every change "
+            "in the order the database committed it, after the cursor, never one missed or twice; follow "
+            "`next` (see docs/api.md, Following changes)."
+        ),
         parameters=[FilterSerializer],
         responses={200: OutputSerializer(many=True), **error_responses(400, 404)},
     )

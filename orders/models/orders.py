@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.changes import CHANGE_FIELDS, Followed
 from orders.models.fields import MONEY
 from orders.models.shops import Shop
 from orders.states import HoldReason, Status, can_transition
@@ -40,7 +41,7 @@ class Source(models.TextChoices):
     DEMO = "demo", _("Demo data")
 
 
-class Order(models.Model):
+class Order(Followed):
     number = models.CharField(_("order number"), max_length=32, unique=True, editable=False)
     shop = models.ForeignKey(  # order_shop_created_idx and the external-id constraint start with it
         Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="orders", db_index=False
@@ -100,9 +101,11 @@ class Order(models.Model):
 
     # History is read by order (the admin's history page): its copies of the order's other indexes would
     # only cost every write of a peak.
-    history = HistoricalRecords(no_db_index=["number", "shop", "warehouse", "created_at"])
+    history = HistoricalRecords(
+        no_db_index=["number", "shop", "warehouse", "created_at"], excluded_fields=CHANGE_FIELDS
+    )
 
-    class Meta:
+    class Meta(Followed.Meta):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-id"]
@@ -131,6 +134,7 @@ class Order(models.Model):
             ),
         ]
         indexes = [
+            *Followed.Meta.indexes,
             # status + shop, newest first: the API's and the back office's filtered lists read one page of
             # the index in order instead of sorting every order of that status and shop.
             models.Index(fields=["status", "shop", "created_at"], name="order_status_shop_created_idx"),

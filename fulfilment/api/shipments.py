@@ -1,0 +1,62 @@
+"""GET /api/v1/shipments/: the shipments of the orders you may see — paged, or followed change by change
+(config.feed). Read-only; the packing and shipping operations are under /fulfilment/api/."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from config.api import error_responses, paginated_response
+from config.feed import FollowPagination
+from fulfilment.models import Shipment
+from fulfilment.selectors import shipment_list_for_user
+
+
+class ShipmentListApi(APIView):
+    pagination_class = FollowPagination
+
+    class FilterSerializer(serializers.Serializer):
+        order = serializers.CharField(required=False, help_text="Order Hub order number.")
+        status = serializers.ChoiceField(required=False, choices=Shipment.Status.choices)
+        warehouse = serializers.CharField(required=False, help_text="Warehouse code.")
+
+    @extend_schema_serializer(component_name="ShipmentListItem")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        order = serializers.CharField(source="order.number")
+        shop = serializers.CharField(source="order.shop.code")
+        warehouse = serializers.CharField(source="warehouse.code")
+        carrier = serializers.CharField(source="carrier.code")
+        status = serializers.ChoiceField(choices=Shipment.Status.choices)
+        tracking_number = serializers.CharField()
+        weight_grams = serializers.IntegerField()
+        packed_at = serializers.DateTimeField()
+        shipped_at = serializers.DateTimeField(allow_null=True)
+        delivered_at = serializers.DateTimeField(allow_null=True)
+        changed_at = serializers.DateTimeField(
+            allow_null=True, help_text="When the shipment last changed (null: not since following began)."
+        )
+
+    @extend_schema(
+        operation_id="shipment_list",
+        tags=["shipments"],
+        summary="List the shipments of the orders you may see, newest first — or follow their changes",
+        description="With `cursor` or `updated_after`: every change, in commit order (docs/api.md, Following changes).",
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer(many=True), **error_responses(400)},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        shipments = shipment_list_for_user(request.user).order_by("-packed_at", "-id")
+        if "order" in wanted:
+            shipments = shipments.filter(order__number=wanted["order"])
+        if "status" in wanted:
+            shipments = shipments.filter(status=wanted["status"])
+        if "warehouse" in wanted:
+            shipments = shipments.filter(warehouse__code=wanted["warehouse"])
+        return paginated_response(
+            view=self, request=request, queryset=shipments, serializer_class=self.OutputSerializer
+        )

@@ -1,0 +1,9 @@
+"""Fulfilment routes under /api/v1/ (the floor's operations stay under /fulfilment/api/)."""
+
+from django.urls import path
+
+from fulfilment.api.shipments import ShipmentListApi
+
+urlpatterns = [
+    path("shipments/", ShipmentListApi.as_view(), name="api-shipment-list"),
+]

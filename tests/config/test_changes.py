@@ -1,0 +1,52 @@
+"""Change numbers are the database's (config.changes): every write path stamps them, nobody sets them."""
+
+import datetime as dt
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+
+from orders.models import Order
+from tests.factories import make_order
+
+
+@pytest.mark.django_db
+def test_inserts_and_updates_are_stamped_whatever_wrote_them(world):
+    order = make_order(shop=world["shop_a"])  # rows_insert (one INSERT … UNNEST)
+    order.refresh_from_db()
+    assert order.change_seq > 0 and order.changed_at is not None
+
+    before = order.change_seq
+    Order.objects.filter(pk=order.pk).update(priority=3)  # QuerySet.update
+    order.refresh_from_db()
+    assert order.change_seq >= before  # the same transaction keeps its number on PostgreSQL
+
+
+@pytest.mark.django_db
+def test_a_write_cannot_set_the_stamp(world):
+    order = make_order(shop=world["shop_a"])
+    then = timezone.now() - dt.timedelta(days=30)
+    Order.objects.filter(pk=order.pk).update(changed_at=then, change_seq=1)
+    order.refresh_from_db()
+    assert order.changed_at != then and order.change_seq != 1
+
+
+@pytest.mark.django_db
+def test_history_leaves_the_stamp_out(world):
+    order = make_order(shop=world["shop_a"])
+    fields = {field.name for field in Order.history.model._meta.fields}
+    assert "change_seq" not in fields and "changed_at" not in fields
+    assert order.history.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_update_that_changes_nothing_keeps_the_change_number(world):
+    """The no-op UPDATE that locks a row (ingestion's ON CONFLICT DO UPDATE) is no change for followers."""
+    order = make_order(shop=world["shop_a"])
+    order.refresh_from_db()
+    Order.objects.filter(pk=order.pk).update(priority=F("priority"), shop=order.shop_id)
+    assert Order.objects.get(pk=order.pk).change_seq == order.change_seq
+
+    Order.objects.filter(pk=order.pk).update(priority=F("priority") + 1)
+    assert Order.objects.get(pk=order.pk).change_seq > order.change_seq  # a later transaction, a larger number
