@@ -204,3 +204,45 @@ def test_shopify_partial_shipment_fulfils_the_fulfillment_order_lines(shopify, m
         "tracking_info": {"number": "1Z001", "company": "UPS"},
         "notify_customer": True,
     }
+
+
+# --- through the sandbox (what `make run` talks to) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", ["douyin", "shopify", "taobao"])
+def test_part_of_a_split_order_is_accepted_by_the_sandbox(platform, skus, warehouse, sandbox_http):
+    from integrations.models import WorkStatus
+    from integrations.outbox import outbox_deliver
+    from integrations.sandbox import data, formats
+    from integrations.sandbox.views import RECEIVED
+
+    connection = make_shop(f"{platform}-sb", platform, warehouse)
+    sku = skus["CUP-BLUE"]
+    generated = data.generate(connection.app_key, data.seq_at(timezone.now()) - 5, skus=[(sku.code, "x")])
+    native = {
+        "douyin": lambda: formats.douyin_order(generated)["sku_order_list"][0]["order_id"],
+        "shopify": lambda: formats.shopify_order(generated)["line_items"][0]["id"],
+        "taobao": lambda: formats.taobao_trade(generated)["orders"]["order"][0]["oid"],
+    }[platform]()
+    external_id = formats.order_id(platform, generated)
+    message = OutboxMessage.objects.create(
+        shop=connection.shop,
+        kind=OutboxMessage.Kind.SHIP_CONFIRM,
+        dedup_key="ship:test",
+        payload={
+            "external_id": external_id,
+            "order_number": "OH1",
+            "carrier_code": {"douyin": "yunda", "shopify": "Yunda Express", "taobao": "YUNDA"}[platform],
+            "tracking_number": "YD9",
+            "lines": [{"id": str(native), "quantity": 1}],
+        },
+        created_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+    )
+    RECEIVED.clear()
+
+    assert outbox_deliver(message.pk) == WorkStatus.DONE, OutboxMessage.objects.get(pk=message.pk).last_error
+    (sent,) = [r["payload"] for r in RECEIVED if r["kind"] == "ship_confirm"]
+    assert external_id in json.dumps(sent)
+    # the sub-order went along (Shopify: as the fulfillment-order line of that line item)
+    assert str(native + 1 if platform == "shopify" else native) in json.dumps(sent)

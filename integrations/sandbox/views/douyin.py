@@ -109,6 +109,20 @@ def _douyin_call(connection: ShopConnection, method: str, body: dict[str, Any]) 
         carrier_check("douyin", str(body.get("company_code", "")))
         received_record(connection, "ship_confirm", body)
         return {}
+    if method == "order.logisticsAddMultiPack":
+        order = formats.douyin_order(order_get("douyin", app_key, str(body.get("order_id", ""))))
+        sub_orders = {str(sku["order_id"]): int(sku["item_num"]) for sku in order["sku_order_list"]}
+        for pack in body.get("pack_list") or []:
+            carrier_check("douyin", str(pack.get("company_code", "")))
+            for info in pack.get("shipped_order_info") or []:
+                if str(info.get("shipped_order_id")) not in sub_orders:
+                    raise SandboxError(
+                        "invalid", f"shipped_order_id {info.get('shipped_order_id')} is not in the order"
+                    )
+                if not 0 < int(info.get("shipped_num") or 0) <= sub_orders[str(info["shipped_order_id"])]:
+                    raise SandboxError("invalid", f"shipped_num {info.get('shipped_num')} is out of range")
+        received_record(connection, "ship_confirm", body)
+        return {"pack_list": body.get("pack_list") or []}
     if method == "sku.syncStock":
         received_record(connection, "stock_update", body)
         return {}

@@ -73,6 +73,14 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         start = dt.datetime.fromisoformat(request.GET["created_at_min"])
         end = dt.datetime.fromisoformat(request.GET["created_at_max"])
         return JsonResponse({"count": data.created_between(app_key, start, end)})
+    if resource.startswith("orders/") and resource.endswith("/fulfillment_orders.json"):
+        try:
+            order = formats.shopify_order(order_get("shopify", app_key, resource.split("/")[1]))
+        except SandboxError as exc:
+            return JsonResponse({"errors": exc.message}, status=404)
+        return JsonResponse({"fulfillment_orders": [_fulfillment_order(connection, order)]})
+    if resource == "fulfillments.json" and request.method == "POST":
+        return _shopify_fulfil_lines(request, connection)
     if resource.startswith("orders/") and resource.endswith("/fulfillments.json") and request.method == "GET":
         return JsonResponse({"fulfillments": _fulfillments(connection, resource.split("/")[1])})
     if resource.startswith("orders/") and "/fulfillments/" in resource and resource.endswith("/events.json"):
@@ -174,6 +182,64 @@ def _shopify_inventory_set(request: HttpRequest, connection: ShopConnection) -> 
             }
         }
     )
+
+
+def _fulfillment_order(connection: ShopConnection, order: dict) -> dict:
+    """The order's one fulfillment order (id = the order id + 1): a line per line item, its fulfillable
+    quantity less what ship confirmations by line (``fulfillments.json``) took already."""
+    shop = connection.shop.code
+    taken: dict[int, int] = {}
+    for r in RECEIVED:
+        if r["shop"] == shop and r["kind"] == "ship_confirm" and r["payload"].get("order_id") == str(order["id"]):
+            for item in r["payload"].get("line_items", []):
+                taken[item["id"]] = taken.get(item["id"], 0) + item["quantity"]
+    lines = [
+        {
+            "id": item["id"] + 1,
+            "line_item_id": item["id"],
+            "quantity": item["quantity"],
+            "fulfillable_quantity": item["quantity"] - taken.get(item["id"] + 1, 0),
+        }
+        for item in order["line_items"]
+    ]
+    return {"id": order["id"] + 1, "order_id": order["id"], "status": "open", "line_items": lines}
+
+
+def _shopify_fulfil_lines(request: HttpRequest, connection: ShopConnection) -> HttpResponse:
+    """``POST fulfillments.json`` with ``line_items_by_fulfillment_order``: every fulfillment order and line must
+    exist and have the quantity left; recorded as a ship confirmation of the order."""
+    fulfillment = json.loads(request.body or b"{}").get("fulfillment", {})
+    groups = fulfillment.get("line_items_by_fulfillment_order") or []
+    if not groups:
+        return JsonResponse({"errors": {"line_items_by_fulfillment_order": ["can't be blank"]}}, status=422)
+    external = str(int(groups[0]["fulfillment_order_id"]) - 1)
+    try:
+        order = formats.shopify_order(order_get("shopify", connection.app_key, external))
+    except SandboxError as exc:
+        return JsonResponse({"errors": exc.message}, status=404)
+    open_lines = {
+        line["id"]: line["fulfillable_quantity"] for line in _fulfillment_order(connection, order)["line_items"]
+    }
+    items = []
+    for group in groups:
+        for item in group.get("fulfillment_order_line_items") or []:
+            if not 0 < int(item.get("quantity") or 0) <= open_lines.get(item.get("id"), 0):
+                return JsonResponse(
+                    {"errors": f"fulfillment order line {item.get('id')}: invalid quantity"}, status=422
+                )
+            items.append({"id": item["id"], "quantity": int(item["quantity"])})
+    tracking = fulfillment.get("tracking_info") or {}
+    received_record(
+        connection,
+        "ship_confirm",
+        {
+            "order_id": external,
+            "line_items": items,
+            "tracking_number": tracking.get("number", ""),
+            "tracking_company": tracking.get("company", ""),
+        },
+    )
+    return JsonResponse({"fulfillment": {"id": 1, "order_id": int(external), "status": "success"}}, status=201)
 
 
 def _fulfillments(connection: ShopConnection, external: str) -> list[dict]:
