@@ -354,7 +354,7 @@ def history_copy(
     written."""
     if history_type not in HISTORY_TYPES:
         raise ValueError(f"history_type must be one of + ~ -, not {history_type!r}")
-    if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+    if not pks or not settings.SIMPLE_HISTORY_ENABLED:
         return 0
     user_id = _history_user_id(user)
     if connection.vendor == "postgresql":  # one text for any number of rows: kept prepared

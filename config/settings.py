@@ -13,7 +13,7 @@ from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -326,6 +326,16 @@ GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+# simple-history's switch (its own default); config.db.history_copy honours it as simple-history does.
+SIMPLE_HISTORY_ENABLED = True
+# Order numbers: this prefix + the Shanghai date + a daily sequence (orders.services.numbering).
+ORDER_NUMBER_PREFIX = "OH"
+# Subject prefix of the e-mails Order Hub sends (orders.notifications.email_send).
+EMAIL_SUBJECT_PREFIX = env_str("EMAIL_SUBJECT_PREFIX", default="[订单中枢] ")
+# Finance: statement files up to this size are imported during the upload, larger ones in the background;
+# unresolved reconciliation differences are e-mailed to their owners after this many days.
+FINANCE_SYNC_IMPORT_MAX_BYTES = env_int("FINANCE_SYNC_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+FINANCE_REMIND_AFTER_DAYS = env_int("FINANCE_REMIND_AFTER_DAYS", default=3)
 
 # Inventory hands sellable quantities to this function (integrations writes them to its outbox).
 INVENTORY_STOCK_PUSHER = "integrations.outbox.stock_push_enqueue"
@@ -339,7 +349,18 @@ RETRY_MAX_SECONDS = env_int("RETRY_MAX_SECONDS", default=3600)
 # The carrier codes an order rule may choose come from fulfilment's carrier library through this function.
 ORDERS_CARRIER_NAMES = "fulfilment.carriers.library.carrier_names"
 # Platform access tokens expiring within this many hours are refreshed (integrations.token_refresh_due).
-INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS = 48
+INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS = env_float("INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS", default=48)
+# Integrations: how long a platform call may take before it is abandoned (and retried by the retry policy).
+INTEGRATIONS_HTTP_TIMEOUT_SECONDS = env_float("INTEGRATIONS_HTTP_TIMEOUT_SECONDS", default=10)
+# Integrations: each process keeps a shop's push connection this long (0 = always read it).
+INTEGRATIONS_PUSH_CONNECTION_SECONDS = env_float("INTEGRATIONS_PUSH_CONNECTION_SECONDS", default=5)
+# Integrations: a pushed message whose timestamp is further than this from our clock is refused (replays).
+INTEGRATIONS_PUSH_MAX_SKEW_SECONDS = env_int("INTEGRATIONS_PUSH_MAX_SKEW_SECONDS", default=900)
+# Integrations: the first poll of a new connection looks back this far; one poll reads at most this many pages.
+INTEGRATIONS_POLL_INITIAL_HOURS = env_int("INTEGRATIONS_POLL_INITIAL_HOURS", default=24)
+INTEGRATIONS_POLL_MAX_PAGES = env_int("INTEGRATIONS_POLL_MAX_PAGES", default=50)
+# Integrations: a drain that found a full batch waits this long so the next batch gathers.
+INTEGRATIONS_DRAIN_LINGER_SECONDS = env_float("INTEGRATIONS_DRAIN_LINGER_SECONDS", default=0.1)
 # Where the tracking aggregators (Kuaidi100, KDNiao) send their callbacks: this site's public address.
 INTEGRATIONS_TRACKING_CALLBACK_BASE_URL = env_str(
     "INTEGRATIONS_TRACKING_CALLBACK_BASE_URL", default="http://127.0.0.1:8000"
@@ -439,6 +460,12 @@ HEALTH_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_QUEUE_MAX_AGE_SECONDS", default=3
 # The built-in platform sandbox (integrations/sandbox): on in development, off in production unless asked for
 # (the cluster drill turns it on to play the platforms).
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", default=DEBUG)
+# Sandbox: orders each sandbox shop receives per hour; the lifetime of the access tokens it issues (0: the
+# platform's own — Shopify one hour, the others one day); how long the `timeout` fault hangs (longer than
+# INTEGRATIONS_HTTP_TIMEOUT_SECONDS).
+SANDBOX_ORDERS_PER_HOUR = env_int("SANDBOX_ORDERS_PER_HOUR", default=12)
+SANDBOX_TOKEN_LIFETIME_SECONDS = env_int("SANDBOX_TOKEN_LIFETIME_SECONDS", default=0)
+SANDBOX_TIMEOUT_SECONDS = env_float("SANDBOX_TIMEOUT_SECONDS", default=15)
 
 # Fulfilment: where carrier e-waybill adapters send requests (the built-in sandbox unless set), and the
 # shared token carriers must send with tracking pushes (empty: only staff sessions may post them).

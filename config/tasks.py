@@ -61,7 +61,7 @@ def task_results_prune() -> int:
     kept success (results unpickled) for each task it saves: at a peak that cost more than the tasks."""
     from django_q.models import Success
 
-    cutoff = timezone.now() - dt.timedelta(days=int(getattr(settings, "Q_KEEP_SUCCESS_DAYS", 7)))
+    cutoff = timezone.now() - dt.timedelta(days=settings.Q_KEEP_SUCCESS_DAYS)
     deleted, _by_model = Success.objects.filter(stopped__lt=cutoff).delete()
     return deleted
 

@@ -46,11 +46,11 @@ MIN_WINDOW = dt.timedelta(minutes=1)
 
 
 def initial_lookback() -> dt.timedelta:
-    return dt.timedelta(hours=int(getattr(settings, "INTEGRATIONS_POLL_INITIAL_HOURS", 24)))
+    return dt.timedelta(hours=settings.INTEGRATIONS_POLL_INITIAL_HOURS)
 
 
 def max_pages() -> int:
-    return int(getattr(settings, "INTEGRATIONS_POLL_MAX_PAGES", 50))
+    return settings.INTEGRATIONS_POLL_MAX_PAGES
 
 
 @dataclass

@@ -98,7 +98,7 @@ def push_connection(shop_code: str) -> ShopConnection | None:
     forgets everything this process kept (``push_connections_forget``); other processes see the change —
     a new secret, a disabled connection — within those seconds (a push refused meanwhile is retried by the
     platform)."""
-    ttl = float(getattr(settings, "INTEGRATIONS_PUSH_CONNECTION_SECONDS", 5))
+    ttl = settings.INTEGRATIONS_PUSH_CONNECTION_SECONDS
     kept = _push_connections.get(shop_code)
     if kept is not None and kept[0] > time.monotonic():
         return kept[1]

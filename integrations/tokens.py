@@ -37,7 +37,7 @@ T = TypeVar("T")
 
 
 def refresh_window() -> dt.timedelta:
-    return dt.timedelta(hours=float(getattr(settings, "INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS", 48)))
+    return dt.timedelta(hours=settings.INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS)
 
 
 def connection_token_refresh(*, connection: ShopConnection) -> ShopConnection:

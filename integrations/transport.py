@@ -39,7 +39,7 @@ class Response:
 
 
 def default_timeout() -> float:
-    return float(getattr(settings, "INTEGRATIONS_HTTP_TIMEOUT_SECONDS", 10))
+    return settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS
 
 
 def send(

@@ -89,7 +89,7 @@ def shop_secret_set(*, shop: Shop, secret: str) -> None:
     """Hand the shop's webhook secret to ``settings.ORDERS_SHOP_SECRET_SETTER`` (a dotted path to a function
     taking ``shop=`` and ``secret=``), inside the caller's transaction. Write-only: nothing here keeps, logs or
     returns it. The setter may refuse (e.g. a platform that pushes nothing) with an ``ApplicationError``."""
-    path = getattr(settings, "ORDERS_SHOP_SECRET_SETTER", "") or ""
+    path = settings.ORDERS_SHOP_SECRET_SETTER or ""
     if not path:
         raise ApplicationError(
             "webhook_secret: no channel integration is configured to keep it (settings.ORDERS_SHOP_SECRET_SETTER).",

@@ -103,7 +103,7 @@ def email_send(*, title: str, text: str, recipients: Iterable[str]) -> int:
     recipients = sorted(set(recipients))
     if not recipients:
         return 0
-    prefix = getattr(settings, "EMAIL_SUBJECT_PREFIX", "")
+    prefix = settings.EMAIL_SUBJECT_PREFIX
     return send_mail(f"{prefix}{title}", text, None, recipients, fail_silently=False)
 
 

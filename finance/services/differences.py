@@ -90,7 +90,7 @@ def differences_remind(*, now: dt.datetime | None = None) -> int:
     been unresolved for ``FINANCE_REMIND_AFTER_DAYS`` days; each difference at most once a day. Returns the
     number of e-mails sent."""
     now = now or timezone.now()
-    after = dt.timedelta(days=int(getattr(settings, "FINANCE_REMIND_AFTER_DAYS", 3)))
+    after = dt.timedelta(days=settings.FINANCE_REMIND_AFTER_DAYS)
     due = Difference.objects.filter(status__in=UNRESOLVED_STATUSES, detected_at__lte=now - after).filter(
         Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - dt.timedelta(days=1))
     )

@@ -521,7 +521,7 @@ def statement_summary(statement: Statement, *, errors_limit: int = 50) -> dict[s
 
 
 def sync_import_max_bytes() -> int:
-    return int(getattr(settings, "FINANCE_SYNC_IMPORT_MAX_BYTES", 2 * 1024 * 1024))
+    return settings.FINANCE_SYNC_IMPORT_MAX_BYTES
 
 
 __all__ = [

@@ -560,7 +560,7 @@ class TrackingPushApi(APIView):
         },
     )
     def post(self, request, carrier_code: str):
-        token = getattr(settings, "FULFILMENT_TRACKING_PUSH_TOKEN", "")
+        token = settings.FULFILMENT_TRACKING_PUSH_TOKEN
         given = request.headers.get("X-Tracking-Token", "")
         if token:
             if not hmac.compare_digest(token, given):

@@ -22,7 +22,7 @@ def inbox_drain() -> dict[str, int]:
     expired): each claims rows the others have not locked. Returns counts by outcome."""
     counts: dict[str, int] = {}
     deadline = time.monotonic() + DRAIN_SECONDS
-    linger = float(getattr(settings, "INTEGRATIONS_DRAIN_LINGER_SECONDS", 0.1))
+    linger = settings.INTEGRATIONS_DRAIN_LINGER_SECONDS
     flagged = True
     claimed: list[int] = []
     while True:

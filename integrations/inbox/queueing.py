@@ -30,7 +30,7 @@ def queue_new(new_ids: list[int], kind: str) -> None:
 
 
 def coalesced() -> bool:
-    return bool(getattr(settings, "INTEGRATIONS_INBOX_COALESCE", False))
+    return settings.INTEGRATIONS_INBOX_COALESCE
 
 
 def inbox_wake() -> bool:

@@ -145,7 +145,7 @@ def push_secret(connection) -> str:
 
 
 def max_skew() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "INTEGRATIONS_PUSH_MAX_SKEW_SECONDS", 900))
+    return dt.timedelta(seconds=settings.INTEGRATIONS_PUSH_MAX_SKEW_SECONDS)
 
 
 def verify_top_push(connection, request: PushRequest, *, epoch_timestamp: bool = False) -> None:

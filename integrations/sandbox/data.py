@@ -55,7 +55,7 @@ FALLBACK_SKUS = [("SANDBOX-SKU-1", "示例商品 1"), ("SANDBOX-SKU-2", "示例�
 
 
 def orders_per_hour() -> int:
-    return max(1, int(getattr(settings, "SANDBOX_ORDERS_PER_HOUR", 12)))
+    return max(1, settings.SANDBOX_ORDERS_PER_HOUR)
 
 
 def interval() -> dt.timedelta:

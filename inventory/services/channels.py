@@ -258,7 +258,7 @@ def channel_stock_sync(*, full: bool = False, now: datetime | None = None, batch
         return {"claimed": 0, "changed": 0, "handed": 0, "failed": 0}
     changed = channel_stock_recompute(sku_ids={sku for _pk, sku in claimed}, now=now)
     rows = ChannelStock.objects.filter(pk__in=[pk for pk, _sku in claimed]).order_by("pk")
-    pusher = import_string(getattr(settings, "INVENTORY_STOCK_PUSHER", "") or DEFAULT_PUSHER)
+    pusher = import_string(settings.INVENTORY_STOCK_PUSHER or DEFAULT_PUSHER)
     handed = failed = 0
     for row in rows:
         if row.computed_quantity == row.last_pushed_quantity and not full:

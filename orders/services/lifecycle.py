@@ -310,7 +310,7 @@ def _review_when_paid(*orders: Order) -> None:
         enqueue_on_commit(
             "orders.tasks.order_rules_apply",
             paid[0] if len(paid) == 1 else paid,
-            cluster=getattr(settings, "ORDERS_REVIEW_CLUSTER", "") or None,
+            cluster=settings.ORDERS_REVIEW_CLUSTER or None,
         )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orders.models import OrderNumberCounter
 
-DEFAULT_PREFIX = getattr(settings, "ORDER_NUMBER_PREFIX", "OH")
+DEFAULT_PREFIX = settings.ORDER_NUMBER_PREFIX
 
 
 # --- numbering ---------------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def logistics_call(platform: str, connection, method: str, params: dict[str, Any
 
 
 def sandbox_enabled_check() -> None:
-    if not getattr(settings, "SANDBOX_ENABLED", settings.DEBUG):
+    if not settings.SANDBOX_ENABLED:
         raise Http404("The sandbox is switched off (SANDBOX_ENABLED).")
 
 
@@ -90,7 +90,7 @@ def token_refresh(connection: ShopConnection, given: str) -> tuple[str, str]:
 def token_lifetime(platform: str) -> int:
     """Seconds an issued access token lives (Shopify's expiring offline tokens: one hour)."""
     default = 3600 if platform == "shopify" else 86400
-    return int(getattr(settings, "SANDBOX_TOKEN_LIFETIME_SECONDS", default))
+    return settings.SANDBOX_TOKEN_LIFETIME_SECONDS or default
 
 
 def window(value: str, epoch: bool = False) -> dt.datetime:
@@ -111,7 +111,7 @@ def fault_apply(fault: str) -> HttpResponse | None:
     if fault == "503" or (fault == "flaky" and next(_flaky_counter) % 3 == 0):
         return HttpResponse("Service Unavailable", status=503)
     if fault == "timeout":
-        time.sleep(float(getattr(settings, "SANDBOX_TIMEOUT_SECONDS", 15)))
+        time.sleep(settings.SANDBOX_TIMEOUT_SECONDS)
         return HttpResponse("Gateway Timeout", status=504)
     return None
 
