@@ -84,7 +84,7 @@ def test_concurrent_runs_one_runs_the_others_are_told_it_is_busy(world, entities
     slow_match = run_module.lines_match
 
     def lines_match(**kwargs):  # the work takes a while: the others arrive while it runs
-        time.sleep(1.0)
+        time.sleep(3.0)
         return slow_match(**kwargs)
 
     monkeypatch.setattr(run_module, "lines_match", lines_match)
