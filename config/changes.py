@@ -106,13 +106,15 @@ class Followed(models.Model):
 #   their database. It is read after the snapshot was taken, so it can only miss some of them (they ended, or
 #   started, since) — an id it does not place in another database counts, which errs on the waiting side.
 #   On a replica it lists no transaction of the primary: every one counts.
+# - autovacuum workers: their ANALYZE takes a transaction id to write statistics, never a row of a table.
 _SETTLED_SQL = """COALESCE(
     (SELECT min(running::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS running
      WHERE running IS DISTINCT FROM pg_current_xact_id_if_assigned()
        AND running::xid NOT IN (
            SELECT backend_xid FROM pg_stat_activity
-           WHERE backend_xid IS NOT NULL AND datid IS NOT NULL
-             AND datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))),
+           WHERE backend_xid IS NOT NULL
+             AND (backend_type = 'autovacuum worker'
+                  OR datid <> (SELECT oid FROM pg_database WHERE datname = current_database())))),
     pg_snapshot_xmax(pg_current_snapshot())::text::bigint
 )"""
 

@@ -50,6 +50,9 @@ def test_seed_demo_loads_every_role_platform_and_status_once(django_user_model, 
     # 120 demo orders + the presale step trade that integrations' part of the demo brings in.
     assert Order.objects.count() == 121
     assert Order.objects.filter(hold_reason="presale", presale__isnull=False).count() == 1
+    # Every demo order was stamped by the database, so the demo can be followed from the first change.
+    assert not Order.objects.filter(change_seq=0).exists()
+    assert "/api/v1/orders/?cursor=" in out
 
     call_command("seed_demo", "--once")
     assert "already loaded" in capsys.readouterr().out

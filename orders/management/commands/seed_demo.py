@@ -32,3 +32,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, group, *_rest in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {group}")
+        # Every demo order, parcel and stock level carries its change number: a partner can follow them.
+        self.stdout.write(
+            "Follow changes as a partner does (logged in, or with a token; see docs/api.md): "
+            "/api/v1/orders/?cursor= · /api/v1/shipments/?cursor= · /api/v1/stock/levels/?cursor="
+        )
