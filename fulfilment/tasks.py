@@ -42,6 +42,7 @@ SCHEDULES: list[dict[str, Any]] = [
         "schedule_type": "D",
         "minutes": None,
     },
+    {"name": "fulfilment.eta_backtest", "func": "fulfilment.tasks.eta_backtest", "schedule_type": "W", "minutes": None},
 ]
 
 
@@ -94,6 +95,13 @@ def shipping_report_daily() -> dict[str, Any]:
     day = timezone.localdate() - dt.timedelta(days=1)
     report = shipping_health(day=day, user=None)
     return {"day": day.isoformat(), "totals": report["totals"]}
+
+
+def eta_backtest() -> str:
+    """Measure the delivery ETA on the week's history (kept for the shipping health report)."""
+    from fulfilment.eta.services import eta_backtest_record
+
+    return str(eta_backtest_record())
 
 
 def waybill_cancellation_process(cancellation_id: int) -> str:

@@ -24,6 +24,7 @@ from config.client import client_ip
 from config.errors import ApplicationError
 from fulfilment import selectors
 from fulfilment.carriers.library import carrier_choices
+from fulfilment.eta.selectors import eta_accuracy_latest
 from fulfilment.models import Shipment, WaveOrder, WaveStrategy
 from fulfilment.reports import daily_series, report_charts, shipping_health, shipping_health_xlsx
 from fulfilment.services import wave_build, waves_build_auto, work_item_resolve
@@ -194,6 +195,7 @@ def report(request):
             "report": data,
             "charts": report_charts(data),
             "trend_chart": trend_chart,
+            "eta_accuracy": eta_accuracy_latest(),
             "day": day,
             "previous": day - dt.timedelta(days=1),
             "next": day + dt.timedelta(days=1) if day < timezone.localdate() else None,

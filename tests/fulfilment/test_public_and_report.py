@@ -74,3 +74,19 @@ def test_report_page_has_charts_and_the_excel_has_the_sheets(client, manager, fl
 def test_report_is_only_for_order_viewers(client, outsider):
     client.force_login(outsider)
     assert client.get("/fulfilment/report/").status_code == 403
+
+
+def test_report_shows_the_latest_eta_backtest_and_the_weekly_task_records_one(client, manager, floor):
+    from fulfilment.models import EtaBacktest
+    from fulfilment.tasks import eta_backtest
+
+    client.force_login(manager)
+    page = client.get("/fulfilment/report/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No ETA backtest yet" in page
+    eta_backtest()
+    kept = EtaBacktest.objects.get()
+    assert kept.simulated is True and kept.tested > 0
+    page = client.get("/fulfilment/report/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"±{kept.mae_hours} h" in page
+    assert f"{round(kept.coverage * 100)}%" in page
+    assert "Measured on simulated tracks" in page

@@ -1,15 +1,11 @@
 """Measure the delivery ETA on held-out history (fulfilment/eta/backtest.py: time split 80/20, mean absolute
 error in hours, coverage of the range). With fewer than 200 delivered parcels it runs on simulated tracks and
-says so. The result is kept (EtaBacktest) for the command center."""
-
-from decimal import Decimal
+says so. The result is kept (EtaBacktest) for the shipping health report; a weekly schedule runs it too."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from fulfilment.eta.backtest import MIN_REAL, backtest, simulate
-from fulfilment.eta.selectors import eta_history
-from fulfilment.models import EtaBacktest
+from fulfilment.eta.services import eta_backtest_record
 
 
 class Command(BaseCommand):
@@ -18,21 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--simulate", type=int, default=0, help="Use this many simulated tracks regardless.")
 
-    def handle(self, *args, simulate_count: int = 0, **options):
-        count = options.get("simulate") or 0
-        history = [] if count else eta_history()
-        simulated = bool(count) or len(history) < MIN_REAL
-        samples = simulate(count=count or 4000) if simulated else history
-        result = backtest(samples, simulated=simulated)
-        EtaBacktest.objects.create(
-            simulated=result.simulated,
-            samples=result.samples,
-            tested=result.tested,
-            mae_hours=Decimal(str(result.mae_hours)),
-            coverage=Decimal(str(result.coverage)),
-            from_history=Decimal(str(result.from_history)),
-        )
-        source = _("simulated tracks (not enough real history yet)") if simulated else _("real deliveries")
+    def handle(self, *args, **options):
+        result = eta_backtest_record(simulate_count=options.get("simulate") or 0)
+        source = _("simulated tracks (not enough real history yet)") if result.simulated else _("real deliveries")
         self.stdout.write(
             _(
                 "ETA backtest on %(source)s: %(n)s parcels, %(t)s held out; error ±%(mae)s h, %(cov)s%% inside the "
