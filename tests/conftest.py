@@ -8,7 +8,6 @@ role and no grants) and ``admin_user`` (管理员, sees everything).
 import os
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import translation
 
@@ -51,10 +50,13 @@ def _no_language_left_active():
     translation.deactivate()
 
 
-def _user(username, *groups):
-    user = UserFactory(username=username)
-    user.groups.set(Group.objects.filter(name__in=groups))
-    return user
+@pytest.fixture
+def sync_tasks(monkeypatch):
+    """django-q2 runs queued tasks at once, in the test's thread (Q_CLUSTER sync). The one way tests run
+    background work: request it by name, or depend on it from an app's autouse fixture."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def world(db):
 
 @pytest.fixture
 def manager(world):
-    user = _user("manager", roles.MANAGER)
+    user = UserFactory(username="manager", groups=[roles.MANAGER])
     shop_access_grant(who=user, shops=[world["shop_a"], world["shop_b"]])
     warehouse_access_grant(who=user, warehouses=[world["wh_a"], world["wh_b"]])
     return user
@@ -78,30 +80,30 @@ def manager(world):
 
 @pytest.fixture
 def cs_a(world):
-    user = _user("cs_a", roles.SALES_CS)
+    user = UserFactory(username="cs_a", groups=[roles.SALES_CS])
     shop_access_grant(who=user, shops=world["shop_a"])
     return user
 
 
 @pytest.fixture
 def warehouse_b(world):
-    user = _user("warehouse_b", roles.WAREHOUSE)
+    user = UserFactory(username="warehouse_b", groups=[roles.WAREHOUSE])
     warehouse_access_grant(who=user, warehouses=world["wh_b"])
     return user
 
 
 @pytest.fixture
 def finance(world):
-    user = _user("finance", roles.FINANCE)
+    user = UserFactory(username="finance", groups=[roles.FINANCE])
     shop_access_grant(who=user, shops=[world["shop_a"], world["shop_b"]])
     return user
 
 
 @pytest.fixture
 def outsider(world):
-    return _user("outsider")
+    return UserFactory(username="outsider")
 
 
 @pytest.fixture
 def admin_user(world):
-    return _user("admin_user", roles.ADMIN)
+    return UserFactory(username="admin_user", groups=[roles.ADMIN])

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from orders.models import Platform, Shop, Source
@@ -15,10 +16,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     is_staff = True
     password = factory.django.Password("pass-1234")
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        """``UserFactory(groups=[roles.MANAGER])``: the user joins these role groups (by name)."""
+        if create and names:
+            self.groups.set(Group.objects.filter(name__in=names))
 
 
 class ShopFactory(factory.django.DjangoModelFactory):

@@ -1,29 +1,19 @@
 """Finance fixtures: legal entities owning the cast's shops, the sample bills, and file storage in tmp."""
 
-import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from finance.formats.base import SHANGHAI
 from finance.models import LegalEntity, ShopEntity
 from finance.services.entities import entity_access_grant
-from orders.models import Order
-from orders.states import Status
-from tests.factories import ShopFactory, make_order
-from tests.samples import SAMPLES
-
-BILLS = SAMPLES / "bills"
+from tests.factories import ShopFactory
+from tests.finance.helpers import BILLS, at, paid_order  # noqa: F401 - import helpers from the helpers module
 
 
 @pytest.fixture(autouse=True)
-def _media_and_sync_tasks(settings, tmp_path, monkeypatch):
-    """Files go to a temporary MEDIA_ROOT; django-q2 runs queued tasks at once, in the test."""
-    from django_q.conf import Conf
-
+def _media_and_sync_tasks(settings, tmp_path, sync_tasks):
+    """Files go to a temporary MEDIA_ROOT; queued tasks run at once (``sync_tasks``)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(Conf, "SYNC", True)
 
 
 @pytest.fixture
@@ -48,37 +38,3 @@ def finance_a(finance, entities):
     """The cast's finance user, granted entity A only."""
     entity_access_grant(who=finance, entities=[entities["a"]])
     return finance
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
-def paid_order(
-    *,
-    shop,
-    number: str | None = None,
-    paid: str = "2026-11-11 00:00:00",
-    sku,
-    price="99.00",
-    qty=1,
-    discount_platform="0",
-    discount_merchant="0",
-    shipping="0",
-    external_id=None,
-):
-    """A paid order with a chosen order number (statements quote it) and amounts."""
-    order = make_order(
-        shop=shop,
-        skus=[(sku, qty, Decimal(price))],
-        status=Status.PAID,
-        paid_at=at(paid),
-        discount_platform=Decimal(discount_platform),
-        discount_merchant=Decimal(discount_merchant),
-        shipping_fee=Decimal(shipping),
-        external_id=external_id,
-    )
-    if number:
-        Order.objects.filter(pk=order.pk).update(number=number)
-        order.refresh_from_db()
-    return order

@@ -16,7 +16,7 @@ from finance.services.exports import export_build, export_request
 from finance.services.reconciliation import reconcile
 from finance.services.statements import statement_import_file
 from finance.services.vouchers import KINGDEE_COLUMNS, YONYOU_COLUMNS, vouchers_draft
-from tests.finance.conftest import BILLS, at, paid_order
+from tests.finance.helpers import BILLS, at, paid_order
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from finance.services.statements import statement_import_file
 from finance.tasks import SCHEDULES
 from orders import roles
 from tests.factories import UserFactory
-from tests.finance.conftest import BILLS
+from tests.finance.helpers import BILLS
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from finance.services.differences import difference_assign, difference_comment_a
 from finance.services.reconciliation import reconcile
 from finance.services.statements import statement_import_file
 from tests.finance import builders
-from tests.finance.conftest import at, paid_order
+from tests.finance.helpers import at, paid_order
 
 pytestmark = pytest.mark.django_db
 

@@ -9,19 +9,18 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from finance.exceptions import ReconciliationBusy
 from finance.models import DailyBalance, Difference, DifferenceType, ReconciliationRun
 from finance.services.reconciliation import reconcile
 from finance.services.reconciliation import run as run_module
-from tests.finance.conftest import paid_order
+from tests.concurrency import run_together
+from tests.finance.helpers import paid_order
 from tests.pgbouncer import pgbouncer_running
 
 D11 = dt.date(2026, 11, 11)
@@ -89,29 +88,17 @@ def test_concurrent_runs_one_runs_the_others_are_told_it_is_busy(world, entities
 
     monkeypatch.setattr(run_module, "lines_match", lines_match)
     threads_n = 6
-    barrier = threading.Barrier(threads_n)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def attempt():
+    def attempt() -> str:
         try:
-            barrier.wait()
             reconcile(date_from=D11, date_to=D12)
-            result = "ran"
         except ReconciliationBusy:
-            result = "busy"
-        except Exception as exc:  # noqa: BLE001 - reported by the assert below
-            result = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
+            return "busy"
+        return "ran"
 
-    threads = [threading.Thread(target=attempt) for _ in range(threads_n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes, errors = run_together([attempt] * threads_n)
+
+    assert errors == []
 
     assert sorted(outcomes) == ["busy"] * (threads_n - 1) + ["ran"]
     assert list(ReconciliationRun.objects.values_list("status", flat=True)) == [ReconciliationRun.Status.DONE]

@@ -12,7 +12,7 @@ from django.utils import translation
 from finance.models import Difference, DifferenceStatus, ExportJob, Statement, Voucher
 from finance.services.reconciliation import reconcile
 from finance.services.statements import statement_import_file
-from tests.finance.conftest import BILLS, paid_order
+from tests.finance.helpers import BILLS, paid_order
 
 pytestmark = pytest.mark.django_db
 

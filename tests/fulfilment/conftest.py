@@ -132,11 +132,3 @@ def picked(floor, manager):
         return WaveOrder.objects.select_related("order", "wave").get(wave=wave, order=order)
 
     return pick
-
-
-@pytest.fixture
-def sync_tasks(monkeypatch):
-    """django-q2 runs queued tasks at once, in the test's thread."""
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)

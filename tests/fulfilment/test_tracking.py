@@ -49,11 +49,8 @@ def _event(kind, at, id_, province="", city="", description=""):
 
 
 def test_pushed_events_are_stored_then_processed_and_move_the_order(
-    shipped, django_capture_on_commit_callbacks, monkeypatch
+    shipped, django_capture_on_commit_callbacks, sync_tasks
 ):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)  # tasks run synchronously in tests
     shipment = shipped()
     now = timezone.now()
     body = {

@@ -5,50 +5,32 @@ sandbox through Django's test client instead of the network."""
 from __future__ import annotations
 
 import copy
-import json
 import urllib.parse
 
 import pytest
 from django.test import Client
-from django_q.conf import Conf
 
 from integrations import transport
 from integrations.mapping import overrides_forget
-from integrations.models import ShopConnection
-from integrations.signing import douyin_push_sign, shopify_hmac, top_sign
 from inventory.services import stock_receive
-from tests.factories import ShopFactory, SKUFactory, WarehouseFactory
+from tests.factories import SKUFactory, WarehouseFactory
+from tests.integrations.helpers import (  # noqa: F401 - import helpers from the helpers module
+    APP_SECRET,
+    SAMPLE_SKUS,
+    SECRET,
+    douyin_post,
+    make_shop,
+    sample,
+    shopify_post,
+    shopify_sample,
+    top_post,
+)
 from tests.samples import SAMPLES  # noqa: F401 - the test modules read it from here
-
-SAMPLE_SKUS = [
-    "FLW-SERUM-30ML",
-    "FLW-SERUM",
-    "FLW-MASK-5P",
-    "KTL-PRO-1L",
-    "CUP-BLUE",
-    "CUP-WHITE",
-    "COF-24",
-]
-SECRET = "test-webhook-secret"
-APP_SECRET = "test-app-secret"
-
-
-def sample(name: str):
-    return json.loads((SAMPLES / "platforms" / name).read_text(encoding="utf-8"))
-
-
-def shopify_sample() -> tuple[dict, dict]:
-    """(headers, body) of the Shopify sample: ``_`` keys stripped from the body."""
-    data = sample("shopify_orders_create.json")
-    headers = data["_headers"]
-    body = {k: v for k, v in data.items() if not k.startswith("_")}
-    return headers, body
 
 
 @pytest.fixture(autouse=True)
-def _sync_tasks(monkeypatch):
-    """django-q2 runs queued tasks at once, in this process."""
-    monkeypatch.setattr(Conf, "SYNC", True)
+def _sync_tasks(sync_tasks):
+    """Integrations tests run queued tasks at once (``sync_tasks``), with no platform overrides kept."""
     overrides_forget()
     yield
     overrides_forget()
@@ -64,19 +46,6 @@ def skus(warehouse):
     found = {code: SKUFactory(code=code, name=code) for code in SAMPLE_SKUS}
     stock_receive(warehouse=warehouse, lines=[(sku, 1000) for sku in found.values()], reason="test stock")
     return found
-
-
-def make_shop(code: str, platform: str, warehouse, **connection) -> ShopConnection:
-    shop = ShopFactory(code=code, name=code, platform=platform, default_warehouse=warehouse)
-    values = {
-        "base_url": f"http://testserver/sandbox/{'taobao' if platform == 'tmall' else platform}",
-        "app_key": f"{platform}-key",
-        "app_secret": APP_SECRET,
-        "access_token": "good-token",
-        "webhook_secret": SECRET if platform == "shopify" else "",
-    }
-    values.update(connection)
-    return ShopConnection.objects.create(shop=shop, **values)
 
 
 @pytest.fixture
@@ -102,63 +71,6 @@ def pdd(skus, warehouse):
 @pytest.fixture
 def douyin(skus, warehouse):
     return make_shop("douyin-1", "douyin", warehouse)
-
-
-def shopify_post(
-    client: Client,
-    shop_code: str,
-    body: dict | bytes,
-    *,
-    topic="orders/create",
-    secret=SECRET,
-    webhook_id="wh-1",
-    hmac=None,
-    **headers,
-):
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    extra = {
-        "HTTP_X_SHOPIFY_TOPIC": topic,
-        "HTTP_X_SHOPIFY_WEBHOOK_ID": webhook_id,
-        "HTTP_X_SHOPIFY_EVENT_ID": f"ev-{webhook_id}",
-        "HTTP_X_SHOPIFY_SHOP_DOMAIN": "huajian-global.myshopify.com",
-    }
-    signature = hmac if hmac is not None else (shopify_hmac(raw, secret) if secret else None)
-    if signature is not None:
-        extra["HTTP_X_SHOPIFY_HMAC_SHA256"] = signature
-    extra.update(headers)
-    return client.post(f"/webhooks/shopify/{shop_code}/", data=raw, content_type="application/json", **extra)
-
-
-def top_post(
-    client: Client, platform: str, shop_code: str, body, *, secret=APP_SECRET, timestamp=None, sign=None, epoch=False
-):
-    """A TOP/Qimen-style signed push (Taobao, JD, PDD)."""
-    from django.utils import timezone
-
-    from integrations.platforms.client import shanghai_text
-
-    raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-    now = timezone.now()
-    params = {
-        "app_key": f"{platform}-key",
-        "timestamp": timestamp or (str(int(now.timestamp())) if epoch else shanghai_text(now)),
-        "sign_method": "md5",
-    }
-    params["sign"] = sign if sign is not None else top_sign(params, secret, body=raw)
-    query = urllib.parse.urlencode(params)
-    return client.post(f"/webhooks/{platform}/{shop_code}/?{query}", data=raw, content_type="application/json")
-
-
-def douyin_post(client: Client, shop_code: str, messages, *, secret=APP_SECRET, app_key="douyin-key", sign=None):
-    raw = messages if isinstance(messages, bytes) else json.dumps(messages, ensure_ascii=False).encode()
-    signature = sign if sign is not None else douyin_push_sign(app_key=app_key, secret=secret, body=raw)
-    return client.post(
-        f"/webhooks/douyin/{shop_code}/",
-        data=raw,
-        content_type="application/json",
-        HTTP_APP_ID=app_key,
-        HTTP_EVENT_SIGN=signature,
-    )
 
 
 class SandboxTransport:

@@ -1,10 +1,8 @@
 """Real concurrency on PostgreSQL: the same order arriving twice at the same moment becomes one order."""
 
 import json
-import threading
 
 import pytest
-from django.db import connection
 
 from integrations.inbox import inbox_process, inbox_store
 from integrations.models import ChannelOrderState, InboxMessage
@@ -12,30 +10,10 @@ from integrations.platforms.base import PushItem, PushRequest
 from integrations.services import webhook_accept
 from integrations.signing import shopify_hmac
 from orders.models import Order
-from tests.integrations.conftest import SECRET, shopify_sample
+from tests.concurrency import run_together
+from tests.integrations.helpers import SECRET, shopify_sample
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def wrap(job):
-        try:
-            barrier.wait(timeout=10)
-            job()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def _push(shop_code, body_bytes, webhook_id):
@@ -58,7 +36,7 @@ def test_two_identical_pushes_at_once_make_one_order(shopify):
     _headers, body = shopify_sample()
     raw = json.dumps(body).encode()
 
-    errors = run_together(*[_push(shopify.shop.code, raw, "same-delivery") for _ in range(4)])
+    _results, errors = run_together([_push(shopify.shop.code, raw, "same-delivery") for _ in range(4)])
 
     assert errors == []
     assert Order.objects.filter(external_id="6123456789012").count() == 1
@@ -79,10 +57,12 @@ def test_push_and_poll_of_the_same_order_at_once_make_one_order(shopify):
         enqueue=False,
     )
 
-    errors = run_together(
-        _push(shopify.shop.code, raw, "d1"),
-        _push(shopify.shop.code, raw, "d2"),
-        lambda: inbox_process(stored.new_ids),
+    _results, errors = run_together(
+        [
+            _push(shopify.shop.code, raw, "d1"),
+            _push(shopify.shop.code, raw, "d2"),
+            lambda: inbox_process(stored.new_ids),
+        ]
     )
 
     assert errors == []

@@ -5,7 +5,7 @@ token/catalog bookkeeping is read-only."""
 import pytest
 
 from integrations.models import ShopConnection
-from tests.integrations.conftest import shopify_post, shopify_sample
+from tests.integrations.helpers import shopify_post, shopify_sample
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from integrations.models import InboxMessage, WorkStatus
 from integrations.platforms.base import PushItem
 from orders.models import Order
 from tests.factories import SKUFactory
-from tests.integrations.conftest import shopify_post, shopify_sample
+from tests.integrations.helpers import shopify_post, shopify_sample
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from integrations.models import ChannelOrderState, InboxMessage, WorkStatus
 from integrations.platforms.base import PushItem
 from orders.models import Order, OrderEvent
 from orders.states import Status
-from tests.integrations.conftest import shopify_sample
+from tests.integrations.helpers import shopify_sample
 
 pytestmark = pytest.mark.django_db
 _events = itertools.count()

@@ -15,7 +15,7 @@ from integrations.inbox import draining, inbox_claim_due, inbox_drain, inbox_sto
 from integrations.models import InboxMessage, WorkStatus
 from integrations.platforms.base import PushItem
 from orders.models import Order
-from tests.integrations.conftest import shopify_post, shopify_sample
+from tests.integrations.helpers import shopify_post, shopify_sample
 
 pytestmark = pytest.mark.django_db
 _ids = itertools.count(7000)

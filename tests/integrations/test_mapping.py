@@ -12,7 +12,7 @@ from integrations.mapping import overrides_forget
 from integrations.models import FieldMapping
 from integrations.platforms import adapter_for
 from orders.states import Status
-from tests.integrations.conftest import sample, shopify_sample
+from tests.integrations.helpers import sample, shopify_sample
 
 pytestmark = pytest.mark.django_db
 

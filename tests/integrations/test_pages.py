@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from integrations.models import HealthAlert, ImportJob, InboxMessage, ShopConnection, WorkStatus
 from orders.models import Order
-from tests.integrations.conftest import SAMPLES, shopify_sample
+from tests.integrations.helpers import shopify_sample
+from tests.samples import SAMPLES
 
 pytestmark = pytest.mark.django_db
 

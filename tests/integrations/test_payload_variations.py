@@ -33,7 +33,7 @@ import pytest
 from config.errors import ApplicationError
 from integrations.platforms import adapter_for
 from orders.services import order_validate
-from tests.integrations.conftest import sample, shopify_sample
+from tests.integrations.helpers import sample, shopify_sample
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from inventory.models import Pool, Reservation
 from inventory.services import stock_receive
 from orders.models import PresaleTerms
 from orders.states import HoldReason, Status
-from tests.integrations.conftest import shopify_sample
+from tests.integrations.helpers import shopify_sample
 from tests.integrations.test_payload_variations import _douyin, _pdd, _taobao
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ the same shops hundreds of times a second); saving a connection or shop makes th
 import pytest
 
 from integrations.models import ShopConnection
-from tests.integrations.conftest import SECRET, shopify_post, shopify_sample
+from tests.integrations.helpers import SECRET, shopify_post, shopify_sample
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from integrations.exceptions import PayloadInvalid
 from integrations.platforms import adapter_for
 from orders.services import order_validate
 from orders.states import Status
-from tests.integrations.conftest import shopify_sample
+from tests.integrations.helpers import shopify_sample
 from tests.integrations.test_payload_variations import _douyin, _jd, _pdd, _taobao
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from config.crypto import PREFIX, SecretUnreadable, _fernet, encrypted_fields, k
 from integrations import tokens
 from integrations.models import AlertRobot, ShopConnection
 from orders.models import Shop
-from tests.integrations.conftest import make_shop
+from tests.integrations.helpers import make_shop
 
 pytestmark = pytest.mark.django_db
 

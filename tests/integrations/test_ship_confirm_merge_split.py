@@ -22,7 +22,7 @@ from orders.services import LineInput, OrderInput, order_create
 from orders.shaping.merge import order_merge
 from orders.shaping.split import order_split
 from orders.states import Status
-from tests.integrations.conftest import make_shop
+from tests.integrations.helpers import make_shop
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from integrations.models import InboxMessage, WebhookRejection, WorkStatus
 from orders.models import Order, OrderEvent
 from orders.states import Status
-from tests.integrations.conftest import shopify_post, shopify_sample
+from tests.integrations.helpers import shopify_post, shopify_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_signature_made_with_another_secret_is_rejected(client, shopify):
 def test_a_changed_body_with_the_original_signature_is_rejected(client, shopify):
     _headers, body = shopify_sample()
     from integrations.signing import shopify_hmac
-    from tests.integrations.conftest import SECRET
+    from tests.integrations.helpers import SECRET
 
     signature = shopify_hmac(json.dumps(body).encode(), SECRET)
     body["total_price"] = "1.00"

@@ -9,7 +9,7 @@ from inventory.models import ChannelStock
 from inventory.services import safety_stock_set, stock_receive
 from inventory.services.channels import channel_stock_set, channel_stock_sync
 from tests.factories import ShopFactory, SKUFactory
-from tests.integrations.conftest import make_shop
+from tests.integrations.helpers import make_shop
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from integrations.inbox import claiming, inbox_drain, inbox_retry_due, inbox_sto
 from integrations.models import InboxMessage, WorkStatus
 from integrations.platforms.base import PushItem
 from orders.models import Order
-from tests.integrations.conftest import shopify_sample
+from tests.integrations.helpers import shopify_sample
 
 
 def _stored_without_a_task(shop, count=3):

@@ -2,7 +2,6 @@
 the stock levels and the active reservations (``stock_ledger_mismatches`` is empty)."""
 
 import pytest
-from django_q.conf import Conf
 
 from inventory.models import Pool
 from inventory.selectors import stock_ledger_mismatches
@@ -23,9 +22,8 @@ def ledger_agrees_with_levels(request):
 
 
 @pytest.fixture(autouse=True)
-def tasks_run_inline(monkeypatch):
-    """django-q2 runs queued tasks at once, in the test (Q_CLUSTER sync)."""
-    monkeypatch.setattr(Conf, "SYNC", True)
+def tasks_run_inline(sync_tasks):
+    """Inventory tests run queued tasks at once (``sync_tasks``)."""
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 no deadlock, and release/consume happen once however often they race."""
 
 import random
-import threading
 from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 
 from inventory.models import Reservation, Stock
 from inventory.services import (
@@ -20,32 +19,10 @@ from inventory.services import (
 from orders.models import Order
 from orders.services import order_transition
 from orders.states import HoldReason, Status
+from tests.concurrency import run_together
 from tests.factories import SKUFactory, make_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(jobs, *, threads=None):
-    """Run the callables in parallel threads released at the same moment; return their results and errors."""
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [None] * len(jobs), []
-
-    def work(index, job):
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    close_old_connections()
-    return results, errors
 
 
 def test_fifty_buyers_of_ten_units_get_exactly_ten_reservations(world):

@@ -2,10 +2,11 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from orders.models import Order
 from orders.services import order_number_allocate
+from tests.concurrency import run_together
 from tests.factories import ShopFactory, make_order
 
 
@@ -42,27 +43,15 @@ def test_concurrent_order_creation_never_reuses_a_number():
     shop = ShopFactory()
     workers, per_worker = 12, 8
     numbers: list[str] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(workers)
     lock = threading.Lock()
 
     def work() -> None:
-        try:
-            barrier.wait()
-            for _ in range(per_worker):
-                order = make_order(shop=shop)
-                with lock:
-                    numbers.append(order.number)
-        except BaseException as exc:  # reported below; a thread must not die silently
-            errors.append(exc)
-        finally:
-            connection.close()
+        for _ in range(per_worker):
+            order = make_order(shop=shop)
+            with lock:
+                numbers.append(order.number)
 
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _results, errors = run_together([work] * workers)
 
     assert errors == []
     assert len(numbers) == workers * per_worker

@@ -1,17 +1,16 @@
 """Batches of new paid orders created at the same moment on PostgreSQL, with real threads: their SKUs in
 opposite orders, more demand than stock. No deadlock, no oversell, every reservation on the ledger."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from inventory.models import Reservation, Stock, StockMovement
 from inventory.services import stock_receive
 from orders.models import Order
 from orders.services import order_create_many
 from orders.states import HoldReason, Status
+from tests.concurrency import run_together
 from tests.factories import ShopFactory, SKUFactory, WarehouseFactory, order_input
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -31,24 +30,12 @@ def test_parallel_batches_neither_deadlock_nor_oversell():
         ]
 
     batches = [batch(skus), batch(list(reversed(skus))), batch(skus[1:] + skus[:1])]
-    barrier = threading.Barrier(len(batches))
-    errors = []
 
     def work(data):
-        try:
-            barrier.wait(timeout=10)
-            for start in range(0, len(data), 5):  # several transactions each, interleaving with the others
-                order_create_many(shop=shop, data=data[start : start + 5], system="t")
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for start in range(0, len(data), 5):  # several transactions each, interleaving with the others
+            order_create_many(shop=shop, data=data[start : start + 5], system="t")
 
-    threads = [threading.Thread(target=work, args=(data,)) for data in batches]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    _results, errors = run_together([lambda data=data: work(data) for data in batches])
 
     assert errors == []
     assert Order.objects.count() == 60

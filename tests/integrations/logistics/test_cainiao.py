@@ -13,8 +13,8 @@ import pytest
 from fulfilment.carriers.adapters.base import CarrierCallFailed
 from integrations.logistics.cainiao import CainiaoAdapter
 from integrations.signing import top_sign
-from tests.integrations.conftest import APP_SECRET
-from tests.integrations.logistics.conftest import waybill_request
+from tests.integrations.helpers import APP_SECRET
+from tests.integrations.logistics.helpers import waybill_request
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from fulfilment.carriers.adapters.base import CarrierCallFailed
 from integrations.logistics.kuaidi100 import Kuaidi100Adapter
 from integrations.logistics.sf import SfAdapter
 from integrations.signing import kuaidi100_sign, sf_msg_digest
-from tests.integrations.logistics.conftest import waybill_request
+from tests.integrations.logistics.helpers import waybill_request
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from integrations.logistics.kuaidi100 import Kuaidi100Adapter
 from integrations.logistics.pdd.client import PddWaybillAdapter
 from integrations.logistics.sf import SfAdapter
 from integrations.signing import sf_msg_digest
-from tests.integrations.logistics.conftest import waybill_request
+from tests.integrations.logistics.helpers import waybill_request
 
 pytestmark = pytest.mark.django_db
 

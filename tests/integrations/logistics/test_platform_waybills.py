@@ -19,8 +19,8 @@ from integrations.logistics.douyin import DouyinWaybillAdapter
 from integrations.logistics.jd import JdWaybillAdapter
 from integrations.logistics.pdd import PddWaybillAdapter
 from integrations.signing import douyin_api_sign, top_sign
-from tests.integrations.conftest import APP_SECRET
-from tests.integrations.logistics.conftest import waybill_request
+from tests.integrations.helpers import APP_SECRET
+from tests.integrations.logistics.helpers import waybill_request
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from fulfilment.carriers.adapters.base import CarrierCallFailed, Party
 from fulfilment.carriers.adapters.registry import provider_adapter
 from fulfilment.models import SandboxWaybill
-from tests.integrations.logistics.conftest import waybill_request
+from tests.integrations.logistics.helpers import waybill_request
 
 pytestmark = pytest.mark.django_db
 

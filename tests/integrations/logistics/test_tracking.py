@@ -27,7 +27,7 @@ from integrations.signing import kdniao_data_sign
 from orders.services import order_transition
 from orders.states import Status
 from tests.factories import make_order
-from tests.integrations.conftest import sample
+from tests.integrations.helpers import sample
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from integrations.logistics.douyin.client import DouyinWaybillAdapter
 from integrations.logistics.jd import JdWaybillAdapter
 from integrations.logistics.pdd.client import PddWaybillAdapter
 from integrations.models import HealthAlert
-from tests.integrations.logistics.conftest import waybill_request
+from tests.integrations.logistics.helpers import waybill_request
 
 pytestmark = pytest.mark.django_db
 

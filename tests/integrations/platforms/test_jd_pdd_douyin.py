@@ -11,7 +11,7 @@ from integrations.models import InboxMessage, WebhookRejection, WorkStatus
 from integrations.platforms import adapter_for
 from orders.models import Order
 from orders.states import HoldReason, Status
-from tests.integrations.conftest import douyin_post, sample, top_post
+from tests.integrations.helpers import douyin_post, sample, top_post
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -8,7 +8,7 @@ import pytest
 from integrations.models import InboxMessage, WorkStatus
 from integrations.platforms import adapter_for
 from orders.models import Order
-from tests.integrations.conftest import shopify_post, shopify_sample
+from tests.integrations.helpers import shopify_post, shopify_sample
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from integrations.platforms.taobao.client import TaobaoClient
 from integrations.signing import top_sign
 from orders.models import Order, OrderEvent
 from orders.states import HoldReason, Status
-from tests.integrations.conftest import APP_SECRET, sample, top_post
+from tests.integrations.helpers import APP_SECRET, sample, top_post
 
 pytestmark = pytest.mark.django_db
 

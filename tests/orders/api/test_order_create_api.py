@@ -1,11 +1,9 @@
 import copy
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 from orders.models import IdempotencyKey, Order, OrderEvent, Source
+from tests.concurrency import run_together
 from tests.factories import make_order
 
 URL = "/api/v1/orders/"
@@ -254,18 +252,14 @@ def test_users_without_the_add_order_permission_get_403(api, world, finance, out
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_with_one_key_create_exactly_one_order(api, world, cs_a):
     clients = [api(cs_a) for _ in range(8)]
-    barrier = threading.Barrier(len(clients))
 
     def submit(client):
-        try:
-            barrier.wait(timeout=10)
-            response = post(client, copy.deepcopy(order_body()), key="burst-1")
-            return response.status_code, response.json().get("number")
-        finally:
-            connection.close()
+        response = post(client, copy.deepcopy(order_body()), key="burst-1")
+        return response.status_code, response.json().get("number")
 
-    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
-        results = list(pool.map(submit, clients))
+    results, errors = run_together([lambda client=client: submit(client) for client in clients])
+
+    assert errors == []
 
     assert Order.objects.count() == 1
     number = Order.objects.get().number
@@ -278,18 +272,14 @@ def test_concurrent_submissions_with_one_key_create_exactly_one_order(api, world
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_of_one_order_without_a_key_create_it_once(api, world, cs_a):
     clients = [api(cs_a) for _ in range(6)]
-    barrier = threading.Barrier(len(clients))
 
     def submit(client):
-        try:
-            barrier.wait(timeout=10)
-            response = post(client, order_body())
-            return response.status_code, response.json()
-        finally:
-            connection.close()
+        response = post(client, order_body())
+        return response.status_code, response.json()
 
-    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
-        results = list(pool.map(submit, clients))
+    results, errors = run_together([lambda client=client: submit(client) for client in clients])
+
+    assert errors == []
 
     number = Order.objects.get().number
     assert sorted(status for status, _ in results) == [201] + [409] * 5

@@ -8,7 +8,7 @@ import pytest
 
 from integrations.models import ShopConnection
 from orders.models import Shop
-from tests.integrations.conftest import shopify_post, shopify_sample
+from tests.integrations.helpers import shopify_post, shopify_sample
 
 URL = "/api/v1/shops/"
 

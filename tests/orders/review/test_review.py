@@ -18,7 +18,7 @@ from orders.review.services import (
 )
 from orders.rules.services import order_rules_apply
 from orders.states import HoldReason, Status
-from tests.conftest import _user
+from tests.factories import UserFactory
 from tests.orders.rules.fixtures import rule
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_tiers_are_approved_in_order_by_their_roles(tiered, paid_order, manager,
 
 
 def test_one_person_cannot_approve_two_tiers(tiered, paid_order, world):
-    boss = _user("boss", roles.MANAGER, roles.ADMIN)
+    boss = UserFactory(username="boss", groups=[roles.MANAGER, roles.ADMIN])
     order = paid_order(amount=Decimal("6000.00"))
     order_rules_apply(order_id=order.pk)
     task = order.review_tasks.get()

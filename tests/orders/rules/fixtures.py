@@ -5,7 +5,6 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django_q.conf import Conf
 
 from inventory.models import Pool
 from inventory.services import stock_receive
@@ -18,9 +17,8 @@ START = dt.datetime(2026, 11, 11, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 
 
 @pytest.fixture(autouse=True)
-def tasks_run_inline(monkeypatch):
-    """django-q2 runs queued tasks at once, in the test (Q_CLUSTER sync)."""
-    monkeypatch.setattr(Conf, "SYNC", True)
+def tasks_run_inline(sync_tasks):
+    """The rules, review, shaping, health and SLA tests run queued tasks at once (``sync_tasks``)."""
 
 
 class Clock:

@@ -1,0 +1,108 @@
+"""Helpers for the integrations tests: the sample payloads, shops with connections, and pushes signed as each
+platform signs them."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+from django.test import Client
+
+from integrations.models import ShopConnection
+from integrations.signing import douyin_push_sign, shopify_hmac, top_sign
+from tests.factories import ShopFactory
+from tests.samples import SAMPLES
+
+SAMPLE_SKUS = [
+    "FLW-SERUM-30ML",
+    "FLW-SERUM",
+    "FLW-MASK-5P",
+    "KTL-PRO-1L",
+    "CUP-BLUE",
+    "CUP-WHITE",
+    "COF-24",
+]
+SECRET = "test-webhook-secret"
+APP_SECRET = "test-app-secret"
+
+
+def sample(name: str):
+    return json.loads((SAMPLES / "platforms" / name).read_text(encoding="utf-8"))
+
+
+def shopify_sample() -> tuple[dict, dict]:
+    """(headers, body) of the Shopify sample: ``_`` keys stripped from the body."""
+    data = sample("shopify_orders_create.json")
+    headers = data["_headers"]
+    body = {k: v for k, v in data.items() if not k.startswith("_")}
+    return headers, body
+
+
+def make_shop(code: str, platform: str, warehouse, **connection) -> ShopConnection:
+    shop = ShopFactory(code=code, name=code, platform=platform, default_warehouse=warehouse)
+    values = {
+        "base_url": f"http://testserver/sandbox/{'taobao' if platform == 'tmall' else platform}",
+        "app_key": f"{platform}-key",
+        "app_secret": APP_SECRET,
+        "access_token": "good-token",
+        "webhook_secret": SECRET if platform == "shopify" else "",
+    }
+    values.update(connection)
+    return ShopConnection.objects.create(shop=shop, **values)
+
+
+def shopify_post(
+    client: Client,
+    shop_code: str,
+    body: dict | bytes,
+    *,
+    topic="orders/create",
+    secret=SECRET,
+    webhook_id="wh-1",
+    hmac=None,
+    **headers,
+):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    extra = {
+        "HTTP_X_SHOPIFY_TOPIC": topic,
+        "HTTP_X_SHOPIFY_WEBHOOK_ID": webhook_id,
+        "HTTP_X_SHOPIFY_EVENT_ID": f"ev-{webhook_id}",
+        "HTTP_X_SHOPIFY_SHOP_DOMAIN": "huajian-global.myshopify.com",
+    }
+    signature = hmac if hmac is not None else (shopify_hmac(raw, secret) if secret else None)
+    if signature is not None:
+        extra["HTTP_X_SHOPIFY_HMAC_SHA256"] = signature
+    extra.update(headers)
+    return client.post(f"/webhooks/shopify/{shop_code}/", data=raw, content_type="application/json", **extra)
+
+
+def top_post(
+    client: Client, platform: str, shop_code: str, body, *, secret=APP_SECRET, timestamp=None, sign=None, epoch=False
+):
+    """A TOP/Qimen-style signed push (Taobao, JD, PDD)."""
+    from django.utils import timezone
+
+    from integrations.platforms.client import shanghai_text
+
+    raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    now = timezone.now()
+    params = {
+        "app_key": f"{platform}-key",
+        "timestamp": timestamp or (str(int(now.timestamp())) if epoch else shanghai_text(now)),
+        "sign_method": "md5",
+    }
+    params["sign"] = sign if sign is not None else top_sign(params, secret, body=raw)
+    query = urllib.parse.urlencode(params)
+    return client.post(f"/webhooks/{platform}/{shop_code}/?{query}", data=raw, content_type="application/json")
+
+
+def douyin_post(client: Client, shop_code: str, messages, *, secret=APP_SECRET, app_key="douyin-key", sign=None):
+    raw = messages if isinstance(messages, bytes) else json.dumps(messages, ensure_ascii=False).encode()
+    signature = sign if sign is not None else douyin_push_sign(app_key=app_key, secret=secret, body=raw)
+    return client.post(
+        f"/webhooks/douyin/{shop_code}/",
+        data=raw,
+        content_type="application/json",
+        HTTP_APP_ID=app_key,
+        HTTP_EVENT_SIGN=signature,
+    )
