@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import ApplicationError
+from config.spreadsheets import RowError
 from config.spreadsheets import table_read as spreadsheet_table_read
 from config.tasks import enqueue_on_commit
 from config.uploads import UploadRefused, upload_check
@@ -187,20 +188,6 @@ PROFILES: dict[str, Profile] = {
         },
     ),
 }
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
-
-    def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.value!r} {self.reason}"
 
 
 @dataclass

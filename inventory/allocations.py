@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.spreadsheets import table_read
+from config.spreadsheets import RowError, table_read
 from inventory.exceptions import StockInvalid
 from inventory.models import SKU, ChannelStock
 from inventory.services.channels import channel_stock_set
@@ -88,14 +88,11 @@ def allocations_parse(content: bytes, name: str) -> list[AllocationRow]:
 
     shops = _shops_by_code({cell(cells, "shop")[0] for _n, cells in body})
     skus = {sku.code: sku for sku in SKU.objects.filter(code__in={cell(cells, "sku")[0] for _n, cells in body})}
-    errors: list[str] = []
+    errors: list[RowError] = []
     rows: list[AllocationRow] = []
 
     def bad(number: int, header: str, value: str, why: str) -> None:
-        errors.append(
-            _("row %(row)s, column %(column)s: %(value)r %(why)s")
-            % {"row": number, "column": header, "value": value, "why": why}
-        )
+        errors.append(RowError(number, header, value, why))
 
     for number, cells in body:
         shop_code, shop_header = cell(cells, "shop")
@@ -142,7 +139,8 @@ def allocations_parse(content: bytes, name: str) -> list[AllocationRow]:
                 )
             )
     if errors:
-        raise AllocationInvalid("\n".join(errors[:MAX_ERRORS]), extra={"errors": errors[:MAX_ERRORS]})
+        shown = errors[:MAX_ERRORS]
+        raise AllocationInvalid("\n".join(str(e) for e in shown), extra={"errors": [e.as_dict() for e in shown]})
     if not rows:
         raise AllocationInvalid(_("%(name)s: no allocation rows below the header.") % {"name": name})
     return rows

@@ -1,6 +1,6 @@
 """Statement formats: detect a file's format from its content and parse it by header name.
 
-    reader = statement_open(stream)           # FileInvalid when no known format fits
+    reader = statement_open(stream)           # SpreadsheetInvalid when no known format fits
     ctx = ParseContext()
     for line in reader.lines(ctx): ...        # ParsedLine objects; ctx.errors holds the bad rows
     ctx.declared / ctx.parsed                 # the file's own totals and ours
@@ -16,19 +16,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from config.spreadsheets import Position, SpreadsheetInvalid, rows_open
 from finance.formats.alipay import AlipayAccountLedger, AlipayTradeBill
 from finance.formats.bank import BankStatement
 from finance.formats.base import (
-    FileInvalid,
     Flow,
     LineKind,
     ParseContext,
     ParsedLine,
-    Position,
-    RowError,
     StatementFormat,
     clean,
-    iter_rows,
     normalise_ref,
 )
 from finance.formats.platforms import DouyinSettlement, JDSettlement, PinduoduoLedger, TaobaoSettlement
@@ -71,7 +68,7 @@ class StatementReader:
 
 def statement_open(stream: io.BufferedIOBase) -> StatementReader:
     """Find the header row and the format it belongs to; the returned reader continues after the header."""
-    container, rows, position = iter_rows(stream)
+    container, rows, position = rows_open(stream)
     preamble: list[str] = []
     closest: tuple[int, type[StatementFormat], list[str], int] | None = None
     scanned = 0
@@ -97,12 +94,12 @@ def statement_open(stream: io.BufferedIOBase) -> StatementReader:
             break
     if closest is not None:
         _n, fmt, missing, number = closest
-        raise FileInvalid(
+        raise SpreadsheetInvalid(
             f"Not a statement format Order Hub knows. The closest is {fmt.label}, but its header (row {number}) "
             f"lacks the columns {', '.join(missing)}.",
             extra={"closest_format": fmt.code, "row": number, "missing_columns": missing},
         )
-    raise FileInvalid(
+    raise SpreadsheetInvalid(
         "Not a statement format Order Hub knows: no header row with known column names in the first "
         f"{HEADER_SEARCH_ROWS} rows. Known formats: {', '.join(fmt.label for fmt in FORMATS)}.",
         extra={"known_formats": [fmt.code for fmt in FORMATS]},
@@ -114,12 +111,10 @@ __all__ = [
     "FORMATS_BY_CODE",
     "FORMAT_CHOICES",
     "SOURCES",
-    "FileInvalid",
     "Flow",
     "LineKind",
     "ParseContext",
     "ParsedLine",
-    "RowError",
     "StatementReader",
     "normalise_ref",
     "statement_open",

@@ -13,10 +13,7 @@ commission charged on that line, so the line's effect on the account is ``amount
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from config.uploads import UploadRefused, upload_check
+from config.spreadsheets import RowError, SpreadsheetInvalid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # China Standard Time as a fixed offset (no daylight saving since 1991): cheaper to build and compare.
@@ -93,22 +90,6 @@ class ParsedLine:
         return self.amount + self.fee + self.commission
 
 
-@dataclass(slots=True)
-class RowError:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        value = f" {self.value!r}" if self.value else ""
-        return f"{where}:{value} {self.reason}"
-
-
 class RowInvalid(Exception):
     """Raised inside a row function; the row is skipped and reported, the rest of the file is kept."""
 
@@ -117,15 +98,6 @@ class RowInvalid(Exception):
         self.column = column
         self.value = "" if value is None else str(value)
         self.reason = reason
-
-
-class FileInvalid(Exception):
-    """The file as a whole cannot be read (not a statement we know, encoding, missing columns)."""
-
-    def __init__(self, message: str, *, extra: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.extra = extra or {}
 
 
 @dataclass
@@ -296,109 +268,6 @@ def normalise_ref(value: str) -> str:
 _REF_PUNCTUATION = str.maketrans("", "", "-_ /.#")
 
 
-# --- reading files -------------------------------------------------------------------------------------------
-
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-
-
-def sniff_encoding(head: bytes) -> str:
-    """UTF-8 (with or without BOM) when the head decodes as UTF-8, otherwise GB18030 (a superset of GBK,
-    which Alipay and most Chinese banks use)."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
-        return "gb18030"
-    except UnicodeDecodeError:
-        raise FileInvalid("The file is neither UTF-8 nor GBK/GB18030 text, nor an Excel workbook.") from None
-
-
-class Position:
-    """How far through the file the reader is, as a fraction (for progress bars)."""
-
-    def __init__(self, stream: io.BufferedIOBase | None = None):
-        self.stream = stream
-        self.size = 0
-        if stream is not None:
-            stream.seek(0, io.SEEK_END)
-            self.size = stream.tell()
-            stream.seek(0)
-        self.row = 0
-        self.rows = 0
-
-    def fraction(self) -> float:
-        if self.stream is not None and self.size:
-            try:
-                return min(1.0, self.stream.tell() / self.size)
-            except (OSError, ValueError):
-                return 0.0
-        return min(1.0, self.row / self.rows) if self.rows else 0.0
-
-
-def iter_rows(stream: io.BufferedIOBase) -> tuple[str, Iterator[tuple[int, list[Any]]], Position]:
-    """``(kind, rows, position)`` for a CSV or XLSX file: each row is ``(row number in the file, cells)``."""
-    try:
-        upload_check(stream, name=getattr(stream, "name", None) or "file")
-    except UploadRefused as refused:
-        raise FileInvalid(refused.message, extra=refused.extra) from None
-    head = stream.read(65536)
-    stream.seek(0)
-    if head.startswith(XLS_MAGIC):
-        raise FileInvalid("Old-style .xls workbooks are not supported: save the file as .xlsx or CSV.")
-    if head.startswith(XLSX_MAGIC):
-        position = Position()
-        return "xlsx", _xlsx_rows(stream, position), position
-    if not head.strip():
-        raise FileInvalid("The file is empty.")
-    encoding = sniff_encoding(head)
-    position = Position(stream)
-    return f"csv/{encoding}", _csv_rows(stream, encoding), position
-
-
-def _csv_rows(stream: io.BufferedIOBase, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-    reader = csv.reader(text)
-    try:
-        for cells in reader:
-            yield reader.line_num, cells
-    except UnicodeDecodeError as exc:
-        raise FileInvalid(
-            f"Row {reader.line_num + 1}: bytes that are not valid {encoding} text ({exc.reason}).",
-            extra={"row": reader.line_num + 1},
-        ) from None
-    except csv.Error as exc:
-        raise FileInvalid(f"Row {reader.line_num}: {exc}.", extra={"row": reader.line_num}) from None
-    finally:
-        try:
-            text.detach()  # leave the caller's file open
-        except ValueError:  # the caller closed it first
-            pass
-
-
-def _xlsx_rows(stream: io.BufferedIOBase, position: Position) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged zip
-        raise FileInvalid(f"The Excel workbook cannot be opened: {exc}.") from None
-    try:
-        sheet = workbook.worksheets[0]
-        position.rows = sheet.max_row or 0
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            position.row = number
-            yield number, list(cells)
-    finally:
-        workbook.close()
-
-
 # --- formats ---------------------------------------------------------------------------------------------------
 
 
@@ -458,7 +327,7 @@ class StatementFormat:
                     break
         missing = [c.name for c in self.columns if c.required and c.name not in self.index]
         if missing:
-            raise FileInvalid(
+            raise SpreadsheetInvalid(
                 f"{self.label}: the header row (row {header_row}) lacks the columns {', '.join(missing)}.",
                 extra={"row": header_row, "missing_columns": missing},
             )

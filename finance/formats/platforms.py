@@ -70,9 +70,9 @@ def _put(line: ParsedLine, kind: str, value: Decimal, subsidy: bool) -> None:
 
 def _require_amount_columns(fmt: StatementFormat) -> None:
     if "金额" not in fmt.index and not ("收入金额" in fmt.index and "支出金额" in fmt.index):
-        from finance.formats.base import FileInvalid
+        from config.spreadsheets import SpreadsheetInvalid
 
-        raise FileInvalid(
+        raise SpreadsheetInvalid(
             f"{fmt.label}: the header row (row {fmt.header_row}) needs either a 金额 column or both 收入金额 and "
             f"支出金额.",
             extra={"row": fmt.header_row, "missing_columns": ["金额"]},

@@ -25,10 +25,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.spreadsheets import SpreadsheetInvalid
 from finance.exceptions import EntityNotAllowed, EntityRequired, StatementDuplicate, StatementInvalid
 from finance.formats import (
     FORMATS_BY_CODE,
-    FileInvalid,
     ParseContext,
     ParsedLine,
     normalise_ref,
@@ -132,7 +132,7 @@ def statement_upload(
         raise statement_duplicate_error(existing, filename)
     try:
         reader = statement_open(file)
-    except FileInvalid as exc:
+    except SpreadsheetInvalid as exc:
         raise StatementInvalid(f"{filename}: {exc.message}", extra={"filename": filename, **exc.extra}) from None
     fmt = reader.format
     file.seek(0)
@@ -187,11 +187,11 @@ def statement_import(*, statement_id: int, progress: Callable[[int, int], None] 
         summary = _import_lines(statement, progress)
     except Exception as exc:
         statement_lines_delete(statement_id=statement.pk)
-        message = exc.message if isinstance(exc, FileInvalid) else f"Import failed: {exc}"
+        message = exc.message if isinstance(exc, SpreadsheetInvalid) else f"Import failed: {exc}"
         Statement.objects.filter(pk=statement.pk).update(
             status=Statement.Status.FAILED, message=message[:2000], heartbeat_at=timezone.now()
         )
-        if not isinstance(exc, FileInvalid):
+        if not isinstance(exc, SpreadsheetInvalid):
             logger.exception("statement %s import failed", statement.pk)
             raise
         statement.refresh_from_db()
@@ -262,7 +262,7 @@ def _import_lines(statement: Statement, progress: Callable[[int, int], None] | N
         raw = getattr(handle, "file", handle)
         reader = statement_open(raw)
         if fmt_class is not None and reader.code != fmt_class.code:
-            raise FileInvalid(f"The stored file now reads as {reader.format.label}, not {fmt_class.label}.")
+            raise SpreadsheetInvalid(f"The stored file now reads as {reader.format.label}, not {fmt_class.label}.")
         source, flow, statement_id = reader.format.source, reader.format.flow, statement.pk
         chunk: list[ParsedLine] = []
         last_percent = -1

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from finance.formats import FileInvalid, LineKind, ParseContext, statement_open
+from config.spreadsheets import SpreadsheetInvalid
+from finance.formats import LineKind, ParseContext, statement_open
 from finance.formats.base import SHANGHAI, money
 from tests.finance import builders
-from tests.finance.conftest import BILLS
+from tests.finance.helpers import BILLS
 
 SAMPLES = sorted(BILLS.iterdir())
 
@@ -147,8 +148,8 @@ def test_a_bad_row_is_reported_with_row_column_value_and_reason_and_the_rest_is_
     _reader, ctx, lines = parse(text.encode("gbk"))
 
     assert [str(e) for e in ctx.errors] == [
-        "row 8, column 完成时间: '2026-13-45 99:00' is not a date/time (expected YYYY-MM-DD HH:MM:SS)",
-        "row 10, column 商家实收（元）: '45x.00' is not an amount",
+        "第 8 行，完成时间 列: '2026-13-45 99:00' is not a date/time (expected YYYY-MM-DD HH:MM:SS)",
+        "第 10 行，商家实收（元） 列: '45x.00' is not an amount",
     ]
     assert [line.row for line in lines] == [6, 7, 9]
     assert ctx.parsed["trade_count"] == 2 != ctx.declared["trade_count"]
@@ -157,7 +158,7 @@ def test_a_bad_row_is_reported_with_row_column_value_and_reason_and_the_rest_is_
 def test_an_unknown_file_names_the_closest_format_and_its_missing_columns():
     data = "支付宝交易号,商户订单号,业务类型,金额\n1,2,交易,3\n".encode()
 
-    with pytest.raises(FileInvalid) as excinfo:
+    with pytest.raises(SpreadsheetInvalid) as excinfo:
         parse(data)
 
     assert excinfo.value.extra["closest_format"] == "alipay_trade"
@@ -165,12 +166,12 @@ def test_an_unknown_file_names_the_closest_format_and_its_missing_columns():
 
 
 def test_a_file_with_no_known_header_is_refused():
-    with pytest.raises(FileInvalid, match="no header row with known column names"):
+    with pytest.raises(SpreadsheetInvalid, match="no header row with known column names"):
         parse(b"hello,world\n1,2\n")
 
 
 def test_old_excel_files_are_refused_with_advice():
-    with pytest.raises(FileInvalid, match="save the file as .xlsx or CSV"):
+    with pytest.raises(SpreadsheetInvalid, match="不支持旧版 .xls 工作簿：请另存为 .xlsx 或 CSV"):
         parse(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
 
 

@@ -11,7 +11,7 @@ from finance.models import Statement, StatementLine
 from finance.services import statements as statements_service
 from finance.services.statements import statement_import, statement_import_file, statement_upload
 from tests.finance import builders
-from tests.finance.conftest import BILLS, paid_order
+from tests.finance.helpers import BILLS, paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +249,9 @@ def test_the_stored_file_is_kept_for_the_record(bills, admin_user):
 
 
 def test_nothing_is_written_when_detection_fails_mid_way(admin_user):
-    with mock.patch("finance.services.statements.statement_open", side_effect=statements_service.FileInvalid("x")):
+    with mock.patch(
+        "finance.services.statements.statement_open", side_effect=statements_service.SpreadsheetInvalid("x")
+    ):
         with pytest.raises(StatementInvalid):
             statement_upload(file=io.BytesIO(b"a,b\n"), filename="x.csv", user=admin_user)
     assert not Statement.objects.exists()

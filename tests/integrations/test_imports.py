@@ -12,7 +12,8 @@ from integrations.imports import file_parse, import_job_create, import_job_start
 from integrations.mapping import overrides_forget
 from integrations.models import FieldMapping, ImportJob
 from orders.models import Order
-from tests.integrations.conftest import SAMPLES, make_shop
+from tests.integrations.helpers import make_shop
+from tests.samples import SAMPLES
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +80,9 @@ def test_a_header_synonym_added_by_staff_is_recognised(skus):
 
 
 def test_files_that_cannot_be_read_say_why(skus):
-    with pytest.raises(ImportInvalid, match="only .xlsx and .csv"):
+    with pytest.raises(ImportInvalid, match=r"orders.pdf：只能导入 \.xlsx 和 \.csv 文件"):
         file_parse(b"x", "orders.pdf", "pos")
-    with pytest.raises(ImportInvalid, match="not a readable XLSX"):
+    with pytest.raises(ImportInvalid, match="orders.xlsx: 无法读取的 XLSX 工作簿"):
         file_parse(b"not a zip", "orders.xlsx", "pdd_export")
     with pytest.raises(ImportInvalid, match="required columns not found: external_id"):
         file_parse("货号,数量\nX,1\n".encode(), "orders.csv", "pos")

@@ -67,11 +67,11 @@ def test_every_bad_cell_is_named_and_nothing_is_saved(client, manager, world):
 
     assert response.status_code == 200
     text = response.content.decode()
-    assert "row 3, column 店铺: &#x27;shop-x&#x27; is not a shop code." in text
-    assert "row 3, column SKU: &#x27;SKU-9&#x27; is not a SKU code." in text
-    assert "row 3, column 规则: &#x27;half&#x27; is not a rule" in text
-    assert "row 3, column 百分比: &#x27;abc&#x27; is not a whole number of 0 or more." in text
-    assert "row 3, column 安全库存暂停: &#x27;maybe&#x27; is not 是/否 (yes/no)." in text
+    assert "第 3 行，店铺 列: &#x27;shop-x&#x27; 不是店铺代码。" in text
+    assert "第 3 行，SKU 列: &#x27;SKU-9&#x27; 不是 SKU 编码。" in text
+    assert "第 3 行，规则 列: &#x27;half&#x27; 不是分配规则" in text
+    assert "第 3 行，百分比 列: &#x27;abc&#x27; 不是大于等于 0 的整数。" in text
+    assert "第 3 行，安全库存暂停 列: &#x27;maybe&#x27; 不是 是/否。" in text
     assert _rows() == []
 
 
@@ -85,7 +85,8 @@ def test_a_row_the_rules_refuse_is_named_and_refuses_the_whole_table(client, man
     )
 
     assert response.status_code == 200
-    assert "row 3: percent: the shops selling SKU-1 by percentage would get 120% together" in response.content.decode()
+    refused = "第 3 行：percent: the shops selling SKU-1 by percentage would get 120% together"
+    assert refused in response.content.decode()
     assert _rows() == [("shop-b", "SKU-1", "percentage", 50, 0, True)]
 
 
