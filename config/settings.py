@@ -346,6 +346,13 @@ ORDERS_SHOP_SECRET_SETTER = "integrations.services.connection_set_webhook_secret
 RETRY_MAX_ATTEMPTS = env_int("RETRY_MAX_ATTEMPTS", default=6)
 RETRY_BASE_SECONDS = env_int("RETRY_BASE_SECONDS", default=30)
 RETRY_MAX_SECONDS = env_int("RETRY_MAX_SECONDS", default=3600)
+# Webhooks to partners (integrations.hooks) retry on the same back-off for longer: 31 attempts span more than
+# 24 hours (30 s, 1 min, … then hourly) before a delivery is parked and its subscription paused.
+WEBHOOK_RETRY_MAX_ATTEMPTS = env_int("WEBHOOK_RETRY_MAX_ATTEMPTS", default=31)
+# Deliveries go only to public addresses unless this is on (the demo sandbox and tests post to 127.0.0.1).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+# Seconds a partner's endpoint has to answer one delivery.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 # The carrier codes an order rule may choose come from fulfilment's carrier library through this function.
 ORDERS_CARRIER_NAMES = "fulfilment.carriers.library.carrier_names"
 # Platform access tokens expiring within this many hours are refreshed (integrations.token_refresh_due).

@@ -179,4 +179,5 @@ class ShopConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 from integrations import admin_channel  # noqa: E402,F401  (inbox, outbox, mappings, health: integrations/admin_channel.py)
+from integrations.hooks import admin as _hooks_admin  # noqa: E402,F401  (webhook subscriptions and their deliveries)
 from integrations.logistics import admin as _logistics_admin  # noqa: E402,F401  (the logistics services' admin)

@@ -3,6 +3,7 @@
 
 import os
 
+from integrations.hooks.demo import webhooks_demo_ensure
 from integrations.logistics.demo import logistics_demo_ensure
 from integrations.presale_demo import presale_demo_ensure
 from integrations.sandbox.setup import sandbox_connections_ensure
@@ -19,6 +20,8 @@ def demo_seed() -> dict[str, int]:
         # Every sandbox shop is offered every SKU (available less safety stock): the stock page shows pushes.
         "channel_stock_defaults": channel_stock_defaults_sync(),
         "channel_allocations": _demo_allocation(),
+        # A partner's webhooks: one subscription delivered to the sandbox partner, one paused with a parked delivery.
+        **webhooks_demo_ensure(base_url=base_url),
     }
 
 

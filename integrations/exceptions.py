@@ -105,3 +105,30 @@ class MappingInvalid(ApplicationError):
     code = "mapping_invalid"
     status = 400
     permanent = True
+
+
+class WebhookInvalid(ApplicationError):
+    """A webhook subscription that cannot work: an unknown event type, a URL that is not http(s)."""
+
+    code = "webhook_invalid"
+    status = 400
+
+
+class WebhookUrlRefused(ApplicationError):
+    """A webhook URL whose host is (or resolves to) a private, loopback, link-local or reserved address, or
+    does not resolve. Refused when subscribing and again before every delivery (the DNS answer may change)."""
+
+    code = "webhook_url_refused"
+    status = 400
+    permanent = True
+
+
+class WebhookNotFound(NotFound):
+    code = "webhook_not_found"
+
+
+class WebhookDeliveryFailed(ApplicationError):
+    """The partner's endpoint did not answer 2xx (or not at all): retried with back-off, then parked."""
+
+    code = "webhook_delivery_failed"
+    status = 502

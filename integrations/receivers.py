@@ -3,13 +3,18 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from aftersales.models import Refund
 from fulfilment.signals import shipment_confirmed, shipment_delivered, waybill_balance_low
 from integrations.health import alert_raise
+from integrations.hooks.events import AFTERSALES_UPDATED, STOCK_CHANGED, order_event_types
+from integrations.hooks.services import webhooks_publish_on_commit
 from integrations.logistics.tracking import tracking_subscription_create
 from integrations.models import HealthAlert, ShopConnection
 from integrations.outbox import delivery_check_enqueue, ship_confirmation_enqueue
 from integrations.services import push_connections_forget
+from inventory.signals import stock_changed
 from orders.models import Order, Shop
+from orders.signals import order_events_recorded
 
 
 @receiver(shipment_confirmed, dispatch_uid="integrations.ship_confirmation")
@@ -54,3 +59,35 @@ for _model in (ShopConnection, Shop):
     post_delete.connect(
         push_connections_forget, sender=_model, dispatch_uid=f"integrations.forget.delete.{_model.__name__}"
     )
+
+
+# --- webhooks to partners (integrations.hooks): published after the change commits --------------------------
+
+
+@receiver(order_events_recorded, dispatch_uid="integrations.webhooks.order_events")
+def _order_events_recorded(sender, *, events, **kwargs):
+    """An order was created or changed status: order.* webhooks (no query inside the order's transaction)."""
+    items = [
+        (event_type, f"order_event:{event.pk}", {"order_id": event.order_id})
+        for event in events
+        for event_type in order_event_types(kind=event.kind, to_status=event.to_status)
+    ]
+    if items:
+        webhooks_publish_on_commit(items)
+
+
+@receiver(stock_changed, dispatch_uid="integrations.webhooks.stock_changed")
+def _stock_changed(sender, *, sku_ids, **kwargs):
+    """Stock of these SKUs changed (sent after commit): one stock.changed per SKU."""
+    import uuid
+
+    webhooks_publish_on_commit(
+        [(STOCK_CHANGED, f"stock:{sku_id}:{uuid.uuid4()}", {"sku_id": sku_id}) for sku_id in sku_ids]
+    )
+
+
+@receiver(post_save, sender=Refund, dispatch_uid="integrations.webhooks.refund")
+def _refund_saved(sender, *, instance, **kwargs):
+    """A refund was recorded or changed (aftersales.refund_record saves it): aftersales.updated."""
+    key = f"refund:{instance.pk}:{instance.updated_at.isoformat() if instance.updated_at else ''}"
+    webhooks_publish_on_commit([(AFTERSALES_UPDATED, key, {"refund_id": instance.pk})])

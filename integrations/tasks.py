@@ -27,6 +27,13 @@ SCHEDULES: list[dict] = [
         "schedule_type": "I",
         "minutes": 1,
     },
+    # Webhooks to partners: due retries (the first within a minute of the failure).
+    {
+        "name": "integrations.webhook_retry_due",
+        "func": "integrations.tasks.webhook_retry_due",
+        "schedule_type": "I",
+        "minutes": 1,
+    },
     {"name": "integrations.polls_due", "func": "integrations.tasks.polls_due", "schedule_type": "I", "minutes": 1},
     # New shops and new SKUs are offered stock by default (rule "default") within ten minutes.
     {
@@ -149,3 +156,27 @@ def channel_stock_defaults_sync() -> int:
     from integrations.stock import channel_stock_defaults_sync as run
 
     return run()
+
+
+def webhooks_publish(items: list[list]) -> int:
+    from integrations.hooks import services as hooks
+
+    return hooks.webhooks_publish(items)
+
+
+def webhook_deliver(delivery_id: int) -> str:
+    from integrations.hooks import services as hooks
+
+    return hooks.webhook_deliver(delivery_id)
+
+
+def webhook_retry_due() -> int:
+    from integrations.hooks import services as hooks
+
+    return hooks.webhook_retry_due()
+
+
+def webhook_owner_notify(subscription_id: int) -> int:
+    from integrations.hooks import services as hooks
+
+    return hooks.webhook_owner_notify(subscription_id)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from integrations import views, webhooks
 from integrations.logistics import views as logistics_views
+from integrations.sandbox import partner as sandbox_partner
 from integrations.sandbox import views as sandbox
 from integrations.sandbox.logistics import kdniao as sandbox_kdniao
 from integrations.sandbox.logistics import kuaidi100 as sandbox_kuaidi100
@@ -12,6 +13,8 @@ urlpatterns = [
     path("webhooks/logistics/kdniao/", logistics_views.kdniao_callback, name="logistics-kdniao-callback"),
     path("webhooks/logistics/sf/", logistics_views.sf_route_push, name="logistics-sf-route-push"),
     path("webhooks/<slug:platform>/<slug:shop_code>/", webhooks.webhook_receive, name="integrations-webhook"),
+    path("sandbox/partner/webhooks/", sandbox_partner.partner_webhook_receive, name="sandbox-partner-webhooks"),
+    path("sandbox/partner/webhooks/down/", sandbox_partner.partner_webhook_down, name="sandbox-partner-webhooks-down"),
     path("sandbox/sf/std/service", sandbox_sf.std_service, name="sandbox-sf"),
     path("sandbox/kuaidi100/label/order", sandbox_kuaidi100.label_order, name="sandbox-kuaidi100-label"),
     path("sandbox/kuaidi100/poll", sandbox_kuaidi100.poll, name="sandbox-kuaidi100-poll"),

@@ -12,9 +12,14 @@ undo the stock change. Receivers must be quick: enqueue a task (``config.tasks.e
     The sellable quantity computed for this shop × SKU changed (0 while the channel is paused at safety
     stock). The push itself goes through ``settings.INVENTORY_STOCK_PUSHER``; this signal is for side
     concerns (dashboards, notifications).
+
+``stock_changed`` (sender ``inventory.models.Stock``, ``sku_ids: list[int]``)
+    On-hand or reserved stock of these SKUs changed somewhere (any movement in the ledger, reservations
+    included). integrations answers it with the partners' ``stock.changed`` webhook.
 """
 
 from django.dispatch import Signal
 
 stock_arrived = Signal()
 sellable_changed = Signal()
+stock_changed = Signal()

@@ -132,21 +132,28 @@ class StockListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         sku = sku_get(code=filters.validated_data["sku"])
-        rows = list(stock_levels_for_sku(user=request.user, sku=sku))
-        totals: dict[str, dict[str, int]] = {}
-        for row in rows:
-            total = totals.setdefault(row.pool, {"on_hand": 0, "reserved": 0, "available": 0})
-            total["on_hand"] += row.on_hand
-            total["reserved"] += row.reserved
-            total["available"] += row.available
-        body = {
+        return Response(sku_stock_render(user=request.user, sku=sku))
+
+
+def sku_stock_render(*, user, sku) -> dict:
+    """The SKU's stock at the locations ``user`` may see, as ``GET /api/v1/stock/?sku=`` shows it (also the
+    body of the ``stock.changed`` webhook)."""
+    rows = list(stock_levels_for_sku(user=user, sku=sku))
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        total = totals.setdefault(row.pool, {"on_hand": 0, "reserved": 0, "available": 0})
+        total["on_hand"] += row.on_hand
+        total["reserved"] += row.reserved
+        total["available"] += row.available
+    return StockListApi.OutputSerializer(
+        {
             "sku": sku.code,
             "name": sku.name,
             "is_presale": sku.is_presale,
-            "locations": StockLevelOutputSerializer(rows, many=True).data,
+            "locations": rows,
             "totals": totals,
         }
-        return Response(body)
+    ).data
 
 
 class StockLevelListApi(APIView):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from inventory.exceptions import InsufficientStock, StockIdempotencyConflict, StockInvalid
 from inventory.locks import stock_change
 from inventory.models import SKU, Pool, Stock, StockMovement, Warehouse
-from inventory.signals import stock_arrived
+from inventory.signals import stock_arrived, stock_changed
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ def movement_build(
 
 
 def stock_changed_on_commit(*, sku_ids: Iterable[int], arrivals: dict[int, set[int]] | None = None) -> None:
-    """After commit: mark these SKUs' channel stock for a push, and send ``stock_arrived`` per location
-    (``arrivals`` = warehouse id → SKU ids whose available went up)."""
+    """After commit: mark these SKUs' channel stock for a push, send ``stock_changed``, and ``stock_arrived``
+    per location (``arrivals`` = warehouse id → SKU ids whose available went up)."""
     skus = sorted(set(sku_ids))
     arrived = {w: sorted(s) for w, s in (arrivals or {}).items() if s}
 
@@ -98,6 +98,9 @@ def stock_changed_on_commit(*, sku_ids: Iterable[int], arrivals: dict[int, set[i
         from inventory.services.channels import channel_stock_touch
 
         channel_stock_touch(sku_ids=skus)
+        for receiver, response in stock_changed.send_robust(sender=Stock, sku_ids=skus):
+            if isinstance(response, Exception):
+                logger.error("stock_changed receiver %r failed: %r", receiver, response, exc_info=response)
         for warehouse_id, arrived_skus in sorted(arrived.items()):
             for receiver, response in stock_arrived.send_robust(
                 sender=Stock, sku_ids=arrived_skus, warehouse_id=warehouse_id

@@ -26,7 +26,7 @@ from inventory.models import SKU
 from inventory.services import LineDemand
 from orders.exceptions import DuplicateOrder, IdempotencyConflict, OrderInvalid
 from orders.models import IdempotencyKey, Order, OrderEvent, OrderLine, Shop, Source
-from orders.services.lifecycle import _event_build, _review_when_paid, _user
+from orders.services.lifecycle import _event_build, _review_when_paid, _user, order_events_announce
 from orders.services.numbering import DEFAULT_PREFIX, order_number_allocate
 from orders.states import Status
 from orders.stock import orders_stock_follow_created
@@ -269,7 +269,7 @@ def order_create_many(
         ],
         user=_user(actor),
     )
-    bulk_create_with_history_copy(
+    events = bulk_create_with_history_copy(
         [
             _event_build(
                 order=order,
@@ -283,6 +283,7 @@ def order_create_many(
         ],
         user=_user(actor),
     )
+    order_events_announce(events)
     demands: dict[int, list[LineDemand]] = {order.pk: [] for order in orders}
     for line in lines:
         demands[line.order_id].append(LineDemand(line_id=line.pk, sku_id=line.sku_id, quantity=line.quantity))

@@ -15,6 +15,7 @@ from config.db import bulk_create_with_history_copy, history_copy, instance_new,
 from config.tasks import enqueue_on_commit
 from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent
+from orders.signals import order_events_recorded
 from orders.states import HoldReason, Status, can_transition
 from orders.stock import order_stock_follow, orders_stock_follow
 
@@ -43,6 +44,7 @@ def order_event_record(
         data=data,
     )
     event.save(force_insert=True)
+    order_events_announce([event])
     return event
 
 
@@ -58,12 +60,22 @@ def order_events_record(
     """``order_event_record`` for several orders at once: one event each (``reason``: one for all, or one per
     order; ``data``: one per order), written with their history by one INSERT each."""
     reasons, details = _per_order(orders, reason, data, what="order_events_record")
-    return bulk_create_with_history_copy(
-        [
-            _event_build(order=order, kind=kind, actor=actor, system=system, reason=why, data=detail)
-            for order, why, detail in zip(orders, reasons, details, strict=True)
-        ]
+    return order_events_announce(
+        bulk_create_with_history_copy(
+            [
+                _event_build(order=order, kind=kind, actor=actor, system=system, reason=why, data=detail)
+                for order, why, detail in zip(orders, reasons, details, strict=True)
+            ]
+        )
     )
+
+
+def order_events_announce(events: list[OrderEvent]) -> list[OrderEvent]:
+    """Tell the other apps that these timeline events were written (``orders.signals``); every writer of
+    events calls it."""
+    if events:
+        order_events_recorded.send(sender=OrderEvent, events=events)
+    return events
 
 
 def _per_order(orders: Sequence[Order], reason: str | Sequence[str], values: Sequence[Any], *, what: str):
@@ -130,7 +142,7 @@ def order_transition(
         locked, to_status=to_status, hold_reason=hold_reason, reason=reason, at=at, now=timezone.now()
     )
     locked.save(update_fields=update_fields)
-    _transition_event(
+    event = _transition_event(
         locked,
         from_status=from_status,
         to_status=to_status,
@@ -138,7 +150,9 @@ def order_transition(
         hold_reason=hold_reason,
         actor=actor,
         system=system,
-    ).save(force_insert=True)
+    )
+    event.save(force_insert=True)
+    order_events_announce([event])
     # Inventory (issue 4): paid reserves (short → on_hold out_of_stock), cancelled/closed releases,
     # shipped consumes the reservations. See orders/stock.py and docs/inventory.md.
     order_stock_follow(order=locked, from_status=from_status, actor=actor)
@@ -192,7 +206,7 @@ def order_transition_many(
             fields += ["paid_at", "promised_ship_at"]
         rows_update(Order, fields, [(pk, *(getattr(row, name) for name in fields)) for pk, (row, *_) in moved.items()])
         history_copy(Order, list(moved), history_type="~")
-        bulk_create_with_history_copy(
+        events = bulk_create_with_history_copy(
             [
                 _transition_event(
                     row,
@@ -206,6 +220,7 @@ def order_transition_many(
                 for row, from_status, why in moved.values()
             ]
         )
+        order_events_announce(events)
         orders_stock_follow(
             orders=[row for row, *_ in moved.values()],
             from_status={pk: from_status for pk, (_row, from_status, _why) in moved.items()},

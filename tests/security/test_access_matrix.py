@@ -70,6 +70,12 @@ MATRIX = {
     "api-stock-receipts": "401 403 405 403 405 405",
     "api-stock-reservations": "401 400 400 400 400 400",
     "api-stock-transfers": "401 403 405 403 405 405",
+    # webhook subscriptions: every user manages their own (others' are a 404); resume/replay are POST-only
+    "api-webhook-list": "401 200 200 200 200 200",
+    "api-webhook-detail": "401 404 404 404 404 404",
+    "api-webhook-resume": "401 405 405 405 405 405",
+    "api-webhook-deliveries": "401 404 404 404 404 404",
+    "api-webhook-delivery-replay": "401 405 405 405 405 405",
     "api-warehouse-list": "401 200 200 200 200 200",
     "api-warehouse-detail": "401 404 404 404 200 200",
     "finance-home": "302 403 403 200 403 200",
@@ -158,6 +164,8 @@ MATRIX = {
     "sandbox-api": "200 200 200 200 200 200",
     "sandbox-fault": "503 503 503 503 503 503",
     "sandbox-push": "405 405 405 405 405 405",
+    "sandbox-partner-webhooks": "405 405 405 405 405 405",
+    "sandbox-partner-webhooks-down": "405 405 405 405 405 405",
     # the logistics services emulated for the demo — on with SANDBOX_ENABLED (development, tests), 404 in production
     "sandbox-kdniao": "200 200 200 200 200 200",
     "sandbox-kuaidi100-label": "200 200 200 200 200 200",

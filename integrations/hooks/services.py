@@ -1,0 +1,346 @@
+"""Webhook subscriptions, the delivery outbox and its sending.
+
+Life of a delivery (one event for one subscription; its body is written once and sent unchanged — the same
+event id — on every attempt)::
+
+    pending ──claim──▶ processing ──2xx──▶ done
+       ▲                   └─ error, non-2xx, timeout ─▶ failed (back-off, config.retry) ─▶ … ─▶ dead (parked)
+       └── sweeper every minute (due retries), staff or partner "replay" (parked → pending, attempts from 0)
+
+Publishing runs after the change committed (the domain apps' signals → ``on_commit`` → the publish task):
+it renders each subscription's body and writes the deliveries, then queues sending them. When a delivery is
+parked (``WEBHOOK_RETRY_MAX_ATTEMPTS`` attempts, more than 24 hours; or a URL refused as private) its
+subscription is paused: nothing more is sent to it until it is resumed, and its owner is alerted (a
+``HealthAlert`` to the robots, and an e-mail to the owner). Events keep being recorded for a paused
+subscription and are sent when it is resumed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.utils.encoders import JSONEncoder
+
+from config.retry import retry_decide
+from config.tasks import enqueue_on_commit
+from integrations.exceptions import WebhookDeliveryFailed, WebhookInvalid
+from integrations.health import alert_raise
+from integrations.hooks import transport
+from integrations.hooks.addresses import url_target
+from integrations.hooks.events import EVENT_TYPES, resource_render
+from integrations.hooks.signing import HEADER, signature_header
+from integrations.models import (
+    DUE_STATUSES,
+    HealthAlert,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+    WorkStatus,
+)
+
+log = logging.getLogger(__name__)
+
+PUBLISH_TASK = "integrations.tasks.webhooks_publish"
+DELIVER_TASK = "integrations.tasks.webhook_deliver"
+NOTIFY_TASK = "integrations.tasks.webhook_owner_notify"
+SECRET_MIN_LENGTH = 16
+# The sweeper runs every minute and takes deliveries due within the next SWEEP_LEAD seconds, so a retry goes out
+# at most this much before or after its back-off says — the first one (30 s) always within a minute.
+SWEEP_LEAD_SECONDS = 30
+
+# --- subscriptions -----------------------------------------------------------------------------------------
+
+
+def _events_clean(events: Iterable[str]) -> list[str]:
+    events = list(events or [])
+    if not events:
+        raise WebhookInvalid(_("events: name at least one event type."), extra={"field": "events"})
+    for index, name in enumerate(events):
+        if name not in EVENT_TYPES:
+            raise WebhookInvalid(
+                _("events[%(index)s]: %(name)r is not an event type (one of %(types)s).")
+                % {"index": index, "name": name, "types": ", ".join(EVENT_TYPES)},
+                extra={"field": f"events[{index}]", "allowed": list(EVENT_TYPES)},
+            )
+    return sorted(set(events))
+
+
+def _secret_clean(secret: str) -> str:
+    if len(secret or "") < SECRET_MIN_LENGTH:
+        raise WebhookInvalid(
+            _("secret: use at least %(count)s characters.") % {"count": SECRET_MIN_LENGTH},
+            extra={"field": "secret"},
+        )
+    return secret
+
+
+def subscription_create(*, owner, url: str, events: Iterable[str], secret: str) -> WebhookSubscription:
+    """Subscribe ``url`` to ``events``. The URL must be http(s) and resolve to public addresses only."""
+    events = _events_clean(events)
+    secret = _secret_clean(secret)
+    url_target(url)  # network (DNS) before the transaction
+    with transaction.atomic(durable=True):
+        return WebhookSubscription.objects.create(owner=owner, url=url, events=events, secret=secret)
+
+
+def subscription_update(
+    *,
+    subscription: WebhookSubscription,
+    url: str | None = None,
+    events: Iterable[str] | None = None,
+    secret: str | None = None,
+) -> WebhookSubscription:
+    """Change what is given; a new URL is checked like a new subscription."""
+    fields = []
+    if url is not None:
+        url_target(url)
+        subscription.url = url
+        fields.append("url")
+    if events is not None:
+        subscription.events = _events_clean(events)
+        fields.append("events")
+    if secret is not None:
+        subscription.secret = _secret_clean(secret)
+        fields.append("secret")
+    if fields:
+        with transaction.atomic(durable=True):
+            subscription.save(update_fields=[*fields, "updated_at"])
+    return subscription
+
+
+def subscription_delete(*, subscription: WebhookSubscription) -> None:
+    """Unsubscribe: the subscription and its delivery log go."""
+    with transaction.atomic(durable=True):
+        subscription.delete()
+
+
+@transaction.atomic
+def subscription_pause(*, subscription_id: int, reason: str) -> bool:
+    """Stop sending to the subscription and alert its owner. False when it was already paused."""
+    now = timezone.now()
+    paused = WebhookSubscription.objects.filter(pk=subscription_id, is_paused=False).update(
+        is_paused=True, paused_at=now, pause_reason=reason[:2000]
+    )
+    if not paused:
+        return False
+    subscription = WebhookSubscription.objects.select_related("owner").get(pk=subscription_id)
+    alert_raise(
+        shop=None,
+        kind=HealthAlert.Kind.WEBHOOK_PAUSED,
+        dedup_key=f"webhook:{subscription_id}:{int(now.timestamp())}",
+        message=_("Webhook %(url)s of %(owner)s paused: %(reason)s")
+        % {"url": subscription.url, "owner": subscription.owner.get_username(), "reason": reason},
+        data={"subscription_id": subscription_id, "owner": subscription.owner.get_username()},
+    )
+    enqueue_on_commit(NOTIFY_TASK, subscription_id)
+    return True
+
+
+def webhook_owner_notify(subscription_id: int) -> int:
+    """E-mail the owner of a paused subscription (when they have an address). Returns the mails sent."""
+    subscription = WebhookSubscription.objects.select_related("owner").filter(pk=subscription_id).first()
+    if subscription is None or not subscription.is_paused or not subscription.owner.email:
+        return 0
+    return send_mail(
+        subject=_("Order Hub: your webhook %(url)s is paused") % {"url": subscription.url},
+        message=_(
+            "Deliveries to %(url)s kept failing, so Order Hub stopped sending them: %(reason)s\n"
+            "Fix the endpoint, then resume the subscription (POST /api/v1/webhooks/%(id)s/resume/); "
+            "parked deliveries can be replayed from its delivery log."
+        )
+        % {"url": subscription.url, "reason": subscription.pause_reason, "id": subscription.pk},
+        from_email=None,
+        recipient_list=[subscription.owner.email],
+    )
+
+
+@transaction.atomic
+def subscription_resume(*, subscription: WebhookSubscription) -> int:
+    """Send to the subscription again: its waiting deliveries are due now. Returns how many were queued."""
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(is_paused=False, paused_at=None, pause_reason="")
+    subscription.is_paused, subscription.paused_at, subscription.pause_reason = False, None, ""
+    waiting = list(
+        WebhookDelivery.objects.filter(subscription=subscription, status__in=DUE_STATUSES).values_list("pk", flat=True)
+    )
+    WebhookDelivery.objects.filter(pk__in=waiting).update(next_attempt_at=timezone.now())
+    for pk in waiting:
+        enqueue_on_commit(DELIVER_TASK, pk)
+    return len(waiting)
+
+
+@transaction.atomic
+def delivery_replay(*, delivery: WebhookDelivery) -> bool:
+    """Send a parked (or delivered) delivery again, with the same body and event id and a fresh set of
+    attempts. False when it is still on its way."""
+    changed = WebhookDelivery.objects.filter(pk=delivery.pk, status__in=[WorkStatus.DEAD, WorkStatus.DONE]).update(
+        status=WorkStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
+    )
+    if changed:
+        enqueue_on_commit(DELIVER_TASK, delivery.pk)
+    return bool(changed)
+
+
+# --- publishing --------------------------------------------------------------------------------------------
+
+
+def subscribed_types() -> set[str]:
+    return {name for events in WebhookSubscription.objects.values_list("events", flat=True) for name in events}
+
+
+def webhooks_publish_on_commit(items: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Once the current transaction commits, queue publishing ``items`` — (event type, source key, reference)
+    — if anyone subscribes to them. Adds no query to the transaction."""
+
+    def _after_commit() -> None:
+        wanted = subscribed_types()
+        chosen = [list(item) for item in items if item[0] in wanted]
+        if chosen:
+            enqueue_on_commit(PUBLISH_TASK, chosen)
+
+    transaction.on_commit(_after_commit, robust=True)
+
+
+def webhooks_publish(items: list[list[Any]]) -> int:
+    """Record each event once (per type and source key) and a delivery for every subscription to it whose
+    owner may see the resource; queue sending them. Returns the deliveries written."""
+    subscriptions = list(WebhookSubscription.objects.select_related("owner").order_by("pk"))
+    written = 0
+    for event_type, source_key, ref in items:
+        wanted = [s for s in subscriptions if event_type in s.events and s.owner.is_active]
+        if not wanted:
+            continue
+        bodies = []
+        for subscription in wanted:
+            data = resource_render(type=event_type, ref=ref, owner=subscription.owner)
+            if data is not None:
+                bodies.append((subscription, data))
+        if not bodies:
+            continue
+        with transaction.atomic():
+            event, _created = WebhookEvent.objects.get_or_create(
+                type=event_type, source_key=source_key[:128], defaults={"id": uuid.uuid4()}
+            )
+            for subscription, data in bodies:
+                body = json.dumps(
+                    {"id": str(event.id), "type": event.type, "created_at": event.created_at, "data": data},
+                    cls=JSONEncoder,
+                    ensure_ascii=False,
+                )
+                delivery, created = WebhookDelivery.objects.get_or_create(
+                    subscription=subscription, event=event, defaults={"body": body}
+                )
+                if created:
+                    written += 1
+                    if not subscription.is_paused:
+                        enqueue_on_commit(DELIVER_TASK, delivery.pk)
+    return written
+
+
+# --- sending -----------------------------------------------------------------------------------------------
+
+
+def delivery_claim(delivery_id: int) -> bool:
+    now = timezone.now()
+    return (
+        WebhookDelivery.objects.filter(
+            pk=delivery_id,
+            status__in=DUE_STATUSES,
+            next_attempt_at__lte=now + dt.timedelta(seconds=SWEEP_LEAD_SECONDS),
+            subscription__is_paused=False,
+        ).update(status=WorkStatus.PROCESSING, attempts=F("attempts") + 1, claimed_at=now, last_attempt_at=now)
+        == 1
+    )
+
+
+def webhook_deliver(delivery_id: int) -> str:
+    """Send one delivery (network outside any transaction). Returns the status it ends in."""
+    if not delivery_claim(delivery_id):
+        return "not_due"
+    delivery = WebhookDelivery.objects.select_related("subscription", "event").get(pk=delivery_id)
+    subscription = delivery.subscription
+    body = delivery.body.encode("utf-8")
+    try:
+        target = url_target(subscription.url)  # again now: the host may resolve elsewhere than at subscribing
+        reply = transport.post(
+            target,
+            body=body,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": "OrderHub-Webhooks/1",
+                "X-OrderHub-Event": delivery.event.type,
+                "X-OrderHub-Event-Id": str(delivery.event_id),
+                "X-OrderHub-Delivery": str(delivery.pk),
+                HEADER: signature_header(secret=subscription.secret, body=body),
+            },
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+        )
+        if not 200 <= reply.status < 300:
+            raise WebhookDeliveryFailed(
+                _("%(url)s answered HTTP %(status)s: %(body)s")
+                % {
+                    "url": subscription.url,
+                    "status": reply.status,
+                    "body": reply.body[:200].decode("utf-8", "replace"),
+                },
+                extra={"status": reply.status},
+            )
+    except Exception as exc:  # noqa: BLE001 - recorded on the delivery
+        return delivery_fail(delivery, exc)
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=WorkStatus.PROCESSING).update(
+        status=WorkStatus.DONE, sent_at=timezone.now(), response_status=reply.status, last_error=""
+    )
+    return WorkStatus.DONE
+
+
+def delivery_fail(delivery: WebhookDelivery, exc: Exception) -> str:
+    attempts = WebhookDelivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).first() or 1
+    decision = retry_decide(exc, attempts=attempts, limit=settings.WEBHOOK_RETRY_MAX_ATTEMPTS)
+    status = WorkStatus.DEAD if decision.give_up else WorkStatus.FAILED
+    error = f"{type(exc).__name__}: {exc}"[:4000]
+    log.warning("webhook delivery %s to subscription %s %s: %s", delivery.pk, delivery.subscription_id, status, exc)
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=WorkStatus.PROCESSING).update(
+            status=status,
+            next_attempt_at=decision.next_attempt_at,
+            last_error=error,
+            response_status=(getattr(exc, "extra", None) or {}).get("status"),
+        )
+        if decision.give_up:
+            subscription_pause(
+                subscription_id=delivery.subscription_id,
+                reason=_("delivery %(id)s parked after %(attempts)s attempts: %(error)s")
+                % {"id": delivery.pk, "attempts": attempts, "error": error[:500]},
+            )
+    return status
+
+
+def webhook_retry_due(*, limit: int = 500) -> int:
+    """Sweeper (every minute): queue deliveries due now or within ``SWEEP_LEAD_SECONDS`` whose subscription is
+    not paused, and fail claims a worker never finished."""
+    now = timezone.now()
+    expired = now - dt.timedelta(seconds=settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS + settings.WEBHOOK_TIMEOUT_SECONDS)
+    for stale in WebhookDelivery.objects.filter(status=WorkStatus.PROCESSING, claimed_at__lt=expired):
+        delivery_fail(stale, RuntimeError("worker did not finish (claim expired)"))
+    due = list(
+        WebhookDelivery.objects.filter(
+            status__in=DUE_STATUSES,
+            next_attempt_at__lte=now + dt.timedelta(seconds=SWEEP_LEAD_SECONDS),
+            subscription__is_paused=False,
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        enqueue_on_commit(DELIVER_TASK, pk)
+    return len(due)
