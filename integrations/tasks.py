@@ -34,6 +34,13 @@ SCHEDULES: list[dict] = [
         "schedule_type": "I",
         "minutes": 1,
     },
+    # Webhooks: order events whose publishing after commit was lost (a process stopped in between).
+    {
+        "name": "integrations.webhooks_publish_missed",
+        "func": "integrations.tasks.webhooks_publish_missed",
+        "schedule_type": "I",
+        "minutes": 5,
+    },
     {"name": "integrations.polls_due", "func": "integrations.tasks.polls_due", "schedule_type": "I", "minutes": 1},
     # New shops and new SKUs are offered stock by default (rule "default") within ten minutes.
     {
@@ -180,3 +187,9 @@ def webhook_owner_notify(subscription_id: int) -> int:
     from integrations.hooks import services as hooks
 
     return hooks.webhook_owner_notify(subscription_id)
+
+
+def webhooks_publish_missed() -> int:
+    from integrations.hooks import services as hooks
+
+    return hooks.webhooks_publish_missed()

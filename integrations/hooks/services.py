@@ -38,7 +38,7 @@ from integrations.exceptions import WebhookDeliveryFailed, WebhookInvalid
 from integrations.health import alert_raise
 from integrations.hooks import transport
 from integrations.hooks.addresses import url_target
-from integrations.hooks.events import EVENT_TYPES, resource_render
+from integrations.hooks.events import EVENT_TYPES, order_event_types, resource_render
 from integrations.hooks.signing import HEADER, signature_header
 from integrations.models import (
     DUE_STATUSES,
@@ -245,6 +245,42 @@ def webhooks_publish(items: list[list[Any]]) -> int:
                     if not subscription.is_paused:
                         enqueue_on_commit(DELIVER_TASK, delivery.pk)
     return written
+
+
+MISSED_WINDOW_MINUTES = 15
+MISSED_GRACE_SECONDS = 60
+
+
+def webhooks_publish_missed(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
+    """Safety net (every 5 minutes): publish order events of the last ``MISSED_WINDOW_MINUTES`` whose publishing
+    after commit was lost (the process stopped between the commit and queueing it). Events younger than
+    ``MISSED_GRACE_SECONDS`` are left to the normal path; publishing is idempotent either way. Stock and refund
+    events have no such net (documented)."""
+    from orders.models import OrderEvent
+
+    wanted = subscribed_types()
+    if not wanted:
+        return 0
+    now = now or timezone.now()
+    rows = (
+        OrderEvent.objects.filter(
+            at__gte=now - dt.timedelta(minutes=MISSED_WINDOW_MINUTES),
+            at__lte=now - dt.timedelta(seconds=MISSED_GRACE_SECONDS),
+            kind__in=[OrderEvent.Kind.CREATED, OrderEvent.Kind.TRANSITION],
+        )
+        .order_by("pk")
+        .values_list("pk", "kind", "to_status", "order_id")[:limit]
+    )
+    items = [
+        [event_type, f"order_event:{pk}", {"order_id": order_id}]
+        for pk, kind, to_status, order_id in rows
+        for event_type in order_event_types(kind=kind, to_status=to_status)
+        if event_type in wanted
+    ]
+    keys = {item[1] for item in items}
+    published = set(WebhookEvent.objects.filter(source_key__in=keys).values_list("type", "source_key"))
+    missed = [item for item in items if (item[0], item[1]) not in published]
+    return webhooks_publish(missed) if missed else 0
 
 
 # --- sending -----------------------------------------------------------------------------------------------

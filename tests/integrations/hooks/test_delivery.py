@@ -252,3 +252,23 @@ def test_refund_changes_are_published_as_aftersales_updated(
     assert body["type"] == "aftersales.updated"
     assert body["data"]["order"] == order.number
     assert (body["data"]["amount"], body["data"]["status"]) == ("10.00", "requested")
+
+
+def test_order_events_whose_publishing_was_lost_are_published_by_the_safety_net(
+    world, manager, subscribe, receiver, django_capture_on_commit_callbacks
+):
+    from integrations.hooks.services import webhooks_publish_missed
+    from orders.models import OrderEvent
+
+    subscribe(manager, "order.created")
+    order = make_order(shop=world["shop_a"])  # its after-commit publishing never runs: lost
+    OrderEvent.objects.filter(order=order).update(at=timezone.now() - dt.timedelta(minutes=2))
+    assert receiver.requests == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhooks_publish_missed() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhooks_publish_missed() == 0  # published once
+
+    (request,) = receiver.requests
+    assert json.loads(request.body)["data"]["number"] == order.number
