@@ -504,7 +504,8 @@ def _shape() -> int:
     times (a hash of its id decides how far), and an order paid that long ago gets the status it would have by
     then. Closed orders stay closed, on-hold ones (refund requests) closed once old; 2 % of the old paid ones
     were cancelled. Orders shaped by an earlier run are left alone (``bench_api_shaped`` remembers the highest
-    id shaped, in the bench database only). Returns how many orders were shaped. Reservations are left as they are: the benchmark reads orders
+    id shaped, in the bench database only). Returns how many orders were shaped. Reservations are left as
+    they are: the benchmark reads orders
     and stock levels, it does not ship."""
     with db_connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_api_shaped (max_id bigint NOT NULL)")
