@@ -31,6 +31,7 @@ from config.changes import settled
 
 CURSOR = "cursor"
 UPDATED_AFTER = "updated_after"
+BIGINT = 2**63  # change numbers and ids are PostgreSQL bigints
 
 
 def cursor_encode(change_seq: int, pk: int) -> str:
@@ -46,7 +47,7 @@ def cursor_decode(token: str) -> tuple[int, int] | None:
         seq, pk = (int(part) for part in raw.split("."))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         seq = pk = -1
-    if seq < 0 or pk < 0:
+    if not (0 <= seq < BIGINT and 0 <= pk < BIGINT):
         raise ValidationError({CURSOR: [_("Not a cursor of this list; use the next link of a previous page.")]})
     return seq, pk
 

@@ -140,7 +140,9 @@ def test_following_keeps_the_filters_and_the_visibility_of_the_list(api, world, 
     assert "shop=shop-a" in resume
 
 
-@pytest.mark.parametrize("cursor", ["not-a-cursor", "%%%", cursor_encode(-1, 3), "MTIz"])
+@pytest.mark.parametrize(
+    "cursor", ["not-a-cursor", "%%%", cursor_encode(-1, 3), "MTIz", cursor_encode(2**63, 1), cursor_encode(1, 2**64)]
+)
 def test_a_bad_cursor_is_a_400_naming_the_parameter(api, world, manager, cursor):
     response = api(manager).get(URL, {"cursor": cursor})
     assert response.status_code == 400
