@@ -459,6 +459,10 @@ def _plan(setup: dict[str, Any], target: int) -> dict[str, list[int]]:
         wanted = target * share // weights
         start = have.get(code, 0)
         plan[code] = list(range(start, max(start, wanted)))
+    # Shops filled unevenly by an earlier (killed) run: never go past ``target`` in total.
+    room, planned = max(0, target - sum(have.values())), sum(len(seqs) for seqs in plan.values())
+    if planned > room:
+        plan = {code: seqs[: len(seqs) * room // planned] for code, seqs in plan.items()}
     short = target - sum(have.get(code, 0) + len(seqs) for code, seqs in plan.items())
     if short > 0:
         first = SHOPS[0][0]
@@ -499,18 +503,21 @@ def _store(connection, platform: str, seqs_and_skus) -> int:
     return len(natives)
 
 
-def _shape() -> int:
+def _shape(upto: int | None = None) -> int:
     """Give the orders the fill created a year's spread: each is moved back by up to 365 days with all its
     times (a hash of its id decides how far), and an order paid that long ago gets the status it would have by
     then. Closed orders stay closed, on-hold ones (refund requests) closed once old; 2 % of the old paid ones
     were cancelled. Orders shaped by an earlier run are left alone (``bench_api_shaped`` remembers the highest
-    id shaped, in the bench database only). Returns how many orders were shaped. Reservations are left as
-    they are: the benchmark reads orders
-    and stock levels, it does not ship."""
+    id shaped, in the bench database only). Returns how many orders were shaped. Reservations are left as they
+    are: the benchmark reads orders and stock levels, it does not ship. ``upto``: shape only up to this id
+    (default: all); below the newest ids while a fill still runs, whose batches may not have committed yet."""
     with db_connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_api_shaped (max_id bigint NOT NULL)")
         cursor.execute("SELECT coalesce(max(max_id), 0) FROM bench_api_shaped")
         after = cursor.fetchone()[0]
+        if upto is None:
+            cursor.execute("SELECT coalesce(max(id), 0) FROM orders_order")
+            upto = cursor.fetchone()[0]
         cursor.execute(
             """
             UPDATE orders_order AS o SET
@@ -534,14 +541,14 @@ def _shape() -> int:
                 END
             FROM (
                 SELECT id, make_interval(secs => ((id * 2654435761) %% 31536000)::float8) AS back
-                FROM orders_order WHERE id > %s
+                FROM orders_order WHERE id > %s AND id <= %s
             ) AS m
             WHERE o.id = m.id
             """,
-            [after],
+            [after, upto],
         )
         shaped = cursor.rowcount
-        cursor.execute("INSERT INTO bench_api_shaped SELECT coalesce(max(id), 0) FROM orders_order")
+        cursor.execute("INSERT INTO bench_api_shaped VALUES (%s)", [max(after, upto)])
         return shaped
 
 
