@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from aftersales.models import Refund
+from aftersales.services import refund_record
 from finance.formats.base import SHANGHAI
 from orders.models import Order
 from orders.states import Status
@@ -44,3 +46,50 @@ def paid_order(
         Order.objects.filter(pk=order.pk).update(number=number)
         order.refresh_from_db()
     return order
+
+
+def sample_bill_orders(*, world, entities, sku) -> None:
+    """The orders (and refunds) the sample bills in ``BILLS`` quote: 101 (refunded 88.80), 102, 103 on shop A,
+    150 (refunded in full) on the WeChat shop."""
+    o101 = paid_order(
+        shop=world["shop_a"],
+        number="OH20261111000101",
+        paid="2026-11-11 00:00:31",
+        sku=sku,
+        price="133.50",
+        qty=2,
+        external_id="3987456123001234567",
+    )
+    refund_record(
+        order=o101,
+        amount=Decimal("88.80"),
+        external_id="2026111109300001RF",
+        status=Refund.Status.REFUNDED,
+        refunded_at=at("2026-11-11 09:30:12"),
+    )
+    paid_order(
+        shop=world["shop_a"],
+        number="OH20261111000102",
+        paid="2026-11-11 00:10:03",
+        sku=sku,
+        price="79.80",
+        discount_merchant="10.00",
+    )
+    paid_order(
+        shop=world["shop_a"],
+        number="OH20261111000103",
+        paid="2026-11-11 01:20:45",
+        sku=sku,
+        price="129.00",
+        discount_platform="10.00",
+    )
+    o150 = paid_order(
+        shop=entities["shop_wx"], number="OH20261111000150", paid="2026-11-11 12:40:03", sku=sku, price="199.00"
+    )
+    refund_record(
+        order=o150,
+        amount=Decimal("199.00"),
+        external_id="RF20261111-000150-1",
+        status=Refund.Status.REFUNDED,
+        refunded_at=at("2026-11-11 18:02:59"),
+    )

@@ -7,8 +7,6 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from aftersales.models import Refund
-from aftersales.services import refund_record
 from finance.exceptions import ExportInvalid
 from finance.models import AccountMapping, Difference, DifferenceStatus, ExportJob, Voucher
 from finance.services.differences import difference_status_set
@@ -16,7 +14,7 @@ from finance.services.exports import export_build, export_request
 from finance.services.reconciliation import reconcile
 from finance.services.statements import statement_import_file
 from finance.services.vouchers import KINGDEE_COLUMNS, YONYOU_COLUMNS, vouchers_draft
-from tests.finance.helpers import BILLS, at, paid_order
+from tests.finance.helpers import BILLS, sample_bill_orders
 
 pytestmark = pytest.mark.django_db
 
@@ -30,48 +28,7 @@ def reconciled(world, entities, admin_user):
     sku = world["skus"][0]
     sku.category = "美妆"
     sku.save()
-    o101 = paid_order(
-        shop=world["shop_a"],
-        number="OH20261111000101",
-        paid="2026-11-11 00:00:31",
-        sku=sku,
-        price="133.50",
-        qty=2,
-        external_id="3987456123001234567",
-    )
-    refund_record(
-        order=o101,
-        amount=Decimal("88.80"),
-        external_id="2026111109300001RF",
-        status=Refund.Status.REFUNDED,
-        refunded_at=at("2026-11-11 09:30:12"),
-    )
-    paid_order(
-        shop=world["shop_a"],
-        number="OH20261111000102",
-        paid="2026-11-11 00:10:03",
-        sku=sku,
-        price="79.80",
-        discount_merchant="10.00",
-    )
-    paid_order(
-        shop=world["shop_a"],
-        number="OH20261111000103",
-        paid="2026-11-11 01:20:45",
-        sku=sku,
-        price="129.00",
-        discount_platform="10.00",
-    )
-    o150 = paid_order(
-        shop=entities["shop_wx"], number="OH20261111000150", paid="2026-11-11 12:40:03", sku=sku, price="199.00"
-    )
-    refund_record(
-        order=o150,
-        amount=Decimal("199.00"),
-        external_id="RF20261111-000150-1",
-        status=Refund.Status.REFUNDED,
-        refunded_at=at("2026-11-11 18:02:59"),
-    )
+    sample_bill_orders(world=world, entities=entities, sku=sku)
     for path in sorted(BILLS.iterdir()):
         statement_import_file(path_or_file=str(path), user=admin_user, entity=entities["a"])
     reconcile(date_from=D11, date_to=D15)

@@ -22,7 +22,7 @@ from finance.services.differences import difference_assign, difference_comment_a
 from finance.services.reconciliation import reconcile
 from finance.services.statements import statement_import_file
 from tests.finance import builders
-from tests.finance.helpers import at, paid_order
+from tests.finance.helpers import at, paid_order, sample_bill_orders
 
 pytestmark = pytest.mark.django_db
 
@@ -304,48 +304,7 @@ def test_orders_of_a_shop_no_statement_covers_are_not_reported_missing(world, en
 
 
 def test_the_samples_reconcile_to_exactly_their_two_real_differences(world, entities, sku, bills, admin_user):
-    o101 = paid_order(
-        shop=world["shop_a"],
-        number="OH20261111000101",
-        paid="2026-11-11 00:00:31",
-        sku=sku,
-        price="133.50",
-        qty=2,
-        external_id="3987456123001234567",
-    )
-    refund_record(
-        order=o101,
-        amount=Decimal("88.80"),
-        external_id="2026111109300001RF",
-        status=Refund.Status.REFUNDED,
-        refunded_at=at("2026-11-11 09:30:12"),
-    )
-    paid_order(
-        shop=world["shop_a"],
-        number="OH20261111000102",
-        paid="2026-11-11 00:10:03",
-        sku=sku,
-        price="79.80",
-        discount_merchant="10.00",
-    )
-    paid_order(
-        shop=world["shop_a"],
-        number="OH20261111000103",
-        paid="2026-11-11 01:20:45",
-        sku=sku,
-        price="129.00",
-        discount_platform="10.00",
-    )
-    o150 = paid_order(
-        shop=entities["shop_wx"], number="OH20261111000150", paid="2026-11-11 12:40:03", sku=sku, price="199.00"
-    )
-    refund_record(
-        order=o150,
-        amount=Decimal("199.00"),
-        external_id="RF20261111-000150-1",
-        status=Refund.Status.REFUNDED,
-        refunded_at=at("2026-11-11 18:02:59"),
-    )
+    sample_bill_orders(world=world, entities=entities, sku=sku)
     FeeRate.objects.create(source="alipay", kind="commission", rate=Decimal("0.05"))
     for path in sorted(bills.iterdir()):
         statement_import_file(path_or_file=str(path), user=admin_user)
