@@ -127,6 +127,13 @@ class WebhookNotFound(NotFound):
     code = "webhook_not_found"
 
 
+class WebhookDeliveryBusy(ApplicationError):
+    """A replay of a delivery that is still on its way (pending, being sent, or waiting for its next retry)."""
+
+    code = "webhook_delivery_busy"
+    status = 409
+
+
 class WebhookDeliveryFailed(ApplicationError):
     """The partner's endpoint did not answer 2xx (or not at all): retried with back-off, then parked."""
 

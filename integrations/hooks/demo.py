@@ -45,7 +45,12 @@ def webhooks_demo_ensure(*, base_url: str) -> dict[str, int]:
             subscription=down,
             event=event,
             body=json.dumps(
-                {"id": str(event.id), "type": event.type, "created_at": event.created_at, "data": data},
+                {
+                    "id": str(event.id),
+                    "type": event.type,
+                    "created_at": timezone.localtime(event.created_at),
+                    "data": data,
+                },
                 cls=JSONEncoder,
                 ensure_ascii=False,
             ),

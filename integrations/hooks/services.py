@@ -233,7 +233,12 @@ def webhooks_publish(items: list[list[Any]]) -> int:
             )
             for subscription, data in bodies:
                 body = json.dumps(
-                    {"id": str(event.id), "type": event.type, "created_at": event.created_at, "data": data},
+                    {
+                        "id": str(event.id),
+                        "type": event.type,
+                        "created_at": timezone.localtime(event.created_at),
+                        "data": data,
+                    },
                     cls=JSONEncoder,
                     ensure_ascii=False,
                 )
@@ -287,13 +292,16 @@ def webhooks_publish_missed(*, now: dt.datetime | None = None, limit: int = 5000
 
 
 def delivery_claim(delivery_id: int) -> bool:
+    """Compare-and-set: exactly one worker moves the delivery to processing. The conditions on the delivery row
+    stay in the UPDATE's own WHERE (not behind a join, which Django would turn into ``id IN (SELECT …)`` that
+    PostgreSQL does not re-check against the row it waited for), so a concurrent claimer re-reads the status."""
     now = timezone.now()
     return (
         WebhookDelivery.objects.filter(
             pk=delivery_id,
             status__in=DUE_STATUSES,
             next_attempt_at__lte=now + dt.timedelta(seconds=SWEEP_LEAD_SECONDS),
-            subscription__is_paused=False,
+            subscription_id__in=WebhookSubscription.objects.filter(is_paused=False).values("pk"),
         ).update(status=WorkStatus.PROCESSING, attempts=F("attempts") + 1, claimed_at=now, last_attempt_at=now)
         == 1
     )

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import Pagination, StrictSerializer, error_responses, paginated_response
+from integrations.exceptions import WebhookDeliveryBusy
 from integrations.hooks.events import EVENT_TYPES
 from integrations.hooks.selectors import (
     delivery_get,
@@ -204,6 +205,11 @@ class WebhookDeliveryReplayApi(APIView):
     def post(self, request, id: int, delivery_id: int):
         subscription = subscription_get_for_user(request.user, subscription_id=id)
         delivery = delivery_get(subscription=subscription, delivery_id=delivery_id)
-        delivery_replay(delivery=delivery)
+        if not delivery_replay(delivery=delivery):
+            raise WebhookDeliveryBusy(
+                f"Delivery {delivery.pk} is still on its way ({delivery.status}): only a parked (dead) or "
+                "delivered (done) delivery can be replayed.",
+                extra={"id": delivery.pk, "status": delivery.status},
+            )
         delivery.refresh_from_db()
         return Response(DeliveryOutputSerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

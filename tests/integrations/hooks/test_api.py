@@ -175,3 +175,16 @@ def test_resume_a_paused_subscription(manager, subscribe, django_capture_on_comm
     assert (answer.json()["is_paused"], answer.json()["pause_reason"]) == (False, "")
     subscription.refresh_from_db()
     assert subscription.is_paused is False
+
+
+def test_a_delivery_still_on_its_way_cannot_be_replayed(manager, subscribe):
+    subscription = subscribe(manager, "order.created")
+    delivery = _parked(subscription)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WorkStatus.FAILED, attempts=3)
+
+    answer = _client(manager).post(f"/api/v1/webhooks/{subscription.pk}/deliveries/{delivery.pk}/replay/")
+
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "webhook_delivery_busy"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WorkStatus.FAILED, 3)

@@ -53,6 +53,7 @@ def test_an_order_created_is_posted_signed_after_commit(
     event = WebhookEvent.objects.get()
     assert body["id"] == str(event.id) == request.headers["x-orderhub-event-id"]
     assert body["type"] == "order.created"
+    assert body["created_at"].endswith("+08:00")  # Asia/Shanghai, like every time the API shows
     assert body["data"]["number"] == order.number
     assert body["data"]["status"] == Status.PENDING_PAYMENT
     assert body["data"]["consignee"]["phone"] == "13812345678"  # the manager may see personal data
