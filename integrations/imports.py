@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
 from config.spreadsheets import RowError
@@ -247,7 +248,10 @@ def rows_parse(
 ) -> Parsed:
     profile = PROFILES.get(profile_key)
     if profile is None:
-        raise ImportInvalid(f"Unknown file format {profile_key!r} (one of {', '.join(PROFILES)}).")
+        raise ImportInvalid(
+            _("Unknown file format %(profile)r (one of %(known)s).")
+            % {"profile": profile_key, "known": ", ".join(PROFILES)}
+        )
     mapping = profile_mapping(profile)
     position = {_norm(h): i for i, h in enumerate(headers) if h}
     columns: dict[str, str] = {}
@@ -260,7 +264,8 @@ def rows_parse(
     if missing:
         wanted = "; ".join(f"{f} ({mapping['header'].get(f, '')})" for f in missing)
         raise ImportInvalid(
-            f"{name}: required columns not found: {wanted}. Columns in the file: {', '.join(h for h in headers if h)}.",
+            _("%(name)s: required columns not found: %(wanted)s. Columns in the file: %(found)s.")
+            % {"name": name, "wanted": wanted, "found": ", ".join(h for h in headers if h)},
             extra={"missing": missing},
         )
     used = set(columns.values())
@@ -309,7 +314,7 @@ def _row_values(number, cells, columns, profile, statuses, known_skus) -> tuple[
         raw = cells.get(header, "")
         if raw == "":
             if field_name in profile.required:
-                errors.append(RowError(number, header, raw, "is required"))
+                errors.append(RowError(number, header, raw, _("is required")))
             continue
         kind = FIELD_KINDS.get(field_name, "text")
         try:
@@ -332,7 +337,7 @@ def _row_values(number, cells, columns, profile, statuses, known_skus) -> tuple[
                             number,
                             header,
                             raw,
-                            "is not a phone number (11-digit mobile, masked 138****5678, or landline)",
+                            _("is not a phone number (11-digit mobile, masked 138****5678, or landline)"),
                         )
                     )
                     continue
@@ -341,16 +346,21 @@ def _row_values(number, cells, columns, profile, statuses, known_skus) -> tuple[
                 values[field_name] = raw
         except (ValueError, ArithmeticError):
             reason = {
-                "quantity": "is not a whole number of at least 1",
-                "money": "is not an amount in yuan (two decimals at most, not negative)",
-                "datetime": "is not a date and time (YYYY-MM-DD HH:MM:SS)",
+                "quantity": _("is not a whole number of at least 1"),
+                "money": _("is not an amount in yuan (two decimals at most, not negative)"),
+                "datetime": _("is not a date and time (YYYY-MM-DD HH:MM:SS)"),
             }[kind]
             errors.append(RowError(number, header, raw, reason))
     if "sku_code" in values and values["sku_code"] not in known_skus:
-        errors.append(RowError(number, columns["sku_code"], values["sku_code"], "is not a known SKU code"))
+        errors.append(RowError(number, columns["sku_code"], values["sku_code"], _("is not a known SKU code")))
     if "status" in values and values["status"] not in statuses:
         errors.append(
-            RowError(number, columns["status"], values["status"], f"is not a known status ({', '.join(statuses)})")
+            RowError(
+                number,
+                columns["status"],
+                values["status"],
+                _("is not a known status (%(known)s)") % {"known": ", ".join(statuses)},
+            )
         )
     return values, errors
 

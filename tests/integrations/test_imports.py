@@ -39,9 +39,9 @@ def test_pdd_export_row_4_reports_each_problem_precisely(skus):
     parsed = file_parse(PDD_FILE.read_bytes(), PDD_FILE.name, "pdd_export")
 
     assert errors_of(parsed) == [
-        (4, "商品数量(件)", "x", "is not a whole number of at least 1"),
-        (4, "手机", "13", "is not a phone number (11-digit mobile, masked 138****5678, or landline)"),
-        (4, "详细地址", "", "is required"),
+        (4, "商品数量(件)", "x", "不是大于等于 1 的整数"),
+        (4, "手机", "13", "不是电话号码（11 位手机号、脱敏的 138****5678 或座机）"),
+        (4, "详细地址", "", "必填"),
     ]
     assert set(parsed.good_orders) == {"261111-482019375610301", "261111-482019375610302"}
     assert parsed.bad_orders == {"261111-482019375610303"}
@@ -52,9 +52,9 @@ def test_pos_csv_in_gbk_reports_the_repeated_row_the_unknown_sku_and_the_missing
 
     assert parsed.duplicates == [(4, 3)]
     assert errors_of(parsed) == [
-        (5, "收件人", "", "is required"),
-        (5, "收货地址", "", "is required"),
-        (5, "货号", "NO-SUCH-SKU", "is not a known SKU code"),
+        (5, "收件人", "", "必填"),
+        (5, "收货地址", "", "必填"),
+        (5, "货号", "NO-SUCH-SKU", "不是已知的 SKU 编码"),
     ]
     assert set(parsed.good_orders) == {"POS-SZ01-20261111-0001", "POS-SZ01-20261111-0002"}
 
@@ -84,7 +84,7 @@ def test_files_that_cannot_be_read_say_why(skus):
         file_parse(b"x", "orders.pdf", "pos")
     with pytest.raises(ImportInvalid, match="orders.xlsx: 无法读取的 XLSX 工作簿"):
         file_parse(b"not a zip", "orders.xlsx", "pdd_export")
-    with pytest.raises(ImportInvalid, match="required columns not found: external_id"):
+    with pytest.raises(ImportInvalid, match="缺少必需的列：external_id"):
         file_parse("货号,数量\nX,1\n".encode(), "orders.csv", "pos")
 
 

@@ -134,7 +134,7 @@ def test_import_upload_preview_start_and_progress(
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/integrations/imports/{job.pk}/"
     preview = client.get(f"/integrations/imports/{job.pk}/").content.decode()
-    assert "NO-SUCH-SKU" in preview and "is not a known SKU code" in preview
+    assert "NO-SUCH-SKU" in preview and "不是已知的 SKU 编码" in preview
     assert "Row 4 repeats row 3" in preview or "第 4 行" in preview or "4" in preview
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -156,7 +156,7 @@ def test_import_of_an_unreadable_file_says_why_on_the_form(client, manager, conn
     upload = SimpleUploadedFile("orders.csv", "货号,数量\nX,1\n".encode(), content_type="text/csv")
     page = client.post("/integrations/imports/", {"shop": connected[0].shop.pk, "profile": "pos", "file": upload})
     assert page.status_code == 200
-    assert "required columns not found" in page.content.decode()
+    assert "缺少必需的列" in page.content.decode()
     assert ImportJob.objects.count() == 0
 
 
