@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import WebhookNotFound
 from integrations.models import WebhookDelivery, WebhookSubscription
@@ -18,7 +19,9 @@ def subscription_get_for_user(user, *, subscription_id: int) -> WebhookSubscript
     """Another user's subscription is the same 404 as a missing one."""
     subscription = subscription_list_for_user(user).filter(pk=subscription_id).first()
     if subscription is None:
-        raise WebhookNotFound(f"No webhook subscription {subscription_id}.", extra={"id": subscription_id})
+        raise WebhookNotFound(
+            _("No webhook subscription %(id)s.") % {"id": subscription_id}, extra={"id": subscription_id}
+        )
     return subscription
 
 
@@ -33,5 +36,7 @@ def delivery_list(*, subscription: WebhookSubscription, status: str = "") -> Que
 def delivery_get(*, subscription: WebhookSubscription, delivery_id: int) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.filter(subscription=subscription, pk=delivery_id).first()
     if delivery is None:
-        raise WebhookNotFound(f"No delivery {delivery_id} in this subscription's log.", extra={"id": delivery_id})
+        raise WebhookNotFound(
+            _("No delivery %(id)s in this subscription's log.") % {"id": delivery_id}, extra={"id": delivery_id}
+        )
     return delivery

@@ -3,6 +3,7 @@ replays a delivery and resumes a paused subscription. A user sees only their own
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -207,8 +208,11 @@ class WebhookDeliveryReplayApi(APIView):
         delivery = delivery_get(subscription=subscription, delivery_id=delivery_id)
         if not delivery_replay(delivery=delivery):
             raise WebhookDeliveryBusy(
-                f"Delivery {delivery.pk} is still on its way ({delivery.status}): only a parked (dead) or "
-                "delivered (done) delivery can be replayed.",
+                _(
+                    "Delivery %(id)s is still on its way (%(status)s): only a parked (dead) or delivered (done) "
+                    "delivery can be replayed."
+                )
+                % {"id": delivery.pk, "status": delivery.status},
                 extra={"id": delivery.pk, "status": delivery.status},
             )
         delivery.refresh_from_db()
