@@ -18,6 +18,7 @@ PATHS = {
     "api_orders_first_page",
     "api_orders_shop_status",
     "api_orders_external_id",
+    "api_orders_cursor",
     "api_order_detail",
     "api_stock_sku",
     "bo_orders_first_page",

@@ -580,6 +580,14 @@ def _paths(setup: dict[str, Any]) -> list[Path]:
             [f"/api/v1/orders/?{q({'shop': code, 'status': s})}" for _pk, code in partner_shops for s in statuses],
         ),
         Path("api_orders_external_id", API_P95_MS, "token", [f"/api/v1/orders/?{e}" for e in external]),
+        Path(
+            "api_orders_cursor",
+            API_P95_MS,
+            "token",
+            ["/api/v1/orders/?cursor="]
+            + [f"/api/v1/orders/?{q({'cursor': '', 'shop': code})}" for _pk, code in partner_shops]
+            + [f"/api/v1/orders/?{q({'updated_after': f'2026-{m:02d}-01T00:00:00+08:00'})}" for m in range(1, 13)],
+        ),
         Path("api_order_detail", API_P95_MS, "token", [f"/api/v1/orders/{n}/" for n, *_r in partner_sample]),
         Path("api_stock_sku", API_P95_MS, "token", [f"/api/v1/stock/?{q({'sku': code})}" for code in skus]),
         Path("bo_orders_first_page", BACK_OFFICE_P95_MS, "session", ["/orders/"]),
