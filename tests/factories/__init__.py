@@ -1,6 +1,17 @@
 """factory_boy factories for Order Hub's models, and ``make_order`` which goes through the real service."""
 
+from tests.factories.finance import LegalEntityFactory
+from tests.factories.integrations import ShopConnectionFactory
 from tests.factories.inventory import SKUFactory, WarehouseFactory
 from tests.factories.orders import ShopFactory, UserFactory, make_order, order_input
 
-__all__ = ["SKUFactory", "ShopFactory", "UserFactory", "WarehouseFactory", "make_order", "order_input"]
+__all__ = [
+    "LegalEntityFactory",
+    "SKUFactory",
+    "ShopConnectionFactory",
+    "ShopFactory",
+    "UserFactory",
+    "WarehouseFactory",
+    "make_order",
+    "order_input",
+]

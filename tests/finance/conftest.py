@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from finance.models import LegalEntity, ShopEntity
 from finance.services.entities import entity_access_grant
-from tests.factories import ShopFactory
+from tests.factories import LegalEntityFactory, ShopFactory
 from tests.finance.helpers import BILLS, at, paid_order  # noqa: F401 - import helpers from the helpers module
 
 
@@ -24,12 +23,9 @@ def bills() -> Path:
 @pytest.fixture
 def entities(world):
     """Entity A owns shop A (Tmall) and the WeChat shop; entity B owns shop B (JD)."""
-    a = LegalEntity.objects.create(code="ent-a", name="杭州花间科技有限公司")
-    b = LegalEntity.objects.create(code="ent-b", name="广州京选贸易有限公司")
     wechat = ShopFactory(code="shop-wx", name="小程序商城", platform="wechat", default_warehouse=world["wh_a"])
-    ShopEntity.objects.create(shop=world["shop_a"], entity=a)
-    ShopEntity.objects.create(shop=world["shop_b"], entity=b)
-    ShopEntity.objects.create(shop=wechat, entity=a)
+    a = LegalEntityFactory(code="ent-a", name="杭州花间科技有限公司", shops=[world["shop_a"], wechat])
+    b = LegalEntityFactory(code="ent-b", name="广州京选贸易有限公司", shops=[world["shop_b"]])
     return {"a": a, "b": b, "shop_wx": wechat}
 
 

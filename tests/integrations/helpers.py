@@ -10,7 +10,7 @@ from django.test import Client
 
 from integrations.models import ShopConnection
 from integrations.signing import douyin_push_sign, shopify_hmac, top_sign
-from tests.factories import ShopFactory
+from tests.factories import ShopConnectionFactory, ShopFactory
 from tests.samples import SAMPLES
 
 SAMPLE_SKUS = [
@@ -39,16 +39,11 @@ def shopify_sample() -> tuple[dict, dict]:
 
 
 def make_shop(code: str, platform: str, warehouse, **connection) -> ShopConnection:
+    """A shop on ``platform`` with its connection to the sandbox (``ShopConnectionFactory``); Shopify shops
+    sign their pushes with ``SECRET``."""
     shop = ShopFactory(code=code, name=code, platform=platform, default_warehouse=warehouse)
-    values = {
-        "base_url": f"http://testserver/sandbox/{'taobao' if platform == 'tmall' else platform}",
-        "app_key": f"{platform}-key",
-        "app_secret": APP_SECRET,
-        "access_token": "good-token",
-        "webhook_secret": SECRET if platform == "shopify" else "",
-    }
-    values.update(connection)
-    return ShopConnection.objects.create(shop=shop, **values)
+    connection.setdefault("webhook_secret", SECRET if platform == "shopify" else "")
+    return ShopConnectionFactory(shop=shop, **connection)
 
 
 def shopify_post(
