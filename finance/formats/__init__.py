@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.spreadsheets import Position, SpreadsheetInvalid, rows_open
 from finance.formats.alipay import AlipayAccountLedger, AlipayTradeBill
 from finance.formats.bank import BankStatement
@@ -95,13 +97,19 @@ def statement_open(stream: io.BufferedIOBase) -> StatementReader:
     if closest is not None:
         _n, fmt, missing, number = closest
         raise SpreadsheetInvalid(
-            f"Not a statement format Order Hub knows. The closest is {fmt.label}, but its header (row {number}) "
-            f"lacks the columns {', '.join(missing)}.",
+            _(
+                "Not a statement format Order Hub knows. The closest is %(format)s, but its header (row %(row)s) "
+                "lacks the columns %(missing)s."
+            )
+            % {"format": fmt.label, "row": number, "missing": ", ".join(missing)},
             extra={"closest_format": fmt.code, "row": number, "missing_columns": missing},
         )
     raise SpreadsheetInvalid(
-        "Not a statement format Order Hub knows: no header row with known column names in the first "
-        f"{HEADER_SEARCH_ROWS} rows. Known formats: {', '.join(fmt.label for fmt in FORMATS)}.",
+        _(
+            "Not a statement format Order Hub knows: no header row with known column names in the first "
+            "%(rows)s rows. Known formats: %(known)s."
+        )
+        % {"rows": HEADER_SEARCH_ROWS, "known": ", ".join(str(fmt.label) for fmt in FORMATS)},
         extra={"known_formats": [fmt.code for fmt in FORMATS]},
     )
 

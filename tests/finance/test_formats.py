@@ -162,11 +162,11 @@ def test_an_unknown_file_names_the_closest_format_and_its_missing_columns():
         parse(data)
 
     assert excinfo.value.extra["closest_format"] == "alipay_trade"
-    assert "商家实收（元）" in excinfo.value.message and "row 1" in excinfo.value.message
+    assert "商家实收（元）" in excinfo.value.message and "第 1 行" in excinfo.value.message
 
 
 def test_a_file_with_no_known_header_is_refused():
-    with pytest.raises(SpreadsheetInvalid, match="no header row with known column names"):
+    with pytest.raises(SpreadsheetInvalid, match="没有一行是已知列名的表头"):
         parse(b"hello,world\n1,2\n")
 
 

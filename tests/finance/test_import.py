@@ -66,7 +66,7 @@ def test_a_file_in_no_known_format_is_refused_and_nothing_is_stored(admin_user):
     with pytest.raises(StatementInvalid) as excinfo:
         statement_upload(file=io.BytesIO("名称,数量\n苹果,1\n".encode()), filename="fruit.csv", user=admin_user)
 
-    assert excinfo.value.message.startswith("fruit.csv: Not a statement format Order Hub knows")
+    assert excinfo.value.message.startswith("fruit.csv: 不是订单中枢认识的对账单格式")
     assert not Statement.objects.exists()
 
 

@@ -121,7 +121,7 @@ def test_import_statement_command_reports_bad_rows_and_json(world, entities, tmp
 def test_import_statement_command_names_unknown_files(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n")
-    with pytest.raises(CommandError, match="Not a statement format Order Hub knows"):
+    with pytest.raises(CommandError, match="不是订单中枢认识的对账单格式"):
         call_command("import_statement", str(path), stdout=StringIO(), stderr=StringIO())
 
 
