@@ -11,8 +11,7 @@ import pytest
 from django.test import override_settings
 
 from integrations.hooks.services import subscription_create
-
-SECRET = "whsec-test-0123456789abcdef"
+from tests.integrations.hooks.helpers import SECRET
 
 
 @dataclass

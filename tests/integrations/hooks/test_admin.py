@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription, WorkStatus
-from tests.integrations.hooks.conftest import SECRET
+from tests.integrations.hooks.helpers import SECRET
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription, WorkStatus
-from tests.integrations.hooks.conftest import SECRET
+from tests.integrations.hooks.helpers import SECRET
 
 pytestmark = pytest.mark.django_db
 

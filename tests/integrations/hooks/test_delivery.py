@@ -18,7 +18,7 @@ from integrations.models import HealthAlert, WebhookDelivery, WebhookEvent, Work
 from orders.services import order_transition
 from orders.states import Status
 from tests.factories import make_order
-from tests.integrations.hooks.conftest import SECRET
+from tests.integrations.hooks.helpers import SECRET
 
 pytestmark = pytest.mark.django_db
 
