@@ -154,32 +154,40 @@ def ship_confirmation_enqueue(*, order, carrier_code: str, tracking_number: str)
 
 
 @transaction.atomic(savepoint=False)
-def delivery_check_enqueue(*, order, shipment_id: int) -> OutboxMessage | None:
+def delivery_check_enqueue(*, order, shipment_id: int) -> list[OutboxMessage]:
     """Tracking says the parcel was delivered: confirm it to platforms that learn deliveries only from the
     merchant (Shopify), or ask the platform until it shows the order signed for (or completed); then tell
-    fulfilment (``shipment_platform_delivered``), which clears the level-3 exception. Orders of shops without
-    a platform connection → None (they have no level-3 check)."""
+    fulfilment (``shipment_platform_delivered``), which clears the level-3 exception. One check per platform
+    order the parcel carries, traced like the ship confirmation (a merged order stands for several; a split
+    child, which has no platform order id of its own, for its parent's). Orders of shops without a platform
+    connection → [] (they have no level-3 check)."""
     from fulfilment.models import Shipment
 
     connection = _connection(order.shop_id)
-    if connection is None or not order.external_id:
-        return None
+    if connection is None:
+        return []
+    platform_ids = [part.external_id for part in order_platform_parts(order)]
+    if not platform_ids:
+        return []
     shipment = Shipment.objects.filter(pk=shipment_id).values("tracking_number", "delivered_at").first() or {}
     delivered_at = shipment.get("delivered_at")
-    message = _pending_upsert(
-        shop_id=order.shop_id,
-        kind=Kind.DELIVERY_CHECK,
-        dedup_key=f"delivered:{shipment_id}",
-        order_id=order.pk,
-        payload={
-            "external_id": order.external_id,
-            "shipment_id": shipment_id,
-            "tracking_number": shipment.get("tracking_number") or "",
-            "delivered_at": (delivered_at or timezone.now()).isoformat(),
-        },
-    )
-    enqueue_on_commit(DELIVER_TASK, message.pk)
-    return message
+    messages = []
+    for index, external_id in enumerate(platform_ids):
+        message = _pending_upsert(
+            shop_id=order.shop_id,
+            kind=Kind.DELIVERY_CHECK,
+            dedup_key=(f"delivered:{shipment_id}" if index == 0 else f"delivered:{shipment_id}:{external_id}")[:128],
+            order_id=order.pk,
+            payload={
+                "external_id": external_id,
+                "shipment_id": shipment_id,
+                "tracking_number": shipment.get("tracking_number") or "",
+                "delivered_at": (delivered_at or timezone.now()).isoformat(),
+            },
+        )
+        enqueue_on_commit(DELIVER_TASK, message.pk)
+        messages.append(message)
+    return messages
 
 
 # Platform statuses that mean the buyer has the parcel (beyond Order Hub's "completed" target).

@@ -246,3 +246,39 @@ def test_part_of_a_split_order_is_accepted_by_the_sandbox(platform, skus, wareho
     assert external_id in json.dumps(sent)
     # the sub-order went along (Shopify: as the fulfillment-order line of that line item)
     assert str(native + 1 if platform == "shopify" else native) in json.dumps(sent)
+
+
+def _delivered(order, shipment_id: int):
+    from fulfilment.signals import shipment_delivered
+
+    shipment_delivered.send(sender=None, shipment_id=shipment_id, order_id=order.pk)
+
+
+def _checks():
+    return sorted(
+        (m.payload["external_id"], m.payload["shipment_id"])
+        for m in OutboxMessage.objects.filter(kind=OutboxMessage.Kind.DELIVERY_CHECK)
+    )
+
+
+def test_a_delivered_split_child_is_checked_on_its_parents_platform_order(taobao, skus):
+    """Before: the child has no platform order id of its own, so its delivery was never checked and the
+    "platform not updated" exception of its parcel could not clear."""
+    parent = _order(taobao.shop, skus, "TB-21", [("FLW-SERUM-30ML", "oid-1", 1), ("FLW-MASK-5P", "oid-2", 3)])
+    mask = parent.lines.get(external_line_id="oid-2")
+    child = order_split(order_id=parent.pk, parts={mask.pk: 2}, system="tests", review=False)
+    assert not child.external_id
+
+    _delivered(child, 7001)
+    assert _checks() == [("TB-21", 7001)]
+    _delivered(child, 7001)  # the same parcel again: still one check
+    assert _checks() == [("TB-21", 7001)]
+
+
+def test_a_delivered_merged_parcel_is_checked_on_every_platform_order_it_carries(taobao, skus):
+    first = _order(taobao.shop, skus, "TB-31", [("FLW-SERUM-30ML", "TB-31-a", 1)])
+    second = _order(taobao.shop, skus, "TB-32", [("FLW-MASK-5P", "TB-32-a", 2)])
+    merged = order_merge(order_ids=[first.pk, second.pk], system="tests")
+
+    _delivered(merged, 7002)
+    assert _checks() == [("TB-31", 7002), ("TB-32", 7002)]
