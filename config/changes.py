@@ -115,7 +115,12 @@ _SETTLED_SQL = """COALESCE(
            WHERE backend_xid IS NOT NULL
              AND (backend_type = 'autovacuum worker'
                   OR datid <> (SELECT oid FROM pg_database WHERE datname = current_database())))),
-    pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+    -- no other transaction in progress: everything below the snapshot's horizon, and the reader's own changes
+    -- (the horizon is the newest completed transaction + 1, which is the reader's own id while it has written)
+    GREATEST(
+        pg_snapshot_xmax(pg_current_snapshot())::text::bigint,
+        pg_current_xact_id_if_assigned()::text::bigint + 1
+    )
 )"""
 
 

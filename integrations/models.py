@@ -599,6 +599,8 @@ class WebhookEvent(models.Model):
     source_key = models.CharField(_("source"), max_length=128)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("webhook event")
         verbose_name_plural = _("webhook events")
@@ -629,6 +631,9 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    # every attempt's outcome (status, response, error) is a history row; the body is the same on each
+    history = HistoricalRecords(excluded_fields=["body"])
 
     class Meta:
         verbose_name = _("webhook delivery")

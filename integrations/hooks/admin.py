@@ -8,13 +8,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from simple_history.admin import SimpleHistoryAdmin
+
 from config.admin import ReadOnlyAdminMixin
 from integrations.hooks.services import delivery_replay, subscription_resume
-from integrations.models import WebhookDelivery, WebhookSubscription
+from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookSubscriptionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("url", "owner", "events", "is_paused", "paused_at", "deliveries_link", "created_at")
     list_filter = ("is_paused",)
     search_fields = ("url", "owner__username")
@@ -41,7 +43,7 @@ class WebhookSubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "id",
         "subscription",
@@ -84,3 +86,11 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ("id", "type", "source_key", "created_at")
+    list_filter = ("type",)
+    search_fields = ("id", "source_key")
+    fields = ("id", "type", "source_key", "created_at")
