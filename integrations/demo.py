@@ -33,7 +33,7 @@ def _demo_allocation() -> int:
 
     shop = Shop.objects.filter(code="tmall-flagship").first()
     sku = SKU.objects.order_by("code").first()
-    if shop is None or sku is None or ChannelStock.objects.filter(shop=shop, sku=sku, rule="fixed").exists():
+    if shop is None or sku is None or ChannelStock.objects.filter(shop_id=shop.pk, sku=sku, rule="fixed").exists():
         return 0
     channel_stock_set(shop_id=shop.pk, sku=sku, rule=ChannelStock.Rule.FIXED, quota=20)
     return 1

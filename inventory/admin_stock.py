@@ -2,6 +2,7 @@
 through inventory.services (receipts, adjustments, transfers, counts, orders). Allocation and safety-stock
 rules are edited here and saved through their services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,6 +19,7 @@ from inventory.models import (
     StockMovement,
 )
 from inventory.services import channel_stock_set, safety_stock_set, stock_count_apply
+from inventory.shops import shop_names
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -63,8 +65,33 @@ class StockAlertAdmin(ReadOnlyAdmin):
     search_fields = ["sku__code", "sku__name"]
 
 
+def _shop_choices() -> list[tuple[int, str]]:
+    return sorted(((pk, str(name)) for pk, name in shop_names().items()), key=lambda choice: choice[1])
+
+
+class ChannelStockForm(forms.ModelForm):
+    # A channel row names its shop by id (inventory.shops); the admin picks it by code and name.
+    shop_id = forms.TypedChoiceField(label=_("shop"), coerce=int, choices=_shop_choices)
+
+    class Meta:
+        model = ChannelStock
+        fields = ["shop_id", "sku", "rule", "percent", "quota", "pause_on_safety", "is_active"]
+
+
+class ShopFilter(admin.SimpleListFilter):
+    title = _("shop")
+    parameter_name = "shop_id"
+
+    def lookups(self, request, model_admin):
+        return _shop_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(shop_id=self.value()) if self.value() else queryset
+
+
 @admin.register(ChannelStock)
 class ChannelStockAdmin(SimpleHistoryAdmin):
+    form = ChannelStockForm
     list_display = [
         "shop",
         "sku",
@@ -78,10 +105,15 @@ class ChannelStockAdmin(SimpleHistoryAdmin):
         "dirty",
         "is_active",
     ]
-    list_filter = ["rule", "paused", "dirty", "is_active", "shop"]
-    search_fields = ["sku__code", "shop__code"]
-    fields = ["shop", "sku", "rule", "percent", "quota", "pause_on_safety", "is_active"]
+    list_filter = ["rule", "paused", "dirty", "is_active", ShopFilter]
+    search_fields = ["sku__code"]
+    fields = ["shop_id", "sku", "rule", "percent", "quota", "pause_on_safety", "is_active"]
     autocomplete_fields = ["sku"]
+    list_select_related = ["sku"]
+
+    @admin.display(description=_("shop"), ordering="shop_id")
+    def shop(self, obj: ChannelStock) -> str:
+        return str(shop_names([obj.shop_id])[obj.shop_id])
 
     def save_model(self, request, obj, form, change):
         try:

@@ -19,6 +19,7 @@ from config.spreadsheets import RowError, table_read
 from inventory.exceptions import StockInvalid
 from inventory.models import SKU, ChannelStock
 from inventory.services.channels import channel_stock_set
+from inventory.shops import shop_ids_by_code
 
 Rule = ChannelStock.Rule
 COLUMNS = {
@@ -59,12 +60,6 @@ class AllocationRow:
     is_active: bool
 
 
-def _shops_by_code(codes: set[str]) -> dict[str, int]:
-    # Shops are orders'; the channel rows point at them, so they are looked up through that relation.
-    shop_model = ChannelStock._meta.get_field("shop").related_model
-    return dict(shop_model.objects.filter(code__in=codes).values_list("code", "pk"))
-
-
 def allocations_parse(content: bytes, name: str) -> list[AllocationRow]:
     """Read and check the whole table; ``AllocationInvalid`` lists every bad cell (row, column, why)."""
     headers, body = table_read(content, name)
@@ -86,7 +81,7 @@ def allocations_parse(content: bytes, name: str) -> list[AllocationRow]:
         value = cells[position].strip() if position is not None and position < len(cells) else ""
         return value, header
 
-    shops = _shops_by_code({cell(cells, "shop")[0] for _n, cells in body})
+    shops = shop_ids_by_code({cell(cells, "shop")[0] for _n, cells in body})
     skus = {sku.code: sku for sku in SKU.objects.filter(code__in={cell(cells, "sku")[0] for _n, cells in body})}
     errors: list[RowError] = []
     rows: list[AllocationRow] = []

@@ -289,7 +289,8 @@ class ChannelStock(models.Model):
         FIXED = "fixed", _("Fixed quota")
         EXCLUSIVE = "exclusive", _("Channel-exclusive")
 
-    shop = models.ForeignKey("orders.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+")
+    # The shop (orders') by id: inventory does not reference orders; codes and names come from inventory.shops.
+    shop_id = models.BigIntegerField(_("shop"), db_index=True)
     sku = models.ForeignKey(SKU, verbose_name=_("SKU"), on_delete=models.CASCADE, related_name="channel_stocks")
     rule = models.CharField(_("allocation rule"), max_length=10, choices=Rule.choices, default=Rule.SHARED)
     percent = models.PositiveSmallIntegerField(_("percentage"), default=100)
@@ -314,9 +315,9 @@ class ChannelStock(models.Model):
     class Meta:
         verbose_name = _("channel stock")
         verbose_name_plural = _("channel stock")
-        ordering = ["sku", "shop"]
+        ordering = ["sku", "shop_id"]
         constraints = [
-            models.UniqueConstraint(fields=["shop", "sku"], name="channelstock_unique_shop_sku"),
+            models.UniqueConstraint(fields=["shop_id", "sku"], name="channelstock_unique_shop_sku"),
             models.UniqueConstraint(
                 fields=["sku"], condition=Q(rule="exclusive", is_active=True), name="channelstock_one_exclusive_per_sku"
             ),

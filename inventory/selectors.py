@@ -31,6 +31,7 @@ from inventory.models import (
     StockMovement,
     Warehouse,
 )
+from inventory.shops import shop_names
 
 ALL_STOCK_PERMISSION = "orders.view_all_orders"
 WAREHOUSE_ACCESS = "inventory.access_warehouse"
@@ -141,8 +142,18 @@ def reservation_list(*, user, reference: str = "", sku: SKU | None = None, state
     return reservations.order_by("-created_at", "-id")
 
 
-def channel_stock_for_sku(*, sku: SKU) -> QuerySet[ChannelStock]:
-    return ChannelStock.objects.filter(sku=sku).select_related("shop").order_by("shop__code")
+def channel_stock_for_sku(*, sku: SKU) -> list[ChannelStock]:
+    """The SKU's channel rows by shop code, each with ``shop_name`` (inventory.shops) to show."""
+    return channel_stock_named(ChannelStock.objects.filter(sku=sku), by=lambda row: row.shop_name.code)
+
+
+def channel_stock_named(rows: Iterable[ChannelStock], *, by=None) -> list[ChannelStock]:
+    """These channel rows with ``shop_name`` set (code and name of their shop), sorted ``by`` if given."""
+    rows = list(rows)
+    names = shop_names(row.shop_id for row in rows)
+    for row in rows:
+        row.shop_name = names[row.shop_id]
+    return sorted(rows, key=by) if by else rows
 
 
 def stock_alert_list(*, open_only: bool = True) -> QuerySet[StockAlert]:

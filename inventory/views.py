@@ -32,6 +32,7 @@ from inventory.forms import (
 from inventory.models import SKU, ChannelStock, Reservation, SafetyStock, StockCount, Warehouse
 from inventory.selectors import (
     channel_stock_for_sku,
+    channel_stock_named,
     reservation_list,
     stock_accuracy_report,
     stock_alert_list,
@@ -358,15 +359,13 @@ def stock_allocations(request):
                 return redirect("stock-allocations")
     allocations = (
         ChannelStock.objects.exclude(rule=ChannelStock.Rule.DEFAULT)
-        .select_related("sku", "shop")
-        .order_by("sku__code", "shop__code")
+        .select_related("sku")
+        .order_by("sku__code", "shop_id")
     )
+    page = _page(request, allocations)
+    page.object_list = channel_stock_named(page.object_list)
     return render(
         request,
         "inventory/stock_allocations.html",
-        {
-            "error": error,
-            "columns": [aliases[0] for aliases in COLUMNS.values()],
-            "page": _page(request, allocations),
-        },
+        {"error": error, "columns": [aliases[0] for aliases in COLUMNS.values()], "page": page},
     )

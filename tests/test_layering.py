@@ -30,11 +30,6 @@ ALLOWED: dict[str, set[str]] = {
 # The root URLconf wires every app's urls (include("orders.urls") …) and nothing else.
 URLCONF = {ROOT / "config" / "urls.py"}
 
-# Known, written down, still to fix: inventory's channel stock rows (shop × SKU) point at orders' Shop with a
-# database foreign key. Removing it (a plain shop id, or the rows moving to orders) is a data migration of its
-# own. A listed exception that is no longer there fails ``test_known_exceptions_are_still_needed``.
-KNOWN_EXCEPTIONS = {"inventory/models.py: inventory → orders (ForeignKey('orders.Shop'))"}
-
 RELATIONS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
 IMPORTERS = {"import_module", "__import__"}
 
@@ -92,14 +87,18 @@ def references(path: Path) -> list[tuple[int, str, str]]:
         elif isinstance(node, ast.Call):
             name = _call_name(node)
             first = _string(node.args[0]) if node.args else None
+            keyword = {k.arg: _string(k.value) for k in node.keywords if k.arg}
             if name in IMPORTERS:
-                add(node.lineno, first, f"{name}({first!r})")
-            elif name == "get_model" and first:
-                add(node.lineno, first.split(".")[0] if "." in first else first, f"get_model({first!r})")
+                target = first or keyword.get("name")
+                add(node.lineno, target, f"{name}({target!r})")
+            elif name == "get_model":
+                target = first or keyword.get("app_label")
+                if target:
+                    add(node.lineno, target.split(".")[0], f"get_model({target!r})")
             elif name in RELATIONS:
-                target = first or _string(next((k.value for k in node.keywords if k.arg == "to"), None))
-                if target and "." in target:
-                    add(node.lineno, target.split(".")[0], f"{name}({target!r})")
+                for target in (first or keyword.get("to"), keyword.get("through")):
+                    if target and "." in target:
+                        add(node.lineno, target.split(".")[0], f"{name}({target!r})")
     return found
 
 
@@ -120,23 +119,9 @@ def violations(app: str) -> list[str]:
     return out
 
 
-def _unlisted(found: list[str]) -> list[str]:
-    return [v for v in found if _without_line(v) not in KNOWN_EXCEPTIONS]
-
-
-def _without_line(violation: str) -> str:
-    where, rest = violation.split(": ", 1)
-    return f"{where.rsplit(':', 1)[0]}: {rest}"
-
-
 @pytest.mark.parametrize("app", APPS)
 def test_each_app_imports_only_what_the_layering_allows(app):
-    assert _unlisted(violations(app)) == []
-
-
-def test_known_exceptions_are_still_needed():
-    found = {_without_line(v) for app in APPS for v in violations(app)}
-    assert KNOWN_EXCEPTIONS <= found, f"fixed — remove from KNOWN_EXCEPTIONS: {sorted(KNOWN_EXCEPTIONS - found)}"
+    assert violations(app) == []
 
 
 def test_nothing_imports_integrations():
@@ -160,9 +145,14 @@ def test_the_checker_sees_every_way_of_reaching_another_app(tmp_path):
         "    importlib.import_module('orders.selectors')\n"
         "    apps.get_model('orders', 'Order')\n"
         "    apps.get_model('orders.Shop')\n"
+        "    apps.get_model(app_label='orders', model_name='Order')\n"
+        "    __import__('orders.models')\n"
+        "    importlib.import_module(name='orders.rules')\n"
         "class M(models.Model):\n"
         "    shop = models.ForeignKey('orders.Shop', on_delete=models.CASCADE)\n"
-        "    other = models.ForeignKey(to='orders.Order', on_delete=models.CASCADE)\n",
+        "    other = models.ForeignKey(to='orders.Order', on_delete=models.CASCADE)\n"
+        "    one = models.OneToOneField('orders.OrderLine', on_delete=models.CASCADE)\n"
+        "    many = models.ManyToManyField('inventory.SKU', through='orders.OrderLine')\n",
         encoding="utf-8",
     )
 
@@ -176,7 +166,12 @@ def test_the_checker_sees_every_way_of_reaching_another_app(tmp_path):
             "import_module('orders.selectors')",
             "get_model('orders')",
             "get_model('orders.Shop')",
+            "get_model('orders')",
+            "__import__('orders.models')",
+            "import_module('orders.rules')",
             "ForeignKey('orders.Shop')",
             "ForeignKey('orders.Order')",
+            "OneToOneField('orders.OrderLine')",
+            "ManyToManyField('orders.OrderLine')",
         ]
     )

@@ -6,6 +6,7 @@ release, consume), counts (盘点), channels (allocation, safety stock, pushes).
 
 from inventory.services.channels import (
     channel_stock_defaults_ensure,
+    channel_stock_forget_shop,
     channel_stock_mark_pushed,
     channel_stock_recompute,
     channel_stock_set,
@@ -47,6 +48,7 @@ __all__ = [
     "channel_stock_mark_pushed",
     "channel_stock_recompute",
     "channel_stock_defaults_ensure",
+    "channel_stock_forget_shop",
     "channel_stock_set",
     "channel_stock_sync",
     "channel_stock_touch",

@@ -28,6 +28,7 @@ from inventory.exceptions import StockInvalid
 from inventory.locks import channel_stocks_for_update
 from inventory.models import SKU, ChannelStock, SafetyStock, StockAlert
 from inventory.selectors import channel_sellable_compute, sku_units_sold
+from inventory.shops import shop_names
 from inventory.signals import sellable_changed
 
 logger = logging.getLogger(__name__)
@@ -76,13 +77,14 @@ def channel_stock_set(
     if rule == Rule.FIXED and quota < 0:
         raise StockInvalid(f"quota: {quota} must not be negative.", extra={"field": "quota"})
     if rule == Rule.EXCLUSIVE and is_active:
-        taken = (
+        taken_id = (
             ChannelStock.objects.filter(sku=sku, rule=Rule.EXCLUSIVE, is_active=True)
             .exclude(shop_id=shop_id)
-            .values_list("shop__code", flat=True)
+            .values_list("shop_id", flat=True)
             .first()
         )
-        if taken:
+        if taken_id is not None:
+            taken = shop_names([taken_id])[taken_id].code
             raise StockInvalid(
                 f"rule: {sku.code} is already exclusive to shop {taken}.", extra={"field": "rule", "shop": taken}
             )
@@ -116,6 +118,18 @@ def channel_stock_defaults_ensure(*, shop_ids: Iterable[int]) -> int:
     if missing:
         enqueue_on_commit("inventory.tasks.channel_stock_sync")
     return len(created)
+
+
+@transaction.atomic
+def channel_stock_forget_shop(*, shop_id: int) -> int:
+    """The shop is gone: delete its channel rows (with history). What it held exclusively or by percentage
+    returns to the other shops of those SKUs, so they are recomputed. Returns how many rows were deleted."""
+    rows = ChannelStock.objects.filter(shop_id=shop_id)
+    sku_ids = sorted(set(rows.values_list("sku_id", flat=True)))
+    deleted, _by_model = rows.delete()
+    if sku_ids:
+        channel_stock_touch(sku_ids=sku_ids)
+    return deleted
 
 
 @transaction.atomic

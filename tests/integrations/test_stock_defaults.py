@@ -38,7 +38,7 @@ def test_every_stock_channel_is_offered_available_less_safety_stock_without_any_
     channel_stock_sync()
 
     assert _pushed() == {(taobao.shop.code, "TEA"): 7, (jd.shop.code, "TEA"): 7}
-    assert set(ChannelStock.objects.values_list("shop__code", flat=True)) == {"tb-1", "jd-1"}
+    assert set(ChannelStock.objects.values_list("shop_id", flat=True)) == {taobao.shop_id, jd.shop_id}
 
 
 def test_an_allocation_wins_over_the_default_and_is_never_overwritten(warehouse, pushing):
@@ -56,16 +56,15 @@ def test_an_allocation_wins_over_the_default_and_is_never_overwritten(warehouse,
 
 
 def test_new_skus_and_new_shops_get_their_default_rows(warehouse, pushing):
-    make_shop("tb-1", "taobao", warehouse)
+    taobao = make_shop("tb-1", "taobao", warehouse)
     channel_stock_defaults_sync()
     tea = SKUFactory(code="TEA")
-    make_shop("jd-1", "jd", warehouse)
+    jd = make_shop("jd-1", "jd", warehouse)
 
     created = channel_stock_defaults_sync()
 
     assert created == 2
-    assert sorted(ChannelStock.objects.filter(sku=tea).values_list("shop__code", "rule")) == [
-        ("jd-1", "default"),
-        ("tb-1", "default"),
-    ]
+    assert sorted(ChannelStock.objects.filter(sku=tea).values_list("shop_id", "rule")) == sorted(
+        [(jd.shop_id, "default"), (taobao.shop_id, "default")]
+    )
     assert channel_stock_defaults_sync() == 0

@@ -40,7 +40,7 @@ def pusher(settings):
 
 
 def sellable(shop, sku):
-    return ChannelStock.objects.get(shop=shop, sku=sku).computed_quantity
+    return ChannelStock.objects.get(shop_id=shop.pk, sku=sku).computed_quantity
 
 
 def sync():
@@ -84,8 +84,24 @@ def test_a_channel_exclusive_sku_sells_on_that_channel_only(world, receive, push
     sync()
 
     assert (sellable(world["shop_a"], sku), sellable(world["shop_b"], sku)) == (0, 9)
-    with pytest.raises(StockInvalid, match="already exclusive"):
+    with pytest.raises(StockInvalid, match=f"already exclusive to shop {world['shop_b'].code}"):
         channel_stock_set(shop_id=world["shop_a"].pk, sku=sku, rule="exclusive")
+
+
+def test_a_deleted_shop_leaves_no_channel_rows_and_frees_what_it_held_exclusively(world, receive, pusher):
+    sku = world["skus"][0]
+    receive(sku, world["wh_a"], 9)
+    leaving = ShopFactory(code="leaving")
+    channel_stock_set(shop_id=world["shop_a"].pk, sku=sku)
+    channel_stock_set(shop_id=leaving.pk, sku=sku, rule="exclusive")
+    sync()
+    assert sellable(world["shop_a"], sku) == 0
+
+    leaving.delete()
+    sync()
+
+    assert list(ChannelStock.objects.values_list("shop_id", flat=True)) == [world["shop_a"].pk]
+    assert sellable(world["shop_a"], sku) == 9
 
 
 def test_channels_of_a_presale_sku_sell_the_presale_pool(world, receive, pusher):
@@ -112,7 +128,7 @@ def test_at_safety_stock_chosen_channels_pause_with_an_alert_and_resume_when_rep
     sync()
 
     assert (sellable(tmall, sku), sellable(jd, sku)) == (5, 0)
-    assert ChannelStock.objects.get(shop=jd, sku=sku).paused
+    assert ChannelStock.objects.get(shop_id=jd.pk, sku=sku).paused
     alert = StockAlert.objects.get()
     assert (alert.threshold, alert.available, alert.paused_shops, alert.resolved_at) == (5, 5, [jd.pk], None)
     assert (jd.pk, sku.pk, 0) in pusher
@@ -125,7 +141,7 @@ def test_at_safety_stock_chosen_channels_pause_with_an_alert_and_resume_when_rep
     sync()
 
     assert (sellable(tmall, sku), sellable(jd, sku)) == (14, 14)
-    assert not ChannelStock.objects.get(shop=jd, sku=sku).paused
+    assert not ChannelStock.objects.get(shop_id=jd.pk, sku=sku).paused
     assert StockAlert.objects.get().resolved_at is not None
 
 
