@@ -318,6 +318,7 @@ SPECTACULAR_SETTINGS = {
         "HoldReasonEnum": "orders.states.HoldReason",
         "WarehouseKindEnum": "inventory.models.Warehouse.Kind",
         "StockPoolEnum": "inventory.models.Pool",
+        "ShipmentStatusEnum": "fulfilment.models.Shipment.Status",
     },
 }
 

@@ -147,6 +147,16 @@ def shipment_list_for_user(user) -> QuerySet[Shipment]:
     )
 
 
+def shipment_list_for_order(*, order: Order) -> QuerySet[Shipment]:
+    """Every parcel of ``order`` (cancelled ones too), oldest first, with carrier, warehouse and tracking events."""
+    return (
+        Shipment.objects.filter(order=order)
+        .select_related("carrier", "warehouse")
+        .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("occurred_at", "id")))
+        .order_by("packed_at", "id")
+    )
+
+
 def shipment_get_for_user(user, *, pk: int) -> Shipment:
     shipment = shipment_list_for_user(user).filter(pk=pk).first()
     if shipment is None:

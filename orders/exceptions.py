@@ -26,3 +26,10 @@ class IdempotencyConflict(Conflict):
 
 class ShopNotFound(NotFound):
     code = "shop_not_found"
+
+
+class OrderActionRefused(Conflict):
+    """An action on an order (hold, release, approve, pay, address change) that its state does not allow; the
+    ``code`` says which rule refused it (``order_not_on_hold``, ``order_shipped`` …)."""
+
+    code = "order_action_refused"

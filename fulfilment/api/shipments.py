@@ -1,5 +1,6 @@
 """GET /api/v1/shipments/: the shipments of the orders you may see — paged, or followed change by change
-(config.feed). Read-only; the packing and shipping operations are under /fulfilment/api/."""
+(config.feed); GET /api/v1/orders/<number>/shipments/: one order's parcels with their tracking events.
+Read-only; the packing and shipping operations are under /fulfilment/api/."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from config.api import error_responses, paginated_response
+from config.api import Pagination, error_responses, paginated_response
 from config.feed import FollowPagination
-from fulfilment.models import Shipment
-from fulfilment.selectors import shipment_list_for_user
+from fulfilment.models import Shipment, TrackingKind
+from fulfilment.selectors import shipment_list_for_order, shipment_list_for_user
+from orders.api.views import ORDER_NUMBER, order_not_found
+from orders.selectors import order_list_for_user
 
 
 class ShipmentListApi(APIView):
@@ -57,6 +60,51 @@ class ShipmentListApi(APIView):
             shipments = shipments.filter(status=wanted["status"])
         if "warehouse" in wanted:
             shipments = shipments.filter(warehouse__code=wanted["warehouse"])
+        return paginated_response(
+            view=self, request=request, queryset=shipments, serializer_class=self.OutputSerializer
+        )
+
+
+@extend_schema_serializer(component_name="TrackingEvent")
+class TrackingEventOutputSerializer(serializers.Serializer):
+    occurred_at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=TrackingKind.choices)
+    description = serializers.CharField(help_text="The carrier's words, e.g. 【杭州市】已揽收.")
+    province = serializers.CharField()
+    city = serializers.CharField()
+
+
+class OrderShipmentListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema_serializer(component_name="OrderShipment")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        status = serializers.ChoiceField(choices=Shipment.Status.choices)
+        carrier = serializers.CharField(source="carrier.code", help_text="Carrier code, e.g. SF, ZTO.")
+        carrier_name = serializers.CharField(source="carrier.name")
+        tracking_number = serializers.CharField(help_text="Empty until the label is printed.")
+        warehouse = serializers.CharField(source="warehouse.code")
+        weight_grams = serializers.IntegerField()
+        packed_at = serializers.DateTimeField()
+        shipped_at = serializers.DateTimeField(allow_null=True)
+        picked_up_at = serializers.DateTimeField(allow_null=True, help_text="The carrier's first scan.")
+        delivered_at = serializers.DateTimeField(allow_null=True)
+        events = TrackingEventOutputSerializer(many=True, help_text="The carrier's tracking events, oldest first.")
+
+    @extend_schema(
+        operation_id="order_shipment_list",
+        tags=["shipments"],
+        summary="The shipments (parcels) of one order, with carrier, tracking number and tracking events",
+        description="Oldest parcel first; a cancelled parcel stays in the list with status `cancelled`.",
+        parameters=[ORDER_NUMBER],
+        responses={200: OutputSerializer(many=True), **error_responses(404)},
+    )
+    def get(self, request, number: str):
+        order = order_list_for_user(request.user).filter(number=number).first()
+        if order is None:
+            raise order_not_found(number)
+        shipments = shipment_list_for_order(order=order)
         return paginated_response(
             view=self, request=request, queryset=shipments, serializer_class=self.OutputSerializer
         )

@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from fulfilment.api.shipments import ShipmentListApi
+from fulfilment.api.shipments import OrderShipmentListApi, ShipmentListApi
 
 urlpatterns = [
     path("shipments/", ShipmentListApi.as_view(), name="api-shipment-list"),
+    path("orders/<str:number>/shipments/", OrderShipmentListApi.as_view(), name="api-order-shipments"),
 ]

@@ -1,0 +1,115 @@
+"""GET /api/v1/orders/<number>/shipments/: one order's parcels with carrier, tracking number and events."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from fulfilment.models import Carrier, Shipment, TrackingEvent
+from tests.factories import make_order
+
+pytestmark = pytest.mark.django_db
+
+
+def url(number: str) -> str:
+    return f"/api/v1/orders/{number}/shipments/"
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+@pytest.fixture
+def order(world):
+    return make_order(shop=world["shop_a"])
+
+
+@pytest.fixture
+def parcels(world, carriers, order):
+    """Two parcels of the order: a cancelled one, then one labelled and tracked."""
+    zto, sf = Carrier.objects.get(code="ZTO"), Carrier.objects.get(code="SF")
+    first = Shipment.objects.create(
+        order=order,
+        warehouse=world["wh_a"],
+        carrier=zto,
+        weight_grams=300,
+        status=Shipment.Status.CANCELLED,
+        tracking_number="ZT100",
+    )
+    second = Shipment.objects.create(
+        order=order,
+        warehouse=world["wh_a"],
+        carrier=sf,
+        weight_grams=800,
+        status=Shipment.Status.IN_TRANSIT,
+        tracking_number="SF200",
+    )
+    picked_up = timezone.now() - dt.timedelta(hours=5)
+    TrackingEvent.objects.create(
+        shipment=second,
+        external_id="e2",
+        kind="in_transit",
+        description="【杭州转运中心】已发出",
+        city="杭州市",
+        province="浙江省",
+        occurred_at=picked_up + dt.timedelta(hours=2),
+        source="push",
+    )
+    TrackingEvent.objects.create(
+        shipment=second,
+        external_id="e1",
+        kind="picked_up",
+        description="已揽收",
+        occurred_at=picked_up,
+        source="poll",
+    )
+    return first, second
+
+
+def test_lists_the_parcels_of_the_order_oldest_first_with_their_tracking_events(parcels, order, cs_a):
+    first, second = parcels
+    response = client_for(cs_a).get(url(order.number))
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["count"] == 2
+    assert [(row["id"], row["status"], row["carrier"], row["tracking_number"]) for row in body["results"]] == [
+        (first.pk, "cancelled", "ZTO", "ZT100"),
+        (second.pk, "in_transit", "SF", "SF200"),
+    ]
+    assert body["results"][0]["events"] == []
+    events = body["results"][1]["events"]
+    assert [(event["kind"], event["description"]) for event in events] == [
+        ("picked_up", "已揽收"),
+        ("in_transit", "【杭州转运中心】已发出"),
+    ]
+    assert (events[1]["province"], events[1]["city"]) == ("浙江省", "杭州市")
+
+
+def test_an_order_without_parcels_has_an_empty_list(order, cs_a):
+    response = client_for(cs_a).get(url(order.number))
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_the_events_of_every_parcel_are_read_in_a_fixed_number_of_queries(
+    parcels, order, cs_a, django_assert_max_num_queries
+):
+    client = client_for(cs_a)
+    client.get(url(order.number))  # warm the permission caches of the token's user
+    with django_assert_max_num_queries(8):
+        assert client.get(url(order.number)).status_code == 200
+
+
+def test_an_order_of_another_shop_is_not_found(parcels, order, warehouse_b):
+    response = client_for(warehouse_b).get(url(order.number))
+    assert response.status_code == 404
+    assert response.json()["code"] == "order_not_found"
+
+
+def test_anonymous_callers_get_401(order):
+    assert client_for().get(url(order.number)).status_code == 401
