@@ -7,7 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fulfilment.carriers.adapters.base import AccountRef, CarrierCallFailed, Party, WaybillRequest
+from fulfilment.carriers.adapters.base import (
+    AccountRef,
+    CarrierCallFailed,
+    InterceptNotSupported,
+    Party,
+    WaybillRequest,
+    WaybillResult,
+)
 from fulfilment.carriers.library import carrier_get, carrier_platform_code
 from fulfilment.exceptions import CarrierNotMapped, UnknownCarrier
 from integrations.exceptions import PlatformError, PlatformUnavailable
@@ -95,3 +102,91 @@ def branch_quantity(
         raise CarrierCallFailed(
             f"{service}: {qty_key} is not a number: {rows[0].get(qty_key)!r}", code="bad_response"
         ) from None
+
+
+def waybill_address(party: Party) -> dict[str, str]:
+    """An address as the cloud-print e-waybill requests of Cainiao and Pinduoduo take it."""
+    return {
+        "province": party.province,
+        "city": party.city,
+        "district": party.district,
+        "town": "",
+        "detail": party.address,
+    }
+
+
+def cloud_print_result(
+    modules: list[dict[str, Any]], *, service: str, component: str, answer: dict[str, Any], label: dict | None = None
+) -> WaybillResult:
+    """The first module of a cloud-print answer (Cainiao, Pinduoduo): its ``waybill_code`` and its
+    ``print_data`` — a JSON string only the service's print component renders."""
+    if not modules or not modules[0].get("waybill_code"):
+        raise CarrierCallFailed(f"{service} answered without a waybill_code", code="no_tracking_number", body=answer)
+    raw = modules[0].get("print_data") or "{}"
+    try:
+        print_data = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    except ValueError as exc:
+        raise CarrierCallFailed(f"print_data is not JSON: {raw[:80]!r}", code="bad_response") from exc
+    return WaybillResult(
+        tracking_number=str(modules[0]["waybill_code"]),
+        label=label or {},
+        print_data={"component": component, **print_data},
+    )
+
+
+class PlatformWaybillAdapter:
+    """An e-waybill service reached through the shop's own platform client (Cainiao on TOP, Pinduoduo, Douyin,
+    JD). What they do alike is here, named by the class attributes a service sets; its request body and the
+    reading of its answer stay in the service's module."""
+
+    service = ""  # the service as messages name it
+    api = ""  # its e-waybill methods, as messages name them
+    carrier_system = ""  # the code list the carrier code is read from (fulfilment.carriers.library)
+    carrier_param = ""  # the name of the carrier code parameter
+    tracking_param = "waybill_code"
+    cancel_method = ""
+    balance_method = ""
+    branch_code_key = "branch_code"
+    branch_quantity_key = "quantity"
+
+    def __init__(self, account: AccountRef, carrier: str):
+        self.account = account
+        self.carrier = carrier
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        return platform_call(shop_client(self.account), method, **params)
+
+    def platform_carrier_code(self) -> str:
+        return carrier_code(self.carrier, self.carrier_system)
+
+    def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
+        params = {self.carrier_param: self.platform_carrier_code(), self.tracking_param: tracking_number}
+        answer = self.call(self.cancel_method, **params)
+        if not answer.get("cancel_result"):
+            raise CarrierCallFailed(
+                f"{self.service} did not cancel {tracking_number}", code="cancel_refused", body=answer
+            )
+
+    def waybill_balance(self) -> int:
+        code = self.platform_carrier_code()
+        answer = self.call(self.balance_method, **{self.carrier_param: code})
+        return branch_quantity(
+            self.branches(answer, code),
+            account=self.account,
+            service=self.service,
+            code_key=self.branch_code_key,
+            qty_key=self.branch_quantity_key,
+        )
+
+    def branches(self, answer: dict[str, Any], code: str) -> list[dict[str, Any]]:
+        """The branch rows of the balance answer for this carrier code."""
+        raise NotImplementedError
+
+    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
+        raise InterceptNotSupported(
+            f"{self.service}'s e-waybill API ({self.api}) documents issuing and cancelling numbers only; "
+            f"a parcel on its way is intercepted by the carrier: ask its branch ({tracking_number})."
+        )
+
+    def tracking_fetch(self, tracking_number: str):
+        return []  # tracking comes from the aggregators (Kuaidi100, KDNiao)

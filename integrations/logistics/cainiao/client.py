@@ -24,25 +24,17 @@ checked against TOP's published SDK domain classes ``WaybillApplySubscriptionInf
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from fulfilment.carriers.adapters.base import (
-    AccountRef,
-    CarrierCallFailed,
-    InterceptNotSupported,
-    Party,
-    WaybillRequest,
-    WaybillResult,
-)
+from fulfilment.carriers.adapters.base import AccountRef, WaybillRequest, WaybillResult
 from integrations.logistics.common import (
-    branch_quantity,
+    PlatformWaybillAdapter,
     carrier_code,
     cipher,
+    cloud_print_result,
     items,
     json_text,
-    platform_call,
-    shop_client,
+    waybill_address,
 )
 
 PROVIDER = "cainiao"
@@ -51,19 +43,9 @@ CANCEL = "cainiao.waybill.ii.cancel"
 SEARCH = "cainiao.waybill.ii.search"
 
 
-def address(party: Party) -> dict[str, str]:
-    return {
-        "province": party.province,
-        "city": party.city,
-        "district": party.district,
-        "town": "",
-        "detail": party.address,
-    }
-
-
 def waybill_get_params(request: WaybillRequest) -> dict[str, str]:
     tid = request.platform_order_id or cipher(request, "tid")
-    recipient: dict[str, Any] = {"address": address(request.receiver), "name": request.receiver.name}
+    recipient: dict[str, Any] = {"address": waybill_address(request.receiver), "name": request.receiver.name}
     oaid = cipher(request, "oaid")
     if oaid:  # encrypted receiver: Cainiao finds the real one from oaid + tid; we send only the masked values
         recipient.update({"oaid": oaid, "tid": tid})
@@ -72,7 +54,7 @@ def waybill_get_params(request: WaybillRequest) -> dict[str, str]:
     body = {
         "cp_code": carrier_code(request.carrier_code, "taobao"),
         "sender": {
-            "address": address(request.sender),
+            "address": waybill_address(request.sender),
             "name": request.sender.name,
             "mobile": request.sender.phone,
         },
@@ -101,62 +83,29 @@ def waybill_get_params(request: WaybillRequest) -> dict[str, str]:
 
 def waybill_get_result(answer: dict[str, Any]) -> WaybillResult:
     modules = ((answer.get("modules") or {}).get("waybill_cloud_print_response")) or []
-    if not modules or not modules[0].get("waybill_code"):
-        raise CarrierCallFailed("Cainiao answered without a waybill_code", code="no_tracking_number", body=answer)
-    module = modules[0]
-    raw = module.get("print_data") or "{}"
-    try:
-        print_data = json.loads(raw) if isinstance(raw, str) else dict(raw)
-    except ValueError as exc:
-        raise CarrierCallFailed(f"print_data is not JSON: {raw[:80]!r}", code="bad_response") from exc
-    return WaybillResult(
-        tracking_number=str(module["waybill_code"]),
-        label={"parent_waybill_code": module.get("parent_waybill_code") or ""},
-        print_data={"component": "cainiao", **print_data},
-    )
+    label = {"parent_waybill_code": (modules[0].get("parent_waybill_code") or "") if modules else ""}
+    return cloud_print_result(modules, service="Cainiao", component="cainiao", answer=answer, label=label)
 
 
-class CainiaoAdapter:
-    def __init__(self, account: AccountRef, carrier: str):
-        self.account = account
-        self.carrier = carrier
+class CainiaoAdapter(PlatformWaybillAdapter):
+    service = "Cainiao"
+    api = "cainiao.waybill.ii.*"
+    carrier_system = "taobao"
+    carrier_param = "cp_code"
+    cancel_method = CANCEL
+    balance_method = SEARCH
 
     def waybill_request(self, request: WaybillRequest) -> WaybillResult:
-        answer = platform_call(shop_client(self.account), GET, **waybill_get_params(request))
-        return waybill_get_result(answer)
+        return waybill_get_result(self.call(GET, **waybill_get_params(request)))
 
-    def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
-        answer = platform_call(
-            shop_client(self.account),
-            CANCEL,
-            cp_code=carrier_code(self.carrier, "taobao"),
-            waybill_code=tracking_number,
-        )
-        if not answer.get("cancel_result"):
-            raise CarrierCallFailed(f"Cainiao did not cancel {tracking_number}", code="cancel_refused", body=answer)
-
-    def waybill_balance(self) -> int:
-        cp_code = carrier_code(self.carrier, "taobao")
-        answer = platform_call(shop_client(self.account), SEARCH, cp_code=cp_code)
+    def branches(self, answer: dict[str, Any], code: str) -> list[dict[str, Any]]:
         infos = (answer.get("waybill_apply_subscription_cols") or {}).get("waybill_apply_subscription_info") or []
-        branches = [
+        return [
             branch
             for info in infos
-            if info.get("cp_code") in (None, cp_code)
+            if info.get("cp_code") in (None, code)
             for branch in ((info.get("branch_account_cols") or {}).get("waybill_branch_account") or [])
         ]
-        return branch_quantity(
-            branches, account=self.account, service="Cainiao", code_key="branch_code", qty_key="quantity"
-        )
-
-    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
-        raise InterceptNotSupported(
-            f"Cainiao's e-waybill API (cainiao.waybill.ii.*) documents issuing and cancelling numbers only; "
-            f"a parcel on its way is intercepted by the carrier: ask its branch ({tracking_number})."
-        )
-
-    def tracking_fetch(self, tracking_number: str):
-        return []  # tracking comes from the aggregators (Kuaidi100, KDNiao)
 
 
 def adapter_factory(account: AccountRef, carrier: str) -> CainiaoAdapter:

@@ -20,15 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fulfilment.carriers.adapters.base import (
-    AccountRef,
-    CarrierCallFailed,
-    InterceptNotSupported,
-    Party,
-    WaybillRequest,
-    WaybillResult,
-)
-from integrations.logistics.common import branch_quantity, carrier_code, cipher, items, platform_call, shop_client
+from fulfilment.carriers.adapters.base import AccountRef, CarrierCallFailed, Party, WaybillRequest, WaybillResult
+from integrations.logistics.common import PlatformWaybillAdapter, carrier_code, cipher, items
 
 PROVIDER = "douyin"
 CREATE = "logistics.newCreateOrder"
@@ -99,44 +92,22 @@ def new_create_order_result(data: dict[str, Any]) -> WaybillResult:
     )
 
 
-class DouyinWaybillAdapter:
-    def __init__(self, account: AccountRef, carrier: str):
-        self.account = account
-        self.carrier = carrier
+class DouyinWaybillAdapter(PlatformWaybillAdapter):
+    service = "Douyin"
+    api = "logistics.newCreateOrder / cancelOrder"
+    carrier_system = "douyin"
+    carrier_param = "logistics_code"
+    tracking_param = "track_no"
+    cancel_method = CANCEL
+    balance_method = NETSITES
+    branch_code_key = "netsite_code"
+    branch_quantity_key = "amount"
 
     def waybill_request(self, request: WaybillRequest) -> WaybillResult:
-        return new_create_order_result(
-            platform_call(shop_client(self.account), CREATE, **new_create_order_params(request))
-        )
+        return new_create_order_result(self.call(CREATE, **new_create_order_params(request)))
 
-    def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
-        data = platform_call(
-            shop_client(self.account),
-            CANCEL,
-            logistics_code=carrier_code(self.carrier, "douyin"),
-            track_no=tracking_number,
-        )
-        if not data.get("cancel_result"):
-            raise CarrierCallFailed(f"Douyin did not cancel {tracking_number}", code="cancel_refused", body=data)
-
-    def waybill_balance(self) -> int:
-        data = platform_call(shop_client(self.account), NETSITES, logistics_code=carrier_code(self.carrier, "douyin"))
-        return branch_quantity(
-            data.get("netsites") or [],
-            account=self.account,
-            service="Douyin",
-            code_key="netsite_code",
-            qty_key="amount",
-        )
-
-    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
-        raise InterceptNotSupported(
-            f"Douyin's e-waybill API (logistics.newCreateOrder / cancelOrder) documents no interception; "
-            f"a parcel on its way is intercepted by the carrier: ask its branch ({tracking_number})."
-        )
-
-    def tracking_fetch(self, tracking_number: str):
-        return []
+    def branches(self, answer: dict[str, Any], code: str) -> list[dict[str, Any]]:
+        return answer.get("netsites") or []
 
 
 def adapter_factory(account: AccountRef, carrier: str) -> DouyinWaybillAdapter:

@@ -42,7 +42,7 @@ from fulfilment.carriers.adapters.base import (
     WaybillRequest,
     WaybillResult,
 )
-from integrations.logistics.common import carrier_code, cipher, json_text, platform_call, shop_client
+from integrations.logistics.common import PlatformWaybillAdapter, carrier_code, cipher, json_text
 from integrations.platforms.client import shanghai_text
 
 PROVIDER = "jd"
@@ -110,32 +110,31 @@ def receive_result(answer: dict[str, Any]) -> WaybillResult:
     )
 
 
-class JdWaybillAdapter:
-    def __init__(self, account: AccountRef, carrier: str):
-        self.account = account
-        self.carrier = carrier
+class JdWaybillAdapter(PlatformWaybillAdapter):
+    """JD's e-waybills take one JSON ``content`` and answer in ``resultInfo``; cancelling, the balance and
+    interception are JD's own."""
+
+    service = "JD"
+    carrier_system = "jd_waybill"
 
     def waybill_request(self, request: WaybillRequest) -> WaybillResult:
-        return receive_result(
-            platform_call(shop_client(self.account), RECEIVE, content=json_text(receive_content(request)))
-        )
+        return receive_result(self.call(RECEIVE, content=json_text(receive_content(request))))
 
     def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
         content = {
-            "providerCode": carrier_code(self.carrier, "jd_waybill"),
+            "providerCode": self.platform_carrier_code(),
             "waybillCode": tracking_number,
             "platformOrderNo": request.platform_order_id or request.order_reference,
             "operatorName": "Order Hub",
             "operatorTime": shanghai_text(timezone.now()),
         }
-        result_info(platform_call(shop_client(self.account), UNBIND, content=json_text(content)))
+        result_info(self.call(UNBIND, content=json_text(content)))
 
     def waybill_balance(self) -> int:
-        answer = platform_call(
-            shop_client(self.account),
+        answer = self.call(
             STOCK,
             vendorCode=self.account.account_number,
-            providerCode=carrier_code(self.carrier, "jd_waybill"),
+            providerCode=self.platform_carrier_code(),
             branchCode=self.account.branch_code,
         )
         rows = result_info(answer)
@@ -156,8 +155,7 @@ class JdWaybillAdapter:
             raise InterceptNotSupported(
                 f"JD intercepts JD Logistics parcels only; ask {self.carrier}'s branch to intercept {tracking_number}"
             )
-        answer = platform_call(
-            shop_client(self.account),
+        answer = self.call(
             INTERCEPT,
             vendorCode=self.account.account_number,
             deliveryId=tracking_number,
@@ -170,9 +168,6 @@ class JdWaybillAdapter:
                 str(info.get("stateMessage") or f"stateCode {state}"), code=f"jd_intercept_{state}", body=answer
             )
         return InterceptResult(message=str(info.get("stateMessage") or ""), answer=answer)
-
-    def tracking_fetch(self, tracking_number: str):
-        return []
 
 
 def adapter_factory(account: AccountRef, carrier: str) -> JdWaybillAdapter:

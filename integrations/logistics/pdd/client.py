@@ -22,25 +22,17 @@ response models show them).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from fulfilment.carriers.adapters.base import (
-    AccountRef,
-    CarrierCallFailed,
-    InterceptNotSupported,
-    Party,
-    WaybillRequest,
-    WaybillResult,
-)
+from fulfilment.carriers.adapters.base import AccountRef, WaybillRequest, WaybillResult
 from integrations.logistics.common import (
-    branch_quantity,
+    PlatformWaybillAdapter,
     carrier_code,
     cipher,
+    cloud_print_result,
     items,
     json_text,
-    platform_call,
-    shop_client,
+    waybill_address,
 )
 
 PROVIDER = "pdd"
@@ -49,25 +41,19 @@ CANCEL = "pdd.waybill.cancel"
 SEARCH = "pdd.waybill.search"
 
 
-def address(party: Party) -> dict[str, str]:
-    return {
-        "province": party.province,
-        "city": party.city,
-        "district": party.district,
-        "town": "",
-        "detail": party.address,
-    }
-
-
 def waybill_get_params(request: WaybillRequest) -> dict[str, str]:
-    receiver = address(request.receiver)
+    receiver = waybill_address(request.receiver)
     detail = cipher(request, "receiver_address")
     if detail:
         receiver["detail"] = detail
     body = {
         "wp_code": carrier_code(request.carrier_code, "pdd_waybill"),
         "need_encrypt": True,
-        "sender": {"address": address(request.sender), "name": request.sender.name, "mobile": request.sender.phone},
+        "sender": {
+            "address": waybill_address(request.sender),
+            "name": request.sender.name,
+            "mobile": request.sender.phone,
+        },
         "trade_order_info_dtos": [
             {
                 "object_id": request.request_id or request.order_reference,
@@ -92,58 +78,27 @@ def waybill_get_params(request: WaybillRequest) -> dict[str, str]:
 
 
 def waybill_get_result(answer: dict[str, Any]) -> WaybillResult:
-    modules = answer.get("modules") or []
-    if not modules or not modules[0].get("waybill_code"):
-        raise CarrierCallFailed("Pinduoduo answered without a waybill_code", code="no_tracking_number", body=answer)
-    raw = modules[0].get("print_data") or "{}"
-    try:
-        print_data = json.loads(raw) if isinstance(raw, str) else dict(raw)
-    except ValueError as exc:
-        raise CarrierCallFailed(f"print_data is not JSON: {raw[:80]!r}", code="bad_response") from exc
-    return WaybillResult(
-        tracking_number=str(modules[0]["waybill_code"]), label={}, print_data={"component": "pdd", **print_data}
-    )
+    return cloud_print_result(answer.get("modules") or [], service="Pinduoduo", component="pdd", answer=answer)
 
 
-class PddWaybillAdapter:
-    def __init__(self, account: AccountRef, carrier: str):
-        self.account = account
-        self.carrier = carrier
+class PddWaybillAdapter(PlatformWaybillAdapter):
+    service = "Pinduoduo"
+    api = "pdd.waybill.*"
+    carrier_system = "pdd_waybill"
+    carrier_param = "wp_code"
+    cancel_method = CANCEL
+    balance_method = SEARCH
 
     def waybill_request(self, request: WaybillRequest) -> WaybillResult:
-        return waybill_get_result(platform_call(shop_client(self.account), GET, **waybill_get_params(request)))
+        return waybill_get_result(self.call(GET, **waybill_get_params(request)))
 
-    def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
-        answer = platform_call(
-            shop_client(self.account),
-            CANCEL,
-            wp_code=carrier_code(self.carrier, "pdd_waybill"),
-            waybill_code=tracking_number,
-        )
-        if not answer.get("cancel_result"):
-            raise CarrierCallFailed(f"Pinduoduo did not cancel {tracking_number}", code="cancel_refused", body=answer)
-
-    def waybill_balance(self) -> int:
-        wp_code = carrier_code(self.carrier, "pdd_waybill")
-        answer = platform_call(shop_client(self.account), SEARCH, wp_code=wp_code)
-        branches = [
+    def branches(self, answer: dict[str, Any], code: str) -> list[dict[str, Any]]:
+        return [
             branch
             for col in answer.get("waybill_apply_subscription_cols") or []
-            if col.get("wp_code") in (None, wp_code)
+            if col.get("wp_code") in (None, code)
             for branch in col.get("branch_account_cols") or []
         ]
-        return branch_quantity(
-            branches, account=self.account, service="Pinduoduo", code_key="branch_code", qty_key="quantity"
-        )
-
-    def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
-        raise InterceptNotSupported(
-            f"Pinduoduo's e-waybill API (pdd.waybill.*) documents issuing and cancelling numbers only; "
-            f"a parcel on its way is intercepted by the carrier: ask its branch ({tracking_number})."
-        )
-
-    def tracking_fetch(self, tracking_number: str):
-        return []
 
 
 def adapter_factory(account: AccountRef, carrier: str) -> PddWaybillAdapter:
