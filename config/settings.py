@@ -426,6 +426,10 @@ INTEGRATIONS_CLAIM_EXPIRY_SECONDS = env_int("INTEGRATIONS_CLAIM_EXPIRY_SECONDS",
 # (integrations.inbox.inbox_wake). Needs the shared cache, so it is on only with one.
 INTEGRATIONS_INBOX_COALESCE = bool(CACHE_REDIS_URL) and env_bool("INTEGRATIONS_INBOX_COALESCE", default=True)
 
+# The command center (/board/, integrations.board): the page fetches its figures again every this many seconds
+# (the panels themselves are recomputed every minute by a background schedule).
+BOARD_REFRESH_SECONDS = env_int("BOARD_REFRESH_SECONDS", default=30)
+
 # Logs: JSON lines (LOG_FORMAT=json, the default with DEBUG off) with the request id that follows the work into
 # background tasks (config/requestid.py), or plain lines for a developer's terminal (the default with DEBUG on).
 # django-q2 logs every task at INFO: its logger gets LOG_TASKS_LEVEL (WARNING), so a worker's log says what went

@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("board/", include("integrations.board.urls")),
     path("", include("integrations.urls")),
     path("fulfilment/", include("fulfilment.urls")),
     path("track/", include("fulfilment.public_urls")),

@@ -179,5 +179,6 @@ class ShopConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 from integrations import admin_channel  # noqa: E402,F401  (inbox, outbox, mappings, health: integrations/admin_channel.py)
+from integrations.board import admin as _board_admin  # noqa: E402,F401  (the command center's panels)
 from integrations.hooks import admin as _hooks_admin  # noqa: E402,F401  (webhook subscriptions and their deliveries)
 from integrations.logistics import admin as _logistics_admin  # noqa: E402,F401  (the logistics services' admin)

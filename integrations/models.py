@@ -551,6 +551,7 @@ class AlertRobot(models.Model):
         return f"<AlertRobot {self.pk} {self.kind}>"
 
 
+from integrations.board.models import BoardSnapshot  # noqa: E402,F401  (the command center's panels)
 from integrations.logistics.models import (  # noqa: E402,F401  (logistics services: connections, tracking)
     LogisticsConnection,
     TrackingCallback,

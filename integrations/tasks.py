@@ -9,6 +9,13 @@ from __future__ import annotations
 from integrations import health, imports, inbox, listings, outbox, polling, tokens
 
 SCHEDULES: list[dict] = [
+    # The command center's panels (integrations.board), read by /board/ and /metrics.
+    {
+        "name": "integrations.board_snapshots_refresh",
+        "func": "integrations.tasks.board_snapshots_refresh",
+        "schedule_type": "I",
+        "minutes": 1,
+    },
     {
         "name": "integrations.tracking_work_retry",
         "func": "integrations.tasks.tracking_work_retry",
@@ -193,3 +200,9 @@ def webhooks_publish_missed() -> int:
     from integrations.hooks import services as hooks
 
     return hooks.webhooks_publish_missed()
+
+
+def board_snapshots_refresh() -> dict[str, str]:
+    from integrations.board.snapshots import board_snapshots_refresh as refresh
+
+    return refresh()

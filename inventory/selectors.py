@@ -418,3 +418,25 @@ def stock_accuracy_report(
         "difference_units": off_units,
         "unit_accuracy": unit_rate,
     }
+
+
+# --- the command center ---------------------------------------------------------------------------------------
+
+
+def oversold_units() -> dict[str, int]:
+    """Units held by active reservations beyond what is on hand, summed over the stock rows where that happens
+    (and how many rows). Counted from the reservations themselves, not from the ``reserved`` counter that the
+    database constraint keeps within ``on_hand``: a non-zero figure means the counter and the reservations
+    disagree. It must read 0."""
+    rows = (
+        Reservation.objects.filter(state=Reservation.State.ACTIVE)
+        .values("stock")
+        .annotate(held=Sum("quantity"), on_hand=F("stock__on_hand"))
+        .filter(held__gt=F("on_hand"))
+        .values_list("held", "on_hand")
+    )
+    units = rows_over = 0
+    for held, on_hand in rows:
+        units += held - on_hand
+        rows_over += 1
+    return {"units": units, "stock_rows": rows_over}

@@ -9,9 +9,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Order, Queue, Shop
+from orders.board import AGE_LABELS, orders_by_age
+from orders.models import Order, Platform, Queue, Shop
 from orders.selectors import order_list_search
 from orders.states import HoldReason, Status
+
+MAX_NUMBERS = 1000  # order numbers a drill-down link may name
 
 
 def _blank(label):
@@ -41,6 +44,22 @@ class OrderFilterForm(forms.Form):
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     created_to = forms.DateField(label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The command center's drill-down links (/board/) filter on these too.
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=_blank(_("All channels")) + Platform.choices
+    )
+    age = forms.ChoiceField(
+        label=_("Time in status"),
+        required=False,
+        choices=_blank(_("Any time in status")) + list(AGE_LABELS.items()),
+    )
+    since = forms.DateTimeField(
+        label=_("Created since"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    until = forms.DateTimeField(
+        label=_("Created before"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    numbers = forms.CharField(required=False, max_length=20000, widget=forms.HiddenInput)
 
     def __init__(self, *args, shops: QuerySet[Shop], **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +87,18 @@ class OrderFilterForm(forms.Form):
             orders = orders.filter(created_at__gte=_start_of(data["created_from"]))
         if data.get("created_to"):
             orders = orders.filter(created_at__lt=_start_of(data["created_to"] + dt.timedelta(days=1)))
+        if data.get("channel"):
+            orders = orders.filter(shop__platform=data["channel"])
+        if data.get("since"):
+            orders = orders.filter(created_at__gte=data["since"])
+        if data.get("until"):
+            orders = orders.filter(created_at__lt=data["until"])
+        if data.get("numbers"):
+            orders = orders.filter(
+                number__in=[n.strip() for n in data["numbers"].split(",") if n.strip()][:MAX_NUMBERS]
+            )
+        if data.get("age"):
+            orders = orders_by_age(orders, bucket=data["age"], now=timezone.now())
         orders = order_list_search(orders, query=data.get("q") or "")
         return orders
 

@@ -145,6 +145,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.view_shopconnection",
         "integrations.change_shopconnection",
         "integrations.add_shopconnection",
+        "integrations.view_board",  # the command center (/board/)
         *_REVIEW,  # issue 5: review queue, alerts, rule sets
         *_RULES,
     ],

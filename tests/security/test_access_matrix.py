@@ -135,6 +135,9 @@ MATRIX = {
     "set_language": "302 302 302 302 302 302",
     "integrations-index": "302 403 403 403 200 200",
     "integrations-alerts": "302 403 403 403 200 200",
+    # the command center: figures of every shop, for managers and administrators
+    "board:page": "302 403 403 403 200 200",
+    "board:data": "302 403 403 403 200 200",
     "integrations-alerts-resolve": "302 403 403 403 405 405",
     "integrations-dead-letters": "302 403 403 403 200 200",
     "integrations-dead-letters-replay": "302 403 403 403 405 405",
