@@ -1,30 +1,101 @@
-"""Django admin for refunds: scoped to the orders the user may see, read-only (refunds are recorded by
-``aftersales.services.refund_record`` from the platforms and the back office, never typed in here)."""
+"""Django admin for after-sales: cases (with their lines, evidence, timeline and decisions) and refund
+executions are scoped to the orders the user may see and read-only (services write them); approval tiers are
+set here by managers."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from aftersales.models import Refund
-from orders.admin import ReadOnlyAdminMixin, ScopedAdminMixin, VisibleShopFilter
-from orders.selectors import order_list_for_user
+from aftersales.models import ApprovalTier, Case, CaseDecision, CaseEvent, CaseEvidence, CaseLine, Payout
+from orders.admin.mixins import OrderScopedMixin, ReadOnlyAdminMixin, VisibleShopFilter
 
 
-@admin.register(Refund)
-class RefundAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["order", "shop", "external_id", "kind", "status", "refund_amount", "requested_at", "refunded_at"]
-    list_filter = ["status", "kind", ("order__shop", VisibleShopFilter), "requested_at"]
-    search_fields = ["order__number", "order__external_id", "external_id", "reason"]
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseLineInline(_ReadOnlyInline):
+    model = CaseLine
+    fields = ["sku", "quantity", "amount", "received_quantity", "condition"]
+    readonly_fields = fields
+
+
+class CaseEvidenceInline(_ReadOnlyInline):
+    model = CaseEvidence
+    fields = ["kind", "file", "caption", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+class CaseEventInline(_ReadOnlyInline):
+    model = CaseEvent
+    fields = ["at", "kind", "from_status", "to_status", "actor", "system", "note"]
+    readonly_fields = fields
+
+
+class CaseDecisionInline(_ReadOnlyInline):
+    model = CaseDecision
+    fields = ["at", "verdict", "actor", "automatic", "tier", "amount", "reason"]
+    readonly_fields = fields
+
+
+@admin.register(Case)
+class CaseAdmin(OrderScopedMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["number", "order", "shop", "kind", "status", "case_amount", "source", "external_id", "deadline_at"]
+    list_filter = ["status", "kind", "source", ("order__shop", VisibleShopFilter), "requested_at"]
+    search_fields = ["number", "order__number", "order__external_id", "external_id", "reason"]
     list_select_related = ["order", "order__shop"]
     date_hierarchy = "created_at"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(order__in=order_list_for_user(request.user).values("pk"))
+    inlines = [CaseLineInline, CaseEvidenceInline, CaseDecisionInline, CaseEventInline]
 
     @admin.display(description=_("shop"), ordering="order__shop__code")
-    def shop(self, refund):
-        return refund.order.shop
+    def shop(self, case):
+        return case.order.shop
 
     @admin.display(description=_("amount"), ordering="amount")
-    def refund_amount(self, refund):
-        return f"{refund.amount} {refund.currency}"
+    def case_amount(self, case):
+        return f"{case.amount} {case.currency}"
+
+
+@admin.register(Payout)
+class PayoutAdmin(OrderScopedMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    order_path = "case__order"
+    list_display = [
+        "request_no",
+        "case",
+        "method",
+        "provider",
+        "amount",
+        "status",
+        "attempts",
+        "error_code",
+        "updated_at",
+    ]
+    list_filter = ["status", "method", "provider"]
+    search_fields = ["request_no", "case__number", "reference"]
+    list_select_related = ["case"]
+
+
+@admin.register(ApprovalTier)
+class ApprovalTierAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "approver",
+        "max_amount",
+        "clean_history_only",
+        "history_days",
+        "finance_check",
+        "is_active",
+    ]
+    list_editable = ["is_active"]
+    list_filter = ["approver", "is_active"]

@@ -13,15 +13,15 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from aftersales.models import Refund
+from aftersales.models import DEAD_STATUSES, OPEN_STATUSES, Case
 from aftersales.services import refund_record
 from orders.channel import ChannelOrder, RefundInput
 from orders.models import Order
 from orders.services import order_hold_release, order_transition, order_transition_many
 from orders.states import HoldReason, Status
 
-REFUND_SETTLED = frozenset({Refund.Status.REFUNDED, Refund.Status.REJECTED, Refund.Status.CANCELLED})
-REFUND_OPEN = frozenset({Refund.Status.REQUESTED, Refund.Status.APPROVED})
+REFUND_SETTLED = frozenset({Case.Status.REFUNDED, *DEAD_STATUSES})
+REFUND_OPEN = frozenset(OPEN_STATUSES)
 # A requested refund stops an unshipped order: it is held so it is not shipped by mistake.
 REFUND_HOLDS = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
 REFUND_HOLD_NOTE = "platform: refund requested"
@@ -35,9 +35,9 @@ def refunds_apply(*, order: Order, refunds: list[RefundInput], pending: bool = F
     if not refunds and not pending:
         return []
     known = dict(
-        Refund.objects.filter(
-            order=order, external_id__in=[r.external_id for r in refunds if r.external_id]
-        ).values_list("external_id", "status")
+        Case.objects.filter(order=order, external_id__in=[r.external_id for r in refunds if r.external_id]).values_list(
+            "external_id", "status"
+        )
     )
     changes, pending = _refunds_record(order=order, refunds=refunds, pending=pending, known=known, system=system)
     order.refresh_from_db(fields=["status", "hold_reason"])
@@ -59,9 +59,9 @@ def _refund_hold_ends(*, order: Order, refunds: list[RefundInput], pending: bool
     if pending or order.status != Status.ON_HOLD or order.hold_reason != HoldReason.REFUND:
         return False
     statuses = {refund.status for refund in refunds}
-    if Refund.Status.REFUNDED in statuses or not statuses & {Refund.Status.REJECTED, Refund.Status.CANCELLED}:
+    if Case.Status.REFUNDED in statuses or not statuses & {Case.Status.REJECTED, Case.Status.WITHDRAWN}:
         return False
-    return not Refund.objects.filter(order=order, status__in=REFUND_OPEN).exists()
+    return not Case.objects.filter(order=order, status__in=REFUND_OPEN).exists()
 
 
 def _refunds_record(

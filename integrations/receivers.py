@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from fulfilment.signals import shipment_confirmed, shipment_delivered, waybill_balance_low
 from integrations.health import alert_raise
 from integrations.hooks.events import AFTERSALES_UPDATED, STOCK_CHANGED, order_event_types
@@ -86,7 +86,7 @@ def _stock_changed(sender, *, sku_ids, **kwargs):
     )
 
 
-@receiver(post_save, sender=Refund, dispatch_uid="integrations.webhooks.refund")
+@receiver(post_save, sender=Case, dispatch_uid="integrations.webhooks.refund")
 def _refund_saved(sender, *, instance, **kwargs):
     """A refund was recorded or changed (aftersales.refund_record saves it): aftersales.updated."""
     key = f"refund:{instance.pk}:{instance.updated_at.isoformat() if instance.updated_at else ''}"

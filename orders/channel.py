@@ -67,7 +67,7 @@ AMOUNT_FIELDS = ("goods_amount", "discount_platform", "discount_merchant", "ship
 @dataclass
 class RefundInput:
     """A platform's word on one refund, in standard form; recorded by aftersales (``aftersales.channel``).
-    ``status`` and ``kind`` are ``aftersales.models.Refund`` statuses and kinds."""
+    ``status`` and ``kind`` are ``aftersales.models.Case`` statuses and kinds."""
 
     external_id: str
     amount: Decimal

@@ -74,8 +74,12 @@ _FINANCE = [
     "finance.view_voucherline",
     "finance.view_exportjob",
     "finance.add_exportjob",
-    "aftersales.view_refund",
+    "aftersales.view_case",
+    "aftersales.view_payout",
 ]
+# After-sales cases: CS handles them, the warehouse receives returns, managers set the approval tiers.
+_AFTERSALES = ["aftersales.view_case", "aftersales.change_case", "aftersales.view_payout"]
+_AFTERSALES_TIERS = ["aftersales.view_approvaltier", "aftersales.add_approvaltier", "aftersales.change_approvaltier"]
 
 # issue 6: the warehouse floor (waves, picking, packing, labels, tracking, exceptions).
 _FULFILMENT_VIEW = [
@@ -106,6 +110,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.add_orderevent",
         "orders.view_consignee_pii",
         *_REVIEW,  # issue 5: review queue and alerts
+        *_AFTERSALES,
+        "aftersales.add_case",
     ],
     WAREHOUSE: [
         *_VIEW_ORDERS,
@@ -117,6 +123,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.adjust_stock",  # issue 4: receipts, adjustments, transfers, counts
         "orders.view_alert",  # issue 5: late shipments
         "orders.change_alert",
+        "aftersales.view_case",  # returns arriving at the warehouse
+        "aftersales.change_case",
     ],
     # Finance sees consignees masked; revealing one order's phone and address takes a reason and is logged.
     FINANCE: [*_VIEW_ORDERS, *_FINANCE, "orders.reveal_consignee_pii", "orders.view_consigneereveal"],
@@ -148,6 +156,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.view_board",  # the command center (/board/)
         *_REVIEW,  # issue 5: review queue, alerts, rule sets
         *_RULES,
+        *_AFTERSALES,
+        "aftersales.add_case",
+        *_AFTERSALES_TIERS,
     ],
 }
 

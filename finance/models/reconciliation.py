@@ -104,7 +104,7 @@ class Difference(models.Model):
         "orders.Order", verbose_name=_("order"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     refund = models.ForeignKey(
-        "aftersales.Refund",
+        "aftersales.Case",
         verbose_name=_("refund"),
         on_delete=models.SET_NULL,
         null=True,

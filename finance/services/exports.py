@@ -322,7 +322,7 @@ def _open_difference_amounts(user, date_from, date_to, group_by, entity_code) ->
 
 
 def _category_rows(*, user, date_from, date_to, entity_code) -> tuple[list[str], list[list]]:
-    from aftersales.models import Refund
+    from aftersales.models import Case
     from finance.models import ShopEntity, StatementLine
     from orders.models import Order, OrderLine
 
@@ -355,7 +355,7 @@ def _category_rows(*, user, date_from, date_to, entity_code) -> tuple[list[str],
 
     allocate(
         "refunds",
-        Refund.objects.filter(order_id__in=order_ids, status=Refund.Status.REFUNDED)
+        Case.objects.filter(order_id__in=order_ids, status=Case.Status.REFUNDED)
         .values("order_id")
         .annotate(t=Sum("amount"))
         .values_list("order_id", "t"),

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.db.models.functions import TruncDate
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from finance.exceptions import VoucherInvalid
 from finance.formats.base import SHANGHAI, LineKind
 from finance.models import (
@@ -183,8 +183,8 @@ def voucher_amounts(*, entity: LegalEntity, date_from: dt.date, date_to: dt.date
     for row in sales:
         days[row["day"]]["sales"][row["shop__platform"]] += _d(row["total"])
     refunds = (
-        Refund.objects.filter(
-            order__shop_id__in=shop_ids, status=Refund.Status.REFUNDED, refunded_at__gte=start, refunded_at__lt=end
+        Case.objects.filter(
+            order__shop_id__in=shop_ids, status=Case.Status.REFUNDED, refunded_at__gte=start, refunded_at__lt=end
         )
         .annotate(day=TruncDate("refunded_at", tzinfo=SHANGHAI))
         .values("day", "order__shop__platform")

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from inventory.api.stock_views import sku_stock_render
 from inventory.models import SKU
 from orders.api.serializers import OrderDetailOutputSerializer
@@ -62,7 +62,7 @@ def resource_render(*, type: str, ref: dict[str, Any], owner) -> dict[str, Any] 
         data = sku_stock_render(user=owner, sku=sku)
         return data if data["locations"] else None
     if type == AFTERSALES_UPDATED:
-        refund = Refund.objects.filter(pk=ref["refund_id"], order__in=order_list_for_user(owner)).first()
+        refund = Case.objects.filter(pk=ref["refund_id"], order__in=order_list_for_user(owner)).first()
         return refund_render(refund) if refund is not None else None
     order = (
         order_list_for_user(owner)
@@ -79,7 +79,7 @@ def resource_render(*, type: str, ref: dict[str, Any], owner) -> dict[str, Any] 
     return OrderDetailOutputSerializer(order, context={"request": SimpleNamespace(user=owner)}).data
 
 
-def refund_render(refund: Refund) -> dict[str, Any]:
+def refund_render(refund: Case) -> dict[str, Any]:
     """A refund (there is no refund endpoint in the API yet: this shape is documented in docs/api.md)."""
     return {
         "id": refund.pk,

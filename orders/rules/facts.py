@@ -6,7 +6,7 @@ core name (``浙江省`` → ``浙江``, ``新疆维吾尔自治区`` → ``新�
 
 History facts take a ``days`` parameter (1–365) and are stored under ``"<fact>:<days>"``:
 - ``phone_orders``: other orders placed with the same consignee phone in the ``days`` before this order;
-- ``phone_returns``: refunds (``aftersales.Refund``, not cancelled) on orders with that phone in that time.
+- ``phone_returns``: refunds (``aftersales.Case``, not withdrawn) on orders with that phone in that time.
 Masked phones (``138****5678``, as some platforms hand them out) have no history: both count 0.
 """
 

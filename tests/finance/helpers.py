@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from aftersales.services import refund_record
 from finance.formats.base import SHANGHAI
 from orders.models import Order
@@ -64,7 +64,7 @@ def sample_bill_orders(*, world, entities, sku) -> None:
         order=o101,
         amount=Decimal("88.80"),
         external_id="2026111109300001RF",
-        status=Refund.Status.REFUNDED,
+        status=Case.Status.REFUNDED,
         refunded_at=at("2026-11-11 09:30:12"),
     )
     paid_order(
@@ -90,6 +90,6 @@ def sample_bill_orders(*, world, entities, sku) -> None:
         order=o150,
         amount=Decimal("199.00"),
         external_id="RF20261111-000150-1",
-        status=Refund.Status.REFUNDED,
+        status=Case.Status.REFUNDED,
         refunded_at=at("2026-11-11 18:02:59"),
     )

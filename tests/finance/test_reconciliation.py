@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from aftersales.services import refund_record
 from finance.models import (
     DailyBalance,
@@ -93,7 +93,7 @@ def planted(world, entities, sku, admin_user):
         order=partial,
         amount=Decimal("50.00"),
         external_id="R2",
-        status=Refund.Status.REFUNDED,
+        status=Case.Status.REFUNDED,
         refunded_at=at("2026-11-11 15:00:00"),
     )
     coupon_ok = order(3, price="129.00", discount_platform="10.00")
@@ -102,7 +102,7 @@ def planted(world, entities, sku, admin_user):
         order=full,
         amount=Decimal("80.00"),
         external_id="R4",
-        status=Refund.Status.REFUNDED,
+        status=Case.Status.REFUNDED,
         refunded_at=at("2026-11-11 16:00:00"),
     )
     missing_in_statement = order(5)
@@ -238,7 +238,7 @@ def test_a_difference_that_goes_away_is_closed_and_comes_back_if_it_returns(plan
         order=order,
         amount=Decimal("30.00"),
         external_id="RX7",
-        status=Refund.Status.REFUNDED,
+        status=Case.Status.REFUNDED,
         refunded_at=at("2026-11-11 18:00:00"),
     )
 
@@ -249,7 +249,7 @@ def test_a_difference_that_goes_away_is_closed_and_comes_back_if_it_returns(plan
     assert difference.comments.last().body == f"No longer found by run #{run.pk}."
     assert run.stats["closed"] == 1
 
-    Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.CANCELLED)
+    Case.objects.filter(pk=refund.pk).update(status=Case.Status.WITHDRAWN)
     reconcile(date_from=D11, date_to=D12)
     difference.refresh_from_db()
     assert difference.status == DifferenceStatus.OPEN
@@ -334,7 +334,7 @@ def test_a_wrong_commission_on_the_ledger_is_an_unexpected_fee(world, entities, 
         order=order,
         amount=Decimal("88.80"),
         external_id="X",
-        status=Refund.Status.REFUNDED,
+        status=Case.Status.REFUNDED,
         refunded_at=at("2026-11-11 09:30:12"),
     )
     FeeRate.objects.create(source="alipay", kind="commission", rate=Decimal("0.02"))
@@ -366,7 +366,7 @@ def test_platform_settlements_check_settled_goods_subsidy_postage_and_refunds(wo
         order=ok,
         amount=Decimal("20.00"),
         external_id="S1",
-        status=Refund.Status.REFUNDED,
+        status=Case.Status.REFUNDED,
         refunded_at=at("2026-11-12 10:00:00"),
     )
 
@@ -408,8 +408,8 @@ def test_shipping_compensation_is_matched_to_a_compensation_refund(world, entiti
     refund_record(
         order=recorded,
         amount=Decimal("12.00"),
-        kind=Refund.Kind.COMPENSATION,
-        status=Refund.Status.REFUNDED,
+        kind=Case.Kind.COMPENSATION,
+        status=Case.Status.REFUNDED,
         refunded_at=at("2026-11-12 10:00:00"),
     )
     unrecorded = paid_order(shop=shop, sku=sku, price="100.00", external_id="4002", paid="2026-11-11 10:00:00")
@@ -433,4 +433,4 @@ def test_shipping_compensation_is_matched_to_a_compensation_refund(world, entiti
         "compensation",
         unrecorded,
     )
-    assert StatementLine.objects.get(order=recorded, kind="compensation").refund.kind == Refund.Kind.COMPENSATION
+    assert StatementLine.objects.get(order=recorded, kind="compensation").refund.kind == Case.Kind.COMPENSATION

@@ -39,9 +39,9 @@ def _notice(shop, refund_id: str, status: str, amount="30.00"):
     [
         (Status.PAID, Status.PAID, "rejected"),
         (Status.APPROVED, Status.APPROVED, "rejected"),
-        (Status.APPROVED, Status.APPROVED, "cancelled"),
+        (Status.APPROVED, Status.APPROVED, "withdrawn"),
         # picking cannot resume half-way: the order is approved again and picked in a new wave
-        (Status.PICKING, Status.APPROVED, "cancelled"),
+        (Status.PICKING, Status.APPROVED, "withdrawn"),
     ],
 )
 def test_a_rejected_or_withdrawn_refund_puts_the_order_back(taobao, skus, before, after, settled):
@@ -69,7 +69,7 @@ def test_the_hold_stays_while_another_refund_of_the_order_is_open(taobao, skus):
     order.refresh_from_db()
     assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.REFUND)
 
-    _notice(taobao.shop, "RF-2", "cancelled")
+    _notice(taobao.shop, "RF-2", "withdrawn")
     order.refresh_from_db()
     assert (order.status, order.hold_reason) == (Status.APPROVED, "")
 

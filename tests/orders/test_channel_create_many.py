@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from aftersales.channel import refunds_apply, refunds_apply_created
-from aftersales.models import Refund
+from aftersales.models import Case
 from inventory.models import Reservation, Stock, StockMovement
 from inventory.services import stock_receive
 from orders.channel import (
@@ -181,7 +181,7 @@ def snapshot(orders, reviews):
                     "history_change_reason",
                 )
             ),
-            "refunds": list(Refund.objects.filter(order=row).values_list("external_id", "status", "amount")),
+            "refunds": list(Case.objects.filter(order=row).values_list("external_id", "status", "amount")),
             "reservations": sorted(
                 Reservation.objects.filter(order_id=row.pk).values_list("stock_id", "quantity", "state", "reference")
             ),

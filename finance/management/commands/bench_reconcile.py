@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from config.progress import ProgressBar
 from finance.formats.base import SHANGHAI, normalise_ref
 from finance.models import Difference, LegalEntity, ShopEntity, Statement
@@ -135,7 +135,7 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:  # as autovacuum would have done for orders arriving over time
                     cursor.execute(f"ANALYZE {Order._meta.db_table}")
-                    cursor.execute(f"ANALYZE {Refund._meta.db_table}")
+                    cursor.execute(f"ANALYZE {Case._meta.db_table}")
             generated = time.monotonic() - started
             size_mb = os.path.getsize(path) / 1e6
             self.stdout.write(f"generated {orders} orders and {lines} lines ({size_mb:.1f} MB) in {generated:.1f} s")
@@ -229,7 +229,7 @@ class Command(BaseCommand):
                 statement.file.delete(save=False)
                 statement.delete()
             cursor.execute(
-                f"DELETE FROM {Refund._meta.db_table} WHERE order_id IN (SELECT id FROM {orders} WHERE shop_id = %s)",
+                f"DELETE FROM {Case._meta.db_table} WHERE order_id IN (SELECT id FROM {orders} WHERE shop_id = %s)",
                 [shop.pk],
             )
             cursor.execute(f"DELETE FROM {orders} WHERE shop_id = %s", [shop.pk])
@@ -283,13 +283,14 @@ class Command(BaseCommand):
                 ids = dict(
                     Order.objects.filter(number__in=[n for n, _c, _w in refund_batch]).values_list("number", "id")
                 )
-                Refund.objects.bulk_create(
+                Case.objects.bulk_create(
                     [
-                        Refund(
+                        Case(
+                            number=f"ASB{n}",
                             order_id=ids[n],
                             external_id=f"R{n}",
-                            kind=Refund.Kind.REFUND_ONLY,
-                            status=Refund.Status.REFUNDED,
+                            kind=Case.Kind.REFUND_ONLY,
+                            status=Case.Status.REFUNDED,
                             amount=Decimal(c) / 100,
                             requested_at=w,
                             refunded_at=w,

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from finance.formats.base import SHANGHAI, Flow, LineKind
 from finance.models import DailyBalance, Difference, ReconciliationRun, StatementLine
 from finance.models.reconciliation import UNRESOLVED_STATUSES
@@ -52,8 +52,8 @@ def daily_balances_rebuild(
     for item in sales:
         row(item["day"], item["shop_id"], channel_of(item["shop_id"]))["sales"] += money(item["total"])
     refunds = (
-        Refund.objects.filter(status=PAID_REFUND, refunded_at__gte=start, refunded_at__lt=end)
-        .exclude(kind=Refund.Kind.COMPENSATION)
+        Case.objects.filter(status=PAID_REFUND, refunded_at__gte=start, refunded_at__lt=end)
+        .exclude(kind=Case.Kind.COMPENSATION)
         .annotate(day=TruncDate("refunded_at", tzinfo=SHANGHAI))
         .values("day", "order__shop_id")
         .annotate(total=Sum("amount"))

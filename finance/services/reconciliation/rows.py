@@ -8,14 +8,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from finance.formats.base import SHANGHAI, LineKind
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 REFUND_KINDS = frozenset({LineKind.REFUND, LineKind.COMPENSATION})
-PAID_REFUND = Refund.Status.REFUNDED
-LIVE_REFUND = (Refund.Status.REQUESTED, Refund.Status.APPROVED, Refund.Status.REFUNDED)
+PAID_REFUND = Case.Status.REFUNDED
+LIVE_REFUND = (
+    Case.Status.REQUESTED,
+    Case.Status.APPROVED,
+    Case.Status.AWAITING_RETURN,
+    Case.Status.RECEIVED,
+    Case.Status.REFUNDED,
+)
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from finance.exceptions import ReconciliationBusy
 from finance.formats.base import SHANGHAI
 from finance.models import ReconciliationRun, ShopEntity, Statement, StatementLine
@@ -148,7 +148,7 @@ def _reconcile(run: ReconciliationRun, date_from: dt.date, date_to: dt.date, pro
         Line,
     )
     refunds = stream(
-        Refund.objects.filter(order_id__in=scope_ids)
+        Case.objects.filter(order_id__in=scope_ids)
         .annotate(refunded_day=TruncDate("refunded_at", tzinfo=SHANGHAI))
         .order_by("order_id", "id"),
         REFUND_FIELDS,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from aftersales.models import Refund
+from aftersales.models import Case
 from finance.models import StatementLine
 from finance.services.reconciliation.rows import day_bounds
 from orders.models import Order
@@ -25,7 +25,7 @@ def scope_build(date_from: dt.date, date_to: dt.date) -> int:
     start, end = day_bounds(date_from, date_to)
     lines = StatementLine._meta.db_table
     orders = Order._meta.db_table
-    refunds = Refund._meta.db_table
+    refunds = Case._meta.db_table
     if not connection.in_atomic_block:
         raise RuntimeError("scope_build runs inside the run's transaction (its temporary table lives there).")
     # ON COMMIT DROP: the table belongs to the run's transaction — behind PgBouncer in transaction mode

@@ -53,7 +53,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
 
 # Message push tags (抖店消息推送): order tags name the order, which is fetched; 200 is an after-sale.
 ORDER_TAGS = {"100", "101", "102", "103", "104", "105", "106", "108", "110"}
-REFUND_TAGS = {"200": "requested", "201": "approved", "206": "refunded", "204": "rejected", "207": "cancelled"}
+REFUND_TAGS = {"200": "requested", "201": "approved", "206": "refunded", "204": "rejected", "207": "withdrawn"}
 
 # Fields of a Douyin shop order that may be absent, null, 0 or empty; an order without them still maps.
 # Source: order.orderDetail / order.searchList (https://op.jinritemai.com/docs/api-docs/15/1343) —

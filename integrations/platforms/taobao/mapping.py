@@ -82,7 +82,7 @@ REFUND_TOPICS = {
     "taobao_refund_RefundSellerAgreeAgreement": "approved",
     "taobao_refund_RefundSellerRefuseAgreement": "rejected",
     "taobao_refund_RefundSuccess": "refunded",
-    "taobao_refund_RefundClosed": "cancelled",
+    "taobao_refund_RefundClosed": "withdrawn",
 }
 
 # Fields of the trade that may be absent or null; an order without them still maps. TOP leaves empty values

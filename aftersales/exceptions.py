@@ -1,0 +1,36 @@
+"""After-sales errors: each has a stable code and HTTP status (config.errors.ApplicationError)."""
+
+from config.errors import ApplicationError, Conflict, NotFound
+
+
+class CaseInvalid(ApplicationError):
+    """The request names something wrong (a field, a line, a SKU not on the order)."""
+
+    code = "case_invalid"
+    permanent = True
+
+
+class RefundExceedsPaid(Conflict):
+    """The step would take the order's live cases past what was paid for it."""
+
+    code = "refund_exceeds_paid"
+    permanent = True
+
+
+class CaseStateError(Conflict):
+    """The case is not in a status that allows this step."""
+
+    code = "case_state"
+    permanent = True
+
+
+class CaseNotFound(NotFound):
+    code = "case_not_found"
+
+
+class ApprovalNotAllowed(ApplicationError):
+    """No approval tier lets this user approve this amount."""
+
+    code = "approval_not_allowed"
+    status = 403
+    permanent = True
