@@ -127,15 +127,17 @@ _ERROR_DESCRIPTIONS = {
     401: "No or invalid credentials (send `Authorization: Token <key>`).",
     403: "Authenticated but lacking the permission for this operation.",
     404: "Not found, or not visible to this user (the same answer either way).",
-    409: "Conflicts with what already exists.",
+    409: "Conflicts with what already exists, or the resource's state does not allow the operation.",
+    429: "Over the token's rate limit: `Retry-After` says after how many seconds to try again.",
 }
 
 
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    """``@extend_schema(responses=…)`` entries for these error statuses, always including 401."""
+    """``@extend_schema(responses=…)`` entries for these error statuses, always including 401 and 429 (every
+    operation authenticates and counts against the token's rate limit)."""
     return {
         code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
-        for code in sorted({401, *statuses})
+        for code in sorted({401, 429, *statuses})
     }
 
 

@@ -294,9 +294,11 @@ UPLOAD_ZIP_MAX_RATIO = 200
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "orders.api.auth.PolicyTokenAuthentication",  # DRF's token, with the token's scope (read only, shops)
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Each token's own rate limit (orders.TokenPolicy.rate); tokens without one are not throttled.
+    "DEFAULT_THROTTLE_CLASSES": ["orders.api.auth.TokenRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 50,
@@ -418,6 +420,9 @@ if CACHE_REDIS_URL:
             "KEY_PREFIX": "orderhub",
         }
     }
+# The cache counting each API token's requests against its rate limit (orders.api.auth.TokenRateThrottle): one
+# every web worker shares (Redis, above), else each process counts on its own.
+API_RATE_LIMIT_CACHE = env_str("API_RATE_LIMIT_CACHE", default="default")
 # Integrations: a claimed inbox/outbox message whose worker has not finished after this long is handed back (the
 # worker was killed or its machine lost) and done again, once. Far above a healthy batch (a second or two; a
 # platform call times out after 10 s); with the sweeper every minute, held work resumes within two minutes.

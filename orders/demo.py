@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from inventory.models import SKU, Warehouse
 from inventory.services import stock_receive
@@ -24,6 +25,7 @@ from orders.models import Order, OrderEvent, Platform, Shop, Source
 from orders.rules.demo import demo_rules_seed
 from orders.services import LineInput, OrderInput, order_create, order_transition
 from orders.states import HoldReason, Status
+from orders.tokens import token_policy_save
 
 DEMO_PASSWORD = "orderhub123"
 
@@ -34,7 +36,11 @@ DEMO_USERS = [
     ("cs", roles.SALES_CS, ["tmall-flagship", "taobao-outlet", "jd-pop"], [], False),
     ("warehouse", roles.WAREHOUSE, [], ["hz-main"], False),
     ("finance", roles.FINANCE, ["*"], [], False),
+    # a partner system: the brand website's order feed, with an API token limited to its shop and rate-limited
+    ("website-bot", roles.SALES_CS, ["website"], [], False),
 ]
+# username → (shops the token is limited to, rate limit, note): see docs/api.md "Tokens, scopes and rate limits"
+DEMO_TOKEN_POLICIES = {"website-bot": (["website"], "600/min", "品牌官网下单系统（演示）")}
 
 WAREHOUSES = [
     ("hz-main", "杭州主仓", Warehouse.Kind.WAREHOUSE, "浙江省", "杭州市", 10),
@@ -251,6 +257,12 @@ def _users(shops: list[Shop], warehouses: list[Warehouse]) -> None:
             shop_access_grant(who=user, shops=granted_shops)
         if granted_warehouses:
             warehouse_access_grant(who=user, warehouses=granted_warehouses)
+        if username in DEMO_TOKEN_POLICIES:
+            shop_codes, rate, note = DEMO_TOKEN_POLICIES[username]
+            Token.objects.get_or_create(user=user)
+            token_policy_save(
+                user=user, read_only=False, shops=[s for s in shops if s.code in shop_codes], rate=rate, note=note
+            )
 
 
 def _order_input(rng, shop, skus, i, placed_at, target) -> OrderInput:

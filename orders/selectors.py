@@ -14,6 +14,7 @@ from guardian.shortcuts import get_objects_for_user
 from inventory.selectors import stock_warehouses_for_user as warehouse_list_for_user
 from orders.models import Order, OrderEvent, OrderLine, Shop
 from orders.models.orders import SEARCH_TEXT_SQL
+from orders.tokens import token_shop_ids
 
 # A query shorter than this is looked for as a whole field ("林晓" finds the consignee 林晓, not 林晓明): the
 # trigram index needs three characters to narrow a substring search down.
@@ -27,18 +28,26 @@ def user_sees_all_orders(user) -> bool:
 
 
 def shop_list_for_user(user) -> QuerySet[Shop]:
+    """Shops this user may see — narrowed to the shops of the API token the request came with, if limited."""
     if not (user and user.is_authenticated):
         return Shop.objects.none()
     if user_sees_all_orders(user):
-        return Shop.objects.all()
-    return get_objects_for_user(user, "orders.access_shop", klass=Shop, accept_global_perms=False)
+        shops = Shop.objects.all()
+    else:
+        shops = get_objects_for_user(user, "orders.access_shop", klass=Shop, accept_global_perms=False)
+    token_shops = token_shop_ids(user)
+    return shops if token_shops is None else shops.filter(pk__in=token_shops)
 
 
 def order_list_for_user(user) -> QuerySet[Order]:
-    """Orders this user may see, with shop and warehouse joined."""
+    """Orders this user may see, with shop and warehouse joined. A request with an API token limited to some
+    shops sees only those shops' orders (not the orders of its user's warehouses)."""
     orders = Order.objects.select_related("shop", "warehouse")
     if not (user and user.is_authenticated):
         return orders.none()
+    token_shops = token_shop_ids(user)
+    if token_shops is not None:
+        return orders.filter(shop__in=shop_list_for_user(user).values("pk"))
     if user_sees_all_orders(user):
         return orders
     shop_ids = shop_list_for_user(user).values("pk")

@@ -16,13 +16,13 @@
 
 One module per concern: ``mixins`` (shared with the other apps' admins), ``shops``, ``orders``, ``records``
 (timeline, lines, counters, idempotency keys), ``pii`` (consignee reveals), ``rules``, ``review``, ``shaping``,
-``alerts``.
+``alerts``, ``tokens`` (API token policies).
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from orders.admin import alerts, orders, pii, records, review, rules, shaping, shops  # noqa: F401 - they register
+from orders.admin import alerts, orders, pii, records, review, rules, shaping, shops, tokens  # noqa: F401 - they register
 from orders.admin.mixins import AccessGrantAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, VisibleShopFilter
 
 admin.site.site_header = _("Order Hub administration")

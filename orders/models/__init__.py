@@ -9,6 +9,7 @@
 - ``shaping``      OrderLink, PresaleTerms (orders.shaping)
 - ``alerts``       Alert, NotificationChannel (orders.sla, orders.notifications)
 - ``pii``          ConsigneeReveal (orders.services.pii)
+- ``tokens``       TokenPolicy (scope and rate limit of a partner's API token)
 - ``fields``       MONEY and the user foreign key they share
 
 Amounts are Decimal in the order's ``currency`` (CNY unless the channel says otherwise); every amount of
@@ -25,6 +26,7 @@ from orders.models.review import Approval, ReviewTask
 from orders.models.rules import OrderRuleResult, RulePreview, RuleSet, RuleSetVersion
 from orders.models.shaping import OrderLink, PresaleTerms
 from orders.models.shops import Platform, Shop
+from orders.models.tokens import TokenPolicy
 
 __all__ = [
     "MONEY",
@@ -48,4 +50,5 @@ __all__ = [
     "RuleSetVersion",
     "Shop",
     "Source",
+    "TokenPolicy",
 ]

@@ -32,6 +32,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, group, *_rest in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {group}")
+        self.stdout.write(
+            "Partner token: website-bot's token (admin → Auth Token → Tokens) sees only the website shop, at most "
+            "600 requests a minute (admin → API token policies; docs/api.md)."
+        )
         # Every demo order, parcel and stock level carries its change number: a partner can follow them.
         self.stdout.write(
             "Follow changes as a partner does (logged in, or with a token; see docs/api.md): "
