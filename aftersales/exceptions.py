@@ -34,3 +34,11 @@ class ApprovalNotAllowed(ApplicationError):
     code = "approval_not_allowed"
     status = 403
     permanent = True
+
+
+class RefundExecutionRefused(ApplicationError):
+    """The money cannot go back this way (a finance check is missing, no client for the provider)."""
+
+    code = "refund_execution_refused"
+    status = 409
+    permanent = True

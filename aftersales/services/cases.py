@@ -183,5 +183,9 @@ def refund_record(
     if case.status == status and not changed:
         return case, False
     case_status_set(case=case, to_status=status, actor=actor, system=system, note=_("platform"), **changed)
+    if status == Case.Status.REFUNDED:
+        from aftersales.services.execution import platform_payout_settle
+
+        platform_payout_settle(case=case, system=system)
     _order_note(case=case, actor=actor, system=system)
     return case, False

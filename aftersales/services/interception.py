@@ -1,0 +1,106 @@
+"""A case and its order: stop an unshipped order at once (held with reason ``refund``: out of picking and
+packing, so no label is printed), ask the carrier to intercept a parcel already handed over, put the order
+back where it was when the case ends without money, cancel it when a refund covers all of it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from aftersales.models import OPEN_STATUSES, Case, CaseEvent
+from aftersales.services.cases import case_event_record
+from aftersales.signals import case_interception_wanted
+from orders.models import Order
+from orders.services import order_hold_release, order_transition
+from orders.states import HoldReason, Status
+
+# Orders a case can still stop before the goods leave.
+STOPPABLE = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
+# Orders whose parcel is with the carrier: a carrier interception is asked.
+WITH_CARRIER = frozenset({Status.SHIPPED, Status.IN_TRANSIT})
+# The kinds that stop an order (the buyer wants money back, not goods).
+STOPPING_KINDS = frozenset({Case.Kind.REFUND_ONLY, Case.Kind.RETURN_REFUND})
+
+
+@transaction.atomic(savepoint=False)
+def case_order_stop(*, case: Case, actor=None, system: str = "") -> str:
+    """Stop the case's order: held (reason ``refund``) if not shipped yet, a carrier interception asked if it
+    is with the carrier. Returns what happened: ``held``, ``interception_requested`` or ``""``."""
+    if case.kind not in STOPPING_KINDS:
+        return ""
+    order = Order.objects.get(pk=case.order_id)
+    if order.status == Status.ON_HOLD and order.hold_reason == HoldReason.REFUND:
+        case.held_order = True  # another case holds it already: the hold ends when the last of them does
+        case.save(update_fields=["held_order", "updated_at"])
+        return "held"
+    if order.status in STOPPABLE:
+        order_transition(
+            order=order,
+            to_status=Status.ON_HOLD,
+            hold_reason=HoldReason.REFUND,
+            actor=actor,
+            system=system,
+            reason=f"after-sales {case.number}",
+        )
+        case.held_order = True
+        case.save(update_fields=["held_order", "updated_at"])
+        case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="held")
+        return "held"
+    if order.status in WITH_CARRIER:
+        case_event_record(
+            case=case, kind=CaseEvent.Kind.INTERCEPTION, actor=actor, system=system, note="interception requested"
+        )
+        case_interception_wanted.send(sender=Case, case_id=case.pk, order_id=order.pk)
+        return "interception_requested"
+    return ""
+
+
+@transaction.atomic(savepoint=False)
+def case_order_release(*, case: Case, actor=None, system: str = "") -> bool:
+    """The case ended without money (rejected, withdrawn): its order goes back where it was, unless another
+    open case of the order still holds it."""
+    if not case.held_order:
+        return False
+    others = Case.objects.filter(order_id=case.order_id, held_order=True, status__in=OPEN_STATUSES).exclude(pk=case.pk)
+    case.held_order = False
+    case.save(update_fields=["held_order", "updated_at"])
+    if others.exists():
+        return False
+    order = Order.objects.get(pk=case.order_id)
+    moved = order_hold_release(
+        order=order, hold_reason=HoldReason.REFUND, actor=actor, system=system, reason=f"after-sales {case.number}"
+    )
+    if moved:
+        case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="released")
+    return moved
+
+
+@transaction.atomic(savepoint=False)
+def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
+    """An approved refund: if it (with the order's other live cases) gives back all that was paid for an order
+    not shipped yet, the order is cancelled (its reservations released). Returns whether it was cancelled."""
+    from aftersales.services.money import refunded_total
+
+    order = Order.objects.get(pk=case.order_id)
+    if order.status not in (*STOPPABLE, Status.ON_HOLD) or case.kind not in STOPPING_KINDS:
+        return False
+    if refunded_total(order=order) < order.paid_amount:
+        return False
+    order_transition(
+        order=order, to_status=Status.CANCELLED, actor=actor, system=system, reason=f"after-sales {case.number}"
+    )
+    case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="cancelled")
+    return True
+
+
+@transaction.atomic
+def case_interception_record(*, case_id: int, outcome: str, message: str = "", system: str = "") -> CaseEvent:
+    """The carrier's answer to the interception the case asked for (``accepted``, ``refused``, ``unsupported``,
+    ``failed``, or ``no_parcel``), on the case's timeline."""
+    case = Case.objects.get(pk=case_id)
+    return case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.INTERCEPTION,
+        system=system,
+        note=f"{outcome}: {message}".strip(": "),
+        data={"outcome": outcome},
+    )

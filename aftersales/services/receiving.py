@@ -1,0 +1,90 @@
+"""Returned goods at the warehouse: each line counted and graded; good ones back to sellable stock through the
+inventory ledger (``inventory.services.stock_return``), the rest recorded on the case for the warehouse to put
+aside. Restocked at the order's warehouse, else the shop's default, else the one named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from aftersales.exceptions import CaseInvalid, CaseStateError
+from aftersales.locks import case_lock
+from aftersales.models import Case, CaseEvent, CaseLine
+from aftersales.services.cases import case_event_record, case_status_set
+from inventory.models import Warehouse
+from inventory.services import stock_return
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedLine:
+    sku_code: str
+    quantity: int
+    condition: str = CaseLine.Condition.GOOD
+
+
+@transaction.atomic(durable=True)
+def case_receive(
+    *, case: Case, lines: list[ReceivedLine] | None = None, warehouse: Warehouse | None = None, actor=None, system=""
+) -> Case:
+    """Record the returned parcel of an approved return or exchange (no lines: every line arrived good)."""
+    case = case_lock(case_id=case.pk)
+    if case.status != Case.Status.AWAITING_RETURN:
+        raise CaseStateError(
+            _("Case %(number)s is %(status)s; only a case awaiting its return can be received.")
+            % {"number": case.number, "status": case.get_status_display()},
+            extra={"status": case.status},
+        )
+    case_lines = {line.sku.code: line for line in case.lines.select_related("sku")}
+    if not lines:
+        lines = [ReceivedLine(sku_code=code, quantity=line.quantity) for code, line in case_lines.items()]
+    target = case.order.warehouse or case.order.shop.default_warehouse or warehouse
+    if target is None:
+        raise CaseInvalid(
+            _("warehouse: order %(order)s has no warehouse; say which warehouse received the parcel.")
+            % {"order": case.order.number},
+            extra={"field": "warehouse"},
+        )
+    for index, received in enumerate(lines):
+        line = case_lines.get(received.sku_code)
+        if line is None:
+            raise CaseInvalid(
+                _("lines[%(i)s].sku: %(sku)s is not on case %(number)s.")
+                % {"i": index, "sku": received.sku_code, "number": case.number},
+                extra={"field": f"lines[{index}].sku"},
+            )
+        if received.condition not in CaseLine.Condition.values:
+            raise CaseInvalid(
+                _("lines[%(i)s].condition: %(c)s is not a condition.") % {"i": index, "c": received.condition},
+                extra={"field": f"lines[{index}].condition"},
+            )
+        if not isinstance(received.quantity, int) or not 0 <= received.quantity <= line.quantity:
+            raise CaseInvalid(
+                _("lines[%(i)s].quantity: %(q)s; between 0 and %(max)s were sent back.")
+                % {"i": index, "q": received.quantity, "max": line.quantity},
+                extra={"field": f"lines[{index}].quantity"},
+            )
+        line.received_quantity = received.quantity
+        line.condition = received.condition
+        line.save(update_fields=["received_quantity", "condition"])
+        if received.condition == CaseLine.Condition.GOOD and received.quantity:
+            stock_return(
+                sku=line.sku,
+                warehouse=target,
+                quantity=received.quantity,
+                reference=case.number,
+                reason=f"after-sales {case.number}",
+                actor=actor,
+                system=system,
+                idempotency_key=f"aftersales:{case.pk}:{line.pk}",
+            )
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.RECEIVED,
+        actor=actor,
+        system=system,
+        data={"warehouse": target.code, "lines": [[r.sku_code, r.quantity, r.condition] for r in lines]},
+    )
+    case_status_set(case=case, to_status=Case.Status.RECEIVED, actor=actor, system=system)
+    return case
