@@ -499,3 +499,48 @@ FULFILMENT_PRINT_COMPONENTS = {
 }  # (The wave print page talks to them from the browser: config.csp lets it connect there.)
 # Signed tracking links sent to buyers (/track/s/<token>/) stop working after this many days.
 PUBLIC_TRACKING_LINK_DAYS = env_int("PUBLIC_TRACKING_LINK_DAYS", default=90)
+
+# Buyer notifications (integrations.notify, docs/notifications.md). Where links in messages point (this site's
+# public address, for the signed tracking link); which SMS provider sends ("aliyun" or "tencent"); how many
+# messages one phone number may receive per hour (over it a message is logged as rate-limited, not sent); how
+# many attempts a message gets before it is parked (the back-off is config.retry's).
+NOTIFY_PUBLIC_BASE_URL = env_str("NOTIFY_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+NOTIFY_SMS_PROVIDER = env_str("NOTIFY_SMS_PROVIDER", default="aliyun")
+NOTIFY_PHONE_MAX_PER_HOUR = env_int("NOTIFY_PHONE_MAX_PER_HOUR", default=5)
+NOTIFY_RETRY_MAX_ATTEMPTS = env_int("NOTIFY_RETRY_MAX_ATTEMPTS", default=6)
+NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", default=10)
+# The providers' endpoints default to the built-in sandbox (integrations/sandbox/notify.py) while it is on, to
+# the providers' production endpoints otherwise. Credentials come from the environment only.
+_NOTIFY_SANDBOX = "http://127.0.0.1:8000/sandbox/notify"
+NOTIFY_ALIYUN_ENDPOINT = env_str(
+    "NOTIFY_ALIYUN_ENDPOINT",
+    default=f"{_NOTIFY_SANDBOX}/aliyun/" if SANDBOX_ENABLED else "https://dysmsapi.aliyuncs.com/",
+)
+NOTIFY_ALIYUN_ACCESS_KEY_ID = env_str(
+    "NOTIFY_ALIYUN_ACCESS_KEY_ID", default="sandbox-aliyun-id" if SANDBOX_ENABLED else ""
+)
+NOTIFY_ALIYUN_ACCESS_KEY_SECRET = env_str(
+    "NOTIFY_ALIYUN_ACCESS_KEY_SECRET", default="sandbox-aliyun-secret" if SANDBOX_ENABLED else ""
+)
+NOTIFY_ALIYUN_SIGN_NAME = env_str("NOTIFY_ALIYUN_SIGN_NAME", default="订单中心" if SANDBOX_ENABLED else "")
+NOTIFY_TENCENT_ENDPOINT = env_str(
+    "NOTIFY_TENCENT_ENDPOINT",
+    default=f"{_NOTIFY_SANDBOX}/tencent/" if SANDBOX_ENABLED else "https://sms.tencentcloudapi.com/",
+)
+NOTIFY_TENCENT_SECRET_ID = env_str("NOTIFY_TENCENT_SECRET_ID", default="sandbox-tencent-id" if SANDBOX_ENABLED else "")
+NOTIFY_TENCENT_SECRET_KEY = env_str(
+    "NOTIFY_TENCENT_SECRET_KEY", default="sandbox-tencent-key" if SANDBOX_ENABLED else ""
+)
+NOTIFY_TENCENT_SDK_APP_ID = env_str("NOTIFY_TENCENT_SDK_APP_ID", default="1400000000" if SANDBOX_ENABLED else "")
+NOTIFY_TENCENT_REGION = env_str("NOTIFY_TENCENT_REGION", default="ap-guangzhou")
+NOTIFY_TENCENT_SIGN_NAME = env_str("NOTIFY_TENCENT_SIGN_NAME", default="订单中心" if SANDBOX_ENABLED else "")
+NOTIFY_WECHAT_ENDPOINT = env_str(
+    "NOTIFY_WECHAT_ENDPOINT",
+    default=f"{_NOTIFY_SANDBOX}/wechat/" if SANDBOX_ENABLED else "https://api.weixin.qq.com/",
+)
+NOTIFY_WECHAT_APP_ID = env_str("NOTIFY_WECHAT_APP_ID", default="wxsandbox00000000" if SANDBOX_ENABLED else "")
+NOTIFY_WECHAT_APP_SECRET = env_str(
+    "NOTIFY_WECHAT_APP_SECRET", default="sandbox-wechat-secret" if SANDBOX_ENABLED else ""
+)
+# subscribeMessage.send miniprogram_state: which version of the mini-program a tap opens (formal, trial, developer).
+NOTIFY_WECHAT_MINIPROGRAM_STATE = env_str("NOTIFY_WECHAT_MINIPROGRAM_STATE", default="formal")

@@ -182,3 +182,4 @@ from integrations import admin_channel  # noqa: E402,F401  (inbox, outbox, mappi
 from integrations.board import admin as _board_admin  # noqa: E402,F401  (the command center's panels)
 from integrations.hooks import admin as _hooks_admin  # noqa: E402,F401  (webhook subscriptions and their deliveries)
 from integrations.logistics import admin as _logistics_admin  # noqa: E402,F401  (the logistics services' admin)
+from integrations.notify import admin as _notify_admin  # noqa: E402,F401  (buyer notifications admin)

@@ -11,5 +11,6 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from integrations import receivers  # noqa: F401  fulfilment's shipment_confirmed → outbox
         from integrations.logistics import providers_register
+        from integrations.notify import receivers as _notify  # noqa: F401  moments → buyer notifications
 
         providers_register()  # the platforms' and carriers' e-waybill services, into fulfilment's registry

@@ -5,6 +5,7 @@ import os
 
 from integrations.hooks.demo import webhooks_demo_ensure
 from integrations.logistics.demo import logistics_demo_ensure
+from integrations.notify.demo import buyer_notifications_demo_ensure
 from integrations.presale_demo import presale_demo_ensure
 from integrations.sandbox.setup import sandbox_connections_ensure
 from integrations.stock import channel_stock_defaults_sync
@@ -22,6 +23,8 @@ def demo_seed() -> dict[str, int]:
         "channel_allocations": _demo_allocation(),
         # A partner's webhooks: one subscription delivered to the sandbox partner, one paused with a parked delivery.
         **webhooks_demo_ensure(base_url=base_url),
+        # Buyer notifications: sandbox template codes, and a sent, an opted-out and a parked message in the log.
+        **buyer_notifications_demo_ensure(),
     }
 
 

@@ -139,3 +139,29 @@ class WebhookDeliveryFailed(ApplicationError):
 
     code = "webhook_delivery_failed"
     status = 502
+
+
+class NotifyProviderError(ApplicationError):
+    """An SMS, WeChat or e-mail provider refused or failed a buyer message, with the provider's own error code.
+    ``retryable`` says whether trying again later can help (flow control, a system error, an expired token);
+    anything else (a wrong number, a template the provider did not approve, a buyer who refused) is final: the
+    message is parked at once (config.retry)."""
+
+    code = "notify_provider_error"
+    status = 502
+
+    def __init__(self, message: str, *, provider_code: str, retryable: bool, extra: dict | None = None):
+        super().__init__(message, extra={"provider_code": provider_code, **(extra or {})})
+        self.provider_code = provider_code
+        self.retryable = retryable
+
+    @property
+    def permanent(self) -> bool:  # type: ignore[override]
+        return not self.retryable
+
+
+class NotifyTemplateInvalid(ApplicationError):
+    """A buyer notification template that cannot be filled (an unknown {variable}, a broken brace)."""
+
+    code = "notify_template_invalid"
+    status = 400

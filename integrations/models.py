@@ -654,3 +654,10 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} → {self.subscription_id}"
+
+
+from integrations.notify.models import (  # noqa: E402,F401  (buyer notifications: templates, opt-outs, the log)
+    BuyerMessage,
+    BuyerOptOut,
+    NotificationTemplate,
+)

@@ -41,6 +41,13 @@ SCHEDULES: list[dict] = [
         "schedule_type": "I",
         "minutes": 1,
     },
+    # Buyer notifications: due retries of messages that failed.
+    {
+        "name": "integrations.buyer_messages_retry_due",
+        "func": "integrations.tasks.buyer_messages_retry_due",
+        "schedule_type": "I",
+        "minutes": 1,
+    },
     # Webhooks: order events whose publishing after commit was lost (a process stopped in between).
     {
         "name": "integrations.webhooks_publish_missed",
@@ -206,3 +213,28 @@ def board_snapshots_refresh() -> dict[str, str]:
     from integrations.board.snapshots import board_snapshots_refresh as refresh
 
     return refresh()
+
+
+# --- buyer notifications (integrations.notify) ----------------------------------------------------------------
+
+
+def buyer_moments_record(items: list[list]) -> int:
+    """Record moments — [moment, order id, source key, references] — as buyer messages; returns how many."""
+    from integrations.notify.services import buyer_moment_record
+
+    return sum(
+        len(buyer_moment_record(moment=moment, order_id=order_id, source_key=source_key, extra=refs))
+        for moment, order_id, source_key, refs in items
+    )
+
+
+def buyer_message_send(message_id: int) -> str:
+    from integrations.notify.services import buyer_message_send as send
+
+    return send(message_id)
+
+
+def buyer_messages_retry_due() -> int:
+    from integrations.notify.services import buyer_messages_retry_due as sweep
+
+    return sweep()

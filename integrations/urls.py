@@ -2,6 +2,7 @@ from django.urls import path
 
 from integrations import views, webhooks
 from integrations.logistics import views as logistics_views
+from integrations.sandbox import notify as sandbox_notify
 from integrations.sandbox import partner as sandbox_partner
 from integrations.sandbox import views as sandbox
 from integrations.sandbox.logistics import kdniao as sandbox_kdniao
@@ -19,6 +20,14 @@ urlpatterns = [
     path("sandbox/kuaidi100/label/order", sandbox_kuaidi100.label_order, name="sandbox-kuaidi100-label"),
     path("sandbox/kuaidi100/poll", sandbox_kuaidi100.poll, name="sandbox-kuaidi100-poll"),
     path("sandbox/kdniao/api/dist", sandbox_kdniao.api_dist, name="sandbox-kdniao"),
+    path("sandbox/notify/aliyun/", sandbox_notify.aliyun_send_sms, name="sandbox-notify-aliyun"),
+    path("sandbox/notify/tencent/", sandbox_notify.tencent_send_sms, name="sandbox-notify-tencent"),
+    path("sandbox/notify/wechat/cgi-bin/token", sandbox_notify.wechat_token, name="sandbox-notify-wechat-token"),
+    path(
+        "sandbox/notify/wechat/cgi-bin/message/subscribe/send",
+        sandbox_notify.wechat_subscribe_send,
+        name="sandbox-notify-wechat-send",
+    ),
     path("sandbox/<slug:platform>/push/<slug:shop_code>/", sandbox.sandbox_push_view, name="sandbox-push"),
     path("sandbox/<slug:platform>/fault/<slug:fault>/<path:rest>", sandbox.sandbox_api, name="sandbox-fault"),
     path("sandbox/<slug:platform>/<path:rest>", sandbox.sandbox_api, name="sandbox-api"),

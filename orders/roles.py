@@ -154,6 +154,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.change_shopconnection",
         "integrations.add_shopconnection",
         "integrations.view_board",  # the command center (/board/)
+        # buyer notifications: templates, opt-outs, the message log (replaying parked messages)
+        "integrations.view_notificationtemplate",
+        "integrations.change_notificationtemplate",
+        "integrations.add_notificationtemplate",
+        "integrations.view_buyeroptout",
+        "integrations.add_buyeroptout",
+        "integrations.delete_buyeroptout",
+        "integrations.view_buyermessage",
+        "integrations.change_buyermessage",
         *_REVIEW,  # issue 5: review queue, alerts, rule sets
         *_RULES,
         *_AFTERSALES,

@@ -34,6 +34,7 @@ from config.tasks import enqueue_on_commit
 from orders.models import Order, PresaleTerms
 from orders.services import order_note_add, order_transition
 from orders.shaping.exceptions import PresaleClosed, PresaleInvalid
+from orders.signals import presale_balance_reminded
 from orders.states import HoldReason, Status
 
 SYSTEM = "presale"
@@ -187,6 +188,7 @@ def presale_reminders_send(*, now: dt.datetime | None = None) -> int:
                 text=f"尾款提醒：{terms.balance} {terms.currency} 须在 {_local(terms.balance_due_at)} 前支付",
             )
             enqueue_on_commit("orders.tasks.presale_reminder_notify", terms.pk)
+            presale_balance_reminded.send(sender=PresaleTerms, terms_id=terms.pk, order_id=terms.order_id)
             sent += 1
     return sent
 

@@ -183,6 +183,12 @@ MATRIX = {
     "sandbox-kuaidi100-label": "200 200 200 200 200 200",
     "sandbox-kuaidi100-poll": "200 200 200 200 200 200",
     "sandbox-sf": "200 200 200 200 200 200",
+    # buyer notification providers' sandbox: POST only (Aliyun, Tencent, WeChat send); the WeChat token endpoint
+    # answers a GET without appid with WeChat's own error body
+    "sandbox-notify-aliyun": "405 405 405 405 405 405",
+    "sandbox-notify-tencent": "405 405 405 405 405 405",
+    "sandbox-notify-wechat-token": "200 200 200 200 200 200",
+    "sandbox-notify-wechat-send": "405 405 405 405 405 405",
     "stock-index": "302 403 200 403 200 200",
     "stock-accuracy": "302 403 200 403 200 200",
     "stock-adjust": "302 403 200 403 200 200",

@@ -1,0 +1,179 @@
+"""Sandbox of the buyer notification providers, in their own formats, checking their signatures with the
+credentials in settings (the sandbox defaults of ``NOTIFY_*``):
+
+- Aliyun SMS ``SendSms`` (form POST, RPC signature v1) → ``{"Code": "OK", "BizId", "RequestId", "Message"}``;
+- Tencent Cloud SMS ``SendSms`` 2021-01-11 (JSON POST, TC3-HMAC-SHA256) → ``{"Response": {"SendStatusSet", …}}``;
+- WeChat ``cgi-bin/token`` and ``cgi-bin/message/subscribe/send`` → ``{"errcode", "errmsg", "msgid"}``.
+
+Faults to play with: a phone number ending in 0000 is refused as malformed (final: the message is parked);
+one ending in 9999 meets flow control (retried); an openid starting with ``refused`` answers 43101 (the buyer
+did not subscribe)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from integrations.sandbox.views.shared import sandbox_enabled_check
+from integrations.signing import aliyun_rpc_signature, equal, tc3_authorization
+
+ALIYUN_REQUIRED = (
+    "AccessKeyId",
+    "Action",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureVersion",
+    "Timestamp",
+    "Version",
+    "PhoneNumbers",
+    "SignName",
+    "TemplateCode",
+    "Signature",
+)
+
+
+def _mobile(phone: str) -> str:
+    digits = "".join(c for c in phone if c.isdigit())
+    return digits[-11:] if len(digits) >= 11 else digits
+
+
+def _aliyun(code: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse(
+        {"Code": code, "Message": message, "RequestId": str(uuid.uuid4()).upper(), **extra},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@csrf_exempt
+@require_POST
+def aliyun_send_sms(request: HttpRequest) -> JsonResponse:
+    sandbox_enabled_check()
+    form = request.POST.dict()
+    missing = [name for name in ALIYUN_REQUIRED if not form.get(name)]
+    if missing:
+        return _aliyun("MissingParameter", f"{missing[0]} is mandatory for this action.")
+    if form["AccessKeyId"] != settings.NOTIFY_ALIYUN_ACCESS_KEY_ID:
+        return _aliyun("InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+    expected = aliyun_rpc_signature(form, settings.NOTIFY_ALIYUN_ACCESS_KEY_SECRET, method=request.method)
+    if not equal(expected, form["Signature"]):
+        return _aliyun("SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
+    phone = form["PhoneNumbers"]
+    if len(_mobile(phone)) != 11 or phone.endswith("0000"):
+        return _aliyun("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
+    if phone.endswith("9999"):
+        return _aliyun("isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1")
+    try:
+        params = json.loads(form.get("TemplateParam") or "{}")
+    except ValueError:
+        return _aliyun("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
+    if not isinstance(params, dict) or any(not isinstance(v, str) for v in params.values()):
+        return _aliyun("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
+    biz_id = hashlib.sha1(form["SignatureNonce"].encode(), usedforsecurity=False).hexdigest()[:20]
+    return _aliyun("OK", "OK", BizId=f"{biz_id}^0")
+
+
+def _tencent_error(code: str, message: str) -> JsonResponse:
+    return JsonResponse({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": str(uuid.uuid4())}})
+
+
+@csrf_exempt
+@require_POST
+def tencent_send_sms(request: HttpRequest) -> JsonResponse:
+    sandbox_enabled_check()
+    if request.headers.get("X-TC-Action") != "SendSms" or request.headers.get("X-TC-Version") != "2021-01-11":
+        return _tencent_error("InvalidAction", "The action requested does not exist in this version.")
+    timestamp = request.headers.get("X-TC-Timestamp", "")
+    if not timestamp.isdigit():
+        return _tencent_error("MissingParameter", "X-TC-Timestamp is missing.")
+    expected = tc3_authorization(
+        secret_id=settings.NOTIFY_TENCENT_SECRET_ID,
+        secret_key=settings.NOTIFY_TENCENT_SECRET_KEY,
+        service="sms",
+        host=request.META.get("HTTP_HOST", ""),
+        timestamp=int(timestamp),
+        payload=request.body,
+        content_type=request.META.get("CONTENT_TYPE", ""),
+    )
+    if not equal(expected, request.headers.get("Authorization", "")):
+        return _tencent_error("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return _tencent_error("FailedOperation.FailResolvePacket", "Request package parsing failed.")
+    if body.get("SmsSdkAppId") != settings.NOTIFY_TENCENT_SDK_APP_ID:
+        return _tencent_error("InvalidParameterValue.SdkAppIdNotExist", "The SdkAppId does not exist.")
+    if not body.get("TemplateId"):
+        return _tencent_error("MissingParameter", "TemplateId is missing.")
+    statuses = []
+    for phone in body.get("PhoneNumberSet") or []:
+        if len(_mobile(phone)) != 11 or phone.endswith("0000"):
+            code, message = "InvalidParameterValue.IncorrectPhoneNumber", "incorrect number format"
+        elif phone.endswith("9999"):
+            code, message = (
+                "LimitExceeded.PhoneNumberThirtySecondLimit",
+                "the number of SMS messages sent from a single mobile number within 30 seconds exceeds the upper limit",
+            )
+        else:
+            code, message = "Ok", "send success"
+        statuses.append(
+            {
+                "SerialNo": f"2433:{uuid.uuid4().int % 10**20}" if code == "Ok" else "",
+                "PhoneNumber": phone,
+                "Fee": 1 if code == "Ok" else 0,
+                "SessionContext": body.get("SessionContext", ""),
+                "Code": code,
+                "Message": message,
+                "IsoCode": "CN",
+            }
+        )
+    return JsonResponse({"Response": {"SendStatusSet": statuses, "RequestId": str(uuid.uuid4())}})
+
+
+def _wechat_token() -> str:
+    text = f"{settings.NOTIFY_WECHAT_APP_ID}:{settings.NOTIFY_WECHAT_APP_SECRET}"
+    return "SANDBOX_" + hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+@require_GET
+def wechat_token(request: HttpRequest) -> JsonResponse:
+    sandbox_enabled_check()
+    if request.GET.get("grant_type") != "client_credential":
+        return JsonResponse({"errcode": 40002, "errmsg": "invalid grant_type"})
+    if request.GET.get("appid") != settings.NOTIFY_WECHAT_APP_ID:
+        return JsonResponse({"errcode": 40013, "errmsg": "invalid appid"})
+    if request.GET.get("secret") != settings.NOTIFY_WECHAT_APP_SECRET:
+        return JsonResponse({"errcode": 40125, "errmsg": "invalid appsecret"})
+    return JsonResponse({"access_token": _wechat_token(), "expires_in": 7200})
+
+
+@csrf_exempt
+@require_POST
+def wechat_subscribe_send(request: HttpRequest) -> JsonResponse:
+    sandbox_enabled_check()
+    if not equal(_wechat_token(), request.GET.get("access_token", "")):
+        return JsonResponse({"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"})
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return JsonResponse({"errcode": 47001, "errmsg": "data format error"})
+    touser = body.get("touser") or ""
+    if not touser:
+        return JsonResponse({"errcode": 40003, "errmsg": "invalid openid"})
+    if not body.get("template_id"):
+        return JsonResponse({"errcode": 40037, "errmsg": "invalid template_id"})
+    data = body.get("data")
+    if (
+        not isinstance(data, dict)
+        or not data
+        or any(not isinstance(v, dict) or v.get("value") in ("", None) for v in data.values())
+    ):
+        return JsonResponse({"errcode": 47003, "errmsg": "argument invalid! data.value is empty"})
+    if touser.startswith("refused"):
+        return JsonResponse({"errcode": 43101, "errmsg": "user refuse to accept the msg"})
+    return JsonResponse({"errcode": 0, "errmsg": "ok", "msgid": uuid.uuid4().int % 10**19})

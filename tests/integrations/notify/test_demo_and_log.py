@@ -1,0 +1,96 @@
+"""The demo's messages, replaying a parked message, retries of passing errors, the rate limit per phone, and
+phones masked in the log for roles that may not see consignee data."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from integrations.notify.demo import buyer_notifications_demo_ensure
+from integrations.notify.models import BuyerMessage, BuyerOptOut, NotificationTemplate
+from integrations.notify.services import buyer_message_replay, buyer_message_send, buyer_moment_record
+from tests.factories import ShopFactory, UserFactory
+from tests.integrations.notify.helpers import messages_of, paid_order
+
+pytestmark = pytest.mark.django_db
+Status = BuyerMessage.Status
+
+
+def test_the_demo_logs_a_sent_an_opted_out_and_a_parked_message_once(providers):
+    website = ShopFactory(platform="website")
+    for _ in range(3):
+        paid_order(website)
+    NotificationTemplate.objects.filter(channel="sms").update(code="")
+
+    assert buyer_notifications_demo_ensure() == {"buyer_messages": 3}
+    assert buyer_notifications_demo_ensure() == {"buyer_messages": 3}
+
+    statuses = sorted(BuyerMessage.objects.values_list("status", flat=True))
+    assert statuses == sorted([Status.SENT, Status.OPTED_OUT, Status.DEAD])
+    assert BuyerOptOut.objects.count() == 1
+    assert not NotificationTemplate.objects.filter(channel__in=["sms", "wechat"], code="").exists()
+
+
+def test_replaying_the_parked_demo_message_sends_it_again_and_the_sandbox_refuses_it_again(
+    providers, django_capture_on_commit_callbacks
+):
+    website = ShopFactory(platform="website")
+    for _ in range(3):
+        paid_order(website)
+    buyer_notifications_demo_ensure()
+    parked = BuyerMessage.objects.get(status=Status.DEAD)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert buyer_message_replay(message=parked) is True
+    parked.refresh_from_db()
+    assert (parked.status, parked.attempts, parked.error_code) == (Status.DEAD, 1, "isv.MOBILE_NUMBER_ILLEGAL")
+    assert ("POST", "/sandbox/notify/aliyun/") in providers.calls
+    assert buyer_message_replay(message=BuyerMessage.objects.get(status=Status.SENT)) is False
+
+
+def test_a_passing_provider_error_is_retried_later_with_the_retry_policy(providers, website, settings):
+    settings.RETRY_BASE_SECONDS = 300  # the first retry is due in 5 minutes
+    order = paid_order(website, consignee_phone="13812349999")  # the sandbox's flow control
+    [message_id] = buyer_moment_record(moment="paid", order_id=order.pk, source_key="t1")
+
+    assert buyer_message_send(message_id) == Status.FAILED
+    message = BuyerMessage.objects.get(pk=message_id)
+    assert message.error_code == "isv.BUSINESS_LIMIT_CONTROL" and message.attempts == 1
+    assert message.next_attempt_at > timezone.now()
+    assert buyer_message_send(message_id) == "not_due"  # not before its back-off
+    assert message.history.count() >= 2  # each outcome is kept
+
+
+def test_a_phone_over_its_hourly_limit_is_logged_not_sent(providers, website, settings):
+    settings.NOTIFY_PHONE_MAX_PER_HOUR = 1
+    order = paid_order(website, consignee_phone="13812345678")
+    first = buyer_moment_record(moment="paid", order_id=order.pk, source_key="a")
+    second = buyer_moment_record(moment="refunded", order_id=order.pk, source_key="b")
+
+    assert buyer_message_send(first[0]) == Status.SENT
+    assert buyer_message_send(second[0]) == Status.RATE_LIMITED
+    assert [m.status for m in messages_of(order)] == [Status.SENT, Status.RATE_LIMITED]
+
+
+def test_the_log_masks_phones_for_a_role_without_consignee_data(providers, website):
+    order = paid_order(website, consignee_phone="13812345678", consignee_name="张三丰")
+    buyer_moment_record(moment="paid", order_id=order.pk, source_key="mask")
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename__in=["view_buyermessage", "view_all_orders"]))
+    pii = UserFactory(is_staff=True)
+    pii.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_buyermessage", "view_all_orders", "view_consignee_pii"])
+    )
+    url = reverse("admin:integrations_buyermessage_changelist")
+
+    client = Client()
+    client.force_login(viewer)
+    masked = client.get(url).content.decode()
+    client.force_login(pii)
+    shown = client.get(url).content.decode()
+
+    assert "138****5678" in masked and "13812345678" not in masked
+    assert "13812345678" in shown
