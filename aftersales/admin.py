@@ -1,13 +1,24 @@
-"""Django admin for after-sales: cases (with their lines, evidence, timeline and decisions) and refund
-executions are scoped to the orders the user may see and read-only (services write them); approval tiers are
-set here by managers."""
+"""Django admin for after-sales: cases (with their lines, evidence, timeline and decisions) and refund executions
+are scoped to the orders the user may see, unknown parcels to the warehouses; all read-only (services write
+them). Approval tiers and the risk policy are set here by managers."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from aftersales.models import ApprovalTier, Case, CaseDecision, CaseEvent, CaseEvidence, CaseLine, Payout
-from orders.admin.mixins import OrderScopedMixin, ReadOnlyAdminMixin, VisibleShopFilter
+from aftersales.models import (
+    ApprovalTier,
+    Case,
+    CaseDecision,
+    CaseEvent,
+    CaseEvidence,
+    CaseLine,
+    Payout,
+    RiskPolicy,
+    UnknownParcel,
+)
+from inventory.selectors import stock_warehouses_for_user
+from orders.admin.mixins import OrderScopedMixin, ReadOnlyAdminMixin, VisibleShopFilter, VisibleWarehouseFilter
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -99,3 +110,25 @@ class ApprovalTierAdmin(SimpleHistoryAdmin):
     ]
     list_editable = ["is_active"]
     list_filter = ["approver", "is_active"]
+
+
+@admin.register(RiskPolicy)
+class RiskPolicyAdmin(SimpleHistoryAdmin):
+    """Managers set how a case's risk score is made and where high risk starts (the newest active one counts)."""
+
+    list_display = ["name", "window_days", "points_per_case", "value_from", "watch_from", "high_from", "is_active"]
+    list_filter = ["is_active"]
+
+
+@admin.register(UnknownParcel)
+class UnknownParcelAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Parcels that matched no case, in the warehouses the user may see (registered and linked on the returns
+    page of the warehouse)."""
+
+    list_display = ["scanned", "tracking_number", "warehouse", "registered_at", "registered_by", "case", "linked_at"]
+    list_filter = [("warehouse", VisibleWarehouseFilter), "registered_at"]
+    search_fields = ["scanned", "tracking_number", "sender", "note", "case__number"]
+    list_select_related = ["warehouse", "case"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(warehouse__in=stock_warehouses_for_user(request.user))

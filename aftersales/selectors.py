@@ -1,9 +1,11 @@
-"""Reads on refunds."""
+"""Reads on after-sales cases: the buyer-history facts of the order rules, a buyer's cases across shops."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+
+from django.db.models import Q
 
 from aftersales.models import Case
 
@@ -17,3 +19,19 @@ def refund_times_by_phone(*, phones: Iterable[str], until: dt.datetime) -> list[
         .values_list("order__consignee_phone", "requested_at", "created_at")
     )
     return [(phone, requested_at or created_at) for phone, requested_at, created_at in rows]
+
+
+def buyer_cases(*, order, since: dt.datetime | None = None):
+    """Every case of the buyer of ``order`` across all shops: orders to the same consignee phone, or of the same
+    buyer id on the same platform (the order's own cases included)."""
+    same = Q(pk__in=[])
+    if order.consignee_phone:
+        same |= Q(order__consignee_phone=order.consignee_phone)
+    if order.buyer_id:
+        same |= Q(order__buyer_id=order.buyer_id, order__shop__platform=order.shop.platform)
+    if not order.consignee_phone and not order.buyer_id:
+        same = Q(order_id=order.pk)
+    cases = Case.objects.filter(same)
+    if since is not None:
+        cases = cases.filter(created_at__gte=since)
+    return cases

@@ -78,8 +78,22 @@ _FINANCE = [
     "aftersales.view_payout",
 ]
 # After-sales cases: CS handles them, the warehouse receives returns, managers set the approval tiers.
-_AFTERSALES = ["aftersales.view_case", "aftersales.change_case", "aftersales.view_payout"]
-_AFTERSALES_TIERS = ["aftersales.view_approvaltier", "aftersales.add_approvaltier", "aftersales.change_approvaltier"]
+# Parcels matching no case: the warehouse registers them, CS and the warehouse link them to a case.
+_AFTERSALES = [
+    "aftersales.view_case",
+    "aftersales.change_case",
+    "aftersales.view_payout",
+    "aftersales.view_unknownparcel",
+    "aftersales.change_unknownparcel",
+]
+_AFTERSALES_TIERS = [
+    "aftersales.view_approvaltier",
+    "aftersales.add_approvaltier",
+    "aftersales.change_approvaltier",
+    "aftersales.view_riskpolicy",
+    "aftersales.add_riskpolicy",
+    "aftersales.change_riskpolicy",
+]
 
 # issue 6: the warehouse floor (waves, picking, packing, labels, tracking, exceptions).
 _FULFILMENT_VIEW = [
@@ -125,6 +139,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.change_alert",
         "aftersales.view_case",  # returns arriving at the warehouse
         "aftersales.change_case",
+        "aftersales.view_unknownparcel",
+        "aftersales.add_unknownparcel",
+        "aftersales.change_unknownparcel",
     ],
     # Finance sees consignees masked; revealing one order's phone and address takes a reason and is logged.
     FINANCE: [*_VIEW_ORDERS, *_FINANCE, "orders.reveal_consignee_pii", "orders.view_consigneereveal"],

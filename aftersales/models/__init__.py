@@ -1,4 +1,5 @@
-"""After-sales models: cases (``cases``), approval tiers (``tiers``) and refund executions (``payouts``)."""
+"""After-sales models: cases (``cases``), approval tiers (``tiers``), refund executions (``payouts``), the risk
+policy (``risk``) and parcels that match no case (``parcels``)."""
 
 from aftersales.models.cases import (
     DEAD_STATUSES,
@@ -10,7 +11,9 @@ from aftersales.models.cases import (
     CaseEvidence,
     CaseLine,
 )
+from aftersales.models.parcels import UnknownParcel
 from aftersales.models.payouts import Payout
+from aftersales.models.risk import RiskPolicy
 from aftersales.models.tiers import ApprovalTier
 
 __all__ = [
@@ -24,4 +27,6 @@ __all__ = [
     "CaseEvidence",
     "CaseLine",
     "Payout",
+    "RiskPolicy",
+    "UnknownParcel",
 ]

@@ -88,6 +88,13 @@ class Case(Followed):
         blank=True,
         related_name="replaces_case",
     )
+    risk_score = models.PositiveSmallIntegerField(
+        _("risk score"), null=True, blank=True, help_text=_("0–100, from the risk policy; empty: not scored yet.")
+    )
+    risk_factors = models.JSONField(_("risk factors"), default=dict, blank=True)
+    fraud_flag = models.BooleanField(
+        _("fraud flag"), default=False, help_text=_("The returned parcel held a wrong item or nothing (调包/空包).")
+    )
     created_by = user_fk(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -113,6 +120,7 @@ class Case(Followed):
         indexes = [
             *Followed.Meta.indexes,
             models.Index(fields=["status", "deadline_at"], name="case_status_deadline_idx"),
+            models.Index(fields=["risk_score"], condition=Q(risk_score__isnull=False), name="case_risk_score_idx"),
         ]
 
     def __str__(self) -> str:
