@@ -13,8 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from aftersales.board import aftersales_close_time
+from finance import board as finance_board
+from fulfilment import board as fulfilment_board
+from fulfilment.reports import shipping_health
+from integrations.board.connections import connection_figures
 from inventory.selectors import oversold_units
 from orders import board as orders_board
+
+HEATMAP_DAYS = 7
+MONEY_DAYS = 14
+SETTLEMENT_DAYS = 30
+AFTERSALES_DAYS = 30
 
 
 def order_list_url(**params: Any) -> str:
@@ -54,4 +64,60 @@ def panel_now(*, now: dt.datetime) -> dict[str, Any]:
         "review": review,
         "oversold": oversold,
         "staff_today": orders_board.orders_per_staff(day=today),
+    }
+
+
+def _today_start(now: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(timezone.localdate(now), dt.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def panel_flow(*, now: dt.datetime) -> dict[str, Any]:
+    today = timezone.localdate(now)
+    on_time = fulfilment_board.on_time_by(since=_today_start(now), until=now)
+    for row in on_time["channel"]:
+        row["link"] = order_list_url(channel=row["key"], since=_today_start(now).strftime("%Y-%m-%dT%H:%M"))
+    for row in on_time["warehouse"]:
+        row["link"] = reverse("fulfilment:report") + f"?day={today.isoformat()}"
+    report = shipping_health(day=today, user=None)["totals"]
+    return {
+        "cycle": orders_board.cycle_time(since=now - dt.timedelta(hours=24), until=now),
+        "on_time": on_time,
+        "label_errors": report["label_errors"],
+        "label_attempts": report["label_attempts"],
+        "exceptions": report["exceptions"],
+        "manual_interventions": report["manual_interventions"],
+        "report_link": reverse("fulfilment:report") + f"?day={today.isoformat()}",
+        "work_items_link": reverse("fulfilment:work-items"),
+        "aftersales": aftersales_close_time(since=now - dt.timedelta(days=AFTERSALES_DAYS), until=now),
+    }
+
+
+def panel_connections(*, now: dt.datetime) -> dict[str, Any]:
+    return {"shops": connection_figures(now=now)}
+
+
+def panel_heatmap(*, now: dt.datetime) -> dict[str, Any]:
+    since = _today_start(now) - dt.timedelta(days=HEATMAP_DAYS - 1)
+    heat = fulfilment_board.exception_heatmap(since=since, until=now)
+    for axis in ("channel", "category"):
+        for cell in heat[axis]:
+            cell["link"] = order_list_url(numbers=",".join(cell.pop("numbers")))
+    heat["days"] = HEATMAP_DAYS
+    return heat
+
+
+def panel_money(*, now: dt.datetime) -> dict[str, Any]:
+    today = timezone.localdate(now)
+    differences = finance_board.open_differences_by_type()
+    for row in differences:
+        row["link"] = f"{reverse('finance-differences')}?{urlencode({'type': row['type'], 'status': 'open'})}"
+    return {
+        "daily": finance_board.receivable_vs_received(
+            date_from=today - dt.timedelta(days=MONEY_DAYS - 1), date_to=today
+        ),
+        "differences": differences,
+        "settlement": finance_board.shipment_to_settlement_days(
+            date_from=today - dt.timedelta(days=SETTLEMENT_DAYS - 1), date_to=today
+        ),
+        "link": reverse("finance-home"),
     }

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from finance.models.reconciliation import DifferenceType
 from integrations.board.models import BoardSnapshot
 from orders.board import AGE_LABELS
 from orders.models import Platform
@@ -20,6 +21,13 @@ def board_labels() -> dict[str, Any]:
         "platform": {code: str(label) for code, label in Platform.choices},
         "panel": {code: str(label) for code, label in BoardSnapshot.Panel.choices},
         "age": {code: str(label) for code, label in AGE_LABELS.items()},
+        "difference": {code: str(label) for code, label in DifferenceType.choices},
+        "expected": _("Receivable"),
+        "received": _("Received"),
+        "density": _("Exceptions per 100 orders"),
+        "exceptions": _("Exceptions"),
+        "on_time_rate": _("On time (%)"),
+        "uncategorised": _("No category"),
         "today": _("Today"),
         "last_week": _("Same day last week"),
         "orders": _("Orders"),

@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 Panel = BoardSnapshot.Panel
 PANELS: dict[str, Callable[..., dict[str, Any]]] = {
     Panel.NOW: figures.panel_now,
+    Panel.FLOW: figures.panel_flow,
+    Panel.CONNECTIONS: figures.panel_connections,
+    Panel.HEATMAP: figures.panel_heatmap,
+    Panel.MONEY: figures.panel_money,
 }
 
 

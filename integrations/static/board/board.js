@@ -127,6 +127,121 @@
         tr.appendChild(linkCell(String(s.orders), null));
         return tr;
       }));
+    },
+
+    flow: function (panel, data) {
+      setFigure(panel, "cycle_p50", data.cycle.p50_h, null, false);
+      setFigure(panel, "cycle_p90", data.cycle.p90_h, null, data.cycle.p90_h !== null && data.cycle.p90_h > data.cycle.target_h);
+      setFigure(panel, "label_errors", data.label_errors, null, data.label_errors > 0);
+      setFigure(panel, "exceptions", data.exceptions, data.work_items_link, false);
+      setFigure(panel, "manual", data.manual_interventions, null, false);
+      setFigure(panel, "aftersales", data.aftersales.median_h, null, false);
+      panel.querySelectorAll('[data-link="report"]').forEach(function (a) { a.href = data.report_link; });
+      [["channel", "chart-ontime-channel"], ["warehouse", "chart-ontime-warehouse"]].forEach(function (pair) {
+        var rows = data.on_time[pair[0]];
+        var c = chart(pair[1]);
+        if (!c) return;
+        c.setOption({
+          tooltip: { trigger: "axis" },
+          grid: { left: 40, right: 16, top: 16, bottom: 28 },
+          xAxis: { type: "category", data: rows.map(function (r) { return pair[0] === "channel" ? (labels.platform[r.key] || r.key) : r.key; }) },
+          yAxis: { type: "value", max: 100 },
+          series: [{ name: labels.on_time_rate, type: "bar", data: rows.map(function (r) { return r.rate; }),
+                     label: { show: true, position: "top" } }]
+        });
+        onClickGo(c, function (p) { return rows[p.dataIndex].link; });
+      });
+    },
+
+    connections: function (panel, data) {
+      var table = document.getElementById("table-connections");
+      table.tBodies[0].replaceChildren.apply(table.tBodies[0], data.shops.map(function (s) {
+        var tr = document.createElement("tr");
+        var th = document.createElement("th");
+        var a = document.createElement("a");
+        a.href = s.link;
+        a.textContent = s.name + " · " + (labels.platform[s.platform] || s.platform);
+        th.appendChild(a);
+        tr.appendChild(th);
+        var dash = function (v) { return v === null || v === undefined ? "—" : String(v); };
+        tr.appendChild(linkCell(dash(s.consistency_pct), s.orders_link));
+        tr.appendChild(linkCell(String(s.answers["200"]), null));
+        tr.appendChild(linkCell(String(s.answers["4xx"]), s.answers["4xx"] ? s.link : null));
+        tr.appendChild(linkCell(s.outcome.failed + " / " + s.outcome.dead, s.outcome.dead ? s.link : null));
+        tr.appendChild(linkCell(dash(s.latency_p50_s) + " / " + dash(s.latency_p95_s), null));
+        tr.appendChild(linkCell(String(s.consecutive_failures), null));
+        tr.appendChild(linkCell(dash(s.token_days_left), null));
+        tr.appendChild(linkCell(dash(s.certificate_days_left), null));
+        return tr;
+      }));
+    },
+
+    heatmap: function (panel, data) {
+      [["channel", "chart-heat-channel"], ["category", "chart-heat-category"]].forEach(function (pair) {
+        var cells = data[pair[0]];
+        var keys = [];
+        cells.forEach(function (c) { if (keys.indexOf(c.key) < 0) keys.push(c.key); });
+        var name = function (k) {
+          if (pair[0] === "channel") return labels.platform[k] || k;
+          return k || labels.uncategorised;
+        };
+        var hours = [];
+        for (var h = 0; h < 24; h++) hours.push(h + ":00");
+        var max = 1;
+        var points = cells.map(function (c) {
+          var v = c.density === null ? c.exceptions : c.density;
+          if (v > max) max = v;
+          return [c.hour, keys.indexOf(c.key), v];
+        });
+        var c = chart(pair[1]);
+        if (!c) return;
+        c.setOption({
+          tooltip: { formatter: function (p) {
+            var cell = cells[p.dataIndex];
+            return name(cell.key) + " " + cell.hour + ":00<br>" + labels.exceptions + ": " + cell.exceptions +
+              "<br>" + labels.density + ": " + (cell.density === null ? "—" : cell.density);
+          } },
+          grid: { left: 90, right: 16, top: 16, bottom: 70 },
+          xAxis: { type: "category", data: hours },
+          yAxis: { type: "category", data: keys.map(name) },
+          visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
+                       inRange: { color: ["#fff3e0", "#ef6c00", "#b71c1c"] } },
+          series: [{ name: labels.density, type: "heatmap", data: points, label: { show: true } }]
+        });
+        onClickGo(c, function (p) { return cells[p.dataIndex].link; });
+      });
+    },
+
+    money: function (panel, data) {
+      setFigure(panel, "settlement", data.settlement.median_days, data.link, false);
+      var days = data.daily;
+      var c1 = chart("chart-money-daily");
+      if (c1) {
+        c1.setOption({
+          tooltip: { trigger: "axis" },
+          legend: { data: [labels.expected, labels.received] },
+          grid: { left: 70, right: 16, top: 36, bottom: 28 },
+          xAxis: { type: "category", data: days.map(function (d) { return d.date.slice(5) + (d.currency === "CNY" ? "" : " " + d.currency); }) },
+          yAxis: { type: "value" },
+          series: [
+            { name: labels.expected, type: "bar", data: days.map(function (d) { return Number(d.expected); }) },
+            { name: labels.received, type: "bar", data: days.map(function (d) { return Number(d.received); }) }
+          ]
+        });
+        onClickGo(c1, function () { return data.link; });
+      }
+      var diffs = data.differences;
+      var c2 = chart("chart-money-differences");
+      if (c2) {
+        c2.setOption({
+          tooltip: { trigger: "axis" },
+          grid: { left: 200, right: 16, top: 16, bottom: 28 },
+          xAxis: { type: "value", minInterval: 1 },
+          yAxis: { type: "category", data: diffs.map(function (d) { return labels.difference[d.type] || d.type; }) },
+          series: [{ type: "bar", data: diffs.map(function (d) { return d.count; }), label: { show: true, position: "right" } }]
+        });
+        onClickGo(c2, function (p) { return diffs[p.dataIndex].link; });
+      }
     }
   };
 
