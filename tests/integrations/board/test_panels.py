@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from aftersales.board import aftersales_close_time
-from aftersales.models import Refund
+from aftersales.models import Case
 from finance import board as finance_board
 from finance.models import DailyBalance, Difference, Statement, StatementLine
 from integrations.board.connections import connection_figures
@@ -171,18 +171,24 @@ def _line(statement, row, order, *, occurred):
     )
 
 
-def test_after_sales_close_time_is_request_to_refund_of_refunds_closed_in_the_window(world):
+def test_after_sales_close_time_is_request_to_close_of_cases_closed_in_the_window(world):
     order = make_order(shop=world["shop_a"], skus=[(world["skus"][0], 1, Decimal("10.00"))])
     for n, (asked_h, done_h, status) in enumerate(
-        [(10, 8, "refunded"), (30, 6, "refunded"), (5, 1, "refunded"), (5, None, "requested"), (900, 800, "refunded")]
+        [
+            (10, 8, "refunded"),
+            (30, 6, "rejected"),
+            (5, 1, "closed"),
+            (5, None, "requested"),  # still open
+            (900, 800, "refunded"),  # closed before the window
+        ]
     ):
-        Refund.objects.create(
+        Case.objects.create(
+            number=f"AS{n}",
             order=order,
-            external_id=f"R{n}",
             status=status,
             amount=Decimal("1.00"),
             requested_at=NOW - dt.timedelta(hours=asked_h),
-            refunded_at=NOW - dt.timedelta(hours=done_h) if done_h is not None else None,
+            closed_at=NOW - dt.timedelta(hours=done_h) if done_h is not None else None,
         )
 
     figures = aftersales_close_time(since=NOW - dt.timedelta(days=30), until=NOW)
