@@ -22,6 +22,7 @@ from django.db import transaction
 
 from orders.masking import mask_phone
 from orders.models import Order, OrderEvent, OrderLine, Shop, Source
+from orders.models.orders import CONSIGNEE_FIELDS
 from orders.services import (
     CreatedMany,
     OrderInput,
@@ -48,17 +49,6 @@ CHANNEL_TARGETS = frozenset(
         Status.DELIVERED,
         Status.COMPLETED,
     }
-)
-CONSIGNEE_FIELDS = (
-    "consignee_name",
-    "consignee_phone",
-    "country",
-    "province",
-    "city",
-    "district",
-    "address",
-    "postal_code",
-    "consignee_cipher",
 )
 REMARK_FIELDS = ("buyer_remark", "seller_memo")
 AMOUNT_FIELDS = ("goods_amount", "discount_platform", "discount_merchant", "shipping_fee", "paid_amount")

@@ -14,11 +14,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from orders.admin.mixins import ScopedAdminMixin, VisibleShopFilter, VisibleWarehouseFilter
 from orders.exceptions import InvalidTransition
 from orders.masking import mask_address, mask_phone, user_sees_pii
-from orders.models import (
-    Order,
-    OrderEvent,
-    OrderLine,
-)
+from orders.models import Order, OrderEvent, OrderLine
+from orders.models.orders import CONSIGNEE_FIELDS
 from orders.selectors import order_list_for_user
 from orders.services import order_event_record, order_transition
 from orders.states import HoldReason, Status
@@ -66,17 +63,6 @@ class OrderEventInline(admin.TabularInline):
 
 MASKED = {"consignee_phone": "masked_phone", "address": "masked_address"}
 HIDDEN_WITHOUT_PII = {"consignee_cipher"}
-CONSIGNEE_FIELDS = [
-    "consignee_name",
-    "consignee_phone",
-    "country",
-    "province",
-    "city",
-    "district",
-    "address",
-    "postal_code",
-    "consignee_cipher",
-]
 EDITABLE = {"queue", "priority", "tags", "seller_memo", *CONSIGNEE_FIELDS} - HIDDEN_WITHOUT_PII
 
 

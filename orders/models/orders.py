@@ -25,6 +25,20 @@ SEARCH_TEXT_SQL = (
     '"orders_order"."buyer_nick" || \' \' || "orders_order"."consignee_name" || \' \''
 )
 
+# Where an order ships to, field by field: what an address change may set, and (with the platform's ciphertexts)
+# what the channel, the admin and a split copy.
+ADDRESS_FIELDS = (
+    "consignee_name",
+    "consignee_phone",
+    "country",
+    "province",
+    "city",
+    "district",
+    "address",
+    "postal_code",
+)
+CONSIGNEE_FIELDS = (*ADDRESS_FIELDS, "consignee_cipher")
+
 
 class Queue(models.TextChoices):
     NORMAL = "normal", _("Normal")

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from config.errors import ApplicationError
 from orders.models import Approval, Order, OrderEvent, ReviewTask
+from orders.models.orders import ADDRESS_FIELDS
 from orders.review.exceptions import ApprovalRoleRequired, ReviewClosed, ReviewInvalid
 from orders.roles import ADMIN
 from orders.services import order_event_record, order_transition
@@ -32,16 +33,6 @@ from orders.states import NOT_SHIPPED, HoldReason, Status
 # Holds that a review decision may lift. out_of_stock, presale and refund holds are lifted by their flows.
 REVIEW_HOLD_REASONS = frozenset({HoldReason.RISK, HoldReason.APPROVAL, HoldReason.MANUAL, HoldReason.ADDRESS})
 ADDRESS_CHANGE = "address"
-ADDRESS_FIELDS = (
-    "consignee_name",
-    "consignee_phone",
-    "country",
-    "province",
-    "city",
-    "district",
-    "address",
-    "postal_code",
-)
 
 
 def user_has_role(user, role: str) -> bool:

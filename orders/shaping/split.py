@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from inventory.models import Pool, Stock, Warehouse
 from orders.models import Order, OrderEvent, OrderLine, OrderLink, PresaleTerms
+from orders.models.orders import CONSIGNEE_FIELDS
 from orders.services import order_event_record, order_number_allocate
 from orders.shaping.common import (
     amounts_snapshot,
@@ -40,15 +41,7 @@ COPIED_FIELDS = (
     "buyer_id",
     "buyer_nick",
     "buyer_level",
-    "consignee_name",
-    "consignee_phone",
-    "country",
-    "province",
-    "city",
-    "district",
-    "address",
-    "postal_code",
-    "consignee_cipher",
+    *CONSIGNEE_FIELDS,
     "buyer_remark",
     "seller_memo",
     "currency",
