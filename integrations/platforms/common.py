@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from integrations.exceptions import PayloadInvalid
+from integrations.mapping import convert
 from orders.channel import ChannelOrder
 from orders.shaping.presale import PRESALE_TAG, PresaleInput
 from orders.states import Status
@@ -83,3 +85,34 @@ def presale_attach(order: ChannelOrder, presale: PresaleInput | None) -> None:
         order.target_status = Status.PAID
         data.status = Status.PAID
         data.paid_at = presale.deposit_paid_at or data.paid_at or data.placed_at or timezone.now()
+
+
+def presale_from_step(
+    order: ChannelOrder,
+    *,
+    state: Any,
+    deposit_paid: bool,
+    balance_paid: bool,
+    deposit_known: bool,
+    deposit_value: Any,
+    field: str,
+    missing: str,
+) -> PresaleInput:
+    """The terms of a step trade (Taobao step trades, Pinduoduo 定金订单): both stages are paid at the order's
+    payment time; where ``deposit_known`` the deposit (yuan, in ``field``) must be given — ``missing`` says why
+    otherwise — and the balance is what the order costs beyond it."""
+    deposit = balance = None
+    if deposit_known:
+        if deposit_value in (None, ""):
+            raise PayloadInvalid(f"{field}: {missing}", extra={"field": field})
+        deposit = convert(deposit_value, "yuan", field=field)
+        balance = order.data.paid_amount - deposit
+    return PresaleInput(
+        deposit=deposit,
+        balance=balance,
+        deposit_paid=deposit_paid,
+        balance_paid=balance_paid,
+        deposit_paid_at=order.data.paid_at if deposit_paid else None,
+        balance_paid_at=order.data.paid_at if balance_paid else None,
+        platform_state=str(state),
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from integrations.exceptions import PayloadInvalid
-from integrations.mapping import convert
 from integrations.platforms.base import (
     Action,
     Adapter,
@@ -18,7 +17,7 @@ from integrations.platforms.base import (
     to_json,
 )
 from integrations.platforms.client import verify_top_push
-from integrations.platforms.common import discount_remainder, presale_attach
+from integrations.platforms.common import discount_remainder, presale_attach, presale_from_step
 from integrations.platforms.pdd.client import PddClient
 from integrations.platforms.pdd.mapping import DEFAULTS, REFUND_PENDING, REFUNDED, STEP_STATES
 from orders.channel import ChannelOrder
@@ -129,21 +128,13 @@ def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput |
             extra={"field": "step_order_info.step_trade_status"},
         )
     deposit_paid, balance_paid = STEP_STATES[state]
-    deposit = balance = None
-    if deposit_paid:
-        if info.get("advanced_paid_fee") in (None, ""):
-            raise PayloadInvalid(
-                "step_order_info.advanced_paid_fee: missing on a 定金订单 whose deposit is paid.",
-                extra={"field": "step_order_info.advanced_paid_fee"},
-            )
-        deposit = convert(info["advanced_paid_fee"], "yuan", field="step_order_info.advanced_paid_fee")
-        balance = order.data.paid_amount - deposit
-    return PresaleInput(
-        deposit=deposit,
-        balance=balance,
+    return presale_from_step(
+        order,
+        state=state,
         deposit_paid=deposit_paid,
         balance_paid=balance_paid,
-        deposit_paid_at=order.data.paid_at if deposit_paid else None,
-        balance_paid_at=order.data.paid_at if balance_paid else None,
-        platform_state=str(state),
+        deposit_known=deposit_paid,
+        deposit_value=info.get("advanced_paid_fee"),
+        field="step_order_info.advanced_paid_fee",
+        missing="missing on a 定金订单 whose deposit is paid.",
     )

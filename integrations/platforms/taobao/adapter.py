@@ -19,7 +19,12 @@ from integrations.platforms.base import (
     to_json,
 )
 from integrations.platforms.client import verify_top_push
-from integrations.platforms.common import discount_remainder, line_discounts_if_consistent, presale_attach
+from integrations.platforms.common import (
+    discount_remainder,
+    line_discounts_if_consistent,
+    presale_attach,
+    presale_from_step,
+)
 from integrations.platforms.taobao.client import TaobaoClient
 from integrations.platforms.taobao.mapping import DEFAULTS, REFUND_PENDING, REFUND_TOPICS, STEP_STATES, TRADE_TOPICS
 from orders.channel import ChannelOrder, RefundInput
@@ -124,23 +129,15 @@ def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput |
             extra={"field": "step_trade_status", "value": str(state)},
         )
     deposit_paid, balance_paid = STEP_STATES[state]
-    deposit = balance = None
-    if deposit_paid and not balance_paid:
-        if native.get("step_paid_fee") in (None, ""):
-            raise PayloadInvalid(
-                f"step_paid_fee: missing on a {state} trade; the deposit paid is unknown.",
-                extra={"field": "step_paid_fee"},
-            )
-        deposit = convert(native["step_paid_fee"], "yuan", field="step_paid_fee")
-        balance = order.data.paid_amount - deposit
-    return PresaleInput(
-        deposit=deposit,
-        balance=balance,
+    return presale_from_step(
+        order,
+        state=state,
         deposit_paid=deposit_paid,
         balance_paid=balance_paid,
-        deposit_paid_at=order.data.paid_at if deposit_paid else None,
-        balance_paid_at=order.data.paid_at if balance_paid else None,
-        platform_state=str(state),
+        deposit_known=deposit_paid and not balance_paid,
+        deposit_value=native.get("step_paid_fee"),
+        field="step_paid_fee",
+        missing=f"missing on a {state} trade; the deposit paid is unknown.",
     )
 
 

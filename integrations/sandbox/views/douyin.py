@@ -12,12 +12,11 @@ from integrations.sandbox import data, formats
 from integrations.sandbox.views.shared import (
     SandboxError,
     carrier_check,
-    connection_for,
+    gateway_call,
     logistics_call,
     order_get,
     page_of,
     received_record,
-    token_check,
     token_lifetime,
     token_refresh,
     window,
@@ -29,8 +28,11 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
     params = request.GET.dict()
     method = params.get("method") or rest.replace("/", ".")
     param_json = request.body.decode() or params.get("param_json", "{}")
-    try:
-        connection = connection_for(params.get("app_key", ""))
+
+    def body() -> dict:
+        return json.loads(param_json or "{}")
+
+    def signed(connection) -> bool:
         expected = douyin_api_sign(
             app_key=connection.app_key,
             secret=connection.app_secret,
@@ -38,16 +40,21 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             param_json=param_json,
             timestamp=params.get("timestamp", ""),
         )
-        if not equal(expected, params.get("sign", "")):
-            raise SandboxError("signature", "sign 校验失败")
-        if fault == "rate_limit":
-            raise SandboxError("rate_limit", "isv.frequency-limit")
-        body = json.loads(param_json or "{}")
-        if method == "token.refresh":  # signed by the app, no access token
-            result = _douyin_token_refresh(connection, body)
-        else:
-            token_check(connection, params.get("access_token", ""), fault)
-            result = _douyin_call(connection, method, body)
+        return equal(expected, params.get("sign", ""))
+
+    try:
+        result = gateway_call(
+            app_key=params.get("app_key", ""),
+            signed=signed,
+            sign_message="sign 校验失败",
+            limit_message="isv.frequency-limit",
+            fault=fault,
+            token=params.get("access_token", ""),
+            call=lambda connection: _douyin_call(connection, method, body()),
+            refresh=(  # signed by the app, no access token
+                (lambda connection: _douyin_token_refresh(connection, body())) if method == "token.refresh" else None
+            ),
+        )
     except SandboxError as exc:
         codes = {
             "signature": 40004,

@@ -13,12 +13,12 @@ from integrations.sandbox import data, formats
 from integrations.sandbox.views.shared import (
     SandboxError,
     connection_for,
+    gateway_call,
     logistics_call,
     order_get,
     page_of,
     received_record,
     request_params,
-    token_check,
     token_lifetime,
     token_refresh,
     window,
@@ -32,14 +32,15 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
     params = request_params(request)
     method = params.get("method", "")
     try:
-        connection = connection_for(params.get("app_key", ""))
-        if not equal(top_sign(params, connection.app_secret), params.get("sign", "")):
-            raise SandboxError("signature", "sign invalid")
-        if fault == "rate_limit":
-            raise SandboxError("rate_limit", "api call limit")
-        token_check(connection, params.get("access_token", ""), fault)
-        body = json.loads(params.get("360buy_param_json") or "{}")
-        result = _jd_call(connection, method, body)
+        result = gateway_call(
+            app_key=params.get("app_key", ""),
+            signed=lambda connection: equal(top_sign(params, connection.app_secret), params.get("sign", "")),
+            sign_message="sign invalid",
+            limit_message="api call limit",
+            fault=fault,
+            token=params.get("access_token", ""),
+            call=lambda connection: _jd_call(connection, method, json.loads(params.get("360buy_param_json") or "{}")),
+        )
     except SandboxError as exc:
         codes = {
             "signature": "14",

@@ -13,13 +13,12 @@ from integrations.sandbox import data, formats
 from integrations.sandbox.views.shared import (
     REFRESH_LIFETIME,
     SandboxError,
-    connection_for,
+    gateway_call,
     logistics_call,
     order_get,
     page_of,
     received_record,
     request_params,
-    token_check,
     token_lifetime,
     token_refresh,
     window,
@@ -31,16 +30,20 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
     params = request_params(request)
     api = params.get("type", "")
     try:
-        connection = connection_for(params.get("client_id", ""))
-        if not equal(top_sign(params, connection.app_secret), params.get("sign", "")):
-            raise SandboxError("signature", "签名错误")
-        if fault == "rate_limit":
-            raise SandboxError("rate_limit", "调用频率超限")
-        if api == "pdd.pop.auth.token.refresh":  # signed by the app, no access token
-            result = _pdd_token_refresh(connection, params)
-        else:
-            token_check(connection, params.get("access_token", ""), fault)
-            result = _pdd_call(connection, api, params)
+        result = gateway_call(
+            app_key=params.get("client_id", ""),
+            signed=lambda connection: equal(top_sign(params, connection.app_secret), params.get("sign", "")),
+            sign_message="签名错误",
+            limit_message="调用频率超限",
+            fault=fault,
+            token=params.get("access_token", ""),
+            call=lambda connection: _pdd_call(connection, api, params),
+            refresh=(  # signed by the app, no access token
+                (lambda connection: _pdd_token_refresh(connection, params))
+                if api == "pdd.pop.auth.token.refresh"
+                else None
+            ),
+        )
     except SandboxError as exc:
         codes = {
             "signature": 10016,

@@ -10,6 +10,7 @@ import hmac
 import secrets
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -59,6 +60,31 @@ def connection_for(app_key: str) -> ShopConnection:
     if connection is None:
         raise SandboxError("signature", f"unknown app key {app_key!r}")
     return connection
+
+
+def gateway_call(
+    *,
+    app_key: str,
+    signed: Callable[[ShopConnection], bool],
+    sign_message: str,
+    limit_message: str,
+    fault: str,
+    token: str,
+    call: Callable[[ShopConnection], Any],
+    refresh: Callable[[ShopConnection], Any] | None = None,
+) -> Any:
+    """A signed platform gateway call, checked in the order the platforms check it: the app key, the signature,
+    the call limit (the ``rate_limit`` fault), then the access token — except for a token refresh, which the app
+    signs without one. ``SandboxError`` says which check refused; each platform words the answer."""
+    connection = connection_for(app_key)
+    if not signed(connection):
+        raise SandboxError("signature", sign_message)
+    if fault == "rate_limit":
+        raise SandboxError("rate_limit", limit_message)
+    if refresh is not None:
+        return refresh(connection)
+    token_check(connection, token, fault)
+    return call(connection)
 
 
 def token_check(connection: ShopConnection, token: str, fault: str) -> None:

@@ -14,13 +14,12 @@ from integrations.sandbox.views.shared import (
     REFRESH_LIFETIME,
     SandboxError,
     carrier_check,
-    connection_for,
+    gateway_call,
     logistics_call,
     order_get,
     page_of,
     received_record,
     request_params,
-    token_check,
     token_lifetime,
     token_refresh,
     window,
@@ -32,19 +31,23 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
     params = request_params(request)
     method = params.get("method", "")
     try:
-        connection = connection_for(params.get("app_key", ""))
-        if not equal(
-            top_sign(params, connection.app_secret, sign_method=params.get("sign_method", "md5")),
-            params.get("sign", ""),
-        ):
-            raise SandboxError("signature", "Invalid signature")
-        if fault == "rate_limit":
-            raise SandboxError("rate_limit", "This ban will last for 2 more seconds")
-        if method == "taobao.top.auth.token.refresh":  # signed by the app, no session
-            result = _taobao_token_refresh(connection, params)
-        else:
-            token_check(connection, params.get("session", ""), fault)
-            result = _taobao_call(connection, method, params)
+        result = gateway_call(
+            app_key=params.get("app_key", ""),
+            signed=lambda connection: equal(
+                top_sign(params, connection.app_secret, sign_method=params.get("sign_method", "md5")),
+                params.get("sign", ""),
+            ),
+            sign_message="Invalid signature",
+            limit_message="This ban will last for 2 more seconds",
+            fault=fault,
+            token=params.get("session", ""),
+            call=lambda connection: _taobao_call(connection, method, params),
+            refresh=(  # signed by the app, no session
+                (lambda connection: _taobao_token_refresh(connection, params))
+                if method == "taobao.top.auth.token.refresh"
+                else None
+            ),
+        )
     except SandboxError as exc:
         codes = {
             "signature": {"code": 25, "msg": "Invalid signature"},
