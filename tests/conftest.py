@@ -13,6 +13,7 @@ from django.utils import translation
 
 from orders import roles
 from orders.access import shop_access_grant, warehouse_access_grant
+from tests.api import api_client
 from tests.factories import ShopFactory, SKUFactory, UserFactory, WarehouseFactory
 
 
@@ -57,6 +58,13 @@ def sync_tasks(monkeypatch):
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def api(db):
+    """``api(user)``: a partner API client authenticated with ``user``'s token; ``api()`` is anonymous
+    (``tests.api.api_client``)."""
+    return api_client
 
 
 @pytest.fixture

@@ -4,16 +4,18 @@ partner does (config.changes, config.feed)."""
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from orders.models import Order
+from tests.concurrency import running
 from tests.factories import make_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -74,45 +76,30 @@ def test_a_slow_transaction_committing_after_a_later_one_is_not_missed(world, ma
     follower.seen.clear(), naive.seen.clear()
 
     slow_wrote, fast_committed, slow_may_commit = threading.Event(), threading.Event(), threading.Event()
-    errors: list[BaseException] = []
 
     def slow() -> None:
-        try:
-            with transaction.atomic():
-                rename(slow_order.pk, "slow")  # takes its transaction id now: the smaller one
-                slow_wrote.set()
-                assert slow_may_commit.wait(30)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            rename(slow_order.pk, "slow")  # takes its transaction id now: the smaller one
+            slow_wrote.set()
+            assert slow_may_commit.wait(30)
 
     def fast() -> None:
-        try:
-            assert slow_wrote.wait(30)
-            with transaction.atomic():
-                rename(fast_order.pk, "fast")  # a later transaction id, a later updated_at
-            fast_committed.set()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        assert slow_wrote.wait(30)
+        with transaction.atomic():
+            rename(fast_order.pk, "fast")  # a later transaction id, a later updated_at
+        fast_committed.set()
 
-    threads = [threading.Thread(target=slow), threading.Thread(target=fast)]
-    for thread in threads:
-        thread.start()
-    try:
-        assert fast_committed.wait(30)
-        # The fast change is committed, the slow one not: the feed holds the fast one back (it is numbered
-        # after a transaction still in progress); the updated_at cursor takes it and moves past the slow one.
-        assert follower.poll() == []
-        naive.poll()
-        assert naive.seen == [fast_order.number]
-    finally:
-        slow_may_commit.set()
-        for thread in threads:
-            thread.join()
-    assert errors == []
+    with running([slow, fast], together=False) as background:
+        try:
+            assert fast_committed.wait(30)
+            # The fast change is committed, the slow one not: the feed holds the fast one back (it is numbered
+            # after a transaction still in progress); the updated_at cursor takes it and moves past the slow one.
+            assert follower.poll() == []
+            naive.poll()
+            assert naive.seen == [fast_order.number]
+        finally:
+            slow_may_commit.set()
+    assert background.errors == []
 
     deadline = time.monotonic() + PATIENCE
     while len(follower.seen) < 2 and time.monotonic() < deadline:
@@ -134,41 +121,30 @@ def test_a_follower_polling_during_concurrent_writers_sees_every_change_exactly_
     rng = random.Random(7)
     plans = [orders[index::writers] for index in range(writers)]
     expected = {}
-    errors: list[BaseException] = []
-    start = threading.Barrier(writers)
 
     def write(index: int, mine: list[int]) -> None:
         pick = random.Random(index)
-        try:
-            start.wait()
-            chunks = [mine[i : i + 2] for i in range(0, len(mine), 2)]
-            for n, chunk in enumerate(chunks):
-                with transaction.atomic():
-                    for order_id in chunk:
-                        name = f"w{index}-{order_id}"
-                        if pick.random() < 0.5:
-                            Order.objects.filter(pk=order_id).update(consignee_name=name)  # set-based path
-                        else:
-                            rename(order_id, name)  # save() path
-                        # The first transaction of writer 0 stays open while the others commit theirs.
-                        time.sleep(0.6 if (index, n) == (0, 0) else pick.uniform(0, 0.02))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        chunks = [mine[i : i + 2] for i in range(0, len(mine), 2)]
+        for n, chunk in enumerate(chunks):
+            with transaction.atomic():
+                for order_id in chunk:
+                    name = f"w{index}-{order_id}"
+                    if pick.random() < 0.5:
+                        Order.objects.filter(pk=order_id).update(consignee_name=name)  # set-based path
+                    else:
+                        rename(order_id, name)  # save() path
+                    # The first transaction of writer 0 stays open while the others commit theirs.
+                    time.sleep(0.6 if (index, n) == (0, 0) else pick.uniform(0, 0.02))
 
     for index, mine in enumerate(plans):
         for order_id in mine:
             expected[order_id] = f"w{index}-{order_id}"
-    threads = [threading.Thread(target=write, args=(index, mine)) for index, mine in enumerate(plans)]
-    for thread in threads:
-        thread.start()
-    while any(thread.is_alive() for thread in threads):
-        follower.poll()
-        time.sleep(rng.uniform(0, 0.01))
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    jobs = [functools.partial(write, index, mine) for index, mine in enumerate(plans)]
+    with running(jobs) as background:
+        while background.alive():
+            follower.poll()
+            time.sleep(rng.uniform(0, 0.01))
+    assert background.errors == []
     deadline = time.monotonic() + PATIENCE
     while len(follower.seen) < rows and time.monotonic() < deadline:
         follower.poll()

@@ -1,6 +1,7 @@
 """factory_boy factories for Order Hub's models, and ``make_order`` which goes through the real service."""
 
 from tests.factories.finance import LegalEntityFactory
+from tests.factories.fulfilment import ShipmentFactory, TrackingEventFactory, WaybillAccountFactory, library_carrier
 from tests.factories.integrations import ShopConnectionFactory
 from tests.factories.inventory import SKUFactory, WarehouseFactory
 from tests.factories.orders import ShopFactory, UserFactory, make_order, order_input
@@ -8,10 +9,14 @@ from tests.factories.orders import ShopFactory, UserFactory, make_order, order_i
 __all__ = [
     "LegalEntityFactory",
     "SKUFactory",
+    "ShipmentFactory",
     "ShopConnectionFactory",
     "ShopFactory",
+    "TrackingEventFactory",
     "UserFactory",
+    "WaybillAccountFactory",
     "WarehouseFactory",
+    "library_carrier",
     "make_order",
     "order_input",
 ]

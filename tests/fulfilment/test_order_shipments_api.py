@@ -4,24 +4,16 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from fulfilment.models import Carrier, Shipment, TrackingEvent
-from tests.factories import make_order
+from fulfilment.models import Shipment
+from tests.api import api_client
+from tests.factories import ShipmentFactory, TrackingEventFactory, library_carrier, make_order
 
 pytestmark = pytest.mark.django_db
 
 
 def url(number: str) -> str:
     return f"/api/v1/orders/{number}/shipments/"
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 @pytest.fixture
@@ -32,25 +24,24 @@ def order(world):
 @pytest.fixture
 def parcels(world, carriers, order):
     """Two parcels of the order: a cancelled one, then one labelled and tracked."""
-    zto, sf = Carrier.objects.get(code="ZTO"), Carrier.objects.get(code="SF")
-    first = Shipment.objects.create(
+    first = ShipmentFactory(
         order=order,
         warehouse=world["wh_a"],
-        carrier=zto,
+        carrier=library_carrier("ZTO"),
         weight_grams=300,
         status=Shipment.Status.CANCELLED,
         tracking_number="ZT100",
     )
-    second = Shipment.objects.create(
+    second = ShipmentFactory(
         order=order,
         warehouse=world["wh_a"],
-        carrier=sf,
+        carrier=library_carrier("SF"),
         weight_grams=800,
         status=Shipment.Status.IN_TRANSIT,
         tracking_number="SF200",
     )
     picked_up = timezone.now() - dt.timedelta(hours=5)
-    TrackingEvent.objects.create(
+    TrackingEventFactory(
         shipment=second,
         external_id="e2",
         kind="in_transit",
@@ -60,7 +51,7 @@ def parcels(world, carriers, order):
         occurred_at=picked_up + dt.timedelta(hours=2),
         source="push",
     )
-    TrackingEvent.objects.create(
+    TrackingEventFactory(
         shipment=second,
         external_id="e1",
         kind="picked_up",
@@ -73,7 +64,7 @@ def parcels(world, carriers, order):
 
 def test_lists_the_parcels_of_the_order_oldest_first_with_their_tracking_events(parcels, order, cs_a):
     first, second = parcels
-    response = client_for(cs_a).get(url(order.number))
+    response = api_client(cs_a).get(url(order.number))
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["count"] == 2
@@ -91,7 +82,7 @@ def test_lists_the_parcels_of_the_order_oldest_first_with_their_tracking_events(
 
 
 def test_an_order_without_parcels_has_an_empty_list(order, cs_a):
-    response = client_for(cs_a).get(url(order.number))
+    response = api_client(cs_a).get(url(order.number))
     assert response.status_code == 200
     assert response.json()["results"] == []
 
@@ -99,17 +90,17 @@ def test_an_order_without_parcels_has_an_empty_list(order, cs_a):
 def test_the_events_of_every_parcel_are_read_in_a_fixed_number_of_queries(
     parcels, order, cs_a, django_assert_max_num_queries
 ):
-    client = client_for(cs_a)
+    client = api_client(cs_a)
     client.get(url(order.number))  # warm the permission caches of the token's user
     with django_assert_max_num_queries(8):
         assert client.get(url(order.number)).status_code == 200
 
 
 def test_an_order_of_another_shop_is_not_found(parcels, order, warehouse_b):
-    response = client_for(warehouse_b).get(url(order.number))
+    response = api_client(warehouse_b).get(url(order.number))
     assert response.status_code == 404
     assert response.json()["code"] == "order_not_found"
 
 
 def test_anonymous_callers_get_401(order):
-    assert client_for().get(url(order.number)).status_code == 401
+    assert api_client().get(url(order.number)).status_code == 401

@@ -1,21 +1,14 @@
 """GET /api/v1/shipments/: the shipments of the orders you may see, paged or followed (config.feed)."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from fulfilment.models import Carrier, Shipment
-from tests.factories import make_order
+from fulfilment.models import Shipment
+from tests.api import api_client
+from tests.factories import ShipmentFactory, make_order
 
 URL = "/api/v1/shipments/"
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def get(client, url, params=None) -> dict:
@@ -25,9 +18,7 @@ def get(client, url, params=None) -> dict:
 
 
 def ship(order, warehouse) -> Shipment:
-    return Shipment.objects.create(
-        order=order, warehouse=warehouse, carrier=Carrier.objects.get(code="ZTO"), weight_grams=500
-    )
+    return ShipmentFactory(order=order, warehouse=warehouse)
 
 
 @pytest.fixture
@@ -39,7 +30,7 @@ def parcels(world, carriers):
 
 def test_each_user_lists_the_shipments_of_the_orders_they_may_see(parcels, manager, cs_a, warehouse_b, outsider):
     a, b = parcels
-    body = get(client_for(manager), URL)
+    body = get(api_client(manager), URL)
     assert [row["id"] for row in body["results"]] == [b.pk, a.pk]  # newest first
     assert body["count"] == 2
     assert body["results"][1] | {"packed_at": None, "changed_at": None} == {
@@ -56,17 +47,17 @@ def test_each_user_lists_the_shipments_of_the_orders_they_may_see(parcels, manag
         "delivered_at": None,
         "changed_at": None,
     }
-    assert [row["id"] for row in get(client_for(cs_a), URL)["results"]] == [a.pk]
-    assert [row["id"] for row in get(client_for(warehouse_b), URL)["results"]] == [b.pk]
-    assert get(client_for(outsider), URL)["results"] == []
-    assert [row["id"] for row in get(client_for(manager), URL, {"order": b.order.number})["results"]] == [b.pk]
-    assert get(client_for(manager), URL, {"status": "shipped"})["results"] == []
+    assert [row["id"] for row in get(api_client(cs_a), URL)["results"]] == [a.pk]
+    assert [row["id"] for row in get(api_client(warehouse_b), URL)["results"]] == [b.pk]
+    assert get(api_client(outsider), URL)["results"] == []
+    assert [row["id"] for row in get(api_client(manager), URL, {"order": b.order.number})["results"]] == [b.pk]
+    assert get(api_client(manager), URL, {"status": "shipped"})["results"] == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_follower_gets_each_shipment_change_once(parcels, manager):
     a, b = parcels
-    client = client_for(manager)
+    client = api_client(manager)
     body = get(client, URL, {"cursor": ""})
     assert [row["id"] for row in body["results"]] == [a.pk, b.pk]  # in change order
     resume = body["next"]

@@ -15,6 +15,7 @@ from integrations.inbox import draining, inbox_claim_due, inbox_drain, inbox_sto
 from integrations.models import InboxMessage, WorkStatus
 from integrations.platforms.base import PushItem
 from orders.models import Order
+from tests.concurrency import running
 from tests.integrations.helpers import shopify_post, shopify_sample
 
 pytestmark = pytest.mark.django_db
@@ -160,22 +161,18 @@ def test_a_claim_skips_messages_another_worker_is_claiming(shopify, coalesced, d
     release = threading.Event()
 
     def other_worker():
-        try:
-            with transaction.atomic():
-                list(InboxMessage.objects.select_for_update().filter(pk__in=ids[:2]))
-                locked.set()
-                release.wait(timeout=10)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            list(InboxMessage.objects.select_for_update().filter(pk__in=ids[:2]))
+            locked.set()
+            release.wait(timeout=10)
 
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert locked.wait(timeout=10)
-        claimed = inbox_claim_due(limit=10)
-    finally:
-        release.set()
-        thread.join(timeout=10)
+    with running([other_worker]) as background:
+        try:
+            assert locked.wait(timeout=10)
+            claimed = inbox_claim_due(limit=10)
+        finally:
+            release.set()
+    assert background.errors == []
     assert sorted(claimed) == ids[2:]
     assert dict(InboxMessage.objects.filter(pk__in=ids).values_list("pk", "status")) == {
         **{pk: WorkStatus.PENDING for pk in ids[:2]},

@@ -1,7 +1,5 @@
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from inventory.models import SKU
 from tests.factories import SKUFactory
@@ -9,17 +7,6 @@ from tests.factories import SKUFactory
 URL = "/api/v1/skus/"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    def client_for(user=None) -> APIClient:
-        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-        return client
-
-    return client_for
 
 
 def codes(response) -> list[str]:

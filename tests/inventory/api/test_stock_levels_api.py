@@ -3,22 +3,15 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from inventory.services import stock_receive
 from orders.states import Status
+from tests.api import api_client
 from tests.factories import make_order
 
 URL = "/api/v1/stock/levels/"
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def get(client, url, params=None) -> dict:
@@ -40,7 +33,7 @@ def stocked(world):
 
 
 def test_levels_by_sku_and_location_at_the_locations_you_may_see(stocked, manager, warehouse_b):
-    body = get(client_for(manager), URL)
+    body = get(api_client(manager), URL)
     assert body["count"] == 3 and body["count_is_estimate"] is False
     assert levels(body) == [
         ("SKU-1", "wh-a", "spot", 5, 0),
@@ -48,15 +41,15 @@ def test_levels_by_sku_and_location_at_the_locations_you_may_see(stocked, manage
         ("SKU-2", "wh-a", "spot", 3, 0),
     ]
     assert body["results"][0]["available"] == 5 and body["results"][0]["changed_at"]
-    assert levels(get(client_for(warehouse_b), URL)) == [("SKU-1", "wh-b", "spot", 7, 0)]
-    assert levels(get(client_for(manager), URL, {"sku": "SKU-1", "warehouse": "wh-b"})) == [
+    assert levels(get(api_client(warehouse_b), URL)) == [("SKU-1", "wh-b", "spot", 7, 0)]
+    assert levels(get(api_client(manager), URL, {"sku": "SKU-1", "warehouse": "wh-b"})) == [
         ("SKU-1", "wh-b", "spot", 7, 0)
     ]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_reservation_on_the_hot_path_is_a_change_a_follower_gets_once(stocked, manager):
-    client = client_for(manager)
+    client = api_client(manager)
     body = get(client, URL, {"cursor": ""})
     assert len(body["results"]) == 3 and body["has_more"] is False
     resume = body["next"]
@@ -72,6 +65,6 @@ def test_a_reservation_on_the_hot_path_is_a_change_a_follower_gets_once(stocked,
 
 
 def test_a_bad_cursor_is_a_400(stocked, manager):
-    response = client_for(manager).get(URL, {"cursor": "xyz"})
+    response = api_client(manager).get(URL, {"cursor": "xyz"})
     assert response.status_code == 400
     assert response.json()["message"].startswith("cursor: ")

@@ -1,23 +1,10 @@
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from inventory.models import Warehouse
 
 URL = "/api/v1/warehouses/"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    def client_for(user=None) -> APIClient:
-        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-        return client
-
-    return client_for
 
 
 def codes(response) -> list[str]:
