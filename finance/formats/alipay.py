@@ -11,6 +11,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from finance.formats.base import (
     _STRIP,
     CST,
@@ -109,7 +111,7 @@ class AlipayTradeBill(StatementFormat):
         kind = self.KINDS.get(kind_text)
         if kind is None:
             if not kind_text:
-                raise RowInvalid("业务类型", kind_text, "is empty (expected 交易 or 退款)")
+                raise RowInvalid("业务类型", kind_text, _("is empty (expected 交易 or 退款)"))
             kind = LineKind.OTHER
         amount = cached_money(cells[at["商家实收（元）"]], "商家实收（元）", required=True)
         fee = cached_money(cells[at["服务费（元）"]], "服务费（元）")
@@ -128,7 +130,7 @@ class AlipayTradeBill(StatementFormat):
         order_ref = cells[at["商户订单号"]].strip(strip)
         transaction_id = cells[at["支付宝交易号"]].strip(strip)
         if not order_ref and not transaction_id:
-            raise RowInvalid("商户订单号", "", "is empty and so is 支付宝交易号: the row cannot be matched")
+            raise RowInvalid("商户订单号", "", _("is empty and so is 支付宝交易号: the row cannot be matched"))
         line = ParsedLine(
             number,
             kind,
@@ -231,14 +233,14 @@ class AlipayAccountLedger(StatementFormat):
         expense = self.money_or_none(cells, "支出金额（-元）")
         if income and expense:
             raise RowInvalid(
-                "支出金额（-元）", expense, "is set although 收入金额（+元） is too: a row is one or the other"
+                "支出金额（-元）", expense, _("is set although 收入金额（+元） is too: a row is one or the other")
             )
         if income is None and expense is None:
-            raise RowInvalid("收入金额（+元）", "", "and 支出金额（-元） are both empty")
+            raise RowInvalid("收入金额（+元）", "", _("and 支出金额（-元） are both empty"))
         value = income if income else -abs(expense or Decimal("0"))
         kind_text = self.text(cells, "业务类型")
         if not kind_text:
-            raise RowInvalid("业务类型", "", "is empty")
+            raise RowInvalid("业务类型", "", _("is empty"))
         kind = ledger_kind(kind_text)
         merchant_ref = self.text(cells, "商户订单号")
         business_ref = self.text(cells, "业务流水号")

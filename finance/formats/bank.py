@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from finance.formats.base import Column, Flow, LineKind, ParseContext, ParsedLine, RowInvalid, StatementFormat
 
 
@@ -48,9 +50,9 @@ class BankStatement(StatementFormat):
         debit = self.money(cells, "借方金额")
         credit = self.money(cells, "贷方金额")
         if debit and credit:
-            raise RowInvalid("贷方金额", credit, "is set although 借方金额 is too: a row is one or the other")
+            raise RowInvalid("贷方金额", credit, _("is set although 借方金额 is too: a row is one or the other"))
         if not debit and not credit:
-            raise RowInvalid("贷方金额", "", "and 借方金额 are both empty or zero")
+            raise RowInvalid("贷方金额", "", _("and 借方金额 are both empty or zero"))
         amount = credit if credit else -abs(debit)
         line = ParsedLine(
             row=number,

@@ -21,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from config.spreadsheets import RowError, SpreadsheetInvalid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -155,19 +157,19 @@ def money(value: Any, column: str, *, required: bool = True, default: Decimal | 
         text = clean(value)
         if not text or text in {"-", "--", "—"}:
             if required and default is None:
-                raise RowInvalid(column, value, "is empty but an amount is required")
+                raise RowInvalid(column, value, _("is empty but an amount is required"))
             return default
         text = text.translate(_MONEY_JUNK)
         negative = text.startswith("(") and text.endswith(")")
         if negative:
             text = text[1:-1]
         if not _MONEY_RE.match(text):
-            raise RowInvalid(column, value, "is not an amount")
+            raise RowInvalid(column, value, _("is not an amount"))
         number = Decimal(text)
         if negative:
             number = -number
     if number.as_tuple().exponent < -2 and number != number.quantize(CENT):
-        raise RowInvalid(column, value, "has more than two decimal places")
+        raise RowInvalid(column, value, _("has more than two decimal places"))
     return number.quantize(CENT)
 
 
@@ -181,7 +183,7 @@ def rate(value: Any, column: str) -> Decimal | None:
             return Decimal(text[:-1]) / 100
         return Decimal(text)
     except InvalidOperation:
-        raise RowInvalid(column, value, "is not a rate") from None
+        raise RowInvalid(column, value, _("is not a rate")) from None
 
 
 _CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(.*)$")
@@ -206,7 +208,7 @@ def when(value: Any, column: str, *, time_value: Any = None) -> dt.datetime:
     else:
         text = clean(value)
         if not text:
-            raise RowInvalid(column, value, "is empty but a date/time is required")
+            raise RowInvalid(column, value, _("is empty but a date/time is required"))
         match = _CN_DATE.match(text)
         if match:
             year, month, day, rest = match.groups()
@@ -222,7 +224,7 @@ def when(value: Any, column: str, *, time_value: Any = None) -> dt.datetime:
             try:
                 moment = dt.datetime.fromisoformat(_pad_date(text))
             except ValueError:
-                raise RowInvalid(column, value, "is not a date/time (expected YYYY-MM-DD HH:MM:SS)") from None
+                raise RowInvalid(column, value, _("is not a date/time (expected YYYY-MM-DD HH:MM:SS)")) from None
     if time_value is not None and moment.time() == dt.time():
         tv = time_value if isinstance(time_value, dt.time) else None
         if tv is None:
@@ -231,7 +233,7 @@ def when(value: Any, column: str, *, time_value: Any = None) -> dt.datetime:
                 try:
                     tv = dt.time.fromisoformat(ttext if ":" in ttext else f"{ttext[:2]}:{ttext[2:4]}:{ttext[4:6]}")
                 except ValueError:
-                    raise RowInvalid("time", time_value, "is not a time (expected HH:MM:SS)") from None
+                    raise RowInvalid("time", time_value, _("is not a time (expected HH:MM:SS)")) from None
         if tv is not None:
             moment = dt.datetime.combine(moment.date(), tv)
     if moment.tzinfo is None:
@@ -429,7 +431,7 @@ class StatementFormat:
                 try:
                     ctx.declared[key] = money(value, column)  # type: ignore[assignment]
                 except RowInvalid as exc:
-                    ctx.error(number, exc.column, exc.value, f"totals row: {exc.reason}")
+                    ctx.error(number, exc.column, exc.value, _("totals row: %(reason)s") % {"reason": exc.reason})
 
     def summary_columns(self) -> list[tuple[str, str]]:
         return []

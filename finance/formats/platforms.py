@@ -13,6 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from finance.formats.alipay import TMALL_PREFIX, ledger_kind
 from finance.formats.base import (
     ZERO,
@@ -50,9 +52,9 @@ def _signed(fmt: StatementFormat, cells: list[Any]) -> Decimal:
     income = fmt.money_or_none(cells, "收入金额")
     expense = fmt.money_or_none(cells, "支出金额")
     if income and expense:
-        raise RowInvalid("支出金额", expense, "is set although 收入金额 is too: a row is one or the other")
+        raise RowInvalid("支出金额", expense, _("is set although 收入金额 is too: a row is one or the other"))
     if income is None and expense is None:
-        raise RowInvalid("收入金额", "", "and 支出金额 are both empty")
+        raise RowInvalid("收入金额", "", _("and 支出金额 are both empty"))
     return income if income else -abs(expense or ZERO)
 
 
@@ -97,12 +99,14 @@ class _ItemisedSettlement(StatementFormat):
     def parse_row(self, number: int, cells: list[Any], ctx: ParseContext) -> ParsedLine | None:
         item = self.text(cells, self.item_column)
         if not item:
-            raise RowInvalid(self.item_column, "", "is empty")
+            raise RowInvalid(self.item_column, "", _("is empty"))
         value = _signed(self, cells)
         kind, subsidy = item_kind(item)
         order_ref = self.text(cells, self.order_column)
         if kind in LineKind.ORDER_KINDS and not order_ref:
-            raise RowInvalid(self.order_column, "", f"is empty but the item {item!r} belongs to an order")
+            raise RowInvalid(
+                self.order_column, "", _("is empty but the item %(item)r belongs to an order") % {"item": item}
+            )
         line = ParsedLine(
             row=number,
             kind=kind,
@@ -228,7 +232,7 @@ class DouyinSettlement(StatementFormat):
         refund = "退款" in self.text(cells, "结算类型") or settled < 0
         order_ref = self.text(cells, "订单号")
         if not order_ref:
-            raise RowInvalid("订单号", "", "is empty")
+            raise RowInvalid("订单号", "", _("is empty"))
         line = ParsedLine(
             row=number,
             kind=LineKind.REFUND if refund else LineKind.SETTLEMENT,

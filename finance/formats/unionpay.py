@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from finance.formats.base import Column, Flow, LineKind, ParseContext, ParsedLine, RowInvalid, StatementFormat
 
 PAYMENT_TYPES = ("消费", "预授权完成", "消费（二维码）", "代收")
@@ -48,7 +50,9 @@ class UnionPayTradeDetails(StatementFormat):
         elif kind_text in REFUND_TYPES:
             kind = LineKind.REFUND
         else:
-            raise RowInvalid("交易类型", kind_text, f"is not one of {', '.join(PAYMENT_TYPES + REFUND_TYPES)}")
+            raise RowInvalid(
+                "交易类型", kind_text, _("is not one of %(kinds)s") % {"kinds": ", ".join(PAYMENT_TYPES + REFUND_TYPES)}
+            )
         amount = abs(self.money(cells, "交易金额", required=True))
         fee = self.money(cells, "手续费")  # charged (positive) on a payment, returned (negative) on a refund
         query_id = self.text(cells, "查询流水号")
@@ -70,7 +74,8 @@ class UnionPayTradeDetails(StatementFormat):
             raise RowInvalid(
                 "清算金额",
                 settled,
-                f"is not 交易金额 {amount} less 手续费 {abs(fee)} (= {abs(line.amount + line.fee)})",
+                _("is not 交易金额 %(amount)s less 手续费 %(fee)s (= %(net)s)")
+                % {"amount": amount, "fee": abs(fee), "net": abs(line.amount + line.fee)},
             )
         ctx.add("count", 1)
         return line

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from finance.formats.base import (
     Column,
     Flow,
@@ -81,7 +83,7 @@ class WeChatPayTradeBill(StatementFormat):
         elif status == "REVOKED":
             kind, amount = LineKind.OTHER, Decimal("0.00")
         else:
-            raise RowInvalid("交易状态", status, "is not SUCCESS, REFUND or REVOKED")
+            raise RowInvalid("交易状态", status, _("is not SUCCESS, REFUND or REVOKED"))
         line = ParsedLine(
             row=number,
             kind=kind,
@@ -99,7 +101,7 @@ class WeChatPayTradeBill(StatementFormat):
             counterparty=self.text(cells, "用户标识"),
         )
         if not line.order_ref and not line.transaction_id:
-            raise RowInvalid("商户订单号", "", "is empty and so is 微信订单号: the row cannot be matched")
+            raise RowInvalid("商户订单号", "", _("is empty and so is 微信订单号: the row cannot be matched"))
         ctx.add("count", 1)
         ctx.add("settlement_total", settle)
         ctx.add("refund_total", refund)
@@ -117,7 +119,7 @@ class WeChatPayTradeBill(StatementFormat):
         try:
             values_number, values = next(rows)
         except StopIteration:
-            ctx.error(number, "总交易单数", "", "the summary header has no row of totals after it")
+            ctx.error(number, "总交易单数", "", _("the summary header has no row of totals after it"))
             return
         for index, name in enumerate(header):
             key = SUMMARY_COLUMNS.get(name)
@@ -127,4 +129,4 @@ class WeChatPayTradeBill(StatementFormat):
             try:
                 ctx.declared[key] = int(clean(raw)) if key == "count" else money(raw, name)
             except (RowInvalid, ValueError):
-                ctx.error(values_number, name, clean(raw), "summary row: is not a number")
+                ctx.error(values_number, name, clean(raw), _("summary row: is not a number"))

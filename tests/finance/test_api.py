@@ -64,7 +64,7 @@ def test_upload_reports_bad_rows(finance_a):
     assert response.status_code == 201
     body = response.json()
     assert body["errors"] == [
-        {"row": 2, "column": "交易状态", "value": "PAID", "reason": "is not SUCCESS, REFUND or REVOKED"}
+        {"row": 2, "column": "交易状态", "value": "PAID", "reason": "不是 SUCCESS、REFUND 或 REVOKED"}
     ]
     assert body["lines"] == 2 and body["totals"]["ok"] is False
 

@@ -148,8 +148,8 @@ def test_a_bad_row_is_reported_with_row_column_value_and_reason_and_the_rest_is_
     _reader, ctx, lines = parse(text.encode("gbk"))
 
     assert [str(e) for e in ctx.errors] == [
-        "第 8 行，完成时间 列: '2026-13-45 99:00' is not a date/time (expected YYYY-MM-DD HH:MM:SS)",
-        "第 10 行，商家实收（元） 列: '45x.00' is not an amount",
+        "第 8 行，完成时间 列: '2026-13-45 99:00' 不是日期时间（应为 YYYY-MM-DD HH:MM:SS）",
+        "第 10 行，商家实收（元） 列: '45x.00' 不是金额",
     ]
     assert [line.row for line in lines] == [6, 7, 9]
     assert ctx.parsed["trade_count"] == 2 != ctx.declared["trade_count"]

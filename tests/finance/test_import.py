@@ -78,7 +78,7 @@ def test_bad_rows_are_reported_precisely_and_every_other_row_is_kept(bills, admi
     statement = statement_import(statement_id=statement.pk)
 
     assert statement.status == Statement.Status.IMPORTED
-    assert statement.errors == [{"row": 7, "column": "商家实收（元）", "value": "六十九", "reason": "is not an amount"}]
+    assert statement.errors == [{"row": 7, "column": "商家实收（元）", "value": "六十九", "reason": "不是金额"}]
     assert list(statement.lines.values_list("row", flat=True)) == [6, 8, 9, 10]
     assert statement.totals_ok is False
     assert "trade_amount" in statement.message and "1 rows with errors were not imported" in statement.message

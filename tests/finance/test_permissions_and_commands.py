@@ -113,7 +113,7 @@ def test_import_statement_command_reports_bad_rows_and_json(world, entities, tmp
     call_command("import_statement", str(path), "--entity", "ent-a", "--json", stdout=out, stderr=StringIO())
 
     lines = out.getvalue().splitlines()
-    assert "  row 2, column 交易状态: '???' is not SUCCESS, REFUND or REVOKED" in lines
+    assert "  row 2, column 交易状态: '???' 不是 SUCCESS、REFUND 或 REVOKED" in lines
     summary = json.loads(lines[-1])
     assert summary["error_count"] == 1 and summary["totals"]["ok"] is False
 
