@@ -48,16 +48,7 @@ def waybill_balance_refresh(*, account_id: int) -> int | None:
     low-balance alert when it is under the threshold. Returns the balance (None: the service counts none)."""
 
     account = WaybillAccount.objects.select_related("carrier").get(pk=account_id)
-    ref = AccountRef(
-        id=account.pk,
-        provider=account.provider,
-        shop_id=account.shop_id,
-        branch_code=account.branch_code,
-        account_number=account.account_number,
-        product_code=account.product_code,
-        template_url=account.template_url,
-        custom_template_url=account.custom_template_url,
-    )
+    ref = AccountRef.of(account)
     adapter = provider_adapter(ref, account.carrier.code)
     balance = getattr(adapter, "waybill_balance", lambda: None)()
     if balance is None:

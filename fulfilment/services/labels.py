@@ -132,16 +132,7 @@ def waybill_request_build(*, shipment: Shipment, account: WaybillAccount | None)
             district=account.sender_district,
             address=account.sender_address or wh.address,
         )
-        ref = AccountRef(
-            id=account.pk,
-            provider=account.provider,
-            shop_id=account.shop_id,
-            branch_code=account.branch_code,
-            account_number=account.account_number,
-            product_code=account.product_code,
-            template_url=account.template_url,
-            custom_template_url=account.custom_template_url,
-        )
+        ref = AccountRef.of(account)
     try:
         platform_code = carrier_platform_code(carrier=shipment.carrier, platform=order.shop.platform)
     except CarrierNotMapped:

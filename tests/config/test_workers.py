@@ -17,6 +17,7 @@ from django_q.tasks import async_task
 
 from config.requestid import request_id_var
 from config.tasks import schedules_declared
+from deploy.cluster import group_members
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -51,27 +52,12 @@ def _wait_for(path: Path, seconds: float) -> bool:
     return False
 
 
-def _group_members(pgid: int) -> list[int]:
-    """Living (not zombie) processes of the process group, from /proc."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != b"Z":
-            members.append(int(entry))
-    return members
-
-
 def _group_gone_after(process: subprocess.Popen, seconds: float) -> float | None:
     """Seconds until no process of the group is left (None: still some after ``seconds``)."""
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         process.poll()  # reap the leader once it exits
-        if not _group_members(process.pid):
+        if not group_members(process.pid):
             return time.monotonic() - started
         time.sleep(0.1)
     return None

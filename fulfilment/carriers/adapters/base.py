@@ -37,6 +37,20 @@ class AccountRef:
     template_url: str = ""
     custom_template_url: str = ""
 
+    @classmethod
+    def of(cls, account) -> AccountRef:
+        """The reference of a ``fulfilment.models.WaybillAccount``."""
+        return cls(
+            id=account.pk,
+            provider=account.provider,
+            shop_id=account.shop_id,
+            branch_code=account.branch_code,
+            account_number=account.account_number,
+            product_code=account.product_code,
+            template_url=account.template_url,
+            custom_template_url=account.custom_template_url,
+        )
+
 
 @dataclass(frozen=True)
 class WaybillRequest:

@@ -60,6 +60,7 @@ from config.progress import ProgressBar
 from integrations.management.commands.bench_ingest import (
     _child_env,
     _free_port,
+    _gunicorn,
     _stop,
     _vacuum,
     _wait_for_cluster,
@@ -232,21 +233,8 @@ class Command(BaseCommand):
 
     def _measure(self, paths: list[Path], env: dict[str, str], options) -> dict[str, Any]:
         port = _free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={options['server_workers']}",
-                "--worker-class=gthread",
-                f"--threads={options['threads']}",
-                "--keep-alive=30",
-            ],
-            env={**env, "DB_CONN_MAX_AGE": "60"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        server = _gunicorn(
+            port, workers=options["server_workers"], threads=options["threads"], env={**env, "DB_CONN_MAX_AGE": "60"}
         )
         try:
             _wait_for_port(port, 60)

@@ -218,22 +218,7 @@ class Command(BaseCommand):
             is_enabled=True, poll_interval_minutes=1440, next_poll_at=timezone.now().replace(year=2100)
         )
         port = _free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={options['server_workers']}",
-                "--worker-class=gthread",
-                "--threads=4",
-                "--keep-alive=30",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = _gunicorn(port, workers=options["server_workers"], threads=4, env=env)
         try:
             _wait_for_port(port, 60)
             bodies = [json.dumps(native).encode() for native in natives]
@@ -376,6 +361,26 @@ def _descendants(pid: int) -> list[int]:
     except OSError:
         return found
     return found + [grandchild for child in list(found) for grandchild in _descendants(child)]
+
+
+def _gunicorn(port: int, *, workers: int, threads: int, env: dict[str, str]) -> subprocess.Popen:
+    """The web server under measure: gunicorn with threaded workers on ``port``, quiet."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--worker-class=gthread",
+            f"--threads={threads}",
+            "--keep-alive=30",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _free_port() -> int:
