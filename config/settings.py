@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.requestid.RequestIdMiddleware",
+    # Prometheus: requests by route and status, and their duration (served at /metrics).
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.CSPMiddleware",
@@ -434,6 +436,9 @@ INTEGRATIONS_INBOX_COALESCE = bool(CACHE_REDIS_URL) and env_bool("INTEGRATIONS_I
 # The command center (/board/, integrations.board): the page fetches its figures again every this many seconds
 # (the panels themselves are recomputed every minute by a background schedule).
 BOARD_REFRESH_SECONDS = env_int("BOARD_REFRESH_SECONDS", default=30)
+# /metrics (Prometheus): scrapers send "Authorization: Bearer <METRICS_TOKEN>"; empty = only signed-in users who may
+# view the command center. Multi-process web servers also set PROMETHEUS_MULTIPROC_DIR (config/metrics.py).
+METRICS_TOKEN = env_str("METRICS_TOKEN", default="")
 
 # Logs: JSON lines (LOG_FORMAT=json, the default with DEBUG off) with the request id that follows the work into
 # background tasks (config/requestid.py), or plain lines for a developer's terminal (the default with DEBUG on).

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from integrations import views, webhooks
+from integrations.board import metrics
 from integrations.logistics import views as logistics_views
 from integrations.sandbox import notify as sandbox_notify
 from integrations.sandbox import partner as sandbox_partner
@@ -10,6 +11,7 @@ from integrations.sandbox.logistics import kuaidi100 as sandbox_kuaidi100
 from integrations.sandbox.logistics import sf as sandbox_sf
 
 urlpatterns = [
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("webhooks/logistics/kuaidi100/", logistics_views.kuaidi100_callback, name="logistics-kuaidi100-callback"),
     path("webhooks/logistics/kdniao/", logistics_views.kdniao_callback, name="logistics-kdniao-callback"),
     path("webhooks/logistics/sf/", logistics_views.sf_route_push, name="logistics-sf-route-push"),

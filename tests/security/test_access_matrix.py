@@ -138,6 +138,8 @@ MATRIX = {
     # the command center: figures of every shop, for managers and administrators
     "board:page": "302 403 403 403 200 200",
     "board:data": "302 403 403 403 200 200",
+    # Prometheus: a scraper's bearer token (METRICS_TOKEN), or a signed-in user who may view the board
+    "metrics": "401 403 403 403 200 200",
     "integrations-alerts-resolve": "302 403 403 403 405 405",
     "integrations-dead-letters": "302 403 403 403 200 200",
     "integrations-dead-letters-replay": "302 403 403 403 405 405",
@@ -218,7 +220,6 @@ MATRIX = {
     "admin:orders_consigneereveal_changelist": "302 403 403 200 200 200",
     "admin:inventory_warehouse_changelist": "302 200 200 200 200 200",
     "admin:integrations_shopconnection_changelist": "302 403 403 403 200 200",
-    "admin:aftersales_refund_changelist": "302 403 403 200 403 200",
 }
 # fmt: on
 
