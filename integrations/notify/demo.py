@@ -10,11 +10,12 @@ from django.utils import timezone
 from integrations.notify.models import BuyerMessage, NotificationTemplate
 from integrations.notify.moments import Channel, Moment
 from integrations.notify.rendering import fill, order_values
-from integrations.notify.services import buyer_opt_out
+from integrations.notify.services import buyer_opt_out, notification_templates_ensure
 from orders.models import Order, Platform
 
 
 def buyer_notifications_demo_ensure() -> dict[str, int]:
+    notification_templates_ensure()
     for template in NotificationTemplate.objects.filter(shop=None, code="", channel__in=[Channel.SMS, Channel.WECHAT]):
         prefix = "SMS_DEMO_" if template.channel == Channel.SMS else "demo-wx-"
         template.code = f"{prefix}{template.moment.upper()}"

@@ -53,6 +53,20 @@ def notification_template_save(*, template: NotificationTemplate) -> Notificatio
     return template
 
 
+def notification_templates_ensure() -> int:
+    """Add the default templates (``defaults``) that are missing; returns how many were added. The migration
+    writes them at install; this puts back any a test database or an operator removed."""
+    from integrations.notify.defaults import default_rows
+
+    added = 0
+    for row in default_rows():
+        _template, created = NotificationTemplate.objects.get_or_create(
+            moment=row["moment"], channel=row["channel"], shop=None, defaults=row
+        )
+        added += created
+    return added
+
+
 def template_for(*, moment: str, channel: str, shop_id: int) -> NotificationTemplate | None:
     """The shop's own template for the moment and channel, else the one for every shop."""
     found = {

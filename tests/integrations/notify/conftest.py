@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from integrations.notify.models import NotificationTemplate
+from integrations.notify.services import notification_templates_ensure
 from tests.factories import ShopFactory
 
 SANDBOX = "http://127.0.0.1:8000/sandbox/notify"
@@ -32,6 +33,7 @@ def providers(sandbox_http, settings):
     settings.NOTIFY_WECHAT_APP_SECRET = "test-wechat-secret"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
+    notification_templates_ensure()  # a transactional test before this one emptied the tables
     NotificationTemplate.objects.filter(channel="sms").update(code="SMS_123456789")
     NotificationTemplate.objects.filter(channel="wechat").update(code="tmpl-wx-1")
     return sandbox_http
@@ -45,3 +47,8 @@ def website(db):
 @pytest.fixture
 def mini(db):
     return ShopFactory(code="mini", name="微信小程序商城", platform="wechat")
+
+
+@pytest.fixture
+def templates(db):
+    notification_templates_ensure()
