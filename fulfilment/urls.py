@@ -1,7 +1,7 @@
-from django.urls import include, path
+from django.urls import path
 
 from fulfilment import views
-from fulfilment.api import urls as api_urls
+from fulfilment.api.views.tracking import TrackingPushApi
 from fulfilment.carriers import sandbox
 from fulfilment.printing import views as printing
 
@@ -22,7 +22,9 @@ urlpatterns = [
     path("m/", views.m_home, name="m-home"),
     path("m/waves/<int:pk>/", views.m_pick, name="m-pick"),
     path("m/pack/", views.m_pack, name="m-pack"),
-    path("api/", include(api_urls.urlpatterns)),
+    # Carriers and aggregators push tracking here (their own token, X-Tracking-Token): an inbound route, not
+    # part of the partner API under /api/v1/.
+    path("tracking/<str:carrier_code>/push/", TrackingPushApi.as_view(), name="tracking-push"),
     path("sandbox/carriers/<str:carrier_code>/waybills/", sandbox.waybill_create, name="sandbox-waybill"),
     path(
         "sandbox/carriers/<str:carrier_code>/waybills/<str:tracking_number>/cancel/",

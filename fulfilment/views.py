@@ -1,7 +1,8 @@
 """Pages: the back-office fulfilment desk, printable pick lists / packing slips / labels, the mobile pick
 and pack pages, work items, the shipping health report, and the public tracking page.
 
-Views parse input, call one selector or service and render; the mobile pages talk to fulfilment/api.
+Views parse input, call one selector or service and render; the mobile pages talk to the fulfilment API
+under /api/v1/ (fulfilment/api/).
 """
 
 from __future__ import annotations
@@ -232,10 +233,10 @@ def m_pick(request, pk: int):
         "fulfilment/m_pick.html",
         {
             "wave": wave,
-            "api_wave": reverse("fulfilment:api-wave-detail", args=[wave.pk]),
-            "api_claim": reverse("fulfilment:api-wave-claim", args=[wave.pk]),
-            "api_confirm": reverse("fulfilment:api-pick-confirm", args=[0]),
-            "api_refusal": reverse("fulfilment:api-pick-refusal", args=[0]),
+            "api_wave": reverse("api-wave-detail", args=[wave.pk]),
+            "api_claim": reverse("api-wave-claim", args=[wave.pk]),
+            "api_confirm": reverse("api-pick-confirm", args=[0]),
+            "api_refusal": reverse("api-pick-refusal", args=[0]),
             "pick_payload": selectors.wave_pick_payload(wave=wave),
         },
     )
@@ -248,11 +249,11 @@ def m_pack(request):
         request,
         "fulfilment/m_pack.html",
         {
-            "api_lookup": reverse("fulfilment:api-pack-lookup"),
-            "api_complete": reverse("fulfilment:api-pack-complete", args=[0]),
-            "api_label": reverse("fulfilment:api-shipment-label", args=[0]),
-            "api_update": reverse("fulfilment:api-shipment-update", args=[0]),
-            "api_ship": reverse("fulfilment:api-shipment-ship", args=[0]),
+            "api_lookup": reverse("api-pack-lookup"),
+            "api_complete": reverse("api-pack-complete", args=[0]),
+            "api_label": reverse("api-shipment-label", args=[0]),
+            "api_update": reverse("api-shipment-update", args=[0]),
+            "api_ship": reverse("api-shipment-ship", args=[0]),
         },
     )
 

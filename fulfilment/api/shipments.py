@@ -1,6 +1,6 @@
 """GET /api/v1/shipments/: the shipments of the orders you may see — paged, or followed change by change
 (config.feed); GET /api/v1/orders/<number>/shipments/: one order's parcels with their tracking events.
-Read-only; the packing and shipping operations are under /fulfilment/api/."""
+The packing and shipping operations on a shipment are in fulfilment/api/views/packing.py."""
 
 from __future__ import annotations
 

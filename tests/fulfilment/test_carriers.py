@@ -136,16 +136,16 @@ def test_setting_a_platform_code_for_a_mistyped_carrier_is_refused(carriers):
 
 def test_carrier_check_api_rejects_yt0(client, manager, carriers):
     client.force_login(manager)
-    response = client.get("/fulfilment/api/carriers/YT0/")
+    response = client.get("/api/v1/carriers/YT0/")
     assert response.status_code == 400
     assert response.json()["code"] == "unknown_carrier"
     assert response.json()["extra"]["suggestions"][0] == "YTO"
-    assert client.get("/fulfilment/api/carriers/YTO/").json() == {"code": "YTO", "name": "圆通速递"}
+    assert client.get("/api/v1/carriers/YTO/").json() == {"code": "YTO", "name": "圆通速递"}
 
 
 def test_carrier_list_api_gives_each_platforms_code(client, manager, carriers):
     client.force_login(manager)
-    rows = {row["code"]: row for row in client.get("/fulfilment/api/carriers/").json()}
+    rows = {row["code"]: row for row in client.get("/api/v1/carriers/").json()}
     assert rows["YD"]["platform_codes"]["taobao"] == "YUNDA"
     assert rows["YD"]["platform_codes"]["douyin"] == "yunda"
 

@@ -64,7 +64,7 @@ def test_slip_pack_station_and_label_show_the_same_instructions(client, manager,
     wave_order = picked(gift_order)
 
     slips = client.get(f"/fulfilment/waves/{wave_order.wave_id}/slips/").content.decode()
-    pack = client.get("/fulfilment/api/pack/lookup/", {"code": wave_order.tote}).json()
+    pack = client.get("/api/v1/packing/lookup/", {"code": wave_order.tote}).json()
     shipment = pack_complete(
         wave_order=wave_order, verified={"SKU-1": 1, "SKU-2": 1}, weight_grams=900, carrier_code="SF", actor=manager
     )

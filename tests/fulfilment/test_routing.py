@@ -112,7 +112,7 @@ def test_route_api_returns_the_decision_as_data(client, manager, three_warehouse
     stock_receive(warehouse=three_warehouses["gz"], lines=[(sku, 3)])
     order = make_order(shop=world["shop_a"], skus=[(sku, 1, Decimal("5.00"))], province="广东省")
     client.force_login(manager)
-    body = client.get(f"/fulfilment/api/orders/{order.number}/route/").json()
+    body = client.get(f"/api/v1/orders/{order.number}/route/").json()
     assert body["warehouse"] == "wh-b"
     assert {c["warehouse"] for c in body["candidates"]} == {"wh-a", "wh-b", "wh-sh"}
 
@@ -120,4 +120,4 @@ def test_route_api_returns_the_decision_as_data(client, manager, three_warehouse
 def test_route_api_hides_orders_the_user_cannot_see(client, cs_a, world):
     order = make_order(shop=world["shop_b"])
     client.force_login(cs_a)
-    assert client.get(f"/fulfilment/api/orders/{order.number}/route/").status_code == 404
+    assert client.get(f"/api/v1/orders/{order.number}/route/").status_code == 404

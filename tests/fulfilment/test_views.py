@@ -30,7 +30,7 @@ def test_floor_pages_are_for_the_warehouse_role_only(client, outsider, finance, 
         client.force_login(user)
         assert client.get("/fulfilment/").status_code == 403
         assert client.get("/fulfilment/m/").status_code == 403
-        assert client.get("/fulfilment/api/waves/").status_code == 403
+        assert client.get("/api/v1/waves/").status_code == 403
 
 
 def test_warehouse_staff_see_only_their_warehouses_waves(client, warehouse_b, floor, approved_order):
@@ -40,7 +40,7 @@ def test_warehouse_staff_see_only_their_warehouses_waves(client, warehouse_b, fl
     assert client.get("/fulfilment/m/").status_code == 200
     assert client.get(f"/fulfilment/m/waves/{wave.pk}/").status_code == 404
     assert client.get(f"/fulfilment/waves/{wave.pk}/picklist/").status_code == 404
-    assert client.get(f"/fulfilment/api/waves/{wave.pk}/").status_code == 404
+    assert client.get(f"/api/v1/waves/{wave.pk}/").status_code == 404
 
 
 def test_printable_pick_list_is_in_walking_order_and_slips_show_instructions(client, manager, floor, approved_order):
@@ -70,7 +70,7 @@ def test_pack_lookup_api_shows_special_instructions(client, manager, floor, appr
     order = approved_order(tags=["保价"], queue="urgent")
     wave_order = picked(order)
     client.force_login(manager)
-    body = client.get("/fulfilment/api/pack/lookup/", {"code": wave_order.tote}).json()
+    body = client.get("/api/v1/packing/lookup/", {"code": wave_order.tote}).json()
     assert body["order"] == order.number
     assert body["instructions"] == ["保价", "加急"]
     assert body["expected"] == {"SKU-1": 1}
