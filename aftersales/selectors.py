@@ -1,13 +1,15 @@
-"""Reads on after-sales cases: the buyer-history facts of the order rules, a buyer's cases across shops."""
+"""Reads on after-sales cases: the buyer-history facts of the order rules, a buyer's cases across shops, the
+cases a user may see."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from aftersales.models import Case
+from orders.selectors import order_list_for_user
 
 
 def refund_times_by_phone(*, phones: Iterable[str], until: dt.datetime) -> list[tuple[str, dt.datetime]]:
@@ -35,3 +37,13 @@ def buyer_cases(*, order, since: dt.datetime | None = None):
     if since is not None:
         cases = cases.filter(created_at__gte=since)
     return cases
+
+
+def case_list_for_user(user) -> QuerySet[Case]:
+    """The cases of the orders this user may see, with order and shop joined."""
+    return Case.objects.select_related("order", "order__shop").filter(order__in=order_list_for_user(user).values("pk"))
+
+
+def case_get_for_user(user, *, case_id: int) -> Case:
+    """One case the user may see (``Case.DoesNotExist`` otherwise)."""
+    return case_list_for_user(user).prefetch_related("lines__sku", "decisions__actor", "events").get(pk=case_id)

@@ -323,6 +323,8 @@ SPECTACULAR_SETTINGS = {
         "WarehouseKindEnum": "inventory.models.Warehouse.Kind",
         "StockPoolEnum": "inventory.models.Pool",
         "ShipmentStatusEnum": "fulfilment.models.Shipment.Status",
+        "AftersalesKindEnum": "aftersales.models.Case.Kind",
+        "AftersalesStatusEnum": "aftersales.models.Case.Status",
     },
 }
 

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("inventory.api.stock_urls")),
     path("", include("fulfilment.api.v1_urls")),
     path("finance/", include("finance.api.urls")),
+    path("aftersales/", include("aftersales.api.urls")),
     path("", include("integrations.hooks.api.urls")),
     # Keep last: any other /api/v1/ path is a 401 for anonymous callers and a 404 for authenticated ones.
     re_path(r"^.*$", UnknownPathApi.as_view()),

@@ -33,7 +33,7 @@ EVENT_TYPES = {
     ORDER_SHIPPED: _("An order shipped"),
     ORDER_CANCELLED: _("An order was cancelled"),
     STOCK_CHANGED: _("A SKU's stock changed"),
-    AFTERSALES_UPDATED: _("A refund was recorded or changed"),
+    AFTERSALES_UPDATED: _("An after-sales case was recorded or changed"),
 }
 
 # A status an order moves to (or is created in) → the event that says so, besides order.status_changed.
@@ -80,9 +80,10 @@ def resource_render(*, type: str, ref: dict[str, Any], owner) -> dict[str, Any] 
 
 
 def refund_render(refund: Case) -> dict[str, Any]:
-    """A refund (there is no refund endpoint in the API yet: this shape is documented in docs/api.md)."""
+    """An after-sales case, as documented in docs/api.md (``id`` is the one of /api/v1/aftersales/<id>/)."""
     return {
         "id": refund.pk,
+        "number": refund.number,
         "order": refund.order.number,
         "external_id": refund.external_id,
         "kind": refund.kind,

@@ -71,6 +71,14 @@ MATRIX = {
     "api-finance-statements": "401 403 403 200 403 200",
     "api-finance-statement-detail": "401 403 403 404 403 404",
     "api-order-list": "401 200 200 200 200 200",
+    # after-sales cases: every role that sees orders sees their cases; the steps are POST and need
+    # aftersales.change_case (finance only looks: 403 first); an id that exists nowhere is 404
+    "api-case-list": "401 200 200 200 200 200",
+    "api-case-detail": "401 404 404 404 404 404",
+    "api-case-approve": "401 405 405 403 405 405",
+    "api-case-reject": "401 405 405 403 405 405",
+    "api-case-receive": "401 405 405 403 405 405",
+    "api-case-refund": "401 405 405 403 405 405",
     "api-order-detail": "401 200 404 200 200 200",
     # order actions are POST (address: PATCH); finance lacks orders.change_order / add_orderevent (403 first)
     "api-order-cancel": "401 405 405 403 405 405",
@@ -221,6 +229,8 @@ MATRIX = {
     "admin:orders_consigneereveal_changelist": "302 403 403 200 200 200",
     "admin:inventory_warehouse_changelist": "302 200 200 200 200 200",
     "admin:integrations_shopconnection_changelist": "302 403 403 403 200 200",
+    "admin:aftersales_case_changelist": "302 200 200 200 200 200",
+    "admin:aftersales_payout_changelist": "302 200 403 200 200 200",
 }
 # fmt: on
 
