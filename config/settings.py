@@ -551,3 +551,33 @@ NOTIFY_WECHAT_APP_SECRET = env_str(
 )
 # subscribeMessage.send miniprogram_state: which version of the mini-program a tap opens (formal, trial, developer).
 NOTIFY_WECHAT_MINIPROGRAM_STATE = env_str("NOTIFY_WECHAT_MINIPROGRAM_STATE", default="formal")
+
+# Refunds through payment providers (integrations/payments, docs/aftersales.md): own-site and WeChat orders paid
+# with Alipay or WeChat Pay get their money back through the provider's refund API. Keys are PEM text or the path
+# of a PEM file. While the sandbox is on, the endpoints default to the built-in sandbox
+# (integrations/sandbox/payments.py) and empty keys to sandbox key pairs kept in PAYMENTS_SANDBOX_KEY_DIR.
+_PAYMENTS_SANDBOX = "http://127.0.0.1:8000/sandbox/payments"
+PAYMENTS_SANDBOX_KEY_DIR = env_str("PAYMENTS_SANDBOX_KEY_DIR", default=str(BASE_DIR / "var" / "sandbox-keys"))
+PAYMENTS_ALIPAY_GATEWAY = env_str(
+    "PAYMENTS_ALIPAY_GATEWAY",
+    default=f"{_PAYMENTS_SANDBOX}/alipay/gateway.do" if SANDBOX_ENABLED else "https://openapi.alipay.com/gateway.do",
+)
+PAYMENTS_ALIPAY_APP_ID = env_str("PAYMENTS_ALIPAY_APP_ID", default="2021000000000000" if SANDBOX_ENABLED else "")
+PAYMENTS_ALIPAY_PRIVATE_KEY = env_str("PAYMENTS_ALIPAY_PRIVATE_KEY", default="")  # the application's private key
+PAYMENTS_ALIPAY_PUBLIC_KEY = env_str("PAYMENTS_ALIPAY_PUBLIC_KEY", default="")  # Alipay's public key (answers)
+PAYMENTS_WECHATPAY_BASE_URL = env_str(
+    "PAYMENTS_WECHATPAY_BASE_URL",
+    default=f"{_PAYMENTS_SANDBOX}/wechatpay" if SANDBOX_ENABLED else "https://api.mch.weixin.qq.com",
+)
+PAYMENTS_WECHATPAY_MCHID = env_str("PAYMENTS_WECHATPAY_MCHID", default="1900000109" if SANDBOX_ENABLED else "")
+PAYMENTS_WECHATPAY_SERIAL_NO = env_str(  # the serial number of the merchant API certificate
+    "PAYMENTS_WECHATPAY_SERIAL_NO", default="5157F09EFDC096DE15EBE81A47057A7232F1B8E1" if SANDBOX_ENABLED else ""
+)
+PAYMENTS_WECHATPAY_PRIVATE_KEY = env_str("PAYMENTS_WECHATPAY_PRIVATE_KEY", default="")  # apiclient_key.pem
+PAYMENTS_WECHATPAY_PLATFORM_PUBLIC_KEY = env_str("PAYMENTS_WECHATPAY_PLATFORM_PUBLIC_KEY", default="")
+PAYMENTS_WECHATPAY_APIV3_KEY = env_str(  # 32 bytes: decrypts notifications (AEAD_AES_256_GCM)
+    "PAYMENTS_WECHATPAY_APIV3_KEY", default="sandboxsandboxsandboxsandbox0000" if SANDBOX_ENABLED else ""
+)
+PAYMENTS_WECHATPAY_NOTIFY_URL = env_str(
+    "PAYMENTS_WECHATPAY_NOTIFY_URL", default="http://127.0.0.1:8000/payments/wechatpay/refund-notify/"
+)

@@ -144,3 +144,42 @@ def tc3_authorization(
     key = _hmac(_hmac(_hmac(f"TC3{secret_key}".encode(), date), service), "tc3_request")
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     return f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
+
+
+def rsa2_sign(private_key_pem: str, text: str) -> str:
+    """SHA256withRSA (PKCS#1 v1.5) of ``text`` as base64: Alipay's ``RSA2`` and WeChat Pay v3's
+    ``WECHATPAY2-SHA256-RSA2048``."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    return base64.b64encode(key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def rsa2_verify(public_key_pem: str, text: str, signature: str) -> bool:
+    """Whether ``signature`` (base64) is the SHA256withRSA signature of ``text`` by the key's owner."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    try:
+        key = serialization.load_pem_public_key(public_key_pem.encode())
+        key.verify(base64.b64decode(signature), text.encode(), padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def alipay_sign_content(params: Mapping[str, object]) -> str:
+    """Alipay open API: every parameter but ``sign`` (and empty ones), sorted by name, as ``k=v`` joined by
+    ``&``, values not URL-encoded (https://opendocs.alipay.com/common/02kf5q — 自行实现签名)."""
+    return "&".join(
+        f"{key}={value}" for key, value in sorted(params.items()) if key != "sign" and value not in ("", None)
+    )
+
+
+def wechatpay_message(*parts: str) -> str:
+    """WeChat Pay v3 signed message: each part followed by a newline — the request's ``METHOD``, URL path with
+    query, timestamp, nonce, body; an answer's or a notification's timestamp, nonce, body
+    (https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-generation.html)."""
+    return "".join(f"{part}\n" for part in parts)

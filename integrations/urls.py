@@ -5,6 +5,7 @@ from integrations.board import metrics
 from integrations.logistics import views as logistics_views
 from integrations.sandbox import notify as sandbox_notify
 from integrations.sandbox import partner as sandbox_partner
+from integrations.sandbox import payments as sandbox_payments
 from integrations.sandbox import views as sandbox
 from integrations.sandbox.logistics import kdniao as sandbox_kdniao
 from integrations.sandbox.logistics import kuaidi100 as sandbox_kuaidi100
@@ -22,6 +23,12 @@ urlpatterns = [
     path("sandbox/kuaidi100/label/order", sandbox_kuaidi100.label_order, name="sandbox-kuaidi100-label"),
     path("sandbox/kuaidi100/poll", sandbox_kuaidi100.poll, name="sandbox-kuaidi100-poll"),
     path("sandbox/kdniao/api/dist", sandbox_kdniao.api_dist, name="sandbox-kdniao"),
+    path("sandbox/payments/alipay/gateway.do", sandbox_payments.alipay_gateway, name="sandbox-payments-alipay"),
+    path(
+        "sandbox/payments/wechatpay/v3/refund/domestic/refunds",
+        sandbox_payments.wechatpay_refunds,
+        name="sandbox-payments-wechatpay-refunds",
+    ),
     path("sandbox/notify/aliyun/", sandbox_notify.aliyun_send_sms, name="sandbox-notify-aliyun"),
     path("sandbox/notify/tencent/", sandbox_notify.tencent_send_sms, name="sandbox-notify-tencent"),
     path("sandbox/notify/wechat/cgi-bin/token", sandbox_notify.wechat_token, name="sandbox-notify-wechat-token"),

@@ -197,6 +197,9 @@ MATRIX = {
     # buyer notification providers' sandbox: POST only (Aliyun, Tencent, WeChat send); the WeChat token endpoint
     # answers a GET without appid with WeChat's own error body
     "sandbox-notify-aliyun": "405 405 405 405 405 405",
+    # the payment providers' refund sandbox: POST only, signatures checked like the providers
+    "sandbox-payments-alipay": "405 405 405 405 405 405",
+    "sandbox-payments-wechatpay-refunds": "405 405 405 405 405 405",
     "sandbox-notify-tencent": "405 405 405 405 405 405",
     "sandbox-notify-wechat-token": "200 200 200 200 200 200",
     "sandbox-notify-wechat-send": "405 405 405 405 405 405",
