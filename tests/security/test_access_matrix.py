@@ -231,6 +231,8 @@ MATRIX = {
     "admin:orders_shop_changelist": "302 200 200 200 200 200",
     "admin:orders_consigneereveal_changelist": "302 403 403 200 200 200",
     "admin:inventory_warehouse_changelist": "302 200 200 200 200 200",
+    # returned parcels matching no case: the warehouse registers them, CS links them; finance has no part in it
+    "admin:aftersales_unknownparcel_changelist": "302 200 200 403 200 200",
     "admin:integrations_shopconnection_changelist": "302 403 403 403 200 200",
     "admin:aftersales_case_changelist": "302 200 200 200 200 200",
     "admin:aftersales_payout_changelist": "302 200 403 200 200 200",
