@@ -5,6 +5,7 @@ Defaults are safe for development: SQLite next to the project and django-q2's OR
 """
 
 import datetime as dt
+import re
 import warnings
 from pathlib import Path
 
@@ -438,6 +439,11 @@ INTEGRATIONS_INBOX_COALESCE = bool(CACHE_REDIS_URL) and env_bool("INTEGRATIONS_I
 # The command center (/board/, integrations.board): the page fetches its figures again every this many seconds
 # (the panels themselves are recomputed every minute by a background schedule).
 BOARD_REFRESH_SECONDS = env_int("BOARD_REFRESH_SECONDS", default=30)
+# The daily shipping health report goes to the groups that asked for it once the Shanghai clock passes this time
+# ("HH:MM"; fulfilment/services/report_delivery.py), with the previous day's figures.
+FULFILMENT_REPORT_SEND_AT = env_str("FULFILMENT_REPORT_SEND_AT", default="08:00")
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", FULFILMENT_REPORT_SEND_AT):
+    raise ImproperlyConfigured(f"FULFILMENT_REPORT_SEND_AT={FULFILMENT_REPORT_SEND_AT!r} is not a time like 08:00.")
 # /metrics (Prometheus): scrapers send "Authorization: Bearer <METRICS_TOKEN>"; empty = only signed-in users who may
 # view the command center. Multi-process web servers also set PROMETHEUS_MULTIPROC_DIR (config/metrics.py).
 METRICS_TOKEN = env_str("METRICS_TOKEN", default="")

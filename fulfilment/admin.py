@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import ReadOnlyAdminMixin
 from config.errors import ApplicationError
 from fulfilment.models import (
     Alert,
@@ -15,6 +16,7 @@ from fulfilment.models import (
     LabelPrint,
     Location,
     PickTask,
+    ReportDelivery,
     SandboxWaybill,
     ScanEvent,
     Shipment,
@@ -336,3 +338,19 @@ class SandboxWaybillAdmin(SimpleHistoryAdmin):
     list_display = ("tracking_number", "carrier_code", "order_reference", "province", "city", "scenario", "created_at")
     list_filter = ("carrier_code", "scenario")
     search_fields = ("tracking_number", "order_reference")
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """The daily shipping health report's sends to the groups: read-only, with "send again" for parked ones."""
+
+    list_display = ("day", "channel", "status", "attempts", "sent_at", "next_attempt_at", "last_error")
+    list_filter = ("status", "day")
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send again at the next run"))
+    def send_again(self, request, queryset):
+        from fulfilment.services.report_delivery import report_deliveries_replay
+
+        n = report_deliveries_replay(delivery_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(n)s deliveries will be sent again.") % {"n": n})

@@ -10,6 +10,7 @@ from fulfilment.models.incidents import Alert, IncidentKind, WorkItem
 from fulfilment.models.interceptions import ShipmentInterception
 from fulfilment.models.locations import Location, SKUPlacement, Zone
 from fulfilment.models.printing import LabelPrint
+from fulfilment.models.reports import ReportDelivery
 from fulfilment.models.sandbox import SandboxWaybill
 from fulfilment.models.shipments import (
     BlockReason,
@@ -35,6 +36,7 @@ __all__ = [
     "EtaBacktest",
     "IncidentKind",
     "LabelPrint",
+    "ReportDelivery",
     "Location",
     "PickTask",
     "SKUPlacement",

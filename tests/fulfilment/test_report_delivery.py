@@ -1,0 +1,112 @@
+"""The daily shipping health report sent to the groups at the set time: once per day and channel, retried with
+the one retry policy, parked and sent again."""
+
+import datetime as dt
+import json
+from unittest import mock
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from fulfilment.models import ReportDelivery
+from fulfilment.services.report_delivery import report_deliveries_replay, shipping_report_send_due
+from orders.models import NotificationChannel
+
+pytestmark = pytest.mark.django_db
+
+TZ = timezone.get_default_timezone()
+MORNING = dt.datetime(2026, 11, 12, 8, 3, tzinfo=TZ)
+
+
+class Answer:
+    def __init__(self, body):
+        self.body = json.dumps(body).encode()
+
+    def read(self):
+        return self.body
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pytest.fixture
+def groups(db):
+    ding = NotificationChannel.objects.create(
+        name="运营群",
+        kind="dingtalk",
+        secret="SEC123",
+        webhook_url="https://oapi.dingtalk.com/robot/send?access_token=abc",
+        alert_kinds=["shipping_report"],
+    )
+    NotificationChannel.objects.create(  # alerts only: no daily report
+        name="告警群", kind="wecom", webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1"
+    )
+    NotificationChannel.objects.create(
+        name="停用群",
+        kind="wecom",
+        webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k2",
+        alert_kinds=["shipping_report"],
+        is_active=False,
+    )
+    return ding
+
+
+def run(now, answers):
+    posted = []
+
+    def urlopen(request, timeout):
+        posted.append((request.full_url, json.loads(request.data)))
+        return Answer(next(answers))
+
+    with mock.patch("urllib.request.urlopen", side_effect=urlopen):
+        outcome = shipping_report_send_due(now=now)
+    return outcome, posted
+
+
+@override_settings(FULFILMENT_REPORT_SEND_AT="08:00")
+def test_nothing_is_sent_before_the_set_time(groups):
+    outcome, posted = run(MORNING.replace(hour=7, minute=59), iter([]))
+
+    assert outcome == {"opened": 0, "sent": 0, "failed": 0} and posted == []
+
+
+@override_settings(FULFILMENT_REPORT_SEND_AT="08:00")
+def test_after_the_set_time_yesterdays_report_goes_once_to_each_opted_in_group(groups):
+    outcome, posted = run(MORNING, iter([{"errcode": 0, "errmsg": "ok"}]))
+
+    assert outcome == {"opened": 1, "sent": 1, "failed": 0}
+    [(url, payload)] = posted
+    assert url.startswith("https://oapi.dingtalk.com/robot/send?access_token=abc&timestamp=") and "&sign=" in url
+    assert payload["msgtype"] == "markdown"
+    assert payload["markdown"]["title"] == "发货健康度日报 2026-11-11"
+    assert "/fulfilment/report.xlsx?day=2026-11-11" in payload["markdown"]["text"]
+    delivery = ReportDelivery.objects.get()
+    assert (delivery.day, delivery.status, delivery.attempts) == (dt.date(2026, 11, 11), "sent", 1)
+
+    again, posted_again = run(MORNING + dt.timedelta(minutes=5), iter([]))
+    assert again == {"opened": 0, "sent": 0, "failed": 0} and posted_again == []
+
+
+@override_settings(FULFILMENT_REPORT_SEND_AT="08:00", RETRY_MAX_ATTEMPTS=2)
+def test_a_refused_message_is_retried_then_parked_and_can_be_sent_again(groups):
+    refused = {"errcode": 310000, "errmsg": "sign not match"}
+    outcome, _posted = run(MORNING, iter([refused]))
+    delivery = ReportDelivery.objects.get()
+    assert outcome["failed"] == 1 and delivery.status == "failed" and "310000" in delivery.last_error
+    assert delivery.next_attempt_at > MORNING
+
+    early, posted = run(MORNING + dt.timedelta(seconds=1), iter([]))
+    assert early["sent"] == early["failed"] == 0 and posted == []  # not due yet
+
+    run(delivery.next_attempt_at, iter([refused]))
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("dead", 2)
+
+    assert report_deliveries_replay(delivery_ids=[delivery.pk]) == 1
+    outcome, _posted = run(delivery.next_attempt_at + dt.timedelta(minutes=1), iter([{"errcode": 0}]))
+    delivery.refresh_from_db()
+    assert outcome["sent"] == 1 and (delivery.status, delivery.attempts) == ("sent", 1)
