@@ -48,6 +48,13 @@ SCHEDULES: list[dict] = [
         "schedule_type": "I",
         "minutes": 1,
     },
+    # Buyer notifications: personal data leaves the message log after CONSIGNEE_RETENTION_DAYS.
+    {
+        "name": "integrations.buyer_messages_anonymise_due",
+        "func": "integrations.tasks.buyer_messages_anonymise_due",
+        "schedule_type": "I",
+        "minutes": 1440,
+    },
     # Webhooks: order events whose publishing after commit was lost (a process stopped in between).
     {
         "name": "integrations.webhooks_publish_missed",
@@ -238,3 +245,9 @@ def buyer_messages_retry_due() -> int:
     from integrations.notify.services import buyer_messages_retry_due as sweep
 
     return sweep()
+
+
+def buyer_messages_anonymise_due() -> int:
+    from integrations.notify.services import buyer_messages_anonymise_due as anonymise
+
+    return anonymise()

@@ -94,3 +94,25 @@ def test_the_log_masks_phones_for_a_role_without_consignee_data(providers, websi
 
     assert "138****5678" in masked and "13812345678" not in masked
     assert "13812345678" in shown
+
+
+def test_personal_data_leaves_the_log_after_the_retention_period(providers, website, settings):
+    import datetime as dt
+
+    from integrations.notify.services import buyer_messages_anonymise_due
+
+    settings.CONSIGNEE_RETENTION_DAYS = 30
+    old = paid_order(website, consignee_phone="13812345678")
+    new = paid_order(website, consignee_phone="13987654321")
+    [old_id] = buyer_moment_record(moment="paid", order_id=old.pk, source_key="old")
+    [new_id] = buyer_moment_record(moment="paid", order_id=new.pk, source_key="new")
+    BuyerMessage.objects.filter(pk=old_id).update(created_at=timezone.now() - dt.timedelta(days=31))
+
+    assert buyer_messages_anonymise_due() == 1
+    assert buyer_messages_anonymise_due() == 0  # once
+
+    old_message, new_message = BuyerMessage.objects.get(pk=old_id), BuyerMessage.objects.get(pk=new_id)
+    assert (old_message.recipient, old_message.text, old_message.params) == ("138****5678", "", {})
+    assert not old_message.history.filter(recipient="13812345678").exists()
+    assert {(h.text, h.recipient) for h in old_message.history.all()} == {("", "138****5678")}
+    assert new_message.recipient == "13987654321" and new_message.text
