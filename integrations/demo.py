@@ -3,6 +3,7 @@
 
 import os
 
+from integrations.board.demo import board_demo_ensure
 from integrations.hooks.demo import webhooks_demo_ensure
 from integrations.logistics.demo import logistics_demo_ensure
 from integrations.notify.demo import buyer_notifications_demo_ensure
@@ -25,6 +26,8 @@ def demo_seed() -> dict[str, int]:
         **webhooks_demo_ensure(base_url=base_url),
         # Buyer notifications: sandbox template codes, and a sent, an opted-out and a parked message in the log.
         **buyer_notifications_demo_ensure(),
+        # Last: the command center's panels over everything the demo loaded.
+        **board_demo_ensure(),
     }
 
 

@@ -12,25 +12,12 @@ from django.utils import timezone
 from fulfilment.models import ReportDelivery
 from fulfilment.services.report_delivery import report_deliveries_replay, shipping_report_send_due
 from orders.models import NotificationChannel
+from tests.orders.helpers import FakeResponse
 
 pytestmark = pytest.mark.django_db
 
 TZ = timezone.get_default_timezone()
 MORNING = dt.datetime(2026, 11, 12, 8, 3, tzinfo=TZ)
-
-
-class Answer:
-    def __init__(self, body):
-        self.body = json.dumps(body).encode()
-
-    def read(self):
-        return self.body
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 @pytest.fixture
@@ -60,7 +47,7 @@ def run(now, answers):
 
     def urlopen(request, timeout):
         posted.append((request.full_url, json.loads(request.data)))
-        return Answer(next(answers))
+        return FakeResponse(next(answers))
 
     with mock.patch("urllib.request.urlopen", side_effect=urlopen):
         outcome = shipping_report_send_due(now=now)

@@ -26,6 +26,7 @@ from orders.sla import (
 from orders.states import HoldReason, Status
 from orders.tasks import SCHEDULES
 from tests.factories import make_order
+from tests.orders.helpers import FakeResponse
 from tests.orders.rules.fixtures import clock, tasks_run_inline  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -47,20 +48,6 @@ def robots(db):
         min_severity="critical",
     )
     return ding, wecom
-
-
-class FakeResponse:
-    def __init__(self, body):
-        self.body = json.dumps(body).encode()
-
-    def read(self):
-        return self.body
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 @pytest.fixture
