@@ -6,6 +6,9 @@ Each has ``NAME`` and ``send(message) -> str`` (the provider's message id), rais
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 
 from integrations.notify.moments import Channel
@@ -25,3 +28,11 @@ def provider_module(name: str):
     if name not in modules:
         raise LookupError(f"no buyer notification provider {name!r} (one of {', '.join(sorted(modules))})")
     return modules[name]
+
+
+def reply_json(raw: bytes) -> Any:
+    """A provider's answer as JSON, or None when it is not JSON (the caller says what that means)."""
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return None

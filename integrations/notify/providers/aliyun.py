@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import urllib.parse
 import uuid
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.conf import settings
 
 from integrations import transport
 from integrations.exceptions import NotifyProviderError
+from integrations.notify.providers import reply_json
 from integrations.signing import aliyun_rpc_signature
 
 NAME = "aliyun"
@@ -108,8 +110,6 @@ def send(message) -> str:
         template_param={str(k): str(v) for k, v in (message.params or {}).items()},
         out_id=str(message.pk),
     )
-    import urllib.parse
-
     reply = transport.send(
         "POST",
         settings.NOTIFY_ALIYUN_ENDPOINT,
@@ -117,8 +117,4 @@ def send(message) -> str:
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": "application/json"},
         timeout=settings.NOTIFY_TIMEOUT_SECONDS,
     )
-    try:
-        body = json.loads(reply.body or b"null")
-    except ValueError:
-        body = None
-    return answer_read(reply.status, body)
+    return answer_read(reply.status, reply_json(reply.body))

@@ -23,6 +23,7 @@ from django.conf import settings
 
 from integrations import transport
 from integrations.exceptions import NotifyProviderError
+from integrations.notify.providers import reply_json
 from integrations.signing import tc3_authorization
 
 NAME = "tencent"
@@ -152,8 +153,4 @@ def send(message) -> str:
         headers=request_headers(payload=payload),
         timeout=settings.NOTIFY_TIMEOUT_SECONDS,
     )
-    try:
-        body = json.loads(reply.body or b"null")
-    except ValueError:
-        body = None
-    return answer_read(reply.status, body)
+    return answer_read(reply.status, reply_json(reply.body))

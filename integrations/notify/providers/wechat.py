@@ -26,6 +26,7 @@ from django.core.cache import cache
 
 from integrations import transport
 from integrations.exceptions import NotifyProviderError
+from integrations.notify.providers import reply_json
 
 NAME = "wechat"
 TOKEN_INVALID = frozenset({40001, 42001, 40014})
@@ -52,7 +53,7 @@ def access_token() -> str:
         },
         timeout=settings.NOTIFY_TIMEOUT_SECONDS,
     )
-    body = _json(reply.body)
+    body = reply_json(reply.body)
     token = body.get("access_token") if isinstance(body, dict) else None
     if not token:
         errcode = body.get("errcode") if isinstance(body, dict) else None
@@ -127,11 +128,4 @@ def send(message) -> str:
         headers={"Content-Type": "application/json; charset=utf-8"},
         timeout=settings.NOTIFY_TIMEOUT_SECONDS,
     )
-    return answer_read(reply.status, _json(reply.body))
-
-
-def _json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw or b"null")
-    except ValueError:
-        return None
+    return answer_read(reply.status, reply_json(reply.body))
