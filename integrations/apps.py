@@ -12,5 +12,7 @@ class IntegrationsConfig(AppConfig):
         from integrations import receivers  # noqa: F401  fulfilment's shipment_confirmed → outbox
         from integrations.logistics import providers_register
         from integrations.notify import receivers as _notify  # noqa: F401  moments → buyer notifications
+        from integrations.payments import providers_register as payment_providers_register
 
         providers_register()  # the platforms' and carriers' e-waybill services, into fulfilment's registry
+        payment_providers_register()  # Alipay and WeChat Pay refunds, into after-sales' refund execution

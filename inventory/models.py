@@ -70,10 +70,12 @@ class SKU(models.Model):
 
 class Pool(models.TextChoices):
     """Spot stock is on the shelf; the presale pool (预售库存池) is what the merchant has committed to sell
-    before it arrives. Spot orders never take presale units and presale orders never take spot units."""
+    before it arrives. Spot orders never take presale units and presale orders never take spot units. The damaged
+    pool is the defective location of a warehouse (残次品区): returned goods graded damaged go there, never sold."""
 
     SPOT = "spot", _("Spot")
     PRESALE = "presale", _("Presale")
+    DAMAGED = "damaged", _("Damaged (not for sale)")
 
 
 class Stock(Followed):

@@ -15,6 +15,7 @@ from aftersales.exceptions import CaseInvalid
 from aftersales.locks import order_lock
 from aftersales.models import DEAD_STATUSES, FINAL_STATUSES, Case, CaseEvent
 from aftersales.services.money import refund_check
+from aftersales.services.risk import case_risk_assess
 from orders.models import Order, OrderEvent
 from orders.services import order_event_record, order_number_allocate
 
@@ -166,6 +167,7 @@ def refund_record(
         )
         case_event_record(case=case, kind=CaseEvent.Kind.CREATED, actor=actor, system=system, to_status=status)
         _order_note(case=case, actor=actor, system=system)
+        case_risk_assess(case=case)
         return case, True
     if matched:
         case.external_id = external_id

@@ -15,6 +15,7 @@ from aftersales.models import DEAD_STATUSES, ApprovalTier, Case, CaseDecision
 from aftersales.services.cases import case_status_set
 from aftersales.services.interception import case_order_release, case_order_settle
 from aftersales.services.money import refund_check
+from aftersales.services.risk import case_risk_high
 
 # The kinds that need the goods back before the money or the replacement goes out.
 RETURN_KINDS = frozenset({Case.Kind.RETURN_REFUND, Case.Kind.EXCHANGE})
@@ -50,7 +51,10 @@ def buyer_history_clean(*, case: Case, days: int) -> bool:
 @transaction.atomic(savepoint=False)
 def case_auto_approve(*, case: Case, system: str = "") -> bool:
     """Approve ``case`` by itself when an active automatic tier covers its amount (and the buyer's history is
-    clean, when the tier asks for it)."""
+    clean, when the tier asks for it). A high-risk case (``aftersales.services.risk``) never approves by itself:
+    it is scored here and waits for a person."""
+    if case_risk_high(case=case):
+        return False
     for tier in ApprovalTier.objects.filter(is_active=True, approver=ApprovalTier.Approver.AUTOMATIC):
         if not tier.covers(case.amount):
             continue

@@ -1,6 +1,8 @@
 """Returned goods at the warehouse: each line counted and graded; good ones back to sellable stock through the
-inventory ledger (``inventory.services.stock_return``), the rest recorded on the case for the warehouse to put
-aside. Restocked at the order's warehouse, else the shop's default, else the one named."""
+inventory ledger (``inventory.services.stock_return``), damaged ones into the warehouse's damaged pool (its
+defective location, never sold); a wrong item or an empty box flags the case as fraud (调包/空包) and counts in its
+risk score (``aftersales.services.risk``). Restocked at the order's warehouse, else the shop's default, else the
+one named."""
 
 from __future__ import annotations
 
@@ -13,8 +15,14 @@ from aftersales.exceptions import CaseInvalid, CaseStateError
 from aftersales.locks import case_lock
 from aftersales.models import Case, CaseEvent, CaseLine
 from aftersales.services.cases import case_event_record, case_status_set
-from inventory.models import Warehouse
+from aftersales.services.risk import case_risk_assess
+from inventory.models import Pool, Warehouse
 from inventory.services import stock_return
+
+# Where a received line's units go, by its grade; the other grades put nothing back into stock.
+RESTOCK_POOL = {CaseLine.Condition.GOOD: Pool.SPOT, CaseLine.Condition.DAMAGED: Pool.DAMAGED}
+# Grades that flag the case as fraud: something else came back, or nothing did.
+FRAUD_CONDITIONS = frozenset({CaseLine.Condition.WRONG_ITEM, CaseLine.Condition.MISSING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +76,12 @@ def case_receive(
         line.received_quantity = received.quantity
         line.condition = received.condition
         line.save(update_fields=["received_quantity", "condition"])
-        if received.condition == CaseLine.Condition.GOOD and received.quantity:
+        if received.condition in RESTOCK_POOL and received.quantity:
             stock_return(
                 sku=line.sku,
                 warehouse=target,
                 quantity=received.quantity,
+                pool=RESTOCK_POOL[received.condition],
                 reference=case.number,
                 reason=f"after-sales {case.number}",
                 actor=actor,
@@ -86,5 +95,9 @@ def case_receive(
         system=system,
         data={"warehouse": target.code, "lines": [[r.sku_code, r.quantity, r.condition] for r in lines]},
     )
+    if any(received.condition in FRAUD_CONDITIONS for received in lines) and not case.fraud_flag:
+        case.fraud_flag = True
+        case.save(update_fields=["fraud_flag", "updated_at"])
     case_status_set(case=case, to_status=Case.Status.RECEIVED, actor=actor, system=system)
+    case_risk_assess(case=case)
     return case

@@ -24,9 +24,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from aftersales.services import ProviderAnswer, ProviderRefund
 from integrations import transport
 from integrations.exceptions import PlatformUnavailable
-from integrations.payments.common import PaymentProviderError, RefundResult, key_or_sandbox
+from integrations.payments.common import PaymentProviderError, key_or_sandbox
 from integrations.signing import alipay_sign_content, rsa2_sign, rsa2_verify
 
 METHOD = "alipay.trade.refund"
@@ -74,7 +75,7 @@ def response_signed_text(body: str, key: str = RESPONSE_KEY) -> str:
     return body[start:end]
 
 
-def response_read(body: str, *, alipay_public_key: str, request_no: str) -> RefundResult:
+def response_read(body: str, *, alipay_public_key: str, request_no: str) -> ProviderAnswer:
     """Check the answer's signature and turn it into a result or a ``PaymentProviderError``."""
     try:
         document = json.loads(body)
@@ -92,7 +93,7 @@ def response_read(body: str, *, alipay_public_key: str, request_no: str) -> Refu
         )
     code = str(answer.get("code") or "")
     if code == SUCCESS:
-        return RefundResult(reference=str(answer.get("trade_no") or request_no))
+        return ProviderAnswer(reference=str(answer.get("trade_no") or request_no))
     sub_code = str(answer.get("sub_code") or "")
     message = answer.get("sub_msg") or answer.get("msg") or ""
     raise PaymentProviderError(
@@ -108,7 +109,7 @@ class AlipayRefunds:
 
     code = "alipay"
 
-    def refund(self, request) -> RefundResult:
+    def refund(self, request: ProviderRefund) -> ProviderAnswer:
         private_key = key_or_sandbox(settings.PAYMENTS_ALIPAY_PRIVATE_KEY, sandbox=SANDBOX_APP_KEY)
         if not settings.PAYMENTS_ALIPAY_APP_ID or not private_key:
             raise PaymentProviderError(

@@ -1,23 +1,16 @@
-"""What the payment-provider clients share: the answer to a refund call, the provider's error, money in fen, and
+"""What the payment-provider clients share: the provider's error, money in fen, and
 the keys (PEM text or a file path in settings; sandbox key pairs while the sandbox is on)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 
 from config.errors import ApplicationError
-
-
-@dataclass(frozen=True, slots=True)
-class RefundResult:
-    reference: str  # the provider's id of the refund (or of the trade)
-    done: bool = True  # False: accepted, the result comes later by notification
 
 
 class PaymentProviderError(ApplicationError):

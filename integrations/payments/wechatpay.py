@@ -33,9 +33,10 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from aftersales.services import ProviderAnswer, ProviderRefund
 from integrations import transport
 from integrations.exceptions import PayloadInvalid, SignatureInvalid
-from integrations.payments.common import PaymentProviderError, RefundResult, fen, key_or_sandbox
+from integrations.payments.common import PaymentProviderError, fen, key_or_sandbox
 from integrations.signing import rsa2_sign, rsa2_verify, wechatpay_message
 
 PATH = "/v3/refund/domestic/refunds"
@@ -90,7 +91,7 @@ def refund_body(request) -> dict:
     return body
 
 
-def answer_read(*, status: int, body: str, request_no: str) -> RefundResult:
+def answer_read(*, status: int, body: str, request_no: str) -> ProviderAnswer:
     """Turn the answer into a result (``done`` only when the refund already succeeded) or an error."""
     try:
         document = json.loads(body or "{}")
@@ -116,7 +117,7 @@ def answer_read(*, status: int, body: str, request_no: str) -> RefundResult:
             permanent=True,
             extra={"refund_id": document.get("refund_id", ""), "request_no": request_no},
         )
-    return RefundResult(reference=str(document.get("refund_id") or ""), done=refund_status == "SUCCESS")
+    return ProviderAnswer(reference=str(document.get("refund_id") or ""), done=refund_status == "SUCCESS")
 
 
 class WechatPayRefunds:
@@ -124,7 +125,7 @@ class WechatPayRefunds:
 
     code = "wechatpay"
 
-    def refund(self, request) -> RefundResult:
+    def refund(self, request: ProviderRefund) -> ProviderAnswer:
         private_key = key_or_sandbox(settings.PAYMENTS_WECHATPAY_PRIVATE_KEY, sandbox=SANDBOX_MERCHANT_KEY)
         if not (settings.PAYMENTS_WECHATPAY_MCHID and settings.PAYMENTS_WECHATPAY_SERIAL_NO and private_key):
             raise PaymentProviderError(

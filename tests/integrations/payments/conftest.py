@@ -4,10 +4,10 @@ the transport, and a refund request like after-sales' refund execution sends."""
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 
+from aftersales.services import ProviderRefund
 from integrations.sandbox import payments as sandbox_payments
 
 
@@ -44,4 +44,4 @@ def refund_request(**fields):
         reason="尺码不合适",
     )
     values.update(fields)
-    return SimpleNamespace(**values)
+    return ProviderRefund(**values)
