@@ -4,6 +4,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from aftersales.models import Case
+from aftersales.signals import case_interception_wanted
+from config.tasks import enqueue_on_commit
 from fulfilment.signals import shipment_confirmed, shipment_delivered, waybill_balance_low
 from integrations.health import alert_raise
 from integrations.hooks.events import AFTERSALES_UPDATED, STOCK_CHANGED, order_event_types
@@ -15,6 +17,12 @@ from integrations.services import push_connections_forget
 from inventory.signals import stock_changed
 from orders.models import Order, Shop
 from orders.signals import order_events_recorded
+
+
+@receiver(case_interception_wanted, dispatch_uid="integrations.case_interception")
+def _case_interception_wanted(sender, *, case_id: int, **kwargs):
+    """An after-sales case wants its parcel back from the carrier: asked after commit, in a task."""
+    enqueue_on_commit("integrations.tasks.case_intercept", case_id)
 
 
 @receiver(shipment_confirmed, dispatch_uid="integrations.ship_confirmation")

@@ -113,6 +113,12 @@ def inbox_retry_due() -> int:
     return inbox.inbox_retry_due()
 
 
+def case_intercept(case_id: int) -> list[str]:
+    from integrations.case_interceptions import case_interception_run
+
+    return case_interception_run(case_id=case_id)
+
+
 def outbox_deliver(message_id: int) -> str:
     return outbox.outbox_deliver(message_id)
 

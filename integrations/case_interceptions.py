@@ -1,0 +1,35 @@
+"""After-sales asks for its parcel back: a refund or return case opened on an order already handed to the
+carrier (``aftersales.signals.case_interception_wanted``) has each of the order's parcels on the road
+intercepted through the carrier adapter (``fulfilment.services.shipment_intercept``), and the carrier's answer
+written on the case's timeline (``aftersales.services.case_interception_record``). Runs after commit, in a task:
+the carrier call is never inside a transaction."""
+
+from __future__ import annotations
+
+from aftersales.models import Case
+from aftersales.services import case_interception_record
+from fulfilment.models import Shipment
+from fulfilment.services import shipment_intercept
+
+SYSTEM = "aftersales"
+ON_THE_ROAD = (Shipment.Status.SHIPPED, Shipment.Status.IN_TRANSIT, Shipment.Status.EXCEPTION)
+
+
+def case_interception_run(*, case_id: int) -> list[str]:
+    """Intercept the case's parcels on the road; returns the carrier's answers (``no_parcel`` when none is)."""
+    case = Case.objects.select_related("order").get(pk=case_id)
+    shipments = list(Shipment.objects.filter(order_id=case.order_id, status__in=ON_THE_ROAD).order_by("pk"))
+    if not shipments:
+        case_interception_record(case_id=case.pk, outcome="no_parcel", system=SYSTEM)
+        return ["no_parcel"]
+    outcomes = []
+    for shipment in shipments:
+        interception = shipment_intercept(shipment=shipment, reason=f"after-sales {case.number}", system=SYSTEM)
+        case_interception_record(
+            case_id=case.pk,
+            outcome=interception.status,
+            message=f"{shipment.tracking_number} {interception.message}".strip(),
+            system=SYSTEM,
+        )
+        outcomes.append(interception.status)
+    return outcomes
