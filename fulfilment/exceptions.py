@@ -1,6 +1,6 @@
 """Fulfilment errors: each has a stable code and an HTTP status (rendered as {"code", "message", "extra"})."""
 
-from config.errors import ApplicationError, Conflict, NotFound
+from config.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
 
 class UnknownCarrier(ApplicationError):
@@ -67,3 +67,10 @@ class TrackingPayloadInvalid(ApplicationError):
 class TrackingRateLimited(ApplicationError):
     code = "rate_limited"
     status = 429
+
+
+class TrackingPushRefused(PermissionDenied):
+    """A tracking push with a missing or wrong ``X-Tracking-Token`` (``bad_token``), or from someone who is not
+    staff while no token is configured (``not_configured``)."""
+
+    code = "bad_token"

@@ -7,6 +7,7 @@ do by model permissions (``orders.roles``: 财务 holds them).
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -38,9 +39,8 @@ STATEMENT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, d
 
 
 def _summary(request, statement: Statement) -> dict:
-    data = statement_summary(statement)
-    data["url"] = request.build_absolute_uri(reverse("api-finance-statement-detail", kwargs={"pk": statement.pk}))
-    return data
+    url = request.build_absolute_uri(reverse("api-finance-statement-detail", kwargs={"pk": statement.pk}))
+    return StatementSummarySerializer({**statement_summary(statement), "url": url}).data
 
 
 class StatementUploadApi(APIView):
@@ -77,8 +77,13 @@ class StatementUploadApi(APIView):
             entity = entity_list_for_user(request.user).filter(code=data["entity"]).first()
             if entity is None:
                 exists = LegalEntity.objects.filter(code=data["entity"]).exists()
+                message = (
+                    _("entity: you may not use legal entity %(code)r.")
+                    if exists
+                    else _("entity: no legal entity %(code)r.")
+                )
                 raise EntityNotAllowed(
-                    f"entity: {'you may not use' if exists else 'no'} legal entity {data['entity']!r}.",
+                    message % {"code": data["entity"]},
                     extra={"field": "entity"},
                 )
         if data.get("shop"):
@@ -124,7 +129,7 @@ class StatementDetailApi(APIView):
     def get(self, request, pk: int):
         statement = statement_list_for_user(request.user).filter(pk=pk).first()
         if statement is None:
-            raise StatementNotFound(f"No statement {pk} that you may see.", extra={"statement_id": pk})
+            raise StatementNotFound(_("No statement %(pk)s that you may see.") % {"pk": pk}, extra={"statement_id": pk})
         return Response(_summary(request, statement))
 
 

@@ -8,8 +8,9 @@ or the global ``orders.view_all_orders``; writing needs ``inventory.adjust_stock
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -55,7 +56,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 def visible_location(user, code: str) -> Warehouse:
     warehouse = stock_warehouses_for_user(user).filter(code=code).first()
     if warehouse is None:
-        raise WarehouseNotFound(f"warehouse: no location {code!r}.", extra={"warehouse": code})
+        raise WarehouseNotFound(_("warehouse: no location %(code)r.") % {"code": code}, extra={"warehouse": code})
     return warehouse
 
 
@@ -73,19 +74,14 @@ def _movements_response(request, movements, *, replay: bool) -> Response:
         sku_id__in={k[0] for k in keys}, warehouse_id__in={k[1] for k in keys}
     ).select_related("sku", "warehouse")
     body = {
-        "movements": StockMovementOutputSerializer(
-            StockMovement.objects.filter(pk__in=[m.pk for m in movements])
-            .select_related("sku", "warehouse", "actor")
-            .order_by("pk"),
-            many=True,
-        ).data,
-        "levels": [
-            {"sku": row.sku.code, **StockLevelOutputSerializer(row).data}
-            for row in levels
-            if (row.sku_id, row.warehouse_id, row.pool) in keys
-        ],
+        "movements": StockMovement.objects.filter(pk__in=[m.pk for m in movements])
+        .select_related("sku", "warehouse", "actor")
+        .order_by("pk"),
+        "levels": [row for row in levels if (row.sku_id, row.warehouse_id, row.pool) in keys],
     }
-    return Response(body, status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+    return Response(
+        MovementsOutputSerializer(body).data, status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+    )
 
 
 class LineInputSerializer(StrictSerializer):
@@ -103,10 +99,15 @@ def _lines(lines: list[dict]) -> list[StockLine]:
     return [StockLine(sku_get(code=line["sku"]), line["quantity"]) for line in lines]
 
 
+@extend_schema_serializer(component_name="SKUStockLevel")
+class SKUStockLevelOutputSerializer(StockLevelOutputSerializer):
+    sku = serializers.CharField(source="sku.code", help_text="SKU code.")
+
+
 @extend_schema_serializer(component_name="StockMovementsResult")
 class MovementsOutputSerializer(serializers.Serializer):
     movements = StockMovementOutputSerializer(many=True)
-    levels = StockLevelOutputSerializer(many=True)
+    levels = SKUStockLevelOutputSerializer(many=True, help_text="The stock levels the movements changed.")
 
 
 class StockListApi(APIView):
@@ -335,10 +336,20 @@ class StockCountCreateApi(APIView):
 
     @extend_schema_serializer(component_name="StockCount")
     class OutputSerializer(serializers.Serializer):
-        count = serializers.CharField()
-        warehouse = serializers.CharField()
+        count = serializers.CharField(source="reference", help_text="The count's reference.")
+        warehouse = serializers.CharField(source="warehouse.code")
         state = serializers.CharField()
-        lines = serializers.ListField(child=serializers.DictField())
+        lines = inline_serializer(
+            name="StockCountLine",
+            many=True,
+            fields={
+                "sku": serializers.CharField(source="sku.code", help_text="SKU code."),
+                "pool": serializers.ChoiceField(choices=Pool.choices),
+                "system": serializers.IntegerField(source="system_quantity"),
+                "counted": serializers.IntegerField(source="counted_quantity"),
+                "difference": serializers.IntegerField(help_text="counted − system."),
+            },
+        )
 
     @extend_schema(
         operation_id="stock_count",
@@ -361,22 +372,8 @@ class StockCountCreateApi(APIView):
         if v["apply"]:
             stock_count_apply(count=count, actor=request.user)
             count.refresh_from_db()
-        body = {
-            "count": count.reference,
-            "warehouse": warehouse.code,
-            "state": count.state,
-            "lines": [
-                {
-                    "sku": sku.code,
-                    "pool": line.pool,
-                    "system": line.system_quantity,
-                    "counted": line.counted_quantity,
-                    "difference": line.difference,
-                }
-                for (sku, _input), line in zip(lines, recorded, strict=True)
-            ],
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
+        body = {"reference": count.reference, "warehouse": warehouse, "state": count.state, "lines": recorded}
+        return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class StockAccuracyApi(APIView):
@@ -385,12 +382,43 @@ class StockAccuracyApi(APIView):
         since = serializers.DateTimeField(required=False, help_text="Counts applied at or after.")
         until = serializers.DateTimeField(required=False, help_text="Counts applied before.")
 
+    # Serializes the dict built by inventory.selectors.stock_accuracy_report.
+    @extend_schema_serializer(component_name="StockAccuracy")
+    class OutputSerializer(serializers.Serializer):
+        rows = inline_serializer(
+            name="StockAccuracyRow",
+            many=True,
+            fields={
+                "count": serializers.CharField(help_text="The count's reference."),
+                "applied_at": serializers.DateTimeField(),
+                "warehouse": serializers.CharField(help_text="Location code."),
+                "sku": serializers.CharField(help_text="SKU code."),
+                "sku_name": serializers.CharField(),
+                "pool": serializers.ChoiceField(choices=Pool.choices),
+                "system": serializers.IntegerField(),
+                "counted": serializers.IntegerField(),
+                "difference": serializers.IntegerField(),
+                "accurate": serializers.BooleanField(),
+            },
+        )
+        lines = serializers.IntegerField()
+        accurate_lines = serializers.IntegerField()
+        line_accuracy = serializers.DecimalField(
+            max_digits=6, decimal_places=4, allow_null=True, help_text="Lines exactly right / lines; null: none."
+        )
+        system_units = serializers.IntegerField()
+        counted_units = serializers.IntegerField()
+        difference_units = serializers.IntegerField()
+        unit_accuracy = serializers.DecimalField(
+            max_digits=6, decimal_places=4, allow_null=True, help_text="1 − Σ|difference| / Σ system units."
+        )
+
     @extend_schema(
         operation_id="stock_accuracy",
         tags=["stock"],
         summary="Inventory-accuracy report over applied counts (system vs counted)",
         parameters=[FilterSerializer],
-        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)},
+        responses={200: OutputSerializer, **error_responses(400, 404)},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -400,9 +428,7 @@ class StockAccuracyApi(APIView):
         report = stock_accuracy_report(
             user=request.user, warehouse=warehouse, since=v.get("since"), until=v.get("until")
         )
-        for rate in ("line_accuracy", "unit_accuracy"):
-            report[rate] = str(report[rate]) if report[rate] is not None else None
-        return Response(report)
+        return Response(self.OutputSerializer(report).data)
 
 
 class ReservationListApi(APIView):

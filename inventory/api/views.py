@@ -11,6 +11,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -41,14 +42,14 @@ LOCATION = OpenApiParameter(
 def visible_warehouse(user, code: str) -> Warehouse:
     warehouse = stock_warehouses_for_user(user).filter(code=code).first()
     if warehouse is None:
-        raise NotFound(f"No warehouse {code!r}.", code="warehouse_not_found", extra={"code": code})
+        raise NotFound(_("No warehouse %(code)r.") % {"code": code}, code="warehouse_not_found", extra={"code": code})
     return warehouse
 
 
 def sku_by_code(code: str) -> SKU:
     sku = SKU.objects.filter(code=code).first()
     if sku is None:
-        raise NotFound(f"No SKU {code!r}.", code="sku_not_found", extra={"code": code})
+        raise NotFound(_("No SKU %(code)r.") % {"code": code}, code="sku_not_found", extra={"code": code})
     return sku
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
     inline_serializer,
 )
@@ -24,7 +26,7 @@ class OrderRouteApi(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    # Documents fulfilment.routing.RoutingResult.as_dict() (returned as it is).
+    # Serializes fulfilment.routing.RoutingResult.
     @extend_schema_serializer(component_name="OrderRoute")
     class OutputSerializer(serializers.Serializer):
         order = serializers.CharField(help_text="Order number.")
@@ -85,8 +87,8 @@ class OrderRouteApi(APIView):
         try:
             order = order_get_for_user(request.user, number=number)
         except Order.DoesNotExist:
-            raise NotVisible(f"No order {number} visible to you.") from None
-        return Response(order_route(order=order).as_dict())
+            raise NotVisible(_("No order %(number)s visible to you.") % {"number": number}) from None
+        return Response(self.OutputSerializer(order_route(order=order)).data)
 
 
 class CarrierListApi(APIView):
@@ -100,9 +102,13 @@ class CarrierListApi(APIView):
         name = serializers.CharField()
         kind = serializers.CharField()
         max_weight_grams = serializers.IntegerField()
-        platform_codes = serializers.DictField(
-            child=serializers.CharField(), help_text="Platform → the code that platform uses for this carrier."
+        platform_codes = serializers.SerializerMethodField(
+            help_text="Platform → the code that platform uses for this carrier."
         )
+
+        @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+        def get_platform_codes(self, carrier: Carrier) -> dict[str, str]:
+            return {pc.platform: pc.code for pc in carrier.platform_codes.all()}
 
     @extend_schema(
         operation_id="carrier_list",
@@ -111,18 +117,7 @@ class CarrierListApi(APIView):
     )
     def get(self, request):
         carriers = Carrier.objects.filter(is_active=True).prefetch_related("platform_codes").order_by("code")
-        return Response(
-            [
-                {
-                    "code": c.code,
-                    "name": c.name,
-                    "kind": c.kind,
-                    "max_weight_grams": c.max_weight_grams,
-                    "platform_codes": {pc.platform: pc.code for pc in c.platform_codes.all()},
-                }
-                for c in carriers
-            ]
-        )
+        return Response(self.OutputSerializer(carriers, many=True).data)
 
 
 class CarrierCheckApi(APIView):
@@ -142,4 +137,4 @@ class CarrierCheckApi(APIView):
     )
     def get(self, request, code: str):
         carrier = carrier_get(code)
-        return Response({"code": carrier.code, "name": carrier.name})
+        return Response(self.OutputSerializer(carrier).data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -54,7 +55,7 @@ class PackLookupApi(APIView):
 
     permission_classes = [FloorPermission]
 
-    # Documents the dict built in get() (returned as it is).
+    # Serializes the dict built in get().
     @extend_schema_serializer(component_name="PackLookup")
     class OutputSerializer(serializers.Serializer):
         wave_order = serializers.IntegerField(help_text="The order's entry in its wave: `POST pack/{id}/complete/`.")
@@ -128,28 +129,27 @@ class PackLookupApi(APIView):
             }
             for line in order.lines.select_related("sku").order_by("pk")
         ]
-        return Response(
-            {
-                "wave_order": wave_order.pk,
-                "order": order.number,
-                "tote": wave_order.tote,
-                "status": wave_order.status,
-                "order_status": order.status,
-                "shop": order.shop.name,
-                "platform": order.shop.platform,
-                "consignee": consignee_for(request.user, order),
-                "buyer_remark": order.buyer_remark,
-                "seller_memo": order.seller_memo,
-                "instructions": selectors.packing_instructions(order=order),
-                "lines": lines,
-                "expected": pack_expected(wave_order=wave_order),
-                "carrier": wave_order.carrier.code,
-                "carriers": [
-                    {"code": c, "label": label} for c, label in carrier_choices(warehouse=wave_order.wave.warehouse)
-                ],
-                "shipment": ShipmentOutput(shipment).data if shipment else None,
-            }
-        )
+        payload = {
+            "wave_order": wave_order.pk,
+            "order": order.number,
+            "tote": wave_order.tote,
+            "status": wave_order.status,
+            "order_status": order.status,
+            "shop": order.shop.name,
+            "platform": order.shop.platform,
+            "consignee": consignee_for(request.user, order),
+            "buyer_remark": order.buyer_remark,
+            "seller_memo": order.seller_memo,
+            "instructions": selectors.packing_instructions(order=order),
+            "lines": lines,
+            "expected": pack_expected(wave_order=wave_order),
+            "carrier": wave_order.carrier.code,
+            "carriers": [
+                {"code": c, "label": label} for c, label in carrier_choices(warehouse=wave_order.wave.warehouse)
+            ],
+            "shipment": shipment,
+        }
+        return Response(self.OutputSerializer(payload).data)
 
 
 class PackCompleteApi(APIView):
@@ -178,7 +178,7 @@ class PackCompleteApi(APIView):
             pk=pk, wave__in=selectors.wave_list_for_user(request.user).values("pk")
         ).first()
         if wave_order is None:
-            raise NotVisible(f"No order {pk} at your pack stations.")
+            raise NotVisible(_("No order %(pk)s at your pack stations.") % {"pk": pk})
         shipment = pack_complete(
             wave_order=wave_order,
             verified=v["verified"],
@@ -197,7 +197,7 @@ def _floor_shipment(user, pk: int) -> Shipment:
         .first()
     )
     if shipment is None:
-        raise NotVisible(f"No parcel {pk} in your warehouses.")
+        raise NotVisible(_("No parcel %(pk)s in your warehouses.") % {"pk": pk})
     return shipment
 
 

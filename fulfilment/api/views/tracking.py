@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ErrorSerializer, error_responses
+from fulfilment.exceptions import TrackingPushRefused
 from fulfilment.services import tracking_push_receive
 
 
@@ -34,7 +36,7 @@ class TrackingPushApi(APIView):
 
     @extend_schema_serializer(component_name="TrackingPushAccepted")
     class OutputSerializer(serializers.Serializer):
-        push = serializers.IntegerField(help_text="The stored push; it is processed in the background.")
+        push = serializers.IntegerField(source="pk", help_text="The stored push; it is processed in the background.")
         status = serializers.CharField()
 
     @extend_schema(
@@ -64,18 +66,8 @@ class TrackingPushApi(APIView):
         given = request.headers.get("X-Tracking-Token", "")
         if token:
             if not hmac.compare_digest(token, given):
-                return Response(
-                    {"code": "bad_token", "message": "X-Tracking-Token is missing or wrong.", "extra": {}}, status=403
-                )
-        else:
-            if not (request.user and request.user.is_authenticated and request.user.is_staff):
-                return Response(
-                    {
-                        "code": "not_configured",
-                        "message": "Tracking pushes need FULFILMENT_TRACKING_PUSH_TOKEN.",
-                        "extra": {},
-                    },
-                    status=403,
-                )
+                raise TrackingPushRefused(_("X-Tracking-Token is missing or wrong."), code="bad_token")
+        elif not (request.user and request.user.is_authenticated and request.user.is_staff):
+            raise TrackingPushRefused(_("Tracking pushes need FULFILMENT_TRACKING_PUSH_TOKEN."), code="not_configured")
         push = tracking_push_receive(carrier_code=carrier_code, body=request.data)
-        return Response({"push": push.pk, "status": push.status}, status=status.HTTP_202_ACCEPTED)
+        return Response(self.OutputSerializer(push).data, status=status.HTTP_202_ACCEPTED)

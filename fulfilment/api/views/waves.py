@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -56,7 +57,7 @@ class WaveListApi(APIView):
 def _warehouse(user, code: str):
     warehouse = warehouse_list_for_user(user).filter(code=code).first()
     if warehouse is None:
-        raise NotVisible(f"No warehouse {code!r} you may work in.", extra={"warehouse": code})
+        raise NotVisible(_("No warehouse %(code)r you may work in.") % {"code": code}, extra={"warehouse": code})
     return warehouse
 
 
@@ -123,7 +124,7 @@ class WaveDetailApi(APIView):
 
     permission_classes = [FloorPermission]
 
-    # Documents the dict built by selectors.wave_pick_payload (returned as it is).
+    # Serializes the dict built by selectors.wave_pick_payload (the offline pick page reads the same).
     @extend_schema_serializer(component_name="WavePickList")
     class OutputSerializer(serializers.Serializer):
         wave = inline_serializer(
@@ -166,7 +167,7 @@ class WaveDetailApi(APIView):
     )
     def get(self, request, pk: int):
         wave = selectors.wave_get_for_user(request.user, pk=pk)
-        return Response(selectors.wave_pick_payload(wave=wave))
+        return Response(self.OutputSerializer(selectors.wave_pick_payload(wave=wave)).data)
 
 
 class WaveClaimApi(APIView):
@@ -186,7 +187,7 @@ class WaveClaimApi(APIView):
 def _task(user, pk: int) -> PickTask:
     task = PickTask.objects.filter(pk=pk, wave__in=selectors.wave_list_for_user(user).values("pk")).first()
     if task is None:
-        raise NotVisible(f"No pick task {pk} in your warehouses.")
+        raise NotVisible(_("No pick task %(pk)s in your warehouses.") % {"pk": pk})
     return task
 
 
