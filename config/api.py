@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -214,7 +215,7 @@ class UnknownPathApi(APIView):
     schema = None  # not an operation: left out of the OpenAPI schema
 
     def _not_found(self, request, *args, **kwargs):
-        raise exceptions.NotFound(f"No API operation at {request.path}.")
+        raise exceptions.NotFound(_("No API operation at %(request_path)s.") % {"request_path": request.path})
 
     get = post = put = patch = delete = _not_found
 

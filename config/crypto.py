@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
 
@@ -73,8 +74,10 @@ def secret_decrypt(stored: str) -> str:
         return fernet().decrypt(stored[len(PREFIX) :].encode()).decode()
     except InvalidToken:
         raise SecretUnreadable(
-            "A stored secret cannot be decrypted with any key in FIELD_ENCRYPTION_KEYS: the key it was "
-            "written with is missing (keep the old key after the new one until `secrets_rotate` has run)."
+            _(
+                "A stored secret cannot be decrypted with any key in FIELD_ENCRYPTION_KEYS: the key it was "
+                "written with is missing (keep the old key after the new one until `secrets_rotate` has run)."
+            )
         ) from None
 
 

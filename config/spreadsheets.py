@@ -215,7 +215,9 @@ def table_read(content: bytes, name: str) -> tuple[list[str], list[tuple[int, li
             raise SpreadsheetInvalid(_("Not a readable XLSX workbook (%(why)s).") % {"why": _("not a zip file")})
         read = [(number, [_cell_text(value) for value in cells]) for number, cells in rows]
     except SpreadsheetInvalid as exc:
-        raise SpreadsheetInvalid(f"{name}: {exc.message}", extra=exc.extra) from None
+        raise SpreadsheetInvalid(
+            _("%(name)s: %(exc_message)s") % {"name": name, "exc_message": exc.message}, extra=exc.extra
+        ) from None
     read = [(number, cells) for number, cells in read if any(cells)]
     if not read:
         raise SpreadsheetInvalid(_("%(name)s: the file is empty.") % {"name": name})

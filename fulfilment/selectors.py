@@ -13,6 +13,7 @@ import re
 from django.conf import settings
 from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from fulfilment.eta.selectors import shipment_eta
 from fulfilment.exceptions import NotVisible
@@ -73,7 +74,7 @@ def my_waves(user) -> QuerySet[Wave]:
 def wave_get_for_user(user, *, pk: int) -> Wave:
     wave = wave_list_for_user(user).filter(pk=pk).first()
     if wave is None:
-        raise NotVisible(f"No wave {pk} in your warehouses.")
+        raise NotVisible(_("No wave %(pk)s in your warehouses.") % {"pk": pk})
     return wave
 
 
@@ -121,7 +122,7 @@ def pack_lookup_for_user(user, *, code: str) -> WaveOrder:
     warehouses; the most recent live wave entry."""
     code = (code or "").strip()
     if not code or not user_works_floor(user):
-        raise NotVisible("Scan an order number or a tote.")
+        raise NotVisible(_("Scan an order number or a tote."))
     wave_orders = (
         WaveOrder.objects.filter(wave__warehouse__in=warehouse_list_for_user(user).values("pk"))
         .exclude(status=WaveOrder.Status.REMOVED)
@@ -131,7 +132,9 @@ def pack_lookup_for_user(user, *, code: str) -> WaveOrder:
         wave_orders.filter(Q(order__number=code) | Q(tote=code) | Q(order__external_id=code)).order_by("-pk").first()
     )
     if found is None:
-        raise NotVisible(f"No order or tote {code!r} waiting in your warehouses.", extra={"code": code})
+        raise NotVisible(
+            _("No order or tote %(code)r waiting in your warehouses.") % {"code": code}, extra={"code": code}
+        )
     return found
 
 
@@ -160,7 +163,7 @@ def shipment_list_for_order(*, order: Order) -> QuerySet[Shipment]:
 def shipment_get_for_user(user, *, pk: int) -> Shipment:
     shipment = shipment_list_for_user(user).filter(pk=pk).first()
     if shipment is None:
-        raise NotVisible(f"No shipment {pk} visible to you.")
+        raise NotVisible(_("No shipment %(pk)s visible to you.") % {"pk": pk})
     return shipment
 
 

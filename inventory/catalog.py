@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from config.errors import ApplicationError, Conflict
@@ -113,7 +114,7 @@ def _update(obj, changes: dict[str, Any]):
 
 def _code_taken(what: str, code: str) -> Conflict:
     return Conflict(
-        f"code: a {what} with code {code!r} already exists.",
+        _("code: a %(what)s with code %(code)r already exists.") % {"what": what, "code": code},
         code=f"{what.lower()}_code_taken",
         extra={"code": code},
     )

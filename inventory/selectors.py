@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from inventory.exceptions import SKUNotFound, WarehouseNotFound
@@ -64,14 +65,16 @@ def sku_get(*, code: str) -> SKU:
     try:
         return SKU.objects.get(code=code)
     except SKU.DoesNotExist:
-        raise SKUNotFound(f"sku: no SKU with code {code!r}.", extra={"sku": code}) from None
+        raise SKUNotFound(_("sku: no SKU with code %(code)r.") % {"code": code}, extra={"sku": code}) from None
 
 
 def warehouse_get(*, code: str) -> Warehouse:
     try:
         return Warehouse.objects.get(code=code)
     except Warehouse.DoesNotExist:
-        raise WarehouseNotFound(f"warehouse: no location with code {code!r}.", extra={"warehouse": code}) from None
+        raise WarehouseNotFound(
+            _("warehouse: no location with code %(code)r.") % {"code": code}, extra={"warehouse": code}
+        ) from None
 
 
 # --- levels, ledger, reservations ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError, Conflict
 from inventory.models import Warehouse
@@ -92,7 +93,7 @@ def shop_secret_set(*, shop: Shop, secret: str) -> None:
     path = settings.ORDERS_SHOP_SECRET_SETTER or ""
     if not path:
         raise ApplicationError(
-            "webhook_secret: no channel integration is configured to keep it (settings.ORDERS_SHOP_SECRET_SETTER).",
+            _("webhook_secret: no channel integration is configured to keep it (settings.ORDERS_SHOP_SECRET_SETTER)."),
             code="invalid",
             extra={"field": "webhook_secret"},
         )
@@ -100,4 +101,8 @@ def shop_secret_set(*, shop: Shop, secret: str) -> None:
 
 
 def _code_taken(code: str) -> Conflict:
-    return Conflict(f"code: a shop with code {code!r} already exists.", code="shop_code_taken", extra={"code": code})
+    return Conflict(
+        _("code: a shop with code %(code)r already exists.") % {"code": code},
+        code="shop_code_taken",
+        extra={"code": code},
+    )

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
 from orders.models import Alert, NotificationChannel
@@ -74,7 +75,7 @@ def _post_json(url: str, payload: dict[str, Any]) -> dict[str, Any]:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (https robots)
             answer = json.loads(response.read().decode("utf-8") or "{}")
     except (urllib.error.URLError, TimeoutError, ValueError) as error:
-        raise NotificationFailed(f"robot webhook unreachable: {error}") from error
+        raise NotificationFailed(_("robot webhook unreachable: %(error)s") % {"error": error}) from error
     if answer.get("errcode", 0) != 0:
         raise NotificationFailed(
             f"robot refused the message: {answer.get('errcode')} {answer.get('errmsg', '')}".strip(),

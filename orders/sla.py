@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_users_with_perms
 
 from config.errors import ApplicationError
@@ -294,7 +295,9 @@ def alert_notify(*, alert_id: int) -> dict[str, int]:
     )
     if result["failed"] and not result["sent"]:
         Alert.objects.filter(pk=alert.pk, notified_severity=alert.severity).update(notified_severity=previous)
-        raise NotificationFailed(f"alert {alert.pk}: every notification channel failed", extra=result)
+        raise NotificationFailed(
+            _("alert %(alert_pk)s: every notification channel failed") % {"alert_pk": alert.pk}, extra=result
+        )
     return result
 
 
@@ -323,7 +326,9 @@ def alert_acknowledge(*, alert_id: int, actor) -> Alert:
 @transaction.atomic
 def alert_assign(*, alert_id: int, assignee, actor) -> Alert:
     if assignee is not None and not assignee.is_active:
-        raise AlertInvalid(f"{assignee.get_username()} is not an active user.", extra={"field": "assignee"})
+        raise AlertInvalid(
+            _("%(value)s is not an active user.") % {"value": assignee.get_username()}, extra={"field": "assignee"}
+        )
     alert = Alert.objects.select_for_update().get(pk=alert_id)
     alert.assignee = assignee
     alert.save(update_fields=["assignee", "updated_at"])

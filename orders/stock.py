@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from inventory.exceptions import InsufficientStock
 from inventory.services import (
@@ -49,7 +50,8 @@ def order_stock_follow(*, order: Order, from_status: str, actor=None) -> None:
             _hold_out_of_stock(order, result)
             return
         raise InsufficientStock(
-            f"Order {order.number} cannot be approved: its stock is not reserved ({result.describe()}).",
+            _("Order %(order_number)s cannot be approved: its stock is not reserved (%(value)s).")
+            % {"order_number": order.number, "value": result.describe()},
             extra={"order_number": order.number, "short": result.short},
         )
     if to_status in (Status.CANCELLED, Status.CLOSED):

@@ -283,8 +283,11 @@ class AlipayAccountLedger(StatementFormat):
                         "row": number,
                         "column": "账户余额（元）",
                         "value": str(line.balance),
-                        "reason": f"does not follow from the previous balance {self._balance} and this row's "
-                        f"{value} (expected {self._balance + value}); rows may be missing",
+                        "reason": _(
+                            "does not follow from the previous balance %(previous)s and this row's %(amount)s "
+                            "(expected %(expected)s); rows may be missing"
+                        )
+                        % {"previous": self._balance, "amount": value, "expected": self._balance + value},
                     }
                 )
             self._balance = line.balance

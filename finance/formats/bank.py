@@ -72,8 +72,11 @@ class BankStatement(StatementFormat):
                         "row": number,
                         "column": "余额",
                         "value": str(line.balance),
-                        "reason": f"does not follow from the previous balance {self._balance} and this row's "
-                        f"{amount} (expected {self._balance + amount}); rows may be missing",
+                        "reason": _(
+                            "does not follow from the previous balance %(previous)s and this row's %(amount)s "
+                            "(expected %(expected)s); rows may be missing"
+                        )
+                        % {"previous": self._balance, "amount": amount, "expected": self._balance + amount},
                     }
                 )
             self._balance = line.balance

@@ -330,7 +330,8 @@ class StatementFormat:
         missing = [c.name for c in self.columns if c.required and c.name not in self.index]
         if missing:
             raise SpreadsheetInvalid(
-                f"{self.label}: the header row (row {header_row}) lacks the columns {', '.join(missing)}.",
+                _("%(label)s: the header row (row %(header_row)s) lacks the columns %(columns)s.")
+                % {"label": self.label, "header_row": header_row, "columns": ", ".join(missing)},
                 extra={"row": header_row, "missing_columns": missing},
             )
         self.width = len(header)

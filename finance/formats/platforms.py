@@ -75,8 +75,11 @@ def _require_amount_columns(fmt: StatementFormat) -> None:
         from config.spreadsheets import SpreadsheetInvalid
 
         raise SpreadsheetInvalid(
-            f"{fmt.label}: the header row (row {fmt.header_row}) needs either a 金额 column or both 收入金额 and "
-            f"支出金额.",
+            _(
+                "%(fmt_label)s: the header row (row %(fmt_header_row)s) needs either a 金额 column or both 收入金额 "
+                "and 支出金额."
+            )
+            % {"fmt_label": fmt.label, "fmt_header_row": fmt.header_row},
             extra={"row": fmt.header_row, "missing_columns": ["金额"]},
         )
 

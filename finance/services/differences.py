@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_users_with_perms
 
 from finance.exceptions import DifferenceInvalid
@@ -52,11 +53,12 @@ def difference_status_set(*, difference: Difference, status: str, actor, note: s
     """Move a difference to a status a person may choose. Writing it off (accepted) needs a reason."""
     if status not in HUMAN_CHOICES:
         raise DifferenceInvalid(
-            f"status: {status!r} is not one of {', '.join(HUMAN_CHOICES)}.", extra={"field": "status"}
+            _("status: %(status)r is not one of %(value)s.") % {"status": status, "value": ", ".join(HUMAN_CHOICES)},
+            extra={"field": "status"},
         )
     note = note.strip()
     if status == DifferenceStatus.ACCEPTED and not note:
-        raise DifferenceInvalid("note: say why the difference is written off.", extra={"field": "note"})
+        raise DifferenceInvalid(_("note: say why the difference is written off."), extra={"field": "note"})
     locked = Difference.objects.select_for_update().get(pk=difference.pk)
     if locked.status == status and not note:
         return locked
@@ -71,7 +73,7 @@ def difference_status_set(*, difference: Difference, status: str, actor, note: s
 def difference_comment_add(*, difference: Difference, author, body: str) -> DifferenceComment:
     body = body.strip()
     if not body:
-        raise DifferenceInvalid("comment: write something.", extra={"field": "body"})
+        raise DifferenceInvalid(_("comment: write something."), extra={"field": "body"})
     return _comment(difference, actor=author, body=body[:5000])
 
 

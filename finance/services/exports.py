@@ -21,6 +21,7 @@ from typing import Any
 from django.core.files import File
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -50,15 +51,23 @@ TOTAL_FONT = Font(bold=True)
 def export_request(*, user, kind: str, layout: str = ExportJob.Layout.EXCEL, params: dict[str, Any]) -> ExportJob:
     """Record an export and queue it. Dates in ``params`` are ISO strings."""
     if kind not in ExportJob.Kind.values:
-        raise ExportInvalid(f"kind: {kind!r} is not one of {', '.join(ExportJob.Kind.values)}.")
+        raise ExportInvalid(
+            _("kind: %(kind)r is not one of %(value)s.") % {"kind": kind, "value": ", ".join(ExportJob.Kind.values)}
+        )
     if layout not in ExportJob.Layout.values:
-        raise ExportInvalid(f"layout: {layout!r} is not one of {', '.join(ExportJob.Layout.values)}.")
+        raise ExportInvalid(
+            _("layout: %(layout)r is not one of %(value)s.")
+            % {"layout": layout, "value": ", ".join(ExportJob.Layout.values)}
+        )
     if kind == ExportJob.Kind.REPORT and params.get("group_by", "date") not in GROUPS:
-        raise ExportInvalid(f"group_by: {params.get('group_by')!r} is not one of {', '.join(GROUPS)}.")
+        raise ExportInvalid(
+            _("group_by: %(value)r is not one of %(value2)s.")
+            % {"value": params.get("group_by"), "value2": ", ".join(GROUPS)}
+        )
     if kind == ExportJob.Kind.VOUCHERS and not params.get("entity"):
-        raise ExportInvalid("entity: vouchers are exported per legal entity.")
+        raise ExportInvalid(_("entity: vouchers are exported per legal entity."))
     if params.get("entity") and not entity_list_for_user(user).filter(code=params["entity"]).exists():
-        raise ExportInvalid(f"entity: you may not export the books of {params['entity']!r}.")
+        raise ExportInvalid(_("entity: you may not export the books of %(value)r.") % {"value": params["entity"]})
     clean = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items() if v not in (None, "")}
     job = ExportJob.objects.create(kind=kind, layout=layout, params=clean, requested_by=user)
     enqueue_on_commit("finance.tasks.export_build", job.pk)

@@ -24,6 +24,7 @@ from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.spreadsheets import SpreadsheetInvalid
 from finance.exceptions import EntityNotAllowed, EntityRequired, StatementDuplicate, StatementInvalid
@@ -89,8 +90,11 @@ def file_sha256(stream: IO[bytes]) -> tuple[str, int]:
 def statement_duplicate_error(existing: Statement, filename: str) -> StatementDuplicate:
     when = timezone.localtime(existing.created_at).strftime("%Y-%m-%d %H:%M")
     return StatementDuplicate(
-        f"{filename} was imported before: it is byte for byte the same file as statement #{existing.pk} "
-        f"“{existing.filename}” uploaded {when}. Nothing was imported again.",
+        _(
+            "%(filename)s was imported before: it is byte for byte the same file as statement #%(existing_pk)s "
+            "“%(existing_filename)s” uploaded %(when)s. Nothing was imported again."
+        )
+        % {"filename": filename, "existing_pk": existing.pk, "existing_filename": existing.filename, "when": when},
         extra={"statement_id": existing.pk, "filename": existing.filename, "sha256": existing.sha256},
     )
 
@@ -106,13 +110,16 @@ def _entity_for_upload(*, user, entity: LegalEntity | None, shop) -> LegalEntity
     visible = entity_list_for_user(user)
     if entity is not None:
         if not visible.filter(pk=entity.pk).exists():
-            raise EntityNotAllowed(f"You may not import statements for {entity.name}.", extra={"entity": entity.code})
+            raise EntityNotAllowed(
+                _("You may not import statements for %(entity_name)s.") % {"entity_name": entity.name},
+                extra={"entity": entity.code},
+            )
         return entity
     choices = list(visible[:2])
     if len(choices) == 1:
         return choices[0]
     raise EntityRequired(
-        "Choose the legal entity this statement belongs to.",
+        _("Choose the legal entity this statement belongs to."),
         extra={"entities": [e.code for e in visible]},
     )
 
@@ -133,7 +140,10 @@ def statement_upload(
     try:
         reader = statement_open(file)
     except SpreadsheetInvalid as exc:
-        raise StatementInvalid(f"{filename}: {exc.message}", extra={"filename": filename, **exc.extra}) from None
+        raise StatementInvalid(
+            _("%(filename)s: %(exc_message)s") % {"filename": filename, "exc_message": exc.message},
+            extra={"filename": filename, **exc.extra},
+        ) from None
     fmt = reader.format
     file.seek(0)
     entity = _entity_for_upload(user=user, entity=entity, shop=shop)
@@ -262,7 +272,10 @@ def _import_lines(statement: Statement, progress: Callable[[int, int], None] | N
         raw = getattr(handle, "file", handle)
         reader = statement_open(raw)
         if fmt_class is not None and reader.code != fmt_class.code:
-            raise SpreadsheetInvalid(f"The stored file now reads as {reader.format.label}, not {fmt_class.label}.")
+            raise SpreadsheetInvalid(
+                _("The stored file now reads as %(reader_format_label)s, not %(fmt_class_label)s.")
+                % {"reader_format_label": reader.format.label, "fmt_class_label": fmt_class.label}
+            )
         source, flow, statement_id = reader.format.source, reader.format.flow, statement.pk
         chunk: list[ParsedLine] = []
         last_percent = -1

@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 
 from aftersales.models import Case
 from finance.exceptions import VoucherInvalid
@@ -235,7 +236,7 @@ def vouchers_draft(*, entity: LegalEntity, date_from: dt.date, date_to: dt.date,
     """Draft (or redraft) the entity's vouchers for each day with activity. Exported vouchers are kept as
     they are. Returns counts of drafted, unchanged-because-exported and empty days."""
     if date_to < date_from:
-        raise VoucherInvalid("date_to: must not be before date_from.", extra={"field": "date_to"})
+        raise VoucherInvalid(_("date_to: must not be before date_from."), extra={"field": "date_to"})
     chart = Chart(entity)
     drafted = kept = 0
     for day, amounts in sorted(voucher_amounts(entity=entity, date_from=date_from, date_to=date_to).items()):
@@ -272,7 +273,10 @@ def vouchers_draft(*, entity: LegalEntity, date_from: dt.date, date_to: dt.date,
         debit = sum((line.debit for line in draft.lines), ZERO)
         credit = sum((line.credit for line in draft.lines), ZERO)
         if debit != credit:  # every entry is a balanced pair; this would be a bug
-            raise VoucherInvalid(f"The draft for {day} does not balance: debit {debit}, credit {credit}.")
+            raise VoucherInvalid(
+                _("The draft for %(day)s does not balance: debit %(debit)s, credit %(credit)s.")
+                % {"day": day, "debit": debit, "credit": credit}
+            )
         if existing is None:
             last = Voucher.objects.filter(entity=entity, date__year=day.year, date__month=day.month).aggregate(
                 n=Max("number")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fulfilment import geo
 from fulfilment.carriers.library import carrier_data, carrier_get
@@ -50,10 +51,13 @@ def carrier_platform_code_set(*, carrier_code: str, platform: str, code: str) ->
     logistics-company API). The carrier must be in the library; the platform one of ``CodeSystem``."""
     carrier = carrier_get(carrier_code, active_only=False)
     if platform not in CodeSystem.values:
-        raise UnknownCarrier(f"{platform!r} is not a platform with carrier codes.", extra={"platform": platform})
+        raise UnknownCarrier(
+            _("%(platform)r is not a platform with carrier codes.") % {"platform": platform},
+            extra={"platform": platform},
+        )
     code = (code or "").strip()
     if not code:
-        raise UnknownCarrier("A platform carrier code cannot be empty.", extra={"platform": platform})
+        raise UnknownCarrier(_("A platform carrier code cannot be empty."), extra={"platform": platform})
     obj, _created = CarrierPlatformCode.objects.update_or_create(
         carrier=carrier, platform=platform, defaults={"code": code}
     )

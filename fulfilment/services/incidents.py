@@ -14,6 +14,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
 from fulfilment.carriers.library import PLATFORMS_WITHOUT_CODES
@@ -56,7 +57,7 @@ def work_item_resolve(*, item: WorkItem, actor=None, resolution: str = "") -> Wo
     if item.status == WorkItem.Status.RESOLVED:
         return item
     if actor is not None and not (resolution or "").strip():
-        raise ApplicationError("Say what was done to resolve it.", code="resolution_required")
+        raise ApplicationError(_("Say what was done to resolve it."), code="resolution_required")
     item.status = WorkItem.Status.RESOLVED
     item.resolved_at = timezone.now()
     item.resolved_by = actor if getattr(actor, "is_authenticated", False) else None

@@ -8,6 +8,7 @@ import re
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
 from fulfilment.models import Location, SKUPlacement, Zone
@@ -28,10 +29,14 @@ def location_upsert(*, warehouse, code: str, zone: str, aisle: int, bay: int, le
     code = (code or "").strip().upper()
     if not CODE_SHAPE.match(code):
         raise ApplicationError(
-            f"Location code {code!r}: use capital letters, digits and dashes.", code="location_invalid"
+            _("Location code %(code)r: use capital letters, digits and dashes.") % {"code": code},
+            code="location_invalid",
         )
     if zone not in Zone.values:
-        raise ApplicationError(f"Zone {zone!r} is not one of {', '.join(Zone.values)}.", code="location_invalid")
+        raise ApplicationError(
+            _("Zone %(zone)r is not one of %(value)s.") % {"zone": zone, "value": ", ".join(Zone.values)},
+            code="location_invalid",
+        )
     path = location_path(zone=zone, aisle=aisle, bay=bay, level=level)
     location, _created = Location.objects.update_or_create(
         warehouse=warehouse,
@@ -44,7 +49,11 @@ def location_upsert(*, warehouse, code: str, zone: str, aisle: int, bay: int, le
 @transaction.atomic
 def sku_place(*, warehouse, sku, location: Location) -> SKUPlacement:
     if location.warehouse_id != warehouse.pk:
-        raise ApplicationError(f"Location {location.code} is not in {warehouse.code}.", code="location_invalid")
+        raise ApplicationError(
+            _("Location %(location_code)s is not in %(warehouse_code)s.")
+            % {"location_code": location.code, "warehouse_code": warehouse.code},
+            code="location_invalid",
+        )
     placement, _created = SKUPlacement.objects.update_or_create(
         warehouse=warehouse, sku=sku, defaults={"location": location}
     )

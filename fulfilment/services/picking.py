@@ -160,7 +160,7 @@ def _pick_apply(*, task: PickTask, quantity: int, actor, client_id: str) -> Pick
                 user=_user(actor),
             )
     except IntegrityError:
-        raise WaveError("This action was already applied.", code="duplicate_action") from None
+        raise WaveError(_("This action was already applied."), code="duplicate_action") from None
     if not PickTask.objects.filter(wave_order_id=task.wave_order_id, status=PickTask.Status.OPEN).exists():
         WaveOrder.objects.filter(pk=task.wave_order_id, status=WaveOrder.Status.PICKING).update(
             status=WaveOrder.Status.PICKED

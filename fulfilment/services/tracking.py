@@ -14,6 +14,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
@@ -47,7 +48,7 @@ def tracking_push_receive(*, carrier_code: str, body) -> TrackingPush:
     carrier = carrier_get(carrier_code, active_only=False)
     if not isinstance(body, dict) or not (isinstance(body.get("items"), list) or body.get("tracking_number")):
         raise TrackingPayloadInvalid(
-            'A tracking push is {"tracking_number": "…", "events": […]} or {"items": [those]}.',
+            _('A tracking push is {"tracking_number": "…", "events": […]} or {"items": [those]}.'),
             extra={"carrier": carrier.code},
         )
     push = TrackingPush.objects.create(carrier_code=carrier.code, body=body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fulfilment.carriers.library import carrier_get
 from fulfilment.exceptions import NothingToWave, WaveError
@@ -68,15 +69,26 @@ def wave_build(
     """Build one wave of at most ``capacity`` orders by ``strategy``. Raises ``NothingToWave`` when no
     approved order fits."""
     if strategy not in WaveStrategy.values:
-        raise WaveError(f"{strategy!r} is not a wave strategy ({', '.join(WaveStrategy.values)}).", code="wave_invalid")
+        raise WaveError(
+            _("%(strategy)r is not a wave strategy (%(value)s).")
+            % {"strategy": strategy, "value": ", ".join(WaveStrategy.values)},
+            code="wave_invalid",
+        )
     if not 1 <= int(capacity) <= MAX_CAPACITY:
-        raise WaveError(f"Capacity {capacity} must be between 1 and {MAX_CAPACITY}.", code="wave_invalid")
+        raise WaveError(
+            _("Capacity %(capacity)s must be between 1 and %(MAX_CAPACITY)s.")
+            % {"capacity": capacity, "MAX_CAPACITY": MAX_CAPACITY},
+            code="wave_invalid",
+        )
     carrier = carrier_get(carrier_code) if carrier_code else None
     if strategy == WaveStrategy.BY_CARRIER and carrier is None:
-        raise WaveError("A by-carrier wave needs a carrier.", code="wave_invalid")
+        raise WaveError(_("A by-carrier wave needs a carrier."), code="wave_invalid")
     chosen = wave_candidates(warehouse=warehouse, strategy=strategy, carrier=carrier, limit=int(capacity))
     if not chosen:
-        raise NothingToWave(f"No approved order in {warehouse.code} fits a {WaveStrategy(strategy).label} wave.")
+        raise NothingToWave(
+            _("No approved order in %(warehouse_code)s fits a %(label)s wave.")
+            % {"warehouse_code": warehouse.code, "label": WaveStrategy(strategy).label}
+        )
 
     # Lock the orders in pk order (no deadlock with other builders) and keep those still approved.
     ids = [order.pk for order, _c in chosen]
@@ -90,7 +102,10 @@ def wave_build(
     )
     chosen = [(locked[o.pk], c) for o, c in chosen if o.pk in locked and o.pk not in taken]
     if not chosen:
-        raise NothingToWave(f"The orders for this wave were taken by another wave in {warehouse.code}.")
+        raise NothingToWave(
+            _("The orders for this wave were taken by another wave in %(warehouse_code)s.")
+            % {"warehouse_code": warehouse.code}
+        )
 
     wave = Wave.objects.create(
         warehouse=warehouse, strategy=strategy, carrier=carrier, capacity=capacity, created_by=_user(actor)
@@ -188,7 +203,10 @@ def wave_claim(*, wave: Wave, user) -> Wave:
     wave.refresh_from_db()
     if not claimed and wave.assignee_id != user.pk:
         who = wave.assignee.get_username() if wave.assignee_id else "nobody"
-        raise WaveError(f"Wave {wave.number} is being picked by {who}.", extra={"wave": wave.number})
+        raise WaveError(
+            _("Wave %(wave_number)s is being picked by %(who)s.") % {"wave_number": wave.number, "who": who},
+            extra={"wave": wave.number},
+        )
     return wave
 
 
@@ -197,7 +215,10 @@ def wave_cancel(*, wave: Wave, actor=None, reason: str = "") -> Wave:
     """Cancel a wave: its orders that were not packed go back to approved (goods back to their bins)."""
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
     if wave.status in (Wave.Status.DONE, Wave.Status.CANCELLED):
-        raise WaveError(f"Wave {wave.number} is {wave.get_status_display()}; it cannot be cancelled.")
+        raise WaveError(
+            _("Wave %(wave_number)s is %(value)s; it cannot be cancelled.")
+            % {"wave_number": wave.number, "value": wave.get_status_display()}
+        )
     for wave_order in wave.wave_orders.select_related("order").exclude(
         status__in=[WaveOrder.Status.PACKED, WaveOrder.Status.REMOVED]
     ):

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Case, Sum, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from config.tasks import enqueue_on_commit
 from inventory.exceptions import StockInvalid
@@ -58,10 +59,15 @@ def channel_stock_set(
 ) -> ChannelStock:
     """Say how much of the SKU's pool this shop may sell. Creates the shop × SKU row if needed."""
     if rule not in Rule.values:
-        raise StockInvalid(f"rule: {rule!r} is not one of {', '.join(Rule.values)}.", extra={"field": "rule"})
+        raise StockInvalid(
+            _("rule: %(rule)r is not one of %(value)s.") % {"rule": rule, "value": ", ".join(Rule.values)},
+            extra={"field": "rule"},
+        )
     if rule == Rule.PERCENTAGE:
         if not 1 <= percent <= 100:
-            raise StockInvalid(f"percent: {percent} must be between 1 and 100.", extra={"field": "percent"})
+            raise StockInvalid(
+                _("percent: %(percent)s must be between 1 and 100.") % {"percent": percent}, extra={"field": "percent"}
+            )
         others = (
             ChannelStock.objects.filter(sku=sku, rule=Rule.PERCENTAGE, is_active=True)
             .exclude(shop_id=shop_id)
@@ -70,12 +76,15 @@ def channel_stock_set(
         )
         if is_active and others + percent > 100:
             raise StockInvalid(
-                f"percent: the shops selling {sku.code} by percentage would get {others + percent}% together "
-                f"(other shops already {others}%).",
+                _(
+                    "percent: the shops selling %(sku_code)s by percentage would get %(value)s%% together "
+                    "(other shops already %(others)s%%)."
+                )
+                % {"sku_code": sku.code, "value": others + percent, "others": others},
                 extra={"field": "percent", "others": others},
             )
     if rule == Rule.FIXED and quota < 0:
-        raise StockInvalid(f"quota: {quota} must not be negative.", extra={"field": "quota"})
+        raise StockInvalid(_("quota: %(quota)s must not be negative.") % {"quota": quota}, extra={"field": "quota"})
     if rule == Rule.EXCLUSIVE and is_active:
         taken_id = (
             ChannelStock.objects.filter(sku=sku, rule=Rule.EXCLUSIVE, is_active=True)
@@ -86,7 +95,9 @@ def channel_stock_set(
         if taken_id is not None:
             taken = shop_names([taken_id])[taken_id].code
             raise StockInvalid(
-                f"rule: {sku.code} is already exclusive to shop {taken}.", extra={"field": "rule", "shop": taken}
+                _("rule: %(sku_code)s is already exclusive to shop %(taken)s.")
+                % {"sku_code": sku.code, "taken": taken},
+                extra={"field": "rule", "shop": taken},
             )
     row = ChannelStock.objects.filter(shop_id=shop_id, sku=sku).first() or ChannelStock(shop_id=shop_id, sku=sku)
     row.rule, row.percent, row.quota = rule, percent, quota
@@ -138,9 +149,11 @@ def safety_stock_set(
 ) -> SafetyStock:
     """Set a SKU's safety stock rule; the threshold in force is computed at once."""
     if mode not in SafetyStock.Mode.values:
-        raise StockInvalid(f"mode: {mode!r} is not one of {', '.join(SafetyStock.Mode.values)}.")
+        raise StockInvalid(
+            _("mode: %(mode)r is not one of %(value)s.") % {"mode": mode, "value": ", ".join(SafetyStock.Mode.values)}
+        )
     if fixed_quantity < 0 or lead_days < 0:
-        raise StockInvalid("fixed_quantity and lead_days must not be negative.")
+        raise StockInvalid(_("fixed_quantity and lead_days must not be negative."))
     row = SafetyStock.objects.filter(sku=sku).first() or SafetyStock(sku=sku)
     row.mode, row.fixed_quantity, row.lead_days = mode, fixed_quantity, lead_days
     row.threshold = _threshold(row, sold=sku_units_sold(sku_ids=[sku.pk]).get(sku.pk, 0))

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory.exceptions import StockCountClosed, StockInvalid
 from inventory.locks import stock_change, stock_count_for_update
@@ -22,9 +23,14 @@ from inventory.services.levels import insufficient, movement_build, stock_change
 def stock_count_open(*, warehouse: Warehouse, reason: str, actor=None) -> StockCount:
     reason = (reason or "").strip()
     if not reason:
-        raise StockInvalid("reason: say why this count is done (cycle count, year end, …).", extra={"field": "reason"})
+        raise StockInvalid(
+            _("reason: say why this count is done (cycle count, year end, …)."), extra={"field": "reason"}
+        )
     if not warehouse.is_active:
-        raise StockInvalid(f"warehouse: location {warehouse.code} is not active.", extra={"field": "warehouse"})
+        raise StockInvalid(
+            _("warehouse: location %(warehouse_code)s is not active.") % {"warehouse_code": warehouse.code},
+            extra={"field": "warehouse"},
+        )
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return StockCount.objects.create(warehouse=warehouse, reason=reason[:255], created_by=actor)
 
@@ -34,10 +40,14 @@ def stock_count_record(*, count: StockCount, sku: SKU, counted_quantity: int, po
     """Record what was counted for one SKU; counting it again replaces the line (and its snapshot)."""
     count = stock_count_for_update(count.pk)
     if count.state != StockCount.State.OPEN:
-        raise StockCountClosed(f"{count.reference} is {count.state}; it cannot take more counts.")
+        raise StockCountClosed(
+            _("%(count_reference)s is %(count_state)s; it cannot take more counts.")
+            % {"count_reference": count.reference, "count_state": count.state}
+        )
     if isinstance(counted_quantity, bool) or not isinstance(counted_quantity, int) or counted_quantity < 0:
         raise StockInvalid(
-            f"counted_quantity: {counted_quantity!r} for {sku.code} must be a whole number ≥ 0.",
+            _("counted_quantity: %(counted_quantity)r for %(sku_code)s must be a whole number ≥ 0.")
+            % {"counted_quantity": counted_quantity, "sku_code": sku.code},
             extra={"field": "counted_quantity", "sku": sku.code},
         )
     system = (
@@ -61,7 +71,10 @@ def stock_count_apply(*, count: StockCount, actor=None) -> list[StockMovement]:
     that raises ``InsufficientStock`` naming the SKU, and nothing is applied."""
     count = stock_count_for_update(count.pk)
     if count.state != StockCount.State.OPEN:
-        raise StockCountClosed(f"{count.reference} is already {count.state}.")
+        raise StockCountClosed(
+            _("%(count_reference)s is already %(count_state)s.")
+            % {"count_reference": count.reference, "count_state": count.state}
+        )
     lines = [line for line in count.lines.all() if line.difference]
     keys = {line.pk: (line.sku_id, count.warehouse_id, line.pool) for line in lines}
     ids = stock_rows_ensure(keys.values())
@@ -99,7 +112,10 @@ def stock_count_apply(*, count: StockCount, actor=None) -> list[StockMovement]:
 def stock_count_cancel(*, count: StockCount) -> StockCount:
     count = stock_count_for_update(count.pk)
     if count.state != StockCount.State.OPEN:
-        raise StockCountClosed(f"{count.reference} is already {count.state}.")
+        raise StockCountClosed(
+            _("%(count_reference)s is already %(count_state)s.")
+            % {"count_reference": count.reference, "count_state": count.state}
+        )
     count.state = StockCount.State.CANCELLED
     count.save(update_fields=["state"])
     return count

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory.exceptions import InsufficientStock, StockIdempotencyConflict, StockInvalid
 from inventory.locks import stock_change
@@ -115,8 +116,20 @@ def insufficient(stock_id: int, *, wanted: int, what: str) -> InsufficientStock:
     """An ``InsufficientStock`` that says which SKU, where, and what is there now."""
     row = Stock.objects.select_related("sku", "warehouse").get(pk=stock_id)
     return InsufficientStock(
-        f"{row.sku.code} at {row.warehouse.code} ({row.pool}): cannot {what} {wanted}, only {row.available} "
-        f"available (on hand {row.on_hand}, reserved {row.reserved}).",
+        _(
+            "%(row_sku_code)s at %(row_warehouse_code)s (%(row_pool)s): cannot %(what)s %(wanted)s, only "
+            "%(row_available)s available (on hand %(row_on_hand)s, reserved %(row_reserved)s)."
+        )
+        % {
+            "row_sku_code": row.sku.code,
+            "row_warehouse_code": row.warehouse.code,
+            "row_pool": row.pool,
+            "what": what,
+            "wanted": wanted,
+            "row_available": row.available,
+            "row_on_hand": row.on_hand,
+            "row_reserved": row.reserved,
+        },
         extra={
             "sku": row.sku.code,
             "warehouse": row.warehouse.code,
@@ -134,30 +147,43 @@ def insufficient(stock_id: int, *, wanted: int, what: str) -> InsufficientStock:
 
 def _quantity(value, where: str, *, signed: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise StockInvalid(f"{where}: {value!r} is not a whole number.", extra={"field": where})
+        raise StockInvalid(
+            _("%(where)s: %(value)r is not a whole number.") % {"where": where, "value": value}, extra={"field": where}
+        )
     if signed and value == 0:
-        raise StockInvalid(f"{where}: an adjustment of 0 changes nothing.", extra={"field": where})
+        raise StockInvalid(
+            _("%(where)s: an adjustment of 0 changes nothing.") % {"where": where}, extra={"field": where}
+        )
     if not signed and value < 1:
-        raise StockInvalid(f"{where}: {value} must be at least 1.", extra={"field": where})
+        raise StockInvalid(
+            _("%(where)s: %(value)s must be at least 1.") % {"where": where, "value": value}, extra={"field": where}
+        )
     return value
 
 
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise StockInvalid("reason: say why the stock changes (it goes into the ledger).", extra={"field": "reason"})
+        raise StockInvalid(_("reason: say why the stock changes (it goes into the ledger)."), extra={"field": "reason"})
     return reason
 
 
 def _location(warehouse: Warehouse, field: str = "warehouse") -> Warehouse:
     if not warehouse.is_active:
-        raise StockInvalid(f"{field}: location {warehouse.code} is not active.", extra={"field": field})
+        raise StockInvalid(
+            _("%(field)s: location %(warehouse_code)s is not active.")
+            % {"field": field, "warehouse_code": warehouse.code},
+            extra={"field": field},
+        )
     return warehouse
 
 
 def _pool(pool: str) -> str:
     if pool not in Pool.values:
-        raise StockInvalid(f"pool: {pool!r} is not one of {', '.join(Pool.values)}.", extra={"field": "pool"})
+        raise StockInvalid(
+            _("pool: %(pool)r is not one of %(value)s.") % {"pool": pool, "value": ", ".join(Pool.values)},
+            extra={"field": "pool"},
+        )
     return pool
 
 
@@ -169,7 +195,7 @@ class StockLine:
 
 def _lines(lines: Sequence[StockLine | tuple[SKU, int]]) -> list[StockLine]:
     if not lines:
-        raise StockInvalid("lines: give at least one SKU and quantity.", extra={"field": "lines"})
+        raise StockInvalid(_("lines: give at least one SKU and quantity."), extra={"field": "lines"})
     merged: dict[int, StockLine] = {}
     for index, line in enumerate(lines):
         line = line if isinstance(line, StockLine) else StockLine(*line)
@@ -192,7 +218,8 @@ def _replay(idempotency_key: str, *, kinds: set[str]) -> list[StockMovement] | N
         return None
     if first.kind not in kinds:
         raise StockIdempotencyConflict(
-            f"Idempotency key {idempotency_key!r} was already used for a {first.kind} ({first.reference}).",
+            _("Idempotency key %(idempotency_key)r was already used for a %(first_kind)s (%(first_reference)s).")
+            % {"idempotency_key": idempotency_key, "first_kind": first.kind, "first_reference": first.reference},
             extra={"kind": first.kind, "reference": first.reference},
         )
     return list(
@@ -345,7 +372,7 @@ def stock_transfer(
     _pool(from_pool)
     _pool(to_pool)
     if from_warehouse.pk == to_warehouse.pk and from_pool == to_pool:
-        raise StockInvalid("to_warehouse: a transfer needs a different location or pool.", extra={"field": "to"})
+        raise StockInvalid(_("to_warehouse: a transfer needs a different location or pool."), extra={"field": "to"})
     changes = []
     for line in _lines(lines):
         changes.append((Kind.TRANSFER_OUT, (line.sku.pk, from_warehouse.pk, from_pool), -line.quantity))

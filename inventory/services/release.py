@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory.exceptions import InsufficientStock, LedgerInconsistent
 from inventory.locks import (
@@ -55,8 +56,13 @@ def _close(
         if not stock_change(stock_id, on_hand=-quantity if consume else 0, reserved=-quantity):
             names = ", ".join(f"{r['pk']} ({r['reference']})" for r in held)
             raise LedgerInconsistent(
-                f"Reservations {names} hold {quantity} but stock row {stock_id} cannot "
-                f"{'ship' if consume else 'release'} it.",
+                _("Reservations %(names)s hold %(quantity)s but stock row %(stock_id)s cannot %(value)s it.")
+                % {
+                    "names": names,
+                    "quantity": quantity,
+                    "stock_id": stock_id,
+                    "value": "ship" if consume else "release",
+                },
                 extra={"reservations": [r["pk"] for r in held], "stock": stock_id},
             )
         for r in held:
@@ -188,7 +194,8 @@ def reservation_move(
             remaining -= take
     if quantity is not None and moved < quantity:
         raise InsufficientStock(
-            f"Line {from_line_id} holds only {moved} reserved units, {quantity} were to be moved.",
+            _("Line %(from_line_id)s holds only %(moved)s reserved units, %(quantity)s were to be moved.")
+            % {"from_line_id": from_line_id, "moved": moved, "quantity": quantity},
             extra={"line": from_line_id, "held": moved, "wanted": quantity},
         )
     return moved

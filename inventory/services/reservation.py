@@ -24,6 +24,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.tasks import enqueue_on_commit
 from inventory.exceptions import LedgerInconsistent, StockInvalid
@@ -155,7 +156,10 @@ def order_stock_reserve(
     """
     for line in lines:
         if line.quantity < 1:
-            raise StockInvalid(f"line {line.line_id}: quantity {line.quantity} must be at least 1.")
+            raise StockInvalid(
+                _("line %(line_line_id)s: quantity %(line_quantity)s must be at least 1.")
+                % {"line_line_id": line.line_id, "line_quantity": line.quantity}
+            )
     if not lines:
         return ReserveResult(ok=True)
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
@@ -287,7 +291,10 @@ def orders_stock_reserve(
     for order in orders:
         for line in order.lines:
             if line.quantity < 1:
-                raise StockInvalid(f"line {line.line_id}: quantity {line.quantity} must be at least 1.")
+                raise StockInvalid(
+                    _("line %(line_line_id)s: quantity %(line_quantity)s must be at least 1.")
+                    % {"line_line_id": line.line_id, "line_quantity": line.quantity}
+                )
     sku_ids = sorted({line.sku_id for order in orders for line in order.lines})
     if not sku_ids:
         return {order.order_id: ReserveResult(ok=True) for order in orders}
@@ -360,7 +367,7 @@ def _reserve_many_write(takes: list[tuple[int, int]], written, *, actor, system:
             at=now,
         )
         if taken != len(takes):
-            raise LedgerInconsistent(f"Locked stock rows {takes} could not all be reserved.")
+            raise LedgerInconsistent(_("Locked stock rows %(takes)s could not all be reserved.") % {"takes": takes})
         if flagged:
             enqueue_on_commit("inventory.tasks.channel_stock_sync")
         return
@@ -370,7 +377,9 @@ def _reserve_many_write(takes: list[tuple[int, int]], written, *, actor, system:
     }
     for stock_id, total in takes:
         if not stock_change(stock_id, reserved=total):
-            raise LedgerInconsistent(f"Stock row {stock_id} could not be reserved ({total}).")
+            raise LedgerInconsistent(
+                _("Stock row %(stock_id)s could not be reserved (%(total)s).") % {"stock_id": stock_id, "total": total}
+            )
     reservations = Reservation.objects.bulk_create(
         [
             Reservation(
@@ -472,7 +481,9 @@ def _reserve_rows_sql(updates, needs, stock_of, *, order_id, reference, actor, s
                 at=timezone.now(),
             )
             if taken != len(updates):
-                raise LedgerInconsistent(f"Locked stock rows {updates} could not all be reserved.")
+                raise LedgerInconsistent(
+                    _("Locked stock rows %(updates)s could not all be reserved.") % {"updates": updates}
+                )
     except _Lost:
         return None
     if flagged:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -86,7 +87,9 @@ def location_header(*statuses: int) -> OpenApiParameter:
 def visible_shop(user, code: str) -> Shop:
     shop = shop_list_for_user(user).select_related("default_warehouse").filter(code=code).first()
     if shop is None:
-        raise ShopNotFound(f"shop: no shop with code {code!r}.", extra={"field": "shop", "shop": code})
+        raise ShopNotFound(
+            _("shop: no shop with code %(code)r.") % {"code": code}, extra={"field": "shop", "shop": code}
+        )
     return shop
 
 
@@ -262,7 +265,7 @@ class OrderDetailApi(APIView):
 
 def order_not_found(number: str) -> NotFound:
     """The same answer for a missing order and for one the user may not see."""
-    return NotFound(f"No order {number}.", code="order_not_found", extra={"number": number})
+    return NotFound(_("No order %(number)s.") % {"number": number}, code="order_not_found", extra={"number": number})
 
 
 class OrderCreateApi(APIView):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
 from orders.models import Approval, Order, OrderEvent, ReviewTask
@@ -67,7 +68,8 @@ def review_task_open(
     """
     if hold_reason not in REVIEW_HOLD_REASONS:
         raise ReviewInvalid(
-            f"hold_reason: {hold_reason!r} is not a review hold reason.", extra={"field": "hold_reason"}
+            _("hold_reason: %(hold_reason)r is not a review hold reason.") % {"hold_reason": hold_reason},
+            extra={"field": "hold_reason"},
         )
     existing = ReviewTask.objects.filter(order=order, kind=kind, status=ReviewTask.Status.OPEN).first()
     if existing is not None:
@@ -75,8 +77,8 @@ def review_task_open(
     current = Order.objects.only("status", "number").get(pk=order.pk)
     if current.status not in NOT_SHIPPED or current.status == Status.PENDING_PAYMENT:
         raise ReviewInvalid(
-            f"Order {current.number} is {Status(current.status).label}: only paid, approved or picking orders "
-            f"can be held for review.",
+            _("Order %(current_number)s is %(label)s: only paid, approved or picking orders can be held for review.")
+            % {"current_number": current.number, "label": Status(current.status).label},
             extra={"order_number": current.number, "status": current.status},
         )
     try:
@@ -104,7 +106,8 @@ def _task_for_update(task_id: int) -> ReviewTask:
     task = ReviewTask.objects.select_for_update().select_related("order").get(pk=task_id)
     if task.status != ReviewTask.Status.OPEN:
         raise ReviewClosed(
-            f"Review task {task.pk} of order {task.order.number} is already {task.get_status_display()}.",
+            _("Review task %(task_pk)s of order %(task_order_number)s is already %(value)s.")
+            % {"task_pk": task.pk, "task_order_number": task.order.number, "value": task.get_status_display()},
             extra={"task": task.pk, "status": task.status},
         )
     return task
@@ -113,13 +116,15 @@ def _task_for_update(task_id: int) -> ReviewTask:
 def _check_tier(task: ReviewTask, approval: Approval, actor) -> None:
     if not user_has_role(actor, approval.role):
         raise ApprovalRoleRequired(
-            f"Tier {approval.tier} of order {task.order.number} must be approved by {approval.role}.",
+            _("Tier %(approval_tier)s of order %(task_order_number)s must be approved by %(approval_role)s.")
+            % {"approval_tier": approval.tier, "task_order_number": task.order.number, "approval_role": approval.role},
             extra={"tier": approval.tier, "role": approval.role},
         )
     earlier = task.approvals.filter(status=Approval.Status.APPROVED, decided_by=actor).exclude(pk=approval.pk)
     if earlier.exists():
         raise ApprovalRoleRequired(
-            f"You approved an earlier tier of order {task.order.number}; tier {approval.tier} needs someone else.",
+            _("You approved an earlier tier of order %(task_order_number)s; tier %(approval_tier)s needs someone else.")
+            % {"task_order_number": task.order.number, "approval_tier": approval.tier},
             code="approval_four_eyes",
             extra={"tier": approval.tier},
         )
@@ -173,7 +178,7 @@ def _order_continue(order: Order, *, actor, to_status: str, reason: str) -> None
 def review_reject(*, task_id: int, actor, note: str) -> ReviewTask:
     """Reject: the order is cancelled (its stock released by the lifecycle) and its open tasks closed."""
     if not note.strip():
-        raise ReviewInvalid("note: say why the order is rejected.", extra={"field": "note"})
+        raise ReviewInvalid(_("note: say why the order is rejected."), extra={"field": "note"})
     task = _task_for_update(task_id)
     pending = task.approvals.filter(status=Approval.Status.PENDING).order_by("tier").first()
     if pending is not None:
@@ -211,13 +216,15 @@ def review_hold_release(*, order_id: int, actor, note: str = "") -> Order:
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.status != Status.ON_HOLD or order.hold_reason not in REVIEW_HOLD_REASONS:
         raise ReviewInvalid(
-            f"Order {order.number} is not held for review (status {order.status}, hold {order.hold_reason or '-'}).",
+            _("Order %(order_number)s is not held for review (status %(order_status)s, hold %(value)s).")
+            % {"order_number": order.number, "order_status": order.status, "value": order.hold_reason or "-"},
             extra={"order_number": order.number, "status": order.status, "hold_reason": order.hold_reason},
         )
     tasks = list(ReviewTask.objects.select_for_update().filter(order=order, status=ReviewTask.Status.OPEN))
     if Approval.objects.filter(task__in=tasks, status=Approval.Status.PENDING).exists():
         raise ReviewInvalid(
-            f"Order {order.number} waits for approval tiers; approve or reject it instead of releasing it.",
+            _("Order %(order_number)s waits for approval tiers; approve or reject it instead of releasing it.")
+            % {"order_number": order.number},
             code="approval_pending",
             extra={"order_number": order.number},
         )
@@ -237,7 +244,7 @@ def review_hold_release(*, order_id: int, actor, note: str = "") -> Order:
 def review_hold_manual(*, order_id: int, actor, reason: str) -> ReviewTask:
     """Staff hold an order for review (a call to the buyer, a suspicion) with a task in the queue."""
     if not reason.strip():
-        raise ReviewInvalid("reason: say why the order is held.", extra={"field": "reason"})
+        raise ReviewInvalid(_("reason: say why the order is held."), extra={"field": "reason"})
     order = Order.objects.get(pk=order_id)
     return review_task_open(
         order=order, kind=ReviewTask.Kind.MANUAL, hold_reason=HoldReason.MANUAL, reason=reason, actor=actor
@@ -249,16 +256,20 @@ def order_address_update(*, order_id: int, actor, system: str = "", **fields: st
     """Correct the consignee of an order that has not shipped. Unknown field names are refused."""
     unknown = set(fields) - set(ADDRESS_FIELDS)
     if unknown:
-        raise ReviewInvalid(f"{', '.join(sorted(unknown))}: not an address field.", extra={"fields": sorted(unknown)})
+        raise ReviewInvalid(
+            _("%(value)s: not an address field.") % {"value": ", ".join(sorted(unknown))},
+            extra={"fields": sorted(unknown)},
+        )
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.status not in NOT_SHIPPED:
         raise ReviewInvalid(
-            f"Order {order.number} has shipped ({order.get_status_display()}); its address can no longer change.",
+            _("Order %(order_number)s has shipped (%(value)s); its address can no longer change.")
+            % {"order_number": order.number, "value": order.get_status_display()},
             extra={"order_number": order.number, "status": order.status},
         )
     cleaned = {name: (value or "").strip() for name, value in fields.items()}
     if "address" in cleaned and not cleaned["address"]:
-        raise ReviewInvalid("address: the detail address cannot be empty.", extra={"field": "address"})
+        raise ReviewInvalid(_("address: the detail address cannot be empty."), extra={"field": "address"})
     if "country" in cleaned:
         cleaned["country"] = cleaned["country"].upper()[:2] or "CN"
     changed = [name for name, value in cleaned.items() if getattr(order, name) != value]
@@ -292,9 +303,12 @@ BULK_ACTIONS = ("approve", "reject", "release")
 def review_bulk(*, action: str, task_ids: list[int], actor, note: str = "") -> list[BulkResult]:
     """Apply one decision to many tasks; each task succeeds or fails on its own."""
     if action not in BULK_ACTIONS:
-        raise ReviewInvalid(f"action: {action!r} is not one of {', '.join(BULK_ACTIONS)}.", extra={"field": "action"})
+        raise ReviewInvalid(
+            _("action: %(action)r is not one of %(value)s.") % {"action": action, "value": ", ".join(BULK_ACTIONS)},
+            extra={"field": "action"},
+        )
     if action == "reject" and not note.strip():
-        raise ReviewInvalid("note: say why the orders are rejected.", extra={"field": "note"})
+        raise ReviewInvalid(_("note: say why the orders are rejected."), extra={"field": "note"})
     results = []
     for task_id in dict.fromkeys(task_ids):
         number = ReviewTask.objects.filter(pk=task_id).values_list("order__number", flat=True).first() or ""
@@ -308,7 +322,7 @@ def review_bulk(*, action: str, task_ids: list[int], actor, note: str = "") -> l
             else:
                 order_id = ReviewTask.objects.filter(pk=task_id).values_list("order_id", flat=True).first()
                 if order_id is None:
-                    raise ReviewInvalid(f"No review task {task_id}.")
+                    raise ReviewInvalid(_("No review task %(task_id)s.") % {"task_id": task_id})
                 review_hold_release(order_id=order_id, actor=actor, note=note)
                 message = "released"
             results.append(BulkResult(task_id, True, message, number))

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.db import (
     bulk_create_with_history_copy,
@@ -91,11 +92,19 @@ def _money(value: Decimal | None, what: str) -> Decimal | None:
     if value is None:
         return None
     if not isinstance(value, Decimal):
-        raise OrderInvalid(f"{what}: amounts must be Decimal, got {type(value).__name__}.", extra={"field": what})
+        raise OrderInvalid(
+            _("%(what)s: amounts must be Decimal, got %(name)s.") % {"what": what, "name": type(value).__name__},
+            extra={"field": what},
+        )
     if value.quantize(CENT) != value:
-        raise OrderInvalid(f"{what}: {value} has more than two decimal places.", extra={"field": what})
+        raise OrderInvalid(
+            _("%(what)s: %(value)s has more than two decimal places.") % {"what": what, "value": value},
+            extra={"field": what},
+        )
     if value < 0:
-        raise OrderInvalid(f"{what}: {value} is negative.", extra={"field": what})
+        raise OrderInvalid(
+            _("%(what)s: %(value)s is negative.") % {"what": what, "value": value}, extra={"field": what}
+        )
     return value
 
 
@@ -105,30 +114,39 @@ def order_validate(data: OrderInput) -> tuple[Decimal, Decimal]:
     Missing totals are computed from the lines; given totals must agree with them to the cent.
     """
     if not data.lines:
-        raise OrderInvalid("An order needs at least one line.", extra={"field": "lines"})
+        raise OrderInvalid(_("An order needs at least one line."), extra={"field": "lines"})
     if data.status not in INITIAL_STATUSES:
         raise OrderInvalid(
-            f"status: an order starts as pending_payment or paid, not {data.status!r}.",
+            _("status: an order starts as pending_payment or paid, not %(data_status)r.")
+            % {"data_status": data.status},
             extra={"field": "status"},
         )
     if data.status == Status.PAID and data.paid_at is None:
-        raise OrderInvalid("paid_at: a paid order needs its payment time.", extra={"field": "paid_at"})
+        raise OrderInvalid(_("paid_at: a paid order needs its payment time."), extra={"field": "paid_at"})
     for when in ("placed_at", "paid_at", "promised_ship_at"):
         value = getattr(data, when)
         if value is not None and timezone.is_naive(value):
-            raise OrderInvalid(f"{when}: {value} has no time zone.", extra={"field": when})
+            raise OrderInvalid(
+                _("%(when)s: %(value)s has no time zone.") % {"when": when, "value": value}, extra={"field": when}
+            )
     lines_total = Decimal("0")
     line_discounts = Decimal("0")
     for index, line in enumerate(data.lines):
         where = f"lines[{index}]"
         if line.quantity is None or int(line.quantity) < 1:
-            raise OrderInvalid(f"{where}.quantity: {line.quantity} must be at least 1.", extra={"field": where})
+            raise OrderInvalid(
+                _("%(where)s.quantity: %(line_quantity)s must be at least 1.")
+                % {"where": where, "line_quantity": line.quantity},
+                extra={"field": where},
+            )
         _money(line.unit_price, f"{where}.unit_price")
         _money(line.discount, f"{where}.discount")
         gross = line.unit_price * line.quantity
         if line.discount > gross:
             raise OrderInvalid(
-                f"{where}.discount: {line.discount} is more than the line's {gross}.", extra={"field": where}
+                _("%(where)s.discount: %(line_discount)s is more than the line's %(gross)s.")
+                % {"where": where, "line_discount": line.discount, "gross": gross},
+                extra={"field": where},
             )
         lines_total += gross
         line_discounts += line.discount
@@ -139,14 +157,18 @@ def order_validate(data: OrderInput) -> tuple[Decimal, Decimal]:
         goods = lines_total
     elif goods != lines_total:
         raise OrderInvalid(
-            f"goods_amount: {goods} does not equal the lines' price × quantity, {lines_total}.",
+            _("goods_amount: %(goods)s does not equal the lines' price × quantity, %(lines_total)s.")
+            % {"goods": goods, "lines_total": lines_total},
             extra={"field": "goods_amount", "expected": str(lines_total)},
         )
     discounts = data.discount_platform + data.discount_merchant
     if line_discounts and line_discounts != discounts:
         raise OrderInvalid(
-            f"discount: the lines' allocated discounts add up to {line_discounts} but the order's platform + "
-            f"merchant discounts are {discounts}.",
+            _(
+                "discount: the lines' allocated discounts add up to %(line_discounts)s but the order's "
+                "platform + merchant discounts are %(discounts)s."
+            )
+            % {"line_discounts": line_discounts, "discounts": discounts},
             extra={"field": "discount_platform", "expected": str(line_discounts)},
         )
     expected_paid = goods - discounts + data.shipping_fee
@@ -155,13 +177,23 @@ def order_validate(data: OrderInput) -> tuple[Decimal, Decimal]:
         paid = expected_paid
     elif paid != expected_paid:
         raise OrderInvalid(
-            f"paid_amount: {paid} is not goods {goods} − discounts {discounts} + shipping {data.shipping_fee} "
-            f"= {expected_paid}.",
+            _(
+                "paid_amount: %(paid)s is not goods %(goods)s − discounts %(discounts)s + shipping "
+                "%(data_shipping_fee)s = %(expected_paid)s."
+            )
+            % {
+                "paid": paid,
+                "goods": goods,
+                "discounts": discounts,
+                "data_shipping_fee": data.shipping_fee,
+                "expected_paid": expected_paid,
+            },
             extra={"field": "paid_amount", "expected": str(expected_paid)},
         )
     if paid < 0:
         raise OrderInvalid(
-            f"paid_amount: discounts exceed goods and shipping ({paid}).", extra={"field": "paid_amount"}
+            _("paid_amount: discounts exceed goods and shipping (%(paid)s).") % {"paid": paid},
+            extra={"field": "paid_amount"},
         )
     return goods, paid
 
@@ -311,7 +343,8 @@ def _insert_leaving_out_existing(
         taken = dict(_numbers_of(shop, [order.external_id for _entry, order in left_out]))
         for (index, item, _goods, _paid), _order in left_out:
             errors[index] = _duplicate(shop, item, taken) or DuplicateOrder(
-                f"Shop {shop.code} already has an order for platform order {item.external_id}.",
+                _("Shop %(shop_code)s already has an order for platform order %(item_external_id)s.")
+                % {"shop_code": shop.code, "item_external_id": item.external_id},
                 extra={"external_id": item.external_id},
             )
     kept = [(entry, order) for entry, order in zip(ready, orders, strict=True) if id(order) in inserted]
@@ -337,7 +370,8 @@ def _sku_missing(data: OrderInput, skus: dict[str, SKU]) -> OrderInvalid | None:
     for index, line in enumerate(data.lines):
         if line.sku_code not in skus:
             return OrderInvalid(
-                f"lines[{index}].sku: no SKU with code {line.sku_code!r}.",
+                _("lines[%(index)s].sku: no SKU with code %(line_sku_code)r.")
+                % {"index": index, "line_sku_code": line.sku_code},
                 code="unknown_sku",
                 extra={"field": f"lines[{index}].sku", "sku": line.sku_code},
             )
@@ -350,11 +384,13 @@ def _duplicate(shop: Shop, data: OrderInput, taken: dict[str, str]) -> Duplicate
     number = taken[data.external_id]
     if not number:
         return DuplicateOrder(
-            f"Platform order {data.external_id} is in this batch twice; the first copy was created.",
+            _("Platform order %(data_external_id)s is in this batch twice; the first copy was created.")
+            % {"data_external_id": data.external_id},
             extra={"external_id": data.external_id},
         )
     return DuplicateOrder(
-        f"Shop {shop.code} already has order {number} for platform order {data.external_id}.",
+        _("Shop %(shop_code)s already has order %(number)s for platform order %(data_external_id)s.")
+        % {"shop_code": shop.code, "number": number, "data_external_id": data.external_id},
         extra={"order_number": number, "external_id": data.external_id},
     )
 
@@ -438,7 +474,8 @@ def order_submit(
         if existing is None:
             raise
         raise DuplicateOrder(
-            f"Shop {shop.code} already has order {existing.number} for platform order {data.external_id}.",
+            _("Shop %(shop_code)s already has order %(existing_number)s for platform order %(data_external_id)s.")
+            % {"shop_code": shop.code, "existing_number": existing.number, "data_external_id": data.external_id},
             extra={"order_number": existing.number, "external_id": data.external_id},
         ) from None
     return order, True
@@ -450,7 +487,8 @@ def _idempotent_replay(*, user, key: str, request_hash: str) -> Order | None:
         return None
     if record.request_hash != request_hash:
         raise IdempotencyConflict(
-            f"Idempotency-Key {key!r} was already used for a different request (order {record.order.number}).",
+            _("Idempotency-Key %(key)r was already used for a different request (order %(record_order_number)s).")
+            % {"key": key, "record_order_number": record.order.number},
             extra={"order_number": record.order.number},
         )
     return record.order

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.db import bulk_create_with_history_copy, history_copy, instance_new, rows_update
 from config.tasks import enqueue_on_commit
@@ -260,22 +261,31 @@ def _transition_check(locked: Order, *, to_status: str, hold_reason: str) -> boo
     """The lifecycle's word on moving the locked ``order`` to ``to_status``: raises ``InvalidTransition`` if it
     may not, returns False if it is already there (nothing to do), True if it moves."""
     if to_status not in Status.values:
-        raise InvalidTransition(f"{to_status!r} is not an order status.", extra={"to": to_status})
+        raise InvalidTransition(
+            _("%(to_status)r is not an order status.") % {"to_status": to_status}, extra={"to": to_status}
+        )
     if to_status == Status.ON_HOLD:
         if hold_reason not in HoldReason.values:
             raise InvalidTransition(
-                f"Putting order {locked.number} on hold needs a hold reason (one of {', '.join(HoldReason.values)}).",
+                _("Putting order %(locked_number)s on hold needs a hold reason (one of %(value)s).")
+                % {"locked_number": locked.number, "value": ", ".join(HoldReason.values)},
                 code="hold_reason_required",
                 extra={"hold_reason": hold_reason},
             )
     elif hold_reason:
-        raise InvalidTransition("A hold reason only goes with on_hold.", extra={"hold_reason": hold_reason})
+        raise InvalidTransition(_("A hold reason only goes with on_hold."), extra={"hold_reason": hold_reason})
     if locked.status == to_status and locked.hold_reason == hold_reason:
         return False
     if not can_transition(locked.status, to_status):
         raise InvalidTransition(
-            f"Order {locked.number} cannot go from {Status(locked.status).label} ({locked.status}) to "
-            f"{Status(to_status).label} ({to_status}).",
+            _("Order %(locked_number)s cannot go from %(label)s (%(locked_status)s) to %(label2)s (%(to_status)s).")
+            % {
+                "locked_number": locked.number,
+                "label": Status(locked.status).label,
+                "locked_status": locked.status,
+                "label2": Status(to_status).label,
+                "to_status": to_status,
+            },
             extra={"order_number": locked.number, "from": locked.status, "to": to_status},
         )
     return True

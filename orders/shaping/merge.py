@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from orders.models import Order, OrderEvent, OrderLine, OrderLink, PresaleTerms, Queue, ReviewTask
 from orders.services import order_event_record, order_transition
@@ -63,14 +64,15 @@ def order_merge(
     """Merge the orders into one; return the target order (refreshed)."""
     ids = sorted(set(order_ids))
     if len(ids) < 2:
-        raise ShapingInvalid("order_ids: choose at least two orders to merge.", extra={"field": "order_ids"})
+        raise ShapingInvalid(_("order_ids: choose at least two orders to merge."), extra={"field": "order_ids"})
     orders = list(Order.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if len(orders) != len(ids):
-        raise ShapingInvalid("order_ids: some of these orders do not exist.", extra={"field": "order_ids"})
+        raise ShapingInvalid(_("order_ids: some of these orders do not exist."), extra={"field": "order_ids"})
     for order in orders:
         if order.status not in MERGEABLE:
             raise ShapingInvalid(
-                f"Order {order.number} is {order.get_status_display()}: only paid, approved or held orders merge.",
+                _("Order %(order_number)s is %(value)s: only paid, approved or held orders merge.")
+                % {"order_number": order.number, "value": order.get_status_display()},
                 extra={"order_number": order.number, "status": order.status},
             )
     first = orders[0]
@@ -79,18 +81,21 @@ def order_merge(
         if differs:
             names = ", ".join(f.removesuffix("_id") for f in differs)
             raise ShapingInvalid(
-                f"Orders {first.number} and {order.number} differ in {names}"
-                f"; only orders of the same shop, buyer, consignee, warehouse and status merge.",
+                _(
+                    "Orders %(first_number)s and %(order_number)s differ in %(names)s; only orders of the same "
+                    "shop, buyer, consignee, warehouse and status merge."
+                )
+                % {"first_number": first.number, "order_number": order.number, "names": names},
                 extra={"orders": [first.number, order.number], "fields": differs},
             )
     awaiting = PresaleTerms.objects.filter(order__in=orders, state=PresaleTerms.State.AWAITING_BALANCE)
     if awaiting.exists():
         raise ShapingInvalid(
-            "Presale orders waiting for their balance cannot be merged.",
+            _("Presale orders waiting for their balance cannot be merged."),
             extra={"orders": list(awaiting.values_list("order__number", flat=True))},
         )
     if target_id is not None and target_id not in ids:
-        raise ShapingInvalid("target: the target must be one of the merged orders.", extra={"field": "target"})
+        raise ShapingInvalid(_("target: the target must be one of the merged orders."), extra={"field": "target"})
     target = next((o for o in orders if o.pk == target_id), None) or min(
         orders, key=lambda o: (o.paid_at or o.created_at, o.pk)
     )

@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.tasks import enqueue_on_commit
 from orders.models import Order, PresaleTerms
@@ -60,18 +61,22 @@ def presale_terms_set(
     for name, value in (("deposit", deposit), ("balance", balance)):
         if not isinstance(value, Decimal) or value < 0 or value != value.quantize(Decimal("0.01")):
             raise PresaleInvalid(
-                f"{name}: {value!r} must be a non-negative Decimal with two places.", extra={"field": name}
+                _("%(name)s: %(value)r must be a non-negative Decimal with two places.")
+                % {"name": name, "value": value},
+                extra={"field": name},
             )
     if deposit + balance != order.paid_amount:
         raise PresaleInvalid(
-            f"deposit {deposit} + balance {balance} must equal the order total {order.paid_amount}.",
+            _("deposit %(deposit)s + balance %(balance)s must equal the order total %(order_paid_amount)s.")
+            % {"deposit": deposit, "balance": balance, "order_paid_amount": order.paid_amount},
             extra={"field": "balance", "expected": str(order.paid_amount - deposit)},
         )
     if balance_due_at is not None and timezone.is_naive(balance_due_at):
-        raise PresaleInvalid("balance_due_at: the deadline needs a time zone.", extra={"field": "balance_due_at"})
+        raise PresaleInvalid(_("balance_due_at: the deadline needs a time zone."), extra={"field": "balance_due_at"})
     if order.status not in (Status.PENDING_PAYMENT, Status.PAID):
         raise PresaleInvalid(
-            f"Order {order.number} is {order.get_status_display()}; presale terms are set when it is placed.",
+            _("Order %(order_number)s is %(value)s; presale terms are set when it is placed.")
+            % {"order_number": order.number, "value": order.get_status_display()},
             extra={"order_number": order.number, "status": order.status},
         )
     terms, _created = PresaleTerms.objects.update_or_create(
@@ -149,7 +154,8 @@ def presale_balance_pay(
         return order
     if terms.state != AWAITING:
         raise PresaleClosed(
-            f"Order {order.number}'s presale expired at {_local(terms.balance_due_at)}.",
+            _("Order %(order_number)s's presale expired at %(value)s.")
+            % {"order_number": order.number, "value": _local(terms.balance_due_at)},
             extra={"order_number": order.number},
         )
     terms.state = PresaleTerms.State.BALANCE_PAID

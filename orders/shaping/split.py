@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from inventory.models import Pool, Stock, Warehouse
 from orders.models import Order, OrderEvent, OrderLine, OrderLink, PresaleTerms
@@ -60,14 +61,18 @@ def _splittable(order: Order) -> None:
     )
     if not ok:
         raise ShapingInvalid(
-            f"Order {order.number} is {order.get_status_display()}"
-            f"{' (' + order.get_hold_reason_display() + ')' if order.hold_reason else ''}: only paid, approved or "
-            f"out-of-stock orders can be split.",
+            _("Order %(order_number)s is %(status)s%(hold)s: only paid, approved or out-of-stock orders can be split.")
+            % {
+                "order_number": order.number,
+                "status": order.get_status_display(),
+                "hold": " (" + order.get_hold_reason_display() + ")" if order.hold_reason else "",
+            },
             extra={"order_number": order.number, "status": order.status},
         )
     if PresaleTerms.objects.filter(order=order, state=PresaleTerms.State.AWAITING_BALANCE).exists():
         raise ShapingInvalid(
-            f"Order {order.number} is a presale order waiting for its balance; it cannot be split.",
+            _("Order %(order_number)s is a presale order waiting for its balance; it cannot be split.")
+            % {"order_number": order.number},
             extra={"order_number": order.number},
         )
 
@@ -93,26 +98,46 @@ def order_split(
     lines = order_lines_for_update(order.pk)
     by_id = {line.pk: line for line in lines}
     if not parts:
-        raise ShapingInvalid("parts: choose at least one line to split off.", extra={"field": "parts"})
+        raise ShapingInvalid(_("parts: choose at least one line to split off."), extra={"field": "parts"})
     for line_id, quantity in parts.items():
         line = by_id.get(line_id)
         if line is None:
             raise ShapingInvalid(
-                f"parts: line {line_id} is not a line of order {order.number}.",
+                _("parts: line %(line_id)s is not a line of order %(order_number)s.")
+                % {"line_id": line_id, "order_number": order.number},
                 extra={"field": "parts", "line": line_id},
             )
         if not isinstance(quantity, int) or not 1 <= quantity <= line.quantity:
             raise ShapingInvalid(
-                f"parts: line {line_id} ({line.sku.code}) has {line.quantity} units; {quantity!r} cannot be split off.",
+                _(
+                    "parts: line %(line_id)s (%(line_sku_code)s) has %(line_quantity)s units; %(quantity)r "
+                    "cannot be split off."
+                )
+                % {
+                    "line_id": line_id,
+                    "line_sku_code": line.sku.code,
+                    "line_quantity": line.quantity,
+                    "quantity": quantity,
+                },
                 extra={"field": "parts", "line": line_id},
             )
     if sum(parts.values()) >= sum(line.quantity for line in lines):
-        raise ShapingInvalid(f"parts: at least one unit must stay on order {order.number}.", extra={"field": "parts"})
+        raise ShapingInvalid(
+            _("parts: at least one unit must stay on order %(order_number)s.") % {"order_number": order.number},
+            extra={"field": "parts"},
+        )
     held = reserved_units(list(by_id))
     if warehouse is not None and warehouse.pk != order.warehouse_id and any(held.get(pk) for pk in parts):
         raise ShapingInvalid(
-            f"Order {order.number}: the units to split off are reserved at {order.warehouse.code}; they cannot "
-            f"ship from {warehouse.code}.",
+            _(
+                "Order %(order_number)s: the units to split off are reserved at %(order_warehouse_code)s; they "
+                "cannot ship from %(warehouse_code)s."
+            )
+            % {
+                "order_number": order.number,
+                "order_warehouse_code": order.warehouse.code,
+                "warehouse_code": warehouse.code,
+            },
             extra={"order_number": order.number, "warehouse": warehouse.code},
         )
     discounts_allocate(order, lines)
@@ -297,7 +322,8 @@ def order_split_by_availability(*, order_id: int, actor=None, system: str = "") 
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.status != Status.ON_HOLD or order.hold_reason != HoldReason.OUT_OF_STOCK:
         raise ShapingInvalid(
-            f"Order {order.number} is not held out of stock; it holds its stock and needs no split.",
+            _("Order %(order_number)s is not held out of stock; it holds its stock and needs no split.")
+            % {"order_number": order.number},
             extra={"order_number": order.number},
         )
     lines = list(OrderLine.objects.filter(order=order).select_related("sku").order_by("pk"))

@@ -78,7 +78,7 @@ def test_a_second_upload_of_the_same_file_is_refused(finance_a):
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "statement_duplicate"
-    assert f"statement #{first['id']}" in body["message"]
+    assert f"对账单 #{first['id']}" in body["message"]
     assert Statement.objects.count() == 1
 
 

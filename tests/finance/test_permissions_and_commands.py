@@ -99,7 +99,7 @@ def test_import_statement_command_prints_totals_and_refuses_duplicates(world, en
     assert "Alipay trade bill" in text and "lines: 5 of 5 data rows" in text
     assert "the file's own totals agree with its rows" in text
     assert "trade_amount: file 914.80, parsed 914.80 ok" in text
-    with pytest.raises(CommandError, match="was imported before"):
+    with pytest.raises(CommandError, match="已导入过"):
         call_command("import_statement", path, stdout=StringIO(), stderr=StringIO())
     assert Statement.objects.get().entity == entities["a"]
 

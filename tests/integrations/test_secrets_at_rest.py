@@ -103,7 +103,7 @@ def test_rotation_moves_every_secret_to_the_new_key(connection, settings):
 
 def test_without_the_key_a_secret_was_written_with_reading_it_says_what_is_missing(connection, settings):
     _use_keys(settings, KEY_B)
-    with pytest.raises(SecretUnreadable, match="the key it was written with is missing"):
+    with pytest.raises(SecretUnreadable, match="写入时所用的密钥缺失"):
         ShopConnection.objects.get(pk=connection.pk)
 
 

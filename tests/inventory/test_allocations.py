@@ -88,7 +88,7 @@ def test_a_row_the_rules_refuse_is_named_and_refuses_the_whole_table(client, man
     )
 
     assert response.status_code == 200
-    refused = "第 3 行：percent: the shops selling SKU-1 by percentage would get 120% together"
+    refused = "第 3 行：percent：按比例销售 SKU-1 的店铺合计将达到 120%"
     assert refused in response.content.decode()
     assert _rows() == [("shop-b", "SKU-1", "percentage", 50, 0, True)]
 

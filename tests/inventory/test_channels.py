@@ -84,7 +84,7 @@ def test_a_channel_exclusive_sku_sells_on_that_channel_only(world, receive, push
     sync()
 
     assert (sellable(world["shop_a"], sku), sellable(world["shop_b"], sku)) == (0, 9)
-    with pytest.raises(StockInvalid, match=f"already exclusive to shop {world['shop_b'].code}"):
+    with pytest.raises(StockInvalid, match=f"已由店铺 {world['shop_b'].code} 独占"):
         channel_stock_set(shop_id=world["shop_a"].pk, sku=sku, rule="exclusive")
 
 

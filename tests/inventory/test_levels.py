@@ -45,7 +45,7 @@ def test_negative_adjustment_takes_only_available_units(world, receive):
     with pytest.raises(InsufficientStock) as excinfo:
         stock_adjust(sku=sku, warehouse=world["wh_a"], quantity=-3, reason="damaged")
 
-    assert "only 2 available (on hand 5, reserved 3)" in excinfo.value.message
+    assert "可用仅 2 件（在库 5，已占用 3）" in excinfo.value.message
     assert excinfo.value.extra["available"] == 2
     stock_adjust(sku=sku, warehouse=world["wh_a"], quantity=-2, reason="damaged")
     assert level(sku, world["wh_a"]) == (3, 3)
@@ -55,9 +55,9 @@ def test_adjustment_needs_a_reason_and_a_nonzero_whole_quantity(world):
     sku = world["skus"][0]
     with pytest.raises(StockInvalid, match="reason"):
         stock_adjust(sku=sku, warehouse=world["wh_a"], quantity=3, reason="  ")
-    with pytest.raises(StockInvalid, match="changes nothing"):
+    with pytest.raises(StockInvalid, match="不会改变任何库存"):
         stock_adjust(sku=sku, warehouse=world["wh_a"], quantity=0, reason="x")
-    with pytest.raises(StockInvalid, match="whole number"):
+    with pytest.raises(StockInvalid, match="不是整数"):
         stock_adjust(sku=sku, warehouse=world["wh_a"], quantity=1.5, reason="x")
     assert not StockMovement.objects.exists()
 
@@ -71,7 +71,7 @@ def test_adjusting_below_zero_with_no_stock_row_changes_nothing(world):
 
 def test_inactive_location_cannot_receive(world):
     closed = WarehouseFactory(code="closed", is_active=False)
-    with pytest.raises(StockInvalid, match="not active"):
+    with pytest.raises(StockInvalid, match="已停用"):
         stock_receive(warehouse=closed, lines=[(world["skus"][0], 1)])
 
 

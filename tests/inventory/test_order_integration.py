@@ -187,7 +187,7 @@ def test_a_held_out_of_stock_order_cannot_be_approved_without_stock(world, recei
     order = pending(world, (sku, 2))
     pay(order)
 
-    with pytest.raises(InsufficientStock, match="cannot be approved"):
+    with pytest.raises(InsufficientStock, match="不能审核"):
         order_transition(order=order, to_status=Status.APPROVED, system="review")
 
 

@@ -114,7 +114,7 @@ def test_a_refused_operation_shows_the_service_message(manager, stocked, world):
         "/stock/adjust/",
         {"warehouse": world["wh_a"].pk, "sku": stocked.code, "quantity": -9, "pool": "spot", "reason": "x"},
     )
-    assert "only 7 available" in page.content.decode()
+    assert "可用仅 7 件" in page.content.decode()
 
 
 def test_a_count_is_opened_recorded_and_applied_from_the_pages(manager, stocked, world):

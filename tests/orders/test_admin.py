@@ -191,7 +191,7 @@ def test_admin_actions_go_through_the_lifecycle_and_report_each_failure(client, 
     assert paid.status == Status.APPROVED
     assert pending.status == Status.PENDING_PAYMENT
     messages = _messages(response)
-    assert any(pending.number in m and "cannot go from" in m for m in messages)
+    assert any(pending.number in m and "不能从" in m for m in messages)
     assert not any(paid.number in m for m in messages)
     assert paid.events.get(kind=OrderEvent.Kind.TRANSITION).actor == manager
 

@@ -48,16 +48,16 @@ def test_unknown_sku_names_the_line():
     with pytest.raises(OrderInvalid) as excinfo:
         order_create(shop=ShopFactory(), data=data)
     assert excinfo.value.code == "unknown_sku"
-    assert excinfo.value.message == "lines[1].sku: no SKU with code 'NOPE'."
+    assert excinfo.value.message == "lines[1].sku：没有编码为 'NOPE' 的 SKU。"
 
 
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        (dict(quantity=0), "lines[0].quantity: 0 must be at least 1."),
-        (dict(unit_price=Decimal("-1.00")), "lines[0].unit_price: -1.00 is negative."),
-        (dict(unit_price=Decimal("1.001")), "lines[0].unit_price: 1.001 has more than two decimal places."),
-        (dict(discount=Decimal("200.00")), "lines[0].discount: 200.00 is more than the line's 99.00."),
+        (dict(quantity=0), "lines[0].quantity：0 至少为 1。"),
+        (dict(unit_price=Decimal("-1.00")), "lines[0].unit_price：-1.00 为负数。"),
+        (dict(unit_price=Decimal("1.001")), "lines[0].unit_price：1.001 超过两位小数。"),
+        (dict(discount=Decimal("200.00")), "lines[0].discount：200.00 超过该行金额 99.00。"),
     ],
 )
 def test_bad_lines_are_refused_precisely(line, message):
@@ -71,7 +71,7 @@ def test_bad_lines_are_refused_precisely(line, message):
 
 def test_float_amounts_are_refused():
     data = order_input(shipping_fee=8.0)
-    with pytest.raises(OrderInvalid, match="shipping_fee: amounts must be Decimal"):
+    with pytest.raises(OrderInvalid, match="shipping_fee：金额必须是 Decimal"):
         order_create(shop=ShopFactory(), data=data)
 
 

@@ -28,9 +28,9 @@ def test_valid_orders_are_created_and_invalid_ones_are_refused_by_position():
 
     assert sorted(created.orders) == [0, 2, 5]
     assert isinstance(created.errors[1], OrderInvalid) and created.errors[1].code == "unknown_sku"
-    assert created.errors[1].message == "lines[1].sku: no SKU with code 'NOPE'."
+    assert created.errors[1].message == "lines[1].sku：没有编码为 'NOPE' 的 SKU。"
     assert created.errors[3].extra["field"] == "paid_amount"
-    assert isinstance(created.errors[4], DuplicateOrder) and "twice" in created.errors[4].message
+    assert isinstance(created.errors[4], DuplicateOrder) and "出现两次" in created.errors[4].message
     assert Order.objects.count() == 3
     for index in (0, 2, 5):
         order = created.orders[index]

@@ -337,8 +337,8 @@ def test_illegal_transition_shows_the_services_error_and_changes_nothing(client,
     assert order.status == Status.PAID
     assert not order.events.filter(kind=OrderEvent.Kind.TRANSITION).exists()
     html = response.content.decode()
-    assert f"Order {order.number} cannot go from" in html
-    assert "(paid)" in html and "(shipped)" in html
+    assert f"订单 {order.number} 不能从" in html
+    assert "（paid）" in html and "（shipped）" in html
 
 
 def test_hold_needs_a_reason_from_the_list(client, cs_a, orders):
@@ -349,7 +349,7 @@ def test_hold_needs_a_reason_from_the_list(client, cs_a, orders):
     refused = client.post(url, {"to_status": Status.ON_HOLD, "hold_reason": ""}, follow=True)
     order.refresh_from_db()
     assert order.status == Status.PAID
-    assert "needs a hold reason" in refused.content.decode()
+    assert "需要挂起原因" in refused.content.decode()
 
     client.post(url, {"to_status": Status.ON_HOLD, "hold_reason": HoldReason.ADDRESS, "reason": "小区不存在"})
     order.refresh_from_db()

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.models import Case
 from finance.exceptions import ReconciliationBusy
@@ -102,7 +103,7 @@ def run_claim(*, date_from: dt.date, date_to: dt.date, user=None) -> Reconciliat
         busy = ReconciliationRun.objects.filter(status=ReconciliationRun.Status.RUNNING).first()
         where = f" #{busy.pk} ({busy.date_from}…{busy.date_to})" if busy is not None else ""
         raise ReconciliationBusy(
-            f"Reconciliation run{where} is still running; try again when it has finished.",
+            _("Reconciliation run%(where)s is still running; try again when it has finished.") % {"where": where},
             extra={"run_id": busy.pk if busy is not None else None},
         ) from None
 

@@ -106,7 +106,7 @@ def test_shipped_or_differently_held_orders_do_not_merge(world, stocked, cs_a):
     first, second = two_orders(world, *stocked)
     for status in (Status.APPROVED, Status.PICKING, Status.SHIPPED):
         order_transition(order=second, to_status=status, system="tests")
-    with pytest.raises(ShapingInvalid, match="only paid, approved or held"):
+    with pytest.raises(ShapingInvalid, match="只有已付款、已审核或挂起的订单可以合并"):
         order_merge(order_ids=[first.pk, second.pk])
     third = make_order(shop=world["shop_a"], status=Status.PAID, skus=[(stocked[1], 1, Decimal("1.00"))], **BUYER)
     review_hold_manual(order_id=third.pk, actor=cs_a, reason="x")

@@ -52,7 +52,7 @@ def test_the_deposit_reserves_from_the_presale_pool_and_holds_until_the_balance(
 
 def test_terms_must_add_up_to_the_order_total(world):
     order = make_order(shop=world["shop_a"], skus=[(SKUFactory(), 1, Decimal("100.00"))])
-    with pytest.raises(PresaleInvalid, match="must equal the order total"):
+    with pytest.raises(PresaleInvalid, match="必须等于订单总额"):
         presale_terms_set(
             order=order,
             deposit=Decimal("10.00"),

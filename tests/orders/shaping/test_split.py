@@ -84,18 +84,18 @@ def test_a_split_child_of_a_paid_order_is_reviewed(order):
 
 def test_a_split_must_leave_something_and_take_something(order):
     tea, cup = order.lines.get(sku__code="TEA"), order.lines.get(sku__code="CUP")
-    with pytest.raises(ShapingInvalid, match="at least one unit must stay"):
+    with pytest.raises(ShapingInvalid, match="至少要保留一件商品"):
         order_split(order_id=order.pk, parts={tea.pk: 3, cup.pk: 1})
-    with pytest.raises(ShapingInvalid, match="cannot be split off"):
+    with pytest.raises(ShapingInvalid, match="不能拆出"):
         order_split(order_id=order.pk, parts={tea.pk: 4})
-    with pytest.raises(ShapingInvalid, match="not a line"):
+    with pytest.raises(ShapingInvalid, match="不是订单"):
         order_split(order_id=order.pk, parts={999999: 1})
     with pytest.raises(ShapingInvalid):
         order_split(order_id=order.pk, parts={})
 
 
 def test_reserved_units_cannot_be_sent_to_another_warehouse(order, world):
-    with pytest.raises(ShapingInvalid, match="reserved at wh-a"):
+    with pytest.raises(ShapingInvalid, match="占用在 wh-a"):
         order_split(order_id=order.pk, parts={order.lines.get(sku__code="CUP").pk: 1}, warehouse=world["wh_b"])
 
 
@@ -151,6 +151,6 @@ def test_lines_no_location_can_fill_stay_out_of_stock(world, receive):
 
 
 def test_orders_holding_their_stock_are_not_split_by_availability(order):
-    with pytest.raises(ShapingInvalid, match="not held out of stock"):
+    with pytest.raises(ShapingInvalid, match="没有因缺货挂起"):
         order_split_by_availability(order_id=order.pk)
     assert Order.objects.count() == 1
