@@ -24,17 +24,19 @@ TEXTS = {
     "presale_due": ("预售尾款提醒", "【{shop}】您预订的订单{order_number}尾款{balance}元，请在{due_at}前支付。"),
 }
 
-# The provider template's parameters (Aliyun names them; for Tencent Cloud key them 1, 2, 3…).
+# The provider template's parameters (Aliyun names them; for Tencent Cloud key them 1, 2, 3…). Aliyun refuses a
+# link as a variable (isv.PARAM_NOT_SUPPORT_URL): its templates fix the address and take the token,
+# e.g. "查看物流 https://oms.example.com/track/s/${token}/".
 SMS_PARAMS = {
     "paid": {"order": "{order_number}", "amount": "{amount}"},
     "shipped": {
         "order": "{order_number}",
         "carrier": "{carrier}",
         "number": "{tracking_number}",
-        "url": "{tracking_url}",
+        "token": "{tracking_token}",
     },
     "delivered": {"order": "{order_number}", "time": "{delivered_at}"},
-    "delayed": {"order": "{order_number}", "reason": "{reason}", "url": "{tracking_url}"},
+    "delayed": {"order": "{order_number}", "reason": "{reason}", "token": "{tracking_token}"},
     "intercepted": {"order": "{order_number}", "reason": "{reason}"},
     "refunded": {"order": "{order_number}", "amount": "{refund_amount}"},
     "presale_due": {"order": "{order_number}", "amount": "{balance}", "time": "{due_at}"},

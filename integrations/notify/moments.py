@@ -52,6 +52,7 @@ VARIABLES: dict[str, str] = {
     "carrier": _("The carrier's name (shipped, delivered, delayed, intercepted)"),
     "tracking_number": _("The tracking number (shipped, delivered, delayed, intercepted)"),
     "tracking_url": _("The signed link to the public tracking page"),
+    "tracking_token": _("The signed token of that link alone (for SMS templates that fix the link's address)"),
     "delivered_at": _("When the parcel was signed for (delivered)"),
     "reason": _("Why (delayed, intercepted, refund)"),
     "refund_amount": _("The amount refunded (refund done)"),

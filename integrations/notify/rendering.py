@@ -65,10 +65,8 @@ def fill(text: str, values: dict[str, str]) -> str:
     return (text or "").format_map({name: values.get(name, "") for name in VARIABLES})
 
 
-def tracking_url(order: Order) -> str:
-    from fulfilment.selectors import public_tracking_token
-
-    path = reverse("public-track-link", kwargs={"token": public_tracking_token(order)})
+def tracking_url(token: str) -> str:
+    path = reverse("public-track-link", kwargs={"token": token})
     return f"{settings.NOTIFY_PUBLIC_BASE_URL.rstrip('/')}{path}"
 
 
@@ -77,13 +75,17 @@ def local_text(value) -> str:
 
 
 def order_values(order: Order, refs: dict[str, Any]) -> dict[str, str]:
+    from fulfilment.selectors import public_tracking_token
+
+    token = public_tracking_token(order)
     values = {
         "shop": order.shop.name,
         "order_number": order.external_id or order.number,
         "buyer": order.consignee_name,
         "amount": f"{order.paid_amount:.2f}",
         "currency": order.currency,
-        "tracking_url": tracking_url(order),
+        "tracking_url": tracking_url(token),
+        "tracking_token": token,
     }
     values.update({key: str(value) for key, value in ref_values(refs).items() if value is not None})
     return values
