@@ -6,6 +6,8 @@ compare-and-set) and takes ids / JSON values only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from integrations import health, imports, inbox, listings, outbox, polling, tokens
 
 SCHEDULES: list[dict] = [
@@ -222,10 +224,13 @@ def webhooks_publish_missed() -> int:
     return hooks.webhooks_publish_missed()
 
 
-def board_snapshots_refresh() -> dict[str, str]:
+def board_snapshots_refresh() -> dict[str, Any]:
+    """Recompute the command center's panels, then evaluate the alert rules on the new figures."""
+    from integrations.board.rules import board_alert_rules_evaluate
     from integrations.board.snapshots import board_snapshots_refresh as refresh
 
-    return refresh()
+    panels = refresh()
+    return {"panels": panels, "rules": board_alert_rules_evaluate()}
 
 
 # --- buyer notifications (integrations.notify) ----------------------------------------------------------------

@@ -170,7 +170,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.view_shopconnection",
         "integrations.change_shopconnection",
         "integrations.add_shopconnection",
-        "integrations.view_board",  # the command center (/board/)
+        "integrations.view_board",  # the command center (/board/) and its alert rules
+        "integrations.view_boardalertrule",
+        "integrations.add_boardalertrule",
+        "integrations.change_boardalertrule",
         # buyer notifications: templates, opt-outs, the message log (replaying parked messages)
         "integrations.view_notificationtemplate",
         "integrations.change_notificationtemplate",

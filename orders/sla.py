@@ -64,9 +64,11 @@ def alert_raise(
     order: Order | None = None,
     detail: dict[str, Any] | None = None,
     assignee=None,
+    notify: bool = True,
 ) -> tuple[Alert, bool]:
     """Open an alert for ``key`` or update the open one (escalating its severity, never lowering it).
-    Returns ``(alert, notify)``: notify is True when it is new or escalated (then queued on commit)."""
+    Returns ``(alert, notify)``: notify is True when it is new or escalated (then queued on commit, unless
+    ``notify=False``: quiet hours, the caller sends it later with ``alert_notify``)."""
     alert = Alert.objects.select_for_update().filter(key=key, resolved_at__isnull=True).first()
     if alert is None:
         try:
@@ -82,7 +84,8 @@ def alert_raise(
                 )
         except IntegrityError:  # a concurrent monitor run opened it
             return Alert.objects.get(key=key, resolved_at__isnull=True), False
-        enqueue_on_commit("orders.tasks.alert_notify", alert.pk)
+        if notify:
+            enqueue_on_commit("orders.tasks.alert_notify", alert.pk)
         return alert, True
     escalate = SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]
     alert.title = title[:200]
@@ -95,7 +98,7 @@ def alert_raise(
             alert.assignee = assignee
             fields.append("assignee")
     alert.save(update_fields=fields)
-    if escalate:
+    if escalate and notify:
         enqueue_on_commit("orders.tasks.alert_notify", alert.pk)
     return alert, escalate
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
-from integrations.board.models import BoardSnapshot
+from integrations.board.models import BoardAlertRule, BoardSnapshot
 from integrations.board.snapshots import board_snapshots_refresh
 
 
@@ -24,3 +24,12 @@ class BoardSnapshotAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
             self.message_user(request, _("Some panels failed: %(failed)s") % {"failed": failed}, messages.ERROR)
         else:
             self.message_user(request, _("Recomputed."), messages.SUCCESS)
+
+
+@admin.register(BoardAlertRule)
+class BoardAlertRuleAdmin(SimpleHistoryAdmin):
+    """Managers set thresholds on the board's figures here; the alerts appear with the others (orders' alerts)."""
+
+    list_display = ("name", "figure", "comparison", "threshold", "for_minutes", "severity", "is_active", "last_value")
+    list_filter = ("is_active", "figure", "severity")
+    readonly_fields = ("breach_started_at", "last_value")

@@ -33,3 +33,60 @@ class BoardSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.panel} @ {self.computed_at}"
+
+
+class BoardAlertRule(models.Model):
+    """A manager's threshold on a board figure: when ``figure`` compared with ``threshold`` holds for
+    ``for_minutes``, an alert (orders' ``Alert``, kind ``board``: one alert model, one way of sending) is raised
+    and routed to the notification channels that take that kind and severity; after ``escalate_after_minutes``
+    more it turns red. Inside the quiet hours an alert is raised but sent only when they end. The alert resolves
+    itself when the figure is back within bounds; staff acknowledge and assign it like any alert."""
+
+    class Comparison(models.TextChoices):
+        ABOVE = "above", _("above")
+        BELOW = "below", _("below")
+
+    class Severity(models.TextChoices):
+        WARNING = "warning", _("Amber")
+        CRITICAL = "critical", _("Red")
+
+    class Figure(models.TextChoices):
+        BACKLOG = "backlog", _("Orders waiting")
+        BACKLOG_OVER_4H = "backlog_over_4h", _("Orders waiting over 4 h")
+        STUCK = "stuck", _("Stuck orders")
+        REVIEW_OPEN = "review_open", _("Review queue size")
+        REVIEW_WAIT_MIN = "review_wait_min", _("Oldest review wait (min)")
+        OVERSOLD = "oversold", _("Oversold units")
+        CYCLE_P90_H = "cycle_p90_h", _("Paid → shipped p90 (h)")
+        LABEL_ERRORS = "label_errors", _("Label errors today")
+        EXCEPTIONS = "exceptions", _("Exceptions intercepted today")
+        CALLBACK_FAILURES = "callback_failures", _("Most consecutive failures of a shop")
+        CONSISTENCY_MIN = "consistency_min", _("Lowest consistency index of a shop (%)")
+        TOKEN_DAYS_MIN = "token_days_min", _("Fewest days before a shop's token expires")
+        OPEN_DIFFERENCES = "open_differences", _("Open finance differences")
+
+    name = models.CharField(_("name"), max_length=100)
+    figure = models.CharField(_("figure"), max_length=40, choices=Figure.choices)
+    comparison = models.CharField(_("when the figure is"), max_length=8, choices=Comparison.choices)
+    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2)
+    for_minutes = models.PositiveIntegerField(_("for at least (minutes)"), default=0)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    escalate_after_minutes = models.PositiveIntegerField(
+        _("turn red after (minutes)"), null=True, blank=True, help_text=_("Empty: never escalates.")
+    )
+    quiet_from = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_to = models.TimeField(_("quiet hours to"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # The evaluator's state, written with single UPDATEs (no history rows every minute).
+    breach_started_at = models.DateTimeField(_("out of bounds since"), null=True, blank=True)
+    last_value = models.DecimalField(_("last value"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["breach_started_at", "last_value"])
+
+    class Meta:
+        verbose_name = _("board alert rule")
+        verbose_name_plural = _("board alert rules")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,6 +17,7 @@ class Alert(models.Model):
         SHIP_LATE = "ship_late", _("Not shipped by promised time")
         PHONE_MANY_ACCOUNTS = "phone_many_accounts", _("One phone behind many accounts")
         ADDRESS_CHANGES = "address_changes", _("Repeated address changes")
+        BOARD = "board", _("Command center figure out of bounds")
 
     class Severity(models.TextChoices):
         INFO = "info", _("Info")

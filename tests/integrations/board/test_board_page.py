@@ -29,7 +29,10 @@ def test_refresh_stores_every_panel_and_the_json_serves_them(manager, world):
     order = make_order(shop=world["shop_a"], skus=[(world["skus"][0], 1, Decimal("10.00"))])
     Order.objects.filter(pk=order.pk).update(status=Status.PAID)
 
-    assert refresh_task() == {panel: "ok" for panel in snapshots.PANELS}
+    assert refresh_task() == {
+        "panels": {panel: "ok" for panel in snapshots.PANELS},
+        "rules": {"raised": 0, "resolved": 0, "sent_after_quiet_hours": 0},
+    }
 
     now = BoardSnapshot.objects.get(panel="now")
     assert now.computed_at is not None and now.error == ""
