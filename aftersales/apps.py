@@ -1,4 +1,4 @@
-"""Returns, refunds and their evidence."""
+"""After-sales: refunds, returns, exchanges, re-shipments and compensation, from request to money back."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -14,3 +14,8 @@ class AftersalesConfig(AppConfig):
         from orders.rules.facts import refund_times_source_set
 
         refund_times_source_set(refund_times_by_phone)
+        # The SLA watch alerts before a platform's after-sales deadline runs out and counts breaches.
+        from aftersales.sla import case_deadlines_flag
+        from orders.sla import sla_monitor_register
+
+        sla_monitor_register("aftersales_deadline", case_deadlines_flag)

@@ -8,6 +8,8 @@
   before, it is amber. Presale orders waiting for their balance are left out.
 - phone_many_accounts: one consignee phone behind ``PHONE_ACCOUNTS_MIN`` or more buyer accounts in
   ``PHONE_ACCOUNTS_DAYS`` days. Amber.
+- aftersales_deadline: an after-sales case the platform agrees by itself at its deadline (registered by
+  aftersales, ``aftersales.sla``): amber before it runs out, red (a breach, counted) once it has.
 - address_changes: an order whose address changed ``ADDRESS_CHANGES_MIN`` or more times in
   ``ADDRESS_CHANGES_DAYS`` days (timeline events with ``data["change"] == "address"``). Amber.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -262,12 +265,23 @@ def sla_suspicious_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {"raised": raised, "open": len(keep_phone) + len(keep_address), "resolved": resolved}
 
 
+# Monitors of the apps above orders, which orders does not import: each registers itself when the apps are
+# ready (aftersales: the platforms' after-sales deadlines, ``aftersales.sla``). A monitor takes ``now`` and
+# returns its counts, like the ones above.
+_monitors: dict[str, Callable[..., dict[str, int]]] = {}
+
+
+def sla_monitor_register(name: str, monitor: Callable[..., dict[str, int]]) -> None:
+    _monitors[name] = monitor
+
+
 def sla_watch(*, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     return {
         "stuck": sla_stuck_orders_flag(now=now),
         "ship_late": sla_ship_late_flag(now=now),
         "suspicious": sla_suspicious_flag(now=now),
+        **{name: monitor(now=now) for name, monitor in _monitors.items()},
     }
 
 

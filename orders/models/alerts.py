@@ -18,6 +18,7 @@ class Alert(models.Model):
         PHONE_MANY_ACCOUNTS = "phone_many_accounts", _("One phone behind many accounts")
         ADDRESS_CHANGES = "address_changes", _("Repeated address changes")
         BOARD = "board", _("Command center figure out of bounds")
+        AFTERSALES_DEADLINE = "aftersales_deadline", _("After-sales deadline")
 
     class Severity(models.TextChoices):
         INFO = "info", _("Info")
