@@ -77,6 +77,15 @@ def test_pack_lookup_api_shows_special_instructions(client, manager, floor, appr
     assert body["carriers"][0]["code"] == "SFTC"  # the warehouse's carriers first
 
 
+def test_pack_lookup_refuses_a_code_that_is_missing_or_cannot_be_one(client, manager, floor):
+    client.force_login(manager)
+    for params in ({}, {"code": "T01\x00"}, {"code": "x" * 65}):
+        response = client.get("/api/v1/packing/lookup/", params)
+        assert response.status_code == 400, params
+        assert response.json()["code"] == "invalid"
+        assert response.json()["message"].startswith("code:")
+
+
 def test_every_fulfilment_admin_page_opens(client, floor, approved_order, picked, manager):
     from django.contrib import admin
     from django.urls import reverse

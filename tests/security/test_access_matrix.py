@@ -57,7 +57,7 @@ MATRIX = {
     "api-carrier-check": "401 400 400 400 400 400",
     "api-order-route": "401 200 404 200 200 200",
     "api-pack-complete": "401 405 405 403 405 405",
-    "api-pack-lookup": "401 404 404 403 404 404",
+    "api-pack-lookup": "401 400 400 403 400 400",
     "api-pick-confirm": "401 405 405 403 405 405",
     "api-pick-refusal": "401 405 405 403 405 405",
     "api-shipment-label": "401 405 405 403 405 405",

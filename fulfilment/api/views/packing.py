@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_serializer,
     inline_serializer,
@@ -55,10 +53,13 @@ class PackLookupApi(APIView):
 
     permission_classes = [FloorPermission]
 
+    class FilterSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=64, help_text="Order number, tote or platform order id, as scanned.")
+
     # Serializes the dict built in get().
     @extend_schema_serializer(component_name="PackLookup")
     class OutputSerializer(serializers.Serializer):
-        wave_order = serializers.IntegerField(help_text="The order's entry in its wave: `POST pack/{id}/complete/`.")
+        wave_order = serializers.IntegerField(help_text="The order's entry in its wave: `POST packing/{id}/complete/`.")
         order = serializers.CharField(help_text="Order number.")
         tote = serializers.CharField()
         status = serializers.CharField(help_text="The order's status in its wave (picking, picked, packed).")
@@ -101,22 +102,16 @@ class PackLookupApi(APIView):
     @extend_schema(
         operation_id="pack_lookup",
         summary="Look up an order at the pack station",
-        parameters=[
-            OpenApiParameter(
-                "code",
-                OpenApiTypes.STR,
-                OpenApiParameter.QUERY,
-                required=True,
-                description="Order number, tote or platform order id, as scanned.",
-            )
-        ],
-        responses={200: OutputSerializer, **error_responses(403, 404)},
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 403, 404)},
     )
     def get(self, request):
         from fulfilment.carriers.library import carrier_choices
         from orders.masking import consignee_for
 
-        wave_order = selectors.pack_lookup_for_user(request.user, code=request.query_params.get("code", ""))
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)  # a code with a NUL character or too long is a 400, not a 500
+        wave_order = selectors.pack_lookup_for_user(request.user, code=filters.validated_data["code"])
         order = wave_order.order
         shipment = selectors.shipment_for_order(order=order)
         lines = [
