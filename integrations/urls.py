@@ -3,6 +3,7 @@ from django.urls import path
 from integrations import views, webhooks
 from integrations.board import metrics
 from integrations.logistics import views as logistics_views
+from integrations.notify import unsubscribe as notify_unsubscribe
 from integrations.sandbox import notify as sandbox_notify
 from integrations.sandbox import partner as sandbox_partner
 from integrations.sandbox import payments as sandbox_payments
@@ -29,6 +30,7 @@ urlpatterns = [
         sandbox_payments.wechatpay_refunds,
         name="sandbox-payments-wechatpay-refunds",
     ),
+    path("notify/unsubscribe/<str:token>/", notify_unsubscribe.unsubscribe_page, name="notify-unsubscribe"),
     path("sandbox/notify/aliyun/", sandbox_notify.aliyun_send_sms, name="sandbox-notify-aliyun"),
     path("sandbox/notify/tencent/", sandbox_notify.tencent_send_sms, name="sandbox-notify-tencent"),
     path("sandbox/notify/wechat/cgi-bin/token", sandbox_notify.wechat_token, name="sandbox-notify-wechat-token"),

@@ -219,6 +219,8 @@ MATRIX = {
     "stock-transfer": "302 403 200 403 200 200",
     "public-track": "200 200 200 200 200 200",
     "public-track-link": "404 404 404 404 404 404",
+    # a buyer's own opt-out from a signed link in a message: no login; a token that is not signed is a 404
+    "notify-unsubscribe": "404 404 404 404 404 404",
     "integrations-webhook": "405 405 405 405 405 405",
     # tracking callbacks of the logistics aggregators: POST only, signed by the service
     "logistics-kdniao-callback": "405 405 405 405 405 405",

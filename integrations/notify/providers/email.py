@@ -1,25 +1,33 @@
 """E-mail through Django's mail (``EMAIL_*`` settings): the template's subject and text, to the address the
-channel gave. A refused recipient is final; a server that cannot be reached is retried."""
+channel gave, with the buyer's own unsubscribe link under it (and in ``List-Unsubscribe``). A refused recipient
+is final; a server that cannot be reached is retried."""
 
 from __future__ import annotations
 
 import smtplib
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.message import make_msgid
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import NotifyProviderError
+from integrations.notify.unsubscribe import unsubscribe_url
 
 NAME = "email"
 
 
 def send(message) -> str:
     message_id = make_msgid(domain="orderhub")
+    link = unsubscribe_url(channel=message.channel, address=message.recipient)
+    with translation.override(settings.LANGUAGE_CODE):
+        footer = _("To stop these order notifications: %(link)s") % {"link": link}
     mail = EmailMessage(
         subject=message.subject or message.text[:60],
-        body=message.text,
+        body=f"{message.text}\n\n--\n{footer}",
         to=[message.recipient],
-        headers={"Message-ID": message_id},
+        headers={"Message-ID": message_id, "List-Unsubscribe": f"<{link}>"},
     )
     try:
         mail.send(fail_silently=False)

@@ -116,3 +116,34 @@ def test_personal_data_leaves_the_log_after_the_retention_period(providers, webs
     assert not old_message.history.filter(recipient="13812345678").exists()
     assert {(h.text, h.recipient) for h in old_message.history.all()} == {("", "138****5678")}
     assert new_message.recipient == "13987654321" and new_message.text
+
+
+def test_an_email_carries_a_link_with_which_the_buyer_opts_out(providers, website, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = paid_order(website, buyer_nick="buyer@example.com", consignee_phone="")
+    [sent] = mail.outbox
+    link = sent.extra_headers["List-Unsubscribe"].strip("<>")
+    assert link in sent.body and link.startswith("https://oms.example.com/notify/unsubscribe/")
+    path = link.removeprefix("https://oms.example.com")
+    client = Client()
+
+    asked = client.get(path)
+    assert asked.status_code == 200 and "buyer@example.com" in asked.content.decode()
+    assert not BuyerOptOut.objects.exists()  # opening the link (a mail scanner) opts nobody out
+    assert client.post(path).status_code == 200
+    assert BuyerOptOut.objects.filter(channel="email", address="buyer@example.com").exists()
+    assert buyer_moment_record(moment="refunded", order_id=order.pk, source_key="after")  # logged …
+    assert messages_of(order, moment="refunded")[0].status == Status.OPTED_OUT  # … not sent
+
+
+def test_a_forged_or_altered_unsubscribe_link_is_refused(db):
+    from integrations.notify.unsubscribe import unsubscribe_token
+
+    token = unsubscribe_token(channel="sms", address="13812345678")
+    client = Client()
+    assert client.get(f"/notify/unsubscribe/{token}/").status_code == 200
+    assert "138****5678" in client.get(f"/notify/unsubscribe/{token}/").content.decode()  # masked on the page
+    assert client.post(f"/notify/unsubscribe/{token[:-2]}xx/").status_code == 404
+    assert not BuyerOptOut.objects.exists()
