@@ -25,6 +25,7 @@ from finance.models import (
 )
 from finance.models.entities import ENTITY_ACCESS
 from finance.models.reconciliation import UNRESOLVED_STATUSES
+from orders.tokens import token_shop_ids
 
 ALL_ENTITIES_PERMISSION = "finance.view_all_entities"
 
@@ -49,6 +50,9 @@ def statement_list_for_user(user) -> QuerySet[Statement]:
     statements = Statement.objects.select_related("entity", "shop", "uploaded_by")
     if not (user and user.is_authenticated):
         return statements.none()
+    token_shops = token_shop_ids(user)
+    if token_shops is not None:  # an API token limited to shops: those shops' statements only
+        statements = statements.filter(shop__in=token_shops)
     if user_sees_all_entities(user):
         return statements
     return statements.filter(Q(entity__in=_entity_ids(user)) | Q(entity__isnull=True, uploaded_by=user))
@@ -80,6 +84,9 @@ def difference_list_for_user(
         return differences.none()
     if not user_sees_all_entities(user):
         differences = differences.filter(entity__in=_entity_ids(user))
+    token_shops = token_shop_ids(user)
+    if token_shops is not None:  # an API token limited to shops: those shops' differences only
+        differences = differences.filter(shop__in=token_shops)
     if date_from:
         differences = differences.filter(business_date__gte=date_from)
     if date_to:

@@ -199,3 +199,17 @@ def test_difference_amounts_are_strings_with_two_places(differences, admin_user)
     for item in client_for(admin_user).get(DIFFERENCES).json()["results"]:
         for name in ("expected", "actual", "difference"):
             assert Decimal(item[name]).as_tuple().exponent == -2
+
+
+def test_a_token_limited_to_a_shop_sees_only_that_shops_differences_and_statements(differences, admin_user, world):
+    from rest_framework.authtoken.models import Token
+
+    from orders.tokens import token_policy_save
+
+    token_policy_save(user=admin_user, read_only=True, shops=[world["shop_a"]], rate="")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    shops = [d["shop"] for d in client.get(DIFFERENCES).json()["results"]]
+    assert shops == ["shop-a"] * Difference.objects.filter(shop=world["shop_a"]).count()
+    assert shops and Difference.objects.exclude(shop=world["shop_a"]).exists()
+    assert client.get(UPLOAD).json()["count"] == Statement.objects.filter(shop=world["shop_a"]).count()
