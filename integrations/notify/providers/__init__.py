@@ -15,7 +15,8 @@ from integrations.notify.moments import Channel
 
 
 def provider_name(channel: str) -> str:
-    """Which provider carries a channel: SMS goes through ``NOTIFY_SMS_PROVIDER`` (aliyun or tencent)."""
+    """Which provider carries a channel: SMS goes through ``NOTIFY_SMS_PROVIDER`` (aliyun or tencent; checked at
+    start by ``integrations.notify.checks``)."""
     if channel == Channel.SMS:
         return settings.NOTIFY_SMS_PROVIDER
     return {Channel.WECHAT: "wechat", Channel.EMAIL: "email"}[channel]

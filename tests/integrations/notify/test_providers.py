@@ -236,3 +236,12 @@ def test_an_expired_wechat_token_is_dropped_and_fetched_again(providers, setting
 def test_ok_answers_without_msgid_or_errcode_are_sent():
     assert wechat.answer_read(200, {"errcode": 0, "errmsg": "ok", "msgid": 294402298110051942}) == "294402298110051942"
     assert wechat.answer_read(200, {"errmsg": "ok"}) == ""
+
+
+def test_an_unknown_sms_provider_fails_the_system_check(settings):
+    from integrations.notify.checks import sms_provider_check
+
+    assert sms_provider_check() == []
+    settings.NOTIFY_SMS_PROVIDER = "yunpian"
+    [error] = sms_provider_check()
+    assert error.id == "integrations.E101" and "'yunpian'" in error.msg
