@@ -1,7 +1,8 @@
 """Writes on after-sales cases, one module per concern: ``cases`` (numbers, timeline, statuses, the platform's
 word), ``creation`` (a case entered by staff or a partner), ``money`` (what may be given back and how it is
 spread), ``decisions`` (approval tiers, approve/reject/withdraw), ``interception`` (the order stopped,
-released or cancelled), ``receiving`` (returned goods at the warehouse), ``execution`` (the money going back)."""
+released or cancelled), ``receiving`` (returned goods at the warehouse), ``execution`` (the money going back),
+``replacement`` (the goods an exchange or re-ship sends)."""
 
 from aftersales.services.cases import (
     case_event_record,
@@ -24,6 +25,7 @@ from aftersales.services.execution import (
 from aftersales.services.interception import case_interception_record
 from aftersales.services.money import refund_check, refunded_total
 from aftersales.services.receiving import ReceivedLine, case_receive
+from aftersales.services.replacement import case_replacement_create
 
 __all__ = [
     "LineRequest",
@@ -40,6 +42,7 @@ __all__ = [
     "case_number_allocate",
     "case_receive",
     "case_reject",
+    "case_replacement_create",
     "case_status_set",
     "case_withdraw",
     "payout_replay",

@@ -15,6 +15,7 @@ from aftersales.models import DEAD_STATUSES, ApprovalTier, Case, CaseDecision
 from aftersales.services.cases import case_status_set
 from aftersales.services.interception import case_order_release, case_order_settle
 from aftersales.services.money import refund_check
+from aftersales.services.replacement import case_replacement_create
 from aftersales.services.risk import case_risk_high
 
 # The kinds that need the goods back before the money or the replacement goes out.
@@ -105,6 +106,8 @@ def _approve(*, case: Case, tier: ApprovalTier | None, actor, automatic: bool, r
     case_status_set(case=case, to_status=to_status, actor=actor, system=system, note=reason, decided_at=timezone.now())
     if case.kind == Case.Kind.REFUND_ONLY:
         case_order_settle(case=case, actor=actor, system=system)
+    elif case.kind == Case.Kind.RESHIP:
+        case_replacement_create(case=case, actor=actor, system=system)
 
 
 @transaction.atomic(durable=True)

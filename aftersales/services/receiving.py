@@ -15,6 +15,7 @@ from aftersales.exceptions import CaseInvalid, CaseStateError
 from aftersales.locks import case_lock
 from aftersales.models import Case, CaseEvent, CaseLine
 from aftersales.services.cases import case_event_record, case_status_set
+from aftersales.services.replacement import case_replacement_create
 from aftersales.services.risk import case_risk_assess
 from inventory.models import Pool, Warehouse
 from inventory.services import stock_return
@@ -100,4 +101,7 @@ def case_receive(
         case.save(update_fields=["fraud_flag", "updated_at"])
     case_status_set(case=case, to_status=Case.Status.RECEIVED, actor=actor, system=system)
     case_risk_assess(case=case)
+    if case.kind == Case.Kind.EXCHANGE and not case.fraud_flag:
+        # the goods came back as they should: the replacement goes out (a suspicious parcel waits for staff)
+        case_replacement_create(case=case, actor=actor, system=system)
     return case

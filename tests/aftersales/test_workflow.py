@@ -180,3 +180,28 @@ def test_payouts_above_the_limit_wait_for_finance(order, manager, finance):
 
     refund_execute(case=case, actor=finance)
     assert list(case.decisions.values_list("verdict", flat=True)) == ["approve", "finance_check"]
+
+
+def test_a_reship_sends_a_linked_zero_amount_order_that_reserves_stock(order, manager):
+    case = _refund(order, kind="reship")
+    case_approve(case=case, actor=manager)
+
+    case.refresh_from_db()
+    replacement = case.replacement_order
+    assert case.status == Case.Status.CLOSED
+    assert replacement.number.startswith("RS") and replacement.paid_amount == Decimal("0.00")
+    assert (replacement.consignee_phone, replacement.shop) == (order.consignee_phone, order.shop)
+    assert list(replacement.lines.values_list("sku__code", "quantity", "unit_price")) == [("SKU-1", 1, Decimal("0"))]
+    assert replacement.status != Status.PENDING_PAYMENT
+
+
+def test_an_exchange_sends_the_replacement_once_the_goods_are_back(order, manager):
+    case = _refund(order, kind="exchange")
+    case_approve(case=case, actor=manager)
+    case.refresh_from_db()
+    assert case.replacement_order is None
+
+    case_receive(case=case, actor=manager)
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED and case.replacement_order.number.startswith("RS")
