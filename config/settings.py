@@ -519,6 +519,11 @@ PUBLIC_TRACKING_LINK_DAYS = env_int("PUBLIC_TRACKING_LINK_DAYS", default=90)
 # many attempts a message gets before it is parked (the back-off is config.retry's).
 NOTIFY_PUBLIC_BASE_URL = env_str("NOTIFY_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 NOTIFY_SMS_PROVIDER = env_str("NOTIFY_SMS_PROVIDER", default="aliyun")
+# Platforms that tell their buyers themselves: their orders get no buyer message from Order Hub (add shopify where
+# the store's own Shopify notifications are on).
+NOTIFY_SELF_NOTIFYING_PLATFORMS = env_list(
+    "NOTIFY_SELF_NOTIFYING_PLATFORMS", default=["taobao", "tmall", "jd", "pdd", "douyin"]
+)
 NOTIFY_PHONE_MAX_PER_HOUR = env_int("NOTIFY_PHONE_MAX_PER_HOUR", default=5)
 NOTIFY_RETRY_MAX_ATTEMPTS = env_int("NOTIFY_RETRY_MAX_ATTEMPTS", default=6)
 NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", default=10)

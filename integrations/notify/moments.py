@@ -16,10 +16,9 @@ Where each moment happens (the domain apps announce it; ``receivers`` listens):
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from orders.models import Platform
 
 
 class Moment(models.TextChoices):
@@ -38,9 +37,13 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
 
 
-# Taobao/Tmall, JD, Pinduoduo and Douyin tell their buyers themselves (and forbid sellers to message them
-# outside the platform): their orders get no message from Order Hub.
-SELF_NOTIFYING_PLATFORMS = frozenset({Platform.TAOBAO, Platform.TMALL, Platform.JD, Platform.PDD, Platform.DOUYIN})
+def self_notifying_platforms() -> frozenset[str]:
+    """Platforms that tell their buyers themselves, whose orders get no message from Order Hub:
+    ``NOTIFY_SELF_NOTIFYING_PLATFORMS`` — Taobao/Tmall, JD, Pinduoduo and Douyin by default (they send their own
+    notices and forbid sellers to message buyers outside the platform); add ``shopify`` where the store's own
+    Shopify notifications are on."""
+    return frozenset(settings.NOTIFY_SELF_NOTIFYING_PLATFORMS)
+
 
 # Every variable a template may use, and what it holds (shown to managers in the admin and docs).
 VARIABLES: dict[str, str] = {

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from aftersales.models import Case
 from fulfilment.models import IncidentKind, ShipmentInterception, WorkItem
 from fulfilment.signals import shipment_confirmed, shipment_delivered
-from integrations.notify.moments import SELF_NOTIFYING_PLATFORMS, Moment
+from integrations.notify.moments import Moment, self_notifying_platforms
 from integrations.notify.services import buyer_moments_on_commit
 from orders.models import OrderEvent
 from orders.signals import order_events_recorded, presale_balance_reminded
@@ -31,13 +31,13 @@ def _order_paid(sender, *, events, **kwargs):
 
 @receiver(shipment_confirmed, dispatch_uid="integrations.notify.shipped")
 def _shipped(sender, *, shipment_id: int, order_id: int, platform: str, **kwargs):
-    if platform not in SELF_NOTIFYING_PLATFORMS:
+    if platform not in self_notifying_platforms():
         buyer_moments_on_commit([(Moment.SHIPPED, order_id, f"shipment:{shipment_id}", {"shipment_id": shipment_id})])
 
 
 @receiver(shipment_delivered, dispatch_uid="integrations.notify.delivered")
 def _delivered(sender, *, shipment_id: int, order_id: int, platform: str, **kwargs):
-    if platform not in SELF_NOTIFYING_PLATFORMS:
+    if platform not in self_notifying_platforms():
         buyer_moments_on_commit([(Moment.DELIVERED, order_id, f"shipment:{shipment_id}", {"shipment_id": shipment_id})])
 
 

@@ -28,7 +28,7 @@ from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import NotifyProviderError, NotifyTemplateInvalid
 from integrations.notify.models import BuyerMessage, BuyerOptOut, NotificationTemplate
-from integrations.notify.moments import SELF_NOTIFYING_PLATFORMS, Channel
+from integrations.notify.moments import Channel, self_notifying_platforms
 from integrations.notify.providers import provider_module, provider_name
 from integrations.notify.rendering import address_normalise, fill, order_values, recipient_of, template_check
 from orders.models import Order
@@ -108,7 +108,7 @@ def buyer_moments_on_commit(items: list[tuple[str, int, str, dict[str, Any]]]) -
         order_ids = {item[1] for item in items}
         wanted = set(
             Order.objects.filter(pk__in=order_ids)
-            .exclude(shop__platform__in=SELF_NOTIFYING_PLATFORMS)
+            .exclude(shop__platform__in=self_notifying_platforms())
             .values_list("pk", flat=True)
         )
         chosen = [list(item) for item in items if item[1] in wanted]
@@ -125,7 +125,7 @@ def buyer_moment_record(
     an active template) and queue sending them. Idempotent per (moment, source, channel). Returns the ids of
     messages written now."""
     order = Order.objects.select_related("shop").filter(pk=order_id).first()
-    if order is None or order.shop.platform in SELF_NOTIFYING_PLATFORMS:
+    if order is None or order.shop.platform in self_notifying_platforms():
         return []
     with translation.override(settings.LANGUAGE_CODE):  # buyers read Chinese, whoever triggered it
         values = order_values(order, extra or {})

@@ -221,3 +221,11 @@ def test_an_opted_out_phone_is_logged_but_not_sent(providers, website, django_ca
 def test_masked_or_missing_phones_are_not_messaged(providers, website):
     order = paid_order(website, consignee_phone="138****5678")
     assert messages_of(order) == []
+
+
+def test_a_platform_added_to_the_self_notifying_setting_gets_nothing(providers, settings):
+    shopify = ShopFactory(platform="shopify")
+    order = paid_order(shopify)
+    assert buyer_moment_record(moment="paid", order_id=order.pk, source_key="before")  # told by default
+    settings.NOTIFY_SELF_NOTIFYING_PLATFORMS = ["taobao", "shopify"]
+    assert buyer_moment_record(moment="shipped", order_id=order.pk, source_key="after") == []
