@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from aftersales.models import Case
+from aftersales.models import Case, UnknownParcel
+from inventory.selectors import stock_warehouses_for_user
 from orders.selectors import order_list_for_user
 
 
@@ -47,3 +48,19 @@ def case_list_for_user(user) -> QuerySet[Case]:
 def case_get_for_user(user, *, case_id: int) -> Case:
     """One case the user may see (``Case.DoesNotExist`` otherwise)."""
     return case_list_for_user(user).prefetch_related("lines__sku", "decisions__actor", "events").get(pk=case_id)
+
+
+def cases_for_scan(user, *, code: str):
+    """The visible cases a scanned code names: the return waybill, the case number, the order number or the
+    platform order id (newest first)."""
+    code = (code or "").strip()
+    if not code:
+        return Case.objects.none()
+    named = Q(return_waybill=code) | Q(number=code) | Q(order__number=code) | Q(order__external_id=code)
+    return case_list_for_user(user).filter(named).order_by("-created_at")
+
+
+def unknown_parcels_for_user(user, *, linked: bool = False):
+    """Unknown parcels registered at the warehouses ``user`` may see (by default those not linked yet)."""
+    parcels = UnknownParcel.objects.filter(warehouse__in=stock_warehouses_for_user(user))
+    return parcels.filter(case__isnull=not linked).select_related("warehouse", "case", "registered_by")

@@ -37,5 +37,6 @@ urlpatterns = [
     path("stock/", include("inventory.urls")),
     path("review/", include("orders.review.urls")),
     path("finance/", include("finance.urls")),
+    path("aftersales/", include("aftersales.urls")),
     path("", include("orders.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

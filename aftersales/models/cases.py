@@ -88,6 +88,13 @@ class Case(Followed):
         blank=True,
         related_name="replaces_case",
     )
+    return_waybill = models.CharField(
+        _("return waybill"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The tracking number of the parcel the buyer sent back: scanned at the warehouse."),
+    )
     risk_score = models.PositiveSmallIntegerField(
         _("risk score"), null=True, blank=True, help_text=_("0–100, from the risk policy; empty: not scored yet.")
     )

@@ -203,6 +203,12 @@ MATRIX = {
     "sandbox-notify-tencent": "405 405 405 405 405 405",
     "sandbox-notify-wechat-token": "200 200 200 200 200 200",
     "sandbox-notify-wechat-send": "405 405 405 405 405 405",
+    # the returns desk (mobile): CS and the warehouse handle cases; finance does not; a case id that exists nowhere
+    "aftersales:m-returns": "302 200 200 403 200 200",
+    "aftersales:m-return": "302 404 404 403 404 404",
+    "aftersales:m-parcel-new": "302 405 405 405 405 405",
+    "aftersales:parcels": "302 200 200 403 200 200",
+    "aftersales:parcel-link": "302 405 405 405 405 405",
     "stock-index": "302 403 200 403 200 200",
     "stock-accuracy": "302 403 200 403 200 200",
     "stock-adjust": "302 403 200 403 200 200",

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from aftersales import views
+
+app_name = "aftersales"
+
+urlpatterns = [
+    path("m/returns/", views.returns_scan, name="m-returns"),
+    path("m/returns/<int:case_id>/", views.return_inspect, name="m-return"),
+    path("m/parcels/new/", views.parcel_new, name="m-parcel-new"),
+    path("parcels/", views.parcel_list, name="parcels"),
+    path("parcels/<int:parcel_id>/link/", views.parcel_link_view, name="parcel-link"),
+]
