@@ -68,6 +68,22 @@ def _replayed(key: str) -> bool:
     return bool(key) and StockMovement.objects.filter(idempotency_key=key).exists()
 
 
+# A stock write through one service call that records movements: validated input, the ``Idempotency-Key`` passed
+# on (a repeated key answers 200 with the movements first recorded), the movements and the levels they changed
+# returned. (A comment, not a docstring: the schema would show it on every such operation.)
+class MovementsCreateApi(APIView):
+    permission_classes = [IsAuthenticated, permission_required(ADJUST)]
+    parser_classes = [JSONParser]
+
+    def record(self, request, write) -> Response:
+        """``write(validated_data, idempotency_key)`` calls the service and returns its movements."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = _key(request)
+        replay = _replayed(key)
+        return _movements_response(request, write(data.validated_data, key), replay=replay)
+
+
 def _movements_response(request, movements, *, replay: bool) -> Response:
     keys = {(m.sku_id, m.warehouse_id, m.pool) for m in movements}
     levels = Stock.objects.filter(
@@ -195,10 +211,7 @@ class StockLevelListApi(APIView):
         return paginated_response(view=self, request=request, queryset=levels, serializer_class=self.OutputSerializer)
 
 
-class StockAdjustmentCreateApi(APIView):
-    permission_classes = [IsAuthenticated, permission_required(ADJUST)]
-    parser_classes = [JSONParser]
-
+class StockAdjustmentCreateApi(MovementsCreateApi):
     @extend_schema_serializer(component_name="StockAdjustment")
     class InputSerializer(StrictSerializer):
         sku = serializers.CharField(max_length=64)
@@ -221,28 +234,22 @@ class StockAdjustmentCreateApi(APIView):
         },
     )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        key = _key(request)
-        replay = _replayed(key)
-        movements = stock_adjust(
-            sku=sku_get(code=v["sku"]),
-            warehouse=visible_location(request.user, v["warehouse"]),
-            quantity=v["quantity"],
-            reason=v["reason"],
-            pool=v["pool"],
-            reference=v["reference"],
-            actor=request.user,
-            idempotency_key=key,
+        return self.record(
+            request,
+            lambda v, key: stock_adjust(
+                sku=sku_get(code=v["sku"]),
+                warehouse=visible_location(request.user, v["warehouse"]),
+                quantity=v["quantity"],
+                reason=v["reason"],
+                pool=v["pool"],
+                reference=v["reference"],
+                actor=request.user,
+                idempotency_key=key,
+            ),
         )
-        return _movements_response(request, movements, replay=replay)
 
 
-class StockReceiptCreateApi(APIView):
-    permission_classes = [IsAuthenticated, permission_required(ADJUST)]
-    parser_classes = [JSONParser]
-
+class StockReceiptCreateApi(MovementsCreateApi):
     @extend_schema_serializer(component_name="StockReceipt")
     class InputSerializer(StrictSerializer):
         warehouse = serializers.CharField(max_length=32)
@@ -260,27 +267,21 @@ class StockReceiptCreateApi(APIView):
         responses={201: MovementsOutputSerializer, 200: MovementsOutputSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        key = _key(request)
-        replay = _replayed(key)
-        movements = stock_receive(
-            warehouse=visible_location(request.user, v["warehouse"]),
-            lines=_lines(v["lines"]),
-            reference=v["reference"],
-            reason=v["reason"],
-            pool=v["pool"],
-            actor=request.user,
-            idempotency_key=key,
+        return self.record(
+            request,
+            lambda v, key: stock_receive(
+                warehouse=visible_location(request.user, v["warehouse"]),
+                lines=_lines(v["lines"]),
+                reference=v["reference"],
+                reason=v["reason"],
+                pool=v["pool"],
+                actor=request.user,
+                idempotency_key=key,
+            ),
         )
-        return _movements_response(request, movements, replay=replay)
 
 
-class StockTransferCreateApi(APIView):
-    permission_classes = [IsAuthenticated, permission_required(ADJUST)]
-    parser_classes = [JSONParser]
-
+class StockTransferCreateApi(MovementsCreateApi):
     @extend_schema_serializer(component_name="StockTransfer")
     class InputSerializer(StrictSerializer):
         from_warehouse = serializers.CharField(max_length=32)
@@ -304,23 +305,20 @@ class StockTransferCreateApi(APIView):
         },
     )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        key = _key(request)
-        replay = _replayed(key)
-        movements = stock_transfer(
-            from_warehouse=visible_location(request.user, v["from_warehouse"]),
-            to_warehouse=visible_location(request.user, v["to_warehouse"]),
-            lines=_lines(v["lines"]),
-            reason=v["reason"],
-            reference=v["reference"],
-            from_pool=v["from_pool"],
-            to_pool=v["to_pool"],
-            actor=request.user,
-            idempotency_key=key,
+        return self.record(
+            request,
+            lambda v, key: stock_transfer(
+                from_warehouse=visible_location(request.user, v["from_warehouse"]),
+                to_warehouse=visible_location(request.user, v["to_warehouse"]),
+                lines=_lines(v["lines"]),
+                reason=v["reason"],
+                reference=v["reference"],
+                from_pool=v["from_pool"],
+                to_pool=v["to_pool"],
+                actor=request.user,
+                idempotency_key=key,
+            ),
         )
-        return _movements_response(request, movements, replay=replay)
 
 
 class StockCountCreateApi(APIView):
