@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.board import snapshots
 from integrations.board.models import BoardSnapshot
@@ -92,3 +93,16 @@ def test_the_board_is_for_managers_not_for_other_roles(cs_a, warehouse_b, financ
 def test_the_refresh_runs_every_minute():
     schedule = next(s for s in SCHEDULES if s["name"] == "integrations.board_snapshots_refresh")
     assert (schedule["schedule_type"], schedule["minutes"]) == ("I", 1)
+
+
+def test_the_heat_map_and_money_are_recomputed_every_15_minutes_the_others_every_run(world):
+    start = timezone.now()
+    snapshots.board_snapshots_refresh(now=start)
+
+    soon = snapshots.board_snapshots_refresh(now=start + dt.timedelta(minutes=1))
+    later = snapshots.board_snapshots_refresh(now=start + dt.timedelta(minutes=15))
+
+    assert soon == {"now": "ok", "flow": "ok", "connections": "ok", "heatmap": "not due", "money": "not due"}
+    assert later == {panel: "ok" for panel in snapshots.PANELS}
+    asked = snapshots.board_snapshots_refresh(panels=["heatmap"], now=start + dt.timedelta(minutes=16))
+    assert asked == {"heatmap": "ok"}  # asked for by name (the admin's action): computed whenever
