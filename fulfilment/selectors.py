@@ -154,7 +154,7 @@ def shipment_list_for_order(*, order: Order) -> QuerySet[Shipment]:
     """Every parcel of ``order`` (cancelled ones too), oldest first, with carrier, warehouse and tracking events."""
     return (
         Shipment.objects.filter(order=order)
-        .select_related("carrier", "warehouse")
+        .select_related("order", "carrier", "warehouse")
         .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("occurred_at", "id")))
         .order_by("packed_at", "id")
     )

@@ -1,17 +1,19 @@
 """GET /api/v1/shipments/: the shipments of the orders you may see — paged, or followed change by change
-(config.feed); GET /api/v1/orders/<number>/shipments/: one order's parcels with their tracking events.
+(config.feed); GET /api/v1/shipments/<id>/ (one shipment) and GET /api/v1/orders/<number>/shipments/ (one
+order's parcels), each with its carrier's tracking events.
 The packing and shipping operations on a shipment are in fulfilment/api/views/packing.py."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import Pagination, error_responses, paginated_response
 from config.feed import FollowPagination
 from fulfilment.models import Shipment, TrackingKind
-from fulfilment.selectors import shipment_list_for_order, shipment_list_for_user
+from fulfilment.selectors import shipment_get_for_user, shipment_list_for_order, shipment_list_for_user
 from orders.api.views import ORDER_NUMBER, order_not_found
 from orders.selectors import order_list_for_user
 
@@ -74,23 +76,25 @@ class TrackingEventOutputSerializer(serializers.Serializer):
     city = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="ShipmentDetail")
+class ShipmentDetailOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order = serializers.CharField(source="order.number", help_text="Order Hub order number.")
+    status = serializers.ChoiceField(choices=Shipment.Status.choices)
+    carrier = serializers.CharField(source="carrier.code", help_text="Carrier code, e.g. SF, ZTO.")
+    carrier_name = serializers.CharField(source="carrier.name")
+    tracking_number = serializers.CharField(help_text="Empty until the label is printed.")
+    warehouse = serializers.CharField(source="warehouse.code")
+    weight_grams = serializers.IntegerField()
+    packed_at = serializers.DateTimeField()
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    picked_up_at = serializers.DateTimeField(allow_null=True, help_text="The carrier's first scan.")
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    events = TrackingEventOutputSerializer(many=True, help_text="The carrier's tracking events, oldest first.")
+
+
 class OrderShipmentListApi(APIView):
     pagination_class = Pagination
-
-    @extend_schema_serializer(component_name="OrderShipment")
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        status = serializers.ChoiceField(choices=Shipment.Status.choices)
-        carrier = serializers.CharField(source="carrier.code", help_text="Carrier code, e.g. SF, ZTO.")
-        carrier_name = serializers.CharField(source="carrier.name")
-        tracking_number = serializers.CharField(help_text="Empty until the label is printed.")
-        warehouse = serializers.CharField(source="warehouse.code")
-        weight_grams = serializers.IntegerField()
-        packed_at = serializers.DateTimeField()
-        shipped_at = serializers.DateTimeField(allow_null=True)
-        picked_up_at = serializers.DateTimeField(allow_null=True, help_text="The carrier's first scan.")
-        delivered_at = serializers.DateTimeField(allow_null=True)
-        events = TrackingEventOutputSerializer(many=True, help_text="The carrier's tracking events, oldest first.")
 
     @extend_schema(
         operation_id="order_shipment_list",
@@ -98,7 +102,7 @@ class OrderShipmentListApi(APIView):
         summary="The shipments (parcels) of one order, with carrier, tracking number and tracking events",
         description="Oldest parcel first; a cancelled parcel stays in the list with status `cancelled`.",
         parameters=[ORDER_NUMBER],
-        responses={200: OutputSerializer(many=True), **error_responses(404)},
+        responses={200: ShipmentDetailOutputSerializer(many=True), **error_responses(404)},
     )
     def get(self, request, number: str):
         order = order_list_for_user(request.user).filter(number=number).first()
@@ -106,5 +110,16 @@ class OrderShipmentListApi(APIView):
             raise order_not_found(number)
         shipments = shipment_list_for_order(order=order)
         return paginated_response(
-            view=self, request=request, queryset=shipments, serializer_class=self.OutputSerializer
+            view=self, request=request, queryset=shipments, serializer_class=ShipmentDetailOutputSerializer
         )
+
+
+class ShipmentDetailApi(APIView):
+    @extend_schema(
+        operation_id="shipment_get",
+        tags=["shipments"],
+        summary="One shipment with carrier, tracking number and tracking events",
+        responses={200: ShipmentDetailOutputSerializer, **error_responses(404)},
+    )
+    def get(self, request, pk: int):
+        return Response(ShipmentDetailOutputSerializer(shipment_get_for_user(request.user, pk=pk)).data)

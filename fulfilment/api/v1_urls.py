@@ -5,7 +5,7 @@ inbound route (``fulfilment/urls.py``: /fulfilment/tracking/<carrier>/push/), ou
 from django.urls import path
 
 from config.api import by_method
-from fulfilment.api.shipments import OrderShipmentListApi, ShipmentListApi
+from fulfilment.api.shipments import OrderShipmentListApi, ShipmentDetailApi, ShipmentListApi
 from fulfilment.api.views import carriers, packing, waves
 
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("packing/lookup/", packing.PackLookupApi.as_view(), name="api-pack-lookup"),
     path("packing/<int:pk>/complete/", packing.PackCompleteApi.as_view(), name="api-pack-complete"),
     path("shipments/", ShipmentListApi.as_view(), name="api-shipment-list"),
+    path("shipments/<int:pk>/", ShipmentDetailApi.as_view(), name="api-shipment-detail"),
     path("shipments/<int:pk>/label/", packing.ShipmentLabelApi.as_view(), name="api-shipment-label"),
     path("shipments/<int:pk>/update/", packing.ShipmentUpdateApi.as_view(), name="api-shipment-update"),
     path("shipments/<int:pk>/ship/", packing.ShipmentShipApi.as_view(), name="api-shipment-ship"),

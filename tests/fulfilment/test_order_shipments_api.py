@@ -104,3 +104,18 @@ def test_an_order_of_another_shop_is_not_found(parcels, order, warehouse_b):
 
 def test_anonymous_callers_get_401(order):
     assert api_client().get(url(order.number)).status_code == 401
+
+
+def test_one_shipment_with_its_tracking_events(parcels, cs_a, warehouse_b):
+    _first, second = parcels
+    response = api_client(cs_a).get(f"/api/v1/shipments/{second.pk}/")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["order"], body["carrier"], body["tracking_number"], body["status"]) == (
+        second.order.number,
+        "SF",
+        "SF200",
+        "in_transit",
+    )
+    assert [event["kind"] for event in body["events"]] == ["picked_up", "in_transit"]
+    assert api_client(warehouse_b).get(f"/api/v1/shipments/{second.pk}/").status_code == 404

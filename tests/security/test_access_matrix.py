@@ -60,6 +60,7 @@ MATRIX = {
     "api-pack-lookup": "401 400 400 403 400 400",
     "api-pick-confirm": "401 405 405 403 405 405",
     "api-pick-refusal": "401 405 405 403 405 405",
+    "api-shipment-detail": "401 404 404 404 404 404",
     "api-shipment-label": "401 405 405 403 405 405",
     "api-shipment-ship": "401 405 405 403 405 405",
     "api-shipment-update": "401 405 405 403 405 405",
