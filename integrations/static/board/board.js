@@ -271,6 +271,16 @@
       .catch(function () { /* keep the last figures; the next refresh tries again */ });
   }
 
+  var full = document.getElementById("board-fullscreen");
+  if (full && root.requestFullscreen) {
+    full.addEventListener("click", function () { root.requestFullscreen(); });
+    document.addEventListener("fullscreenchange", function () {
+      Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+    });
+  } else if (full) {
+    full.hidden = true;
+  }
+
   show(JSON.parse(document.getElementById("board-initial").textContent));
   window.setInterval(refresh, Math.max(5, parseInt(root.dataset.refresh, 10) || 30) * 1000);
 })();

@@ -106,3 +106,8 @@ def test_the_heat_map_and_money_are_recomputed_every_15_minutes_the_others_every
     assert later == {panel: "ok" for panel in snapshots.PANELS}
     asked = snapshots.board_snapshots_refresh(panels=["heatmap"], now=start + dt.timedelta(minutes=16))
     assert asked == {"heatmap": "ok"}  # asked for by name (the admin's action): computed whenever
+
+
+def test_home_and_navigation_link_the_board_only_for_those_who_may_open_it(manager, cs_a):
+    assert client_for(manager).get(reverse("home")).content.decode().count('href="/board/"') == 2
+    assert 'href="/board/"' not in client_for(cs_a).get(reverse("home")).content.decode()
