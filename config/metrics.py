@@ -10,9 +10,9 @@ answers for itself. The command center's figures and the queue sizes are added b
 
 from __future__ import annotations
 
-import os
 import time
 
+from django.conf import settings
 from prometheus_client import REGISTRY as PROCESS_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
 
@@ -49,7 +49,7 @@ class RequestMetricsMiddleware:
 
 def metrics_registry() -> CollectorRegistry:
     """A registry with the request metrics of every web process (multiprocess mode) or of this one."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.PROMETHEUS_MULTIPROC_DIR:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return registry

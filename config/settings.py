@@ -447,6 +447,9 @@ if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", FULFILMENT_REPORT_SEND_AT):
 # /metrics (Prometheus): scrapers send "Authorization: Bearer <METRICS_TOKEN>"; empty = only signed-in users who may
 # view the command center. Multi-process web servers also set PROMETHEUS_MULTIPROC_DIR (config/metrics.py).
 METRICS_TOKEN = env_str("METRICS_TOKEN", default="")
+# prometheus_client reads this variable itself (each process writes its counters there); declared here so that
+# /metrics knows to sum the processes' files.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", default="")
 
 # Logs: JSON lines (LOG_FORMAT=json, the default with DEBUG off) with the request id that follows the work into
 # background tasks (config/requestid.py), or plain lines for a developer's terminal (the default with DEBUG on).
