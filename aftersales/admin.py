@@ -4,6 +4,7 @@ them). Approval tiers and the risk policy are set here by managers."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from aftersales.models import (
@@ -17,6 +18,7 @@ from aftersales.models import (
     RiskPolicy,
     UnknownParcel,
 )
+from aftersales.services import payout_replay
 from inventory.selectors import stock_warehouses_for_user
 from orders.admin.mixins import OrderScopedMixin, ReadOnlyAdminMixin, VisibleShopFilter, VisibleWarehouseFilter
 
@@ -95,6 +97,19 @@ class PayoutAdmin(OrderScopedMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_filter = ["status", "method", "provider"]
     search_fields = ["request_no", "case__number", "reference"]
     list_select_related = ["case"]
+    actions = ["replay"]
+
+    def has_replay_permission(self, request) -> bool:
+        return request.user.has_perm("aftersales.change_case")
+
+    @admin.action(description=_("Send the parked refund executions again"), permissions=["replay"])
+    def replay(self, request, queryset):
+        sent = 0
+        for payout in queryset.filter(status=Payout.Status.PARKED):
+            sent += payout_replay(payout=payout, actor=request.user).status == Payout.Status.PENDING
+        self.message_user(
+            request, ngettext("%(n)d execution sent again.", "%(n)d executions sent again.", sent) % {"n": sent}
+        )
 
 
 @admin.register(ApprovalTier)
