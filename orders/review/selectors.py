@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, When
 
 from orders.models import Alert, Approval, ReviewTask
-from orders.roles import ADMIN
+from orders.roles import ADMIN, MANAGER
 from orders.selectors import order_list_for_user, user_sees_all_orders
 
 
@@ -34,7 +34,10 @@ def review_task_list_for_user(user, *, kind: str = "", shop: str = "", mine: boo
 def alert_list_for_user(user, *, state: str = "open", kind: str = "", severity: str = "") -> QuerySet[Alert]:
     alerts = Alert.objects.select_related("order", "order__shop", "assignee", "acknowledged_by")
     if not user_sees_all_orders(user):
-        alerts = alerts.filter(order__in=order_list_for_user(user).values("pk"))
+        visible = Q(order__in=order_list_for_user(user).values("pk"))
+        if user.groups.filter(name=MANAGER).exists():
+            visible |= Q(order__isnull=True)  # alerts about the whole operation (the command center's rules)
+        alerts = alerts.filter(visible)
     if state != "all":
         alerts = alerts.filter(resolved_at__isnull=True)
     if state == "mine":

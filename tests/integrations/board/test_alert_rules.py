@@ -137,3 +137,16 @@ def test_a_figure_below_its_threshold_and_one_not_computed_yet(robot, django_cap
     )
     outcome, sent = evaluate(T0, django_capture_on_commit_callbacks)
     assert outcome["raised"] == 1 and "98.5" in Alert.objects.get().title
+
+
+def test_board_alerts_are_listed_for_managers_not_for_shop_staff(
+    robot, manager, cs_a, django_capture_on_commit_callbacks
+):
+    from orders.review.selectors import alert_list_for_user
+
+    rule(for_minutes=0)
+    backlog(600)
+    evaluate(T0, django_capture_on_commit_callbacks)
+
+    assert [a.kind for a in alert_list_for_user(manager)] == ["board"]
+    assert not alert_list_for_user(cs_a).exists()
