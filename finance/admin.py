@@ -5,6 +5,7 @@ are written as on the back-office pages."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import ReadOnlyAdminMixin
 from finance.models import (
     AccountMapping,
     DailyBalance,
@@ -23,14 +24,6 @@ from finance.models import (
 )
 from finance.services.differences import difference_assign, difference_status_set
 from finance.services.entities import shop_entity_set
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LegalEntity)
@@ -54,7 +47,7 @@ class ShopEntityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class StatementAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "id",
         "filename",
@@ -70,6 +63,10 @@ class StatementAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_filter = ("status", "format", "source", "totals_ok", "entity")
     search_fields = ("filename", "sha256", "account")
     readonly_fields = [f.name for f in Statement._meta.fields]
+
+    def has_delete_permission(self, request, obj=None):
+        """A wrongly imported statement is removed whole (its lines with it), by whoever may delete statements."""
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
 
     def get_deleted_objects(self, objs, request):
         """Summarise instead of collecting every line (a statement can have millions)."""
@@ -96,7 +93,7 @@ def _statement_delete(statement: Statement) -> None:
 
 
 @admin.register(StatementLine)
-class StatementLineAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class StatementLineAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "statement",
         "row",
@@ -116,12 +113,9 @@ class StatementLineAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     list_select_related = ("order",)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ReconciliationRunAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("id", "date_from", "date_to", "status", "started_at", "finished_at", "triggered_by")
     list_filter = ("status",)
     search_fields = ("message",)
@@ -170,7 +164,7 @@ class DifferenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DifferenceComment)
-class DifferenceCommentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class DifferenceCommentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("difference", "author", "system", "created_at")
     list_filter = ("system",)
     search_fields = ("body",)
@@ -192,7 +186,7 @@ class FeeRateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DailyBalance)
-class DailyBalanceAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class DailyBalanceAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "date",
         "channel",
@@ -239,7 +233,7 @@ class VoucherLineInline(admin.TabularInline):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class VoucherAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("__str__", "entity", "date", "status", "debit_total", "credit_total")
     list_filter = ("status", "entity")
     search_fields = ("entity__code", "number")
@@ -247,14 +241,14 @@ class VoucherAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(VoucherLine)
-class VoucherLineAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class VoucherLineAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("voucher", "seq", "summary", "account_code", "debit", "credit")
     list_filter = ("item",)
     search_fields = ("account_code", "account_name", "summary")
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ExportJobAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("id", "kind", "layout", "status", "rows", "requested_by", "created_at", "finished_at")
     list_filter = ("kind", "layout", "status")
     search_fields = ("requested_by__username", "error")

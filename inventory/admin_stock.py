@@ -4,6 +4,7 @@ rules are edited here and saved through their services."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -83,6 +84,16 @@ class ShopFilter(admin.SimpleListFilter):
         return queryset.filter(shop_id=self.value()) if self.value() else queryset
 
 
+class ChannelStockChangeList(ChangeList):
+    """Reads the names of the listed rows' shops in one directory call, not one per row."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        names = shop_names(row.shop_id for row in self.result_list)
+        for row in self.result_list:
+            row.shop_name = names[row.shop_id]
+
+
 @admin.register(ChannelStock)
 class ChannelStockAdmin(SimpleHistoryAdmin):
     form = ChannelStockForm
@@ -107,7 +118,11 @@ class ChannelStockAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("shop"), ordering="shop_id")
     def shop(self, obj: ChannelStock) -> str:
-        return str(shop_names([obj.shop_id])[obj.shop_id])
+        name = getattr(obj, "shop_name", None) or shop_names([obj.shop_id])[obj.shop_id]
+        return str(name)
+
+    def get_changelist(self, request, **kwargs):
+        return ChannelStockChangeList
 
     def save_model(self, request, obj, form, change):
         try:

@@ -170,3 +170,15 @@ def test_legal_entity_vat_rate_is_a_fraction():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         LegalEntity.objects.create(code="x", name="x", vat_rate=Decimal("1.3"))  # meant 13%?
+
+
+def test_imported_and_computed_finance_records_cannot_be_deleted_in_the_admin_but_a_statement_can(rf, admin_user):
+    from django.contrib import admin as django_admin
+
+    from finance.models import DailyBalance, ExportJob, StatementLine, Voucher
+
+    request = rf.get("/")
+    request.user = admin_user
+    for model in (StatementLine, DailyBalance, Voucher, ExportJob):
+        assert django_admin.site._registry[model].has_delete_permission(request) is False, model
+    assert django_admin.site._registry[Statement].has_delete_permission(request) is True

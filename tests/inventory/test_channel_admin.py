@@ -34,3 +34,21 @@ def test_the_allocation_list_shows_and_filters_by_shop(client, admin_user, world
 
     assert [row.shop_id for row in response.context["cl"].result_list] == [world["shop_b"].pk]
     assert f"{world['shop_b'].code} · {world['shop_b'].name}" in response.content.decode()
+
+
+def test_the_allocation_list_reads_shop_names_once_however_many_rows(client, admin_user, world, monkeypatch):
+    client.force_login(admin_user)
+    for sku in world["skus"]:
+        ChannelStock.objects.create(shop_id=world["shop_a"].pk, sku=sku)
+        ChannelStock.objects.create(shop_id=world["shop_b"].pk, sku=sku)
+    from inventory import shops
+
+    calls = []
+    directory_names = shops._directory.names
+    monkeypatch.setattr(shops._directory, "names", lambda ids: calls.append(ids) or directory_names(ids))
+
+    response = client.get(reverse("admin:inventory_channelstock_changelist"))
+
+    assert len(response.context["cl"].result_list) == 2 * len(world["skus"])
+    # One call for the listed rows (the shop filter's choices read every shop once more).
+    assert [ids for ids in calls if ids is not None] == [sorted({world["shop_a"].pk, world["shop_b"].pk})]
