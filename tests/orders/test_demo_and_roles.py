@@ -56,11 +56,12 @@ def test_seed_demo_loads_every_role_platform_and_status_once(django_user_model, 
     assert not Order.objects.filter(change_seq=0).exists()
     assert "/api/v1/orders/?cursor=" in out
     # The command center is full from the first visit: every panel computed over the demo, none failing.
-    from integrations.board.models import BoardSnapshot
+    from integrations.board.models import BoardAlertRule, BoardSnapshot
 
     panels = BoardSnapshot.objects.filter(computed_at__isnull=False, error="")
     assert panels.count() == len(BoardSnapshot.Panel.values)
     assert panels.get(panel="now").data["backlog"]["total"] > 0
+    assert BoardAlertRule.objects.filter(is_active=True).count() == 2
 
     call_command("seed_demo", "--once")
     assert "already loaded" in capsys.readouterr().out
