@@ -80,6 +80,36 @@ class CaseAdmin(OrderScopedMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
         return f"{case.amount} {case.currency}"
 
 
+class _CasePartAdmin(OrderScopedMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """A part of a case (its lines, evidence, timeline, decisions), scoped to the orders the user may see."""
+
+    order_path = "case__order"
+    list_select_related = ["case"]
+    search_fields = ["case__number"]
+
+
+@admin.register(CaseLine)
+class CaseLineAdmin(_CasePartAdmin):
+    list_display = ["case", "sku", "quantity", "amount", "received_quantity", "condition"]
+
+
+@admin.register(CaseEvidence)
+class CaseEvidenceAdmin(_CasePartAdmin):
+    list_display = ["case", "kind", "file", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(_CasePartAdmin):
+    list_display = ["case", "at", "kind", "from_status", "to_status", "system", "note"]
+    list_filter = ["kind"]
+
+
+@admin.register(CaseDecision)
+class CaseDecisionAdmin(_CasePartAdmin):
+    list_display = ["case", "at", "verdict", "actor", "automatic", "tier", "amount"]
+    list_filter = ["verdict", "automatic"]
+
+
 @admin.register(Payout)
 class PayoutAdmin(OrderScopedMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     order_path = "case__order"

@@ -87,10 +87,10 @@ def test_timeline_and_refund_admin_are_scoped_by_order(client, warehouse_b, admi
     client.force_login(admin_user)
     assert client.get(_change_url(refund_a)).status_code == 200
     client.force_login(warehouse_b)
-    warehouse_b.user_permissions.add(Permission.objects.get(codename="view_refund"))
+    warehouse_b.user_permissions.add(Permission.objects.get(codename="view_case"))
 
     events = client.get(reverse("admin:orders_orderevent_changelist")).context["cl"].result_list
-    refunds = client.get(reverse("admin:aftersales_refund_changelist")).context["cl"].result_list
+    refunds = client.get(reverse("admin:aftersales_case_changelist")).context["cl"].result_list
 
     assert {e.order_id for e in events} == {order_b.pk}
     assert list(refunds) == [refund_b]
