@@ -1,22 +1,33 @@
 """After-sales' part of the demo: the usual approval ladder, and open cases of every kind on demo orders —
-a refund stopping an unshipped order, returns awaiting the parcel and received at the warehouse (awaiting
-inspection), an exchange, a re-ship and a compensation — so the case pages, the API and the admin have
+a refund stopping an unshipped order, returns awaiting the parcel (its return waybill scans on the returns desk)
+and received at the warehouse, an exchange, a re-ship and a compensation; an unknown parcel at the warehouse and a
+risky buyer (refunds on several orders) — so the case pages, the returns desk, the API and the admin have
 something to show."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db.models import Count
 from django.utils import timezone
 
-from aftersales.models import ApprovalTier, Case
+from aftersales.models import ApprovalTier, Case, UnknownParcel
 from aftersales.services import LineRequest, ReceivedLine, case_approve, case_create, case_receive
+from aftersales.services.risk import case_risk_assess
+from inventory.models import Warehouse
 from orders.models import Order
 from orders.states import Status
 
 UNSHIPPED = (Status.PAID, Status.APPROVED)
+DEMO_RETURN_WAYBILL = "SF1400000000001"
+# A 1×1 PNG standing for the photo of the demo's unknown parcel.
+DEMO_PHOTO = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 SENT = (Status.DELIVERED, Status.COMPLETED, Status.IN_TRANSIT, Status.SHIPPED)
 # name, approver, up to, clean history only, finance check
 LADDER = [
@@ -68,8 +79,59 @@ def demo_seed() -> dict[str, int]:
                 case_receive(
                     case=case, lines=[ReceivedLine(sku_code=line.sku.code, quantity=1, condition="good")], actor=manager
                 )
+        if step == "approve":
+            Case.objects.filter(pk=case.pk).update(return_waybill=DEMO_RETURN_WAYBILL)
         made += 1
-    return {"aftersales_cases": made}
+    return {"aftersales_cases": made, **_returns_desk(), **_risky_buyer(manager)}
+
+
+def _returns_desk() -> dict[str, int]:
+    """An unknown parcel at the first warehouse (the return awaiting its parcel above scans as
+    ``DEMO_RETURN_WAYBILL`` on the phone's returns desk)."""
+    warehouse = Warehouse.objects.filter(is_active=True).order_by("priority", "code").first()
+    if warehouse is None or UnknownParcel.objects.exists():
+        return {"unknown_parcels": 0}
+    UnknownParcel.objects.create(
+        scanned="YT7788990011",
+        tracking_number="YT7788990011",
+        warehouse=warehouse,
+        sender="王*",
+        note="一双黑色运动鞋，无订单号",
+        photo=ContentFile(DEMO_PHOTO, name="unknown-parcel.png"),
+    )
+    return {"unknown_parcels": 1}
+
+
+def _risky_buyer(manager) -> dict[str, int]:
+    """A buyer with several orders who asks for a refund on each of them: the risky-buyers list shows them."""
+    phone = (
+        Order.objects.filter(status__in=SENT, paid_amount__gt=30, cases__isnull=True)
+        .exclude(consignee_phone="")
+        .values("consignee_phone")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=3)
+        .order_by("-n", "consignee_phone")
+        .values_list("consignee_phone", flat=True)
+        .first()
+    )
+    if phone is None:
+        return {"risky_buyer_cases": 0}
+    made = 0
+    for order in Order.objects.filter(consignee_phone=phone, status__in=SENT, cases__isnull=True).order_by("pk")[:3]:
+        line = order.lines.select_related("sku").first()
+        case = case_create(
+            order=order,
+            kind="refund_only",
+            lines=[LineRequest(sku_code=line.sku.code, quantity=1)],
+            reason="质量问题，要求仅退款",
+            reason_code="quality",
+            source=Case.Source.STAFF,
+            actor=manager,
+            system="demo",
+        )
+        case_risk_assess(case=case)
+        made += 1
+    return {"risky_buyer_cases": made}
 
 
 def _tiers() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from aftersales.models import Case, UnknownParcel
 from inventory.selectors import stock_warehouses_for_user
@@ -64,3 +64,27 @@ def unknown_parcels_for_user(user, *, linked: bool = False):
     """Unknown parcels registered at the warehouses ``user`` may see (by default those not linked yet)."""
     parcels = UnknownParcel.objects.filter(warehouse__in=stock_warehouses_for_user(user))
     return parcels.filter(case__isnull=not linked).select_related("warehouse", "case", "registered_by")
+
+
+def risky_buyers_for_user(user, *, days: int, watch_from: int, limit: int = 100) -> list[dict]:
+    """Buyers (by consignee phone, across all the shops the user may see) with several cases in ``days`` days, a
+    fraud flag, or a case scored from ``watch_from``: phone, cases, total given back, fraud flags, the highest
+    score and the last case's time — the riskiest first."""
+    since = dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=days)
+    rows = (
+        case_list_for_user(user)
+        .filter(created_at__gte=since)
+        .exclude(order__consignee_phone="")
+        .exclude(status=Case.Status.WITHDRAWN)
+        .values("order__consignee_phone")
+        .annotate(
+            cases=Count("pk"),
+            amount=Sum("amount"),
+            frauds=Count("pk", filter=Q(fraud_flag=True)),
+            top_score=Max("risk_score"),
+            last_at=Max("created_at"),
+        )
+        .filter(Q(cases__gte=2) | Q(frauds__gt=0) | Q(top_score__gte=watch_from))
+        .order_by(F("top_score").desc(nulls_last=True), "-cases", "-last_at")[:limit]
+    )
+    return [{"phone": row.pop("order__consignee_phone"), **row} for row in rows]

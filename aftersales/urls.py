@@ -9,5 +9,6 @@ urlpatterns = [
     path("m/returns/<int:case_id>/", views.return_inspect, name="m-return"),
     path("m/parcels/new/", views.parcel_new, name="m-parcel-new"),
     path("parcels/", views.parcel_list, name="parcels"),
+    path("buyers/", views.risky_buyers, name="risky-buyers"),
     path("parcels/<int:parcel_id>/link/", views.parcel_link_view, name="parcel-link"),
 ]

@@ -1,5 +1,6 @@
 """Back-office pages of after-sales: the returns desk at the warehouse (mobile, 360 px: scan, count, grade,
-photograph; register an unknown parcel) and the list of unknown parcels to link to their case. Pages parse the
+photograph; register an unknown parcel), the list of unknown parcels to link to their case, and the risky buyers
+for CS. Pages parse the
 input, call one service or selector and render; rules live in the services."""
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from aftersales import selectors
 from aftersales.models import Case, CaseLine
 from aftersales.services.inspection import case_inspect, parcel_link, parcel_register
 from aftersales.services.receiving import ReceivedLine
+from aftersales.services.risk import risk_level, risk_policy_get
 from config.errors import ApplicationError
 from inventory.selectors import stock_warehouses_for_user
+from orders.masking import mask_phone
 
 
 def _need(request, permission: str) -> None:
@@ -152,3 +155,30 @@ def parcel_link_view(request, parcel_id: int):
             request, _("Parcel %(parcel)s linked to case %(number)s.") % {"parcel": parcel, "number": number}
         )
     return redirect("aftersales:parcels")
+
+
+@login_required
+def risky_buyers(request):
+    """Buyers CS should look at twice before agreeing: several cases across shops, fraud flags, high scores; with
+    ``?phone=`` one buyer's whole return history (for roles that see phone numbers)."""
+    _need(request, "aftersales.view_case")
+    policy = risk_policy_get()
+    phone = request.GET.get("phone", "").strip()
+    buyers = selectors.risky_buyers_for_user(request.user, days=policy.window_days, watch_from=policy.watch_from)
+    reveal = request.user.has_perm("orders.view_consignee_pii")
+    history = []
+    if phone and reveal:  # a buyer's whole story by phone: only for roles that see phone numbers
+        history = list(selectors.case_list_for_user(request.user).filter(order__consignee_phone=phone)[:100])
+    for buyer in buyers:
+        buyer["level"] = risk_level(score=buyer["top_score"], policy=policy)
+        buyer["shown"] = buyer["phone"] if reveal else mask_phone(buyer["phone"])
+    return render(
+        request,
+        "aftersales/risky_buyers.html",
+        {
+            "buyers": buyers,
+            "policy": policy,
+            "phone": phone if reveal else "",
+            "history": history,
+        },
+    )

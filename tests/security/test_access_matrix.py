@@ -209,6 +209,8 @@ MATRIX = {
     "aftersales:m-return": "302 404 404 403 404 404",
     "aftersales:m-parcel-new": "302 405 405 405 405 405",
     "aftersales:parcels": "302 200 200 403 200 200",
+    # risky buyers: everyone who sees cases (finance with phone numbers masked)
+    "aftersales:risky-buyers": "302 200 200 200 200 200",
     "aftersales:parcel-link": "302 405 405 405 405 405",
     "stock-index": "302 403 200 403 200 200",
     "stock-accuracy": "302 403 200 403 200 200",
