@@ -12,12 +12,10 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db.models import Count
 from django.utils import timezone
 
 from aftersales.models import ApprovalTier, Case, UnknownParcel
 from aftersales.services import LineRequest, ReceivedLine, case_approve, case_create, case_receive
-from aftersales.services.risk import case_risk_assess
 from inventory.models import Warehouse
 from orders.models import Order
 from orders.states import Status
@@ -103,33 +101,41 @@ def _returns_desk() -> dict[str, int]:
 
 
 def _risky_buyer(manager) -> dict[str, int]:
-    """A buyer with several orders who asks for a refund on each of them: the risky-buyers list shows them."""
-    phone = (
+    """A risky buyer: their return came back with the wrong item in the box (graded at the warehouse: fraud flag),
+    and they ask again on their other orders — the risky-buyers list and the order page show them."""
+    if manager is None:
+        return {"risky_buyer_cases": 0}
+    orders = list(
         Order.objects.filter(status__in=SENT, paid_amount__gt=30, cases__isnull=True)
         .exclude(consignee_phone="")
-        .values("consignee_phone")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=3)
-        .order_by("-n", "consignee_phone")
-        .values_list("consignee_phone", flat=True)
-        .first()
+        .order_by("consignee_phone", "pk")
     )
-    if phone is None:
+    by_phone: dict[str, list[Order]] = {}
+    for order in orders:
+        by_phone.setdefault(order.consignee_phone, []).append(order)
+    if not by_phone:
         return {"risky_buyer_cases": 0}
+    mine = max(by_phone.values(), key=len)[:3]
     made = 0
-    for order in Order.objects.filter(consignee_phone=phone, status__in=SENT, cases__isnull=True).order_by("pk")[:3]:
+    for index, order in enumerate(mine):
         line = order.lines.select_related("sku").first()
         case = case_create(
             order=order,
-            kind="refund_only",
+            kind="return_refund" if index == 0 else "refund_only",
             lines=[LineRequest(sku_code=line.sku.code, quantity=1)],
-            reason="质量问题，要求仅退款",
+            reason="质量问题，要求退款",
             reason_code="quality",
             source=Case.Source.STAFF,
             actor=manager,
             system="demo",
         )
-        case_risk_assess(case=case)
+        if index == 0 and case.status == Case.Status.REQUESTED:
+            case_approve(case=case, actor=manager, reason="演示：同意退货")
+            case_receive(
+                case=case,
+                lines=[ReceivedLine(sku_code=line.sku.code, quantity=0, condition="wrong_item")],
+                actor=manager,
+            )
         made += 1
     return {"risky_buyer_cases": made}
 
