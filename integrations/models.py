@@ -661,3 +661,4 @@ from integrations.notify.models import (  # noqa: E402,F401  (buyer notification
     BuyerOptOut,
     NotificationTemplate,
 )
+from integrations.payments.models import PaymentNotice  # noqa: E402,F401  (payment providers' notifications)

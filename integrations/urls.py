@@ -4,6 +4,7 @@ from integrations import views, webhooks
 from integrations.board import metrics
 from integrations.logistics import views as logistics_views
 from integrations.notify import unsubscribe as notify_unsubscribe
+from integrations.payments import notify as payments_notify
 from integrations.sandbox import notify as sandbox_notify
 from integrations.sandbox import partner as sandbox_partner
 from integrations.sandbox import payments as sandbox_payments
@@ -24,6 +25,11 @@ urlpatterns = [
     path("sandbox/kuaidi100/label/order", sandbox_kuaidi100.label_order, name="sandbox-kuaidi100-label"),
     path("sandbox/kuaidi100/poll", sandbox_kuaidi100.poll, name="sandbox-kuaidi100-poll"),
     path("sandbox/kdniao/api/dist", sandbox_kdniao.api_dist, name="sandbox-kdniao"),
+    path(
+        "payments/wechatpay/refund-notify/",
+        payments_notify.wechatpay_refund_notify,
+        name="payments-wechatpay-refund-notify",
+    ),
     path("sandbox/payments/alipay/gateway.do", sandbox_payments.alipay_gateway, name="sandbox-payments-alipay"),
     path(
         "sandbox/payments/wechatpay/v3/refund/domestic/refunds",

@@ -198,6 +198,8 @@ MATRIX = {
     # buyer notification providers' sandbox: POST only (Aliyun, Tencent, WeChat send); the WeChat token endpoint
     # answers a GET without appid with WeChat's own error body
     "sandbox-notify-aliyun": "405 405 405 405 405 405",
+    # WeChat Pay's refund notifications: POST only, no login (the signature is the provider's)
+    "payments-wechatpay-refund-notify": "405 405 405 405 405 405",
     # the payment providers' refund sandbox: POST only, signatures checked like the providers
     "sandbox-payments-alipay": "405 405 405 405 405 405",
     "sandbox-payments-wechatpay-refunds": "405 405 405 405 405 405",

@@ -89,3 +89,35 @@ def test_a_passing_provider_error_is_retried(approved, manager, django_capture_o
     payout.refresh_from_db()
     assert (payout.status, payout.error_code, payout.attempts) == (Payout.Status.FAILED, "wechatpay:SYSTEM_ERROR", 1)
     assert payout.next_attempt_at is not None
+
+
+def test_the_refund_notification_is_stored_then_completes_the_wechat_pay_refund_once(
+    approved, manager, client, django_capture_on_commit_callbacks
+):
+    from integrations.payments.models import PaymentNotice
+    from integrations.sandbox.payments import wechatpay_refund_notice
+
+    case = approved("wechatpay")
+    with django_capture_on_commit_callbacks(execute=True):
+        payout = refund_execute(case=case, actor=manager)
+    headers, body = wechatpay_refund_notice(
+        out_refund_no=payout.request_no, out_trade_no="W202612060001", refund=case.amount, total=Decimal("100.00")
+    )
+    extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+
+    first = client.post("/payments/wechatpay/refund-notify/", body, content_type="application/json", **extra)
+    again = client.post("/payments/wechatpay/refund-notify/", body, content_type="application/json", **extra)
+    forged = client.post(
+        "/payments/wechatpay/refund-notify/",
+        body.replace("REFUND", "REFUNDX"),
+        content_type="application/json",
+        **extra,
+    )
+
+    assert (first.status_code, again.status_code, forged.status_code) == (204, 204, 500)
+    assert forged.json() == {"code": "FAIL", "message": "失败"}
+    payout.refresh_from_db()
+    case.refresh_from_db()
+    assert (payout.status, case.status) == (Payout.Status.SUCCEEDED, Case.Status.REFUNDED)
+    notices = list(PaymentNotice.objects.order_by("pk").values_list("status", "request_no"))
+    assert notices == [("done", payout.request_no), ("done", payout.request_no), ("failed", "")]
