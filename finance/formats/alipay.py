@@ -41,6 +41,26 @@ def _footer_number(pattern: str, text: str) -> Decimal | None:
     return money(found.group(1), "footer")
 
 
+_YUAN = r"\s*([-+]?[\d,]+(?:\.\d+)?)\s*元"
+
+
+def _footer_declare(text: str, ctx: ParseContext, *, sections: dict[str, str], totals: dict[str, str]) -> None:
+    """Read a footer line's declared count (``N笔``) and totals into ``ctx.declared``.
+
+    ``sections`` maps the footer's label (``交易合计``) to the key prefix (``trade``); ``totals`` maps a key
+    suffix to the words before the amount (``amount`` → ``商家实收共``)."""
+    for label, prefix in sections.items():
+        if label not in text:
+            continue
+        count = re.search(r"(\d+)\s*笔", text)
+        if count:
+            ctx.declared[f"{prefix}_count"] = int(count.group(1))
+        for suffix, words in totals.items():
+            value = _footer_number(words + _YUAN, text)
+            if value is not None:
+                ctx.declared[f"{prefix}_{suffix}"] = value
+
+
 class AlipayTradeBill(StatementFormat):
     code = "alipay_trade"
     label = "Alipay trade bill (业务明细)"
@@ -170,17 +190,12 @@ class AlipayTradeBill(StatementFormat):
             ctx.add(f"{prefix}_fee", fee)
 
     def comment(self, number: int, text: str, ctx: ParseContext) -> None:
-        for label, prefix in (("交易合计", "trade"), ("退款合计", "refund")):
-            if label in text:
-                count = re.search(r"(\d+)\s*笔", text)
-                if count:
-                    ctx.declared[f"{prefix}_count"] = int(count.group(1))
-                amount = _footer_number(r"商家实收共\s*([-+]?[\d,]+(?:\.\d+)?)\s*元", text)
-                if amount is not None:
-                    ctx.declared[f"{prefix}_amount"] = amount
-                fee = _footer_number(r"服务费共\s*([-+]?[\d,]+(?:\.\d+)?)\s*元", text)
-                if fee is not None:
-                    ctx.declared[f"{prefix}_fee"] = fee
+        _footer_declare(
+            text,
+            ctx,
+            sections={"交易合计": "trade", "退款合计": "refund"},
+            totals={"amount": "商家实收共", "fee": "服务费共"},
+        )
 
     def preamble(self, lines: list[str], ctx: ParseContext) -> None:
         preamble_account_and_period(lines, ctx)
@@ -294,14 +309,7 @@ class AlipayAccountLedger(StatementFormat):
         return line
 
     def comment(self, number: int, text: str, ctx: ParseContext) -> None:
-        for label, prefix in (("支出合计", "expense"), ("收入合计", "income")):
-            if label in text:
-                count = re.search(r"(\d+)\s*笔", text)
-                if count:
-                    ctx.declared[f"{prefix}_count"] = int(count.group(1))
-                total = _footer_number(r"共\s*([-+]?[\d,]+(?:\.\d+)?)\s*元", text)
-                if total is not None:
-                    ctx.declared[f"{prefix}_total"] = total
+        _footer_declare(text, ctx, sections={"支出合计": "expense", "收入合计": "income"}, totals={"total": "共"})
 
     def preamble(self, lines: list[str], ctx: ParseContext) -> None:
         preamble_account_and_period(lines, ctx)

@@ -22,11 +22,13 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.address import address_normalize, address_parse
 from integrations.exceptions import PayloadInvalid
@@ -380,7 +382,35 @@ def json_loads(body: str | bytes, *, what: str) -> Any:
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PayloadInvalid(f"{what}: not valid JSON ({exc}).", extra={"field": what}) from None
+        raise PayloadInvalid(
+            _("%(what)s: not valid JSON (%(error)s).") % {"what": what, "error": exc}, extra={"field": what}
+        ) from None
+
+
+def push_messages_split(
+    request: PushRequest,
+    *,
+    needs: tuple[str, ...],
+    item: Callable[[dict[str, Any], int], PushItem],
+    array_only: bool = False,
+) -> list[PushItem]:
+    """Cut a push body (one message object, or a JSON array of them) into one ``PushItem`` a message.
+
+    Each message must be an object carrying every field of ``needs`` (non-empty); ``item`` builds the row from
+    the message and its index. ``array_only``: the platform always pushes an array, a lone object is refused."""
+    data = json_loads(request.body, what="body")
+    if array_only and not isinstance(data, list):
+        raise PayloadInvalid(_("body: the platform pushes a JSON array of messages."), extra={"field": "body"})
+    messages = data if isinstance(data, list) else [data]
+    items = []
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict) or any(message.get(name) in (None, "") for name in needs):
+            raise PayloadInvalid(
+                _("body[%(index)s]: a message needs %(fields)s.") % {"index": index, "fields": ", ".join(needs)},
+                extra={"field": f"body[{index}]"},
+            )
+        items.append(item(message, index))
+    return items
 
 
 def to_json(value: Any) -> str:

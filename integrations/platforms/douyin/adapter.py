@@ -17,6 +17,7 @@ from integrations.platforms.base import (
     PushRequest,
     RefundEvent,
     json_loads,
+    push_messages_split,
     to_json,
 )
 from integrations.platforms.client import push_secret
@@ -47,25 +48,7 @@ class DouyinAdapter(Adapter):
             raise SignatureInvalid("event-sign does not match.")
 
     def split(self, request: PushRequest) -> list[PushItem]:
-        data = json_loads(request.body, what="body")
-        if not isinstance(data, list):
-            raise PayloadInvalid("body: Douyin pushes a JSON array of messages.", extra={"field": "body"})
-        items = []
-        for index, message in enumerate(data):
-            if not isinstance(message, dict) or "tag" not in message or "msg_id" not in message:
-                raise PayloadInvalid(
-                    f"body[{index}]: a message needs tag, msg_id and data.", extra={"field": f"body[{index}]"}
-                )
-            content = _data(message, index)
-            items.append(
-                PushItem(
-                    topic=f"douyin_{message['tag']}",
-                    event_id=str(message["msg_id"]),
-                    external_id=str(content.get("p_id") or content.get("shop_order_id") or ""),
-                    body=to_json(message),
-                )
-            )
-        return items
+        return push_messages_split(request, needs=("tag", "msg_id"), item=_push_item, array_only=True)
 
     def interpret(self, topic: str, payload: Any) -> list[Action]:
         if topic == ORDER_TOPIC:
@@ -185,6 +168,16 @@ def _phase_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput 
         balance_paid_at=_when(last, "phase_pay_time", len(phases) - 1) if balance_paid else None,
         # Never empty: it marks the terms as the platform's (the platform enforces its own deadline).
         platform_state=str(last.get("current_phase_status_desc") or f"phase {len(phases)}/{len(phases)}")[:40],
+    )
+
+
+def _push_item(message: dict[str, Any], index: int) -> PushItem:
+    content = _data(message, index)
+    return PushItem(
+        topic=f"douyin_{message['tag']}",
+        event_id=str(message["msg_id"]),
+        external_id=str(content.get("p_id") or content.get("shop_order_id") or ""),
+        body=to_json(message),
     )
 
 

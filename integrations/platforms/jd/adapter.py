@@ -16,7 +16,7 @@ from integrations.platforms.base import (
     OrderVersion,
     PushItem,
     PushRequest,
-    json_loads,
+    push_messages_split,
     to_json,
 )
 from integrations.platforms.client import verify_top_push
@@ -37,23 +37,16 @@ class JDAdapter(Adapter):
         verify_top_push(connection, request)
 
     def split(self, request: PushRequest) -> list[PushItem]:
-        data = json_loads(request.body, what="body")
-        messages = data if isinstance(data, list) else [data]
-        items = []
-        for index, message in enumerate(messages):
-            if not isinstance(message, dict) or not message.get("topic") or not message.get("orderId"):
-                raise PayloadInvalid(
-                    f"body[{index}]: a JD message needs topic and orderId.", extra={"field": f"body[{index}]"}
-                )
-            items.append(
-                PushItem(
-                    topic=str(message["topic"]),
-                    event_id=str(message.get("msgId") or ""),
-                    external_id=str(message["orderId"]),
-                    body=to_json(message),
-                )
-            )
-        return items
+        return push_messages_split(
+            request,
+            needs=("topic", "orderId"),
+            item=lambda message, _index: PushItem(
+                topic=str(message["topic"]),
+                event_id=str(message.get("msgId") or ""),
+                external_id=str(message["orderId"]),
+                body=to_json(message),
+            ),
+        )
 
     def interpret(self, topic: str, payload: Any) -> list[Action]:
         if topic == ORDER_TOPIC:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations.exceptions import PayloadInvalid
 from integrations.platforms.base import (
     Action,
@@ -14,6 +16,7 @@ from integrations.platforms.base import (
     PushItem,
     PushRequest,
     json_loads,
+    push_messages_split,
     to_json,
 )
 from integrations.platforms.client import verify_top_push
@@ -40,29 +43,7 @@ class PddAdapter(Adapter):
         verify_top_push(connection, request, epoch_timestamp=True)
 
     def split(self, request: PushRequest) -> list[PushItem]:
-        data = json_loads(request.body, what="body")
-        messages = data if isinstance(data, list) else [data]
-        items = []
-        for index, message in enumerate(messages):
-            content = message.get("content") if isinstance(message, dict) else None
-            if isinstance(content, str):
-                content = json_loads(content, what=f"body[{index}].content")
-            if not isinstance(message, dict) or not message.get("type") or not isinstance(content, dict):
-                raise PayloadInvalid(
-                    f"body[{index}]: a PDD message needs type and content.", extra={"field": f"body[{index}]"}
-                )
-            tid = str(content.get("tid") or content.get("order_sn") or "")
-            if not tid:
-                raise PayloadInvalid(f"body[{index}].content: no tid.", extra={"field": f"body[{index}].content.tid"})
-            items.append(
-                PushItem(
-                    topic=str(message["type"]),
-                    event_id=str(message.get("id") or ""),
-                    external_id=tid,
-                    body=to_json(message),
-                )
-            )
-        return items
+        return push_messages_split(request, needs=("type", "content"), item=_push_item)
 
     def interpret(self, topic: str, payload: Any) -> list[Action]:
         if topic == ORDER_TOPIC:
@@ -94,6 +75,25 @@ class PddAdapter(Adapter):
 
     def ack(self) -> dict[str, Any]:
         return {"success": True, "error_code": 0}
+
+
+def _push_item(message: dict[str, Any], index: int) -> PushItem:
+    content = message["content"]
+    if isinstance(content, str):
+        content = json_loads(content, what=f"body[{index}].content")
+    if not isinstance(content, dict):
+        raise PayloadInvalid(
+            _("body[%(index)s].content: expected a JSON object.") % {"index": index},
+            extra={"field": f"body[{index}].content"},
+        )
+    tid = str(content.get("tid") or content.get("order_sn") or "")
+    if not tid:
+        raise PayloadInvalid(
+            _("body[%(index)s].content: no tid.") % {"index": index}, extra={"field": f"body[{index}].content.tid"}
+        )
+    return PushItem(
+        topic=str(message["type"]), event_id=str(message.get("id") or ""), external_id=tid, body=to_json(message)
+    )
 
 
 adapter = PddAdapter(

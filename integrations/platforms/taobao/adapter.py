@@ -16,6 +16,7 @@ from integrations.platforms.base import (
     PushRequest,
     RefundEvent,
     json_loads,
+    push_messages_split,
     to_json,
 )
 from integrations.platforms.client import verify_top_push
@@ -38,24 +39,7 @@ class TaobaoAdapter(Adapter):
         verify_top_push(connection, request)
 
     def split(self, request: PushRequest) -> list[PushItem]:
-        data = json_loads(request.body, what="body")
-        messages = data if isinstance(data, list) else [data]
-        items = []
-        for index, message in enumerate(messages):
-            if not isinstance(message, dict) or "topic" not in message or "id" not in message:
-                raise PayloadInvalid(
-                    f"body[{index}]: a TMC message needs id, topic and content.", extra={"field": f"body[{index}]"}
-                )
-            content = _content(message, index)
-            items.append(
-                PushItem(
-                    topic=str(message["topic"]),
-                    event_id=str(message["id"]),
-                    external_id=str(content.get("tid", "")),
-                    body=to_json(message),
-                )
-            )
-        return items
+        return push_messages_split(request, needs=("topic", "id"), item=_push_item)
 
     def interpret(self, topic: str, payload: Any) -> list[Action]:
         if topic == ORDER_TOPIC:
@@ -138,6 +122,16 @@ def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput |
         deposit_value=native.get("step_paid_fee"),
         field="step_paid_fee",
         missing=f"missing on a {state} trade; the deposit paid is unknown.",
+    )
+
+
+def _push_item(message: dict[str, Any], index: int) -> PushItem:
+    content = _content(message, index)
+    return PushItem(
+        topic=str(message["topic"]),
+        event_id=str(message["id"]),
+        external_id=str(content.get("tid", "")),
+        body=to_json(message),
     )
 
 
