@@ -33,6 +33,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from integrations.exceptions import MappingInvalid, PayloadInvalid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -59,17 +62,22 @@ def spec_parse(source: str, *, default_transform: str = "text") -> Spec:
         text, transform = text.strip(), transform.strip()
         if transform not in TRANSFORMS:
             raise MappingInvalid(
-                f"{source!r}: unknown transform {transform!r} (one of {', '.join(TRANSFORMS)}).",
+                _("%(source)r: unknown transform %(transform)r (one of %(join)s).")
+                % {"source": source, "transform": transform, "join": ", ".join(TRANSFORMS)},
                 extra={"value": source},
             )
     if not text:
-        raise MappingInvalid(f"{source!r}: no source path.", extra={"value": source})
+        raise MappingInvalid(_("%(source)r: no source path.") % {"source": source}, extra={"value": source})
     paths = []
     for alternative in text.split("|"):
         alternative = alternative.strip()
         parts = tuple(p for p in alternative.replace("[]", ".[]").split(".") if p)
         if not parts or any(not p.replace("_", "").replace("-", "").isalnum() and p != "[]" for p in parts):
-            raise MappingInvalid(f"{source!r}: {alternative!r} is not a path like a.b.0.c.", extra={"value": source})
+            raise MappingInvalid(
+                _("%(source)r: %(alternative)r is not a path like a.b.0.c.")
+                % {"source": source, "alternative": alternative},
+                extra={"value": source},
+            )
         paths.append(parts)
     return Spec(paths=tuple(paths), transform=transform, source=source)
 
@@ -140,7 +148,8 @@ def _gap_raise(gap: tuple[tuple[str, ...], int], *, field: str, source: str) -> 
     parts, position = gap
     path = ".".join(parts).replace(".[]", f"[{position}]", 1).replace(".[]", "[]")
     raise PayloadInvalid(
-        f"{_where(field, source)}: {path} has no value (no alternative has one for every element).",
+        _("%(where)s: %(path)s has no value (no alternative has one for every element).")
+        % {"where": _where(field, source), "path": path},
         extra={"field": field, "path": path},
     )
 
@@ -155,10 +164,13 @@ def convert(value: Any, transform: str, *, field: str, source: str = "") -> Any:
             return read(value)
     except _UNREADABLE:
         raise PayloadInvalid(
-            f"{_where(field, source)}: {value!r} is not {_KIND[transform]}.",
+            _("%(where)s: %(value)r is not %(expected)s.")
+            % {"where": _where(field, source), "value": value, "expected": _KIND[transform]},
             extra={"field": field, "value": str(value)},
         ) from None
-    raise MappingInvalid(f"{_where(field, source)}: unknown transform {transform!r}.")
+    raise MappingInvalid(
+        _("%(where)s: unknown transform %(transform)r.") % {"where": _where(field, source), "transform": transform}
+    )
 
 
 def _where(field: str, source: str) -> str:
@@ -173,16 +185,16 @@ def _summed(values: list[Any], transform: str) -> Any:
 
 
 _KIND = {
-    "text": "text",
-    "yuan": "an amount in yuan",
-    "fen": "an amount in fen (whole number)",
-    "datetime": "a date and time (YYYY-MM-DD HH:MM:SS)",
-    "epoch": "a Unix time in seconds",
-    "iso": "an ISO 8601 date and time",
-    "int": "a whole number",
-    "bool": "yes/no",
-    "list": "a list",
-    "raw": "a value",
+    "text": gettext_lazy("text"),
+    "yuan": gettext_lazy("an amount in yuan"),
+    "fen": gettext_lazy("an amount in fen (whole number)"),
+    "datetime": gettext_lazy("a date and time (YYYY-MM-DD HH:MM:SS)"),
+    "epoch": gettext_lazy("a Unix time in seconds"),
+    "iso": gettext_lazy("an ISO 8601 date and time"),
+    "int": gettext_lazy("a whole number"),
+    "bool": gettext_lazy("yes/no"),
+    "list": gettext_lazy("a list"),
+    "raw": gettext_lazy("a value"),
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from django.utils.translation import gettext as _
+
 from integrations.exceptions import ConnectionNotFound
 
 ADAPTERS = {
@@ -19,7 +21,10 @@ ADAPTERS = {
 def adapter_for(platform: str):
     module = ADAPTERS.get(platform)
     if module is None:
-        raise ConnectionNotFound(f"Order Hub has no adapter for platform {platform!r}.", extra={"platform": platform})
+        raise ConnectionNotFound(
+            _("Order Hub has no adapter for platform %(platform)r.") % {"platform": platform},
+            extra={"platform": platform},
+        )
     return import_module(module).adapter
 
 

@@ -173,7 +173,10 @@ class Adapter:
 
     def to_channel_order(self, native: dict[str, Any]) -> ChannelOrder:
         if not isinstance(native, dict):
-            raise PayloadInvalid(f"{self.platform}: an order must be a JSON object, got {type(native).__name__}.")
+            raise PayloadInvalid(
+                _("%(platform)s: an order must be a JSON object, got %(type)s.")
+                % {"platform": self.platform, "type": type(native).__name__}
+            )
         native = self.prepare(native)
         mapping = self.mapping_compiled()
         values = fields_read(native, mapping.order)
@@ -181,13 +184,15 @@ class Adapter:
         for name in self.required:
             if values.get(name) is None:
                 raise PayloadInvalid(
-                    f"{name} ({sources.get(name, '')}): missing; the order cannot be read without it.",
+                    _("%(name)s (%(get)s): missing; the order cannot be read without it.")
+                    % {"name": name, "get": sources.get(name, "")},
                     extra={"field": name},
                 )
         raw_lines = values.pop("lines", None)
         if not isinstance(raw_lines, list) or not raw_lines:
             raise PayloadInvalid(
-                f"lines ({mapping.effective['order'].get('lines')}): the order has no line items.",
+                _("lines (%(lines)s): the order has no line items.")
+                % {"lines": mapping.effective["order"].get("lines")},
                 extra={"field": "lines"},
             )
         lines = []
@@ -242,21 +247,27 @@ def line_input(line: dict[str, Any], *, index: int, sources: dict[str, str] | No
     sku = (line.get("sku_code") or "").strip()
     if not sku:
         raise PayloadInvalid(
-            f"{where}.{_named('sku_code', sources)}: the line has no SKU code (商家编码).",
+            _("%(where)s.%(field)s: the line has no SKU code (商家编码).")
+            % {"where": where, "field": _named("sku_code", sources)},
             extra={"field": f"{where}.sku_code"},
         )
     quantity = line.get("quantity")
     if quantity is None:
-        raise PayloadInvalid(f"{where}.{_named('quantity', sources)}: missing.", extra={"field": f"{where}.quantity"})
+        raise PayloadInvalid(
+            _("%(where)s.%(field)s: missing.") % {"where": where, "field": _named("quantity", sources)},
+            extra={"field": f"{where}.quantity"},
+        )
     if quantity < 1:
         raise PayloadInvalid(
-            f"{where}.{_named('quantity', sources)}: {quantity!r} must be at least 1.",
+            _("%(where)s.%(field)s: %(quantity)r must be at least 1.")
+            % {"where": where, "field": _named("quantity", sources), "quantity": quantity},
             extra={"field": f"{where}.quantity"},
         )
     price = line.get("unit_price")
     if price is None:
         raise PayloadInvalid(
-            f"{where}.{_named('unit_price', sources)}: missing.", extra={"field": f"{where}.unit_price"}
+            _("%(where)s.%(field)s: missing.") % {"where": where, "field": _named("unit_price", sources)},
+            extra={"field": f"{where}.unit_price"},
         )
     discount = line.get("discount")
     if discount is None and line.get("paid") is not None:
@@ -284,18 +295,31 @@ def build_channel_order(
     external_id = (values.get("external_id") or "").strip()
     if not external_id:
         raise PayloadInvalid(
-            f"{_named('external_id', sources)}: the order has no platform order id.", extra={"field": "external_id"}
+            _("%(field)s: the order has no platform order id.") % {"field": _named("external_id", sources)},
+            extra={"field": "external_id"},
         )
     platform_status = str(values.get("status") or "")
     target = status_map.get(platform_status)
     if target is None:
         raise PayloadInvalid(
-            f"{_named('status', sources)}: platform status {platform_status!r} of order {external_id} has no mapping "
-            f"(known: {', '.join(sorted(status_map)) or 'none'}); add one in the field mappings and replay.",
+            _(
+                "%(field)s: platform status %(platform_status)r of order "
+                "%(external_id)s has no mapping (known: %(value)s); add one in the "
+                "field mappings and replay."
+            )
+            % {
+                "field": _named("status", sources),
+                "platform_status": platform_status,
+                "external_id": external_id,
+                "value": ", ".join(sorted(status_map)) or "none",
+            },
             extra={"field": "status", "value": platform_status},
         )
     if target not in CHANNEL_TARGETS:
-        raise PayloadInvalid(f"status: {platform_status!r} maps to {target!r}, which is not an order status.")
+        raise PayloadInvalid(
+            _("status: %(platform_status)r maps to %(target)r, which is not an order status.")
+            % {"platform_status": platform_status, "target": target}
+        )
 
     placed_at = values.get("placed_at")
     paid_at = values.get("paid_at")

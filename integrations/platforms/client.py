@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations import transport
 from integrations.exceptions import PlatformUnavailable, RateLimited, SignatureInvalid
@@ -91,10 +92,14 @@ class PlatformClient:
         response = transport.send(method, f"{base or self.base_url}{path}", timeout=self.timeout, **kwargs)
         if response.status == 429:
             raise RateLimited(
-                f"{self.platform}: rate limited (HTTP 429).", retry_after=_retry_after(response.header("retry-after"))
+                _("%(platform)s: rate limited (HTTP 429).") % {"platform": self.platform},
+                retry_after=_retry_after(response.header("retry-after")),
             )
         if response.status >= 500:
-            raise PlatformUnavailable(f"{self.platform}: HTTP {response.status} from {path}.")
+            raise PlatformUnavailable(
+                _("%(platform)s: HTTP %(response_status)s from %(path)s.")
+                % {"platform": self.platform, "response_status": response.status, "path": path}
+            )
         return response
 
     # The operations; each platform implements them.
@@ -155,16 +160,18 @@ def verify_top_push(connection, request: PushRequest, *, epoch_timestamp: bool =
     secret = push_secret(connection)
     given = request.query.get("sign", "")
     if not secret:
-        raise SignatureInvalid("the shop has no app/webhook secret configured, so no push can be verified.")
+        raise SignatureInvalid(_("the shop has no app/webhook secret configured, so no push can be verified."))
     if not given:
-        raise SignatureInvalid("missing sign parameter.")
+        raise SignatureInvalid(_("missing sign parameter."))
     method = request.query.get("sign_method", "md5").lower()
     try:
         expected = top_sign(request.query, secret, sign_method=method, body=request.body)
     except (ValueError, UnicodeDecodeError):
-        raise SignatureInvalid(f"unsupported sign_method {method!r} or undecodable body.") from None
+        raise SignatureInvalid(
+            _("unsupported sign_method %(method)r or undecodable body.") % {"method": method}
+        ) from None
     if not equal(expected, given.upper()):
-        raise SignatureInvalid("sign does not match.")
+        raise SignatureInvalid(_("sign does not match."))
     raw = request.query.get("timestamp", "")
     try:
         sent = (
@@ -173,6 +180,6 @@ def verify_top_push(connection, request: PushRequest, *, epoch_timestamp: bool =
     except (ValueError, OverflowError):
         sent = None
     if sent is None:
-        raise SignatureInvalid(f"timestamp {raw!r} missing or unreadable.")
+        raise SignatureInvalid(_("timestamp %(raw)r missing or unreadable.") % {"raw": raw})
     if abs(timezone.now() - sent) > max_skew():
-        raise SignatureInvalid(f"timestamp {raw} is outside the allowed clock skew.")
+        raise SignatureInvalid(_("timestamp %(raw)s is outside the allowed clock skew.") % {"raw": raw})

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import PayloadInvalid
 from integrations.mapping import convert
@@ -33,8 +34,18 @@ def discount_remainder(order: ChannelOrder) -> None:
     platform = goods + data.shipping_fee - data.discount_merchant - data.paid_amount
     if platform < 0:
         raise PayloadInvalid(
-            f"amounts: paid {data.paid_amount} is more than goods {goods} + shipping {data.shipping_fee} − shop "
-            f"discount {data.discount_merchant} for order {data.external_id}.",
+            _(
+                "amounts: paid %(data_paid_amount)s is more than goods %(goods)s + "
+                "shipping %(data_shipping_fee)s − shop discount "
+                "%(data_discount_merchant)s for order %(data_external_id)s."
+            )
+            % {
+                "data_paid_amount": data.paid_amount,
+                "goods": goods,
+                "data_shipping_fee": data.shipping_fee,
+                "data_discount_merchant": data.discount_merchant,
+                "data_external_id": data.external_id,
+            },
             extra={"field": "paid_amount", "value": str(data.paid_amount)},
         )
     data.discount_platform = platform
@@ -68,14 +79,22 @@ def presale_attach(order: ChannelOrder, presale: PresaleInput | None) -> None:
     for name, amount in (("deposit", presale.deposit), ("balance", presale.balance)):
         if amount is not None and amount < 0:
             raise PayloadInvalid(
-                f"presale.{name}: {amount} is negative (deposit more than the order's total {data.paid_amount}).",
+                _(
+                    "presale.%(name)s: %(amount)s is negative (deposit more than the "
+                    "order's total %(data_paid_amount)s)."
+                )
+                % {"name": name, "amount": amount, "data_paid_amount": data.paid_amount},
                 extra={"field": f"presale.{name}", "value": str(amount)},
             )
     if presale.deposit_paid and not presale.balance_paid and (presale.deposit is None or presale.balance is None):
         # Terms are what keep the order from the warehouse until the balance is paid: never go on without them.
         raise PayloadInvalid(
-            f"presale ({presale.platform_state}): the deposit is paid but the payload does not say how much; "
-            "the order cannot be held for its balance without it.",
+            _(
+                "presale (%(presale_platform_state)s): the deposit is paid but the "
+                "payload does not say how much; the order cannot be held for its "
+                "balance without it."
+            )
+            % {"presale_platform_state": presale.platform_state},
             extra={"field": "presale.deposit"},
         )
     order.presale = presale
@@ -104,7 +123,9 @@ def presale_from_step(
     deposit = balance = None
     if deposit_known:
         if deposit_value in (None, ""):
-            raise PayloadInvalid(f"{field}: {missing}", extra={"field": field})
+            raise PayloadInvalid(
+                _("%(field)s: %(missing)s") % {"field": field, "missing": missing}, extra={"field": field}
+            )
         deposit = convert(deposit_value, "yuan", field=field)
         balance = order.data.paid_amount - deposit
     return PresaleInput(

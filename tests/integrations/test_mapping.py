@@ -56,16 +56,15 @@ def test_staff_override_takes_effect_when_the_cached_overrides_expire(taobao, mo
             "order",
             "consignee_name",
             "receiver name",
-            "'receiver name': 'receiver name' is not a path like a.b.0.c.",
+            "'receiver name'：'receiver name' 不是形如 a.b.0.c 的路径。",
         ),
         (
             "line",
             "unit_price",
             "price @euros",
-            "'price @euros': unknown transform 'euros' (one of text, yuan, fen, datetime, epoch, iso, int, bool, "
-            "list, raw).",
+            "'price @euros'：未知的转换 'euros'（可选：text, yuan, fen, datetime, epoch, iso, int, bool, list, raw）。",
         ),
-        ("cipher", "oaid", " ", "' ': no source path."),
+        ("cipher", "oaid", " ", "' '：没有来源路径。"),
     ],
 )
 def test_a_bad_override_fails_every_order_with_what_is_wrong(taobao, section, key, value, message):
@@ -92,7 +91,7 @@ def test_a_bad_line_value_names_the_line_field_its_source_and_the_value(taobao):
     with pytest.raises(PayloadInvalid) as caught:
         adapter_for("taobao").to_channel_order(trade)
 
-    assert caught.value.message == "lines[1].quantity (num @int): 'two' is not a whole number."
+    assert caught.value.message == "lines[1].quantity (num @int)：'two' 不是整数。"
     assert caught.value.extra == {"field": "lines[1].quantity", "value": "two"}
 
 
@@ -106,8 +105,8 @@ def test_amounts_collected_over_a_list_add_up_and_a_bad_one_is_named(shopify):
     with pytest.raises(PayloadInvalid) as caught:
         adapter_for("shopify").to_channel_order(body)
     assert caught.value.message == (
-        "shipping_fee (total_shipping_price_set.shop_money.amount|shipping_lines[].price @yuan): 'free' is not an "
-        "amount in yuan."
+        "shipping_fee (total_shipping_price_set.shop_money.amount|shipping_lines[].price @yuan)：'free' "
+        "不是以元为单位的金额。"
     )
 
 
@@ -138,6 +137,6 @@ def test_a_collected_list_no_alternative_fills_names_the_element_without_a_value
         with pytest.raises(PayloadInvalid) as caught:
             read()
         assert caught.value.message == (
-            "fee (rows[].a|rows[].b @yuan): rows[1].a has no value (no alternative has one for every element)."
+            "fee (rows[].a|rows[].b @yuan)：rows[1].a 没有值（没有任何备选路径对每个元素都有值）。"
         )
         assert caught.value.extra == {"field": "fee", "path": "rows[1].a"}

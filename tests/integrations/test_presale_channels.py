@@ -98,7 +98,7 @@ def test_taobao_unknown_step_status_is_refused_by_name(taobao):
     with pytest.raises(PayloadInvalid) as caught:
         adapter_for("taobao").to_channel_order(step_trade("FRONT_HALF_PAID"))
 
-    assert caught.value.message.startswith("step_trade_status: 'FRONT_HALF_PAID' is not a step trade status")
+    assert caught.value.message.startswith("step_trade_status：'FRONT_HALF_PAID' 不是分阶段交易状态")
 
 
 def test_pdd_deposit_order_is_held_with_the_deposit_it_states(pdd, presale_stock, django_capture_on_commit_callbacks):

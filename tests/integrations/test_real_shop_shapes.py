@@ -95,7 +95,7 @@ def test_taobao_sku_line_without_its_sku_code_is_refused_not_mapped_to_the_item(
     with pytest.raises(PayloadInvalid) as caught:
         adapter_for("taobao").to_channel_order(trade)
 
-    assert caught.value.message.startswith("lines[1].sku_code (orders.order[1].outer_sku_id): line ")
+    assert caught.value.message.startswith("lines[1].sku_code（orders.order[1].outer_sku_id）：行 ")
     assert caught.value.extra == {"field": "lines[1].sku_code", "sku_id": "5012345678902"}
 
 

@@ -76,7 +76,7 @@ def test_a_refused_refresh_keeps_the_old_token_and_raises_an_alert(
 def test_without_a_refresh_token_there_is_nothing_to_refresh(taobao, shopify, sandbox_http):
     with pytest.raises(TokenRefreshFailed, match="no refresh token is stored for shop tmall-1"):
         tokens.connection_token_refresh(connection=taobao)
-    with pytest.raises(TokenRefreshFailed, match="non-expiring offline token cannot be refreshed"):
+    with pytest.raises(TokenRefreshFailed, match="不过期的离线令牌无法刷新"):
         tokens.connection_token_refresh(connection=shopify)
     assert HealthAlert.objects.filter(kind=HealthAlert.Kind.TOKEN_REFRESH).count() == 2
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations.exceptions import PayloadInvalid, SignatureInvalid
 from integrations.mapping import convert
 from integrations.platforms.base import (
@@ -36,16 +38,16 @@ class DouyinAdapter(Adapter):
         secret = push_secret(connection)
         given = request.header("event-sign")
         if not secret:
-            raise SignatureInvalid("the shop has no app/webhook secret configured, so no push can be verified.")
+            raise SignatureInvalid(_("the shop has no app/webhook secret configured, so no push can be verified."))
         if not given:
-            raise SignatureInvalid("missing event-sign header.")
+            raise SignatureInvalid(_("missing event-sign header."))
         app_id = request.header("app-id")
         if app_id and connection.app_key and app_id != connection.app_key:
-            raise SignatureInvalid(f"app-id {app_id} is not this shop's app.")
+            raise SignatureInvalid(_("app-id %(app_id)s is not this shop's app.") % {"app_id": app_id})
         method = request.header("sign-method") or "md5"
         expected = douyin_push_sign(app_key=connection.app_key, secret=secret, body=request.body, sign_method=method)
         if not equal(expected, given.lower()):
-            raise SignatureInvalid("event-sign does not match.")
+            raise SignatureInvalid(_("event-sign does not match."))
 
     def split(self, request: PushRequest) -> list[PushItem]:
         return push_messages_split(request, needs=("tag", "msg_id"), item=_push_item, array_only=True)
@@ -58,12 +60,14 @@ class DouyinAdapter(Adapter):
         order_id = str(content.get("p_id") or content.get("shop_order_id") or "")
         if tag in ORDER_TAGS:
             if not order_id:
-                raise PayloadInvalid(f"tag {tag}: data has no p_id.", extra={"field": "data.p_id"})
+                raise PayloadInvalid(_("tag %(tag)s: data has no p_id.") % {"tag": tag}, extra={"field": "data.p_id"})
             return [FetchOrder(order_id)]
         if tag in REFUND_TAGS:
             refund_id = str(content.get("aftersale_id") or "")
             if not (order_id and refund_id):
-                raise PayloadInvalid(f"tag {tag}: data needs p_id and aftersale_id.", extra={"field": "data"})
+                raise PayloadInvalid(
+                    _("tag %(tag)s: data needs p_id and aftersale_id.") % {"tag": tag}, extra={"field": "data"}
+                )
             amount = convert(content.get("refund_amount", 0), "fen", field="data.refund_amount")
             when = convert(
                 content.get("apply_time") or content.get("update_time") or 0, "epoch", field="data.apply_time"
@@ -96,7 +100,8 @@ class DouyinAdapter(Adapter):
                 shop += int(native.get(key) or 0)
             except (TypeError, ValueError):
                 raise PayloadInvalid(
-                    f"{key}: {native.get(key)!r} is not an amount in fen.", extra={"field": key}
+                    _("%(key)s: %(get)r is not an amount in fen.") % {"key": key, "get": native.get(key)},
+                    extra={"field": key},
                 ) from None
         native["_oh_shop_discount"] = shop
         return native
@@ -120,17 +125,21 @@ def _phase_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput 
     if not isinstance(phases, list) or not phases:
         if str(native.get("trade_type") or "") == PRESALE_TRADE_TYPE:
             raise PayloadInvalid(
-                "order_phase_list: missing on a 定金预售 order (trade_type 2); its deposit and balance are unknown.",
+                _("order_phase_list: missing on a 定金预售 order (trade_type 2); its deposit and balance are unknown."),
                 extra={"field": "order_phase_list"},
             )
         return None
     for index, phase in enumerate(phases):
         if not isinstance(phase, dict):
-            raise PayloadInvalid(f"order_phase_list[{index}]: expected an object.", extra={"field": "order_phase_list"})
+            raise PayloadInvalid(
+                _("order_phase_list[%(index)s]: expected an object.") % {"index": index},
+                extra={"field": "order_phase_list"},
+            )
         for key in ("current_phase", "pay_success"):
             if phase.get(key) in (None, ""):
                 raise PayloadInvalid(
-                    f"order_phase_list[{index}].{key}: missing; the phase cannot be placed.",
+                    _("order_phase_list[%(index)s].%(key)s: missing; the phase cannot be placed.")
+                    % {"index": index, "key": key},
                     extra={"field": f"order_phase_list[{index}].{key}"},
                 )
     numbers = [
@@ -141,7 +150,7 @@ def _phase_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput 
     first, last = phases[0], phases[-1]
     if len(phases) < 2:
         raise PayloadInvalid(
-            "order_phase_list: a presale needs a deposit phase and a balance phase.",
+            _("order_phase_list: a presale needs a deposit phase and a balance phase."),
             extra={"field": "order_phase_list"},
         )
 
@@ -154,7 +163,7 @@ def _phase_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput 
     amount_key = "phase_pay_amount" if deposit_paid and first.get("phase_pay_amount") else "phase_payable_price"
     if first.get(amount_key) in (None, ""):
         raise PayloadInvalid(
-            f"order_phase_list[0].{amount_key}: the deposit phase has no amount.",
+            _("order_phase_list[0].%(amount_key)s: the deposit phase has no amount.") % {"amount_key": amount_key},
             extra={"field": f"order_phase_list[0].{amount_key}"},
         )
     deposit = convert(first[amount_key], "fen", field=f"order_phase_list[0].{amount_key}")
@@ -187,7 +196,9 @@ def _data(message: dict[str, Any], index: int) -> dict[str, Any]:
         return content
     parsed = json_loads(content or "", what=f"body[{index}].data")
     if not isinstance(parsed, dict):
-        raise PayloadInvalid(f"body[{index}].data: expected a JSON object.", extra={"field": "data"})
+        raise PayloadInvalid(
+            _("body[%(index)s].data: expected a JSON object.") % {"index": index}, extra={"field": "data"}
+        )
     return parsed
 
 

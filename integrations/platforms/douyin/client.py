@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
@@ -118,7 +119,9 @@ class DouyinClient(PlatformClient):
             "token.refresh", _token=False, grant_type="refresh_token", refresh_token=self.connection.refresh_token
         )
         if not data.get("access_token"):
-            raise TokenRefreshFailed(f"douyin token.refresh: no access_token in the answer {str(data)[:200]!r}.")
+            raise TokenRefreshFailed(
+                _("douyin token.refresh: no access_token in the answer %(value)r.") % {"value": str(data)[:200]}
+            )
         return TokenGrant(
             access_token=str(data["access_token"]),
             refresh_token=str(data.get("refresh_token") or ""),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations.address import district_known
 from integrations.exceptions import PayloadInvalid
 from integrations.mapping import yuan
@@ -59,14 +61,15 @@ class JDAdapter(Adapter):
         native = dict(native)
         if native.get("orderPayment") in (None, ""):
             raise PayloadInvalid(
-                "paid_amount (orderPayment): missing; the order cannot be read without it.",
+                _("paid_amount (orderPayment): missing; the order cannot be read without it."),
                 extra={"field": "paid_amount"},
             )
         try:
             paid = yuan(native["orderPayment"]) + yuan(native.get("balanceUsed") or "0")
         except (ValueError, ArithmeticError):
             raise PayloadInvalid(
-                f"paid_amount (orderPayment): {native.get('orderPayment')!r} is not an amount in yuan.",
+                _("paid_amount (orderPayment): %(orderPayment)r is not an amount in yuan.")
+                % {"orderPayment": native.get("orderPayment")},
                 extra={"field": "paid_amount"},
             ) from None
         native["_oh_paid"] = str(paid)
@@ -82,8 +85,8 @@ class JDAdapter(Adapter):
             except (ValueError, ArithmeticError):
                 # A coupon we cannot read would make the line discounts wrong: reject, never guess.
                 raise PayloadInvalid(
-                    f"couponDetailList (skuId {sku}).couponPrice: {coupon.get('couponPrice')!r} is not an amount "
-                    "in yuan.",
+                    _("couponDetailList (skuId %(sku)s).couponPrice: %(couponPrice)r is not an amount in yuan.")
+                    % {"sku": sku, "couponPrice": coupon.get("couponPrice")},
                     extra={"field": "couponDetailList.couponPrice", "sku": sku},
                 ) from None
         per_line = [coupons.get(line.external_line_id, ZERO) for line in order.data.lines]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
@@ -44,7 +45,7 @@ class JDClient(PlatformClient):
             raise _error(method, error)
         key = method.replace(".", "_") + "_responce"  # sic: JD spells it so
         if key not in data:
-            raise PlatformError(f"jd {method}: answer has no {key}.")
+            raise PlatformError(_("jd %(method)s: answer has no %(key)s.") % {"method": method, "key": key})
         return data[key]
 
     def orders_page(self, *, start: dt.datetime, end: dt.datetime, token: str = "") -> Page:
@@ -92,7 +93,10 @@ class JDClient(PlatformClient):
         )
         outcome = result.get("sopjosshipment_result") or {}
         if not outcome.get("success"):
-            raise PlatformError(f"jd shipment for {external_id} was not accepted: {outcome}")
+            raise PlatformError(
+                _("jd shipment for %(external_id)s was not accepted: %(outcome)s")
+                % {"external_id": external_id, "outcome": outcome}
+            )
         return result
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
@@ -137,7 +141,10 @@ class JDClient(PlatformClient):
 def _check_api_result(result: dict[str, Any]) -> None:
     api = result.get("apiResult") or {}
     if api and not api.get("success"):
-        raise PlatformError(f"jd: {api.get('code')} {api.get('chineseErrCode') or api.get('englishErrCode')}")
+        raise PlatformError(
+            _("jd: %(code)s %(value)s")
+            % {"code": api.get("code"), "value": api.get("chineseErrCode") or api.get("englishErrCode")}
+        )
 
 
 def _error(method: str, error: dict[str, Any]) -> PlatformError:

@@ -59,7 +59,7 @@ class PddAdapter(Adapter):
         native = dict(native)
         status = native.get("order_status")
         if status in (None, ""):
-            raise PayloadInvalid("status (order_status): missing.", extra={"field": "status"})
+            raise PayloadInvalid(_("status (order_status): missing."), extra={"field": "status"})
         refund = _int_or_none(native.get("refund_status"), "refund_status")
         native["_oh_status"] = "refunded" if refund == REFUNDED else str(status)
         return native
@@ -108,7 +108,9 @@ def _int_or_none(value: Any, field: str) -> int | None:
     try:
         return int(str(value).strip())
     except ValueError:
-        raise PayloadInvalid(f"{field}: {value!r} is not a whole number.", extra={"field": field}) from None
+        raise PayloadInvalid(
+            _("%(field)s: %(value)r is not a whole number.") % {"field": field, "value": value}, extra={"field": field}
+        ) from None
 
 
 def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput | None:
@@ -117,14 +119,15 @@ def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput |
     if not isinstance(info, dict) or not info:
         if _int_or_none(native.get("trade_type"), "trade_type") == 1:
             raise PayloadInvalid(
-                "step_order_info: a 定金订单 (trade_type 1) without its step_order_info.",
+                _("step_order_info: a 定金订单 (trade_type 1) without its step_order_info."),
                 extra={"field": "step_order_info"},
             )
         return None
     state = _int_or_none(info.get("step_trade_status"), "step_order_info.step_trade_status")
     if state not in STEP_STATES:
         raise PayloadInvalid(
-            f"step_order_info.step_trade_status: {info.get('step_trade_status')!r} is not 0, 1 or 2.",
+            _("step_order_info.step_trade_status: %(step_trade_status)r is not 0, 1 or 2.")
+            % {"step_trade_status": info.get("step_trade_status")},
             extra={"field": "step_order_info.step_trade_status"},
         )
     deposit_paid, balance_paid = STEP_STATES[state]

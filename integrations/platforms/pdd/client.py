@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
@@ -42,7 +43,7 @@ class PddClient(PlatformClient):
             raise _error(api, error)
         values = [v for k, v in data.items() if k.endswith("_response")] if isinstance(data, dict) else []
         if not values:
-            raise PlatformError(f"pdd {api}: answer has no *_response.")
+            raise PlatformError(_("pdd %(api)s: answer has no *_response.") % {"api": api})
         return values[0]
 
     def orders_page(self, *, start: dt.datetime, end: dt.datetime, token: str = "") -> Page:
@@ -92,7 +93,10 @@ class PddClient(PlatformClient):
             tracking_number=tracking_number,
         )
         if not result.get("is_success"):
-            raise PlatformError(f"pdd logistics.online.send for {external_id} was not accepted: {result}")
+            raise PlatformError(
+                _("pdd logistics.online.send for %(external_id)s was not accepted: %(result)s")
+                % {"external_id": external_id, "result": result}
+            )
         return result
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
@@ -104,7 +108,7 @@ class PddClient(PlatformClient):
         result = self.call("pdd.pop.auth.token.refresh", _token=False, refresh_token=self.connection.refresh_token)
         if not result.get("access_token"):
             raise TokenRefreshFailed(
-                f"pdd pop.auth.token.refresh: no access_token in the answer {str(result)[:200]!r}."
+                _("pdd pop.auth.token.refresh: no access_token in the answer %(value)r.") % {"value": str(result)[:200]}
             )
         return TokenGrant(
             access_token=str(result["access_token"]),

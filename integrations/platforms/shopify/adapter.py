@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations.exceptions import PayloadInvalid, SignatureInvalid
 from integrations.mapping import convert, extract, spec_parse
 from integrations.platforms.base import (
@@ -39,19 +41,19 @@ class ShopifyAdapter(Adapter):
     def verify(self, connection, request: PushRequest) -> None:
         given = request.header("x-shopify-hmac-sha256")
         if not connection.webhook_secret:
-            raise SignatureInvalid("the shop has no webhook secret configured, so no webhook can be verified.")
+            raise SignatureInvalid(_("the shop has no webhook secret configured, so no webhook can be verified."))
         if not given:
-            raise SignatureInvalid("missing X-Shopify-Hmac-Sha256 header.")
+            raise SignatureInvalid(_("missing X-Shopify-Hmac-Sha256 header."))
         if not equal(shopify_hmac(request.body, connection.webhook_secret), given.strip()):
-            raise SignatureInvalid("X-Shopify-Hmac-Sha256 does not match the body.")
+            raise SignatureInvalid(_("X-Shopify-Hmac-Sha256 does not match the body."))
 
     def split(self, request: PushRequest) -> list[PushItem]:
         topic = request.header("x-shopify-topic")
         if not topic:
-            raise PayloadInvalid("missing X-Shopify-Topic header.", extra={"field": "X-Shopify-Topic"})
+            raise PayloadInvalid(_("missing X-Shopify-Topic header."), extra={"field": "X-Shopify-Topic"})
         data = json_loads(request.body, what="body")
         if not isinstance(data, dict):
-            raise PayloadInvalid("body: expected a JSON object.", extra={"field": "body"})
+            raise PayloadInvalid(_("body: expected a JSON object."), extra={"field": "body"})
         external_id = str((data.get("order_id") if topic.startswith("refunds/") else data.get("id")) or "")
         return [
             PushItem(
@@ -81,7 +83,7 @@ class ShopifyAdapter(Adapter):
         elif native.get("financial_status"):
             status = native["financial_status"]
         else:
-            raise PayloadInvalid("status (financial_status): missing.", extra={"field": "status"})
+            raise PayloadInvalid(_("status (financial_status): missing."), extra={"field": "status"})
         native["_oh_status"] = status
         customer = native.get("customer") or {}
         name = " ".join(p for p in (customer.get("first_name"), customer.get("last_name")) if p)
@@ -90,16 +92,24 @@ class ShopifyAdapter(Adapter):
         native["_oh_address"] = " ".join(p for p in (ship.get("address1"), ship.get("address2")) if p)
         if not native.get("taxes_included") and convert(native.get("total_tax") or "0", "yuan", field="total_tax") > 0:
             raise PayloadInvalid(
-                f"total_tax: {native.get('total_tax')} is charged on top of the prices (taxes_included false); "
-                "Order Hub orders carry tax-inclusive prices only.",
+                _(
+                    "total_tax: %(total_tax)s is charged on top of the prices "
+                    "(taxes_included false); Order Hub orders carry tax-inclusive prices "
+                    "only."
+                )
+                % {"total_tax": native.get("total_tax")},
                 extra={"field": "total_tax", "value": str(native.get("total_tax"))},
             )
         tip = convert(native.get("total_tip_received") or "0", "yuan", field="total_tip_received")
         if tip > 0:
             # total_price includes tips ("…shipping, taxes, and tips"); an order has no place for one.
             raise PayloadInvalid(
-                f"total_tip_received: a tip of {tip} is part of total_price; Order Hub orders carry goods, discounts "
-                "and shipping only, so the paid amount would be misstated.",
+                _(
+                    "total_tip_received: a tip of %(tip)s is part of total_price; Order "
+                    "Hub orders carry goods, discounts and shipping only, so the paid "
+                    "amount would be misstated."
+                )
+                % {"tip": tip},
                 extra={"field": "total_tip_received", "value": str(tip)},
             )
         native["_oh_shipping"], native["_oh_discount"] = (str(amount) for amount in _shipping_and_discounts(native))
@@ -131,15 +141,15 @@ def _shipping_and_discounts(native: dict[str, Any]) -> tuple[Decimal, Decimal]:
     shipping_lines = native.get("shipping_lines")
     if shipping_lines is None:
         # Every order has the list (empty when nothing ships); without it shipping discounts are unknown.
-        raise PayloadInvalid("shipping_lines: missing.", extra={"field": "shipping_lines"})
+        raise PayloadInvalid(_("shipping_lines: missing."), extra={"field": "shipping_lines"})
     gross = extract(native, spec_parse(SHIPPING_GROSS), field="shipping_fee") or ZERO
     if not isinstance(shipping_lines, list):
-        raise PayloadInvalid("shipping_lines: expected a list.", extra={"field": "shipping_lines"})
+        raise PayloadInvalid(_("shipping_lines: expected a list."), extra={"field": "shipping_lines"})
     shipping_discount = ZERO
     for index, line in enumerate(shipping_lines):
         where = f"shipping_lines[{index}]"
         if not isinstance(line, dict):
-            raise PayloadInvalid(f"{where}: expected an object.", extra={"field": where})
+            raise PayloadInvalid(_("%(where)s: expected an object.") % {"where": where}, extra={"field": where})
         allocated = extract(line, spec_parse(SHIPPING_DISCOUNTS), field=f"{where}.discount_allocations")
         if allocated is None and line.get("discounted_price") not in (None, "") and line.get("price") not in (None, ""):
             price = convert(line["price"], "yuan", field=f"{where}.price")
@@ -147,12 +157,16 @@ def _shipping_and_discounts(native: dict[str, Any]) -> tuple[Decimal, Decimal]:
         shipping_discount += allocated or ZERO
     discounts = extract(native, spec_parse(DISCOUNTS), field="discount_merchant")
     if discounts is None:
-        raise PayloadInvalid(f"discount_merchant ({DISCOUNTS}): missing.", extra={"field": "total_discounts"})
+        raise PayloadInvalid(
+            _("discount_merchant (%(DISCOUNTS)s): missing.") % {"DISCOUNTS": DISCOUNTS},
+            extra={"field": "total_discounts"},
+        )
     if shipping_discount:
         for key in ("total_line_items_price", "total_price"):
             if native.get(key) in (None, ""):
                 raise PayloadInvalid(
-                    f"{key}: missing; the shipping discount cannot be told from the goods discount without it.",
+                    _("%(key)s: missing; the shipping discount cannot be told from the goods discount without it.")
+                    % {"key": key},
                     extra={"field": key},
                 )
         goods = convert(native["total_line_items_price"], "yuan", field="goods_amount")
@@ -173,7 +187,7 @@ def _deposit_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInpu
     if native.get("total_outstanding") in (None, ""):
         if status == "partially_paid" and terms is not None:
             raise PayloadInvalid(
-                "total_outstanding: missing on a partially paid order with payment terms; the balance is unknown.",
+                _("total_outstanding: missing on a partially paid order with payment terms; the balance is unknown."),
                 extra={"field": "total_outstanding"},
             )
         return None
@@ -200,7 +214,9 @@ def _deposit_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInpu
 
 def _refund(refund: dict[str, Any], index: int) -> RefundInput:
     if not isinstance(refund, dict) or not refund.get("id"):
-        raise PayloadInvalid(f"refunds[{index}]: needs an id.", extra={"field": f"refunds[{index}]"})
+        raise PayloadInvalid(
+            _("refunds[%(index)s]: needs an id.") % {"index": index}, extra={"field": f"refunds[{index}]"}
+        )
     amount: Decimal = ZERO
     for transaction in refund.get("transactions") or []:
         if transaction.get("kind") == "refund" and transaction.get("status", "success") == "success":

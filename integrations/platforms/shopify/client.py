@@ -20,6 +20,8 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations.exceptions import PlatformError, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
 from integrations.platforms.client import CatalogPage, Page, PlatformClient, TokenGrant, Variant, expiry
@@ -43,9 +45,15 @@ class ShopifyClient(PlatformClient):
             headers={"X-Shopify-Access-Token": self.connection.access_token, "Content-Type": "application/json"},
         )
         if response.status in (401, 403):
-            raise TokenExpired(f"shopify {path}: HTTP {response.status} {response.body[:200]!r}")
+            raise TokenExpired(
+                _("shopify %(path)s: HTTP %(response_status)s %(value)r")
+                % {"path": path, "response_status": response.status, "value": response.body[:200]}
+            )
         if response.status >= 400:
-            raise PlatformError(f"shopify {path}: HTTP {response.status} {response.body[:300]!r}")
+            raise PlatformError(
+                _("shopify %(path)s: HTTP %(response_status)s %(value)r")
+                % {"path": path, "response_status": response.status, "value": response.body[:300]}
+            )
         return json_loads(response.body, what=f"shopify {path} response"), response.headers
 
     def orders_page(self, *, start: dt.datetime, end: dt.datetime, token: str = "") -> Page:
@@ -112,7 +120,8 @@ class ShopifyClient(PlatformClient):
         )
         if fulfillment is None:  # the ship confirmation has not reached Shopify yet: retried
             raise PlatformError(
-                f"shopify order {external_id} has no fulfillment with tracking number {tracking_number}"
+                _("shopify order %(external_id)s has no fulfillment with tracking number %(tracking_number)s")
+                % {"external_id": external_id, "tracking_number": tracking_number}
             )
         if fulfillment.get("shipment_status") == "delivered":
             return {"fulfillment_id": fulfillment.get("id"), "already_delivered": True}
@@ -149,8 +158,15 @@ class ShopifyClient(PlatformClient):
         missing = {line_id: quantity for line_id, quantity in wanted.items() if quantity > 0}
         if missing:
             raise PlatformError(
-                f"shopify order {external_id}: nothing left to fulfil for line items {sorted(missing)} "
-                f"(fulfillment orders: {[fo.get('id') for fo in data.get('fulfillment_orders') or []]})."
+                _(
+                    "shopify order %(external_id)s: nothing left to fulfil for line items "
+                    "%(missing)s (fulfillment orders: %(value)s)."
+                )
+                % {
+                    "external_id": external_id,
+                    "missing": sorted(missing),
+                    "value": [fo.get("id") for fo in data.get("fulfillment_orders") or []],
+                }
             )
         data, _headers = self.request(
             "POST",
@@ -224,8 +240,10 @@ class ShopifyClient(PlatformClient):
         refresh token is a 400/401 ``{"error", "error_description"}``."""
         if not self.connection.refresh_token:
             raise TokenRefreshFailed(
-                "shopify: no refresh token stored — a non-expiring offline token cannot be refreshed; the app was "
-                "uninstalled or its token revoked. Install/authorise the app again."
+                _(
+                    "shopify: no refresh token stored — a non-expiring offline token cannot be refreshed; the app was "
+                    "uninstalled or its token revoked. Install/authorise the app again."
+                )
             )
         response = self.send(
             "POST",
@@ -243,7 +261,10 @@ class ShopifyClient(PlatformClient):
         data = json_loads(response.body or b"{}", what="shopify oauth/access_token response")
         if response.status >= 400 or not isinstance(data, dict) or not data.get("access_token"):
             detail = (data.get("error_description") or data.get("error")) if isinstance(data, dict) else data
-            raise TokenRefreshFailed(f"shopify oauth/access_token: HTTP {response.status} {detail}")
+            raise TokenRefreshFailed(
+                _("shopify oauth/access_token: HTTP %(response_status)s %(detail)s")
+                % {"response_status": response.status, "detail": detail}
+            )
         return TokenGrant(
             access_token=str(data["access_token"]),
             refresh_token=str(data.get("refresh_token") or ""),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations.exceptions import PayloadInvalid
 from integrations.mapping import convert, local_datetime
 from integrations.platforms.base import (
@@ -48,12 +50,16 @@ class TaobaoAdapter(Adapter):
         tid = str(content.get("tid") or "")
         if topic in TRADE_TOPICS:
             if not tid:
-                raise PayloadInvalid(f"{topic}: content has no tid.", extra={"field": "content.tid"})
+                raise PayloadInvalid(
+                    _("%(topic)s: content has no tid.") % {"topic": topic}, extra={"field": "content.tid"}
+                )
             return [FetchOrder(tid)]
         if topic in REFUND_TOPICS:
             refund_id = str(content.get("refund_id") or "")
             if not (tid and refund_id):
-                raise PayloadInvalid(f"{topic}: content needs tid and refund_id.", extra={"field": "content"})
+                raise PayloadInvalid(
+                    _("%(topic)s: content needs tid and refund_id.") % {"topic": topic}, extra={"field": "content"}
+                )
             fee = convert(content.get("refund_fee", "0"), "yuan", field="content.refund_fee")
             modified = local_datetime(content.get("modified") or payload.get("pub_time") or "")
             status = REFUND_TOPICS[topic]
@@ -75,9 +81,17 @@ class TaobaoAdapter(Adapter):
         for index, line in enumerate(lines or []):
             if isinstance(line, dict) and line.get("sku_id") and not line.get("outer_sku_id"):
                 raise PayloadInvalid(
-                    f"lines[{index}].sku_code (orders.order[{index}].outer_sku_id): line {line.get('oid')} is SKU "
-                    f"{line['sku_id']} of item {line.get('num_iid')} but has no SKU code (商家编码); set it on "
-                    "the platform and replay.",
+                    _(
+                        "lines[%(index)s].sku_code (orders.order[%(index)s].outer_sku_id): "
+                        "line %(oid)s is SKU %(sku_id)s of item %(num_iid)s but has no SKU "
+                        "code (商家编码); set it on the platform and replay."
+                    )
+                    % {
+                        "index": index,
+                        "oid": line.get("oid"),
+                        "sku_id": line["sku_id"],
+                        "num_iid": line.get("num_iid"),
+                    },
                     extra={"field": f"lines[{index}].sku_code", "sku_id": str(line["sku_id"])},
                 )
         return native
@@ -103,13 +117,14 @@ def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput |
     if not state:
         if native.get("type") == "step":
             raise PayloadInvalid(
-                "step_trade_status: missing on a step trade (type step); which stage it is in is unknown.",
+                _("step_trade_status: missing on a step trade (type step); which stage it is in is unknown."),
                 extra={"field": "step_trade_status"},
             )
         return None
     if state not in STEP_STATES:
         raise PayloadInvalid(
-            f"step_trade_status: {state!r} is not a step trade status ({', '.join(STEP_STATES)}).",
+            _("step_trade_status: %(state)r is not a step trade status (%(join)s).")
+            % {"state": state, "join": ", ".join(STEP_STATES)},
             extra={"field": "step_trade_status", "value": str(state)},
         )
     deposit_paid, balance_paid = STEP_STATES[state]
@@ -141,7 +156,9 @@ def _content(message: dict[str, Any], index: int) -> dict[str, Any]:
         return content
     data = json_loads(content or "", what=f"body[{index}].content")
     if not isinstance(data, dict):
-        raise PayloadInvalid(f"body[{index}].content: expected a JSON object.", extra={"field": "content"})
+        raise PayloadInvalid(
+            _("body[%(index)s].content: expected a JSON object.") % {"index": index}, extra={"field": "content"}
+        )
     return data
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
@@ -50,7 +51,7 @@ class TaobaoClient(PlatformClient):
             raise _error(method, error)
         key = method.replace("taobao.", "", 1).replace(".", "_") + "_response"
         if key not in data:
-            raise PlatformError(f"taobao {method}: answer has no {key}.")
+            raise PlatformError(_("taobao %(method)s: answer has no %(key)s.") % {"method": method, "key": key})
         return data[key]
 
     def orders_page(self, *, start: dt.datetime, end: dt.datetime, token: str = "") -> Page:
@@ -100,7 +101,10 @@ class TaobaoClient(PlatformClient):
             **split,
         )
         if not (result.get("shipping") or {}).get("is_success"):
-            raise PlatformError(f"taobao logistics.offline.send for {external_id} was not accepted: {result}")
+            raise PlatformError(
+                _("taobao logistics.offline.send for %(external_id)s was not accepted: %(result)s")
+                % {"external_id": external_id, "result": result}
+            )
         return result
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
@@ -115,7 +119,7 @@ class TaobaoClient(PlatformClient):
         token = json_loads(raw, what="taobao token_result") if isinstance(raw, str) else raw
         if not isinstance(token, dict) or not token.get("access_token"):
             raise TokenRefreshFailed(
-                f"taobao top.auth.token.refresh: no access_token in the answer {str(raw)[:200]!r}."
+                _("taobao top.auth.token.refresh: no access_token in the answer %(value)r.") % {"value": str(raw)[:200]}
             )
         return TokenGrant(
             access_token=str(token["access_token"]),

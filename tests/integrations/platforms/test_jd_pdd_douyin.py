@@ -132,21 +132,21 @@ def test_douyin_sample_reads_fen_and_epoch_seconds(douyin):
 @pytest.mark.parametrize(
     "platform, native, field, bad, expected",
     [
-        ("pdd", pdd_native, "pay_amount", "sixty", "paid_amount (pay_amount @yuan): 'sixty' is not an amount in yuan"),
+        ("pdd", pdd_native, "pay_amount", "sixty", "paid_amount (pay_amount @yuan)：'sixty' 不是以元为单位的金额"),
         (
             "douyin",
             douyin_native,
             "create_time",
             "yesterday",
-            "placed_at (create_time @epoch): 'yesterday' is not a Unix time",
+            "placed_at (create_time @epoch)：'yesterday' 不是以秒为单位的 Unix 时间",
         ),
-        ("jd", jd_native, "orderState", "SOMETHING_NEW", "status (orderState): platform status 'SOMETHING_NEW'"),
+        ("jd", jd_native, "orderState", "SOMETHING_NEW", "的平台状态 'SOMETHING_NEW' 没有映射"),
         (
             "pdd",
             pdd_native,
             "goods_amount",
             79.801,
-            "goods_amount (goods_amount @yuan): 79.801 is not an amount in yuan",
+            "goods_amount (goods_amount @yuan)：79.801 不是以元为单位的金额",
         ),
     ],
 )

@@ -96,7 +96,7 @@ def test_shipping_with_neither_total_nor_prices_names_the_shipping_line(shopify)
         adapter_for("shopify").to_channel_order(body)
 
     assert caught.value.extra["path"] == "shipping_lines[1].price"
-    assert "shipping_lines[1].price has no value" in caught.value.message
+    assert "shipping_lines[1].price 没有值" in caught.value.message
 
 
 def test_a_tip_is_refused_by_name_instead_of_a_paid_amount_that_does_not_add_up(shopify):
@@ -108,4 +108,4 @@ def test_a_tip_is_refused_by_name_instead_of_a_paid_amount_that_does_not_add_up(
     with pytest.raises(PayloadInvalid) as caught:
         adapter_for("shopify").to_channel_order(body)
 
-    assert caught.value.message.startswith("total_tip_received: a tip of 10.00 is part of total_price")
+    assert caught.value.message.startswith("total_tip_received：10.00 的小费包含在 total_price 中")
