@@ -378,7 +378,8 @@ def rows_to_channel_order(profile: Profile, rows: list[ParsedRow], mapping: dict
             price = (total / quantity).quantize(Decimal("0.01")) if total is not None else None
             if price is None or price * quantity != total:
                 raise PayloadInvalid(
-                    f"row {row.number}: {total} cannot be split evenly over {quantity} pieces.",
+                    _("row %(row_number)s: %(total)s cannot be split evenly over %(quantity)s pieces.")
+                    % {"row_number": row.number, "total": total, "quantity": quantity},
                     extra={"column": _column(mapping, "line_total"), "value": str(total)},
                 )
         discount = ZERO
@@ -386,7 +387,8 @@ def rows_to_channel_order(profile: Profile, rows: list[ParsedRow], mapping: dict
             discount = price * quantity - v["line_paid"]
             if discount < 0:
                 raise PayloadInvalid(
-                    f"row {row.number}: paid {v['line_paid']} is more than {quantity} × {price}.",
+                    _("row %(row_number)s: paid %(line_paid)s is more than %(quantity)s × %(price)s.")
+                    % {"row_number": row.number, "line_paid": v["line_paid"], "quantity": quantity, "price": price},
                     extra={"column": _column(mapping, "line_paid"), "value": str(v["line_paid"])},
                 )
         title = " ".join(p for p in (v.get("title", ""), v.get("spec", "")) if p)
@@ -433,7 +435,10 @@ def rows_to_channel_order(profile: Profile, rows: list[ParsedRow], mapping: dict
     try:
         order_validate(order.data)
     except OrderInvalid as exc:
-        raise PayloadInvalid(f"row {rows[0].number}: {exc.message}", extra={"column": "", "value": ""}) from None
+        raise PayloadInvalid(
+            _("row %(number)s: %(exc_message)s") % {"number": rows[0].number, "exc_message": exc.message},
+            extra={"column": "", "value": ""},
+        ) from None
     return order
 
 
@@ -458,7 +463,7 @@ class ImportAdapter(Adapter):
         headers = native.get("headers") or []
         body = [(row["row"], [str(row["cells"].get(h, "")) for h in headers]) for row in native.get("rows") or []]
         if not body:
-            raise PayloadInvalid("import message: no rows.")
+            raise PayloadInvalid(_("import message: no rows."))
         parsed = rows_parse(headers, body, self.profile.key)
         if parsed.errors:
             raise PayloadInvalid(str(parsed.errors[0]), extra=parsed.errors[0].as_dict())
@@ -469,7 +474,7 @@ class ImportAdapter(Adapter):
 def import_adapter(message: InboxMessage) -> ImportAdapter:
     key = message.topic.removeprefix("import:")
     if key not in PROFILES:
-        raise PayloadInvalid(f"unknown import profile {key!r}")
+        raise PayloadInvalid(_("unknown import profile %(key)r") % {"key": key})
     return ImportAdapter(PROFILES[key])
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.channel import refunds_apply, refunds_apply_created
 from config.db import instance_new, rows_insert, rows_insert_new, rows_insert_or_lock, rows_update
@@ -203,7 +204,8 @@ def refund_event_apply(*, shop: Shop, external_id: str, refund: RefundInput, sys
         order = Order.objects.filter(shop=shop, external_id=external_id).first()
     if order is None:
         raise OrderNotYetKnown(
-            f"Refund {refund.external_id} is for platform order {external_id}, which has not arrived yet.",
+            _("Refund %(refund_external_id)s is for platform order %(external_id)s, which has not arrived yet.")
+            % {"refund_external_id": refund.external_id, "external_id": external_id},
             extra={"external_id": external_id},
         )
     changes = refunds_apply(order=order, refunds=[refund], system=system)

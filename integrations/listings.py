@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config.tasks import enqueue_on_commit
@@ -68,7 +69,8 @@ def listing_sync(*, shop_id: int, progress: Callable[[int, int | None], None] | 
     connection = ShopConnection.objects.select_related("shop").filter(shop_id=shop_id).first()
     if connection is None or not catalog_syncable(connection):
         raise ConnectionNotFound(
-            f"shop {shop_id}: no connection to a platform whose catalogue Order Hub reads (Shopify).",
+            _("shop %(shop_id)s: no connection to a platform whose catalogue Order Hub reads (Shopify).")
+            % {"shop_id": shop_id},
             extra={"shop": shop_id},
         )
     client = adapter_for(connection.shop.platform).client(connection)
@@ -204,23 +206,34 @@ def listing_for_stock(*, connection: ShopConnection, sku_code: str) -> tuple[str
     if len(listings) > 1:
         variants = ", ".join(listing.variant_id for listing in listings)
         raise ListingNotFound(
-            f"SKU {sku_code!r}: {len(listings)} variants of shop {shop.code} carry this SKU ({variants}); Order Hub "
-            "will not set the same stock on each. Give each variant its own SKU and sync the catalogue.",
+            _(
+                "SKU %(sku_code)r: %(listings_count)s variants of shop %(shop_code)s "
+                "carry this SKU (%(variants)s); Order Hub will not set the same stock "
+                "on each. Give each variant its own SKU and sync the catalogue."
+            )
+            % {"sku_code": sku_code, "listings_count": len(listings), "shop_code": shop.code, "variants": variants},
             code="listing_ambiguous",
             extra={"sku": sku_code, "shop": shop.code, "variants": [x.variant_id for x in listings]},
         )
     listing = listings[0]
     if not listing.inventory_item_id:
         raise ListingNotFound(
-            f"SKU {sku_code!r}: variant {listing.variant_id} of shop {shop.code} has no inventory item id; sync the "
-            "catalogue.",
+            _(
+                "SKU %(sku_code)r: variant %(listing_variant_id)s of shop "
+                "%(shop_code)s has no inventory item id; sync the catalogue."
+            )
+            % {"sku_code": sku_code, "listing_variant_id": listing.variant_id, "shop_code": shop.code},
             code="listing_not_found",
             extra={"sku": sku_code, "shop": shop.code},
         )
     if not connection.location_id:
         raise ListingNotFound(
-            f"SKU {sku_code!r}: shop {shop.code} has no stock location id; set it on the shop connection (admin) "
-            "or sync the catalogue (a shop with one active location gets it set).",
+            _(
+                "SKU %(sku_code)r: shop %(shop_code)s has no stock location id; set it "
+                "on the shop connection (admin) or sync the catalogue (a shop with one "
+                "active location gets it set)."
+            )
+            % {"sku_code": sku_code, "shop_code": shop.code},
             code="location_missing",
             extra={"sku": sku_code, "shop": shop.code},
         )

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
@@ -210,7 +211,8 @@ def _delivery_check(client, adapter, payload: dict[str, Any]) -> dict[str, Any]:
     seen = adapter.to_channel_order(native)
     if seen.target_status != "completed" and str(seen.platform_status) not in SIGNED_STATUSES:
         raise PlatformError(
-            f"the platform does not show order {payload['external_id']} delivered yet ({seen.platform_status})."
+            _("the platform does not show order %(external_id)s delivered yet (%(seen_platform_status)s).")
+            % {"external_id": payload["external_id"], "seen_platform_status": seen.platform_status}
         )
     shipment_platform_delivered(shipment_id=payload["shipment_id"])
     return {"platform_status": str(seen.platform_status)}

@@ -13,6 +13,8 @@ import json
 import time
 import urllib.parse
 
+from django.utils.translation import gettext as _
+
 from integrations import transport
 from integrations.exceptions import PlatformError
 from integrations.models import AlertRobot
@@ -39,5 +41,13 @@ def robot_send(robot: AlertRobot, *, title: str, text: str, now_ms: int | None =
     )
     answer = response.json() if response.body else {}
     if response.status != 200 or not isinstance(answer, dict) or answer.get("errcode") != 0:
-        raise PlatformError(f"{robot.get_kind_display()} robot {robot.name}: HTTP {response.status} {answer}")
+        raise PlatformError(
+            _("%(kind)s robot %(robot_name)s: HTTP %(response_status)s %(answer)s")
+            % {
+                "kind": robot.get_kind_display(),
+                "robot_name": robot.name,
+                "response_status": response.status,
+                "answer": answer,
+            }
+        )
     return answer

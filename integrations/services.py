@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import ConnectionInvalid, PayloadInvalid, SignatureInvalid
 from integrations.inbox import Stored, inbox_store, inbox_store_dead
@@ -33,8 +34,11 @@ def connection_set_webhook_secret(*, shop: Shop, secret: str) -> ShopConnection:
     access token). Shops on platforms that push nothing to Order Hub are refused."""
     if not (supported(shop.platform) and "push" in adapter_for(shop.platform).capabilities):
         raise ConnectionInvalid(
-            f"webhook_secret: shops on platform {shop.platform!r} push nothing to Order Hub, so they have no "
-            "webhook secret.",
+            _(
+                "webhook_secret: shops on platform %(shop_platform)r push nothing to "
+                "Order Hub, so they have no webhook secret."
+            )
+            % {"shop_platform": shop.platform},
             extra={"field": "webhook_secret", "platform": shop.platform},
         )
     connection, _created = ShopConnection.objects.get_or_create(shop=shop)

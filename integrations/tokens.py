@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
@@ -51,16 +52,30 @@ def connection_token_refresh(*, connection: ShopConnection) -> ShopConnection:
     now = timezone.now()
     try:
         if not supported(platform):
-            raise TokenRefreshFailed(f"{platform}: Order Hub has no client for this platform, so nothing to refresh.")
+            raise TokenRefreshFailed(
+                _("%(platform)s: Order Hub has no client for this platform, so nothing to refresh.")
+                % {"platform": platform}
+            )
         if not old_refresh and platform != "shopify":  # Shopify's client explains its own case
             raise TokenRefreshFailed(
-                f"{platform}: no refresh token is stored for shop {current.shop.code}; authorise the shop again "
-                "(or enter a new access and refresh token in the admin)."
+                _(
+                    "%(platform)s: no refresh token is stored for shop "
+                    "%(current_shop_code)s; authorise the shop again (or enter a new "
+                    "access and refresh token in the admin)."
+                )
+                % {"platform": platform, "current_shop_code": current.shop.code}
             )
         if current.refresh_token_expires_at is not None and current.refresh_token_expires_at <= now:
             raise TokenRefreshFailed(
-                f"{platform}: the refresh token of shop {current.shop.code} expired at "
-                f"{timezone.localtime(current.refresh_token_expires_at):%Y-%m-%d %H:%M}; authorise the shop again."
+                _(
+                    "%(platform)s: the refresh token of shop %(shop_code)s expired at "
+                    "%(expired_at)s; authorise the shop again."
+                )
+                % {
+                    "platform": platform,
+                    "shop_code": current.shop.code,
+                    "expired_at": f"{timezone.localtime(current.refresh_token_expires_at):%Y-%m-%d %H:%M}",
+                }
             )
         grant = adapter_for(platform).client(current).token_refresh()
     except (PlatformUnavailable, RateLimited):
@@ -170,6 +185,9 @@ class TokenRefresher:
             try:
                 fresh = connection_token_refresh(connection=self.client.connection)
             except PlatformError as failed:
-                raise TokenExpired(f"{exc} Refreshing the token failed: {failed}", extra=exc.extra) from failed
+                raise TokenExpired(
+                    _("%(exc)s Refreshing the token failed: %(failed)s") % {"exc": exc, "failed": failed},
+                    extra=exc.extra,
+                ) from failed
             self.client.connection = fresh
             return func(*args, **kwargs)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import PayloadInvalid, PlatformUnavailable
 
@@ -31,7 +32,8 @@ class Response:
             return json.loads(self.body or b"null")
         except ValueError:
             raise PayloadInvalid(
-                f"the platform answered HTTP {self.status} with a body that is not JSON: {self.body[:200]!r}"
+                _("the platform answered HTTP %(status)s with a body that is not JSON: %(value)r")
+                % {"status": self.status, "value": self.body[:200]}
             ) from None
 
     def header(self, name: str) -> str:
@@ -61,14 +63,22 @@ def send(
         return Response(exc.code, exc.read() or b"", {k.lower(): v for k, v in (exc.headers or {}).items()})
     except TimeoutError as exc:
         raise PlatformUnavailable(
-            f"{method} {_where(url)}: no answer within {timeout or default_timeout()} s."
+            _("%(method)s %(where)s: no answer within %(value)s s.")
+            % {"method": method, "where": _where(url), "value": timeout or default_timeout()}
         ) from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError | socket.timeout):
-            raise PlatformUnavailable(f"{method} {_where(url)}: timed out.") from exc
-        raise PlatformUnavailable(f"{method} {_where(url)}: {exc.reason}.") from exc
+            raise PlatformUnavailable(
+                _("%(method)s %(where)s: timed out.") % {"method": method, "where": _where(url)}
+            ) from exc
+        raise PlatformUnavailable(
+            _("%(method)s %(where)s: %(exc_reason)s.")
+            % {"method": method, "where": _where(url), "exc_reason": exc.reason}
+        ) from exc
     except (ConnectionError, OSError) as exc:
-        raise PlatformUnavailable(f"{method} {_where(url)}: {exc}.") from exc
+        raise PlatformUnavailable(
+            _("%(method)s %(where)s: %(exc)s.") % {"method": method, "where": _where(url), "exc": exc}
+        ) from exc
 
 
 def _where(url: str) -> str:

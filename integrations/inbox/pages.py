@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import PayloadInvalid
 from integrations.inbox.settling import settle_done
@@ -24,7 +25,7 @@ def page_split(page: InboxMessage) -> dict[InboxMessage, Any]:
     processing them, the retry sweeper hands them back when their claim expires."""
     payload = json_loads(page.body, what="body")
     if not isinstance(payload, dict) or not isinstance(payload.get("orders"), list):
-        raise PayloadInvalid("poll page: expected {'orders': [...]}.")
+        raise PayloadInvalid(_("poll page: expected {'orders': [...]}."))
     adapter: Adapter = adapter_for(page.platform)
     topic = f"{adapter.platform}.order"
     items = []
@@ -54,5 +55,7 @@ def _external_id(native: Any, source: str, index: int) -> str:
 
     value = extract(native, spec_parse(source), field="external_id") if isinstance(native, dict) else None
     if not value:
-        raise PayloadInvalid(f"poll page orders[{index}]: no platform order id at {source!r}.")
+        raise PayloadInvalid(
+            _("poll page orders[%(index)s]: no platform order id at %(source)r.") % {"index": index, "source": source}
+        )
     return str(value)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations.models import InboxMessage, ShopConnection
 from integrations.platforms import adapter_for
 from integrations.platforms.base import FetchOrder, OrderVersion, json_loads
@@ -59,5 +61,7 @@ def _connection(shop: Shop) -> ShopConnection:
     if connection is None:
         from integrations.exceptions import ConnectionNotFound
 
-        raise ConnectionNotFound(f"Shop {shop.code} has no platform connection to fetch orders with.")
+        raise ConnectionNotFound(
+            _("Shop %(shop_code)s has no platform connection to fetch orders with.") % {"shop_code": shop.code}
+        )
     return connection

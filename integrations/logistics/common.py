@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fulfilment.carriers.adapters.base import (
     AccountRef,
     CarrierCallFailed,
@@ -29,7 +31,7 @@ def shop_client(account: AccountRef):
     connection = ShopConnection.objects.select_related("shop").filter(shop_id=account.shop_id, is_enabled=True).first()
     if connection is None:
         raise CarrierCallFailed(
-            "the shop of this e-waybill account has no enabled platform connection", code="connection_missing"
+            _("the shop of this e-waybill account has no enabled platform connection"), code="connection_missing"
         )
     return adapter_for(connection.shop.platform).client(connection)
 
@@ -37,7 +39,9 @@ def shop_client(account: AccountRef):
 def service_connection(service: str) -> LogisticsConnection:
     connection = LogisticsConnection.objects.filter(service=service, is_enabled=True).first()
     if connection is None:
-        raise CarrierCallFailed(f"no enabled {service} connection is configured", code="connection_missing")
+        raise CarrierCallFailed(
+            _("no enabled %(service)s connection is configured") % {"service": service}, code="connection_missing"
+        )
     return connection
 
 
@@ -92,15 +96,21 @@ def branch_quantity(
         rows = [b for b in rows if str(b.get(code_key) or "") == account.branch_code]
     if len(rows) != 1:
         raise CarrierCallFailed(
-            f"{service}: the subscription has {'no' if not rows else len(rows)} branch(es) "
-            f"{account.branch_code!r} for this carrier",
+            _("%(service)s: the subscription has %(value)s branch(es) %(account_branch_code)r for this carrier")
+            % {
+                "service": service,
+                "value": "no" if not rows else len(rows),
+                "account_branch_code": account.branch_code,
+            },
             code="subscription_missing",
         )
     try:
         return int(rows[0].get(qty_key))
     except (TypeError, ValueError):
         raise CarrierCallFailed(
-            f"{service}: {qty_key} is not a number: {rows[0].get(qty_key)!r}", code="bad_response"
+            _("%(service)s: %(qty_key)s is not a number: %(get)r")
+            % {"service": service, "qty_key": qty_key, "get": rows[0].get(qty_key)},
+            code="bad_response",
         ) from None
 
 
@@ -121,12 +131,18 @@ def cloud_print_result(
     """The first module of a cloud-print answer (Cainiao, Pinduoduo): its ``waybill_code`` and its
     ``print_data`` — a JSON string only the service's print component renders."""
     if not modules or not modules[0].get("waybill_code"):
-        raise CarrierCallFailed(f"{service} answered without a waybill_code", code="no_tracking_number", body=answer)
+        raise CarrierCallFailed(
+            _("%(service)s answered without a waybill_code") % {"service": service},
+            code="no_tracking_number",
+            body=answer,
+        )
     raw = modules[0].get("print_data") or "{}"
     try:
         print_data = json.loads(raw) if isinstance(raw, str) else dict(raw)
     except ValueError as exc:
-        raise CarrierCallFailed(f"print_data is not JSON: {raw[:80]!r}", code="bad_response") from exc
+        raise CarrierCallFailed(
+            _("print_data is not JSON: %(value)r") % {"value": raw[:80]}, code="bad_response"
+        ) from exc
     return WaybillResult(
         tracking_number=str(modules[0]["waybill_code"]),
         label=label or {},
@@ -164,7 +180,10 @@ class PlatformWaybillAdapter:
         answer = self.call(self.cancel_method, **params)
         if not answer.get("cancel_result"):
             raise CarrierCallFailed(
-                f"{self.service} did not cancel {tracking_number}", code="cancel_refused", body=answer
+                _("%(service)s did not cancel %(tracking_number)s")
+                % {"service": self.service, "tracking_number": tracking_number},
+                code="cancel_refused",
+                body=answer,
             )
 
     def waybill_balance(self) -> int:
@@ -184,8 +203,12 @@ class PlatformWaybillAdapter:
 
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
         raise InterceptNotSupported(
-            f"{self.service}'s e-waybill API ({self.api}) documents issuing and cancelling numbers only; "
-            f"a parcel on its way is intercepted by the carrier: ask its branch ({tracking_number})."
+            _(
+                "%(service)s's e-waybill API (%(api)s) documents issuing and "
+                "cancelling numbers only; a parcel on its way is intercepted by the "
+                "carrier: ask its branch (%(tracking_number)s)."
+            )
+            % {"service": self.service, "api": self.api, "tracking_number": tracking_number}
         )
 
     def tracking_fetch(self, tracking_number: str):

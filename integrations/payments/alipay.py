@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.services import ProviderAnswer, ProviderRefund
 from integrations import transport
@@ -81,13 +82,15 @@ def response_read(body: str, *, alipay_public_key: str, request_no: str) -> Prov
         document = json.loads(body)
     except ValueError:
         raise PaymentProviderError(
-            f"alipay: the answer is not JSON: {body[:200]!r}", code="alipay_invalid_answer", permanent=False
+            _("alipay: the answer is not JSON: %(value)r") % {"value": body[:200]},
+            code="alipay_invalid_answer",
+            permanent=False,
         ) from None
     answer = document.get(RESPONSE_KEY) or document.get("error_response") or {}
     signature = document.get("sign") or ""
     if signature and alipay_public_key and not rsa2_verify(alipay_public_key, response_signed_text(body), signature):
         raise PaymentProviderError(
-            "alipay: the answer's signature does not match Alipay's public key",
+            _("alipay: the answer's signature does not match Alipay's public key"),
             code="alipay_signature_invalid",
             permanent=False,
         )
@@ -113,7 +116,7 @@ class AlipayRefunds:
         private_key = key_or_sandbox(settings.PAYMENTS_ALIPAY_PRIVATE_KEY, sandbox=SANDBOX_APP_KEY)
         if not settings.PAYMENTS_ALIPAY_APP_ID or not private_key:
             raise PaymentProviderError(
-                "alipay: PAYMENTS_ALIPAY_APP_ID and PAYMENTS_ALIPAY_PRIVATE_KEY are not set",
+                _("alipay: PAYMENTS_ALIPAY_APP_ID and PAYMENTS_ALIPAY_PRIVATE_KEY are not set"),
                 code="alipay_not_configured",
                 permanent=True,
             )
@@ -125,6 +128,8 @@ class AlipayRefunds:
             headers={"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"},
         )
         if reply.status >= 500:
-            raise PlatformUnavailable(f"alipay: the gateway answered HTTP {reply.status}")
+            raise PlatformUnavailable(
+                _("alipay: the gateway answered HTTP %(reply_status)s") % {"reply_status": reply.status}
+            )
         public_key = key_or_sandbox(settings.PAYMENTS_ALIPAY_PUBLIC_KEY, sandbox=SANDBOX_ALIPAY_KEY, public=True)
         return response_read(reply.body.decode("utf-8"), alipay_public_key=public_key, request_no=request.request_no)

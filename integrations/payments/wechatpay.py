@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from aftersales.services import ProviderAnswer, ProviderRefund
 from integrations import transport
@@ -76,7 +77,7 @@ def signature_check(*, headers: dict[str, str], body: str, platform_public_key: 
     signature = headers.get("wechatpay-signature", "")
     message = wechatpay_message(timestamp, nonce, body)
     if not (timestamp and nonce and signature and rsa2_verify(platform_public_key, message, signature)):
-        raise SignatureInvalid("wechatpay: the Wechatpay-Signature header does not match the platform key")
+        raise SignatureInvalid(_("wechatpay: the Wechatpay-Signature header does not match the platform key"))
 
 
 def refund_body(request) -> dict:
@@ -97,14 +98,16 @@ def answer_read(*, status: int, body: str, request_no: str) -> ProviderAnswer:
         document = json.loads(body or "{}")
     except ValueError:
         raise PaymentProviderError(
-            f"wechatpay: HTTP {status} with a body that is not JSON: {body[:200]!r}",
+            _("wechatpay: HTTP %(status)s with a body that is not JSON: %(value)r")
+            % {"status": status, "value": body[:200]},
             code="wechatpay_invalid_answer",
             permanent=False,
         ) from None
     if status >= 300:
         code = str(document.get("code") or f"HTTP_{status}")
         raise PaymentProviderError(
-            f"wechatpay {code}: {document.get('message', '')} (refund {request_no})",
+            _("wechatpay %(code)s: %(message)s (refund %(request_no)s)")
+            % {"code": code, "message": document.get("message", ""), "request_no": request_no},
             code=f"wechatpay:{code}",
             permanent=status < 500 and code not in RETRIED,
             extra={"code": code, "status": status, "request_no": request_no},
@@ -112,7 +115,8 @@ def answer_read(*, status: int, body: str, request_no: str) -> ProviderAnswer:
     refund_status = document.get("status")
     if refund_status in ("CLOSED", "ABNORMAL"):
         raise PaymentProviderError(
-            f"wechatpay: refund {request_no} is {refund_status}",
+            _("wechatpay: refund %(request_no)s is %(refund_status)s")
+            % {"request_no": request_no, "refund_status": refund_status},
             code=f"wechatpay:{refund_status}",
             permanent=True,
             extra={"refund_id": document.get("refund_id", ""), "request_no": request_no},
@@ -129,7 +133,7 @@ class WechatPayRefunds:
         private_key = key_or_sandbox(settings.PAYMENTS_WECHATPAY_PRIVATE_KEY, sandbox=SANDBOX_MERCHANT_KEY)
         if not (settings.PAYMENTS_WECHATPAY_MCHID and settings.PAYMENTS_WECHATPAY_SERIAL_NO and private_key):
             raise PaymentProviderError(
-                "wechatpay: PAYMENTS_WECHATPAY_MCHID, _SERIAL_NO and _PRIVATE_KEY are not set",
+                _("wechatpay: PAYMENTS_WECHATPAY_MCHID, _SERIAL_NO and _PRIVATE_KEY are not set"),
                 code="wechatpay_not_configured",
                 permanent=True,
             )
@@ -172,7 +176,10 @@ class RefundNotice:
 def resource_decrypt(resource: dict, *, api_v3_key: str) -> dict:
     """Open an ``AEAD_AES_256_GCM`` resource with the APIv3 key (``PayloadInvalid`` when it does not open)."""
     if resource.get("algorithm") != "AEAD_AES_256_GCM":
-        raise PayloadInvalid(f"wechatpay: resource.algorithm {resource.get('algorithm')!r} is not AEAD_AES_256_GCM")
+        raise PayloadInvalid(
+            _("wechatpay: resource.algorithm %(algorithm)r is not AEAD_AES_256_GCM")
+            % {"algorithm": resource.get("algorithm")}
+        )
     try:
         plain = AESGCM(api_v3_key.encode()).decrypt(
             (resource.get("nonce") or "").encode(),
@@ -182,7 +189,9 @@ def resource_decrypt(resource: dict, *, api_v3_key: str) -> dict:
         return json.loads(plain)
     except Exception as exc:  # noqa: BLE001 - any failure to open or read is the same answer
         reason = type(exc).__name__
-        raise PayloadInvalid(f"wechatpay: resource does not decrypt with the APIv3 key ({reason})") from None
+        raise PayloadInvalid(
+            _("wechatpay: resource does not decrypt with the APIv3 key (%(reason)s)") % {"reason": reason}
+        ) from None
 
 
 def resource_encrypt(data: dict, *, api_v3_key: str, nonce: str, associated_data: str = "refund") -> dict:
@@ -205,11 +214,11 @@ def refund_notice_read(*, headers: dict[str, str], body: str) -> RefundNotice:
     try:
         document = json.loads(body)
     except ValueError:
-        raise PayloadInvalid("wechatpay: the notification is not JSON") from None
+        raise PayloadInvalid(_("wechatpay: the notification is not JSON")) from None
     refund = resource_decrypt(document.get("resource") or {}, api_v3_key=settings.PAYMENTS_WECHATPAY_APIV3_KEY)
     out_refund_no = str(refund.get("out_refund_no") or "")
     if not out_refund_no:
-        raise PayloadInvalid("wechatpay: resource.out_refund_no is missing")
+        raise PayloadInvalid(_("wechatpay: resource.out_refund_no is missing"))
     return RefundNotice(
         event_id=str(document.get("id") or ""),
         event_type=str(document.get("event_type") or ""),

@@ -140,7 +140,7 @@ def test_a_sku_on_two_variants_is_not_pushed_and_says_which(shopify, skus, sandb
     assert outbox.outbox_deliver(message.pk) == WorkStatus.FAILED
     message.refresh_from_db()
     assert message.error_code == "listing_ambiguous"
-    assert "SKU 'CUP-BLUE': 2 variants of shop shopify-1 carry this SKU" in message.last_error
+    assert "SKU 'CUP-BLUE'：店铺 shopify-1 有 2 个规格使用此 SKU" in message.last_error
     assert "999" in message.last_error
 
 

@@ -74,7 +74,7 @@ def test_a_refused_refresh_keeps_the_old_token_and_raises_an_alert(
 
 
 def test_without_a_refresh_token_there_is_nothing_to_refresh(taobao, shopify, sandbox_http):
-    with pytest.raises(TokenRefreshFailed, match="no refresh token is stored for shop tmall-1"):
+    with pytest.raises(TokenRefreshFailed, match="店铺 tmall-1 未保存刷新令牌"):
         tokens.connection_token_refresh(connection=taobao)
     with pytest.raises(TokenRefreshFailed, match="不过期的离线令牌无法刷新"):
         tokens.connection_token_refresh(connection=shopify)
@@ -84,7 +84,7 @@ def test_without_a_refresh_token_there_is_nothing_to_refresh(taobao, shopify, sa
 def test_an_expired_refresh_token_is_not_sent(request, sandbox_http):
     connection = with_refresh_token(request, "pdd", refresh_token_expires_at=timezone.now() - dt.timedelta(days=1))
     sandbox_http.calls.clear()
-    with pytest.raises(TokenRefreshFailed, match="refresh token of shop pdd-1 expired"):
+    with pytest.raises(TokenRefreshFailed, match="店铺 pdd-1 的刷新令牌已于"):
         tokens.connection_token_refresh(connection=connection)
     assert sandbox_http.calls == []
 
@@ -232,7 +232,7 @@ def test_a_poll_whose_refresh_is_refused_fails_with_both_reasons_and_alerts(
     assert result.status == "failed"
     stored = ShopConnection.objects.get(pk=connection.pk)
     assert stored.access_token == "good-token" and stored.consecutive_failures == 1
-    assert "TokenExpired" in stored.last_error and "Refreshing the token failed" in stored.last_error
+    assert "TokenExpired" in stored.last_error and "刷新令牌失败" in stored.last_error
     assert HealthAlert.objects.filter(shop=connection.shop, kind=HealthAlert.Kind.TOKEN_REFRESH).exists()
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fulfilment.carriers.adapters.base import AccountRef, CarrierCallFailed, Party, WaybillRequest, WaybillResult
 from integrations.logistics.common import PlatformWaybillAdapter, carrier_code, cipher, items
 
@@ -75,11 +77,13 @@ def new_create_order_result(data: dict[str, Any]) -> WaybillResult:
     if errors:
         first = errors[0]
         raise CarrierCallFailed(
-            f"{first.get('err_code')}: {first.get('err_msg')}", code=str(first.get("err_code") or "error"), body=data
+            _("%(err_code)s: %(err_msg)s") % {"err_code": first.get("err_code"), "err_msg": first.get("err_msg")},
+            code=str(first.get("err_code") or "error"),
+            body=data,
         )
     infos = data.get("ebill_infos") or []
     if not infos or not infos[0].get("track_no"):
-        raise CarrierCallFailed("Douyin answered without a track_no", code="no_tracking_number", body=data)
+        raise CarrierCallFailed(_("Douyin answered without a track_no"), code="no_tracking_number", body=data)
     info = infos[0]
     return WaybillResult(
         tracking_number=str(info["track_no"]),

@@ -32,6 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fulfilment.carriers.adapters.base import (
     AccountRef,
@@ -104,7 +105,7 @@ def receive_result(answer: dict[str, Any]) -> WaybillResult:
     data = result_info(answer)
     numbers = data.get("waybillCodeList") or []
     if not numbers:
-        raise CarrierCallFailed("JD answered without a waybill code", code="no_tracking_number", body=answer)
+        raise CarrierCallFailed(_("JD answered without a waybill code"), code="no_tracking_number", body=answer)
     return WaybillResult(
         tracking_number=str(numbers[0]), label={}, print_data={"component": "jd", "waybill_code": str(numbers[0])}
     )
@@ -141,7 +142,8 @@ class JdWaybillAdapter(PlatformWaybillAdapter):
         rows = rows if isinstance(rows, list) else [rows] if rows else []
         if not rows:
             raise CarrierCallFailed(
-                f"JD: no e-waybill subscription for branch {self.account.branch_code!r} of {self.carrier}",
+                _("JD: no e-waybill subscription for branch %(account_branch_code)r of %(carrier)s")
+                % {"account_branch_code": self.account.branch_code, "carrier": self.carrier},
                 code="subscription_missing",
                 body=answer,
             )
@@ -153,7 +155,8 @@ class JdWaybillAdapter(PlatformWaybillAdapter):
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
         if self.carrier != JD_LOGISTICS:
             raise InterceptNotSupported(
-                f"JD intercepts JD Logistics parcels only; ask {self.carrier}'s branch to intercept {tracking_number}"
+                _("JD intercepts JD Logistics parcels only; ask %(carrier)s's branch to intercept %(tracking_number)s")
+                % {"carrier": self.carrier, "tracking_number": tracking_number}
             )
         answer = self.call(
             INTERCEPT,

@@ -22,6 +22,8 @@ import json
 import urllib.parse
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fulfilment.carriers.adapters.base import TrackingUpdate
 from integrations import transport
 from integrations.exceptions import PayloadInvalid
@@ -84,13 +86,13 @@ def action_kind(action: str, state: str) -> str | None:
 def push_data(form_data: dict[str, str], api_key: str) -> dict[str, Any]:
     raw = form_data.get("RequestData") or ""
     if not api_key or not equal(kdniao_data_sign(raw, api_key), urllib.parse.unquote(form_data.get("DataSign") or "")):
-        raise PayloadInvalid("DataSign does not match base64(md5(RequestData + ApiKey))")
+        raise PayloadInvalid(_("DataSign does not match base64(md5(RequestData + ApiKey))"))
     try:
         value = json.loads(raw)
     except ValueError:
-        raise PayloadInvalid("RequestData is not JSON") from None
+        raise PayloadInvalid(_("RequestData is not JSON")) from None
     if not isinstance(value, dict):
-        raise PayloadInvalid("RequestData is not a JSON object")
+        raise PayloadInvalid(_("RequestData is not a JSON object"))
     return value
 
 
@@ -101,7 +103,7 @@ def push_updates(data: dict[str, Any]) -> list[tuple[str, str, list[TrackingUpda
         number = str(parcel.get("LogisticCode") or "").strip()
         shipper = str(parcel.get("ShipperCode") or "").strip()
         if not number or not shipper:
-            raise PayloadInvalid(f"Data[{p_index}].LogisticCode / ShipperCode: missing")
+            raise PayloadInvalid(_("Data[%(p_index)s].LogisticCode / ShipperCode: missing") % {"p_index": p_index})
         updates = []
         traces = parcel.get("Traces") or []
         for index, trace in enumerate(traces):
@@ -112,7 +114,8 @@ def push_updates(data: dict[str, Any]) -> list[tuple[str, str, list[TrackingUpda
             when = local_datetime(str(trace.get("AcceptTime") or ""))
             if when is None:
                 raise PayloadInvalid(
-                    f"Data[{p_index}].Traces[{index}].AcceptTime: {trace.get('AcceptTime')!r} is not a time"
+                    _("Data[%(p_index)s].Traces[%(index)s].AcceptTime: %(AcceptTime)r is not a time")
+                    % {"p_index": p_index, "index": index, "AcceptTime": trace.get("AcceptTime")}
                 )
             station = str(trace.get("AcceptStation") or "")
             digest = hashlib.sha1(f"{when.isoformat()}|{station}".encode(), usedforsecurity=False).hexdigest()[:16]

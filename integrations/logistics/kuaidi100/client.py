@@ -19,6 +19,8 @@ import time
 import urllib.parse
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fulfilment.carriers.adapters.base import (
     AccountRef,
     CarrierCallFailed,
@@ -66,12 +68,18 @@ def answer_data(status: int, body: bytes) -> dict[str, Any]:
     try:
         answer = json.loads(body or b"null")
     except ValueError:
-        raise CarrierCallFailed(f"Kuaidi100 answered HTTP {status}, not JSON", code="bad_response") from None
+        raise CarrierCallFailed(
+            _("Kuaidi100 answered HTTP %(status)s, not JSON") % {"status": status}, code="bad_response"
+        ) from None
     if not isinstance(answer, dict):
-        raise CarrierCallFailed(f"Kuaidi100 answered HTTP {status} without a body", code="bad_response")
+        raise CarrierCallFailed(
+            _("Kuaidi100 answered HTTP %(status)s without a body") % {"status": status}, code="bad_response"
+        )
     if not answer.get("success") or str(answer.get("code")) != "200":
         raise CarrierCallFailed(
-            f"{answer.get('code')}: {answer.get('message')}", code=f"kuaidi100_{answer.get('code')}", body=answer
+            _("%(code)s: %(message)s") % {"code": answer.get("code"), "message": answer.get("message")},
+            code=f"kuaidi100_{answer.get('code')}",
+            body=answer,
         )
     return answer.get("data") or {}
 
@@ -79,7 +87,7 @@ def answer_data(status: int, body: bytes) -> dict[str, Any]:
 def order_result(data: dict[str, Any]) -> WaybillResult:
     number = str(data.get("kuaidinum") or "").strip()
     if not number:
-        raise CarrierCallFailed("Kuaidi100 answered without a kuaidinum", code="no_tracking_number", body=data)
+        raise CarrierCallFailed(_("Kuaidi100 answered without a kuaidinum"), code="no_tracking_number", body=data)
     return WaybillResult(
         tracking_number=number, label={"sort_code": data.get("bulkpen") or "", "task": data.get("taskId") or ""}
     )
@@ -126,8 +134,12 @@ class Kuaidi100Adapter:
 
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
         raise InterceptNotSupported(
-            f"Kuaidi100's e-waybill API (label/order: order, cancel) documents no interception; "
-            f"a parcel on its way is intercepted by the carrier: ask its branch ({tracking_number})."
+            _(
+                "Kuaidi100's e-waybill API (label/order: order, cancel) documents no "
+                "interception; a parcel on its way is intercepted by the carrier: ask "
+                "its branch (%(tracking_number)s)."
+            )
+            % {"tracking_number": tracking_number}
         )
 
     def tracking_fetch(self, tracking_number: str):

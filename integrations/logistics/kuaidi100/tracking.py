@@ -23,6 +23,8 @@ import json
 import urllib.parse
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fulfilment.carriers.adapters.base import TrackingUpdate
 from integrations import transport
 from integrations.exceptions import PayloadInvalid, PlatformUnavailable
@@ -68,7 +70,10 @@ def subscribe(*, base_url: str, form: dict) -> tuple[bool, str]:
     )
     answer = response.json()
     if not isinstance(answer, dict):
-        raise PlatformUnavailable(f"kuaidi100 poll answered HTTP {response.status} without a JSON object")
+        raise PlatformUnavailable(
+            _("kuaidi100 poll answered HTTP %(response_status)s without a JSON object")
+            % {"response_status": response.status}
+        )
     code = str(answer.get("returnCode") or "")
     return code in ACCEPTED, f"{code} {answer.get('message') or ''}".strip()
 
@@ -104,21 +109,24 @@ def callback_updates(param: dict[str, Any]) -> tuple[str, str, list[TrackingUpda
     """``(company, number, updates)`` from a callback's ``param``. Raises ``PayloadInvalid`` naming the field."""
     last = param.get("lastResult")
     if not isinstance(last, dict):
-        raise PayloadInvalid("lastResult: missing or not an object")
+        raise PayloadInvalid(_("lastResult: missing or not an object"))
     number = str(last.get("nu") or "").strip()
     company = str(last.get("com") or "").strip()
     if not number or not company:
-        raise PayloadInvalid("lastResult.com / lastResult.nu: missing")
+        raise PayloadInvalid(_("lastResult.com / lastResult.nu: missing"))
     updates = []
     for index, item in enumerate(last.get("data") or []):
         if not isinstance(item, dict):
-            raise PayloadInvalid(f"lastResult.data[{index}]: not an object")
+            raise PayloadInvalid(_("lastResult.data[%(index)s]: not an object") % {"index": index})
         kind = kind_of(item)
         if kind is None:
             continue
         when = local_datetime(str(item.get("ftime") or item.get("time") or ""))
         if when is None:
-            raise PayloadInvalid(f"lastResult.data[{index}].time: {item.get('time')!r} is not a time")
+            raise PayloadInvalid(
+                _("lastResult.data[%(index)s].time: %(time)r is not a time")
+                % {"index": index, "time": item.get("time")}
+            )
         area = [part.strip() for part in str(item.get("areaName") or "").split(",") if part.strip()]
         context = str(item.get("context") or "")
         digest = hashlib.sha1(f"{when.isoformat()}|{context}".encode(), usedforsecurity=False).hexdigest()[:16]
@@ -142,11 +150,11 @@ def callback_param(form: dict[str, str], salt: str) -> dict[str, Any]:
     from integrations.signing import equal
 
     if not salt or not equal(callback_sign(raw, salt), (form.get("sign") or "").upper()):
-        raise PayloadInvalid("sign does not match MD5(param + salt)")
+        raise PayloadInvalid(_("sign does not match MD5(param + salt)"))
     try:
         value = json.loads(raw)
     except ValueError:
-        raise PayloadInvalid("param is not JSON") from None
+        raise PayloadInvalid(_("param is not JSON")) from None
     if not isinstance(value, dict):
-        raise PayloadInvalid("param is not a JSON object")
+        raise PayloadInvalid(_("param is not a JSON object"))
     return value

@@ -33,6 +33,8 @@ import urllib.parse
 import uuid
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fulfilment.carriers.adapters.base import (
     AccountRef,
     CarrierCallFailed,
@@ -135,18 +137,26 @@ def answer_data(status: int, body: bytes) -> dict[str, Any]:
     try:
         answer = json.loads(body or b"null")
     except ValueError:
-        raise CarrierCallFailed(f"SF answered HTTP {status}, not JSON", code="bad_response") from None
+        raise CarrierCallFailed(
+            _("SF answered HTTP %(status)s, not JSON") % {"status": status}, code="bad_response"
+        ) from None
     if not isinstance(answer, dict):
-        raise CarrierCallFailed(f"SF answered HTTP {status} without a body", code="bad_response")
+        raise CarrierCallFailed(
+            _("SF answered HTTP %(status)s without a body") % {"status": status}, code="bad_response"
+        )
     code = str(answer.get("apiResultCode") or "")
     if code != "A1000":
         message = answer.get("apiErrorMsg") or API_ERRORS.get(code, "error")
-        raise CarrierCallFailed(f"{code}: {message}", code=code or f"http_{status}", body=answer)
+        raise CarrierCallFailed(
+            _("%(code)s: %(message)s") % {"code": code, "message": message}, code=code or f"http_{status}", body=answer
+        )
     raw = answer.get("apiResultData") or "{}"
     data = json.loads(raw) if isinstance(raw, str) else raw
     if not data.get("success"):
         raise CarrierCallFailed(
-            f"{data.get('errorCode')}: {data.get('errorMsg')}", code=str(data.get("errorCode") or "error"), body=data
+            _("%(errorCode)s: %(errorMsg)s") % {"errorCode": data.get("errorCode"), "errorMsg": data.get("errorMsg")},
+            code=str(data.get("errorCode") or "error"),
+            body=data,
         )
     return data.get("msgData") or {}
 
@@ -154,7 +164,7 @@ def answer_data(status: int, body: bytes) -> dict[str, Any]:
 def create_order_result(msg_data: dict[str, Any]) -> WaybillResult:
     numbers = [w.get("waybillNo") for w in msg_data.get("waybillNoInfoList") or [] if w.get("waybillType") in (1, None)]
     if not numbers or not numbers[0]:
-        raise CarrierCallFailed("SF answered without a waybill number", code="no_tracking_number", body=msg_data)
+        raise CarrierCallFailed(_("SF answered without a waybill number"), code="no_tracking_number", body=msg_data)
     route = {}
     for item in msg_data.get("routeLabelInfo") or []:
         if str(item.get("code")) == "1000":

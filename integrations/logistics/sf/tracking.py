@@ -26,6 +26,8 @@ import hashlib
 import json
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fulfilment.carriers.adapters.base import TrackingUpdate
 from integrations.exceptions import PayloadInvalid
 from integrations.mapping import local_datetime
@@ -55,17 +57,17 @@ def push_data(form: dict[str, str], *, partner_id: str, check_word: str) -> dict
     """Check the envelope and its digest, and read ``msgData``. Raises ``PayloadInvalid`` (401 for the caller)."""
     missing = [name for name in ENVELOPE if not form.get(name)]
     if missing:
-        raise PayloadInvalid(f"{', '.join(missing)}: missing from SF's push")
+        raise PayloadInvalid(_("%(join)s: missing from SF's push") % {"join": ", ".join(missing)})
     if not check_word or form["partnerID"] != partner_id:
-        raise PayloadInvalid(f"partnerID {form['partnerID']!r} is not ours")
+        raise PayloadInvalid(_("partnerID %(partnerID)r is not ours") % {"partnerID": form["partnerID"]})
     if not equal(sf_msg_digest(form["msgData"], form["timestamp"], check_word), form["msgDigest"]):
-        raise PayloadInvalid("msgDigest does not match base64(MD5(urlencode(msgData + timestamp + checkword)))")
+        raise PayloadInvalid(_("msgDigest does not match base64(MD5(urlencode(msgData + timestamp + checkword)))"))
     try:
         data = json.loads(form["msgData"])
     except ValueError:
-        raise PayloadInvalid("msgData is not JSON") from None
+        raise PayloadInvalid(_("msgData is not JSON")) from None
     if not isinstance(data, dict):
-        raise PayloadInvalid("msgData is not a JSON object")
+        raise PayloadInvalid(_("msgData is not a JSON object"))
     return data
 
 
@@ -75,21 +77,24 @@ def push_updates(data: dict[str, Any]) -> list[tuple[str, list[TrackingUpdate]]]
     if isinstance(routes, dict):
         routes = [routes]
     if not isinstance(routes, list):
-        raise PayloadInvalid("Body.WaybillRoute: missing or not a list")
+        raise PayloadInvalid(_("Body.WaybillRoute: missing or not a list"))
     by_number: dict[str, list[TrackingUpdate]] = {}
     for index, route in enumerate(routes):
         where = f"Body.WaybillRoute[{index}]"
         if not isinstance(route, dict):
-            raise PayloadInvalid(f"{where}: not an object")
+            raise PayloadInvalid(_("%(where)s: not an object") % {"where": where})
         number = str(route.get("mailno") or "").strip()
         if not number:
-            raise PayloadInvalid(f"{where}.mailno: missing")
+            raise PayloadInvalid(_("%(where)s.mailno: missing") % {"where": where})
         try:
             when = local_datetime(str(route.get("acceptTime") or ""))
         except ValueError:
             when = None
         if when is None:
-            raise PayloadInvalid(f"{where}.acceptTime: {route.get('acceptTime')!r} is not a time")
+            raise PayloadInvalid(
+                _("%(where)s.acceptTime: %(acceptTime)r is not a time")
+                % {"where": where, "acceptTime": route.get("acceptTime")}
+            )
         remark = str(route.get("remark") or "")
         route_id = str(route.get("id") or "").strip()
         key = route_id or hashlib.sha1(f"{when.isoformat()}|{remark}".encode(), usedforsecurity=False).hexdigest()[:16]

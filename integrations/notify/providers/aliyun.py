@@ -21,6 +21,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from integrations import transport
 from integrations.exceptions import NotifyProviderError
@@ -83,7 +84,9 @@ def answer_read(status: int, body: Any) -> str:
     """The ``BizId`` of a successful answer, or ``NotifyProviderError`` with Aliyun's code."""
     if not isinstance(body, dict):
         raise NotifyProviderError(
-            f"Aliyun SMS answered HTTP {status} without a JSON object.", provider_code=f"http_{status}", retryable=True
+            _("Aliyun SMS answered HTTP %(status)s without a JSON object.") % {"status": status},
+            provider_code=f"http_{status}",
+            retryable=True,
         )
     code = str(body.get("Code") or f"http_{status}")
     if code == "OK":
@@ -99,7 +102,7 @@ def answer_read(status: int, body: Any) -> str:
 def send(message) -> str:
     if not settings.NOTIFY_ALIYUN_ACCESS_KEY_ID or not settings.NOTIFY_ALIYUN_ACCESS_KEY_SECRET:
         raise NotifyProviderError(
-            "Aliyun SMS is not configured (NOTIFY_ALIYUN_ACCESS_KEY_ID / _SECRET).",
+            _("Aliyun SMS is not configured (NOTIFY_ALIYUN_ACCESS_KEY_ID / _SECRET)."),
             provider_code="not_configured",
             retryable=False,
         )

@@ -33,10 +33,13 @@ def send(message) -> str:
         mail.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
         raise NotifyProviderError(
-            f"the mail server refused {message.recipient}: {exc.recipients}",
+            _("the mail server refused %(message_recipient)s: %(exc_recipients)s")
+            % {"message_recipient": message.recipient, "exc_recipients": exc.recipients},
             provider_code="recipient_refused",
             retryable=False,
         ) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise NotifyProviderError(f"e-mail not sent: {exc}", provider_code="smtp_error", retryable=True) from exc
+        raise NotifyProviderError(
+            _("e-mail not sent: %(exc)s") % {"exc": exc}, provider_code="smtp_error", retryable=True
+        ) from exc
     return message_id

@@ -20,6 +20,7 @@ import urllib.parse
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from integrations import transport
 from integrations.exceptions import NotifyProviderError
@@ -104,7 +105,7 @@ def answer_read(status: int, body: Any) -> str:
     response = body.get("Response") if isinstance(body, dict) else None
     if not isinstance(response, dict):
         raise NotifyProviderError(
-            f"Tencent Cloud SMS answered HTTP {status} without a Response.",
+            _("Tencent Cloud SMS answered HTTP %(status)s without a Response.") % {"status": status},
             provider_code=f"http_{status}",
             retryable=True,
         )
@@ -120,7 +121,7 @@ def answer_read(status: int, body: Any) -> str:
     statuses = response.get("SendStatusSet") or []
     if not statuses:
         raise NotifyProviderError(
-            "Tencent Cloud SMS answered without a SendStatusSet.", provider_code="empty_status", retryable=True
+            _("Tencent Cloud SMS answered without a SendStatusSet."), provider_code="empty_status", retryable=True
         )
     sent = statuses[0]
     code = str(sent.get("Code") or "")
@@ -137,7 +138,7 @@ def answer_read(status: int, body: Any) -> str:
 def send(message) -> str:
     if not settings.NOTIFY_TENCENT_SECRET_ID or not settings.NOTIFY_TENCENT_SECRET_KEY:
         raise NotifyProviderError(
-            "Tencent Cloud SMS is not configured (NOTIFY_TENCENT_SECRET_ID / _KEY).",
+            _("Tencent Cloud SMS is not configured (NOTIFY_TENCENT_SECRET_ID / _KEY)."),
             provider_code="not_configured",
             retryable=False,
         )

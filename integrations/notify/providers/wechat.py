@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from integrations import transport
 from integrations.exceptions import NotifyProviderError
@@ -58,7 +59,8 @@ def access_token() -> str:
     if not token:
         errcode = body.get("errcode") if isinstance(body, dict) else None
         raise NotifyProviderError(
-            f"WeChat access token: {errcode} {body.get('errmsg', '') if isinstance(body, dict) else reply.status}",
+            _("WeChat access token: %(errcode)s %(value)s")
+            % {"errcode": errcode, "value": body.get("errmsg", "") if isinstance(body, dict) else reply.status},
             provider_code=str(errcode if errcode is not None else f"http_{reply.status}"),
             retryable=errcode in (-1, None) or reply.status >= 500,
         )
@@ -88,7 +90,9 @@ def request_body(*, openid: str, template_id: str, params: dict[str, Any], order
 def answer_read(status: int, body: Any) -> str:
     if not isinstance(body, dict):
         raise NotifyProviderError(
-            f"WeChat answered HTTP {status} without a JSON object.", provider_code=f"http_{status}", retryable=True
+            _("WeChat answered HTTP %(status)s without a JSON object.") % {"status": status},
+            provider_code=f"http_{status}",
+            retryable=True,
         )
     errcode = body.get("errcode", 0)
     try:
@@ -109,7 +113,7 @@ def answer_read(status: int, body: Any) -> str:
 def send(message) -> str:
     if not settings.NOTIFY_WECHAT_APP_ID or not settings.NOTIFY_WECHAT_APP_SECRET:
         raise NotifyProviderError(
-            "WeChat is not configured (NOTIFY_WECHAT_APP_ID / _APP_SECRET).",
+            _("WeChat is not configured (NOTIFY_WECHAT_APP_ID / _APP_SECRET)."),
             provider_code="not_configured",
             retryable=False,
         )

@@ -135,7 +135,7 @@ def test_a_route_without_a_time_is_parked_naming_the_field(
         post(client, PICKED, {**MOVING, "acceptTime": "yesterday"})
     callback = TrackingCallback.objects.get()
     assert callback.status == "parked"  # no retry can fix it: staff see it at once
-    assert "Body.WaybillRoute[1].acceptTime: 'yesterday'" in callback.error
+    assert "Body.WaybillRoute[1].acceptTime：'yesterday' 不是时间" in callback.error
 
 
 def test_a_push_for_a_parcel_we_do_not_know_yet_is_retried(client, sf_connection, django_capture_on_commit_callbacks):
