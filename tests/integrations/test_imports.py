@@ -82,7 +82,7 @@ def test_a_header_synonym_added_by_staff_is_recognised(skus):
 def test_files_that_cannot_be_read_say_why(skus):
     with pytest.raises(ImportInvalid, match=r"orders.pdf：只能导入 \.xlsx 和 \.csv 文件"):
         file_parse(b"x", "orders.pdf", "pos")
-    with pytest.raises(ImportInvalid, match="orders.xlsx: 无法读取的 XLSX 工作簿"):
+    with pytest.raises(ImportInvalid, match="orders.xlsx：无法读取的 XLSX 工作簿"):
         file_parse(b"not a zip", "orders.xlsx", "pdd_export")
     with pytest.raises(ImportInvalid, match="缺少必需的列：external_id"):
         file_parse("货号,数量\nX,1\n".encode(), "orders.csv", "pos")

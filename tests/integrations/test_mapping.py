@@ -37,7 +37,7 @@ def test_staff_override_takes_effect_when_the_cached_overrides_expire(taobao, mo
     now = [1000.0]
     monkeypatch.setattr(mapping.time, "monotonic", lambda: now[0])
     trade = dict(fullinfo(), status="TRADE_NEW_STATE")
-    with pytest.raises(PayloadInvalid, match="platform status 'TRADE_NEW_STATE'"):
+    with pytest.raises(PayloadInvalid, match="的平台状态 'TRADE_NEW_STATE' 没有映射"):
         adapter.to_channel_order(trade)
 
     FieldMapping.objects.create(profile="taobao", section="status", key="TRADE_NEW_STATE", value="paid")

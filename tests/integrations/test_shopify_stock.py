@@ -154,7 +154,7 @@ def test_without_a_location_the_push_says_to_set_one(shopify, skus, sandbox_http
 
     message.refresh_from_db()
     assert message.error_code == "location_missing"
-    assert "shop shopify-1 has no stock location id" in message.last_error
+    assert "店铺 shopify-1 没有库存地点 id" in message.last_error
 
 
 def test_the_sync_is_only_for_platforms_with_a_catalogue(taobao):

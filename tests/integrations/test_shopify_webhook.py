@@ -57,7 +57,7 @@ def test_signed_orders_create_is_stored_then_becomes_one_mapped_order(
 
 @pytest.mark.parametrize(
     "signature, reason",
-    [("bm90IHRoZSByaWdodCBzaWduYXR1cmU=", "does not match"), ("", "missing")],
+    [("bm90IHRoZSByaWdodCBzaWduYXR1cmU=", "不符"), ("", "缺少")],
 )
 def test_bad_or_missing_signature_is_401_logged_and_nothing_stored(client, shopify, signature, reason):
     _headers, body = shopify_sample()
@@ -211,7 +211,7 @@ def test_a_signed_body_that_is_not_json_is_400_and_kept_as_a_dead_letter(client,
     assert response.json()["code"] == "payload_invalid"
     message = InboxMessage.objects.get()
     assert message.status == WorkStatus.DEAD
-    assert "not valid JSON" in message.last_error
+    assert "不是有效的 JSON" in message.last_error
     assert Order.objects.count() == 0
 
 

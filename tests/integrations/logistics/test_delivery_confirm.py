@@ -108,7 +108,7 @@ def test_without_the_fulfillment_on_shopify_the_confirmation_waits_and_retries(s
         ShopifyClient(shopify).delivery_confirm(
             external_id=external, tracking_number=NUMBER, delivered_at=timezone.now().isoformat()
         )
-    assert "no fulfillment with tracking number" in str(exc.value)
+    assert "没有运单号为 YT2300009999 的履约记录" in str(exc.value)
     assert not getattr(exc.value, "permanent", False)  # retried under config.retry
 
 

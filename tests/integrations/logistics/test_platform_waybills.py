@@ -236,7 +236,7 @@ def test_jd_errors(jd, canned, answer, code):
     if code:
         assert exc.value.code == code and "网点" in exc.value.message
     else:
-        assert "refresh" in exc.value.message.lower()
+        assert "刷新令牌失败" in exc.value.message
 
 
 def test_an_account_whose_shop_has_no_connection_fails_clearly(db, canned):

@@ -273,7 +273,7 @@ def test_delivery_checked_on_the_platform_clears_the_level_3_exception(
     incidents_scan()
     assert WorkItem.objects.filter(shipment=shipment, kind=IncidentKind.PLATFORM_NOT_UPDATED, status="open").exists()
     check = OutboxMessage.objects.get(kind=OutboxMessage.Kind.DELIVERY_CHECK)
-    assert check.status == WorkStatus.FAILED and "does not show" in check.last_error
+    assert check.status == WorkStatus.FAILED and "尚未显示订单" in check.last_error
 
     trade["status"] = "TRADE_FINISHED"
     from integrations import outbox

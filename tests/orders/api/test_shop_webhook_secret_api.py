@@ -129,7 +129,7 @@ def test_a_secret_for_a_platform_that_pushes_nothing_is_refused_and_nothing_is_c
 
     assert response.status_code == 400
     assert response.json()["code"] == "connection_invalid"
-    assert response.json()["message"].startswith("webhook_secret：平台 'pos' 的店铺不向 Order Hub 推送")
+    assert response.json()["message"].startswith("webhook_secret: shops on platform 'pos'")
     assert not Shop.objects.filter(code="pos-1").exists()  # the same transaction: rolled back
     assert not ShopConnection.objects.exists()
 
