@@ -196,10 +196,19 @@ def listing_for_stock(*, connection: ShopConnection, sku_code: str) -> tuple[str
     if not listings:
         queued = listing_sync_request(connection=connection)
         raise ListingNotFound(
-            f"SKU {sku_code!r}: no variant with this SKU in the {shop.platform} catalogue of shop {shop.code} "
-            f"(catalog last synced {_when(connection.listings_synced_at)}). "
-            + ("A catalog sync was queued; the push is retried. " if queued else "")
-            + "If the SKU is not listed there, list it (or give the variant this SKU) and sync the catalogue.",
+            _(
+                "SKU %(sku_code)r: no variant with this SKU in the %(platform)s catalogue of shop %(shop_code)s "
+                "(catalog last synced %(synced)s)."
+            )
+            % {
+                "sku_code": sku_code,
+                "platform": shop.platform,
+                "shop_code": shop.code,
+                "synced": _when(connection.listings_synced_at),
+            }
+            + " "
+            + (_("A catalog sync was queued; the push is retried.") + " " if queued else "")
+            + _("If the SKU is not listed there, list it (or give the variant this SKU) and sync the catalogue."),
             code="listing_not_found",
             extra={"sku": sku_code, "shop": shop.code},
         )
@@ -241,4 +250,4 @@ def listing_for_stock(*, connection: ShopConnection, sku_code: str) -> tuple[str
 
 
 def _when(moment: dt.datetime | None) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "never"
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else _("never")

@@ -150,7 +150,9 @@ class JdWaybillAdapter(PlatformWaybillAdapter):
         try:
             return sum(int(row["amount"]) for row in rows)
         except (KeyError, TypeError, ValueError):
-            raise CarrierCallFailed(f"JD answered without an amount: {rows!r:.200}", code="bad_response") from None
+            raise CarrierCallFailed(
+                _("JD answered without an amount: %(rows)s") % {"rows": f"{rows!r:.200}"}, code="bad_response"
+            ) from None
 
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
         if self.carrier != JD_LOGISTICS:

@@ -123,7 +123,10 @@ class JDClient(PlatformClient):
         if not isinstance(data, dict) or str(data.get("code", 0)) != "0" or not data.get("access_token"):
             detail = data.get("msg") if isinstance(data, dict) else data
             code = data.get("code") if isinstance(data, dict) else None
-            raise TokenRefreshFailed(f"jd oauth2/refresh_token: HTTP {response.status} {code} {detail}".strip())
+            raise TokenRefreshFailed(
+                _("jd oauth2/refresh_token: HTTP %(status)s %(code)s %(detail)s")
+                % {"status": response.status, "code": code, "detail": detail}
+            )
         issued = data.get("time")
         expires_at = None
         try:
