@@ -5,6 +5,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.utils import translation
 
 from finance.exceptions import EntityNotAllowed, EntityRequired, StatementDuplicate, StatementInvalid
 from finance.models import Statement, StatementLine
@@ -51,7 +52,7 @@ def test_the_same_file_imported_twice_is_refused_with_a_clear_message(bills, adm
     path = bills / "wechatpay_tradebill_20261111_ALL.csv"
     first = statement_import_file(path_or_file=str(path), user=admin_user)
 
-    with pytest.raises(StatementDuplicate) as excinfo:
+    with translation.override("en"), pytest.raises(StatementDuplicate) as excinfo:
         statement_import_file(path_or_file=str(path), filename="renamed.csv", user=admin_user)
 
     message = excinfo.value.message
@@ -66,7 +67,7 @@ def test_a_file_in_no_known_format_is_refused_and_nothing_is_stored(admin_user):
     with pytest.raises(StatementInvalid) as excinfo:
         statement_upload(file=io.BytesIO("名称,数量\n苹果,1\n".encode()), filename="fruit.csv", user=admin_user)
 
-    assert excinfo.value.message.startswith("fruit.csv: 不是订单中枢认识的对账单格式")
+    assert excinfo.value.message.startswith("fruit.csv：不是订单中枢认识的对账单格式")
     assert not Statement.objects.exists()
 
 

@@ -251,7 +251,16 @@ def test_part_of_a_split_order_is_accepted_by_the_sandbox(platform, skus, wareho
 def _delivered(order, shipment_id: int):
     from fulfilment.signals import shipment_delivered
 
-    shipment_delivered.send(sender=None, shipment_id=shipment_id, order_id=order.pk)
+    shipment_delivered.send(
+        sender=None,
+        shipment_id=shipment_id,
+        order_id=order.pk,
+        shop_id=order.shop_id,
+        platform=order.shop.platform,
+        carrier_code="SF",
+        tracking_number=f"SF{shipment_id}",
+        delivered_at=timezone.now(),
+    )
 
 
 def _checks():

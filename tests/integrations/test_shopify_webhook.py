@@ -200,7 +200,7 @@ def test_a_refund_in_orders_updated_is_recorded_once(client, shopify, django_cap
     )
 
     order = Order.objects.get()
-    refund = order.refunds.get()
+    refund = order.cases.get()
     assert (refund.external_id, refund.amount, refund.status) == ("880011", Decimal("98.00"), "refunded")
 
 

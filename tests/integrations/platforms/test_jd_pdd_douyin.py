@@ -245,5 +245,5 @@ def test_douyin_refund_push_records_the_after_sale(client, douyin, monkeypatch, 
         douyin_post(client, douyin.shop.code, [PUSHES["douyin"]()[0], refund])
 
     order = Order.objects.get()
-    assert order.refunds.get().amount == Decimal("59.00")
+    assert order.cases.get().amount == Decimal("59.00")
     assert order.hold_reason == HoldReason.REFUND

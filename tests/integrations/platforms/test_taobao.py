@@ -104,7 +104,7 @@ def test_tmc_messages_thin_fetch_dedup_address_change_and_refund(
     assert order.external_id == "3987456123001234567"
     assert order.address == "古墩路 701 号紫金广场 C 座 8 楼"
     assert order.events.filter(kind=OrderEvent.Kind.UPDATED, reason__contains="address").exists()
-    refund = order.refunds.get()
+    refund = order.cases.get()
     assert (refund.external_id, refund.amount, refund.status) == ("158800000000123", Decimal("88.80"), "requested")
     assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.REFUND)
     results = dict(InboxMessage.objects.values_list("event_id", "result"))
