@@ -37,6 +37,14 @@ def mask_phone(phone: str) -> str:
     return "*" * max(len(digits) - 2, 1) + digits[-2:]
 
 
+def mask_email(email: str) -> str:
+    """``wang.lei@example.com`` → ``w***@example.com``: the mailbox hidden, the domain kept."""
+    name, at, domain = (email or "").strip().partition("@")
+    if not at:
+        return "***" if name else ""
+    return f"{name[:1]}***@{domain}"
+
+
 def mask_address(address: str) -> str:
     """Keep the first few characters (the road) and hide the rest: ``文三路100号2幢`` → ``文三路****``."""
     address = (address or "").strip()

@@ -100,9 +100,9 @@ def phone_of(order: Order) -> str:
 
 
 def email_of(order: Order) -> str:
-    """The buyer's e-mail address, where the channel gives one as the buyer (own website and Shopify buyers are
-    often known by it)."""
-    for candidate in (order.buyer_id, order.buyer_nick):
+    """The buyer's e-mail address: the one the channel gave (Shopify, own website, the API), else a buyer id or
+    name that is an address."""
+    for candidate in (order.buyer_email, order.buyer_id, order.buyer_nick):
         try:
             validate_email(candidate or "")
         except ValidationError:

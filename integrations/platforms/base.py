@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +49,7 @@ ORDER_FIELDS: dict[str, str] = {
     "promised_ship_at": "datetime",
     "buyer_id": "text",
     "buyer_nick": "text",
+    "buyer_email": "text",
     "consignee_name": "text",
     "consignee_phone": "text",
     "country": "text",
@@ -338,6 +341,7 @@ def build_channel_order(
         status=initial,
         buyer_id=(values.get("buyer_id") or "")[:64],
         buyer_nick=(values.get("buyer_nick") or "")[:100],
+        buyer_email=email_or_blank(values.get("buyer_email")),
         consignee_name=(values.get("consignee_name") or "").strip()[:100],
         consignee_phone=phone[:32],
         country=(values.get("country") or "CN").upper()[:2],
@@ -362,6 +366,17 @@ def build_channel_order(
         tags=list(values.get("tags") or []),
     )
     return ChannelOrder(data=data, target_status=target, platform_status=platform_status, modified_at=modified_at)
+
+
+def email_or_blank(value: Any) -> str:
+    """The buyer's e-mail address as the platform gave it, or "" when there is none or it is not an address:
+    a contact detail the order can do without never stops the order."""
+    text = str(value or "").strip().lower()
+    try:
+        validate_email(text)
+    except ValidationError:
+        return ""
+    return text[:254]
 
 
 def _address(values: dict[str, Any]):

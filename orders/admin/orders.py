@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from orders.admin.mixins import ScopedAdminMixin, VisibleShopFilter, VisibleWarehouseFilter
 from orders.exceptions import InvalidTransition
-from orders.masking import mask_address, mask_phone, user_sees_pii
+from orders.masking import mask_address, mask_email, mask_phone, user_sees_pii
 from orders.models import Order, OrderEvent, OrderLine
 from orders.models.orders import CONSIGNEE_FIELDS
 from orders.selectors import order_list_for_user
@@ -61,7 +61,7 @@ class OrderEventInline(admin.TabularInline):
         return event.actor_display
 
 
-MASKED = {"consignee_phone": "masked_phone", "address": "masked_address"}
+MASKED = {"consignee_phone": "masked_phone", "buyer_email": "masked_email", "address": "masked_address"}
 HIDDEN_WITHOUT_PII = {"consignee_cipher"}
 EDITABLE = {"queue", "priority", "tags", "seller_memo", *CONSIGNEE_FIELDS} - HIDDEN_WITHOUT_PII
 
@@ -116,7 +116,7 @@ class OrderAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        (_("Buyer and consignee"), {"fields": ["buyer_id", "buyer_nick", "buyer_level", *CONSIGNEE_FIELDS]}),
+        (_("Buyer and consignee"), {"fields": ["buyer_id", "buyer_nick", "buyer_level", "buyer_email", *CONSIGNEE_FIELDS]}),
         (_("Remarks"), {"fields": ["buyer_remark", "seller_memo"]}),
         (
             _("Amounts"),
@@ -176,6 +176,10 @@ class OrderAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("consignee phone"))
     def masked_phone(self, order):
         return mask_phone(order.consignee_phone)
+
+    @admin.display(description=_("buyer e-mail"))
+    def masked_email(self, order):
+        return mask_email(order.buyer_email)
 
     @admin.display(description=_("detail address"))
     def masked_address(self, order):

@@ -221,6 +221,9 @@ class BuyerInputSerializer(StrictSerializer):
     id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     nick = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     level = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
+    email = serializers.EmailField(
+        required=False, allow_blank=True, default="", help_text="Where buyer notifications by e-mail go."
+    )
 
 
 @extend_schema_serializer(component_name="OrderConsigneeInput")

@@ -376,6 +376,7 @@ def order_input_from(data: dict[str, Any]) -> OrderInput:
         "buyer_id": buyer.get("id"),
         "buyer_nick": buyer.get("nick"),
         "buyer_level": buyer.get("level"),
+        "buyer_email": buyer.get("email"),
         "consignee_name": consignee.get("name"),
         "consignee_phone": consignee.get("phone"),
         "country": consignee.get("country"),

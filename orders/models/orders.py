@@ -69,6 +69,8 @@ class Order(Followed):
     buyer_id = models.CharField(_("buyer id"), max_length=64, blank=True)
     buyer_nick = models.CharField(_("buyer"), max_length=100, blank=True)
     buyer_level = models.PositiveSmallIntegerField(_("buyer level (VIP)"), default=0)
+    # Where the channel gives one (Shopify, own website, API): buyer notifications by e-mail go here.
+    buyer_email = models.EmailField(_("buyer e-mail"), blank=True)
 
     consignee_name = models.CharField(_("consignee"), max_length=100, blank=True)
     consignee_phone = models.CharField(_("consignee phone"), max_length=32, blank=True)

@@ -59,6 +59,7 @@ class OrderInput:
     buyer_id: str = ""
     buyer_nick: str = ""
     buyer_level: int = 0
+    buyer_email: str = ""
     consignee_name: str = ""
     consignee_phone: str = ""
     country: str = "CN"
@@ -411,6 +412,7 @@ def _order_build(
         buyer_id=data.buyer_id,
         buyer_nick=data.buyer_nick,
         buyer_level=data.buyer_level,
+        buyer_email=data.buyer_email,
         consignee_name=data.consignee_name,
         consignee_phone=data.consignee_phone,
         country=data.country,

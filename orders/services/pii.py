@@ -65,7 +65,9 @@ def consignees_anonymise_due(*, now: dt.datetime | None = None, days: int | None
         .annotate(at=Max("at"))
         .values("at")
     )
-    still_personal = ~Q(consignee_phone="") | ~Q(address="") | ~Q(postal_code="") | ~Q(consignee_cipher={})
+    still_personal = (
+        ~Q(consignee_phone="") | ~Q(buyer_email="") | ~Q(address="") | ~Q(postal_code="") | ~Q(consignee_cipher={})
+    )
     due = (
         Order.objects.filter(status__in=TERMINAL)
         .filter(still_personal)
@@ -90,6 +92,7 @@ def _anonymise(ids: list[int]) -> int:
         values = {
             "consignee_name": _mask_name(order.consignee_name),
             "buyer_nick": _mask_name(order.buyer_nick),
+            "buyer_email": "",
             "consignee_phone": "",
             "address": "",
             "postal_code": "",
@@ -104,7 +107,16 @@ def _anonymise(ids: list[int]) -> int:
             kind=OrderEvent.Kind.UPDATED,
             system=ANONYMISED_SYSTEM,
             reason="consignee data anonymised (retention period over)",
-            data={"anonymised": ["consignee_phone", "address", "postal_code", "consignee_cipher", "buyer_remark"]},
+            data={
+                "anonymised": [
+                    "consignee_phone",
+                    "buyer_email",
+                    "address",
+                    "postal_code",
+                    "consignee_cipher",
+                    "buyer_remark",
+                ]
+            },
         )
         for order in orders
     )

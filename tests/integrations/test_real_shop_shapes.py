@@ -35,8 +35,28 @@ def test_shopify_guest_checkout_with_null_note_phone_and_email_maps(shopify):
 
     data = order.data
     assert (data.buyer_id, data.buyer_nick, data.buyer_remark, data.consignee_phone) == ("", "", "", "")
+    assert data.buyer_email == ""
     assert (data.consignee_name, data.city) == ("Ava Lin", "Wan Chai")
     assert totals(order) == (Decimal("356.00"), Decimal("30.00"), Decimal("15.00"), Decimal("341.00"))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({}, "ava.l@example.com"),
+        ({"email": None}, "ava.l@example.com"),  # contact_email then
+        ({"email": None, "contact_email": None}, "ava.l@example.com"),  # the customer's then
+        ({"email": " Ava.L@Example.COM "}, "ava.l@example.com"),
+        ({"email": "not an address", "contact_email": None, "customer": None}, ""),  # never stops the order
+    ],
+)
+def test_shopify_buyer_email_is_kept_for_buyer_notifications(shopify, change, expected):
+    _headers, body = shopify_sample()
+    body.update(change)
+
+    order = adapter_for("shopify").to_channel_order(body)
+
+    assert order.data.buyer_email == expected
 
 
 def test_shopify_discount_codes_spread_over_three_lines_keep_each_lines_share(shopify):

@@ -117,6 +117,7 @@ def test_finance_sees_phone_and_address_masked_in_admin(client, finance, order_a
     # a change of phone and address puts the old and new values into the history
     order_a.consignee_phone = "13987654321"
     order_a.address = "延安路1号"
+    order_a.buyer_email = "lin.secret@example.com"
     order_a.save()
     client.force_login(finance)
 
@@ -132,7 +133,7 @@ def test_finance_sees_phone_and_address_masked_in_admin(client, finance, order_a
     for response in pages:
         assert response.status_code == 200
         html = response.content.decode()
-        for secret in (RAW_PHONE, RAW_ADDRESS, "13987654321", "延安路1号"):
+        for secret in (RAW_PHONE, RAW_ADDRESS, "13987654321", "延安路1号", "lin.secret"):
             assert secret not in html, (response.request["PATH_INFO"], secret)
     assert "139****4321" in pages[0].content.decode()
     assert "139****4321" in pages[1].content.decode()

@@ -1,6 +1,6 @@
 import pytest
 
-from orders.masking import consignee_for, mask_address, mask_phone, user_sees_pii
+from orders.masking import consignee_for, mask_address, mask_email, mask_phone, user_sees_pii
 from tests.factories import make_order
 
 
@@ -16,6 +16,11 @@ from tests.factories import make_order
 )
 def test_phone_masking(phone, masked):
     assert mask_phone(phone) == masked
+
+
+def test_email_masking_keeps_only_the_first_letter_and_the_domain():
+    assert mask_email("wang.lei@example.com") == "w***@example.com"
+    assert (mask_email(""), mask_email("no-at-sign")) == ("", "***")
 
 
 def test_address_masking_keeps_only_the_start():

@@ -11,6 +11,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "paid_at": "processed_at @iso",
         "buyer_id": "customer.id",
         "buyer_nick": "_oh_buyer",
+        "buyer_email": "email|contact_email|customer.email",
         "consignee_name": "shipping_address.name",
         "consignee_phone": "shipping_address.phone|customer.phone|phone",
         "country": "shipping_address.country_code",

@@ -191,6 +191,18 @@ def test_buyers_known_by_email_get_an_email_with_the_subject(providers, website,
     assert order.number in sent.body or order.external_id in sent.body
 
 
+def test_a_shopify_buyer_known_by_name_is_emailed_at_the_address_the_order_carries(
+    providers, django_capture_on_commit_callbacks
+):
+    shop = ShopFactory(code="shopify-hk", platform="shopify")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = paid_order(shop, buyer_nick="Ava Lin", buyer_email="ava.l@example.com", consignee_phone="")
+
+    [message] = messages_of(order)
+    assert (message.channel, message.status, message.recipient) == ("email", SENT, "ava.l@example.com")
+    assert [sent.to for sent in mail.outbox] == [["ava.l@example.com"]]
+
+
 def test_a_template_without_its_provider_code_or_switched_off_sends_nothing(providers, website):
     NotificationTemplate.objects.filter(moment="paid", channel="sms").update(code="")
     order = paid_order(website)

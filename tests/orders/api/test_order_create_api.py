@@ -94,6 +94,12 @@ def test_totals_left_out_are_computed_from_the_lines(api, world, cs_a):
     assert response.json()["status"] == "pending_payment"
 
 
+def test_the_buyers_email_is_kept_for_buyer_notifications(api, world, cs_a):
+    response = post(api(cs_a), order_body(buyer={"id": "u-1", "nick": "小王", "email": "wang@example.com"}))
+    assert response.status_code == 201, response.json()
+    assert Order.objects.get().buyer_email == "wang@example.com"
+
+
 def test_the_same_idempotency_key_and_body_give_back_the_same_order(api, world, cs_a):
     client = api(cs_a)
     first = post(client, order_body(), key="key-1")
@@ -196,6 +202,7 @@ def lines(*items):
             'shop: Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.',
         ),
         ({"consignee": {"adress": "x"}}, "invalid", "consignee.adress: Unknown field."),
+        ({"buyer": {"email": "wang at example"}}, "invalid", "buyer.email: Enter a valid email address."),
         ({"paid_at": "2025-01-01 10:00"}, None, None),  # naive time: read as Shanghai time, accepted
     ],
 )
