@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.tasks import enqueue_on_commit
 from integrations.mapping import SHANGHAI
@@ -61,7 +62,7 @@ def alert_raise(
 def alert_send(alert_id: int) -> int:
     """Send the alert to every enabled robot. Returns how many accepted it; errors are kept on the alert."""
     alert = HealthAlert.objects.select_related("shop").get(pk=alert_id)
-    title = f"Order Hub: {alert.get_kind_display()}"
+    title = _("Order Hub: %(kind)s") % {"kind": alert.get_kind_display()}
     text = robot_message(
         title=title,
         lines=[
@@ -99,35 +100,49 @@ def health_check_run(*, now: dt.datetime | None = None) -> int:
         # With a refresh token the access token is renewed automatically (integrations.tokens; a refused
         # refresh raises its own alert), so what runs out is the refresh token.
         token = (
-            ("refresh token", "refresh", connection.refresh_token_expires_at)
+            (_("refresh token"), "refresh", connection.refresh_token_expires_at)
             if connection.refresh_token
-            else ("access token", "", connection.token_expires_at)
+            else (_("access token"), "", connection.token_expires_at)
         )
         for what, prefix, kind, moment in (
             (*token[:2], Kind.TOKEN_EXPIRY, token[2]),
-            ("certificate", "", Kind.CERT_EXPIRY, connection.certificate_expires_at),
+            (_("certificate"), "", Kind.CERT_EXPIRY, connection.certificate_expires_at),
         ):
             if moment is not None and moment - now <= EXPIRY_WARNING:
-                left = (moment - now).days
+                values = {
+                    "shop": shop.code,
+                    "what": what,
+                    "days": (moment - now).days,
+                    "date": f"{timezone.localtime(moment, SHANGHAI):%Y-%m-%d}",
+                }
                 text = (
-                    f"{what} expired"
+                    _("%(shop)s: %(what)s expired; re-authorise the shop.") % values
                     if moment <= now
-                    else f"{what} expires in {left} days ({timezone.localtime(moment, SHANGHAI):%Y-%m-%d})"
+                    else _("%(shop)s: %(what)s expires in %(days)d days (%(date)s); re-authorise the shop.") % values
                 )
-                checks.append((kind, f"{prefix}{moment:%Y%m%d}", f"{shop.code}: {text}; re-authorise the shop."))
+                checks.append((kind, f"{prefix}{moment:%Y%m%d}", text))
         if connection.consecutive_failures >= FAILURES_ALERT:
             checks.append(
                 (
                     Kind.FAILURES,
                     day,
-                    f"{shop.code}: {connection.consecutive_failures} pulls failed in a row: "
-                    f"{connection.last_error[:300]}",
+                    _("%(shop)s: %(count)d pulls failed in a row: %(error)s")
+                    % {
+                        "shop": shop.code,
+                        "count": connection.consecutive_failures,
+                        "error": connection.last_error[:300],
+                    },
                 )
             )
         lag = health["lag"]
         if lag is not None and lag > dt.timedelta(minutes=3 * connection.poll_interval_minutes + 5):
             checks.append(
-                (Kind.LAG, day, f"{shop.code}: orders pulled only up to {int(lag.total_seconds() // 60)} minutes ago.")
+                (
+                    Kind.LAG,
+                    day,
+                    _("%(shop)s: orders pulled only up to %(minutes)d minutes ago.")
+                    % {"shop": shop.code, "minutes": int(lag.total_seconds() // 60)},
+                )
             )
         callbacks = health["callbacks"]
         if callbacks["total"] >= CALLBACK_MIN_CALLS and callbacks["failure_rate"] > CALLBACK_RATE_ALERT:
@@ -135,8 +150,8 @@ def health_check_run(*, now: dt.datetime | None = None) -> int:
                 (
                     Kind.CALLBACK_FAILURES,
                     day,
-                    f"{shop.code}: {callbacks['failure_rate']:.1%} of {callbacks['total']} pushed messages in 24 h "
-                    "were rejected or failed.",
+                    _("%(shop)s: %(rate)s of %(total)d pushed messages in 24 h were rejected or failed.")
+                    % {"shop": shop.code, "rate": f"{callbacks['failure_rate']:.1%}", "total": callbacks["total"]},
                 )
             )
         if health["inbox"]["dead"] or health["outbox"]["dead"]:
@@ -144,8 +159,8 @@ def health_check_run(*, now: dt.datetime | None = None) -> int:
                 (
                     Kind.DEAD_LETTERS,
                     day,
-                    f"{shop.code}: {health['inbox']['dead']} inbound and {health['outbox']['dead']} outbound dead "
-                    "letters wait for a replay.",
+                    _("%(shop)s: %(inbound)d inbound and %(outbound)d outbound dead letters wait for a replay.")
+                    % {"shop": shop.code, "inbound": health["inbox"]["dead"], "outbound": health["outbox"]["dead"]},
                 )
             )
         for kind, key, message in checks:
@@ -188,10 +203,17 @@ def count_check(*, connection: ShopConnection, day: dt.date) -> CountCheck:
             shop=connection.shop,
             kind=Kind.COUNT_GAP,
             dedup_key=f"{day:%Y%m%d}",
-            message=(
-                f"{connection.shop.code} {day:%Y-%m-%d}: the platform reports {platform_count} orders, Order Hub has "
-                f"{hub_count} ({gap:.2%} missing). Pulling the day again."
-            ),
+            message=_(
+                "%(shop)s %(day)s: the platform reports %(platform)d orders, Order Hub has %(hub)d (%(gap)s missing). "
+                "Pulling the day again."
+            )
+            % {
+                "shop": connection.shop.code,
+                "day": f"{day:%Y-%m-%d}",
+                "platform": platform_count,
+                "hub": hub_count,
+                "gap": f"{gap:.2%}",
+            },
             data={"platform": platform_count, "hub": hub_count, "gap": str(gap)},
         )
         ShopConnection.objects.filter(pk=connection.pk).update(

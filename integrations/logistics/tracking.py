@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
@@ -77,7 +78,7 @@ def tracking_subscribe(*, subscription_id: int) -> str:
             if connection.service == Service.KUAIDI100:
                 company = _code(shipment.carrier_id, "kuaidi100")
                 if not company:
-                    reasons.append("kuaidi100: no Kuaidi100 code for the carrier")
+                    reasons.append(_("kuaidi100: no Kuaidi100 code for the carrier"))
                     continue
                 ok, message = kuaidi100.subscribe(
                     base_url=connection.base_url,
@@ -93,7 +94,7 @@ def tracking_subscribe(*, subscription_id: int) -> str:
             else:
                 shipper = _code(shipment.carrier_id, "kdniao")
                 if not shipper:
-                    reasons.append("kdniao: no KDNiao code for the carrier")
+                    reasons.append(_("kdniao: no KDNiao code for the carrier"))
                     continue
                 ok, message = kdniao.subscribe(
                     base_url=connection.base_url,
@@ -114,7 +115,7 @@ def tracking_subscribe(*, subscription_id: int) -> str:
             )
             return TrackingSubscription.Status.SUBSCRIBED
         reasons.append(f"{connection.service}: {message}")
-    error = PlatformError("; ".join(reasons) or "no tracking aggregator is connected")
+    error = PlatformError("; ".join(reasons) or _("no tracking aggregator is connected"))
     decision = retry_decide(error, attempts=subscription.attempts)
     status = TrackingSubscription.Status.PARKED if decision.give_up else TrackingSubscription.Status.FAILED
     TrackingSubscription.objects.filter(pk=subscription.pk).update(

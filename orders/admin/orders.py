@@ -116,7 +116,10 @@ class OrderAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        (_("Buyer and consignee"), {"fields": ["buyer_id", "buyer_nick", "buyer_level", "buyer_email", *CONSIGNEE_FIELDS]}),
+        (
+            _("Buyer and consignee"),
+            {"fields": ["buyer_id", "buyer_nick", "buyer_level", "buyer_email", *CONSIGNEE_FIELDS]},
+        ),
         (_("Remarks"), {"fields": ["buyer_remark", "seller_memo"]}),
         (
             _("Amounts"),

@@ -72,9 +72,9 @@ def test_count_gap_over_one_percent_alerts_and_pulls_the_day_again(
 
     assert check.gap_ratio == Decimal("0.2500")
     alert = HealthAlert.objects.get()
-    assert alert.kind == "count_gap" and "reports 4 orders, Order Hub has 3" in alert.message
+    assert alert.kind == "count_gap" and "平台报告 4 单，订单中枢有 3 单" in alert.message
     assert alert.sent_at is not None
-    assert len(sent) == 1 and "reports 4 orders" in sent[0]["body"]["markdown"]["content"]
+    assert len(sent) == 1 and "平台报告 4 单" in sent[0]["body"]["markdown"]["content"]
     taobao.refresh_from_db()
     assert taobao.poll_cursor == dt.datetime(2026, 11, 11, tzinfo=SHANGHAI)
     assert CountCheck.objects.get().hub_count == 3
@@ -106,7 +106,7 @@ def test_expiring_token_and_repeated_failures_alert_once(taobao, sent, django_ca
 
     kinds = set(HealthAlert.objects.values_list("kind", flat=True))
     assert kinds == {"token_expiry", "failures"}
-    assert "access token expires in 10 days" in HealthAlert.objects.get(kind="token_expiry").message
+    assert "访问令牌将在 10 天后过期" in HealthAlert.objects.get(kind="token_expiry").message
 
 
 def test_callback_failure_rate_counts_rejections(taobao):
@@ -141,7 +141,7 @@ def test_dingtalk_robot_signs_the_url_and_sends_markdown(taobao, sent):
     assert query["sign"] == [expected]
     assert request["body"]["msgtype"] == "markdown"
     assert "orders pulled only up to 30 minutes ago" in request["body"]["markdown"]["text"]
-    assert request["body"]["markdown"]["title"].startswith("Order Hub")
+    assert request["body"]["markdown"]["title"].startswith("订单中枢：")
     assert robot.pk
 
 

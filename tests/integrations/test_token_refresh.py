@@ -263,7 +263,7 @@ def test_with_a_refresh_token_the_alert_is_about_the_refresh_tokens_expiry(reque
     with django_capture_on_commit_callbacks(execute=True):
         health.health_check_run(now=now)
     (alert,) = HealthAlert.objects.filter(kind=HealthAlert.Kind.TOKEN_EXPIRY)
-    assert "refresh token expires in 10 days" in alert.message
+    assert "刷新令牌将在 10 天后过期" in alert.message
     assert "access token" not in alert.message
 
 

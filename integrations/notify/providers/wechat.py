@@ -104,7 +104,10 @@ def answer_read(status: int, body: Any) -> str:
     if errcode in TOKEN_INVALID:
         cache.delete(_token_key())
     raise NotifyProviderError(
-        f"WeChat subscribeMessage.send {errcode}: {body.get('errmsg') or ''}".strip(),
+        (
+            _("WeChat subscribeMessage.send %(errcode)s: %(errmsg)s")
+            % {"errcode": errcode, "errmsg": body.get("errmsg") or ""}
+        ).strip(),
         provider_code=str(errcode),
         retryable=errcode in RETRYABLE,
     )

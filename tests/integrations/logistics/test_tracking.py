@@ -125,7 +125,7 @@ def test_a_subscription_nobody_takes_is_retried_after_the_back_off_then_parked_a
     with django_capture_on_commit_callbacks(execute=True):
         shipment = _shipped(taobao, skus)
     subscription = TrackingSubscription.objects.get(shipment=shipment)
-    assert subscription.status == "failed" and "no Kuaidi100 code" in subscription.error
+    assert subscription.status == "failed" and "没有快递100编码" in subscription.error
     assert subscription.next_attempt_at > timezone.now()
     assert tracking_work_retry()["subscriptions"] == 0  # not due yet
     assert tracking_work_retry(now=subscription.next_attempt_at)["subscriptions"] == 1
