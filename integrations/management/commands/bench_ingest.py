@@ -18,7 +18,7 @@ N signed Shopify ``orders/create`` webhooks from ``--clients`` threads, then wai
 processed them all. Reports the HTTP acceptance rate and the end-to-end rate.
 
 The children run with ``DEBUG=0`` and persistent database connections, as a deployment would. On
-PostgreSQL the database is vacuumed and analyzed first (see ``_vacuum``). Every run
+PostgreSQL the database is vacuumed and analyzed first (see ``integrations.benchmarks.database.vacuum``). Every run
 uses a fresh shop (``bench-…``) so nothing is deduplicated against an earlier run; the data stays in the
 database. The last line of output is JSON.
 """
@@ -28,22 +28,28 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import queue
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection as db_connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from config.progress import ProgressBar
+from integrations.benchmarks.database import vacuum
+from integrations.benchmarks.http_load import clients_run, connection_open
+from integrations.benchmarks.processes import (
+    child_env,
+    child_stop,
+    cluster_start,
+    cluster_wait,
+    gunicorn_start,
+    port_free,
+    port_wait,
+)
 from integrations.models import InboxMessage, ShopConnection, WorkStatus
 
 SKU_COUNT = 20
@@ -80,19 +86,17 @@ class Command(BaseCommand):
             )
         connection, skus = self._setup(platform)
         natives = self._generate(platform, connection, skus, count)
-        _vacuum()
-        env = _child_env(options["workers"])
-        cluster = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        vacuum()
+        env = child_env(options["workers"])
+        cluster = cluster_start(env)
         try:
-            _wait_for_cluster(cluster, options["workers"])
+            cluster_wait(cluster, options["workers"])
             if options["path"] == "batch":
                 result = self._batch(platform, connection, natives, options["timeout"])
             else:
                 result = self._webhook(connection, natives, env, options)
         finally:
-            _stop(cluster)
+            child_stop(cluster)
         created = InboxMessage.objects.filter(shop=connection.shop, result="created").count()
         failed = InboxMessage.objects.filter(
             shop=connection.shop, status__in=[WorkStatus.FAILED, WorkStatus.DEAD]
@@ -217,67 +221,50 @@ class Command(BaseCommand):
         ShopConnection.objects.filter(pk=connection.pk).update(
             is_enabled=True, poll_interval_minutes=1440, next_poll_at=timezone.now().replace(year=2100)
         )
-        port = _free_port()
-        server = _gunicorn(port, workers=options["server_workers"], threads=4, env=env)
+        port = port_free()
+        server = gunicorn_start(port, workers=options["server_workers"], threads=4, env=env)
         try:
-            _wait_for_port(port, 60)
+            port_wait(port, 60)
             bodies = [json.dumps(native).encode() for native in natives]
             path = f"/webhooks/shopify/{connection.shop.code}/"
             secret = connection.webhook_secret
-            jobs: queue.Queue = queue.Queue()
-            for index, body in enumerate(bodies):
-                jobs.put((index, body))
             errors: list[str] = []
-            sent = [0]
             lock = threading.Lock()
 
-            def client():
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                while True:
+            def send(conn, job):
+                index, body = job
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-Shopify-Topic": "orders/create",
+                    "X-Shopify-Hmac-Sha256": shopify_hmac(body, secret),
+                    "X-Shopify-Webhook-Id": f"bench-{connection.shop.code}-{index}",
+                    "X-Shopify-Shop-Domain": "bench.myshopify.com",
+                }
+                for _attempt in range(3):
                     try:
-                        index, body = jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    headers = {
-                        "Content-Type": "application/json",
-                        "X-Shopify-Topic": "orders/create",
-                        "X-Shopify-Hmac-Sha256": shopify_hmac(body, secret),
-                        "X-Shopify-Webhook-Id": f"bench-{connection.shop.code}-{index}",
-                        "X-Shopify-Shop-Domain": "bench.myshopify.com",
-                    }
-                    for _attempt in range(3):
-                        try:
-                            conn.request("POST", path, body=body, headers=headers)
-                            response = conn.getresponse()
-                            response.read()
-                            if response.status != 200:
-                                with lock:
-                                    errors.append(f"HTTP {response.status}")
-                            if response.getheader("connection", "").lower() == "close" or response.version == 10:
-                                conn.close()
-                                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                            break
-                        except (http.client.HTTPException, OSError):
+                        conn.request("POST", path, body=body, headers=headers)
+                        response = conn.getresponse()
+                        response.read()
+                        if response.status != 200:
+                            with lock:
+                                errors.append(f"HTTP {response.status}")
+                        if response.getheader("connection", "").lower() == "close" or response.version == 10:
                             conn.close()
-                            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    with lock:
-                        sent[0] += 1
-                conn.close()
+                            conn = connection_open(port, 30)
+                        break
+                    except (http.client.HTTPException, OSError):
+                        conn.close()
+                        conn = connection_open(port, 30)
+                return conn
 
             progress = ProgressBar(len(bodies), label="webhooks", stream=self.stderr)
             started = time.perf_counter()
-            threads = [threading.Thread(target=client) for _ in range(max(1, options["clients"]))]
-            for thread in threads:
-                thread.start()
-            while any(t.is_alive() for t in threads):
-                progress(sent[0])
-                time.sleep(0.2)
-            progress(sent[0])
+            clients_run(port, list(enumerate(bodies)), options["clients"], send, progress=progress, timeout=30)
             accepted = time.perf_counter() - started
             done = self._wait(connection, len(bodies) - len(errors), options["timeout"], "processed")
             total = time.perf_counter() - started
         finally:
-            _stop(server)
+            child_stop(server)
             ShopConnection.objects.filter(pk=connection.pk).update(is_enabled=False)
         return {
             "seconds": round(total, 2),
@@ -289,112 +276,3 @@ class Command(BaseCommand):
             "clients": options["clients"],
             "server_workers": options["server_workers"],
         }
-
-
-def _vacuum() -> None:
-    """PostgreSQL: what autovacuum would have done by now, with its default thresholds — VACUUM the tables
-    whose dead rows passed 50 + 20 % of their rows, ANALYZE those changed by more than 50 + 10 % since their
-    last analysis. Autovacuum is off on some machines, the project's standard one included: without this,
-    earlier runs leave dead entries in the inbox's work-list index and stale statistics (claims and stock
-    releases then cost tens of milliseconds each). A table autovacuum would leave alone is left alone: an
-    ANALYZE of the empty tables of a new database tells PostgreSQL they stay empty, and it then checks each
-    new row's foreign keys by scanning the whole referenced table."""
-    if db_connection.vendor != "postgresql":
-        return
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relname, n_dead_tup > 50 + 0.2 * n_live_tup, n_mod_since_analyze > 50 + 0.1 * n_live_tup "
-            "FROM pg_stat_user_tables ORDER BY relname"
-        )
-        for table, vacuum, analyze in cursor.fetchall():
-            if analyze:
-                cursor.execute(f"VACUUM (ANALYZE) {db_connection.ops.quote_name(table)}")
-            elif vacuum:
-                cursor.execute(f"VACUUM {db_connection.ops.quote_name(table)}")
-
-
-def _child_env(workers: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
-        # Persistent database connections, as a deployment would have (override by setting it).
-        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
-        "DEBUG": "0",
-        # The same key as this process: django-q signs the tasks this process queues.
-        "SECRET_KEY": settings.SECRET_KEY,
-        "Q_WORKERS": str(max(1, workers)),
-        # The automatic review of the new orders goes to a cluster of its own that this benchmark does not
-        # start: it measures ingestion, not the review (see bench_rules and docs/performance.md).
-        "ORDERS_REVIEW_CLUSTER": os.environ.get("ORDERS_REVIEW_CLUSTER") or "bench-review",
-    }
-
-
-def _stop(child: subprocess.Popen) -> None:
-    child.terminate()
-    try:
-        child.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        child.kill()
-
-
-def _wait_for_cluster(cluster: subprocess.Popen, workers: int, seconds: float = 60) -> None:
-    """Until the cluster has spawned its sentinel, workers, monitor and pusher: a deployment's cluster is up
-    before the orders come, so its start is not measured. (Linux: reads the process tree from /proc;
-    elsewhere the start is measured too.)"""
-    if not os.path.exists(f"/proc/{cluster.pid}/task/{cluster.pid}/children"):
-        return
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and cluster.poll() is None:
-        if len(_descendants(cluster.pid)) >= workers + 3:
-            time.sleep(0.5)  # the workers open their connections
-            return
-        time.sleep(0.1)
-    raise CommandError("the cluster did not start")
-
-
-def _descendants(pid: int) -> list[int]:
-    found = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as listing:
-                found += [int(child) for child in listing.read().split()]
-    except OSError:
-        return found
-    return found + [grandchild for child in list(found) for grandchild in _descendants(child)]
-
-
-def _gunicorn(port: int, *, workers: int, threads: int, env: dict[str, str]) -> subprocess.Popen:
-    """The web server under measure: gunicorn with threaded workers on ``port``, quiet."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={workers}",
-            "--worker-class=gthread",
-            f"--threads={threads}",
-            "--keep-alive=30",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for_port(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise CommandError(f"the server did not start on port {port}")

@@ -1,0 +1,112 @@
+"""Child processes of a benchmark on this machine: a worker cluster and a web server started as a deployment
+would start them, waited for, and stopped."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import CommandError
+
+
+def child_env(workers: int) -> dict[str, str]:
+    """The environment of a benchmark's children: ``DEBUG=0``, persistent connections, ``workers`` workers."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+        # Persistent database connections, as a deployment would have (override by setting it).
+        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
+        "DEBUG": "0",
+        # The same key as this process: django-q signs the tasks this process queues.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "Q_WORKERS": str(max(1, workers)),
+        # The automatic review of the new orders goes to a cluster of its own that the benchmarks do not
+        # start: they measure ingestion, not the review (see bench_rules and docs/performance.md).
+        "ORDERS_REVIEW_CLUSTER": os.environ.get("ORDERS_REVIEW_CLUSTER") or "bench-review",
+    }
+
+
+def cluster_start(env: dict[str, str]) -> subprocess.Popen:
+    """``manage.py qcluster`` as a quiet child process."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def child_stop(child: subprocess.Popen) -> None:
+    """SIGTERM (a graceful stop), SIGKILL after 20 s."""
+    child.terminate()
+    try:
+        child.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        child.kill()
+
+
+def cluster_wait(cluster: subprocess.Popen, workers: int, seconds: float = 60) -> None:
+    """Until the cluster has spawned its sentinel, workers, monitor and pusher: a deployment's cluster is up
+    before the orders come, so its start is not measured. (Linux: reads the process tree from /proc;
+    elsewhere the start is measured too.)"""
+    if not os.path.exists(f"/proc/{cluster.pid}/task/{cluster.pid}/children"):
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and cluster.poll() is None:
+        if len(descendants(cluster.pid)) >= workers + 3:
+            time.sleep(0.5)  # the workers open their connections
+            return
+        time.sleep(0.1)
+    raise CommandError("the cluster did not start")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Linux /proc; empty elsewhere)."""
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as listing:
+                found += [int(child) for child in listing.read().split()]
+    except OSError:
+        return found
+    return found + [grandchild for child in list(found) for grandchild in descendants(child)]
+
+
+def gunicorn_start(port: int, *, workers: int, threads: int, env: dict[str, str]) -> subprocess.Popen:
+    """The web server under measure: gunicorn with threaded workers on ``port``, quiet."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--worker-class=gthread",
+            f"--threads={threads}",
+            "--keep-alive=30",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def port_free() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_wait(port: int, seconds: float) -> None:
+    """Until something accepts connections on ``port`` (a server has started), at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise CommandError(f"the server did not start on port {port}")
