@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from aftersales import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("parcels/", views.parcel_list, name="parcels"),
     path("buyers/", views.risky_buyers, name="risky-buyers"),
     path("parcels/<int:parcel_id>/link/", views.parcel_link_view, name="parcel-link"),
+    path("reports/", include("aftersales.reports.urls")),
 ]

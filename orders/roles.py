@@ -76,6 +76,7 @@ _FINANCE = [
     "finance.add_exportjob",
     "aftersales.view_case",
     "aftersales.view_payout",
+    "aftersales.view_reports",
 ]
 # After-sales cases: CS handles them, the warehouse receives returns, managers set the approval tiers.
 # Parcels matching no case: the warehouse registers them, CS and the warehouse link them to a case.
@@ -126,6 +127,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REVIEW,  # issue 5: review queue and alerts
         *_AFTERSALES,
         "aftersales.add_case",
+        "aftersales.view_reports",
     ],
     WAREHOUSE: [
         *_VIEW_ORDERS,
@@ -188,6 +190,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_AFTERSALES,
         "aftersales.add_case",
         *_AFTERSALES_TIERS,
+        "aftersales.view_reports",
     ],
 }
 

@@ -112,6 +112,7 @@ class Case(Followed):
         verbose_name = _("after-sales case")
         verbose_name_plural = _("after-sales cases")
         ordering = ["-created_at", "-id"]
+        permissions = [("view_reports", _("Can view the after-sales reports"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["order", "external_id"],

@@ -214,6 +214,9 @@ MATRIX = {
     # risky buyers: everyone who sees cases (finance with phone numbers masked)
     "aftersales:risky-buyers": "302 200 200 200 200 200",
     "aftersales:parcel-link": "302 405 405 405 405 405",
+    # after-sales reports and their Excel: CS (their shops), finance and managers; not the warehouse
+    "aftersales:reports": "302 200 403 200 200 200",
+    "aftersales:reports-xlsx": "302 200 403 200 200 200",
     "stock-index": "302 403 200 403 200 200",
     "stock-accuracy": "302 403 200 403 200 200",
     "stock-adjust": "302 403 200 403 200 200",
