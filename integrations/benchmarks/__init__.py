@@ -7,8 +7,10 @@
   bench database ``bench_api`` fills (created, pointed at, its URL for the children).
 - ``scale``: the scale data set (eight shops on four platforms, 200 SKUs), filled through the real batch
   ingestion path and shaped into a year of trading.
-- ``http_load``: HTTP clients — keep-alive threads that time each answer, a session logged in through the login
-  form, single requests, percentiles.
+- ``http_load``: HTTP clients — keep-alive threads that work off jobs (timing each answer), a session logged in
+  through the login form, single requests, percentiles.
 - ``api_paths``: the partner-API and back-office requests ``bench_api`` measures, drawn from the data.
 - ``pgbench``: PostgreSQL's own ceiling on this machine at that moment.
+- ``drill/``: the fault drill ``cluster_check`` runs inside the cluster's database (its world, the run and
+  its faults, where the reads go, the verdict).
 """

@@ -152,3 +152,29 @@ def percentile(times: list[float], pct: int) -> float | None:
         return None
     index = min(len(times) - 1, max(0, round(pct / 100 * len(times)) - 1))
     return round(times[index], 1)
+
+
+def http_post(port: int, path: str, body: bytes, headers: dict) -> int:
+    """One POST on a connection of its own; the status, 0 when nothing answered."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return response.status
+    except (OSError, http.client.HTTPException):
+        return 0
+
+
+def http_get(port: int, path: str, headers: dict) -> tuple[int, str]:
+    """One GET on a connection of its own; status and text, (0, "") when nothing answered."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode(errors="replace")
+        conn.close()
+        return response.status, text
+    except (OSError, http.client.HTTPException):
+        return 0, ""
