@@ -11,7 +11,6 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from integrations.models import (
-    AlertRobot,
     ChannelListing,
     ChannelOrderState,
     CountCheck,
@@ -179,17 +178,4 @@ class FieldMappingAdmin(SimpleHistoryAdmin):
         from integrations.forms import FieldMappingForm
 
         kwargs["form"] = FieldMappingForm
-        return super().get_form(request, obj, **kwargs)
-
-
-@admin.register(AlertRobot)
-class AlertRobotAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "is_enabled"]
-    list_filter = ["kind", "is_enabled"]
-    search_fields = ["name"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        from integrations.forms import AlertRobotForm
-
-        kwargs["form"] = AlertRobotForm
         return super().get_form(request, obj, **kwargs)

@@ -10,10 +10,12 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import receivers  # noqa: F401  fulfilment's shipment_confirmed → outbox
+        from integrations.alerting import senders_register
         from integrations.logistics import providers_register
         from integrations.notify import checks as _notify_checks  # noqa: F401  the SMS provider setting
         from integrations.notify import receivers as _notify  # noqa: F401  moments → buyer notifications
         from integrations.payments import providers_register as payment_providers_register
 
+        senders_register()  # robots and e-mail, into orders' notification channels
         providers_register()  # the platforms' and carriers' e-waybill services, into fulfilment's registry
         payment_providers_register()  # Alipay and WeChat Pay refunds, into after-sales' refund execution

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from integrations.exceptions import MappingInvalid
 from integrations.mapping import spec_parse
-from integrations.models import AlertRobot, FieldMapping
+from integrations.models import FieldMapping
 from orders.channel import CHANNEL_TARGETS
 
 
@@ -52,26 +52,6 @@ class FieldMappingForm(forms.ModelForm):
             except MappingInvalid as exc:
                 self.add_error("value", exc.message)
         return data
-
-
-class AlertRobotForm(forms.ModelForm):
-    webhook_url = forms.URLField(label=_("webhook URL"), max_length=500, assume_scheme="https")
-    secret = forms.CharField(
-        label=_("signing secret"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("DingTalk 加签 secret (SEC…). Leave blank to keep the stored one."),
-    )
-
-    class Meta:
-        model = AlertRobot
-        fields = ["name", "kind", "webhook_url", "secret", "is_enabled"]
-
-    def clean_secret(self):
-        value = self.cleaned_data.get("secret")
-        if not value and self.instance.pk:
-            return self.instance.secret
-        return value
 
 
 class ImportUploadForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Health of the shop connections: alerts (stored, shown in the back office, sent to group robots) and the
+"""Health of the shop connections: alerts (stored, shown in the back office, sent to the notification channels) and the
 daily count check — orders the platform reports for a day against orders Order Hub has.
 
 Checks (``health_check_run``, hourly): token or certificate expiring within 15 days (for a connection with a
@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from config.tasks import enqueue_on_commit
 from integrations.mapping import SHANGHAI
-from integrations.models import AlertRobot, CountCheck, HealthAlert, ShopConnection
+from integrations.models import CountCheck, HealthAlert, ShopConnection
 from integrations.platforms import adapter_for
 from integrations.polling import pollable
-from integrations.robots import robot_message, robot_send
 from integrations.selectors import shop_health
 from integrations.tokens import TokenRefresher
-from orders.models import Order, Shop
+from orders.models import Alert, Order, Shop
+from orders.notifications import notification_broadcast
 
 log = logging.getLogger(__name__)
 
@@ -60,28 +60,25 @@ def alert_raise(
 
 
 def alert_send(alert_id: int) -> int:
-    """Send the alert to every enabled robot. Returns how many accepted it; errors are kept on the alert."""
+    """Send the alert through the notification channels that take its kind (orders.notifications). Returns how
+    many accepted it; a failure is kept on the alert."""
     alert = HealthAlert.objects.select_related("shop").get(pk=alert_id)
     title = _("Order Hub: %(kind)s") % {"kind": alert.get_kind_display()}
-    text = robot_message(
-        title=title,
-        lines=[
+    text = "\n\n".join(
+        [
             f"**{alert.shop.name if alert.shop else '—'}**",
             alert.message,
             f"{timezone.localtime(alert.raised_at, SHANGHAI):%Y-%m-%d %H:%M}",
-        ],
+        ]
     )
-    sent, errors = 0, []
-    for robot in AlertRobot.objects.filter(is_enabled=True):
-        try:
-            robot_send(robot, title=title, text=text)
-            sent += 1
-        except Exception as exc:  # noqa: BLE001 - one robot down must not stop the others
-            errors.append(str(exc))
+    errors: list[str] = []
+    result = notification_broadcast(
+        title=title, text=text, severity=Alert.Severity.WARNING, kind=alert.kind, errors=errors
+    )
     HealthAlert.objects.filter(pk=alert.pk).update(
-        sent_at=timezone.now() if sent else None, send_error="\n".join(errors)[:4000]
+        sent_at=timezone.now() if result["sent"] else None, send_error="\n".join(errors)[:4000]
     )
-    return sent
+    return result["sent"]
 
 
 def alert_resolve(*, alert_ids: list[int]) -> int:

@@ -1,12 +1,9 @@
-"""Shop health alerts and the group robots that receive them."""
+"""Shop health alerts (sent through the notification channels, orders.notifications)."""
 
-from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-
-from config.fields import EncryptedTextField
 
 
 class HealthAlert(models.Model):
@@ -53,35 +50,3 @@ class HealthAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.message[:60]}"
-
-
-class AlertRobot(models.Model):
-    """A DingTalk or WeCom group robot that receives health alerts."""
-
-    class Kind(models.TextChoices):
-        DINGTALK = "dingtalk", _("DingTalk")
-        WECOM = "wecom", _("WeCom")
-
-    name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    # The URL carries the robot's credential (DingTalk access_token, WeCom key): both are stored encrypted.
-    webhook_url = EncryptedTextField(_("webhook URL"), validators=[URLValidator(schemes=["https", "http"])])
-    secret = EncryptedTextField(
-        _("signing secret"),
-        blank=True,
-        help_text=_("DingTalk 加签 secret (SEC…); WeCom needs none."),
-    )
-    is_enabled = models.BooleanField(_("enabled"), default=True)
-
-    history = HistoricalRecords(excluded_fields=["webhook_url", "secret"])
-
-    class Meta:
-        verbose_name = _("alert robot")
-        verbose_name_plural = _("alert robots")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_kind_display()})"
-
-    def __repr__(self) -> str:
-        return f"<AlertRobot {self.pk} {self.kind}>"

@@ -43,13 +43,44 @@ class AlertAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
         return request.user.has_perm("orders.change_alert")
 
 
+def _write_only(field_class, label, help_text, **kwargs):
+    """A credential field never rendered back (the stored value is kept when left blank)."""
+    widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+    return field_class(label=label, required=False, widget=widget, help_text=help_text, **kwargs)
+
+
 class NotificationChannelForm(forms.ModelForm):
-    webhook_url = forms.URLField(label=_("webhook URL"), required=False, max_length=500, assume_scheme="https")
+    """The URL and secret are write-only: never rendered back; left blank, the stored ones are kept."""
+
+    webhook_url = _write_only(
+        forms.URLField,
+        _("webhook URL"),
+        _("Leave blank to keep the stored one."),
+        max_length=500,
+        assume_scheme="https",
+    )
+    secret = _write_only(
+        forms.CharField, _("signing secret"), _("DingTalk 加签 secret (SEC…). Leave blank to keep the stored one.")
+    )
 
     class Meta:
         model = NotificationChannel
         fields = ["name", "kind", "webhook_url", "secret", "emails", "min_severity", "alert_kinds", "is_active"]
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+    def clean_webhook_url(self):
+        return self.cleaned_data.get("webhook_url") or (self.instance.webhook_url if self.instance.pk else "")
+
+    def clean_secret(self):
+        return self.cleaned_data.get("secret") or (self.instance.secret if self.instance.pk else "")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in (NotificationChannel.Kind.DINGTALK, NotificationChannel.Kind.WECOM) and not data.get("webhook_url"):
+            self.add_error("webhook_url", _("A group robot needs its webhook URL."))
+        if kind == NotificationChannel.Kind.EMAIL and not (data.get("emails") or "").strip():
+            self.add_error("emails", _("An e-mail channel needs at least one address."))
+        return data
 
 
 @admin.register(NotificationChannel)

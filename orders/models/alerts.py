@@ -1,10 +1,12 @@
 """SLA alerts (orders.sla) and the notification channels they go to (orders.notifications)."""
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.fields import EncryptedTextField
 from orders.models.fields import user_fk
 from orders.models.orders import Order
 
@@ -61,7 +63,9 @@ class Alert(models.Model):
 
 
 class NotificationChannel(models.Model):
-    """A DingTalk or WeCom group robot, or a list of e-mail addresses, that alerts are sent to."""
+    """Where staff notifications go: a DingTalk or WeCom group robot, or a list of e-mail addresses. The one
+    channel model of Order Hub: alerts of every app, reminders and the daily reports are routed to these
+    (``orders.notifications``) and sent by ``integrations.alerting``."""
 
     class Kind(models.TextChoices):
         DINGTALK = "dingtalk", _("DingTalk group robot")
@@ -70,13 +74,14 @@ class NotificationChannel(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    webhook_url = models.URLField(
+    # The URL carries the robot's credential (DingTalk access_token, WeCom key): stored encrypted, like the secret.
+    webhook_url = EncryptedTextField(
         _("webhook URL"),
-        max_length=500,
         blank=True,
+        validators=[URLValidator(schemes=["https", "http"])],
         help_text=_("DingTalk: …/robot/send?access_token=…; WeCom: …/webhook/send?key=… (the key is the secret)."),
     )
-    secret = models.CharField(_("signing secret"), max_length=200, blank=True, help_text=_("DingTalk SEC… secret."))
+    secret = EncryptedTextField(_("signing secret"), blank=True, help_text=_("DingTalk 加签 secret (SEC…)."))
     emails = models.TextField(_("e-mail addresses"), blank=True, help_text=_("One per line or comma-separated."))
     min_severity = models.CharField(
         _("minimum severity"), max_length=10, choices=Alert.Severity.choices, default=Alert.Severity.WARNING
@@ -94,3 +99,6 @@ class NotificationChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+    def __repr__(self) -> str:  # never print the URL's credential or the secret
+        return f"<NotificationChannel {self.pk} {self.kind}>"

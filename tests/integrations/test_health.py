@@ -14,10 +14,11 @@ from django.utils import timezone
 from integrations import transport
 from integrations.health import alert_raise, alert_send, count_check, health_check_run
 from integrations.mapping import SHANGHAI
-from integrations.models import AlertRobot, CountCheck, HealthAlert, ShopConnection, WebhookRejection
+from integrations.models import CountCheck, HealthAlert, ShopConnection, WebhookRejection
 from integrations.platforms.taobao.client import TaobaoClient
 from integrations.sandbox import data
 from integrations.selectors import shop_health
+from orders.models import NotificationChannel
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_count_gap_over_one_percent_alerts_and_pulls_the_day_again(
     cursor = dt.datetime(2026, 11, 13, tzinfo=SHANGHAI)
     ShopConnection.objects.filter(pk=taobao.pk).update(poll_cursor=cursor)
     taobao.refresh_from_db()
-    AlertRobot.objects.create(
+    NotificationChannel.objects.create(
         name="运营群", kind="wecom", webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K"
     )
     monkeypatch.setattr(TaobaoClient, "order_count", lambda self, start, end: 4)
@@ -121,7 +122,7 @@ def test_callback_failure_rate_counts_rejections(taobao):
 
 
 def test_dingtalk_robot_signs_the_url_and_sends_markdown(taobao, sent):
-    robot = AlertRobot.objects.create(
+    robot = NotificationChannel.objects.create(
         name="值班群",
         kind="dingtalk",
         webhook_url="https://oapi.dingtalk.com/robot/send?access_token=abc",
@@ -149,7 +150,7 @@ def test_a_robot_that_refuses_is_recorded_on_the_alert(taobao, monkeypatch):
     monkeypatch.setattr(
         transport, "send", lambda *a, **k: transport.Response(200, b'{"errcode":310000,"errmsg":"sign not match"}')
     )
-    AlertRobot.objects.create(
+    NotificationChannel.objects.create(
         name="群", kind="dingtalk", webhook_url="https://oapi.dingtalk.com/robot/send?access_token=x", secret="S"
     )
     alert = alert_raise(shop=taobao.shop, kind="lag", dedup_key="d2", message="m")

@@ -10,8 +10,8 @@ from django.db import connection as db
 
 from config.crypto import PREFIX, SecretUnreadable, _fernet, encrypted_fields, key_derive
 from integrations import tokens
-from integrations.models import AlertRobot, ShopConnection
-from orders.models import Shop
+from integrations.models import ShopConnection
+from orders.models import NotificationChannel, Shop
 from tests.integrations.helpers import make_shop
 
 pytestmark = pytest.mark.django_db
@@ -64,15 +64,15 @@ def test_the_same_secret_is_stored_differently_each_time(connection):
 
 
 def test_robot_url_and_signing_secret_are_encrypted():
-    robot = AlertRobot.objects.create(
+    robot = NotificationChannel.objects.create(
         name="ops",
         kind="dingtalk",
         webhook_url="https://oapi.dingtalk.com/robot/send?access_token=abc123",
         secret="SECxyz",
     )
-    assert "abc123" not in _stored("integrations_alertrobot", "webhook_url", robot.pk)
-    assert "SECxyz" not in _stored("integrations_alertrobot", "secret", robot.pk)
-    assert AlertRobot.objects.get(pk=robot.pk).secret == "SECxyz"
+    assert "abc123" not in _stored("orders_notificationchannel", "webhook_url", robot.pk)
+    assert "SECxyz" not in _stored("orders_notificationchannel", "secret", robot.pk)
+    assert NotificationChannel.objects.get(pk=robot.pk).secret == "SECxyz"
 
 
 def test_an_empty_secret_stays_empty_and_can_be_filtered_on(warehouse):
@@ -138,14 +138,14 @@ def test_a_new_key_is_printed_on_request(capsys):
 def test_every_secret_field_of_the_project_is_encrypted():
     fields = {model._meta.label: names for model, names in encrypted_fields().items()}
     assert fields["integrations.ShopConnection"] == ["app_secret", "access_token", "refresh_token", "webhook_secret"]
-    assert fields["integrations.AlertRobot"] == ["webhook_url", "secret"]
+    assert fields["orders.NotificationChannel"] == ["webhook_url", "secret"]
     assert fields["integrations.LogisticsConnection"] == ["secret", "callback_salt"]
 
 
 def test_secrets_are_kept_out_of_history(connection):
     historical = {f.name for f in ShopConnection.history.model._meta.fields}
     assert historical.isdisjoint(SECRETS)
-    assert {f.name for f in AlertRobot.history.model._meta.fields}.isdisjoint({"webhook_url", "secret"})
+    assert {f.name for f in NotificationChannel.history.model._meta.fields}.isdisjoint({"webhook_url", "secret"})
 
 
 def test_the_shop_api_never_returns_a_secret(client, admin_user, connection):

@@ -8,6 +8,9 @@ import json
 class FakeResponse:
     """What ``urllib.request.urlopen`` returns in tests: a robot's JSON answer (``{"errcode": 0}`` …)."""
 
+    status = 200
+    headers: dict[str, str] = {}
+
     def __init__(self, body):
         self.body = json.dumps(body).encode()
 

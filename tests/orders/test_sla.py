@@ -12,8 +12,10 @@ from unittest import mock
 import pytest
 from django.core import mail
 
+from integrations.alerting.dingtalk import signed_url
+from integrations.signing import dingtalk_sign
 from orders.models import Alert, NotificationChannel
-from orders.notifications import dingtalk_sign, dingtalk_url, notification_broadcast
+from orders.notifications import notification_broadcast
 from orders.review.services import order_address_update
 from orders.services import order_transition
 from orders.sla import (
@@ -183,8 +185,8 @@ def test_alerts_are_acknowledged_once_and_assigned(world, clock, cs_a, manager):
 def test_dingtalk_sign_is_hmac_sha256_of_timestamp_and_secret():
     timestamp, secret = 1731290000000, "SECabc"
     expected = base64.b64encode(hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest())
-    assert urllib.parse.unquote_plus(dingtalk_sign(secret, timestamp)) == expected.decode()
-    url = dingtalk_url("https://oapi.dingtalk.com/robot/send?access_token=t", secret, timestamp_ms=timestamp)
+    assert dingtalk_sign(secret=secret, timestamp_ms=timestamp) == expected.decode()
+    url = signed_url("https://oapi.dingtalk.com/robot/send?access_token=t", secret, timestamp_ms=timestamp)
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
     assert query["timestamp"] == [str(timestamp)] and query["sign"] == [expected.decode()]
     assert query["access_token"] == ["t"]

@@ -69,7 +69,7 @@ def test_one_reminder_goes_out_a_day_before_the_deadline(presale_order, clock, d
         webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
         min_severity="info",
     )
-    with mock.patch("orders.notifications._post_json", return_value={"errcode": 0}) as post:
+    with mock.patch("integrations.alerting.wecom.robot_post", return_value={"errcode": 0}) as post:
         assert presale_reminders_send() == 0  # three days ahead: too early
         clock.advance(days=2, hours=1)
         with django_capture_on_commit_callbacks(execute=True):
