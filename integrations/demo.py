@@ -8,6 +8,7 @@ from integrations.hooks.demo import webhooks_demo_ensure
 from integrations.logistics.demo import logistics_demo_ensure
 from integrations.notify.demo import buyer_notifications_demo_ensure
 from integrations.presale_demo import presale_demo_ensure
+from integrations.refund_demo import refund_decisions_demo_ensure
 from integrations.sandbox.setup import sandbox_connections_ensure
 from integrations.stock import channel_stock_defaults_sync
 
@@ -26,6 +27,8 @@ def demo_seed() -> dict[str, int]:
         **webhooks_demo_ensure(base_url=base_url),
         # Buyer notifications: sandbox template codes, and a sent, an opted-out and a parked message in the log.
         **buyer_notifications_demo_ensure(),
+        # Refund decisions on the platforms: one agreed through the outbox, one parked for staff.
+        **refund_decisions_demo_ensure(),
         # Last: the command center's panels over everything the demo loaded.
         **board_demo_ensure(),
     }

@@ -165,3 +165,28 @@ class NotifyTemplateInvalid(ApplicationError):
 
     code = "notify_template_invalid"
     status = 400
+
+
+class RefundStateChanged(PlatformError):
+    """The platform's refund had already moved on when Order Hub sent its decision (agreed, refunded, closed by the
+    buyer, or refused meanwhile): nothing to retry. ``refunded`` says whether the platform shows the money back;
+    its own "refunded" notice settles the case either way."""
+
+    code = "refund_state_changed"
+    status = 409
+    permanent = True
+
+    def __init__(self, message: str, *, platform_status: str, refunded: bool = False, **kwargs):
+        super().__init__(message, **kwargs)
+        self.platform_status = platform_status
+        self.refunded = refunded
+
+
+class RefundDecisionRefused(PlatformError):
+    """The platform refused the refund decision for a reason no retry can fix (the refund must be handled in the
+    platform's own back office, a required setting is missing, the platform's refund id is unknown): parked at
+    once for staff, who may replay it after fixing the cause."""
+
+    code = "refund_decision_refused"
+    status = 409
+    permanent = True

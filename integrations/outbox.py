@@ -1,4 +1,5 @@
-"""The outbox: calls to platforms (ship confirmations, stock pushes) written in the same transaction as the
+"""The outbox: calls to platforms (ship confirmations, stock pushes, delivery checks, refund decisions —
+``integrations.refunds``) written in the same transaction as the
 change that caused them, delivered after commit, retried like the inbox.
 
 Life of a message::
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 DELIVER_TASK = "integrations.tasks.outbox_deliver"
 Kind = OutboxMessage.Kind
+REFUND_KINDS = frozenset({Kind.REFUND_AGREE, Kind.RETURN_AGREE, Kind.REFUND_REFUSE})
 
 
 def _connection(shop_id: int) -> ShopConnection | None:
@@ -256,6 +258,10 @@ def outbox_deliver(message_id: int) -> str:
         payload = message.payload
         if message.kind == Kind.DELIVERY_CHECK:
             response = tokens.call(_delivery_check, client, adapter_for(message.shop.platform), payload)
+        elif message.kind in REFUND_KINDS:
+            from integrations.refunds import refund_decision_send
+
+            response = tokens.call(refund_decision_send, client, connection, message)
         elif message.kind == Kind.SHIP_CONFIRM:
             response = tokens.call(
                 client.ship_confirm,
@@ -316,6 +322,10 @@ def outbox_fail(message: OutboxMessage, exc: Exception) -> str:
     except IntegrityError:  # a newer message for the key appeared just now
         status = WorkStatus.SUPERSEDED
         OutboxMessage.objects.filter(pk=message.pk, status=WorkStatus.PROCESSING).update(status=status, **values)
+    if status == WorkStatus.DEAD and message.kind in REFUND_KINDS:
+        from integrations.refunds import refund_decision_parked
+
+        refund_decision_parked(message, exc)
     return status
 
 

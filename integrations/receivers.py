@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from aftersales.models import Case
-from aftersales.signals import case_interception_wanted
+from aftersales.signals import case_interception_wanted, case_platform_decision
 from config.tasks import enqueue_on_commit
 from fulfilment.signals import shipment_confirmed, shipment_delivered, waybill_balance_low
 from integrations.health import alert_raise
@@ -23,6 +23,15 @@ from orders.signals import order_events_recorded
 def _case_interception_wanted(sender, *, case_id: int, **kwargs):
     """An after-sales case wants its parcel back from the carrier: asked after commit, in a task."""
     enqueue_on_commit("integrations.tasks.case_intercept", case_id)
+
+
+@receiver(case_platform_decision, dispatch_uid="integrations.refund_decision")
+def _case_platform_decision(sender, *, case_id: int, action: str, request_no: str = "", reason: str = "", **kwargs):
+    """A decision on a platform's refund (agree, agree the return, refuse): its outbox message, written in the
+    decision's transaction."""
+    from integrations.refunds import refund_decision_enqueue
+
+    refund_decision_enqueue(case_id=case_id, action=action, request_no=request_no, reason=reason)
 
 
 @receiver(shipment_confirmed, dispatch_uid="integrations.ship_confirmation")

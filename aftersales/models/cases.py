@@ -230,6 +230,7 @@ class CaseEvent(models.Model):
         INTERCEPTION = "interception", _("Carrier interception")
         RECEIVED = "received", _("Parcel received")
         REFUND = "refund", _("Refund execution")
+        PLATFORM = "platform", _("Platform's answer")
         NOTE = "note", _("Note")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")

@@ -15,6 +15,7 @@ from aftersales.models import DEAD_STATUSES, ApprovalTier, Case, CaseDecision
 from aftersales.services.cases import case_status_set
 from aftersales.services.interception import case_order_release, case_order_settle
 from aftersales.services.money import refund_check
+from aftersales.services.platform import REFUND_REFUSE, RETURN_AGREE, case_platform_decision_send
 from aftersales.services.replacement import case_replacement_create
 from aftersales.services.risk import case_risk_high
 
@@ -104,6 +105,8 @@ def _approve(*, case: Case, tier: ApprovalTier | None, actor, automatic: bool, r
     )
     to_status = Case.Status.AWAITING_RETURN if case.kind in RETURN_KINDS else Case.Status.APPROVED
     case_status_set(case=case, to_status=to_status, actor=actor, system=system, note=reason, decided_at=timezone.now())
+    if case.kind in RETURN_KINDS:  # the platform shows the buyer where to send the goods
+        case_platform_decision_send(case=case, action=RETURN_AGREE, reason=reason)
     if case.kind == Case.Kind.REFUND_ONLY:
         case_order_settle(case=case, actor=actor, system=system)
     elif case.kind == Case.Kind.RESHIP:
@@ -134,6 +137,7 @@ def case_reject(*, case: Case, actor, reason: str, system: str = "") -> Case:
         case=case, to_status=Case.Status.REJECTED, actor=actor, system=system, note=reason, decided_at=timezone.now()
     )
     case_order_release(case=case, actor=actor, system=system)
+    case_platform_decision_send(case=case, action=REFUND_REFUSE, reason=reason)
     return case
 
 

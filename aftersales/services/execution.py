@@ -1,6 +1,7 @@
 """Giving the money back (``refund_execute``), one way for every path, idempotent by the refund request number.
 
-- Platform orders (Taobao/Tmall, JD, PDD, Douyin, Shopify): the refund is agreed on the platform; the
+- Platform orders (Taobao/Tmall, JD, PDD, Douyin, Shopify): the refund is agreed on the platform through the
+  integrations outbox (``aftersales.signals.case_platform_decision``, written in the same transaction); the
   execution waits (``sent``) until the platform's feed says the money went back (``refund_record`` with
   ``refunded`` marks it succeeded).
 - Orders paid through a payment provider Order Hub knows (``order.payment_method`` = a registered provider's
@@ -32,12 +33,11 @@ from aftersales.models import ApprovalTier, Case, CaseDecision, CaseEvent, Payou
 from aftersales.services.cases import case_event_record, case_status_set
 from aftersales.services.interception import case_order_settle
 from aftersales.services.money import refund_check
+from aftersales.services.platform import PLATFORMS, REFUND_AGREE, case_platform_decision_send
 from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
-from orders.models import Platform
 
 SEND_TASK = "aftersales.tasks.payout_send"
-PLATFORMS = frozenset({Platform.TAOBAO, Platform.TMALL, Platform.JD, Platform.PDD, Platform.DOUYIN, Platform.SHOPIFY})
 # The statuses from which the money may go: a refund approved, a return received.
 PAYABLE = {
     Case.Kind.REFUND_ONLY: (Case.Status.APPROVED,),
@@ -147,6 +147,9 @@ def refund_execute(*, case: Case, actor=None, system: str = "") -> Payout:
     elif method == Payout.Method.PLATFORM:
         Payout.objects.filter(pk=payout.pk).update(status=Payout.Status.SENT, attempts=1)
         payout.refresh_from_db()
+        # The refund is agreed on the platform through the integrations outbox (written in this transaction);
+        # the platform's "refunded" notice then settles the execution.
+        case_platform_decision_send(case=case, action=REFUND_AGREE, request_no=payout.request_no)
     else:
         enqueue_on_commit(SEND_TASK, payout.pk)
     return payout

@@ -39,6 +39,15 @@ class ShopConnection(models.Model):
             "shop has exactly one active location."
         ),
     )
+    return_address_id = models.CharField(
+        _("return address id"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The platform's id of the address buyers send returns to (Taobao/Tmall seller_address_id, Douyin "
+            "receiver_address_id, Pinduoduo return_address_id): agreeing a return on the platform names it."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Polling cursor and health, written by the poller with single UPDATEs.

@@ -10,13 +10,16 @@ from integrations.models.work import WorkStatus
 
 
 class OutboxMessage(models.Model):
-    """An outbound call to a platform (ship confirmation, stock push), written in the same transaction as
-    the change that caused it and delivered after commit, with retries."""
+    """An outbound call to a platform (ship confirmation, stock push, delivery check, refund decision), written in
+    the same transaction as the change that caused it and delivered after commit, with retries."""
 
     class Kind(models.TextChoices):
         SHIP_CONFIRM = "ship_confirm", _("Shipment confirmation")
         STOCK_PUSH = "stock_push", _("Stock push")
         DELIVERY_CHECK = "delivery_check", _("Delivery check on the platform")
+        REFUND_AGREE = "refund_agree", _("Refund agreed on the platform")
+        RETURN_AGREE = "return_agree", _("Return agreed on the platform")
+        REFUND_REFUSE = "refund_refuse", _("Refund refused on the platform")
 
     shop = models.ForeignKey("orders.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrations import transport
-from integrations.exceptions import PlatformUnavailable, RateLimited, SignatureInvalid
+from integrations.exceptions import PlatformUnavailable, RateLimited, RefundDecisionRefused, SignatureInvalid
 from integrations.mapping import SHANGHAI, local_datetime
 from integrations.platforms.base import PushRequest
 from integrations.signing import equal, top_sign
@@ -57,6 +58,24 @@ class CatalogPage:
     variants: list[Variant]
     next_token: str = ""
     products: int = 0
+
+
+@dataclass(frozen=True)
+class RefundDecision:
+    """A decision on a buyer's refund request, as a platform client sends it (``integrations.refunds``):
+    ``refund_id`` is the platform's own refund / after-sales id, ``order_external_id`` the platform order,
+    ``request_no`` Order Hub's refund request number (the idempotency key where the platform takes one), ``lines``
+    (platform line id, quantity) where the platform refunds by line, ``return_address_id`` the connection's."""
+
+    refund_id: str
+    order_external_id: str
+    amount: Decimal
+    currency: str = "CNY"
+    request_no: str = ""
+    reason: str = ""
+    lines: tuple[tuple[str, int], ...] = ()
+    return_address_id: str = ""
+    kind: str = "refund_only"  # the case's kind (aftersales.Case.Kind): some platforms answer each kind apart
 
 
 def expiry(*, seconds: Any = None, epoch: Any = None, epoch_ms: Any = None) -> dt.datetime | None:
@@ -127,6 +146,24 @@ class PlatformClient:
         (Shopify: a fulfillment event ``delivered``). None: the platform follows the carrier itself (Taobao,
         Tmall, JD, Pinduoduo, Douyin) — Order Hub then checks until the platform shows it signed for."""
         return None
+
+    # After-sales decisions (``integrations.refunds``), for the platforms whose adapter declares them in
+    # ``capabilities`` (``refund_agree``, ``return_agree``, ``refund_refuse``). Each returns the platform's answer,
+    # or raises ``RefundStateChanged`` (the refund already moved on there) / ``RefundDecisionRefused`` (final).
+    def refund_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        raise RefundDecisionRefused(
+            _("%(platform)s: refunds are not agreed through its API.") % {"platform": self.platform}
+        )
+
+    def return_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        raise RefundDecisionRefused(
+            _("%(platform)s: returns are not agreed through its API.") % {"platform": self.platform}
+        )
+
+    def refund_refuse(self, decision: RefundDecision) -> dict[str, Any]:
+        raise RefundDecisionRefused(
+            _("%(platform)s: refunds are not refused through its API.") % {"platform": self.platform}
+        )
 
     def token_refresh(self) -> TokenGrant:
         """Exchange the connection's refresh token for a new access token (the platform's own refresh call).

@@ -120,3 +120,18 @@ def sandbox_http(monkeypatch, settings, db):
 @pytest.fixture
 def deep():
     return copy.deepcopy
+
+
+@pytest.fixture
+def refund_sandbox():
+    """The sandbox's refunds (their states, Shopify's refunds) and its record of received calls start empty."""
+    from integrations.sandbox.views import RECEIVED
+    from integrations.sandbox.views import refunds as sandbox_refunds
+    from integrations.sandbox.views import shopify as sandbox_shopify
+
+    RECEIVED.clear()
+    sandbox_refunds.STATES.clear()
+    sandbox_shopify.REFUNDS.clear()
+    yield
+    sandbox_refunds.STATES.clear()
+    sandbox_shopify.REFUNDS.clear()

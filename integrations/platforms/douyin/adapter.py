@@ -205,5 +205,17 @@ def _data(message: dict[str, Any], index: int) -> dict[str, Any]:
 adapter = DouyinAdapter(
     platform="douyin",
     defaults=DEFAULTS,
-    capabilities=frozenset({"push", "poll", "ship", "ship_partial", "stock", "encrypted_receiver"}),
+    capabilities=frozenset(
+        {
+            "push",
+            "poll",
+            "ship",
+            "ship_partial",
+            "stock",
+            "encrypted_receiver",
+            "refund_agree",
+            "return_agree",
+            "refund_refuse",
+        }
+    ),
 )

@@ -10,14 +10,40 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
+from integrations.exceptions import (
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+    RefundDecisionRefused,
+    RefundStateChanged,
+    TokenExpired,
+    TokenRefreshFailed,
+)
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, TokenGrant, expiry, shanghai_text
+from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, expiry, shanghai_text
 from integrations.signing import douyin_api_sign
 
 SUCCESS = 10000
 TOKEN_CODES = {30001, 30002, 30007}
 LIMIT_CODES = {50002, 90001}
+# afterSale.operate ``type`` (https://op.jinritemai.com/docs/question-docs/93/2752): 101 agree a return (first
+# review, with the return address), 102 refuse it, 111 agree the refund after the goods came back (second review),
+# 201 agree a refund without return, 202 refuse it, 301 agree an exchange, 302 refuse it.
+OPERATE_TYPES = {
+    ("refund_agree", "refund_only"): 201,
+    ("refund_agree", "compensation"): 201,
+    ("refund_agree", "return_refund"): 111,
+    ("return_agree", "return_refund"): 101,
+    ("return_agree", "exchange"): 301,
+    ("refund_refuse", "refund_only"): 202,
+    ("refund_refuse", "compensation"): 202,
+    ("refund_refuse", "return_refund"): 102,
+    ("refund_refuse", "exchange"): 302,
+}
+# afterSale.operate's business answers (code 50002): the after-sale's status changed meanwhile (re-read it; retrying
+# cannot help), and "not handled through OPEN: review it in the 抖店 back office".
+STATE_CHANGED_SUB_CODE = "isv.business-failed:20309541"
+BUSINESS_FAILED = "isv.business-failed"
 
 
 class DouyinClient(PlatformClient):
@@ -110,6 +136,58 @@ class DouyinClient(PlatformClient):
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         return self.call("sku.syncStock", code=sku_code, stock_num=quantity, incremental=False)
+
+    def refund_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        return self._operate("refund_agree", decision)
+
+    def return_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        if not decision.return_address_id:
+            raise RefundDecisionRefused(
+                _("douyin: the shop connection has no return address id (receiver_address_id); set it and replay."),
+                extra={"field": "return_address_id"},
+            )
+        return self._operate("return_agree", decision)
+
+    def refund_refuse(self, decision: RefundDecision) -> dict[str, Any]:
+        return self._operate("refund_refuse", decision)
+
+    def _operate(self, action: str, decision: RefundDecision) -> dict[str, Any]:
+        """``afterSale.operate`` (``/afterSale/operate``) for one after-sale: ``{"type", "items": [{"aftersale_id",
+        "reason", "remark", "logistics": {"receiver_address_id"}}]}`` → ``data.items`` [{aftersale_id,
+        status_code, status_msg}]. One after-sale a call (a failing item fails the whole batch)."""
+        kind = OPERATE_TYPES.get((action, decision.kind))
+        if kind is None:
+            raise RefundDecisionRefused(
+                _("douyin afterSale.operate has no operation for %(action)s on a %(kind)s case.")
+                % {"action": action, "kind": decision.kind}
+            )
+        item: dict[str, Any] = {"aftersale_id": decision.refund_id}
+        if action == "refund_refuse":
+            item.update(reason=decision.reason or "商家拒绝", remark=decision.reason or "商家拒绝")
+        if action == "return_agree":
+            item["logistics"] = {"receiver_address_id": int(decision.return_address_id)}
+        try:
+            data = self.call("afterSale.operate", type=kind, items=[item])
+        except (PlatformUnavailable, TokenExpired):
+            raise
+        except PlatformError as exc:
+            if STATE_CHANGED_SUB_CODE in str(exc):
+                raise RefundStateChanged(str(exc), platform_status="status_changed") from exc
+            if BUSINESS_FAILED in str(exc) or "isv.parameter-invalid" in str(exc):
+                raise RefundDecisionRefused(str(exc)) from exc
+            raise
+        failed = [i for i in data.get("items") or [] if i.get("status_code") not in (None, 0, "0")]
+        if failed:
+            raise RefundDecisionRefused(
+                _("douyin afterSale.operate %(type)s for %(aftersale_id)s was refused: %(status_code)s %(status_msg)s")
+                % {
+                    "type": kind,
+                    "aftersale_id": decision.refund_id,
+                    "status_code": failed[0].get("status_code"),
+                    "status_msg": failed[0].get("status_msg") or "",
+                }
+            )
+        return {"type": kind, **data}
 
     def token_refresh(self) -> TokenGrant:
         """``token.refresh`` (``/token/refresh``, signed, no access_token), param_json

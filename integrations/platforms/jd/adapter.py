@@ -108,4 +108,8 @@ class JDAdapter(Adapter):
         return {"code": "0", "success": True}
 
 
-adapter = JDAdapter(platform="jd", defaults=DEFAULTS, capabilities=frozenset({"push", "poll", "ship", "stock"}))
+adapter = JDAdapter(
+    platform="jd",
+    defaults=DEFAULTS,
+    capabilities=frozenset({"push", "poll", "ship", "stock", "refund_agree", "refund_refuse"}),
+)

@@ -10,14 +10,25 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
+from integrations.exceptions import (
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+    RefundDecisionRefused,
+    TokenExpired,
+    TokenRefreshFailed,
+)
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, TokenGrant, expiry, shanghai_text
+from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, expiry, shanghai_text
 from integrations.signing import top_sign
 
 ORDER_STATES = "WAIT_SELLER_STOCK_OUT,WAIT_GOODS_RECEIVE_CONFIRM,FINISHED_L,TRADE_CANCELED,LOCKED"
 TOKEN_CODES = {"19", "20", "21"}
 LIMIT_CODES = {"66", "67"}
+# jingdong.pop.afs.soa.refundapply.replyRefund ``status``: 1 审核通过 (agree), 2 审核不通过 (refuse); a refusal names
+# its ``rejectType`` (5 = 其他, other) and a ``remark`` (required except for a forced close).
+REPLY_AGREE, REPLY_REFUSE, REJECT_OTHER = 1, 2, 5
+REVIEWER = "OrderHub"
 
 
 class JDClient(PlatformClient):
@@ -101,6 +112,40 @@ class JDClient(PlatformClient):
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         return self.call("jingdong.stock.write.updateSkuStock", outerId=sku_code, stockNum=quantity)
+
+    def refund_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        return self._reply_refund(decision, status=REPLY_AGREE, remark=decision.reason or "同意退款")
+
+    def refund_refuse(self, decision: RefundDecision) -> dict[str, Any]:
+        return self._reply_refund(
+            decision, status=REPLY_REFUSE, remark=decision.reason or "商家拒绝", rejectType=REJECT_OTHER
+        )
+
+    def _reply_refund(self, decision: RefundDecision, *, status: int, remark: str, **extra: Any) -> dict[str, Any]:
+        """``jingdong.pop.afs.soa.refundapply.replyRefund`` (商家审核退款单, https://open.jd.com/home/home#/doc/api?
+        apiCateId=71&apiId=923): ``status``, ``id`` (the refund application's id), ``checkUserName``, ``remark``
+        (and ``rejectType`` when refusing) → ``jingdong_pop_afs_soa_refundapply_replyRefund_responce.replyResult``
+        with ``success``. JD's after-sales service orders (售后服务单, returns) are not answered here."""
+        try:
+            result = self.call(
+                "jingdong.pop.afs.soa.refundapply.replyRefund",
+                status=status,
+                id=decision.refund_id,
+                checkUserName=REVIEWER,
+                remark=remark[:200],
+                **extra,
+            )
+        except (PlatformUnavailable, RateLimited, TokenExpired):
+            raise
+        except PlatformError as exc:  # a business refusal of this refund application
+            raise RefundDecisionRefused(str(exc), extra=exc.extra) from exc
+        reply = result.get("replyResult") or {}
+        if not reply.get("success"):
+            raise RefundDecisionRefused(
+                _("jd replyRefund for refund application %(refund_id)s was refused: %(reply)s")
+                % {"refund_id": decision.refund_id, "reply": reply or result}
+            )
+        return result
 
     def token_refresh(self) -> TokenGrant:
         """``GET open-oauth.jd.com/oauth2/refresh_token?app_key&app_secret&grant_type=refresh_token&refresh_token``

@@ -97,7 +97,9 @@ def _push_item(message: dict[str, Any], index: int) -> PushItem:
 
 
 adapter = PddAdapter(
-    platform="pdd", defaults=DEFAULTS, capabilities=frozenset({"push", "poll", "ship", "stock", "encrypted_receiver"})
+    platform="pdd",
+    defaults=DEFAULTS,
+    capabilities=frozenset({"push", "poll", "ship", "stock", "encrypted_receiver", "refund_agree", "return_agree"}),
 )
 
 

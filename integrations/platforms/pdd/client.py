@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
+from integrations.exceptions import (
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+    RefundDecisionRefused,
+    TokenExpired,
+    TokenRefreshFailed,
+)
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, TokenGrant, expiry, shanghai_text
+from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, expiry, shanghai_text
 from integrations.signing import top_sign
 
 TOKEN_CODES = {10019, 10035}
@@ -41,7 +49,8 @@ class PddClient(PlatformClient):
         error = data.get("error_response") if isinstance(data, dict) else None
         if error:
             raise _error(api, error)
-        values = [v for k, v in data.items() if k.endswith("_response")] if isinstance(data, dict) else []
+        # Most answers are ``<api>_response``; the after-sales ones (pdd.refund.agree…) answer ``response``.
+        values = [v for k, v in data.items() if k.endswith("response")] if isinstance(data, dict) else []
         if not values:
             raise PlatformError(_("pdd %(api)s: answer has no *_response.") % {"api": api})
         return values[0]
@@ -101,6 +110,51 @@ class PddClient(PlatformClient):
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         return self.call("pdd.goods.quantity.update", outer_id=sku_code, quantity=quantity, update_type=1)
+
+    def refund_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        """``pdd.refund.agree`` (https://open.pinduoduo.com/application/document/api?id=pdd.refund.agree): the
+        ``request`` parameter is a JSON object ``{after_sales_id, order_sn, operate_desc}`` → ``{"response":
+        {"result": {after_sales_id, order_sn, succ, message}}}`` (a refusal says why in ``message``)."""
+        return self._after_sales(
+            "pdd.refund.agree",
+            decision,
+            {"operate_desc": decision.reason or "同意退款"},
+        )
+
+    def return_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        """``pdd.refund.returngoods.agree`` (https://open.pinduoduo.com/application/document/api?id=
+        pdd.refund.returngoods.agree): ``request`` ``{after_sales_id, order_sn, operate_desc, return_address_id}``
+        (an id from the shop's return address list, ``pdd.refund.address.list.get``)."""
+        if not decision.return_address_id:
+            raise RefundDecisionRefused(
+                _("pdd: the shop connection has no return address id (return_address_id); set it and replay."),
+                extra={"field": "return_address_id"},
+            )
+        return self._after_sales(
+            "pdd.refund.returngoods.agree",
+            decision,
+            {"operate_desc": decision.reason or "同意退货", "return_address_id": decision.return_address_id},
+        )
+
+    def _after_sales(self, api: str, decision: RefundDecision, fields: dict[str, Any]) -> dict[str, Any]:
+        try:
+            after_sales_id: Any = int(decision.refund_id)
+        except ValueError:
+            after_sales_id = decision.refund_id
+        request = {"after_sales_id": after_sales_id, "order_sn": decision.order_external_id, **fields}
+        try:
+            answer = self.call(api, request=json.dumps(request, ensure_ascii=False, separators=(",", ":")))
+        except (PlatformUnavailable, RateLimited, TokenExpired):
+            raise
+        except PlatformError as exc:  # a business refusal of this after-sale: retrying cannot change it
+            raise RefundDecisionRefused(str(exc), extra=exc.extra) from exc
+        result = answer.get("result") if isinstance(answer.get("result"), dict) else answer
+        if not (result.get("succ") or result.get("success")):
+            raise RefundDecisionRefused(
+                _("pdd %(api)s for after-sale %(after_sales_id)s was refused: %(message)s")
+                % {"api": api, "after_sales_id": decision.refund_id, "message": result.get("message") or result},
+            )
+        return answer
 
     def token_refresh(self) -> TokenGrant:
         """``pdd.pop.auth.token.refresh`` (signed, no access_token) → ``pop_auth_token_refresh_response``:

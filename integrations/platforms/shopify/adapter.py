@@ -238,5 +238,5 @@ adapter = ShopifyAdapter(
     platform="shopify",
     defaults=DEFAULTS,
     currency="CNY",
-    capabilities=frozenset({"push", "poll", "ship", "ship_partial", "stock", "catalog"}),
+    capabilities=frozenset({"push", "poll", "ship", "ship_partial", "stock", "catalog", "refund_agree"}),
 )

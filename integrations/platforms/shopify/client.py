@@ -18,13 +18,22 @@ import json
 import re
 import urllib.parse
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from integrations.exceptions import PlatformError, TokenExpired, TokenRefreshFailed
+from integrations.exceptions import PlatformError, RefundDecisionRefused, TokenExpired, TokenRefreshFailed
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import CatalogPage, Page, PlatformClient, TokenGrant, Variant, expiry
+from integrations.platforms.client import (
+    CatalogPage,
+    Page,
+    PlatformClient,
+    RefundDecision,
+    TokenGrant,
+    Variant,
+    expiry,
+)
 
 API_VERSION = "2026-10"
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -52,7 +61,8 @@ class ShopifyClient(PlatformClient):
         if response.status >= 400:
             raise PlatformError(
                 _("shopify %(path)s: HTTP %(response_status)s %(value)r")
-                % {"path": path, "response_status": response.status, "value": response.body[:300]}
+                % {"path": path, "response_status": response.status, "value": response.body[:300]},
+                extra={"http_status": response.status},
             )
         return json_loads(response.body, what=f"shopify {path} response"), response.headers
 
@@ -201,6 +211,78 @@ class ShopifyClient(PlatformClient):
         )
         return data
 
+    def refund_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        """A merchant's refund (https://shopify.dev/docs/api/admin-rest/2025-01/resources/refund): ``POST
+        orders/{id}/refunds/calculate.json`` gives the transaction to refund (``suggested_refund``: ``parent_id``,
+        ``gateway``, ``maximum_refundable``), then ``POST orders/{id}/refunds.json`` ``{"refund": {"currency",
+        "notify", "note", "refund_line_items" [{line_item_id, quantity, restock_type}], "transactions"
+        [{parent_id, amount, kind: "refund", gateway}]}}`` → 201 ``{"refund": {id, transactions…}}``. Shopify takes
+        no idempotency key here: the note carries the refund request number and a refund already made with it is
+        returned instead of refunding twice. Shopify's ``refunds/create`` webhook then settles the case."""
+        existing = self._refund_with_note(decision)
+        if existing is not None:
+            return {"refund_id": existing.get("id"), "already_refunded": True}
+        lines = [
+            {"line_item_id": _numeric(line_id), "quantity": int(quantity), "restock_type": "no_restock"}
+            for line_id, quantity in decision.lines
+        ]
+        path = f"orders/{decision.order_external_id}/refunds"
+        calculated = self._refund_request(
+            f"{path}/calculate.json", {"refund": {"refund_line_items": lines, "shipping": {"amount": "0.00"}}}
+        )
+        suggested = [
+            t
+            for t in (calculated.get("refund") or {}).get("transactions") or []
+            if t.get("kind") == "suggested_refund" and t.get("parent_id")
+        ]
+        if not suggested:
+            raise RefundDecisionRefused(
+                _("shopify order %(external_id)s has no payment left to refund.")
+                % {"external_id": decision.order_external_id}
+            )
+        first = suggested[0]
+        limit = Decimal(str(first.get("maximum_refundable") or first.get("amount") or "0"))
+        amount = min(decision.amount, limit) if limit > 0 else decision.amount
+        data = self._refund_request(
+            f"{path}.json",
+            {
+                "refund": {
+                    "currency": decision.currency,
+                    "notify": True,
+                    "note": _refund_note(decision),
+                    "refund_line_items": lines,
+                    "transactions": [
+                        {
+                            "parent_id": first["parent_id"],
+                            "amount": f"{amount:.2f}",
+                            "kind": "refund",
+                            "gateway": first.get("gateway") or "",
+                        }
+                    ],
+                }
+            },
+        )
+        refund = data.get("refund") or {}
+        return {"refund_id": refund.get("id"), "amount": f"{amount:.2f}", "transactions": refund.get("transactions")}
+
+    def _refund_with_note(self, decision: RefundDecision) -> dict[str, Any] | None:
+        data, _headers = self.request("GET", f"orders/{decision.order_external_id}/refunds.json")
+        note = _refund_note(decision)
+        return next((r for r in data.get("refunds") or [] if note in str(r.get("note") or "")), None)
+
+    def _refund_request(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """A refund call: Shopify's 422 (the amount is more than is refundable, a line already refunded…) is
+        final; other failures are retried as usual."""
+        try:
+            data, _headers = self.request("POST", path, payload=payload)
+        except TokenExpired:
+            raise
+        except PlatformError as exc:
+            if exc.extra.get("http_status") in (400, 404, 422):
+                raise RefundDecisionRefused(str(exc), extra=exc.extra) from exc
+            raise
+        return data
+
     def catalog_page(self, token: str = "") -> CatalogPage:
         """One page of ``products.json`` (id, title, variants with sku and inventory_item_id), paged with the
         ``Link: rel="next"`` cursor like the orders."""
@@ -271,6 +353,10 @@ class ShopifyClient(PlatformClient):
             expires_at=expiry(seconds=data.get("expires_in")),
             refresh_expires_at=expiry(seconds=data.get("refresh_token_expires_in")),
         )
+
+
+def _refund_note(decision: RefundDecision) -> str:
+    return f"Order Hub {decision.request_no}"
 
 
 def _next_page_info(headers: dict[str, str]) -> str:

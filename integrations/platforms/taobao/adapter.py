@@ -163,5 +163,9 @@ def _content(message: dict[str, Any], index: int) -> dict[str, Any]:
 
 
 adapter = TaobaoAdapter(
-    platform="taobao", defaults=DEFAULTS, capabilities=frozenset({"push", "poll", "ship", "ship_partial", "stock"})
+    platform="taobao",
+    defaults=DEFAULTS,
+    capabilities=frozenset(
+        {"push", "poll", "ship", "ship_partial", "stock", "refund_agree", "return_agree", "refund_refuse"}
+    ),
 )

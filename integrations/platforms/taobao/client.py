@@ -10,9 +10,18 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
+from integrations.exceptions import (
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+    RefundDecisionRefused,
+    RefundStateChanged,
+    TokenExpired,
+    TokenRefreshFailed,
+)
+from integrations.mapping import yuan
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, TokenGrant, expiry, shanghai_text
+from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, expiry, shanghai_text
 from integrations.signing import top_sign
 
 TRADE_FIELDS = (
@@ -21,6 +30,12 @@ TRADE_FIELDS = (
     "receiver_phone,receiver_state,receiver_city,receiver_district,receiver_town,receiver_address,receiver_zip,"
     "oaid,pay_channel,orders,promotion_details"
 )
+# taobao.refund.get: the refund's status (Refund.status: WAIT_SELLER_AGREE, WAIT_BUYER_RETURN_GOODS,
+# WAIT_SELLER_CONFIRM_GOODS, SELLER_REFUSE_BUYER, CLOSED, SUCCESS), its phase (onsale / aftersale) and version (a
+# timestamp): the agree and refuse calls name the version they answer, so a refund changed meanwhile is refused.
+REFUND_FIELDS = "refund_id,tid,oid,status,refund_fee,refund_phase,refund_version,has_good_return,modified"
+# Statuses after which no merchant decision is taken any more: refunded (True) or not.
+REFUND_SETTLED = {"SUCCESS": True, "CLOSED": False, "SELLER_REFUSE_BUYER": False}
 TOKEN_SUB_CODES = {"invalid-sessionkey", "isv.invalid-sessionkey", "isv.session-expired", "session-expired"}
 _BAN_SECONDS = re.compile(r"(\d+)\s*(?:more\s*)?seconds?")
 
@@ -109,6 +124,115 @@ class TaobaoClient(PlatformClient):
 
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         return self.call("taobao.item.quantity.update", outer_id=sku_code, quantity=quantity, type=1)
+
+    # --- refunds (退款) -------------------------------------------------------------------------------------------
+
+    def refund_get(self, refund_id: str) -> dict[str, Any]:
+        """``taobao.refund.get`` → ``{"refund": {refund_id, status, refund_fee, refund_phase, refund_version…}}``."""
+        return self.call("taobao.refund.get", refund_id=refund_id, fields=REFUND_FIELDS).get("refund") or {}
+
+    def _refund_call(self, method: str, **params: Any) -> dict[str, Any]:
+        """A refund decision call: a business refusal (``isv.*``: the refund cannot take this decision now) is
+        final — retrying cannot change it; the platform's own failures are retried as usual."""
+        try:
+            return self.call(method, **params)
+        except (PlatformUnavailable, RateLimited, TokenExpired):
+            raise
+        except PlatformError as exc:
+            if str((exc.extra or {}).get("sub_code", "")).startswith("isv."):
+                raise RefundDecisionRefused(str(exc), extra=exc.extra) from exc
+            raise
+
+    def _refund_waiting(self, refund_id: str, waiting: set[str]) -> dict[str, Any]:
+        """The refund as it is now, if it still waits for the merchant (``waiting``); else ``RefundStateChanged``."""
+        refund = self.refund_get(refund_id)
+        status = str(refund.get("status") or "")
+        if status not in waiting:
+            raise RefundStateChanged(
+                _("taobao refund %(refund_id)s is %(status)s already.") % {"refund_id": refund_id, "status": status},
+                platform_status=status,
+                refunded=REFUND_SETTLED.get(status, False),
+            )
+        return refund
+
+    def refund_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        """``taobao.rp.refunds.agree`` (https://open.taobao.com/api.htm?docId=21611&docType=2): ``refund_infos`` =
+        ``refund_id|amount in fen|version|phase`` (phase required by Tmall), the amount the refund asks for. The
+        answer: ``succ``, ``msg_code`` (OP_SUCC, SOME_OP_SUCC, OP_FAILURE_UE), ``message`` and per refund
+        ``results.refund_mapping_result`` [{refund_id, succ, message}]. A large amount is refused until the SMS
+        code sent to the seller is given (``code``): that is for the back office, so it parks."""
+        refund = self._refund_waiting(
+            decision.refund_id, {"WAIT_SELLER_AGREE", "WAIT_BUYER_RETURN_GOODS", "WAIT_SELLER_CONFIRM_GOODS"}
+        )
+        asked = refund.get("refund_fee")
+        amount = yuan(asked) if asked not in (None, "") else decision.amount
+        info = "|".join(
+            [
+                decision.refund_id,
+                str(int((amount * 100).to_integral_value())),
+                str(refund.get("refund_version") or ""),
+                str(refund.get("refund_phase") or ""),
+            ]
+        )
+        result = self._refund_call("taobao.rp.refunds.agree", refund_infos=info)
+        mapped = (result.get("results") or {}).get("refund_mapping_result") or []
+        ours = next((r for r in mapped if str(r.get("refund_id")) == decision.refund_id), {})
+        if not (result.get("succ") or ours.get("succ")):
+            raise RefundDecisionRefused(
+                _("taobao rp.refunds.agree for refund %(refund_id)s was refused: %(msg_code)s %(message)s")
+                % {
+                    "refund_id": decision.refund_id,
+                    "msg_code": result.get("msg_code") or "",
+                    "message": ours.get("message") or result.get("message") or "",
+                },
+                extra={"msg_code": str(result.get("msg_code") or "")},
+            )
+        return result
+
+    def return_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        """``taobao.rp.returngoods.agree`` (https://open.taobao.com/api.htm?docId=22466&docType=2): ``refund_id``,
+        ``seller_address_id`` (the shop's return address, required on Taobao and Tmall), ``refund_phase`` and
+        ``refund_version`` and ``remark`` (required by Tmall) → ``{"is_success": true}``."""
+        if not decision.return_address_id:
+            raise RefundDecisionRefused(
+                _("taobao: the shop connection has no return address id (seller_address_id); set it and replay."),
+                extra={"field": "return_address_id"},
+            )
+        refund = self._refund_waiting(decision.refund_id, {"WAIT_SELLER_AGREE"})
+        result = self._refund_call(
+            "taobao.rp.returngoods.agree",
+            refund_id=decision.refund_id,
+            seller_address_id=decision.return_address_id,
+            refund_phase=refund.get("refund_phase"),
+            refund_version=refund.get("refund_version"),
+            remark=decision.reason or "同意退货",
+        )
+        if not result.get("is_success"):
+            raise RefundDecisionRefused(
+                _("taobao rp.returngoods.agree for refund %(refund_id)s was not accepted: %(result)s")
+                % {"refund_id": decision.refund_id, "result": result}
+            )
+        return result
+
+    def refund_refuse(self, decision: RefundDecision) -> dict[str, Any]:
+        """``taobao.refund.refuse`` (https://open.taobao.com/api.htm?docId=10480&docType=2): ``refund_id``,
+        ``refuse_message`` (2–200 characters), ``refund_phase``, ``refund_version`` → ``{"is_success", "refund"}``.
+        Tmall also wants a proof image (``refuse_proof``): without one Tmall refuses, and the message parks."""
+        refund = self._refund_waiting(decision.refund_id, {"WAIT_SELLER_AGREE"})
+        message = (decision.reason or "")[:200]
+        result = self._refund_call(
+            "taobao.refund.refuse",
+            refund_id=decision.refund_id,
+            refuse_message=message if len(message) >= 2 else "商家拒绝",
+            refund_phase=refund.get("refund_phase"),
+            refund_version=refund.get("refund_version"),
+        )
+        if not result.get("is_success"):
+            raise RefundDecisionRefused(
+                _("taobao refund.refuse for refund %(refund_id)s was not accepted: %(result)s")
+                % {"refund_id": decision.refund_id, "result": result}
+            )
+        return result
 
     def token_refresh(self) -> TokenGrant:
         """``taobao.top.auth.token.refresh``: signed with the app secret, no session. The answer's

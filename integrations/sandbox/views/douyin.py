@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from integrations.models import ShopConnection
 from integrations.sandbox import data, formats
+from integrations.sandbox.views import refunds
 from integrations.sandbox.views.shared import (
     SandboxError,
     carrier_check,
@@ -64,6 +65,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             "not_found": 40003,
             "refresh": 30002,
             "refused": 50002,
+            "state": 50002,
         }
         return JsonResponse(
             {"code": codes[exc.kind], "msg": exc.message, "sub_code": exc.sub_code or exc.kind, "data": {}},
@@ -133,7 +135,56 @@ def _douyin_call(connection: ShopConnection, method: str, body: dict[str, Any]) 
     if method == "sku.syncStock":
         received_record(connection, "stock_update", body)
         return {}
+    if method == "afterSale.operate":
+        return _after_sale_operate(connection, body)
     result = logistics_call("douyin", connection, method, body)
     if result is not None:
         return result
     raise SandboxError("invalid", f"the sandbox does not emulate {method}")
+
+
+# afterSale.operate ``type`` → (states it answers, state after it); see integrations.platforms.douyin.client.
+OPERATE = {
+    101: ((refunds.WAITING,), refunds.RETURN_WAITING),
+    102: ((refunds.WAITING,), refunds.REFUSED),
+    111: ((refunds.RETURN_WAITING, refunds.WAITING), refunds.REFUNDED),
+    112: ((refunds.RETURN_WAITING,), refunds.REFUSED),
+    201: ((refunds.WAITING,), refunds.REFUNDED),
+    202: ((refunds.WAITING,), refunds.REFUSED),
+    301: ((refunds.WAITING,), refunds.RETURN_WAITING),
+    302: ((refunds.WAITING,), refunds.REFUSED),
+}
+
+
+def _after_sale_operate(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
+    kind = int(body.get("type") or 0)
+    if kind not in OPERATE:
+        raise SandboxError("invalid", f"type {body.get('type')!r} 不是售后操作类型")
+    allowed, to = OPERATE[kind]
+    results = []
+    for item in body.get("items") or []:
+        aftersale_id = str(item.get("aftersale_id") or "")
+        if kind in (102, 112, 202, 302) and not item.get("reason"):
+            raise SandboxError("invalid", "参数错误，拒绝操作需填写 reason", "isv.parameter-invalid:11000")
+        if kind in (101, 301) and not (item.get("logistics") or {}).get("receiver_address_id"):
+            raise SandboxError("invalid", "参数错误，缺少 receiver_address_id", "isv.parameter-invalid:11000")
+        try:
+            refunds.refund_decide(
+                connection, aftersale_id, allowed=allowed, to=to, kind=f"after_sale_{kind}", payload=item
+            )
+        except SandboxError as exc:
+            if exc.kind == "state":
+                raise SandboxError("state", "售后状态错误", "isv.business-failed:20309541") from None
+            raise SandboxError(
+                "refused",
+                "11001:暂不支持通过OPEN处理，请登录抖店后台人工审核售后单。",
+                "isv.business-failed:11001",
+            ) from None
+        results.append(
+            {
+                "aftersale_id": int(aftersale_id) if aftersale_id.isdigit() else aftersale_id,
+                "status_code": 0,
+                "status_msg": "success",
+            }
+        )
+    return {"items": results}

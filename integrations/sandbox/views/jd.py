@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from integrations.models import ShopConnection
 from integrations.sandbox import data, formats
+from integrations.sandbox.views import refunds
 from integrations.sandbox.views.shared import (
     SandboxError,
     connection_for,
@@ -116,7 +117,26 @@ def _jd_call(connection: ShopConnection, method: str, body: dict[str, Any]) -> d
     if method == "jingdong.stock.write.updateSkuStock":
         received_record(connection, "stock_update", body)
         return {"success": True}
+    if method == "jingdong.pop.afs.soa.refundapply.replyRefund":
+        return _reply_refund(connection, body)
     result = logistics_call("jd", connection, method, body)
     if result is not None:
         return result
     raise SandboxError("invalid", f"the sandbox does not emulate {method}")
+
+
+def _reply_refund(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
+    """商家审核退款单: ``status`` 1 agree (the money goes back), 2 refuse (``rejectType`` and ``remark``)."""
+    status = int(body.get("status") or 0)
+    if status not in (1, 2) or not body.get("id") or not body.get("checkUserName"):
+        raise SandboxError("invalid", "status (1/2), id and checkUserName are required")
+    if status == 2 and (not body.get("remark") or not body.get("rejectType")):
+        raise SandboxError("invalid", "remark and rejectType are required to refuse")
+    to = refunds.REFUNDED if status == 1 else refunds.REFUSED
+    try:
+        refunds.refund_decide(
+            connection, str(body["id"]), allowed=(refunds.WAITING,), to=to, kind="reply_refund", payload=body
+        )
+    except SandboxError as exc:
+        raise SandboxError("refused", exc.message) from None
+    return {"replyResult": {"success": True}}

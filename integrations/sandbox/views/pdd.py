@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from integrations.models import ShopConnection
 from integrations.sandbox import data, formats
+from integrations.sandbox.views import refunds
 from integrations.sandbox.views.shared import (
     REFRESH_LIFETIME,
     SandboxError,
@@ -58,7 +60,8 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             {"error_response": {"error_code": codes[exc.kind], "error_msg": exc.message, "sub_code": exc.sub_code}},
             json_dumps_params={"ensure_ascii": False},
         )
-    key = api.replace("pdd.", "", 1).replace(".", "_") + "_response"
+    # The after-sales answers are wrapped in ``response`` (PddRefundAgreeResponse), the others in ``<api>_response``.
+    key = "response" if api in AFTER_SALES else api.replace("pdd.", "", 1).replace(".", "_") + "_response"
     return JsonResponse({key: result}, json_dumps_params={"ensure_ascii": False})
 
 
@@ -103,7 +106,50 @@ def _pdd_call(connection: ShopConnection, api: str, params: dict[str, str]) -> d
     if api == "pdd.goods.quantity.update":
         received_record(connection, "stock_update", params)
         return {"is_success": True}
+    if api in AFTER_SALES:
+        return _after_sales(connection, api, params)
     result = logistics_call("pdd", connection, api, params)
     if result is not None:
         return result
     raise SandboxError("invalid", f"the sandbox does not emulate {api}")
+
+
+# pdd.refund.agree pays at once; pdd.refund.returngoods.agree lets the buyer send the goods back.
+AFTER_SALES = {
+    "pdd.refund.agree": ((refunds.WAITING, refunds.RETURN_WAITING), refunds.REFUNDED),
+    "pdd.refund.returngoods.agree": ((refunds.WAITING,), refunds.RETURN_WAITING),
+}
+
+
+def _after_sales(connection: ShopConnection, api: str, params: dict[str, str]) -> dict[str, Any]:
+    """``request``: a JSON object ``{after_sales_id, order_sn, operate_desc[, return_address_id]}``."""
+    try:
+        request = json.loads(params.get("request") or "{}")
+    except ValueError:
+        raise SandboxError("invalid", "request 不是 JSON") from None
+    if not request.get("after_sales_id") or not request.get("order_sn"):
+        raise SandboxError("invalid", "after_sales_id 和 order_sn 必填")
+    if api == "pdd.refund.returngoods.agree" and not request.get("return_address_id"):
+        raise SandboxError("invalid", "return_address_id 必填")
+    allowed, to = AFTER_SALES[api]
+    after_sales_id = str(request["after_sales_id"])
+    try:
+        refunds.refund_decide(connection, after_sales_id, allowed=allowed, to=to, kind=api, payload=request)
+    except SandboxError as exc:
+        message = "售后单状态已变更" if exc.kind == "state" else exc.message
+        return {
+            "result": {
+                "after_sales_id": request["after_sales_id"],
+                "order_sn": request["order_sn"],
+                "succ": False,
+                "message": message,
+            }
+        }
+    return {
+        "result": {
+            "after_sales_id": request["after_sales_id"],
+            "order_sn": request["order_sn"],
+            "succ": True,
+            "message": "退款操作成功",
+        }
+    }

@@ -97,6 +97,8 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             {"fulfillment": {"id": 1, "order_id": int(external), "status": "success", **body.get("fulfillment", {})}},
             status=201,
         )
+    if resource.startswith("orders/") and "/refunds" in resource:
+        return _shopify_refunds(request, connection, resource)
     if resource.startswith("orders/") and resource.endswith(".json"):
         try:
             order = order_get("shopify", app_key, resource.split("/")[1].removesuffix(".json"))
@@ -311,3 +313,69 @@ FULFILLMENT_EVENT_STATUSES = {
     "delivered",
     "failure",
 }
+
+
+# Refunds made in the sandbox, by (app key, order id): what ``orders/{id}/refunds.json`` lists.
+REFUNDS: dict[tuple[str, str], list[dict]] = {}
+
+
+def _shopify_refunds(request: HttpRequest, connection: ShopConnection, resource: str) -> HttpResponse:
+    """``GET orders/{id}/refunds.json``, ``POST orders/{id}/refunds/calculate.json`` (the sale to refund as a
+    ``suggested_refund`` with ``maximum_refundable``) and ``POST orders/{id}/refunds.json`` (201; a refund above
+    what is left is refused 422, as Shopify does)."""
+    external = resource.split("/")[1]
+    try:
+        order = formats.shopify_order(order_get("shopify", connection.app_key, external))
+    except SandboxError as exc:
+        return JsonResponse({"errors": exc.message}, status=404)
+    made = REFUNDS.setdefault((connection.app_key, external), [])
+    if request.method == "GET":
+        return JsonResponse({"refunds": made})
+    body = json.loads(request.body or b"{}").get("refund") or {}
+    refunded = sum(float(t["amount"]) for r in made for t in r["transactions"])
+    left = round(float(order["total_price"]) - refunded, 2)
+    sale = {"parent_id": int(f"9{external}"), "gateway": (order.get("payment_gateway_names") or ["manual"])[0]}
+    if resource.endswith("/refunds/calculate.json"):
+        suggested = {
+            "order_id": int(external),
+            "kind": "suggested_refund",
+            "amount": "0.00",
+            "maximum_refundable": f"{left:.2f}",
+            "currency": order.get("currency") or "CNY",
+            **sale,
+        }
+        return JsonResponse(
+            {
+                "refund": {
+                    "refund_line_items": body.get("refund_line_items") or [],
+                    "transactions": [suggested] if left > 0 else [],
+                }
+            }
+        )
+    if not resource.endswith("/refunds.json") or request.method != "POST":
+        raise Http404(resource)
+    transactions = body.get("transactions") or []
+    amount = round(sum(float(t.get("amount") or 0) for t in transactions), 2)
+    if not transactions or any(t.get("parent_id") != sale["parent_id"] for t in transactions):
+        return JsonResponse({"errors": {"transactions": ["parent_id is not a sale of this order"]}}, status=422)
+    if amount > left:
+        return JsonResponse({"errors": {"base": [f"Refund amount {amount:.2f} exceeds {left:.2f}"]}}, status=422)
+    refund = {
+        "id": int(f"88{external[-6:]}{len(made) + 1}"),
+        "order_id": int(external),
+        "note": body.get("note") or "",
+        "created_at": timezone.now().isoformat(),
+        "refund_line_items": body.get("refund_line_items") or [],
+        "transactions": [
+            {
+                "id": int(f"77{external[-6:]}{len(made) + 1}"),
+                "kind": "refund",
+                "status": "success",
+                "amount": f"{amount:.2f}",
+                **sale,
+            }
+        ],
+    }
+    made.append(refund)
+    received_record(connection, "refund_create", {"order_id": external, **body})
+    return JsonResponse({"refund": refund}, status=201)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from integrations.models import ShopConnection
 from integrations.sandbox import data, formats
+from integrations.sandbox.views import refunds
 from integrations.sandbox.views.shared import (
     REFRESH_LIFETIME,
     SandboxError,
@@ -126,7 +127,94 @@ def _taobao_call(connection: ShopConnection, method: str, params: dict[str, str]
     if method == "taobao.item.quantity.update":
         received_record(connection, "stock_update", params)
         return {"item": {"outer_id": params.get("outer_id"), "num": int(params.get("quantity", 0))}}
+    if method in REFUND_METHODS:
+        return REFUND_METHODS[method](connection, params)
     result = logistics_call("taobao", connection, method, params)
     if result is not None:
         return result
     raise SandboxError("invalid", f"the sandbox does not emulate {method}")
+
+
+# Refund.status as taobao.refund.get shows it, for the sandbox's refund states.
+REFUND_STATUS = {
+    refunds.WAITING: "WAIT_SELLER_AGREE",
+    refunds.RETURN_WAITING: "WAIT_BUYER_RETURN_GOODS",
+    refunds.REFUNDED: "SUCCESS",
+    refunds.CLOSED: "CLOSED",
+    refunds.REFUSED: "SELLER_REFUSE_BUYER",
+}
+
+
+def _refund_get(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
+    refund_id = params.get("refund_id", "")
+    state = refunds.refund_state(connection.app_key, refund_id)
+    version = int(timezone.now().timestamp() * 1000)
+    return {
+        "refund": {
+            "refund_id": refund_id,
+            "status": REFUND_STATUS[state],
+            "refund_phase": "aftersale" if state == refunds.RETURN_WAITING else "onsale",
+            "refund_version": version,
+            "has_good_return": state == refunds.RETURN_WAITING,
+            "modified": timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M:%S"),
+        }
+    }
+
+
+def _refunds_agree(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
+    """``refund_infos``: ``refund_id|amount in fen|version|phase``, comma-separated."""
+    results, ok = [], True
+    for info in filter(None, params.get("refund_infos", "").split(",")):
+        parts = info.split("|")
+        if len(parts) < 3 or not parts[1].isdigit():
+            raise SandboxError("invalid", f"refund_infos {info!r}: refund_id|amount|version|phase")
+        try:
+            refunds.refund_decide(
+                connection,
+                parts[0],
+                allowed=(refunds.WAITING, refunds.RETURN_WAITING),
+                to=refunds.REFUNDED,
+                kind="refund_agree",
+                payload={"refund_id": parts[0], "amount_fen": int(parts[1])},
+            )
+            results.append({"refund_id": parts[0], "succ": True, "message": "操作成功"})
+        except SandboxError as exc:
+            ok = False
+            results.append({"refund_id": parts[0], "succ": False, "message": exc.message})
+    return {
+        "msg_code": "OP_SUCC" if ok else "OP_FAILURE_UE",
+        "succ": ok,
+        "message": "操作成功" if ok else results[-1]["message"],
+        "results": {"refund_mapping_result": results},
+    }
+
+
+def _returngoods_agree(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
+    if not params.get("seller_address_id"):
+        raise SandboxError("invalid", "seller_address_id is required")
+    _refund_decide(connection, params, allowed=(refunds.WAITING,), to=refunds.RETURN_WAITING, kind="return_agree")
+    return {"is_success": True}
+
+
+def _refund_refuse(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
+    if len(params.get("refuse_message", "")) < 2:
+        raise SandboxError("invalid", "refuse_message must be 2-200 characters")
+    _refund_decide(connection, params, allowed=(refunds.WAITING,), to=refunds.REFUSED, kind="refund_refuse")
+    return {"is_success": True, "refund": {"refund_id": params.get("refund_id"), "status": "SELLER_REFUSE_BUYER"}}
+
+
+def _refund_decide(connection: ShopConnection, params: dict[str, str], **decision) -> None:
+    try:
+        refunds.refund_decide(connection, params.get("refund_id", ""), payload=params, **decision)
+    except SandboxError as exc:
+        if exc.kind == "state":  # the refund does not wait for this decision (any more)
+            raise SandboxError("refused", exc.message, "isv.refund-status-error") from None
+        raise SandboxError("refused", exc.message, "isv.refund-need-manual") from None
+
+
+REFUND_METHODS = {
+    "taobao.refund.get": _refund_get,
+    "taobao.rp.refunds.agree": _refunds_agree,
+    "taobao.rp.returngoods.agree": _returngoods_agree,
+    "taobao.refund.refuse": _refund_refuse,
+}
