@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0017_payment_notices'),
+        ('integrations', '0018_alert_robots_become_notification_channels'),
     ]
 
     operations = [
