@@ -5,9 +5,10 @@ hold on every /api/v1/ endpoint.
 - ``PolicyTokenAuthentication``: DRF's ``Authorization: Token <key>``; a read-only token's write (any method
   but GET, HEAD, OPTIONS) is refused with 403 ``token_read_only`` before the view runs; a token limited to
   shops carries them on its user (``orders.tokens``) for the selectors.
-- ``TokenRateThrottle``: at most the policy's rate (``600/min``) per token, counted in the cache named by
-  ``API_RATE_LIMIT_CACHE``; over it, 429 ``throttled`` with ``Retry-After`` (seconds). A token without a rate,
-  and a browser session, are not throttled.
+- ``TokenRateThrottle``: at most the policy's rate (``600/min``) per token, counted atomically in the cache
+  named by ``API_RATE_LIMIT_CACHE`` over a window that opens with the token's first request and lasts the
+  rate's period; over it, 429 ``throttled`` with ``Retry-After`` (seconds until the window closes). A token
+  without a rate, and a browser session, are not throttled.
 """
 
 from __future__ import annotations
@@ -65,23 +66,41 @@ class PolicyTokenAuthentication(TokenAuthentication):
 
 
 class TokenRateThrottle(SimpleRateThrottle):
+    """A fixed window per token that opens with its first request and lasts the rate's period: the window's
+    count is created (``add``) and raised (``incr``) in single atomic steps of the shared cache, so racing
+    requests each get a distinct number and only the first ``count`` pass — a read-then-write count would let
+    two requests both take the last slot. (DRF's own throttle keeps a list of times read, appended and written
+    back, which races.)"""
+
     scope = "token"
 
     def __init__(self):  # the rate is the token's, read per request: nothing from THROTTLE_RATES
-        pass
-
-    @property
-    def cache(self):
-        return caches[settings.API_RATE_LIMIT_CACHE]
+        self.wait_seconds: float | None = None
 
     def allow_request(self, request, view) -> bool:
         policy = policy_of(request.auth)
         if policy is None or not policy.rate:
             return True
-        self.rate = policy.rate
-        self.num_requests, self.duration = self.parse_rate(policy.rate)
-        self.policy_id = policy.pk
-        return super().allow_request(request, view)
+        allowed, period = self.parse_rate(policy.rate)
+        cache = caches[settings.API_RATE_LIMIT_CACHE]
+        key = self.cache_format % {"scope": self.scope, "ident": f"{policy.pk}:{policy.rate}"}
+        now = self.timer()
+        for _attempt in range(3):
+            # The window's start and its count expire together; the count starts at 0 if no window is open.
+            cache.add(f"{key}:start", now, timeout=period)
+            cache.add(key, 0, timeout=period)
+            try:
+                used = cache.incr(key)
+            except ValueError:  # the window expired between add and incr: open the next one
+                continue
+            break
+        else:
+            return True  # the cache keeps losing the key: let the request through rather than refuse it
+        if used <= allowed:
+            return True
+        started = cache.get(f"{key}:start")
+        self.wait_seconds = max(1.0, (started if started is not None else now) + period - now)
+        return False
 
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.policy_id}
+    def wait(self) -> float | None:
+        return self.wait_seconds
