@@ -1,8 +1,9 @@
 """After-sales' part of the demo: the usual approval ladder, and open cases of every kind on demo orders —
 a refund stopping an unshipped order, returns awaiting the parcel (its return waybill scans on the returns desk)
 and received at the warehouse, an exchange, a re-ship and a compensation; an unknown parcel at the warehouse and a
-risky buyer (refunds on several orders) — so the case pages, the returns desk, the API and the admin have
-something to show."""
+risky buyer (refunds on several orders); platform deadlines from already past to two days away, a CS note and the
+buyer's photo on a case, a saved risk policy — so the CS queue, the case pages, the returns desk, the API and the
+admin have something to show."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from aftersales.models import ApprovalTier, Case, UnknownParcel
+from aftersales.models import ApprovalTier, Case, RiskPolicy, UnknownParcel
 from aftersales.services import LineRequest, ReceivedLine, case_approve, case_create, case_receive
+from aftersales.services.notes import case_evidence_add, case_note_add
+from aftersales.services.risk import risk_policy_save
 from inventory.models import Warehouse
 from orders.models import Order
 from orders.states import Status
@@ -42,18 +46,19 @@ def demo_seed() -> dict[str, int]:
         return {"aftersales_cases": 0}
     manager = get_user_model().objects.filter(username="manager").first()
     made = 0
-    deadline = timezone.now() + dt.timedelta(hours=40)
+    now = timezone.now()
     unshipped = _orders(UNSHIPPED, count=1)
     sent = _orders(SENT, count=6)
+    # the last figure: hours to the platform's deadline (the CS queue counts down; one is already past it)
     plan = [
-        (unshipped, "refund_only", "no_longer_wanted", "拍错了，还没发货请直接退款", None),
-        (sent, "return_refund", "quality", "面霜开盖有异味，申请退货退款", "approve"),
-        (sent, "return_refund", "not_as_described", "颜色和图片差别很大", "receive"),
-        (sent, "exchange", "wrong_item", "发错色号了，要换成 02 号", None),
-        (sent, "reship", "missing_item", "少了一支赠品小样", None),
-        (sent, "compensation", "price_protection", "下单第二天降价 20 元，申请价保", None),
+        (unshipped, "refund_only", "no_longer_wanted", "拍错了，还没发货请直接退款", None, 3),
+        (sent, "return_refund", "quality", "面霜开盖有异味，申请退货退款", "approve", 40),
+        (sent, "return_refund", "not_as_described", "颜色和图片差别很大", "receive", 40),
+        (sent, "exchange", "wrong_item", "发错色号了，要换成 02 号", None, 20),
+        (sent, "reship", "missing_item", "少了一支赠品小样", None, -2),
+        (sent, "compensation", "price_protection", "下单第二天降价 20 元，申请价保", None, 30),
     ]
-    for orders, kind, reason_code, words, step in plan:
+    for orders, kind, reason_code, words, step, hours in plan:
         if not orders:
             continue
         order = orders.pop(0)
@@ -66,7 +71,7 @@ def demo_seed() -> dict[str, int]:
             reason=words,
             reason_code=reason_code,
             buyer_words=words,
-            deadline_at=deadline,
+            deadline_at=now + dt.timedelta(hours=hours),
             source=Case.Source.STAFF,
             actor=manager,
             system="demo",
@@ -79,8 +84,23 @@ def demo_seed() -> dict[str, int]:
                 )
         if step == "approve":
             Case.objects.filter(pk=case.pk).update(return_waybill=DEMO_RETURN_WAYBILL)
+            _cs_desk(case=case, actor=manager)
         made += 1
     return {"aftersales_cases": made, **_returns_desk(), **_risky_buyer(manager)}
+
+
+def _cs_desk(*, case: Case, actor) -> None:
+    """What CS leaves on a case page (a note, the buyer's photo) and the risk thresholds page's first saved
+    policy (its history shows who set it)."""
+    case_note_add(case=case, note="已电话联系买家，确认寄回并提供运单号", actor=actor)
+    case_evidence_add(
+        case=case,
+        files=[SimpleUploadedFile("buyer-photo.png", DEMO_PHOTO, content_type="image/png")],
+        caption="买家拍的开盖照片",
+        actor=actor,
+    )
+    if not RiskPolicy.objects.exists():
+        risk_policy_save(values={"watch_from": 40, "high_from": 70}, actor=actor)
 
 
 def _returns_desk() -> dict[str, int]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
-from aftersales.models import Case, UnknownParcel
+from aftersales.models import OPEN_STATUSES, Case, UnknownParcel
 from inventory.selectors import stock_warehouses_for_user
 from orders.selectors import order_list_for_user
 
@@ -88,3 +88,86 @@ def risky_buyers_for_user(user, *, days: int, watch_from: int, limit: int = 100)
         .order_by(F("top_score").desc(nulls_last=True), "-cases", "-last_at")[:limit]
     )
     return [{"phone": row.pop("order__consignee_phone"), **row} for row in rows]
+
+
+# The CS queue's risk bands (``aftersales.services.risk.risk_level``) and deadline filters.
+RISK_BANDS = ("low", "watch", "high", "unscored")
+DEADLINE_FILTERS = ("overdue", "due", "none")
+
+
+def case_queue_for_user(
+    user,
+    *,
+    policy,
+    now: dt.datetime,
+    kind: str = "",
+    status: str = "",
+    shop=None,
+    risk: str = "",
+    risk_from: int | None = None,
+    deadline: str = "",
+    due_hours: int = 24,
+    query: str = "",
+) -> QuerySet[Case]:
+    """The CS queue: the cases the user may see, filtered, the nearest platform deadline first (cases without
+    one after them, newest first).
+
+    ``risk`` is a band of ``policy`` (low below *watch from*, watch, high from *high risk from*, or unscored),
+    ``risk_from`` a score threshold; ``deadline`` is ``overdue`` (an open case past its platform deadline), ``due``
+    (an open case whose deadline comes within ``due_hours``) or ``none`` (no deadline); ``query`` is a case
+    number, an order number, a platform order id, the platform's refund id or the return waybill."""
+    cases = case_list_for_user(user)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if status:
+        cases = cases.filter(status=status)
+    if shop is not None:
+        cases = cases.filter(order__shop=shop)
+    if risk == "unscored":
+        cases = cases.filter(risk_score__isnull=True)
+    elif risk == "high":
+        cases = cases.filter(risk_score__gte=policy.high_from)
+    elif risk == "watch":
+        cases = cases.filter(risk_score__gte=policy.watch_from, risk_score__lt=policy.high_from)
+    elif risk == "low":
+        cases = cases.filter(risk_score__lt=policy.watch_from)
+    if risk_from is not None:
+        cases = cases.filter(risk_score__gte=risk_from)
+    if deadline == "overdue":
+        cases = cases.filter(status__in=OPEN_STATUSES, deadline_at__lt=now)
+    elif deadline == "due":
+        cases = cases.filter(
+            status__in=OPEN_STATUSES, deadline_at__gte=now, deadline_at__lte=now + dt.timedelta(hours=due_hours)
+        )
+    elif deadline == "none":
+        cases = cases.filter(deadline_at__isnull=True)
+    query = (query or "").strip()
+    if query:
+        cases = cases.filter(
+            Q(number__iexact=query)
+            | Q(order__number__iexact=query)
+            | Q(order__external_id=query)
+            | Q(external_id=query)
+            | Q(return_waybill=query)
+        )
+    return cases.order_by(F("deadline_at").asc(nulls_last=True), "-created_at", "-id")
+
+
+def case_page_get_for_user(user, *, case_id: int) -> Case:
+    """One case the user may see, with everything its page shows joined or prefetched: lines with their SKUs,
+    evidence, timeline, decisions with who and under which tier, payouts, linked unknown parcels
+    (``Case.DoesNotExist`` otherwise)."""
+    return (
+        case_list_for_user(user)
+        .select_related("order__warehouse", "created_by", "replacement_order")
+        .prefetch_related(
+            "lines__sku",
+            "evidence__uploaded_by",
+            "events__actor",
+            "decisions__actor",
+            "decisions__tier",
+            "payouts__requested_by",
+            "unknown_parcels",
+        )
+        .get(pk=case_id)
+    )

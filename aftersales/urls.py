@@ -12,4 +12,5 @@ urlpatterns = [
     path("buyers/", views.risky_buyers, name="risky-buyers"),
     path("parcels/<int:parcel_id>/link/", views.parcel_link_view, name="parcel-link"),
     path("reports/", include("aftersales.reports.urls")),
+    path("", include("aftersales.cs.urls")),  # CS: the queue, the case page, new cases, risk thresholds
 ]

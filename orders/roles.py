@@ -77,6 +77,7 @@ _FINANCE = [
     "aftersales.view_case",
     "aftersales.view_payout",
     "aftersales.view_reports",
+    "aftersales.change_payout",  # gives a case's money back after the second finance check (the case page)
 ]
 # After-sales cases: CS handles them, the warehouse receives returns, managers set the approval tiers.
 # Parcels matching no case: the warehouse registers them, CS and the warehouse link them to a case.

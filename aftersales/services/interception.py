@@ -5,7 +5,10 @@ back where it was when the case ends without money, cancel it when a refund cove
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from aftersales.exceptions import CaseStateError
+from aftersales.locks import case_lock
 from aftersales.models import OPEN_STATUSES, Case, CaseEvent
 from aftersales.services.cases import case_event_record
 from aftersales.signals import case_interception_wanted
@@ -104,3 +107,27 @@ def case_interception_record(*, case_id: int, outcome: str, message: str = "", s
         note=f"{outcome}: {message}".strip(": "),
         data={"outcome": outcome},
     )
+
+
+@transaction.atomic(durable=True)
+def case_interception_request(*, case: Case, actor=None, system: str = "") -> str:
+    """CS asks again to stop the case's order: held if it has not left yet, a carrier interception asked if it is
+    with the carrier (the carrier's answer comes onto the timeline). Only for an open refund or return case;
+    an order already delivered cannot be stopped (``case_state``). Returns ``held`` or
+    ``interception_requested``."""
+    case = case_lock(case_id=case.pk)
+    if case.status not in OPEN_STATUSES or case.kind not in STOPPING_KINDS:
+        raise CaseStateError(
+            _("Case %(number)s is %(kind)s, %(status)s: only an open refund or return stops its order.")
+            % {"number": case.number, "kind": case.get_kind_display(), "status": case.get_status_display()},
+            extra={"status": case.status, "kind": case.kind},
+        )
+    outcome = case_order_stop(case=case, actor=actor, system=system)
+    if not outcome:
+        order = Order.objects.get(pk=case.order_id)
+        raise CaseStateError(
+            _("Order %(order)s is %(status)s: it can no longer be stopped or intercepted.")
+            % {"order": order.number, "status": order.get_status_display()},
+            extra={"order_status": order.status},
+        )
+    return outcome

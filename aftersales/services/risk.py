@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from aftersales.exceptions import CaseInvalid
 from aftersales.models import Case, RiskPolicy
 from aftersales.selectors import buyer_cases
 
@@ -31,6 +33,57 @@ class RiskAssessment:
 def risk_policy_get() -> RiskPolicy:
     """The newest active policy, else the defaults (not saved)."""
     return RiskPolicy.objects.filter(is_active=True).first() or RiskPolicy()
+
+
+# The fields of the risk policy managers set (outside the admin too: ``/aftersales/risk/``).
+POLICY_FIELDS = (
+    "window_days",
+    "points_per_case",
+    "history_cap",
+    "value_from",
+    "value_points",
+    "risky_reasons",
+    "reason_points",
+    "fraud_points",
+    "watch_from",
+    "high_from",
+)
+
+
+@transaction.atomic
+def risk_policy_save(*, values: dict, actor=None) -> RiskPolicy:
+    """Set the risk policy that counts (the newest active one; the first one is created from the defaults):
+    ``values`` holds some of ``POLICY_FIELDS``. The policy's history (who, when, what) is kept by
+    simple-history. Scores already written stay until their case is scored again."""
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise CaseInvalid(
+            _("%(fields)s: not a setting of the risk policy.") % {"fields": ", ".join(sorted(unknown))},
+            extra={"fields": sorted(unknown)},
+        )
+    watch, high = values.get("watch_from"), values.get("high_from")
+    policy = RiskPolicy.objects.select_for_update().filter(is_active=True).first() or RiskPolicy()
+    watch = policy.watch_from if watch is None else watch
+    high = policy.high_from if high is None else high
+    if not watch <= high <= 100:
+        raise CaseInvalid(
+            _("high_from: %(high)s must be at least the watch score %(watch)s and at most 100.")
+            % {"high": high, "watch": watch},
+            extra={"field": "high_from"},
+        )
+    reasons = values.get("risky_reasons")
+    if reasons is not None and set(reasons) - set(Case.ReasonCode.values):
+        raise CaseInvalid(
+            _("risky_reasons: %(codes)s are not reason codes.")
+            % {"codes": ", ".join(sorted(set(reasons) - set(Case.ReasonCode.values)))},
+            extra={"field": "risky_reasons"},
+        )
+    for name, value in values.items():
+        setattr(policy, name, value)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        policy._history_user = actor
+    policy.save()
+    return policy
 
 
 def risk_level(*, score: int | None, policy: RiskPolicy) -> str:
@@ -83,4 +136,13 @@ def case_risk_high(*, case: Case) -> bool:
     return case_risk_assess(case=case, policy=policy).score >= policy.high_from
 
 
-__all__ = ["RiskAssessment", "case_risk_assess", "case_risk_high", "case_risk_score", "risk_level", "risk_policy_get"]
+__all__ = [
+    "POLICY_FIELDS",
+    "RiskAssessment",
+    "risk_policy_save",
+    "case_risk_assess",
+    "case_risk_high",
+    "case_risk_score",
+    "risk_level",
+    "risk_policy_get",
+]

@@ -22,4 +22,5 @@ def order_cases(context, order):
         "buyer_cases": others.count(),
         "buyer_frauds": others.filter(fraud_flag=True).count(),
         "reveal": bool(user and user.has_perm("orders.view_consignee_pii")),
+        "can_create": bool(user and user.has_perm("aftersales.add_case")),
     }

@@ -217,6 +217,21 @@ MATRIX = {
     # after-sales reports and their Excel: CS (their shops), finance and managers; not the warehouse
     "aftersales:reports": "302 200 403 200 200 200",
     "aftersales:reports-xlsx": "302 200 403 200 200 200",
+    # the CS queue and the case page: everyone who sees cases (finance with consignees masked); the steps are
+    # POST-only; a case id that exists nowhere is 404
+    "aftersales:queue": "302 200 200 200 200 200",
+    "aftersales:bulk-approve": "302 405 405 405 405 405",
+    "aftersales:case": "302 404 404 404 404 404",
+    "aftersales:case-approve": "302 405 405 405 405 405",
+    "aftersales:case-reject": "302 405 405 405 405 405",
+    "aftersales:case-refund": "302 405 405 405 405 405",
+    "aftersales:case-intercept": "302 405 405 405 405 405",
+    "aftersales:case-note": "302 405 405 405 405 405",
+    "aftersales:case-evidence": "302 405 405 405 405 405",
+    # a case opened from the order page (order A): CS of shop A and managers; the warehouse and finance do not
+    "aftersales:case-new": "302 200 403 403 200 200",
+    # the risk thresholds: managers (and administrators) set them
+    "aftersales:risk-policy": "302 403 403 403 200 200",
     "stock-index": "302 403 200 403 200 200",
     "stock-accuracy": "302 403 200 403 200 200",
     "stock-adjust": "302 403 200 403 200 200",
