@@ -2,7 +2,8 @@
 word), ``creation`` (a case entered by staff or a partner), ``money`` (what may be given back and how it is
 spread), ``decisions`` (approval tiers, approve/reject/withdraw), ``interception`` (the order stopped,
 released or cancelled), ``receiving`` (returned goods at the warehouse), ``execution`` (the money going back),
-``replacement`` (the goods an exchange or re-ship sends)."""
+``replacement`` (the goods an exchange or re-ship sends), ``risk`` (the score and the policy), ``bulk`` (approving
+several cases from the CS queue), ``notes`` (CS's notes and evidence)."""
 
 from aftersales.services.cases import (
     case_event_record,
