@@ -118,8 +118,9 @@ class CaseCreateForm(forms.Form):
         ]
 
 
-class RiskPolicyForm(forms.ModelForm):
-    """The risk policy's thresholds, look-back days and points (``aftersales.models.risk``)."""
+class RiskPolicyForm(forms.Form):
+    """The risk policy's thresholds, look-back days and points (``aftersales.models.risk``), with the model's
+    labels and limits; whether they fit together is ``risk_policy_save``'s to say."""
 
     risky_reasons = forms.MultipleChoiceField(
         label=_("risky reason codes"),
@@ -129,10 +130,9 @@ class RiskPolicyForm(forms.ModelForm):
         help_text=_("Reason codes the buyer need not prove: a case with one of them gets the points below."),
     )
 
-    class Meta:
-        model = RiskPolicy
-        fields = POLICY_FIELDS
-
-    def validate_unique(self):
-        """The thresholds' order is checked by ``risk_policy_save``, which says what is wrong (the database
-        constraint behind it would only name itself)."""
+    def __init__(self, *args, policy: RiskPolicy, **kwargs):
+        kwargs.setdefault("initial", forms.model_to_dict(policy, fields=POLICY_FIELDS))
+        super().__init__(*args, **kwargs)
+        numbers = [name for name in POLICY_FIELDS if name != "risky_reasons"]
+        self.fields.update(forms.fields_for_model(RiskPolicy, fields=numbers))
+        self.order_fields(POLICY_FIELDS)

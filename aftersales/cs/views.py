@@ -27,7 +27,7 @@ from aftersales.services.execution import PAYABLE
 from aftersales.services.interception import STOPPING_KINDS, case_interception_request
 from aftersales.services.money import refunded_total
 from aftersales.services.notes import case_evidence_add, case_note_add, evidence_check
-from aftersales.services.risk import risk_level, risk_policy_get, risk_policy_save
+from aftersales.services.risk import POLICY_FIELDS, risk_level, risk_policy_get, risk_policy_save
 from config.errors import ApplicationError
 from config.paging import EstimatedCountPaginator
 from orders.masking import consignee_for
@@ -329,13 +329,13 @@ def risk_policy(request):
     can_change = request.user.has_perm("aftersales.change_riskpolicy") and request.user.has_perm(
         "aftersales.add_riskpolicy"
     )
-    form = RiskPolicyForm(request.POST or None, instance=policy)
+    form = RiskPolicyForm(request.POST or None, policy=policy)
     error = None
     if request.method == "POST":
         if not can_change:
             raise PermissionDenied
         if form.is_valid():
-            values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            values = {name: form.cleaned_data[name] for name in POLICY_FIELDS}
             try:
                 risk_policy_save(values=values, actor=request.user)
             except ApplicationError as exc:

@@ -2,14 +2,12 @@
 required), give the money back, stop the order, a note, evidence — each through the after-sales services, their
 errors shown as they say them (409 ``refund_exceeds_paid`` included); a case opened from the order page."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
 from aftersales.exceptions import RefundExceedsPaid
 from aftersales.models import ApprovalTier, Case, CaseDecision, CaseEvent, CaseEvidence, Payout
@@ -17,6 +15,7 @@ from aftersales.services import case_approve
 from aftersales.signals import case_interception_wanted
 from orders.access import shop_access_grant
 from orders.models import Shop
+from orders.services import order_transition
 from orders.states import HoldReason, Status
 from tests.factories import (
     ApprovalTierFactory,
@@ -180,19 +179,21 @@ def test_refund_from_the_page_gives_an_offline_orders_money_back_once(world, man
 
 
 def _sent_order(world, status):
-    return make_order(
-        shop=world["shop_a"],
-        skus=[(world["skus"][0], 1, Decimal("50.00"))],
-        status=status,
-        paid_at=timezone.now() - dt.timedelta(days=2),
-    )
+    """A paid order moved along its statuses (``order_transition``) as far as ``status``."""
+    order = make_order(shop=world["shop_a"], skus=[(world["skus"][0], 1, Decimal("50.00"))], status=Status.PAID)
+    path = [Status.APPROVED, Status.PICKING, Status.SHIPPED, Status.DELIVERED]
+    for step in path[: path.index(status) + 1]:
+        order = order_transition(order=order, to_status=step, system="tests")
+    return order
 
 
 def test_stopping_an_order_already_with_the_carrier_asks_an_interception_again(world, cs_a):
     case = make_case(order=_sent_order(world, Status.SHIPPED), kind="return_refund", lines=[("SKU-1", 1)])
     assert case.events.filter(kind=CaseEvent.Kind.INTERCEPTION).count() == 1  # asked when the case was opened
     asked = []
-    case_interception_wanted.connect(lambda sender, case_id, **kw: asked.append(case_id), dispatch_uid="heard")
+    case_interception_wanted.connect(
+        lambda sender, case_id, **kw: asked.append(case_id), weak=False, dispatch_uid="heard"
+    )
     try:
         answer = _client(cs_a).post(f"/aftersales/{case.pk}/intercept/")
     finally:
@@ -229,7 +230,7 @@ def test_a_note_and_evidence_go_on_the_case(order, cs_a):
     assert list(case.evidence.values_list("caption", "kind", "uploaded_by__username")) == [
         ("聊天截图", CaseEvidence.Kind.BUYER, "cs_a")
     ]
-    assert [(level, code) for level, _m, code in _said(refused)] == [("error", "case_invalid")]
+    assert [(level, code) for level, _m, code in _said(refused)][-1] == ("error", "case_invalid")
 
 
 def test_a_case_opened_from_the_order_page(order, cs_a):
