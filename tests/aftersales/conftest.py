@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from aftersales.models import ApprovalTier
 from orders.models import Shop
 from orders.shaping.split import order_split
 from orders.states import Status
@@ -29,3 +30,12 @@ def shrunk_case(world):
     order.refresh_from_db()
     assert order.paid_amount == Decimal("110.00")
     return case
+
+
+@pytest.fixture
+def fresh_install_tier(db):
+    """The tier a fresh install has (a manager approves any amount), also after a transactional test emptied the
+    tables the migrations filled."""
+    ApprovalTier.objects.get_or_create(
+        approver=ApprovalTier.Approver.MANAGER, max_amount=None, defaults={"name": "manager"}
+    )

@@ -28,7 +28,7 @@ from tests.factories import (
 )
 from tests.factories.aftersales import PNG
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_install_tier")]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from aftersales.services.risk import risk_policy_get
 from orders.states import Status
 from tests.factories import ApprovalTierFactory, CaseFactory, RiskPolicyFactory, make_case, make_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_install_tier")]
 
 
 @pytest.fixture
