@@ -115,12 +115,25 @@ _FLAG_CHANNELS = """    UPDATE {channel} SET dirty = true
                    WHERE channel.sku_id IN (SELECT sku_id FROM taken) AND NOT channel.dirty AND channel.is_active
                    ORDER BY channel.id FOR UPDATE)
  RETURNING id"""
+# The active reservations of some order lines (``{line_ids}``: an array parameter), looked up line by line in the
+# partial unique index reservation_one_active_per_line_and_stock (order_line_id, stock_id WHERE state = 'active').
+# The statements here are prepared, i.e. planned once per connection. Written as ``order_line_id = ANY(…) AND
+# state = 'active'``, the plan made while the table is small and has never been analysed — a freshly migrated
+# database, its first peak — reads every active reservation through reservation_stock_state_idx (without
+# statistics the planner takes 'active' for a rare state), and the connection keeps that plan while the table
+# grows: each sale read all earlier ones. One LATERAL probe per line (OFFSET 0 keeps it from being flattened into
+# a join) leaves the planner nothing but the line-id probe, at any size and with or without statistics; 'active'
+# is written out so that the partial index applies. Columns: held.id, order_line_id, stock_id, quantity.
+ACTIVE_RESERVATIONS_OF_LINES = """unnest({line_ids}::bigint[]) AS line(id) CROSS JOIN LATERAL (
+    SELECT r.id, r.order_line_id, r.stock_id, r.quantity FROM {reservation} r
+     WHERE r.order_line_id = line.id AND r.state = 'active' OFFSET 0) held"""
+
 _ROW_BY_ID = "%(stock_id)s"
 _ROW_BY_SKU = """(
     SELECT s.id FROM {stock} s JOIN {sku} k ON k.id = s.sku_id
      WHERE s.sku_id = %(sku_id)s AND s.warehouse_id = %(warehouse_id)s
        AND s.pool = CASE WHEN %(presale)s OR k.is_presale THEN 'presale' ELSE 'spot' END
-       AND NOT EXISTS (SELECT 1 FROM {reservation} r WHERE r.order_line_id = ANY(%(line_ids)s) AND r.state = 'active')
+       AND NOT EXISTS (SELECT 1 FROM {held})
 )"""
 
 
@@ -151,7 +164,8 @@ def stock_reserve_one_row(
         "movement": StockMovement._meta.db_table,
         "channel": ChannelStock._meta.db_table,
     }
-    row = _ROW_BY_ID if stock_id is not None else _ROW_BY_SKU.format(**tables)
+    held = ACTIVE_RESERVATIONS_OF_LINES.format(line_ids="%(line_ids)s", reservation=tables["reservation"])
+    row = _ROW_BY_ID if stock_id is not None else _ROW_BY_SKU.format(held=held, **tables)
     sql = _RESERVE_ONE_ROW.format(row=row, flag=_FLAG_CHANNELS.format(**tables), **tables)
     params = {
         "total": sum(quantity for _line, quantity in lines),

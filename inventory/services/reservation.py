@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from config.tasks import enqueue_on_commit
 from inventory.exceptions import LedgerInconsistent, StockInvalid
 from inventory.locks import (
+    ACTIVE_RESERVATIONS_OF_LINES,
     execute_prepared,
     stock_change,
     stock_lock_in_order,
@@ -93,15 +94,23 @@ class _Row(NamedTuple):
 
 
 # The stock rows of the order's SKUs and the order lines' active reservations, in one round trip.
-_READ = """
+_READ_STOCK = """
 SELECT 's', s.id, s.sku_id, s.warehouse_id, s.pool, s.on_hand, s.reserved, k.code, k.is_presale, w.priority,
        w.code, w.kind, w.is_active
   FROM {stock} s JOIN {sku} k ON k.id = s.sku_id JOIN {warehouse} w ON w.id = s.warehouse_id
  WHERE s.sku_id IN ({skus})
 UNION ALL
+"""
+_READ_HELD = """
 SELECT 'r', r.id, r.order_line_id, r.stock_id, NULL, r.quantity, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM {reservation} r
  WHERE r.order_line_id IN ({lines}) AND r.state = %s
+"""
+# PostgreSQL: a prepared statement, so the reservations are probed line by line
+# (see inventory.locks.ACTIVE_RESERVATIONS_OF_LINES).
+_READ_HELD_PREPARED = """
+SELECT 'r', held.id, held.order_line_id, held.stock_id, NULL, held.quantity, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM {held}
 """
 
 
@@ -113,10 +122,13 @@ def _read(sku_ids: list[int], line_ids: list[int]) -> tuple[list[_Row], list[tup
         "reservation": Reservation._meta.db_table,
     }
     if connection.vendor == "postgresql":  # arrays: one statement text, prepared once per connection
-        sql = _READ.format(skus="SELECT unnest(%s::bigint[])", lines="SELECT unnest(%s::bigint[])", **tables)
-        found = execute_prepared(sql, [sku_ids, line_ids, str(ACTIVE)])
+        held = ACTIVE_RESERVATIONS_OF_LINES.format(line_ids="%s", reservation=tables["reservation"])
+        sql = _READ_STOCK.format(skus="SELECT unnest(%s::bigint[])", **tables) + _READ_HELD_PREPARED.format(held=held)
+        found = execute_prepared(sql, [sku_ids, line_ids])
     else:
-        sql = _READ.format(skus=", ".join(["%s"] * len(sku_ids)), lines=", ".join(["%s"] * len(line_ids)), **tables)
+        sql = _READ_STOCK.format(skus=", ".join(["%s"] * len(sku_ids)), **tables) + _READ_HELD.format(
+            lines=", ".join(["%s"] * len(line_ids)), **tables
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*sku_ids, *line_ids, str(ACTIVE)])
             found = cursor.fetchall()
