@@ -3,6 +3,8 @@
 ``orders.api.auth.PolicyTokenAuthentication`` puts a ``TokenScope`` on the user it authenticates; the
 "visible to this user" selectors (``orders.selectors``) narrow shops and orders to the token's shops. A user
 authenticated any other way (a session, a token without a policy) carries no scope: their grants decide.
+Work done for a partner outside their requests (the webhooks they subscribed) takes the scope of their token
+with ``token_scopes_apply``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,24 @@ class TokenScope:
 
 def token_scope_set(user, scope: TokenScope) -> None:
     setattr(user, SCOPE_ATTRIBUTE, scope)
+
+
+def token_scope_of(policy: TokenPolicy, shop_ids: Iterable[int]) -> TokenScope:
+    """The scope a request with this policy's token works in (``shop_ids``: the policy's shops)."""
+    return TokenScope(read_only=policy.read_only, shop_ids=frozenset(shop_ids) or None)
+
+
+def token_scopes_apply(users: Iterable) -> None:
+    """Put on each of ``users`` the limits of their token's policy, as if they had come with their token: for
+    work done for them without a request of theirs (the webhooks a partner subscribed with that token must not
+    carry what the token may not read). Users without a policy are left as they are."""
+    by_id: dict[int, list] = {}
+    for user in users:
+        by_id.setdefault(user.pk, []).append(user)
+    for policy in TokenPolicy.objects.filter(user_id__in=list(by_id)).prefetch_related("shops"):
+        scope = token_scope_of(policy, [shop.pk for shop in policy.shops.all()])
+        for user in by_id[policy.user_id]:
+            token_scope_set(user, scope)
 
 
 def token_shop_ids(user) -> frozenset[int] | None:

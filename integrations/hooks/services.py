@@ -48,6 +48,7 @@ from integrations.models import (
     WebhookSubscription,
     WorkStatus,
 )
+from orders.tokens import token_scopes_apply
 
 log = logging.getLogger(__name__)
 
@@ -213,8 +214,11 @@ def webhooks_publish_on_commit(items: list[tuple[str, str, dict[str, Any]]]) -> 
 
 def webhooks_publish(items: list[list[Any]]) -> int:
     """Record each event once (per type and source key) and a delivery for every subscription to it whose
-    owner may see the resource; queue sending them. Returns the deliveries written."""
+    owner may see the resource (with their API token's limits: its shops); queue sending them. Returns the
+    deliveries written."""
     subscriptions = list(WebhookSubscription.objects.select_related("owner").order_by("pk"))
+    # A partner's subscription sees what their token sees: a token limited to shop A gets no event of shop B.
+    token_scopes_apply(s.owner for s in subscriptions)
     written = 0
     for event_type, source_key, ref in items:
         wanted = [s for s in subscriptions if event_type in s.events and s.owner.is_active]

@@ -22,7 +22,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
 
 from orders.models import TokenPolicy
-from orders.tokens import TokenScope, token_scope_set
+from orders.tokens import token_scope_of, token_scope_set
 
 
 def policy_of(token) -> TokenPolicy | None:
@@ -60,8 +60,7 @@ class PolicyTokenAuthentication(TokenAuthentication):
             return found
         if policy.read_only and request.method not in SAFE_METHODS:
             raise TokenReadOnly(_("This token is read-only: it may not %(method)s.") % {"method": request.method})
-        shop_ids = frozenset(policy.shops.values_list("pk", flat=True))
-        token_scope_set(user, TokenScope(read_only=policy.read_only, shop_ids=shop_ids or None))
+        token_scope_set(user, token_scope_of(policy, policy.shops.values_list("pk", flat=True)))
         return found
 
 

@@ -15,8 +15,10 @@ from django.utils import timezone
 from integrations.hooks.services import delivery_replay, subscription_resume, webhook_deliver, webhook_retry_due
 from integrations.hooks.signing import signature_verify
 from integrations.models import HealthAlert, WebhookDelivery, WebhookEvent, WorkStatus
+from inventory.services import stock_receive
 from orders.services import order_transition
 from orders.states import Status
+from orders.tokens import token_policy_save
 from tests.factories import make_order
 from tests.integrations.hooks.helpers import SECRET
 
@@ -103,6 +105,35 @@ def test_another_shops_order_is_not_sent_and_masking_follows_the_owner(
     finance_body = json.loads(WebhookDelivery.objects.get(subscription=fin).body)
     assert finance_body["data"]["consignee"]["phone"] == "138****5678"
     assert finance_body["data"]["consignee"]["masked"] is True
+
+
+def test_a_partner_whose_token_is_limited_to_shop_a_gets_no_events_of_shop_b(
+    world, manager, subscribe, receiver, django_capture_on_commit_callbacks
+):
+    token_policy_save(user=manager, read_only=False, shops=[world["shop_a"]], rate="")
+    subscription = subscribe(manager, "order.created", "order.cancelled")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_b = make_order(shop=world["shop_b"])  # the manager may see it, the token may not
+        order_a = make_order(shop=world["shop_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        order_transition(order=order_b, to_status=Status.CANCELLED, system="tests", reason="buyer asked")
+
+    sent = [json.loads(request.body)["data"]["number"] for request in receiver.requests]
+    assert sent == [order_a.number]
+    assert WebhookDelivery.objects.filter(subscription=subscription).count() == 1
+
+
+def test_a_token_limited_to_shops_still_gets_the_stock_the_api_shows_it(
+    world, manager, subscribe, receiver, django_capture_on_commit_callbacks
+):
+    token_policy_save(user=manager, read_only=False, shops=[world["shop_a"]], rate="")
+    subscribe(manager, "stock.changed")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_receive(warehouse=world["wh_a"], lines=[(world["skus"][0], 5)], reason="tests")
+
+    assert [json.loads(request.body)["data"]["sku"] for request in receiver.requests] == [world["skus"][0].code]
 
 
 def test_a_failed_delivery_is_retried_within_a_minute_with_the_same_event_id(
