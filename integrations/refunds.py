@@ -12,7 +12,10 @@ platform client's ``refund_agree`` / ``return_agree`` / ``refund_refuse`` with t
 writes the answer on the case's timeline (``aftersales.services.case_platform_answer_record``):
 
 - done: the platform took the decision; the money is settled by the platform's own "refunded" notice
-  (``refund_record`` → the execution succeeds once: an answer never pays);
+  (``refund_record`` → the execution succeeds once) on the platforms whose feed brings one (adapter capability
+  ``refund_notice``: Taobao/Tmall, Douyin, Shopify). JD's ``replyRefund`` and Pinduoduo's ``pdd.refund.agree``
+  refund the buyer when they answer success and Order Hub reads no refunded notice from them: there the answer
+  settles the case (once — a settled case is not settled again);
 - the refund had already moved on there (``RefundStateChanged``: refunded, closed by the buyer, decided in the
   platform's back office): nothing to retry, the message is done and the timeline says so; when the platform
   shows the money back, the case is settled as its notice would;
@@ -168,6 +171,8 @@ def refund_decision_send(client, connection, message: OutboxMessage) -> dict[str
         request_no=decision.request_no,
         system=connection.shop.platform,
     )
+    if action == REFUND_AGREE and "refund_notice" not in adapter_for(connection.shop.platform).capabilities:
+        _settle(payload=payload, refund_id=decision.refund_id)  # no "refunded" notice will come: the answer is it
     return answer
 
 

@@ -58,6 +58,10 @@ def test_jd_refund_application_agreed_with_reply_refund(
     assert OutboxMessage.objects.get(kind=Kind.REFUND_AGREE).status == WorkStatus.DONE
     (reply,) = [r["payload"] for r in RECEIVED if r["kind"] == "reply_refund"]
     assert (reply["status"], reply["id"], reply["checkUserName"]) == (1, "5551234", "OrderHub")
+    # JD refunds when it answers success and sends Order Hub no refunded notice: the answer settles it, once.
+    case.refresh_from_db()
+    assert case.status == Case.Status.REFUNDED
+    assert list(case.payouts.values_list("status", flat=True)) == [Payout.Status.SUCCEEDED]
 
 
 def test_jd_refusal_names_the_reject_type_and_the_reason(
@@ -255,3 +259,114 @@ def test_pdd_agree_accepts_both_spellings_of_success(pdd, monkeypatch, result):
     answer = PddClient(pdd).refund_agree(_decision(refund_id="3300012"))
 
     assert answer["result"]["after_sales_id"] in (3300012, "3300012")
+
+
+# --- Pinduoduo's after-sales messages open the case with its after-sale id ----------------------------------------
+
+
+def _pdd_message(topic, **content):
+    # As PDD's message service delivers them: ``content`` is a JSON string, numbers as numbers.
+    return {"type": topic, "mallID": 171504183, "content": json.dumps(content)}
+
+
+@pytest.mark.parametrize(
+    ("content", "amount", "kind"),
+    [
+        (
+            {
+                "mall_id": 171504183,
+                "refund_fee": 1990,
+                "bill_type": 1,
+                "modified": 1625637425016,
+                "refund_id": 7381745730,
+                "operation": 1000,
+                "tid": "210707-339507978993455",
+            },
+            Decimal("19.90"),
+            "refund_only",
+        ),
+        (
+            {"refund_fee": "990", "bill_type": "2", "refund_id": "7381745731", "tid": "210707-339507978993455"},
+            Decimal("9.90"),
+            "return_refund",
+        ),
+        (
+            {"refund_fee": None, "refund_id": 7381745732, "tid": "210707-339507978993455"},
+            Decimal("0.00"),
+            "refund_only",
+        ),
+        (
+            {"refund_fee": 500, "bill_type": 3, "refund_id": 7381745733, "tid": "210707-339507978993455"},
+            Decimal("0.00"),
+            "exchange",
+        ),
+    ],
+)
+def test_pdd_refund_created_message_reads_as_pdd_sends_it(content, amount, kind):
+    from integrations.platforms import adapter_for
+    from integrations.platforms.base import FetchOrder, RefundEvent
+
+    fetch, event = adapter_for("pdd").interpret(
+        "pdd_refund_RefundCreated", _pdd_message("pdd_refund_RefundCreated", **content)
+    )
+
+    assert isinstance(fetch, FetchOrder) and fetch.external_id == "210707-339507978993455"
+    assert isinstance(event, RefundEvent) and event.external_id == "210707-339507978993455"
+    refund = event.refund
+    assert (refund.external_id, refund.amount, refund.kind, refund.status) == (
+        str(content["refund_id"]),
+        amount,
+        kind,
+        "requested",
+    )
+
+
+def test_pdd_refund_message_without_refund_id_or_with_an_unknown_type_is_refused_precisely():
+    from integrations.exceptions import PayloadInvalid
+    from integrations.platforms import adapter_for
+
+    adapter = adapter_for("pdd")
+    with pytest.raises(PayloadInvalid) as missing:
+        adapter.interpret("pdd_refund_RefundCreated", _pdd_message("pdd_refund_RefundCreated", tid="T-1"))
+    assert missing.value.extra == {"field": "content.refund_id"}
+    with pytest.raises(PayloadInvalid) as unknown:
+        adapter.interpret(
+            "pdd_refund_RefundClosed", _pdd_message("pdd_refund_RefundClosed", tid="T-1", refund_id=1, bill_type=9)
+        )
+    assert unknown.value.extra == {"field": "content.bill_type"}
+
+
+def test_pdd_feed_case_agreed_on_pdd_settled_by_the_answer_and_seen_by_finance(
+    pdd, skus, manager, sandbox_http, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from finance.services.vouchers import voucher_amounts
+    from integrations.platforms import adapter_for
+    from tests.factories import LegalEntityFactory
+
+    entity = LegalEntityFactory(shops=[pdd.shop])
+    order = make_order(
+        shop=pdd.shop, skus=[(skus["FLW-SERUM-30ML"], 1, Decimal("99.00"))], status=Status.PAID, external_id="PDD-50"
+    )
+    content = {"refund_fee": 9900, "bill_type": 1, "refund_id": 3300050, "tid": "PDD-50", "operation": 1000}
+    _fetch, event = adapter_for("pdd").interpret(
+        "pdd_refund_RefundCreated", _pdd_message("pdd_refund_RefundCreated", **content)
+    )
+    refund_event_apply(shop=pdd.shop, external_id=event.external_id, refund=event.refund, system="pdd")
+    refund_event_apply(shop=pdd.shop, external_id=event.external_id, refund=event.refund, system="pdd")  # again
+    case = Case.objects.get(order=order)
+    assert (case.external_id, case.status) == ("3300050", Case.Status.REQUESTED)
+    case_approve(case=case, actor=manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payout = refund_execute(case=case, actor=manager)
+
+    (sent,) = [r["payload"] for r in RECEIVED if r["kind"] == "pdd.refund.agree"]
+    assert sent["after_sales_id"] == 3300050
+    case.refresh_from_db()
+    payout.refresh_from_db()
+    assert (case.status, payout.status) == (Case.Status.REFUNDED, Payout.Status.SUCCEEDED)
+    today = timezone.localdate()
+    amounts = voucher_amounts(entity=entity, date_from=today - dt.timedelta(days=1), date_to=today)
+    assert amounts[today]["refunds"]["pdd"] == Decimal("99.00")

@@ -216,6 +216,7 @@ adapter = DouyinAdapter(
             "refund_agree",
             "return_agree",
             "refund_refuse",
+            "refund_notice",
         }
     ),
 )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from integrations.exceptions import PayloadInvalid
+from integrations.mapping import convert
 from integrations.platforms.base import (
     Action,
     Adapter,
@@ -15,6 +17,7 @@ from integrations.platforms.base import (
     OrderVersion,
     PushItem,
     PushRequest,
+    RefundEvent,
     json_loads,
     push_messages_split,
     to_json,
@@ -23,7 +26,7 @@ from integrations.platforms.client import verify_top_push
 from integrations.platforms.common import discount_remainder, presale_attach, presale_from_step
 from integrations.platforms.pdd.client import PddClient
 from integrations.platforms.pdd.mapping import DEFAULTS, REFUND_PENDING, REFUNDED, STEP_STATES
-from orders.channel import ChannelOrder
+from orders.channel import ChannelOrder, RefundInput
 from orders.shaping.presale import PresaleInput
 
 ORDER_TOPIC = "pdd.order"
@@ -38,6 +41,15 @@ ORDER_MESSAGE_TOPICS = frozenset(
 )
 
 
+# After-sales messages (pdd_refund_*): content ``{"mall_id", "tid", "refund_id" (the after-sale id), "refund_fee"
+# (fen), "bill_type", "operation", "modified" (ms)}``. The after-sale's status they stand for; the order is fetched
+# as well, so its refund status (hold, refunded) follows as for any order message.
+REFUND_MESSAGES = {"pdd_refund_RefundCreated": "requested", "pdd_refund_RefundClosed": "withdrawn"}
+# bill_type: 1 仅退款, 2 退货退款, 3 换货, 4 补寄, 5 维修 (repair: no case kind of its own — a return of the goods).
+BILL_TYPES = {1: "refund_only", 2: "return_refund", 3: "exchange", 4: "reship", 5: "return_refund"}
+WITHOUT_MONEY = frozenset({"exchange", "reship"})
+
+
 class PddAdapter(Adapter):
     def verify(self, connection, request: PushRequest) -> None:
         verify_top_push(connection, request, epoch_timestamp=True)
@@ -48,11 +60,14 @@ class PddAdapter(Adapter):
     def interpret(self, topic: str, payload: Any) -> list[Action]:
         if topic == ORDER_TOPIC:
             return [OrderVersion(payload)]
-        if topic in ORDER_MESSAGE_TOPICS:
+        if topic in ORDER_MESSAGE_TOPICS or topic in REFUND_MESSAGES:
             content = payload.get("content")
             if isinstance(content, str):
                 content = json_loads(content, what="content")
-            return [FetchOrder(str(content.get("tid") or content.get("order_sn")))]
+            tid = str(content.get("tid") or content.get("order_sn"))
+            if topic in REFUND_MESSAGES:
+                return [FetchOrder(tid), _refund_event(topic, tid, content)]
+            return [FetchOrder(tid)]
         return [Ignore(f"topic {topic} is not about orders")]
 
     def prepare(self, native: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +90,37 @@ class PddAdapter(Adapter):
 
     def ack(self) -> dict[str, Any]:
         return {"success": True, "error_code": 0}
+
+
+def _refund_event(topic: str, tid: str, content: dict[str, Any]) -> RefundEvent:
+    """An after-sales message as the case it opens or closes (idempotent by ``refund_id``, the after-sale id)."""
+    refund_id = str(content.get("refund_id") or "").strip()
+    if not refund_id:
+        raise PayloadInvalid(
+            _("%(topic)s: content has no refund_id.") % {"topic": topic}, extra={"field": "content.refund_id"}
+        )
+    bill_type = _int_or_none(content.get("bill_type"), "content.bill_type")
+    kind = BILL_TYPES.get(bill_type or 1)
+    if kind is None:
+        raise PayloadInvalid(
+            _("content.bill_type: %(value)r is not a PDD after-sale type (1-5).") % {"value": content.get("bill_type")},
+            extra={"field": "content.bill_type"},
+        )
+    fee = content.get("refund_fee")
+    amount = convert(0 if fee in (None, "") else fee, "fen", field="content.refund_fee")
+    modified = _int_or_none(content.get("modified"), "content.modified")
+    when = convert(modified // 1000, "epoch", field="content.modified") if modified else None
+    return RefundEvent(
+        external_id=tid,
+        refund=RefundInput(
+            external_id=refund_id,
+            amount=Decimal("0.00") if kind in WITHOUT_MONEY else amount,
+            status=REFUND_MESSAGES[topic],
+            kind=kind,
+            reason=f"{topic} bill_type {bill_type or ''} operation {content.get('operation') or ''}".strip(),
+            requested_at=when,
+        ),
+    )
 
 
 def _push_item(message: dict[str, Any], index: int) -> PushItem:

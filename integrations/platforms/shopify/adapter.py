@@ -238,5 +238,7 @@ adapter = ShopifyAdapter(
     platform="shopify",
     defaults=DEFAULTS,
     currency="CNY",
-    capabilities=frozenset({"push", "poll", "ship", "ship_partial", "stock", "catalog", "refund_agree"}),
+    capabilities=frozenset(
+        {"push", "poll", "ship", "ship_partial", "stock", "catalog", "refund_agree", "refund_notice"}
+    ),
 )

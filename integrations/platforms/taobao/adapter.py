@@ -166,6 +166,16 @@ adapter = TaobaoAdapter(
     platform="taobao",
     defaults=DEFAULTS,
     capabilities=frozenset(
-        {"push", "poll", "ship", "ship_partial", "stock", "refund_agree", "return_agree", "refund_refuse"}
+        {
+            "push",
+            "poll",
+            "ship",
+            "ship_partial",
+            "stock",
+            "refund_agree",
+            "return_agree",
+            "refund_refuse",
+            "refund_notice",
+        }
     ),
 )
