@@ -156,6 +156,9 @@ class Order(Followed):
             models.Index(fields=["status", "shop", "created_at"], name="order_status_shop_created_idx"),
             models.Index(fields=["shop", "created_at"], name="order_shop_created_idx"),
             models.Index(fields=["warehouse", "status"], name="order_warehouse_status_idx"),
+            # Following with ?updated_after= (config.feed): the orders changed since then, without reading the
+            # orders that have not changed since (most of them, and every order older than change numbers).
+            models.Index(fields=["changed_at"], name="order_changed_at_idx"),
             # The back office's search by a full phone number (erased phones are not indexed).
             models.Index(
                 fields=["consignee_phone"], condition=~Q(consignee_phone=""), name="order_consignee_phone_idx"

@@ -163,3 +163,36 @@ def test_a_next_link_from_an_empty_start_stays_a_follow_link(api, world, manager
     assert "cursor=" in body["next"]
     made = make_order(shop=world["shop_a"])
     assert drain(api(manager), body["next"])[0] == [made.number]
+
+
+@pytest.mark.postgres
+def test_updated_after_reads_the_orders_changed_since_then_through_their_index(api, world, manager):
+    recent = make_order(shop=world["shop_a"])
+    template = make_order(shop=world["shop_a"])
+    table = Order._meta.db_table
+    columns = [f.column for f in Order._meta.concrete_fields if f.column not in ("id", "number", "external_id")]
+    listed = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        # 3,000 orders that last changed a month ago (the change stamp held while they are backdated)
+        cursor.execute(
+            f"INSERT INTO {table} (number, external_id, {listed}) SELECT number || '-' || g, external_id || '-' || g, "
+            f"{listed} FROM {table}, "
+            "generate_series(1, 3000) g WHERE id = %s",
+            [template.pk],
+        )
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks: the table can be altered
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_change_stamp")
+        cursor.execute(f"UPDATE {table} SET changed_at = now() - interval '30 days' WHERE id <> %s", [recent.pk])
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_change_stamp")
+        cursor.execute(f"ANALYZE {table}")
+    since = (timezone.now() - dt.timedelta(days=1)).isoformat()
+
+    with CaptureQueriesContext(connection) as queries:
+        seen, _resume = drain(api(manager), URL, {"updated_after": since})
+
+    assert seen == [recent.number]
+    (feed,) = [q["sql"] for q in queries if '"changed_at" >=' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {feed}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "order_changed_at_idx" in plan, plan
