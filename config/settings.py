@@ -439,6 +439,12 @@ INTEGRATIONS_INBOX_COALESCE = bool(CACHE_REDIS_URL) and env_bool("INTEGRATIONS_I
 # The command center (/board/, integrations.board): the page fetches its figures again every this many seconds
 # (the panels themselves are recomputed every minute by a background schedule).
 BOARD_REFRESH_SECONDS = env_int("BOARD_REFRESH_SECONDS", default=30)
+# The peak simulator (manage.py simulate_peak, /simulator/): its own database (default: the configured one's name
+# + "_peaksim"; never the configured one), its broker (a Redis database of its own, so no other cluster takes its
+# tasks; the database when Redis does not answer) and where its reports 《大促容量基线报告》 are written.
+SIMULATOR_DATABASE = env_str("SIMULATOR_DATABASE", default="")
+SIMULATOR_REDIS_URL = env_str("SIMULATOR_REDIS_URL", default="redis://127.0.0.1:6379/13")
+SIMULATOR_REPORT_DIR = Path(env_str("SIMULATOR_REPORT_DIR", default=str(BASE_DIR / "var" / "peaksim")))
 # The daily shipping health report goes to the groups that asked for it once the Shanghai clock passes this time
 # ("HH:MM"; fulfilment/services/report_delivery.py), with the previous day's figures.
 FULFILMENT_REPORT_SEND_AT = env_str("FULFILMENT_REPORT_SEND_AT", default="08:00")

@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("board/", include("integrations.board.urls")),
+    path("simulator/", include("integrations.simulator.urls")),
     path("", include("integrations.urls")),
     path("fulfilment/", include("fulfilment.urls")),
     path("track/", include("fulfilment.public_urls")),

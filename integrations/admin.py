@@ -184,3 +184,4 @@ from integrations.hooks import admin as _hooks_admin  # noqa: E402,F401  (webhoo
 from integrations.logistics import admin as _logistics_admin  # noqa: E402,F401  (the logistics services' admin)
 from integrations.notify import admin as _notify_admin  # noqa: E402,F401  (buyer notifications admin)
 from integrations.payments import admin as _payments_admin  # noqa: E402,F401  (payment providers' notifications)
+from integrations.simulator import admin as _simulator_admin  # noqa: E402,F401  (the peak simulator's runs)

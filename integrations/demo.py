@@ -10,6 +10,7 @@ from integrations.notify.demo import buyer_notifications_demo_ensure
 from integrations.presale_demo import presale_demo_ensure
 from integrations.refund_demo import refund_decisions_demo_ensure
 from integrations.sandbox.setup import sandbox_connections_ensure
+from integrations.simulator.demo import peak_demo_ensure
 from integrations.stock import channel_stock_defaults_sync
 
 
@@ -29,6 +30,8 @@ def demo_seed() -> dict[str, int]:
         **buyer_notifications_demo_ensure(),
         # Refund decisions on the platforms: one agreed through the outbox, one parked for staff.
         **refund_decisions_demo_ensure(),
+        # The peak simulator: one finished run (recorded on the project's machine) with its report.
+        **peak_demo_ensure(),
         # Last: the command center's panels over everything the demo loaded.
         **board_demo_ensure(),
     }

@@ -262,3 +262,13 @@ def buyer_messages_anonymise_due() -> int:
     from integrations.notify.services import buyer_messages_anonymise_due as anonymise
 
     return anonymise()
+
+
+# --- the peak simulator (integrations.simulator) --------------------------------------------------------------
+
+
+def peak_run_execute(run_id: int) -> str:
+    """Run a simulation queued from the back office (claimed once: a second delivery of the task does nothing)."""
+    from integrations.simulator.runner import peak_run_execute as execute
+
+    return execute(run_id=run_id)

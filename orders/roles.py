@@ -177,6 +177,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.view_boardalertrule",
         "integrations.add_boardalertrule",
         "integrations.change_boardalertrule",
+        "integrations.view_peakrun",  # the peak simulator (/simulator/): start runs, watch them, open reports
+        "integrations.run_peakrun",
         # buyer notifications: templates, opt-outs, the message log (replaying parked messages)
         "integrations.view_notificationtemplate",
         "integrations.change_notificationtemplate",

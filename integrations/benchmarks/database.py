@@ -70,12 +70,13 @@ def bench_database_use(name: str) -> None:
     settings.DATABASES["default"]["NAME"] = name
 
 
-def database_url() -> str:
-    """The URL of the database this process is connected to, for the children's ``DATABASE_URL``."""
+def database_url(name: str = "") -> str:
+    """The URL of the database ``name`` on the configured server (default: the one this process is connected
+    to), for the children's ``DATABASE_URL``."""
     params = db_connection.settings_dict
     user = urllib.parse.quote(params.get("USER") or "")
     password = params.get("PASSWORD") or ""
     auth = f"{user}:{urllib.parse.quote(password)}@" if password else (f"{user}@" if user else "")
     host = params.get("HOST") or "127.0.0.1"
     port = params.get("PORT") or 5432
-    return f"postgres://{auth}{host}:{port}/{params['NAME']}"
+    return f"postgres://{auth}{host}:{port}/{name or params['NAME']}"

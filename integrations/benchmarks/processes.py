@@ -110,3 +110,39 @@ def port_wait(port: int, seconds: float) -> None:
         except OSError:
             time.sleep(0.2)
     raise CommandError(f"the server did not start on port {port}")
+
+
+# --- CPU ------------------------------------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes ``pids`` have used so far (``/proc/<pid>/stat``; a process gone
+    counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / CLOCK_TICKS
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from the first line of ``/proc/stat``."""
+    try:
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return (sum(values) - idle) / CLOCK_TICKS, sum(values) / CLOCK_TICKS
+
+
+def busiest(pids: list[int]) -> int | None:
+    """The process of ``pids`` that has used the most CPU (a cluster's busiest worker, mid-batch)."""
+    used = {pid: cpu_seconds([pid]) for pid in pids}
+    return max(used, key=used.get) if used else None

@@ -93,12 +93,13 @@ def scale_setup() -> dict[str, Any]:
     return {"connections": connections_by_shop, "skus": [(sku.code, sku.name) for sku in skus]}
 
 
-def schedules_hold() -> None:
-    """The periodic tasks (SLA watch, sweepers, syncs) wait while the cluster fills: they are not ingestion, and
-    on a half-filled database they would only compete with it (the cluster upserts them when it starts)."""
+def schedules_hold(*, keep: tuple[str, ...] = ()) -> None:
+    """The periodic tasks (SLA watch, sweepers, syncs) wait while the cluster fills, except those named in
+    ``keep``: they are not ingestion, and on a half-filled database they would only compete with it (the cluster
+    upserts them when it starts, keeping their next run)."""
     from django_q.models import Schedule
 
-    Schedule.objects.update(next_run=timezone.now() + dt.timedelta(days=3650))
+    Schedule.objects.exclude(name__in=keep).update(next_run=timezone.now() + dt.timedelta(days=3650))
 
 
 def schedules_release() -> None:

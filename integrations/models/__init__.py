@@ -9,7 +9,7 @@
 - ``health``: shop health alerts
 - ``webhooks``: webhooks to partners
 - and the sub-packages' own models: the command center's panels, logistics services, buyer notifications,
-  payment providers' notifications.
+  payment providers' notifications, the peak simulator's runs.
 
 Hot-path writes (claiming inbox/outbox work, counters, cursors) are single conditional ``UPDATE``s, which
 simple-history does not record; the inbox and outbox rows are themselves the audit trail of that work.
@@ -27,6 +27,7 @@ from integrations.models.webhooks import WebhookDelivery, WebhookEvent, WebhookS
 from integrations.models.work import DUE_STATUSES, WorkStatus
 from integrations.notify.models import BuyerMessage, BuyerOptOut, NotificationTemplate
 from integrations.payments.models import PaymentNotice
+from integrations.simulator.models import PeakRun  # the peak simulator's runs
 
 __all__ = [
     "DUE_STATUSES",
@@ -45,6 +46,7 @@ __all__ = [
     "NotificationTemplate",
     "OutboxMessage",
     "PaymentNotice",
+    "PeakRun",
     "ShopConnection",
     "TrackingCallback",
     "TrackingSubscription",

@@ -148,6 +148,13 @@ MATRIX = {
     # the command center: figures of every shop, for managers and administrators
     "board:page": "302 403 403 403 200 200",
     "board:data": "302 403 403 403 200 200",
+    # the peak simulator: managers start runs, watch them and open their reports
+    "simulator:index": "302 403 403 403 200 200",
+    "simulator:start": "302 403 403 403 405 405",
+    "simulator:run": "302 403 403 403 404 404",
+    "simulator:data": "302 403 403 403 404 404",
+    "simulator:report": "302 403 403 403 404 404",
+    "simulator:report-file": "302 403 403 403 404 404",
     # Prometheus: a scraper's bearer token (METRICS_TOKEN), or a signed-in user who may view the board
     "metrics": "401 403 403 403 200 200",
     "integrations-alerts-resolve": "302 403 403 403 405 405",

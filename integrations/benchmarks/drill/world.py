@@ -24,42 +24,32 @@ class World:
 
 
 def world_build(topology) -> World:
-    import datetime as dt
-    import secrets
 
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from integrations.models import ShopConnection
+    from integrations.benchmarks.shops import sandbox_shop_create
     from inventory.models import SKU, Warehouse
     from inventory.services import stock_receive
     from orders import roles
     from orders.access import shop_access_grant, warehouse_access_grant
-    from orders.models import Shop
 
     run = uuid.uuid4().hex[:6]
     warehouse = Warehouse.objects.create(code=f"drill-{run}", name=f"演练仓 {run}")
     skus = [SKU.objects.create(code=f"DRILL-{run}-{i:02d}", name=f"演练商品 {i}") for i in range(1, SKUS + 1)]
     stock_receive(warehouse=warehouse, lines=[(sku, 60) for sku in skus], reason="drill opening stock")
-    shops = {}
-    for platform in ("shopify", "taobao"):
-        shop = Shop.objects.create(
-            code=f"drill-{platform}-{run}", name=f"演练 {platform}", platform=platform, default_warehouse=warehouse
-        )
-        shops[platform] = ShopConnection.objects.create(
-            shop=shop,
-            base_url=f"{topology.url}/sandbox/{platform}",
+    shops = {
+        platform: sandbox_shop_create(
+            platform=platform,
+            code=f"drill-{platform}-{run}",
+            name=f"演练 {platform}",
+            warehouse=warehouse,
+            base_url=topology.url,
             app_key=f"sandbox-drill-{platform}-{run}",
-            app_secret=secrets.token_hex(16),
-            access_token=secrets.token_hex(16),
-            webhook_secret=secrets.token_hex(16),
-            token_expires_at=timezone.now() + dt.timedelta(days=60),
-            is_enabled=True,
-            poll_interval_minutes=1440,  # pushes only: no polling during the drill
-            next_poll_at=timezone.now() + dt.timedelta(days=365),
         )
+        for platform in ("shopify", "taobao")
+    }
     user = get_user_model().objects.create(username=f"drill-partner-{run}", is_staff=True)
     user.groups.set(Group.objects.filter(name__in=[roles.MANAGER]))
     shop_access_grant(who=user, shops=[c.shop for c in shops.values()])
