@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0018_alert_robots_become_notification_channels'),
+        ('integrations', '0019_refund_decisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
