@@ -120,10 +120,18 @@ def alerts_resolve(*, kind: str, keep: set[str], now: dt.datetime) -> int:
 # --- monitors ----------------------------------------------------------------------------------------------
 
 
+def _open_alert_severities(kind: str) -> dict[str, str]:
+    """key → severity of the open alerts of ``kind``, in one query. A monitor runs every minute over every
+    order in its state: an order whose alert is already open at that severity needs no write at all (no
+    row lock, no update, no history row), so a run costs a few queries however many orders are waiting."""
+    return dict(Alert.objects.filter(kind=kind, resolved_at__isnull=True).values_list("key", "severity"))
+
+
 def sla_stuck_orders_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     keep: set[str] = set()
     raised = 0
+    open_alerts = _open_alert_severities(Kind.STUCK)
     for status, limit in STUCK_AFTER.items():
         entered = (
             OrderEvent.objects.filter(
@@ -141,6 +149,8 @@ def sla_stuck_orders_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
         for order in stuck:
             key = f"stuck:{order.pk}:{status}"
             keep.add(key)
+            if key in open_alerts:  # raised before (amber, its start in detail["since"]): nothing changes
+                continue
             minutes = int((now - order.entered_at).total_seconds() // 60)
             _alert, notify = alert_raise(
                 kind=Kind.STUCK,
@@ -180,21 +190,28 @@ def sla_ship_late_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
     )
     keep: set[str] = set()
     raised = 0
+    open_alerts = _open_alert_severities(Kind.SHIP_LATE)
+    supervisors_of_shop: dict[int, list] = {}
     for order in due:
         key = f"ship_late:{order.pk}"
         keep.add(key)
         late = order.promised_ship_at <= now
+        severity = Severity.CRITICAL if late else Severity.WARNING
+        if key in open_alerts and SEVERITY_RANK[open_alerts[key]] >= SEVERITY_RANK[severity]:
+            continue  # already open at this severity: nothing changes
         when = timezone.localtime(order.promised_ship_at).strftime("%m-%d %H:%M")
         assignee = None
         if late:
-            supervisors = order_supervisors(order)
+            if order.shop_id not in supervisors_of_shop:
+                supervisors_of_shop[order.shop_id] = order_supervisors(order)
+            supervisors = supervisors_of_shop[order.shop_id]
             assignee = supervisors[0] if supervisors else None
         _alert, notify = alert_raise(
             kind=Kind.SHIP_LATE,
             key=key,
             order=order,
             assignee=assignee,
-            severity=Severity.CRITICAL if late else Severity.WARNING,
+            severity=severity,
             title=(
                 f"{order.number} not shipped: promised by {when}" if late else f"{order.number} must ship by {when}"
             ),
