@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from config.db import bulk_create_with_history_copy, history_copy, instance_new, rows_update
 from config.tasks import enqueue_on_commit
 from orders.exceptions import InvalidTransition
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, ReviewTask
 from orders.signals import order_events_recorded
 from orders.states import HoldReason, Status, can_transition
 from orders.stock import order_stock_follow, orders_stock_follow
@@ -158,6 +158,7 @@ def order_transition(
     # shipped consumes the reservations. See orders/stock.py and docs/inventory.md.
     order_stock_follow(order=locked, from_status=from_status, actor=actor)
     _review_when_paid(locked)
+    _review_tasks_close_when_ended([(locked, from_status, reason)], actor=actor)
     _refresh(order, locked)
     return order
 
@@ -228,6 +229,7 @@ def order_transition_many(
             actor=actor,
         )
         _review_when_paid(*(row for row, *_ in moved.values()))
+        _review_tasks_close_when_ended(list(moved.values()), actor=actor)
     for order in orders:
         _refresh(order, locked[order.pk])
     return list(orders)
@@ -337,6 +339,32 @@ def _review_when_paid(*orders: Order) -> None:
             paid[0] if len(paid) == 1 else paid,
             cluster=settings.ORDERS_REVIEW_CLUSTER or None,
         )
+
+
+ENDED = (Status.CANCELLED, Status.CLOSED)
+
+
+def _review_tasks_close_when_ended(moved: Sequence[tuple[Order, str, str]], *, actor) -> None:
+    """An order cancelled or closed (by staff, a partner, the platform or a rejected review) needs no review:
+    its open review tasks are closed as cancelled, noting why, locked in pk order and saved one by one so
+    each closing has its history row. ``moved``: (order, the status it left, reason); an order that was never
+    paid was never reviewed, so closing unpaid orders costs no query."""
+    ended = {
+        order.pk: (order.status, reason)
+        for order, from_status, reason in moved
+        if order.status in ENDED and from_status != Status.PENDING_PAYMENT
+    }
+    if not ended:
+        return
+    decided_by = actor if actor is not None and actor.is_authenticated else None
+    now = timezone.now()
+    tasks = ReviewTask.objects.select_for_update().filter(order_id__in=list(ended), status=ReviewTask.Status.OPEN)
+    for task in tasks.order_by("pk"):
+        status, reason = ended[task.order_id]
+        task.status = ReviewTask.Status.CANCELLED
+        task.decided_by, task.decided_at = decided_by, now
+        task.decision_note = f"order {status}{': ' + reason if reason else ''}"[:255]
+        task.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
 
 
 def _refresh(order: Order, locked: Order) -> None:

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from orders import roles
+from orders.actions import order_cancel
 from orders.models import Approval, OrderEvent, ReviewTask
 from orders.review.exceptions import ApprovalRoleRequired, ReviewClosed, ReviewInvalid
 from orders.review.services import (
@@ -17,6 +18,7 @@ from orders.review.services import (
     review_task_open,
 )
 from orders.rules.services import order_rules_apply
+from orders.services import order_transition_many
 from orders.states import HoldReason, Status
 from tests.factories import UserFactory
 from tests.orders.rules.fixtures import rule
@@ -109,6 +111,35 @@ def test_rejecting_cancels_the_order_and_closes_its_tasks(held, cs_a):
     assert dict(held.review_tasks.values_list("kind", "status")) == {"rules": "rejected", "manual": "cancelled"}
     with pytest.raises(ReviewClosed):
         review_approve(task_id=task.pk, actor=cs_a)
+
+
+def test_cancelling_a_held_order_closes_its_open_review_tasks(held, cs_a):
+    review_hold_manual(order_id=held.pk, actor=cs_a, reason="买家要求周五后发货")
+
+    order_cancel(order=held, actor=cs_a, reason="买家取消")
+
+    held.refresh_from_db()
+    assert held.status == Status.CANCELLED
+    tasks = held.review_tasks.order_by("pk")
+    assert list(tasks.values_list("kind", "status", "decided_by")) == [
+        ("rules", "cancelled", cs_a.pk),
+        ("manual", "cancelled", cs_a.pk),
+    ]
+    assert {task.decision_note for task in tasks} == {"order cancelled: 买家取消"}
+    assert not ReviewTask.objects.filter(status=ReviewTask.Status.OPEN).exists()
+
+
+def test_an_order_the_platform_closes_in_a_batch_leaves_no_open_review_task(held, paid_order, cs_a):
+    other = paid_order(address="人民路1号")
+    review_hold_manual(order_id=other.pk, actor=cs_a, reason="核对地址")
+
+    order_transition_many(orders=[held, other], to_status=Status.CLOSED, system="taobao", reason="TRADE_CLOSED")
+
+    assert list(ReviewTask.objects.values_list("status", "decision_note")) == [
+        ("cancelled", "order closed: TRADE_CLOSED"),
+        ("cancelled", "order closed: TRADE_CLOSED"),
+    ]
+    assert ReviewTask.history.filter(status="cancelled").count() == 2  # audited like any decision
 
 
 def test_the_order_stays_held_until_every_open_task_is_decided(held, cs_a):
