@@ -48,17 +48,17 @@ def demo_seed() -> dict[str, int]:
     made = 0
     now = timezone.now()
     unshipped = _orders(UNSHIPPED, count=1)
-    sent = _orders(SENT, count=6)
-    # the last figure: hours to the platform's deadline (the CS queue counts down; one is already past it)
+    # the dearest order gets the compensation: above the automatic tier, it waits for CS in the queue
+    sent = sorted(_orders(SENT, count=6), key=lambda order: order.paid_amount)
     plan = [
-        (unshipped, "refund_only", "no_longer_wanted", "拍错了，还没发货请直接退款", None, 3),
-        (sent, "return_refund", "quality", "面霜开盖有异味，申请退货退款", "approve", 40),
-        (sent, "return_refund", "not_as_described", "颜色和图片差别很大", "receive", 40),
-        (sent, "exchange", "wrong_item", "发错色号了，要换成 02 号", None, 20),
-        (sent, "reship", "missing_item", "少了一支赠品小样", None, -2),
-        (sent, "compensation", "price_protection", "下单第二天降价 20 元，申请价保", None, 30),
+        (unshipped, "refund_only", "no_longer_wanted", "拍错了，还没发货请直接退款", None),
+        (sent, "return_refund", "quality", "面霜开盖有异味，申请退货退款", "approve"),
+        (sent, "return_refund", "not_as_described", "颜色和图片差别很大", "receive"),
+        (sent, "exchange", "wrong_item", "发错色号了，要换成 02 号", None),
+        (sent, "reship", "missing_item", "少了一支赠品小样", None),
+        (sent, "compensation", "price_protection", "下单第二天降价 60 元，申请价保", None),
     ]
-    for orders, kind, reason_code, words, step, hours in plan:
+    for orders, kind, reason_code, words, step in plan:
         if not orders:
             continue
         order = orders.pop(0)
@@ -66,12 +66,12 @@ def demo_seed() -> dict[str, int]:
         case = case_create(
             order=order,
             kind=kind,
-            amount=Decimal("20.00") if kind == "compensation" else None,
+            amount=min(Decimal("60.00"), order.paid_amount) if kind == "compensation" else None,
             lines=[] if kind == "compensation" else [LineRequest(sku_code=line.sku.code, quantity=1)],
             reason=words,
             reason_code=reason_code,
             buyer_words=words,
-            deadline_at=now + dt.timedelta(hours=hours),
+            deadline_at=now + dt.timedelta(hours=40),
             source=Case.Source.STAFF,
             actor=manager,
             system="demo",
@@ -86,7 +86,17 @@ def demo_seed() -> dict[str, int]:
             Case.objects.filter(pk=case.pk).update(return_waybill=DEMO_RETURN_WAYBILL)
             _cs_desk(case=case, actor=manager)
         made += 1
-    return {"aftersales_cases": made, **_returns_desk(), **_risky_buyer(manager)}
+    counts = {"aftersales_cases": made, **_returns_desk(), **_risky_buyer(manager)}
+    _deadlines_spread(now=now)
+    return counts
+
+
+def _deadlines_spread(*, now) -> None:
+    """The CS queue counts down to the platforms' deadlines: of the cases still waiting for an answer, the first
+    is past its deadline, the next due in three hours."""
+    for case, hours in zip(Case.objects.filter(status=Case.Status.REQUESTED).order_by("pk"), (-2, 3), strict=False):
+        case.deadline_at = now + dt.timedelta(hours=hours)
+        case.save(update_fields=["deadline_at", "updated_at"])
 
 
 def _cs_desk(*, case: Case, actor) -> None:

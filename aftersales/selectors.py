@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
-from aftersales.models import OPEN_STATUSES, Case, UnknownParcel
+from aftersales.models import Case, UnknownParcel
 from inventory.selectors import stock_warehouses_for_user
 from orders.selectors import order_list_for_user
 
@@ -113,8 +113,9 @@ def case_queue_for_user(
     one after them, newest first).
 
     ``risk`` is a band of ``policy`` (low below *watch from*, watch, high from *high risk from*, or unscored),
-    ``risk_from`` a score threshold; ``deadline`` is ``overdue`` (an open case past its platform deadline), ``due``
-    (an open case whose deadline comes within ``due_hours``) or ``none`` (no deadline); ``query`` is a case
+    ``risk_from`` a score threshold; ``deadline`` is ``overdue`` (a case still waiting for an answer past its
+    platform deadline, as the SLA watch counts it), ``due`` (one whose deadline comes within ``due_hours``) or
+    ``none`` (no deadline); ``query`` is a case
     number, an order number, a platform order id, the platform's refund id or the return waybill."""
     cases = case_list_for_user(user)
     if kind:
@@ -134,10 +135,10 @@ def case_queue_for_user(
     if risk_from is not None:
         cases = cases.filter(risk_score__gte=risk_from)
     if deadline == "overdue":
-        cases = cases.filter(status__in=OPEN_STATUSES, deadline_at__lt=now)
+        cases = cases.filter(status=Case.Status.REQUESTED, deadline_at__lt=now)
     elif deadline == "due":
         cases = cases.filter(
-            status__in=OPEN_STATUSES, deadline_at__gte=now, deadline_at__lte=now + dt.timedelta(hours=due_hours)
+            status=Case.Status.REQUESTED, deadline_at__gte=now, deadline_at__lte=now + dt.timedelta(hours=due_hours)
         )
     elif deadline == "none":
         cases = cases.filter(deadline_at__isnull=True)

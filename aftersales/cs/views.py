@@ -83,8 +83,8 @@ def case_queue(request):
             "case": case,
             "consignee": consignee_for(request.user, case.order),
             "level": risk_level(score=case.risk_score, policy=policy),
-            "overdue": bool(case.deadline_at and case.deadline_at < now and case.status in OPEN_STATUSES),
-            "open": case.status in OPEN_STATUSES,
+            "overdue": bool(case.deadline_at and case.deadline_at < now and case.status == Case.Status.REQUESTED),
+            "waiting": case.status == Case.Status.REQUESTED,
         }
         for case in page.object_list
     ]
@@ -165,8 +165,8 @@ def case_detail(request, case_id: int):
             "level": risk_level(score=case.risk_score, policy=policy),
             "factors": [(label, factors[key]) for key, label in RISK_FACTOR_LABELS.items() if factors.get(key)],
             "earlier_cases": factors.get("earlier_cases", 0),
-            "overdue": bool(case.deadline_at and case.deadline_at < now and case.status in OPEN_STATUSES),
-            "is_open": case.status in OPEN_STATUSES,
+            "overdue": bool(case.deadline_at and case.deadline_at < now and case.status == Case.Status.REQUESTED),
+            "waiting": case.status == Case.Status.REQUESTED,
             "tier": tier,
             "can_approve": can_change and case.status == Case.Status.REQUESTED,
             "can_reject": can_change and case.status in REJECTABLE,
