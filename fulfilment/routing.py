@@ -88,11 +88,11 @@ def stock_available_by_warehouse(*, sku_ids: list[int], order_id: int | None = N
 
 
 def order_route(*, order) -> RoutingResult:
-    lines = list(order.lines.select_related("sku"))
+    lines = [line for line in order.lines.select_related("sku") if line.to_ship > 0]
     needed: dict[int, int] = defaultdict(int)
     codes: dict[int, str] = {}
     for line in lines:
-        needed[line.sku_id] += line.quantity
+        needed[line.sku_id] += line.to_ship
         codes[line.sku_id] = line.sku.code
     warehouses = list(
         Warehouse.objects.filter(is_active=True, kind=Warehouse.Kind.WAREHOUSE).order_by("priority", "code")

@@ -133,8 +133,10 @@ def _order_lines(orders: Sequence[Order]) -> dict[int, list[LineDemand]]:
     lines: dict[int, list[LineDemand]] = {order.pk: [] for order in orders}
     for order_id, pk, sku_id, quantity in (
         OrderLine.objects.filter(order__in=list(lines))
+        .annotate(units=F("quantity") - F("cancelled_quantity"))
+        .filter(units__gt=0)
         .order_by("order_id", "pk")
-        .values_list("order_id", "pk", "sku_id", "quantity")
+        .values_list("order_id", "pk", "sku_id", "units")
     ):
         lines[order_id].append(LineDemand(line_id=pk, sku_id=sku_id, quantity=quantity))
     return lines
@@ -160,12 +162,15 @@ def _warehouse_take(order: Order, result: ReserveResult) -> None:
 
 
 def order_stock_reserve_for(*, order: Order, actor=None) -> ReserveResult:
-    """Reserve the order's lines; an order without a warehouse gets the one inventory reserved at."""
+    """Reserve the order's lines (what each still ships: units cancelled before shipping are not reserved); an
+    order without a warehouse gets the one inventory reserved at."""
     lines = [
         LineDemand(line_id=pk, sku_id=sku_id, quantity=quantity)
         for pk, sku_id, quantity in OrderLine.objects.filter(order=order)
+        .annotate(units=F("quantity") - F("cancelled_quantity"))
+        .filter(units__gt=0)
         .order_by("pk")
-        .values_list("pk", "sku_id", "quantity")
+        .values_list("pk", "sku_id", "units")
     ]
     result = order_stock_reserve(
         order_id=order.pk,

@@ -1,10 +1,12 @@
 """A case and its order: stop an unshipped order at once (held with reason ``refund``: out of picking and
 packing, so no label is printed), ask the carrier to intercept a parcel already handed over, put the order
-back where it was when the case ends without money, cancel it when a refund covers all of it."""
+back where it was when the case ends without money, take a partial refund's units off it and let the rest ship,
+cancel it when a refund covers all of it."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from aftersales.exceptions import CaseStateError
@@ -12,8 +14,9 @@ from aftersales.locks import case_lock
 from aftersales.models import OPEN_STATUSES, Case, CaseEvent
 from aftersales.services.cases import case_event_record
 from aftersales.signals import case_interception_wanted
-from orders.models import Order
-from orders.services import order_hold_release, order_transition
+from orders.models import Order, OrderLine
+from orders.services import order_hold_release, order_lines_cancel, order_transition
+from orders.services.lines import UNITS_CANCELLABLE  # the statuses order_lines_cancel accepts
 from orders.states import HoldReason, Status
 
 # Orders a case can still stop before the goods leave.
@@ -63,6 +66,12 @@ def case_order_release(*, case: Case, actor=None, system: str = "") -> bool:
     open case of the order still holds it."""
     if not case.held_order:
         return False
+    return _hold_end(case=case, actor=actor, system=system)
+
+
+def _hold_end(*, case: Case, actor, system: str) -> bool:
+    """The case no longer holds its order: the order's hold ends (back to where it was) unless another open
+    case of the order still holds it. Returns whether the order moved."""
     others = Case.objects.filter(order_id=case.order_id, held_order=True, status__in=OPEN_STATUSES).exclude(pk=case.pk)
     case.held_order = False
     case.save(update_fields=["held_order", "updated_at"])
@@ -79,20 +88,47 @@ def case_order_release(*, case: Case, actor=None, system: str = "") -> bool:
 
 @transaction.atomic(savepoint=False)
 def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
-    """An approved refund: if it (with the order's other live cases) gives back all that was paid for an order
-    not shipped yet, the order is cancelled (its reservations released). Returns whether it was cancelled."""
+    """An approved refund on an order not shipped yet. If it (with the order's other live cases) gives back all
+    that was paid, or its lines leave nothing to ship, the order is cancelled (its reservations released).
+    Otherwise the case's lines are taken off the order — their units no longer ship and exactly those units'
+    reservations go back to stock (``orders.services.order_lines_cancel``) — and the hold ends so the rest ships
+    (unless another open case still holds it). A case without lines (a platform's refund of an amount) leaves
+    the order held for staff. Returns whether the order was cancelled."""
     from aftersales.services.money import refunded_total
 
     order = Order.objects.get(pk=case.order_id)
     if order.status not in (*STOPPABLE, Status.ON_HOLD) or case.kind not in STOPPING_KINDS:
         return False
     if refunded_total(order=order) < order.paid_amount:
-        return False
+        units = _units_of(case)
+        if not units or order.status not in UNITS_CANCELLABLE:
+            return False
+        order_lines_cancel(order=order, units=units, actor=actor, system=system, reason=f"after-sales {case.number}")
+        case_event_record(
+            case=case,
+            kind=CaseEvent.Kind.ORDER,
+            actor=actor,
+            system=system,
+            note="units taken off",
+            data={"lines": {str(line_id): quantity for line_id, quantity in units.items()}},
+        )
+        if OrderLine.objects.filter(order_id=order.pk, quantity__gt=F("cancelled_quantity")).exists():
+            if case.held_order:
+                _hold_end(case=case, actor=actor, system=system)
+            return False
     order_transition(
         order=order, to_status=Status.CANCELLED, actor=actor, system=system, reason=f"after-sales {case.number}"
     )
     case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="cancelled")
     return True
+
+
+def _units_of(case: Case) -> dict[int, int]:
+    """{order line id: units} the case's lines are about."""
+    units: dict[int, int] = {}
+    for line_id, quantity in case.lines.filter(order_line__isnull=False).values_list("order_line_id", "quantity"):
+        units[line_id] = units.get(line_id, 0) + quantity
+    return units
 
 
 @transaction.atomic

@@ -137,7 +137,9 @@ def waybill_request_build(*, shipment: Shipment, account: WaybillAccount | None)
         platform_code = carrier_platform_code(carrier=shipment.carrier, platform=order.shop.platform)
     except CarrierNotMapped:
         platform_code = ""
-    items = tuple((line.sku.name or line.sku.code, line.quantity) for line in order.lines.select_related("sku"))
+    items = tuple(
+        (line.sku.name or line.sku.code, line.to_ship) for line in order.lines.select_related("sku") if line.to_ship > 0
+    )
     return WaybillRequest(
         carrier_code=shipment.carrier.code,
         order_reference=order.number,

@@ -17,10 +17,12 @@ MAX_WEIGHT_GRAMS = 5_000_000
 
 
 def pack_expected(*, wave_order: WaveOrder) -> dict[str, int]:
-    """SKU code → units the parcel must contain (all lines, gifts included)."""
+    """SKU code → units the parcel must contain (all lines, gifts included; units cancelled before shipping
+    are not in it)."""
     expected: Counter[str] = Counter()
     for line in wave_order.order.lines.select_related("sku"):
-        expected[line.sku.code] += line.quantity
+        if line.to_ship > 0:
+            expected[line.sku.code] += line.to_ship
     return dict(expected)
 
 

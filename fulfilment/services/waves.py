@@ -122,7 +122,11 @@ def wave_build(
     by_order = {wo.order_id: wo for wo in wave_orders}
     from orders.models import OrderLine
 
-    lines = list(OrderLine.objects.filter(order_id__in=by_order).select_related("sku").order_by("order_id", "pk"))
+    lines = [
+        line
+        for line in OrderLine.objects.filter(order_id__in=by_order).select_related("sku").order_by("order_id", "pk")
+        if line.to_ship > 0  # units cancelled before shipping are not picked
+    ]
     placements = {
         p.sku_id: p.location
         for p in SKUPlacement.objects.filter(
@@ -146,7 +150,7 @@ def wave_build(
                 sku=line.sku,
                 location=placements.get(line.sku_id),
                 sequence=index,
-                quantity=line.quantity,
+                quantity=line.to_ship,
             )
             for index, line in enumerate(rows, start=1)
         ]

@@ -27,6 +27,7 @@ from inventory.services.levels import (
     stock_transfer,
 )
 from inventory.services.release import (
+    order_lines_stock_release,
     order_stock_consume,
     order_stock_release,
     orders_stock_release,
@@ -52,6 +53,7 @@ __all__ = [
     "channel_stock_set",
     "channel_stock_sync",
     "channel_stock_touch",
+    "order_lines_stock_release",
     "order_stock_consume",
     "order_stock_release",
     "orders_stock_release",

@@ -5,7 +5,7 @@ state, so repeating a step — or two workers doing it at once — changes nothi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -68,14 +68,12 @@ def _close(
         for r in held:
             key = (r["stock__sku_id"], r["stock__warehouse_id"], r["stock__pool"])
             movements.append(
-                movement_build(
+                _movement(
+                    r,
                     kind=kind,
-                    key=key,
-                    on_hand=-r["quantity"] if consume else 0,
-                    reserved=-r["quantity"],
-                    reference=r["reference"],
+                    units=r["quantity"],
+                    consume=consume,
                     reason=reason,
-                    reservation_id=r["pk"],
                     actor=actor,
                     system=system,
                     at=now,
@@ -86,6 +84,22 @@ def _close(
     StockMovement.objects.bulk_create(movements)
     stock_changed_on_commit(sku_ids=[m.sku_id for m in movements], arrivals=arrivals)
     return sum(r["quantity"] for r in locked)
+
+
+def _movement(r: dict, *, kind: str, units: int, consume: bool, reason: str, actor, system: str, at) -> StockMovement:
+    """The ledger row of ``units`` of the locked reservation ``r`` released (or shipped, ``consume``)."""
+    return movement_build(
+        kind=kind,
+        key=(r["stock__sku_id"], r["stock__warehouse_id"], r["stock__pool"]),
+        on_hand=-units if consume else 0,
+        reserved=-units,
+        reference=r["reference"],
+        reason=reason,
+        reservation_id=r["pk"],
+        actor=actor,
+        system=system,
+        at=at,
+    )
 
 
 def order_stock_release(
@@ -122,6 +136,75 @@ def orders_stock_release(
         system=system,
         reason=reason,
     )
+
+
+@transaction.atomic(savepoint=False)
+def order_lines_stock_release(
+    *,
+    order_id: int,
+    units: Mapping[int, int],
+    actor=None,
+    system: str = "inventory",
+    reason: str = "",
+) -> dict[int, int]:
+    """Give back exactly ``units`` = {order line id: units} of what these lines of one order hold (units taken
+    off the order before it ships): a reservation given back whole is closed, one given back in part keeps the
+    rest. A line holding fewer units gives back what it holds. The lines' reservations are locked together in
+    stock then pk order, each stock row changed once (ascending pk), one ledger row a reservation touched.
+    Returns the units given back per line."""
+    wanted = {line_id: quantity for line_id, quantity in units.items() if quantity > 0}
+    if not wanted:
+        return {}
+    locked = list(
+        reservations_active_for_update(order_ids=[order_id], line_ids=list(wanted)).values(
+            "pk",
+            "order_line_id",
+            "stock_id",
+            "quantity",
+            "reference",
+            "stock__sku_id",
+            "stock__warehouse_id",
+            "stock__pool",
+        )
+    )
+    now = timezone.now()
+    left = dict(wanted)
+    given: dict[int, int] = defaultdict(int)
+    by_stock: dict[int, int] = {}
+    movements = []
+    arrivals: dict[int, set[int]] = defaultdict(set)
+    for r in locked:  # stock then pk order: the stock rows below are changed in ascending pk
+        take = min(left[r["order_line_id"]], r["quantity"])
+        if take <= 0:
+            continue
+        if take == r["quantity"]:
+            Reservation.objects.filter(pk=r["pk"], state=ACTIVE).update(state=Reservation.State.RELEASED, closed_at=now)
+        else:
+            Reservation.objects.filter(pk=r["pk"], state=ACTIVE).update(quantity=r["quantity"] - take)
+        left[r["order_line_id"]] -= take
+        given[r["order_line_id"]] += take
+        by_stock[r["stock_id"]] = by_stock.get(r["stock_id"], 0) + take
+        key = (r["stock__sku_id"], r["stock__warehouse_id"], r["stock__pool"])
+        movements.append(
+            _movement(
+                r, kind=Kind.RELEASE, units=take, consume=False, reason=reason, actor=actor, system=system, at=now
+            )
+        )
+        arrivals[key[1]].add(key[0])
+    for stock_id, quantity in by_stock.items():
+        if not stock_change(stock_id, reserved=-quantity):
+            raise LedgerInconsistent(
+                _(
+                    "Order %(order_id)s's reservations hold %(quantity)s on stock row %(stock_id)s; it cannot "
+                    "release them."
+                )
+                % {"order_id": order_id, "quantity": quantity, "stock_id": stock_id},
+                extra={"order": order_id, "stock": stock_id},
+            )
+    if movements:
+        StockMovement.objects.bulk_create(movements)
+        stock_changed_on_commit(sku_ids=[m.sku_id for m in movements], arrivals=arrivals)
+    return dict(given)
 
 
 @transaction.atomic(savepoint=False)

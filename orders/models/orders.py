@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -181,6 +181,13 @@ class OrderLine(models.Model):
     sku = models.ForeignKey("inventory.SKU", verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"))
+    cancelled_quantity = models.PositiveIntegerField(
+        _("cancelled units"),
+        default=0,
+        help_text=_(
+            "Units taken off before shipping (a refund of part of the order): not reserved, picked or shipped."
+        ),
+    )
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     discount = models.DecimalField(_("allocated discount"), **MONEY)
     is_gift = models.BooleanField(_("gift"), default=False)
@@ -195,12 +202,20 @@ class OrderLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="orderline_quantity_positive"),
             models.CheckConstraint(
+                condition=Q(cancelled_quantity__lte=F("quantity")), name="orderline_cancelled_within_quantity"
+            ),
+            models.CheckConstraint(
                 condition=Q(unit_price__gte=0) & Q(discount__gte=0), name="orderline_amounts_not_negative"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.sku_id} × {self.quantity}"
+
+    @property
+    def to_ship(self) -> int:
+        """Units still to reserve, pick and ship: the quantity ordered less the units cancelled before shipping."""
+        return self.quantity - self.cancelled_quantity
 
     @property
     def line_total(self) -> Decimal:

@@ -25,6 +25,7 @@ from orders.services.lifecycle import (
     order_transition,
     order_transition_many,
 )
+from orders.services.lines import order_lines_cancel
 from orders.services.numbering import (
     DEFAULT_PREFIX,
     order_number_allocate,
@@ -32,6 +33,7 @@ from orders.services.numbering import (
 from orders.services.pii import RevealReasonMissing, consignee_reveal, consignees_anonymise_due
 
 __all__ = [
+    "order_lines_cancel",
     "CreatedMany",
     "RevealReasonMissing",
     "consignee_reveal",

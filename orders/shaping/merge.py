@@ -114,6 +114,7 @@ def order_merge(
                 sku=line.sku,
                 title=line.title,
                 quantity=line.quantity,
+                cancelled_quantity=line.cancelled_quantity,
                 unit_price=line.unit_price,
                 discount=line.discount,
                 is_gift=line.is_gift,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from inventory.models import Pool, Stock, Warehouse
@@ -107,7 +107,7 @@ def order_split(
                 % {"line_id": line_id, "order_number": order.number},
                 extra={"field": "parts", "line": line_id},
             )
-        if not isinstance(quantity, int) or not 1 <= quantity <= line.quantity:
+        if not isinstance(quantity, int) or not 1 <= quantity <= line.to_ship:
             raise ShapingInvalid(
                 _(
                     "parts: line %(line_id)s (%(line_sku_code)s) has %(line_quantity)s units; %(quantity)r "
@@ -116,12 +116,12 @@ def order_split(
                 % {
                     "line_id": line_id,
                     "line_sku_code": line.sku.code,
-                    "line_quantity": line.quantity,
+                    "line_quantity": line.to_ship,
                     "quantity": quantity,
                 },
                 extra={"field": "parts", "line": line_id},
             )
-    if sum(parts.values()) >= sum(line.quantity for line in lines):
+    if sum(parts.values()) >= sum(line.to_ship for line in lines):
         raise ShapingInvalid(
             _("parts: at least one unit must stay on order %(order_number)s.") % {"order_number": order.number},
             extra={"field": "parts"},
@@ -283,7 +283,11 @@ def order_platform_parts(order: Order) -> list[PlatformPart]:
         split_ids.update(ids or [])
     by_platform: dict[str, list[tuple[str, int]]] = {}
     for line_id, line_external, quantity in (
-        OrderLine.objects.filter(order=order).order_by("pk").values_list("pk", "external_line_id", "quantity")
+        OrderLine.objects.filter(order=order)
+        .annotate(units=F("quantity") - F("cancelled_quantity"))
+        .filter(units__gt=0)
+        .order_by("pk")
+        .values_list("pk", "external_line_id", "units")
     ):
         key = (order.pk, line_id)
         for _hop in range(100):  # a chain of merges and splits; never a cycle (a link is never to itself)
@@ -301,8 +305,8 @@ def order_platform_parts(order: Order) -> list[PlatformPart]:
 
 def order_split_presale(*, order_id: int, actor=None, system: str = "") -> Order | None:
     """Ship the spot items now: presale lines go to a child order. None when there is nothing to split."""
-    lines = list(OrderLine.objects.filter(order_id=order_id).select_related("sku"))
-    presale = {line.pk: line.quantity for line in lines if line.sku.is_presale}
+    lines = [line for line in OrderLine.objects.filter(order_id=order_id).select_related("sku") if line.to_ship > 0]
+    presale = {line.pk: line.to_ship for line in lines if line.sku.is_presale}
     if not presale or len(presale) == len(lines):
         return None
     return order_split(
@@ -326,7 +330,9 @@ def order_split_by_availability(*, order_id: int, actor=None, system: str = "") 
             % {"order_number": order.number},
             extra={"order_number": order.number},
         )
-    lines = list(OrderLine.objects.filter(order=order).select_related("sku").order_by("pk"))
+    lines = [
+        line for line in OrderLine.objects.filter(order=order).select_related("sku").order_by("pk") if line.to_ship > 0
+    ]
     presale = "presale" in (order.tags or [])
     available = _available(lines, presale)
     locations = list(
@@ -340,8 +346,8 @@ def order_split_by_availability(*, order_id: int, actor=None, system: str = "") 
         pool = Pool.PRESALE if presale or line.sku.is_presale else Pool.SPOT
         for location in locations:
             key = (line.sku_id, location.pk, pool)
-            if available.get(key, 0) >= line.quantity:
-                available[key] -= line.quantity
+            if available.get(key, 0) >= line.to_ship:
+                available[key] -= line.to_ship
                 groups[location.pk].append(line)
                 break
         else:
@@ -363,7 +369,7 @@ def order_split_by_availability(*, order_id: int, actor=None, system: str = "") 
         children.append(
             order_split(
                 order_id=order.pk,
-                parts={line.pk: line.quantity for line in group},
+                parts={line.pk: line.to_ship for line in group},
                 actor=actor,
                 system=system,
                 warehouse=by_pk[location_id],
