@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('inventory', '0007_damaged_pool'),
-        ('orders', '0011_order_buyer_email'),
+        ('orders', '0012_notification_channel_secrets_encrypted'),
     ]
 
     operations = [
