@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('inventory', '0007_damaged_pool'),
-        ('orders', '0012_notification_channel_secrets_encrypted'),
+        ('orders', '0013_order_changed_at_index'),
     ]
 
     operations = [
