@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -23,6 +24,8 @@ from orders.selectors import warehouse_list_for_user
 
 
 def _floor(request):
+    """Floor staff only. The pages send an anonymous visitor to the login page first (``login_required``); the
+    results endpoint, called by the page's script, answers them 403."""
     if not request.user.is_authenticated or not selectors.user_works_floor(request.user):
         raise PermissionDenied
     return request.user
@@ -35,6 +38,7 @@ def _wave(user, pk):
         raise Http404 from None
 
 
+@login_required
 @require_GET
 def wave_print(request, pk: int):
     user = _floor(request)
@@ -68,6 +72,7 @@ def _pdf_response(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+@login_required
 @require_GET
 def wave_labels_pdf(request, pk: int):
     """The wave's labels without a print component, one page each in pick order (``?all=1``: every label)."""
@@ -84,6 +89,7 @@ def wave_labels_pdf(request, pk: int):
     return _pdf_response(content, f"wave-{wave.pk}-labels.pdf")
 
 
+@login_required
 @require_GET
 def shipment_label_pdf(request, pk: int):
     user = _floor(request)

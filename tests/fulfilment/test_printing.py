@@ -167,3 +167,15 @@ def test_printing_pages_are_for_floor_staff_only(client, labelled, outsider):
     shipments = labelled(1)
     client.force_login(outsider)
     assert client.get(reverse("fulfilment:shipment-label-pdf", args=[shipments[0].pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name", ["fulfilment:wave-print", "fulfilment:wave-labels-pdf", "fulfilment:shipment-label-pdf"]
+)
+def test_printing_pages_send_an_anonymous_visitor_to_the_login_page_and_back(client, name):
+    path = reverse(name, args=[1])
+
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={path}"

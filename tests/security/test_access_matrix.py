@@ -134,10 +134,10 @@ MATRIX = {
     "fulfilment:sandbox-waybill-cancel": "405 405 405 405 405 405",
     "fulfilment:sandbox-waybill-intercept": "405 405 405 405 405 405",
     "fulfilment:shipment-label": "302 404 404 403 404 404",
-    # label printing (anonymous callers get 403 here, not the login page: the views check the floor permission)
-    "fulfilment:shipment-label-pdf": "403 404 404 403 404 404",
-    "fulfilment:wave-labels-pdf": "403 404 404 403 404 404",
-    "fulfilment:wave-print": "403 404 404 403 404 404",
+    # label printing: floor staff; an anonymous visitor is sent to the login page
+    "fulfilment:shipment-label-pdf": "302 404 404 403 404 404",
+    "fulfilment:wave-labels-pdf": "302 404 404 403 404 404",
+    "fulfilment:wave-print": "302 404 404 403 404 404",
     "fulfilment:wave-print-results": "405 405 405 405 405 405",
     "fulfilment:wave-picklist": "302 404 404 403 404 404",
     "fulfilment:wave-slips": "302 404 404 403 404 404",
