@@ -225,6 +225,23 @@ def stock_rows_lock_for_skus(sku_ids: Iterable[int]) -> list[tuple]:
     return rows
 
 
+def stock_rows_lock_for_sku_codes(codes: Iterable[str]) -> None:
+    """Lock every stock row of the SKUs with these codes, then their channel rows, each in ascending pk
+    (PostgreSQL; on SQLite the transaction's write lock already covers them).
+
+    For a transaction that goes on to reserve or release on them in several steps — the inbox applies the
+    new orders of several shops in one batch each, then other messages one by one. Each step locks its own
+    rows in ascending pk, but the rows of a later step come after those of an earlier one, not in one global
+    order: two workers whose shops sell the same SKUs could each hold what the other waits for. Taken all at
+    once first, they queue instead; the steps then find their rows already locked."""
+    if connection.vendor != "postgresql":
+        return
+    sku_model = Stock._meta.get_field("sku").related_model
+    sku_ids = list(sku_model.objects.filter(code__in=set(codes)).values_list("pk", flat=True))
+    if sku_ids:
+        stock_rows_lock_for_skus(sku_ids)
+
+
 # Reservations (of one order or many) on stock rows already locked (``stock_lock_in_order``,
 # ``stock_rows_lock_for_skus``) and checked: take
 # the rows, write every line's reservation and ledger row, flag the channel rows, in one statement.

@@ -15,6 +15,8 @@ from integrations.inbox.settling import inbox_fail, settle_done
 from integrations.ingest import Applied, order_version_apply, refund_event_apply
 from integrations.models import InboxMessage
 from integrations.platforms.base import Ignore, RefundEvent
+from inventory.locks import stock_rows_lock_for_sku_codes
+from orders.channel import ChannelOrder
 from orders.models import Source
 
 PAGES_TOGETHER = 4  # poll pages (up to a hundred orders each) processed in one batch when several wait
@@ -63,6 +65,15 @@ def process_claimed(claimed: list[int]) -> dict[str, int]:
         batches, one_by_one = batches_of(planned)
         numbers = numbers_for(batches)
         with transaction.atomic(durable=True):
+            # The stock the orders of every batch and message may take, locked first in one global order
+            # (ascending pk): the batches and messages below lock theirs one after the other.
+            stock_rows_lock_for_sku_codes(
+                line.sku_code
+                for plan in planned
+                for step in plan.steps
+                if isinstance(step, ChannelOrder)
+                for line in step.data.lines
+            )
             done: list[tuple[InboxMessage, Applied]] = []
             for batch in batches:
                 applied, refused, known = batch_apply(batch, numbers)

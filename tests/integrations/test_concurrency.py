@@ -1,6 +1,8 @@
 """Real concurrency on PostgreSQL: the same order arriving twice at the same moment becomes one order."""
 
+import copy
 import json
+import threading
 
 import pytest
 
@@ -11,7 +13,7 @@ from integrations.services import webhook_accept
 from integrations.signing import shopify_hmac
 from orders.models import Order
 from tests.concurrency import run_together
-from tests.integrations.helpers import SECRET, shopify_sample
+from tests.integrations.helpers import SECRET, make_shop, shopify_sample
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -71,3 +73,62 @@ def test_push_and_poll_of_the_same_order_at_once_make_one_order(shopify):
     assert results.count("created") == 1
     assert set(results) <= {"created", "unchanged"}
     assert ChannelOrderState.objects.get().order == Order.objects.get()
+
+
+def test_workers_whose_batches_take_the_same_skus_in_opposite_order_queue_instead_of_deadlocking(
+    skus, warehouse, monkeypatch, caplog
+):
+    """Two inbox workers, each with the new orders of two shops: one's first batch sells SKU A and its second
+    SKU B, the other's the other way round. Each holds its first batch's stock until it commits."""
+    from integrations.inbox import processing
+
+    _headers, body = shopify_sample()
+    first, second = "FLW-SERUM-30ML", "FLW-MASK-5P"
+    shops = [make_shop(f"shopify-{n}", "shopify", warehouse).shop for n in range(1, 5)]
+    external = iter(range(7001, 7100))
+
+    def orders_of(shop, sku):
+        bodies = []
+        for _ in range(2):  # two orders: a batch, created set-based
+            version = copy.deepcopy(body)
+            order_id = next(external)
+            version.update(
+                id=order_id, name=f"#{order_id}", line_items=[{**item, "sku": sku} for item in body["line_items"]]
+            )
+            bodies.append(version)
+        items = [PushItem("orders/create", f"evt-{b['id']}", str(b["id"]), json.dumps(b)) for b in bodies]
+        return inbox_store(shop=shop, platform="shopify", kind=InboxMessage.Kind.PUSH, items=items, enqueue=False)
+
+    worker_1 = orders_of(shops[0], first).new_ids + orders_of(shops[1], second).new_ids
+    worker_2 = orders_of(shops[2], second).new_ids + orders_of(shops[3], first).new_ids
+
+    # Each worker, after its first batch, waits (a little) until the other has done its first batch too.
+    first_done = {1: threading.Event(), 2: threading.Event()}
+    apply = processing.batch_apply
+    mine = threading.local()
+
+    def batch_apply(batch, numbers):
+        outcome = apply(batch, numbers)
+        if not getattr(mine, "waited", False):
+            mine.waited = True
+            first_done[mine.worker].set()
+            first_done[3 - mine.worker].wait(timeout=3)  # queued behind the other worker: it never comes
+        return outcome
+
+    monkeypatch.setattr(processing, "batch_apply", batch_apply)
+    monkeypatch.setattr(processing, "also_due", lambda ids: [])  # each worker its own messages
+
+    def work(worker, ids):
+        def job():
+            mine.worker = worker
+            return processing.inbox_process(ids)
+
+        return job
+
+    results, errors = run_together([work(1, worker_1), work(2, worker_2)])
+
+    assert errors == []
+    assert results == [{"created": 4}, {"created": 4}]
+    assert "failed on the database" not in caplog.text  # no batch fell back to one by one
+    assert Order.objects.count() == 8
+    assert set(InboxMessage.objects.values_list("result", flat=True)) == {"created"}
