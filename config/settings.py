@@ -450,6 +450,9 @@ SIMULATOR_REPORT_DIR = Path(env_str("SIMULATOR_REPORT_DIR", default=str(BASE_DIR
 FULFILMENT_REPORT_SEND_AT = env_str("FULFILMENT_REPORT_SEND_AT", default="08:00")
 if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", FULFILMENT_REPORT_SEND_AT):
     raise ImproperlyConfigured(f"FULFILMENT_REPORT_SEND_AT={FULFILMENT_REPORT_SEND_AT!r} is not a time like 08:00.")
+# A report delivery claimed for sending and still "sending" after this many seconds (its worker was killed) is
+# claimed again by the next run, as another attempt. Far above a send (a robot call times out in seconds).
+FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS = env_int("FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS", default=600)
 # /metrics (Prometheus): scrapers send "Authorization: Bearer <METRICS_TOKEN>"; empty = only signed-in users who may
 # view the command center. Multi-process web servers also set PROMETHEUS_MULTIPROC_DIR (config/metrics.py).
 METRICS_TOKEN = env_str("METRICS_TOKEN", default="")

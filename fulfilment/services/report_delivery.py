@@ -5,8 +5,10 @@ Every ``fulfilment.shipping_report_send_due`` run (every 5 minutes): once the Sh
 ``ReportDelivery`` per active notification channel that asked for it (``"shipping_report"`` in the channel's
 alert kinds: a daily report is not an alert, so groups opt in); then every delivery due is claimed by
 compare-and-set and sent through ``orders.notifications.channel_send`` (DingTalk 加签 / WeCom markdown, or
-e-mail). A failure is retried with config.retry's back-off and, out of attempts, parked as dead: staff see it in
-the admin and send it again. The message is Chinese (the groups' language) and carries no personal data.
+e-mail). A claim lasts ``FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS``: a delivery still "sending" after that (its
+worker was killed) is claimed again, as another attempt, and parked once out of attempts. A failure is retried
+with config.retry's back-off and, out of attempts, parked as dead: staff see it in the admin and send it again.
+The message is Chinese (the groups' language) and carries no personal data.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.retry import retry_decide
+from config.retry import max_attempts, retry_decide
 from fulfilment.models import ReportDelivery
 from fulfilment.reports import shipping_health
 from orders.models import NotificationChannel
@@ -100,18 +102,33 @@ def shipping_report_send_due(*, now: dt.datetime | None = None) -> dict[str, int
     opened = 0
     if local.time() >= send_time():
         opened = shipping_report_deliveries_open(day=local.date() - dt.timedelta(days=1))
+    claim_expiry = dt.timedelta(seconds=settings.FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS)
     due = list(
         ReportDelivery.objects.filter(
-            Q(status=Status.PENDING) | Q(status=Status.FAILED, next_attempt_at__lte=now)
-        ).values_list("pk", "status")
+            Q(status=Status.PENDING)
+            | Q(status=Status.FAILED, next_attempt_at__lte=now)
+            # A worker killed while sending leaves its claim: once the claim expires, the delivery is due again.
+            | Q(status=Status.SENDING, next_attempt_at__lte=now)
+        ).values_list("pk", "status", "attempts")
     )
     sent = failed = 0
     messages: dict[dt.date, tuple[str, str]] = {}
-    for pk, status in due:
-        # Claim: only the run that moves it out of its status sends it (a second worker finds no row to update).
-        if not ReportDelivery.objects.filter(pk=pk, status=status).update(
-            status=Status.SENDING, attempts=F("attempts") + 1
-        ):
+    for pk, status, attempts in due:
+        if status == Status.SENDING and attempts >= max_attempts():
+            parked = ReportDelivery.objects.filter(pk=pk, status=status, next_attempt_at__lte=now).update(
+                status=Status.DEAD,
+                next_attempt_at=now,
+                last_error=_("The worker sending it did not finish within %(seconds)s s (attempt %(attempts)s).")
+                % {"seconds": settings.FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS, "attempts": attempts},
+            )
+            failed += parked
+            continue
+        # Claim: only the run that moves it out of its status (or, for an expired claim, renews it) sends it; a
+        # second worker finds no row to update. The claim lasts until next_attempt_at.
+        claim = ReportDelivery.objects.filter(pk=pk, status=status)
+        if status == Status.SENDING:
+            claim = claim.filter(next_attempt_at__lte=now)
+        if not claim.update(status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + claim_expiry):
             continue
         delivery = ReportDelivery.objects.select_related("channel").get(pk=pk)
         if delivery.day not in messages:

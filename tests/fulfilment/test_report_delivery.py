@@ -97,3 +97,38 @@ def test_a_refused_message_is_retried_then_parked_and_can_be_sent_again(groups):
     outcome, _posted = run(delivery.next_attempt_at + dt.timedelta(minutes=1), iter([{"errcode": 0}]))
     delivery.refresh_from_db()
     assert outcome["sent"] == 1 and (delivery.status, delivery.attempts) == ("sent", 1)
+
+
+def _stuck_sending(groups, *, claimed_at, attempts=1):
+    """A delivery whose worker was killed while sending it: claimed, never finished."""
+    with mock.patch("fulfilment.services.report_delivery.channel_send", side_effect=KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt):
+            shipping_report_send_due(now=claimed_at)
+    delivery = ReportDelivery.objects.get()
+    ReportDelivery.objects.filter(pk=delivery.pk).update(attempts=attempts)
+    assert delivery.status == "sending"
+    return delivery
+
+
+@override_settings(FULFILMENT_REPORT_SEND_AT="08:00", FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS=600)
+def test_a_delivery_left_sending_by_a_killed_worker_is_sent_again_after_the_claim_expires(groups):
+    delivery = _stuck_sending(groups, claimed_at=MORNING)
+
+    before, posted = run(MORNING + dt.timedelta(seconds=599), iter([]))
+    assert before["sent"] == 0 and posted == []  # the worker may still be at it
+    after, posted = run(MORNING + dt.timedelta(seconds=601), iter([{"errcode": 0, "errmsg": "ok"}]))
+
+    delivery.refresh_from_db()
+    assert after["sent"] == 1 and len(posted) == 1
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
+
+
+@override_settings(FULFILMENT_REPORT_SEND_AT="08:00", FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS=600, RETRY_MAX_ATTEMPTS=3)
+def test_a_delivery_that_keeps_killing_its_worker_is_parked_once_out_of_attempts(groups):
+    delivery = _stuck_sending(groups, claimed_at=MORNING, attempts=3)
+
+    outcome, posted = run(MORNING + dt.timedelta(minutes=11), iter([]))
+
+    delivery.refresh_from_db()
+    assert outcome == {"opened": 0, "sent": 0, "failed": 1} and posted == []
+    assert delivery.status == "dead" and "did not finish" in delivery.last_error
