@@ -3,6 +3,7 @@ bulk — one goes through, one is refused because no tier of the agent covers it
 is opened, a note added and the case rejected with a reason."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -34,13 +35,19 @@ def test_cs_approves_in_bulk_then_decides_the_refused_case_on_its_page(desk_page
     page = desk_page
     small, large = cases["small"], cases["large"]
     page.login(cs_a)
+    page.clock.install()  # the page's own clock, to let six hours pass on the countdown
     page.goto(page.url_for("/aftersales/"))
 
     rows = page.locator("#cases tbody tr")
     expect(rows).to_have_count(2)
     assert rows.evaluate_all("rows => rows.map(r => r.dataset.case)") == [large.number, small.number]
     expect(page.locator(f'tr[data-case="{large.number}"] time.deadline.overdue')).to_be_visible()
-    expect(page.locator(f'tr[data-case="{small.number}"] time.deadline')).not_to_have_class("overdue")
+    soon = page.locator(f'tr[data-case="{small.number}"] time.deadline')
+    expect(soon).not_to_have_class(re.compile("overdue"))
+    expect(soon).to_contain_text("剩余 4小时")
+    page.clock.fast_forward("06:00:00")
+    expect(soon).to_have_class(re.compile("overdue"))
+    expect(soon).to_contain_text("已超时 1小时")
 
     page.check(f'input[name="case"][value="{small.pk}"]')
     page.check(f'input[name="case"][value="{large.pk}"]')
