@@ -485,8 +485,10 @@ def web_up(topology: Topology, name: str) -> None:
             "--keep-alive=5",
             "--graceful-timeout=20",
             f"--name=orderhub-{name}",
+            "--config=deploy/gunicorn.conf.py",
         ],
-        "env": topology.app_env(),
+        # Each web node's workers sum their request metrics in a directory of the node's own (/metrics).
+        "env": {**topology.app_env(), "PROMETHEUS_MULTIPROC_DIR": str(topology.path("run", f"prometheus-{name}"))},
         "log": str(topology.path("logs", f"{name}.log")),
     }
     node_start(topology, name)
