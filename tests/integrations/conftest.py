@@ -123,12 +123,18 @@ def deep():
 
 
 @pytest.fixture
-def refund_sandbox():
-    """The sandbox's refunds (their states, Shopify's refunds) and its record of received calls start empty."""
+def refund_sandbox(db):
+    """The sandbox's refunds (their states, Shopify's refunds) and its record of received calls start empty, and the
+    fresh install's approval tier is there."""
+    from aftersales.models import ApprovalTier
     from integrations.sandbox.views import RECEIVED
     from integrations.sandbox.views import refunds as sandbox_refunds
     from integrations.sandbox.views import shopify as sandbox_shopify
 
+    # A fresh install's tier (a manager approves any amount), also after a transactional test emptied the tables.
+    ApprovalTier.objects.get_or_create(
+        approver=ApprovalTier.Approver.MANAGER, max_amount=None, defaults={"name": "manager"}
+    )
     RECEIVED.clear()
     sandbox_refunds.STATES.clear()
     sandbox_shopify.REFUNDS.clear()

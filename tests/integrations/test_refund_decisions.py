@@ -314,3 +314,39 @@ def test_the_demo_leaves_one_agreed_and_one_parked_refund_decision(
     assert flagship.return_address_id == "7001"
     statuses = dict(OutboxMessage.objects.filter(kind=Kind.REFUND_AGREE).values_list("payload__refund_id", "status"))
     assert statuses == {"DEMO8800012": WorkStatus.DONE, "DEMO8801111": WorkStatus.DEAD}
+
+
+def _execute_with_an_expired_token(douyin, skus, manager, on_commit, *, refresh_token):
+    """A Douyin case approved and executed while the shop's access token has expired."""
+    douyin.access_token, douyin.refresh_token = "expired", refresh_token
+    douyin.save()
+    _order(douyin, skus, external_id="DY-8")
+    case = _notice(douyin, "7123459", "requested", external_id="DY-8")
+    case_approve(case=case, actor=manager)
+    with on_commit(execute=True):
+        refund_execute(case=case, actor=manager)
+    return case
+
+
+def test_an_expired_token_is_refreshed_once_and_the_decision_sent(
+    douyin, skus, manager, sandbox_http, django_capture_on_commit_callbacks
+):
+    _execute_with_an_expired_token(douyin, skus, manager, django_capture_on_commit_callbacks, refresh_token="r-1")
+
+    message = OutboxMessage.objects.get(kind=Kind.REFUND_AGREE)
+    assert (message.status, message.attempts) == (WorkStatus.DONE, 1)
+    douyin.refresh_from_db()
+    assert douyin.access_token.startswith("sbx-")
+    assert [r["kind"] for r in RECEIVED if r["kind"].startswith("after_sale_")] == ["after_sale_201"]
+
+
+def test_a_refresh_the_platform_refuses_leaves_the_decision_to_retry(
+    douyin, skus, manager, sandbox_http, django_capture_on_commit_callbacks
+):
+    case = _execute_with_an_expired_token(
+        douyin, skus, manager, django_capture_on_commit_callbacks, refresh_token="revoked"
+    )
+
+    message = OutboxMessage.objects.get(kind=Kind.REFUND_AGREE)
+    assert (message.status, message.error_code) == (WorkStatus.FAILED, "platform_token_expired")
+    assert _answers(case) == []  # not parked: retried after staff authorise the shop again

@@ -7,22 +7,19 @@ from decimal import Decimal
 
 import pytest
 
-from aftersales.models import ApprovalTier, Case, Payout
+from aftersales.models import Case, Payout
 from aftersales.services import case_approve, refund_execute, refund_record
 from integrations import outbox
 from integrations.models import OutboxMessage, WorkStatus
 from orders.states import Status
 from tests.concurrency import run_together
 from tests.factories import make_order
-from tests.factories.aftersales import ApprovalTierFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("refund_sandbox")]
 
 
 @pytest.fixture
 def approved_case(taobao, skus, manager):
-    # Real transactions: the fresh install's default tier is flushed with the rest, so the test sets its own.
-    ApprovalTierFactory(approver=ApprovalTier.Approver.MANAGER, max_amount=None)
     order = make_order(
         shop=taobao.shop, skus=[(skus["FLW-SERUM-30ML"], 1, Decimal("99.00"))], status=Status.PAID, external_id="T-C1"
     )
