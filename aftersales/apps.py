@@ -19,3 +19,10 @@ class AftersalesConfig(AppConfig):
         from orders.sla import sla_monitor_register
 
         sla_monitor_register("aftersales_deadline", case_deadlines_flag)
+
+        # Evidence and returned parcels' photos, to the users who may see the case or the parcel (/media/…).
+        from aftersales.selectors import media_evidence_for_user, media_parcels_for_user
+        from config.media import media_readers_register
+
+        media_readers_register(field="file", visible_to=media_evidence_for_user)
+        media_readers_register(field="photo", visible_to=media_parcels_for_user)

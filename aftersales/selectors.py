@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
-from aftersales.models import Case, UnknownParcel
+from aftersales.models import Case, CaseEvidence, UnknownParcel
 from inventory.selectors import stock_warehouses_for_user
 from orders.selectors import order_list_for_user
 
@@ -64,6 +64,19 @@ def unknown_parcels_for_user(user, *, linked: bool = False):
     """Unknown parcels registered at the warehouses ``user`` may see (by default those not linked yet)."""
     parcels = UnknownParcel.objects.filter(warehouse__in=stock_warehouses_for_user(user))
     return parcels.filter(case__isnull=not linked).select_related("warehouse", "case", "registered_by")
+
+
+def media_evidence_for_user(user) -> QuerySet[CaseEvidence]:
+    """Evidence whose files ``user`` may open: that of the cases they may see (config/media.py)."""
+    return CaseEvidence.objects.filter(case__in=case_list_for_user(user).values("pk"))
+
+
+def media_parcels_for_user(user) -> QuerySet[UnknownParcel]:
+    """Returned parcels whose photos ``user`` may open: registered at a warehouse they may see, or linked to a
+    case they may see (config/media.py)."""
+    return UnknownParcel.objects.filter(
+        Q(warehouse__in=stock_warehouses_for_user(user)) | Q(case__in=case_list_for_user(user).values("pk"))
+    )
 
 
 def risky_buyers_for_user(user, *, days: int, watch_from: int, limit: int = 100) -> list[dict]:

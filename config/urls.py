@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
@@ -7,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config import health
 from config.api import UnknownPathApi
+from config.media import media_serve
 
 api_v1 = [
     path("", include("orders.api.urls")),
@@ -40,4 +40,6 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     path("aftersales/", include("aftersales.urls")),
     path("", include("orders.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Uploaded files, to the users allowed to see the row they belong to (config/media.py), with or without DEBUG.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_serve, name="media"),
+]

@@ -19,3 +19,9 @@ class IntegrationsConfig(AppConfig):
         senders_register()  # robots and e-mail, into orders' notification channels
         providers_register()  # the platforms' and carriers' e-waybill services, into fulfilment's registry
         payment_providers_register()  # Alipay and WeChat Pay refunds, into after-sales' refund execution
+
+        # Uploaded order and count files, to the users who may see their import (/media/…).
+        from config.media import media_readers_register
+        from integrations.selectors import import_job_list_for_user
+
+        media_readers_register(field="file", visible_to=import_job_list_for_user)

@@ -253,6 +253,8 @@ MATRIX = {
     "stock-reservations": "302 403 200 403 200 200",
     "stock-sku": "302 403 200 403 200 200",
     "stock-transfer": "302 403 200 403 200 200",
+    # uploaded files: to the users who may see the row a file belongs to; no file at this path (404)
+    "media": "302 404 404 404 404 404",
     "public-track": "200 200 200 200 200 200",
     "public-track-link": "404 404 404 404 404 404",
     # a buyer's own opt-out from a signed link in a message: no login; a token that is not signed is a 404
