@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from aftersales.models import ApprovalTier, Case, RiskPolicy, UnknownParcel
+from aftersales.reports.demo import reports_demo_seed
 from aftersales.services import LineRequest, ReceivedLine, case_approve, case_create, case_receive
 from aftersales.services.notes import case_evidence_add, case_note_add
 from aftersales.services.risk import risk_policy_save
@@ -88,6 +89,7 @@ def demo_seed() -> dict[str, int]:
         made += 1
     counts = {"aftersales_cases": made, **_returns_desk(), **_risky_buyer(manager)}
     _deadlines_spread(now=now)
+    counts.update(reports_demo_seed(manager))
     return counts
 
 

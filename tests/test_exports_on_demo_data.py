@@ -28,7 +28,7 @@ from finance.services.exports import export_build
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Every URL name that answers a spreadsheet (checked against the URLconf below).
-EXPORT_URLS = {"fulfilment:report-xlsx", "finance-export-download"}
+EXPORT_URLS = {"fulfilment:report-xlsx", "finance-export-download", "aftersales:reports-xlsx"}
 
 
 def _names(patterns, prefix: str = "") -> set[str]:
@@ -92,6 +92,20 @@ def test_shipping_report_workbook_downloads_on_the_demo_data(as_user, username):
             # The demo has overdue orders on several channels; the channel names are translated labels.
             assert channels and all(isinstance(row[0], str) and row[0] for row in channels)
         assert len(list(workbook["Exceptions"].iter_rows(min_row=2))) >= 1
+
+
+@pytest.mark.parametrize("username", ["manager", "cs", "finance", "admin"])
+def test_aftersales_reports_workbook_downloads_on_the_demo_data(as_user, username):
+    response = as_user(username).get(reverse("aftersales:reports-xlsx"))
+    assert response["Content-Type"] == XLSX
+    trend, shops, skus, reasons, close = _workbook(response).worksheets
+    periods = list(trend.iter_rows(min_row=3, values_only=True))
+    assert len(periods) == 30  # the last 30 Shanghai days, one row each
+    if username != "cs":  # the demo's report cases (aftersales/reports/demo.py) are on every platform's shops
+        assert sum(row[4] for row in periods) > 0  # refunded cases
+        assert len(list(reasons.iter_rows(min_row=2))) >= 3
+        assert list(close.iter_rows(min_row=2, max_row=2, values_only=True))[0][1] > 0  # cases closed
+        assert len(list(shops.iter_rows(min_row=2))) >= 2 and len(list(skus.iter_rows(min_row=2))) >= 1
 
 
 @pytest.mark.parametrize(
