@@ -154,23 +154,23 @@ def _operation(request, *, form_class, title, run, template="inventory/stock_ope
     return render(request, template, {"form": form, "title": title})
 
 
+def _recorded(data, request) -> dict:
+    """What every stock operation records besides its quantities: why, the document, who."""
+    return {"reason": data["reason"], "reference": data["reference"], "actor": request.user}
+
+
+def _one_line(data) -> dict:
+    """The placeholders of a one-line operation's message."""
+    return {"n": data["quantity"], "sku": data["sku"].code, "wh": data["warehouse"].code}
+
+
 @login_required
 @permission_required(ADJUST, raise_exception=True)
 def stock_receive_view(request):
     def run(data):
-        stock_receive(
-            warehouse=data["warehouse"],
-            lines=[(data["sku"], data["quantity"])],
-            pool=data["pool"],
-            reference=data["reference"],
-            reason=data["reason"],
-            actor=request.user,
-        )
-        return _("Received %(n)s × %(sku)s at %(wh)s.") % {
-            "n": data["quantity"],
-            "sku": data["sku"].code,
-            "wh": data["warehouse"].code,
-        }
+        lines = [(data["sku"], data["quantity"])]
+        stock_receive(warehouse=data["warehouse"], lines=lines, pool=data["pool"], **_recorded(data, request))
+        return _("Received %(n)s × %(sku)s at %(wh)s.") % _one_line(data)
 
     return _operation(request, form_class=ReceiptForm, title=_("Receive goods"), run=run)
 
@@ -184,15 +184,9 @@ def stock_adjust_view(request):
             warehouse=data["warehouse"],
             quantity=data["quantity"],
             pool=data["pool"],
-            reason=data["reason"],
-            reference=data["reference"],
-            actor=request.user,
+            **_recorded(data, request),
         )
-        return _("Adjusted %(sku)s at %(wh)s by %(n)+d.") % {
-            "n": data["quantity"],
-            "sku": data["sku"].code,
-            "wh": data["warehouse"].code,
-        }
+        return _("Adjusted %(sku)s at %(wh)s by %(n)+d.") % _one_line(data)
 
     return _operation(request, form_class=AdjustmentForm, title=_("Adjust stock"), run=run)
 
@@ -207,9 +201,7 @@ def stock_transfer_view(request):
             lines=[(data["sku"], data["quantity"])],
             from_pool=data["from_pool"],
             to_pool=data["to_pool"],
-            reason=data["reason"],
-            reference=data["reference"],
-            actor=request.user,
+            **_recorded(data, request),
         )
         return _("Moved %(n)s × %(sku)s from %(a)s to %(b)s.") % {
             "n": data["quantity"],

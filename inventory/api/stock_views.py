@@ -211,6 +211,25 @@ class StockLevelListApi(APIView):
         return paginated_response(view=self, request=request, queryset=levels, serializer_class=self.OutputSerializer)
 
 
+def movements_schema(operation_id: str, summary: str, request, *, conflict: bool = True):
+    """The OpenAPI description of a stock movement endpoint: an Idempotency-Key, 201 when recorded, 200 when
+    the key was seen before; 409 where stock can run short."""
+    errors = (400, 403, 404, 409) if conflict else (400, 403, 404)
+    return extend_schema(
+        operation_id=operation_id,
+        tags=["stock"],
+        summary=summary,
+        request=request,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: MovementsOutputSerializer, 200: MovementsOutputSerializer, **error_responses(*errors)},
+    )
+
+
+def _recorded(values, request, key) -> dict:
+    """What every stock movement records besides its quantities: why, the document, who, its idempotency key."""
+    return {"reason": values["reason"], "reference": values["reference"], "actor": request.user, "idempotency_key": key}
+
+
 class StockAdjustmentCreateApi(MovementsCreateApi):
     @extend_schema_serializer(component_name="StockAdjustment")
     class InputSerializer(StrictSerializer):
@@ -221,18 +240,7 @@ class StockAdjustmentCreateApi(MovementsCreateApi):
         pool = serializers.ChoiceField(choices=Pool.choices, required=False, default=Pool.SPOT)
         reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
-    @extend_schema(
-        operation_id="stock_adjust",
-        tags=["stock"],
-        summary="Adjust on hand by a signed quantity, with a reason",
-        request=InputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={
-            201: MovementsOutputSerializer,
-            200: MovementsOutputSerializer,
-            **error_responses(400, 403, 404, 409),
-        },
-    )
+    @movements_schema("stock_adjust", "Adjust on hand by a signed quantity, with a reason", InputSerializer)
     def post(self, request):
         return self.record(
             request,
@@ -240,11 +248,8 @@ class StockAdjustmentCreateApi(MovementsCreateApi):
                 sku=sku_get(code=v["sku"]),
                 warehouse=visible_location(request.user, v["warehouse"]),
                 quantity=v["quantity"],
-                reason=v["reason"],
                 pool=v["pool"],
-                reference=v["reference"],
-                actor=request.user,
-                idempotency_key=key,
+                **_recorded(v, request, key),
             ),
         )
 
@@ -258,25 +263,15 @@ class StockReceiptCreateApi(MovementsCreateApi):
         reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
         pool = serializers.ChoiceField(choices=Pool.choices, required=False, default=Pool.SPOT)
 
-    @extend_schema(
-        operation_id="stock_receive",
-        tags=["stock"],
-        summary="Record goods received at a location",
-        request=InputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: MovementsOutputSerializer, 200: MovementsOutputSerializer, **error_responses(400, 403, 404)},
-    )
+    @movements_schema("stock_receive", "Record goods received at a location", InputSerializer, conflict=False)
     def post(self, request):
         return self.record(
             request,
             lambda v, key: stock_receive(
                 warehouse=visible_location(request.user, v["warehouse"]),
                 lines=_lines(v["lines"]),
-                reference=v["reference"],
-                reason=v["reason"],
                 pool=v["pool"],
-                actor=request.user,
-                idempotency_key=key,
+                **_recorded(v, request, key),
             ),
         )
 
@@ -292,17 +287,8 @@ class StockTransferCreateApi(MovementsCreateApi):
         from_pool = serializers.ChoiceField(choices=Pool.choices, required=False, default=Pool.SPOT)
         to_pool = serializers.ChoiceField(choices=Pool.choices, required=False, default=Pool.SPOT)
 
-    @extend_schema(
-        operation_id="stock_transfer",
-        tags=["stock"],
-        summary="Move available units between locations or pools (all lines or none)",
-        request=InputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={
-            201: MovementsOutputSerializer,
-            200: MovementsOutputSerializer,
-            **error_responses(400, 403, 404, 409),
-        },
+    @movements_schema(
+        "stock_transfer", "Move available units between locations or pools (all lines or none)", InputSerializer
     )
     def post(self, request):
         return self.record(
@@ -311,12 +297,9 @@ class StockTransferCreateApi(MovementsCreateApi):
                 from_warehouse=visible_location(request.user, v["from_warehouse"]),
                 to_warehouse=visible_location(request.user, v["to_warehouse"]),
                 lines=_lines(v["lines"]),
-                reason=v["reason"],
-                reference=v["reference"],
                 from_pool=v["from_pool"],
                 to_pool=v["to_pool"],
-                actor=request.user,
-                idempotency_key=key,
+                **_recorded(v, request, key),
             ),
         )
 
