@@ -159,13 +159,11 @@ def refund_by_shop(user, f: ReportFilter) -> list[dict[str, Any]]:
     """Per shop with orders or cases over the filter's days: the trend's figures, the highest refunded amount
     first."""
     rows: dict[int, dict[str, Any]] = {}
-    names = dict(_shops(user, f).values_list("pk", "name"))
-    codes = dict(_shops(user, f).values_list("pk", "code"))
+    shops = {pk: (name, code) for pk, name, code in _shops(user, f).values_list("pk", "name", "code")}
 
     def row_of(shop_id: int) -> dict[str, Any]:
-        return rows.setdefault(
-            shop_id, {"shop_id": shop_id, "shop": names.get(shop_id, ""), "code": codes.get(shop_id, ""), **_EMPTY}
-        )
+        name, code = shops.get(shop_id, ("", ""))
+        return rows.setdefault(shop_id, {"shop_id": shop_id, "shop": name, "code": code, **_EMPTY})
 
     for row in report_orders(user, f).values("shop_id").annotate(**_ORDER_FIGURES).order_by():
         row_of(row["shop_id"]).update(orders=row["orders"], paid_amount=row["paid_amount"])
