@@ -14,7 +14,7 @@ from config.api import Pagination, error_responses, paginated_response
 from config.feed import FollowPagination
 from fulfilment.models import Shipment, TrackingKind
 from fulfilment.selectors import shipment_get_for_user, shipment_list_for_order, shipment_list_for_user
-from orders.api.views import ORDER_NUMBER, order_not_found
+from orders.api.views.common import ORDER_NUMBER, order_not_found
 from orders.selectors import order_list_for_user
 
 

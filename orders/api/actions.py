@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from config.api import StrictSerializer, error_responses, permission_required
 from orders.actions import order_address_change, order_approve, order_cancel, order_hold, order_pay, order_release
 from orders.api.serializers import EventOutputSerializer, OrderDetailOutputSerializer
-from orders.api.views import ORDER_NUMBER, order_not_found
+from orders.api.views.common import ORDER_NUMBER, order_not_found
 from orders.models import Order
 from orders.selectors import order_get_for_user
 from orders.services import order_note_add

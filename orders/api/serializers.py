@@ -1,6 +1,6 @@
 """Serializers shared by several order and shop API views.
 
-Serializers used by one view only are nested in that view (orders/api/views.py). Amounts are rendered as
+Serializers used by one view only are nested in that view (orders/api/views/). Amounts are rendered as
 decimal strings in the order's currency; times in ISO 8601 with the Shanghai offset.
 """
 
