@@ -67,25 +67,43 @@ def review_queue(request):
     )
 
 
+def _note(request) -> str:
+    """The optional note of a decision form."""
+    form = forms.DecisionForm(request.POST)
+    form.is_valid()
+    return form.cleaned_data.get("note", "")
+
+
+def _decide(request, run, *, refused: str, done):
+    """Run one decision from the queue; tell the user what became of it (``refused`` with the refusal's message,
+    or ``done(result)``) and go back to where they were."""
+    try:
+        result = run()
+    except ApplicationError as error:
+        messages.error(request, refused % {"message": error.message})
+    else:
+        messages.success(request, done(result))
+    return redirect_back(request, "review:queue")
+
+
 @require_POST
 @login_required
 @permission_required("orders.change_reviewtask", raise_exception=True)
 def review_task_approve(request, pk: int):
     task = _visible_task(request, pk)
-    form = forms.DecisionForm(request.POST)
-    form.is_valid()
-    try:
-        task = review_approve(task_id=task.pk, actor=request.user, note=form.cleaned_data.get("note", ""))
-    except ApplicationError as error:
-        messages.error(request, _("Not approved: %(message)s") % {"message": error.message})
-    else:
+    note = _note(request)
+
+    def done(task):
         if task.status == ReviewTask.Status.OPEN:
-            messages.success(
-                request, _("Tier approved; order %(number)s waits for the next tier.") % {"number": task.order.number}
-            )
-        else:
-            messages.success(request, _("Order %(number)s approved.") % {"number": task.order.number})
-    return redirect_back(request, "review:queue")
+            return _("Tier approved; order %(number)s waits for the next tier.") % {"number": task.order.number}
+        return _("Order %(number)s approved.") % {"number": task.order.number}
+
+    return _decide(
+        request,
+        lambda: review_approve(task_id=task.pk, actor=request.user, note=note),
+        refused=_("Not approved: %(message)s"),
+        done=done,
+    )
 
 
 @require_POST
@@ -97,13 +115,12 @@ def review_task_reject(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Not rejected: %(errors)s") % {"errors": form_errors(form)})
         return redirect_back(request, "review:queue")
-    try:
-        review_reject(task_id=task.pk, actor=request.user, note=form.cleaned_data["note"])
-    except ApplicationError as error:
-        messages.error(request, _("Not rejected: %(message)s") % {"message": error.message})
-    else:
-        messages.success(request, _("Order %(number)s rejected and cancelled.") % {"number": task.order.number})
-    return redirect_back(request, "review:queue")
+    return _decide(
+        request,
+        lambda: review_reject(task_id=task.pk, actor=request.user, note=form.cleaned_data["note"]),
+        refused=_("Not rejected: %(message)s"),
+        done=lambda _task: _("Order %(number)s rejected and cancelled.") % {"number": task.order.number},
+    )
 
 
 @require_POST
@@ -111,19 +128,16 @@ def review_task_reject(request, pk: int):
 @permission_required("orders.change_reviewtask", raise_exception=True)
 def review_order_release(request, number: str):
     order = visible_order(request, number)
-    form = forms.DecisionForm(request.POST)
-    form.is_valid()
-    try:
-        order = review_hold_release(order_id=order.pk, actor=request.user, note=form.cleaned_data.get("note", ""))
-    except ApplicationError as error:
-        messages.error(request, _("Hold not released: %(message)s") % {"message": error.message})
-    else:
-        messages.success(
-            request,
+    note = _note(request)
+    return _decide(
+        request,
+        lambda: review_hold_release(order_id=order.pk, actor=request.user, note=note),
+        refused=_("Hold not released: %(message)s"),
+        done=lambda released: (
             _("Hold released; order %(number)s is now %(status)s.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-    return redirect_back(request, "review:queue")
+            % {"number": released.number, "status": released.get_status_display()}
+        ),
+    )
 
 
 @require_POST
@@ -135,13 +149,12 @@ def review_order_hold(request, number: str):
     if not form.is_valid():
         messages.error(request, _("Not held: %(errors)s") % {"errors": form_errors(form)})
         return redirect("order-detail", number=order.number)
-    try:
-        review_hold_manual(order_id=order.pk, actor=request.user, reason=form.cleaned_data["reason"])
-    except ApplicationError as error:
-        messages.error(request, _("Not held: %(message)s") % {"message": error.message})
-    else:
-        messages.success(request, _("Order %(number)s is held for review.") % {"number": order.number})
-    return redirect_back(request, "review:queue")
+    return _decide(
+        request,
+        lambda: review_hold_manual(order_id=order.pk, actor=request.user, reason=form.cleaned_data["reason"]),
+        refused=_("Not held: %(message)s"),
+        done=lambda _task: _("Order %(number)s is held for review.") % {"number": order.number},
+    )
 
 
 @require_POST
