@@ -140,9 +140,3 @@ def machine_cpu() -> tuple[float, float]:
         return 0.0, 0.0
     idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
     return (sum(values) - idle) / CLOCK_TICKS, sum(values) / CLOCK_TICKS
-
-
-def busiest(pids: list[int]) -> int | None:
-    """The process of ``pids`` that has used the most CPU (a cluster's busiest worker, mid-batch)."""
-    used = {pid: cpu_seconds([pid]) for pid in pids}
-    return max(used, key=used.get) if used else None

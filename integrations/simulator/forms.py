@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from integrations.simulator.curves import BUNDLED
-from integrations.simulator.drive import FAULTS
+from integrations.simulator.options import FAULTS
 
 
 class PeakRunForm(forms.Form):

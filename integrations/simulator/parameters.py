@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
-from integrations.simulator.drive import Options
+from integrations.simulator.options import Options
 
 FIELDS = (
     "curve",

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from integrations.benchmarks.database import bench_database_prepare, configured_name, database_url
 from integrations.simulator import services
-from integrations.simulator.drive import FAULTS, Options
 from integrations.simulator.exceptions import SimulationInvalid
+from integrations.simulator.options import FAULTS, Options
 from integrations.simulator.report import report_write
 
 EVENT = "@@ "  # the drive's event lines start with this; anything else it prints is passed on

@@ -23,7 +23,7 @@ from django.test.utils import override_settings
 
 from config.errors import ApplicationError
 from integrations.simulator.curves import peak_per_s_from_day
-from integrations.simulator.drive import FAULTS, Options
+from integrations.simulator.options import FAULTS, Options
 
 
 class Command(BaseCommand):
@@ -124,7 +124,10 @@ class Command(BaseCommand):
             f"  offered {r['offered']} orders ({r['deliveries']} deliveries) · created {r['created']} · reserved "
             f"{r['reserved']} · reviewed {r['reviewed']} · in waves {r['waved']} ({r['waves']} waves)"
         )
-        w(f"  lost {r['lost']} · duplicated {r['duplicated']} · oversold {r['oversold']}")
+        w(
+            f"  lost {r['lost']} · duplicated {r['duplicated']} · oversold {r['oversold']} · stored but not yet "
+            f"processed when the run ended {r['unprocessed']}"
+        )
         w(f"  by status {r['orders_by_status']} · paid but not reviewed {r['unreviewed_paid']}")
         latency = r["latency_s"]
         w(

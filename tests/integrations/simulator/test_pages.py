@@ -123,3 +123,19 @@ def test_the_report_json_is_the_result(settings, tmp_path):
     assert json.loads((path.parent / "result.json").read_text(encoding="utf-8")) == result
     assert (path.parent / "echarts.min.js").stat().st_size > 100_000
     assert "push → reviewed" not in path.read_text(encoding="utf-8")  # written in Chinese
+
+
+def test_the_task_claims_a_queued_run_once_and_keeps_its_failure_on_the_run():
+    from integrations.simulator.runner import peak_run_execute
+
+    taken = PeakRun.objects.create(status=PeakRun.Status.RUNNING)
+    queued = PeakRun.objects.create(parameters={"faults": ["meteor"], "orders": 10})
+
+    assert peak_run_execute(run_id=taken.pk) == "taken"
+    assert peak_run_execute(run_id=queued.pk) == "failed"
+    assert peak_run_execute(run_id=queued.pk) == "taken"  # a second delivery of the task does nothing
+
+    queued.refresh_from_db()
+    assert queued.status == PeakRun.Status.FAILED
+    assert "meteor" in queued.error
+    assert queued.finished_at is not None

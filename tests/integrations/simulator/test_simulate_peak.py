@@ -31,7 +31,7 @@ def test_a_small_peak_loses_nothing_duplicates_nothing_oversells_nothing(setting
     assert result["offered"] == 300
     assert result["deliveries"] > 300  # the repeated and the stale deliveries
     assert result["created"] == 300 == Order.objects.filter(shop__code__startswith="peak-").count()
-    assert (result["lost"], result["duplicated"], result["oversold"]) == (0, 0, 0)
+    assert (result["lost"], result["duplicated"], result["oversold"], result["unprocessed"]) == (0, 0, 0, 0)
     assert result["ledger_mismatches"] == 0
     assert result["reviewed"] > 0
     assert result["achieved_peak_per_s"] > 0

@@ -1,0 +1,53 @@
+"""The run's broker: Redis (a database of its own, ``SIMULATOR_REDIS_URL``) when it answers, else the database;
+its queues emptied before a run and their length read while it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+
+REVIEW_CLUSTER = "peak-review"
+
+
+def redis_reachable(url: str) -> bool:
+    if not url:
+        return False
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means: use the database as the broker
+        return False
+
+
+def queue_keys() -> list[str]:
+    return [f"django_q:{settings.Q_CLUSTER['name']}:q", f"django_q:{REVIEW_CLUSTER}:q"]
+
+
+def queue_flush(redis_url: str) -> None:
+    """Tasks a killed earlier run left in the simulator's broker would be worked first: gone."""
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).delete(*queue_keys())
+    else:
+        from django_q.models import OrmQ
+
+        OrmQ.objects.filter(key__in=[settings.Q_CLUSTER["name"], REVIEW_CLUSTER]).delete()
+
+
+def queue_size_reader(redis_url: str) -> Callable[[], int]:
+    if redis_url:
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        return lambda: sum(client.llen(key) for key in queue_keys())
+
+    def orm_size() -> int:
+        from django_q.models import OrmQ
+
+        return OrmQ.objects.filter(key__in=[settings.Q_CLUSTER["name"], REVIEW_CLUSTER]).count()
+
+    return orm_size
