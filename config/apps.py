@@ -11,7 +11,7 @@ class SharedConfig(AppConfig):
     verbose_name = pgettext_lazy("app", "System")
 
     def ready(self) -> None:
-        from config import pg, requestid, schedules
+        from config import changes, pg, requestid, schedules
 
         pg.connect()  # the project's PostgreSQL connection set-up
         requestid.connect()  # the request id follows work into background tasks
@@ -20,4 +20,8 @@ class SharedConfig(AppConfig):
             schedules.schedules_register,
             sender=apps.get_app_config("django_q"),
             dispatch_uid="config.schedules_register",
+        )
+        # SQLite drops a table's triggers when a migration rebuilds it: the followed tables get theirs back.
+        post_migrate.connect(
+            changes.stamps_restore, sender=apps.get_app_config("django_q"), dispatch_uid="config.changes.stamps_restore"
         )

@@ -37,7 +37,8 @@ Meta, keeping ``*Followed.Meta.indexes``), leave the two columns out of its hist
 
 from __future__ import annotations
 
-from django.db import connection, models
+from django.apps import apps as django_apps
+from django.db import connection, connections, models
 from django.db.migrations.operations import AddIndex
 from django.db.migrations.operations.base import Operation
 from django.db.models.expressions import RawSQL
@@ -151,20 +152,7 @@ class FollowChanges(Operation):
         model = to_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
-        names = _names(schema_editor, model)
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(_PG_FUNCTION)
-            schema_editor.execute(_PG_DROP.format(**names))
-            schema_editor.execute(_PG_TRIGGER.format(**names))
-        elif schema_editor.connection.vendor == "sqlite":
-            for statement in _SQLITE_COUNTER:
-                schema_editor.execute(statement)
-            for event in _SQLITE_EVENTS:
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {names['trigger']}_{event}")
-                schema_editor.execute(_SQLITE_STAMP.format(event=event, event_sql=event.upper(), **names))
-        else:
-            vendor = schema_editor.connection.vendor
-            raise NotImplementedError(f"change numbers need PostgreSQL or SQLite, not {vendor}")
+        _stamp_install(schema_editor, model)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)
@@ -207,6 +195,63 @@ class AddChangeIndex(AddIndex):
             schema_editor.remove_index(model, self.index, concurrently=True)
         else:
             schema_editor.remove_index(model, self.index)
+
+
+def _stamp_install(schema_editor, model) -> None:
+    names = _names(schema_editor, model)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(_PG_FUNCTION)
+        schema_editor.execute(_PG_DROP.format(**names))
+        schema_editor.execute(_PG_TRIGGER.format(**names))
+    elif schema_editor.connection.vendor == "sqlite":
+        for statement in _SQLITE_COUNTER:
+            schema_editor.execute(statement)
+        for event in _SQLITE_EVENTS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {names['trigger']}_{event}")
+            schema_editor.execute(_SQLITE_STAMP.format(event=event, event_sql=event.upper(), **names))
+    else:
+        vendor = schema_editor.connection.vendor
+        raise NotImplementedError(f"change numbers need PostgreSQL or SQLite, not {vendor}")
+
+
+_TRIGGER_EXISTS = {
+    "postgresql": "SELECT 1 FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal",
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+}
+
+
+def stamps_restore(using: str = "default", **kwargs) -> list[str]:
+    """Put back the stamping trigger of every followed table that has the columns but lost its trigger; return
+    the tables it fixed.
+
+    SQLite cannot alter most columns in place: Django rebuilds the table (create a copy, move the rows, drop the
+    old one), and the old table's triggers go with it — a later migration of a followed model would silently
+    stop its change numbers. Run after every ``migrate`` (``post_migrate``); a table whose trigger is there is
+    not touched, so on PostgreSQL this only reads the catalogue.
+    """
+    connection = connections[using]
+    if connection.vendor not in _TRIGGER_EXISTS:
+        return []
+    restored = []
+    followed = [m for m in django_apps.get_models() if issubclass(m, Followed) and m._meta.managed]
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for model in followed:
+            table = model._meta.db_table
+            if table not in tables:
+                continue
+            columns = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+            if not set(CHANGE_FIELDS) <= columns:
+                continue  # migrated back to before the model was followed
+            trigger = f"{table}_change_stamp" + ("_insert" if connection.vendor == "sqlite" else "")
+            cursor.execute(_TRIGGER_EXISTS[connection.vendor], [trigger])
+            if cursor.fetchone() is None:
+                restored.append(table)
+    for table in restored:
+        model = next(m for m in followed if m._meta.db_table == table)
+        with connection.schema_editor() as schema_editor:
+            _stamp_install(schema_editor, model)
+    return restored
 
 
 def _names(schema_editor, model) -> dict[str, str]:

@@ -50,3 +50,30 @@ def test_an_update_that_changes_nothing_keeps_the_change_number(world):
 
     Order.objects.filter(pk=order.pk).update(priority=F("priority") + 1)
     assert Order.objects.get(pk=order.pk).change_seq > order.change_seq  # a later transaction, a larger number
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_followed_table_that_lost_its_trigger_gets_it_back_after_migrate(world):
+    """A migration that rebuilds a followed table (SQLite alters columns that way) drops its trigger; the
+    post-migrate step puts it back, and leaves the tables that kept theirs alone."""
+    from django.db import connection
+
+    from config.changes import stamps_restore
+
+    assert stamps_restore() == []  # a freshly migrated database has every trigger
+    trigger = "orders_order_change_stamp"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER {trigger} ON orders_order")
+        else:
+            for event in ("insert", "update"):
+                cursor.execute(f"DROP TRIGGER {trigger}_{event}")
+    lost = make_order(shop=world["shop_a"])
+    assert Order.objects.get(pk=lost.pk).change_seq == 0  # not stamped: a follower would never see it
+
+    assert stamps_restore() == ["orders_order"]
+
+    order = make_order(shop=world["shop_a"])
+    assert Order.objects.get(pk=order.pk).change_seq > 0
+    Order.objects.filter(pk=lost.pk).update(priority=F("priority") + 1)
+    assert Order.objects.get(pk=lost.pk).change_seq > 0
