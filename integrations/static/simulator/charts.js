@@ -59,4 +59,15 @@
       line(L.cpu_workers || "workers", ts, pick("cpu_workers")), line(L.cpu_review || "review", ts, pick("cpu_review")),
     ], "%"));
   };
+
+  // The report page carries its run's figures in the #result JSON script (no inline script: the back office
+  // serves the report under its content security policy): draw them once the page is read.
+  var result = document.getElementById("result");
+  if (result) {
+    var r = JSON.parse(result.textContent);
+    var s = r.series || {};
+    var labels = document.getElementById("chart-labels");
+    window.peakCharts({ seconds: s.seconds, offered: s.offered, accepted: s.accepted, created: s.created, reviewed: s.reviewed, samples: s.samples },
+      labels ? JSON.parse(labels.textContent) : {});
+  }
 })();
