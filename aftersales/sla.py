@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from aftersales.models import Case
 from orders.models import Alert
-from orders.sla import alert_raise, alerts_resolve
+from orders.services.alerts import alert_raise, alerts_resolve
 
 DEADLINE_SOON = dt.timedelta(hours=6)
 KIND = Alert.Kind.AFTERSALES_DEADLINE

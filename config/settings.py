@@ -553,6 +553,15 @@ NOTIFY_ALIYUN_ACCESS_KEY_SECRET = env_str(
     "NOTIFY_ALIYUN_ACCESS_KEY_SECRET", default="sandbox-aliyun-secret" if SANDBOX_ENABLED else ""
 )
 NOTIFY_ALIYUN_SIGN_NAME = env_str("NOTIFY_ALIYUN_SIGN_NAME", default="订单中心" if SANDBOX_ENABLED else "")
+# Phone calls to on-call staff for red alerts (integrations/alerting/voice.py): Aliyun 语音服务 SingleCallByTts, with
+# the Aliyun access key above; the TTS template (its one variable is ${title}) and, for a dedicated number, the
+# number shown to the callee (empty: the public number pool).
+NOTIFY_ALIYUN_VOICE_ENDPOINT = env_str(
+    "NOTIFY_ALIYUN_VOICE_ENDPOINT",
+    default=f"{_NOTIFY_SANDBOX}/aliyun-voice/" if SANDBOX_ENABLED else "https://dyvmsapi.aliyuncs.com/",
+)
+NOTIFY_ALIYUN_VOICE_TTS_CODE = env_str("NOTIFY_ALIYUN_VOICE_TTS_CODE", default="TTS_0001" if SANDBOX_ENABLED else "")
+NOTIFY_ALIYUN_VOICE_SHOW_NUMBER = env_str("NOTIFY_ALIYUN_VOICE_SHOW_NUMBER", default="")
 NOTIFY_TENCENT_ENDPOINT = env_str(
     "NOTIFY_TENCENT_ENDPOINT",
     default=f"{_NOTIFY_SANDBOX}/tencent/" if SANDBOX_ENABLED else "https://sms.tencentcloudapi.com/",

@@ -9,7 +9,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.admin import ReadOnlyAdminMixin
 from config.errors import ApplicationError
 from fulfilment.models import (
-    Alert,
     Carrier,
     CarrierPlatformCode,
     EtaBacktest,
@@ -304,33 +303,18 @@ class TrackingEventAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("shipment",)
 
 
-class AlertInline(admin.TabularInline):
-    model = Alert
-    extra = 0
-    can_delete = False
-    readonly_fields = ("level", "message", "created_at", "acknowledged_at", "acknowledged_by")
-
-
 @admin.register(WorkItem)
 class WorkItemAdmin(SimpleHistoryAdmin):
     list_display = ("level", "kind", "order", "shipment", "status", "detail", "created_at", "resolved_by")
     list_filter = ("status", "level", "kind")
     search_fields = ("order__number", "shipment__tracking_number", "detail")
     raw_id_fields = ("order", "shipment")
-    inlines = [AlertInline]
     actions = ["resolve"]
 
     @admin.action(description=_("Resolve the selected work items"))
     def resolve(self, request, queryset):
         for item in queryset:
             work_item_resolve(item=item, actor=request.user, resolution="resolved in admin")
-
-
-@admin.register(Alert)
-class AlertAdmin(SimpleHistoryAdmin):
-    list_display = ("level", "message", "created_at", "acknowledged_at", "acknowledged_by")
-    list_filter = ("level",)
-    search_fields = ("message",)
 
 
 @admin.register(SandboxWaybill)

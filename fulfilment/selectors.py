@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from fulfilment.eta.selectors import shipment_eta
 from fulfilment.exceptions import NotVisible
-from fulfilment.models import Alert, PickTask, Shipment, TrackingEvent, Wave, WaveOrder, WorkItem
-from orders.models import Order, OrderLine, OrderLink
+from fulfilment.models import PickTask, Shipment, TrackingEvent, Wave, WaveOrder, WorkItem
+from orders.models import Alert, Order, OrderLine, OrderLink
 from orders.selectors import order_list_for_user, warehouse_list_for_user
 
 FLOOR_PERMISSION = "orders.change_order"
@@ -177,12 +177,16 @@ def work_item_list_for_user(user, *, open_only: bool = True) -> QuerySet[WorkIte
 
 
 def alert_list_for_user(user, *, unacknowledged: bool = True) -> QuerySet[Alert]:
-    alerts = Alert.objects.filter(work_item__order__in=order_list_for_user(user).values("pk")).select_related(
-        "work_item"
+    """Open shipping exception alerts (orders' one alert model) of the orders the user may see, highest level
+    first."""
+    alerts = Alert.objects.filter(
+        kind=Alert.Kind.SHIPPING_INCIDENT,
+        resolved_at__isnull=True,
+        order__in=order_list_for_user(user).values("pk"),
     )
     if unacknowledged:
         alerts = alerts.filter(acknowledged_at__isnull=True)
-    return alerts.order_by("-level", "-created_at")
+    return alerts.order_by("-detail__level", "-created_at", "-pk")
 
 
 # --- the public tracking page --------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from integrations.models import (
     ChannelOrderState,
     CountCheck,
     FieldMapping,
-    HealthAlert,
     ImportJob,
     InboxMessage,
     OutboxMessage,
@@ -148,22 +147,6 @@ class ImportJobAdmin(ServiceWrittenAdmin):
     ]
     list_filter = ["status", "profile"]
     search_fields = ["file_name", "shop__code"]
-
-
-@admin.register(HealthAlert)
-class HealthAlertAdmin(ShopScopedAdmin):
-    list_display = ["raised_at", "shop", "kind", "message", "sent_at", "resolved_at"]
-    list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
-    search_fields = ["message", "shop__code"]
-    readonly_fields = ["shop", "kind", "dedup_key", "message", "data", "raised_at", "sent_at", "send_error"]
-    actions = ["resolve"]
-
-    @admin.action(description=_("Mark the selected alerts resolved"), permissions=["change"])
-    def resolve(self, request, queryset):
-        from integrations.health import alert_resolve
-
-        count = alert_resolve(alert_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, ngettext("%d alert resolved.", "%d alerts resolved.", count) % count)
 
 
 @admin.register(FieldMapping)

@@ -3,6 +3,7 @@
 
 import os
 
+from integrations.alerting.demo import alerting_demo_ensure
 from integrations.board.demo import board_demo_ensure
 from integrations.hooks.demo import webhooks_demo_ensure
 from integrations.logistics.demo import logistics_demo_ensure
@@ -32,6 +33,8 @@ def demo_seed() -> dict[str, int]:
         **refund_decisions_demo_ensure(),
         # The peak simulator: one finished run (recorded on the project's machine) with its report.
         **peak_demo_ensure(),
+        # Staff alerts go to a DingTalk and a WeCom robot and, when red, ring the on-call phones (all on the sandbox).
+        **alerting_demo_ensure(base_url=base_url),
         # Last: the command center's panels over everything the demo loaded.
         **board_demo_ensure(),
     }

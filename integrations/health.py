@@ -1,5 +1,6 @@
-"""Health of the shop connections: alerts (stored, shown in the back office, sent to the notification channels) and the
-daily count check — orders the platform reports for a day against orders Order Hub has.
+"""Health of the shop connections: alerts (orders' one alert model: shown on the shop's health page and the
+alert pages, sent to the notification channels) and the daily count check — orders the platform reports for a
+day against orders Order Hub has.
 
 Checks (``health_check_run``, hourly): token or certificate expiring within 15 days (for a connection with a
 refresh token: the refresh token; refused refreshes alert at once, ``integrations.tokens``), 3+ consecutive poll
@@ -14,19 +15,17 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.tasks import enqueue_on_commit
 from integrations.mapping import SHANGHAI
-from integrations.models import CountCheck, HealthAlert, ShopConnection
+from integrations.models import CountCheck, ShopConnection
 from integrations.platforms import adapter_for
 from integrations.polling import pollable
 from integrations.selectors import shop_health
 from integrations.tokens import TokenRefresher
 from orders.models import Alert, Order, Shop
-from orders.notifications import notification_broadcast
+from orders.services.alerts import alert_raise
 
 log = logging.getLogger(__name__)
 
@@ -35,54 +34,25 @@ GAP_THRESHOLD = Decimal("0.01")
 FAILURES_ALERT = 3
 CALLBACK_RATE_ALERT = Decimal("0.05")
 CALLBACK_MIN_CALLS = 20
-Kind = HealthAlert.Kind
+Kind = Alert.Kind
 
 
-@transaction.atomic
-def alert_raise(
+def health_alert_raise(
     *, shop: Shop | None, kind: str, dedup_key: str, message: str, data: dict[str, Any] | None = None
-) -> HealthAlert | None:
-    """Store an alert (once per shop, kind and key) and send it to the robots after commit."""
-    try:
-        with transaction.atomic():
-            alert = HealthAlert.objects.create(
-                shop=shop,
-                kind=kind,
-                dedup_key=dedup_key[:64],
-                message=message,
-                data=data or {},
-                raised_at=timezone.now(),
-            )
-    except IntegrityError:
-        return None
-    enqueue_on_commit("integrations.tasks.alert_send", alert.pk)
-    return alert
-
-
-def alert_send(alert_id: int) -> int:
-    """Send the alert through the notification channels that take its kind (orders.notifications). Returns how
-    many accepted it; a failure is kept on the alert."""
-    alert = HealthAlert.objects.select_related("shop").get(pk=alert_id)
-    title = _("Order Hub: %(kind)s") % {"kind": alert.get_kind_display()}
-    text = "\n\n".join(
-        [
-            f"**{alert.shop.name if alert.shop else '—'}**",
-            alert.message,
-            f"{timezone.localtime(alert.raised_at, SHANGHAI):%Y-%m-%d %H:%M}",
-        ]
+) -> Alert | None:
+    """Raise a connection health alert (orders' one alert model), once per shop, kind and key: a key resolved
+    by staff is not raised again. Returns the new alert, or None when the key was raised before."""
+    alert, new = alert_raise(
+        kind=kind,
+        key=f"health:{shop.pk if shop else '-'}:{kind}:{dedup_key}"[:100],
+        severity=Alert.Severity.WARNING,
+        title=message,
+        message=message,
+        shop_id=shop.pk if shop else None,
+        detail=data or {},
+        once=True,
     )
-    errors: list[str] = []
-    result = notification_broadcast(
-        title=title, text=text, severity=Alert.Severity.WARNING, kind=alert.kind, errors=errors
-    )
-    HealthAlert.objects.filter(pk=alert.pk).update(
-        sent_at=timezone.now() if result["sent"] else None, send_error="\n".join(errors)[:4000]
-    )
-    return result["sent"]
-
-
-def alert_resolve(*, alert_ids: list[int]) -> int:
-    return HealthAlert.objects.filter(pk__in=alert_ids, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    return alert if new else None
 
 
 def health_check_run(*, now: dt.datetime | None = None) -> int:
@@ -161,7 +131,7 @@ def health_check_run(*, now: dt.datetime | None = None) -> int:
                 )
             )
         for kind, key, message in checks:
-            if alert_raise(shop=shop, kind=kind, dedup_key=key, message=message) is not None:
+            if health_alert_raise(shop=shop, kind=kind, dedup_key=key, message=message) is not None:
                 raised += 1
     return raised
 
@@ -196,7 +166,7 @@ def count_check(*, connection: ShopConnection, day: dt.date) -> CountCheck:
         },
     )
     if gap > GAP_THRESHOLD:
-        alert_raise(
+        health_alert_raise(
             shop=connection.shop,
             kind=Kind.COUNT_GAP,
             dedup_key=f"{day:%Y%m%d}",

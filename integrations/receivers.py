@@ -7,15 +7,15 @@ from aftersales.models import Case
 from aftersales.signals import case_interception_wanted, case_platform_decision
 from config.tasks import enqueue_on_commit
 from fulfilment.signals import shipment_confirmed, shipment_delivered, waybill_balance_low
-from integrations.health import alert_raise
+from integrations.health import health_alert_raise
 from integrations.hooks.events import AFTERSALES_UPDATED, STOCK_CHANGED, order_event_types
 from integrations.hooks.services import webhooks_publish_on_commit
 from integrations.logistics.tracking import tracking_subscription_create
-from integrations.models import HealthAlert, ShopConnection
+from integrations.models import ShopConnection
 from integrations.outbox import delivery_check_enqueue, ship_confirmation_enqueue
 from integrations.services import push_connections_forget
 from inventory.signals import stock_changed
-from orders.models import Order, Shop
+from orders.models import Alert, Order, Shop
 from orders.signals import order_events_recorded
 
 
@@ -59,9 +59,9 @@ def _waybill_balance_low(sender, *, account_id, shop_id, provider, carrier_code,
     """An e-waybill account runs low: one alert per account and day, sent to the robots."""
     from django.utils import timezone
 
-    alert_raise(
+    health_alert_raise(
         shop=Shop.objects.filter(pk=shop_id).first() if shop_id else None,
-        kind=HealthAlert.Kind.WAYBILL_BALANCE,
+        kind=Alert.Kind.WAYBILL_BALANCE,
         dedup_key=f"waybill:{account_id}:{timezone.localdate():%Y%m%d}",
         message=f"{provider} {carrier_code} {branch}: {balance} e-waybill numbers left (alert below {threshold}).",
         data={"account_id": account_id, "balance": balance, "threshold": threshold},

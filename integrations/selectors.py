@@ -15,7 +15,6 @@ from integrations.models import (
     DUE_STATUSES,
     ChannelListing,
     CountCheck,
-    HealthAlert,
     ImportJob,
     InboxMessage,
     OutboxMessage,
@@ -23,6 +22,7 @@ from integrations.models import (
     WebhookRejection,
     WorkStatus,
 )
+from orders.models import CONNECTION_KINDS, Alert
 from orders.selectors import shop_list_for_user
 
 CALLBACK_WINDOW = dt.timedelta(hours=24)
@@ -91,7 +91,11 @@ def shop_health(connection: ShopConnection, *, now: dt.datetime | None = None) -
         "inbox": _status_counts(InboxMessage.objects.filter(shop=shop)),
         "outbox": _status_counts(OutboxMessage.objects.filter(shop=shop)),
         "count_checks": list(CountCheck.objects.filter(shop=shop).order_by("-day")[:7]),
-        "alerts": list(HealthAlert.objects.filter(shop=shop, resolved_at__isnull=True).order_by("-raised_at")[:20]),
+        "alerts": list(
+            Alert.objects.filter(shop=shop, kind__in=CONNECTION_KINDS, resolved_at__isnull=True).order_by(
+                "-created_at", "-pk"
+            )[:20]
+        ),
     }
 
 
@@ -127,13 +131,15 @@ def inbox_message_get_for_user(user, *, pk: int) -> InboxMessage:
     )
 
 
-def alert_list_for_user(user, *, open_only: bool = True) -> QuerySet[HealthAlert]:
-    alerts = HealthAlert.objects.select_related("shop").filter(
-        Q(shop__in=shop_list_for_user(user).values("pk")) | Q(shop__isnull=True)
+def alert_list_for_user(user, *, open_only: bool = True) -> QuerySet[Alert]:
+    """The connections' health alerts (orders' one alert model) of the shops the user may see, and those about
+    no shop (a partner webhook paused)."""
+    alerts = Alert.objects.select_related("shop").filter(
+        Q(shop__in=shop_list_for_user(user).values("pk")) | Q(shop__isnull=True), kind__in=CONNECTION_KINDS
     )
     if open_only:
         alerts = alerts.filter(resolved_at__isnull=True)
-    return alerts.order_by("-raised_at", "-id")
+    return alerts.order_by("-created_at", "-id")
 
 
 def import_job_list_for_user(user) -> QuerySet[ImportJob]:

@@ -150,10 +150,6 @@ def count_check_run() -> int:
     return health.count_check_run()
 
 
-def alert_send(alert_id: int) -> int:
-    return health.alert_send(alert_id)
-
-
 def token_refresh_due() -> int:
     return tokens.token_refresh_due()
 

@@ -28,8 +28,10 @@ from django.utils.translation import gettext as _
 
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import PlatformError, PlatformUnavailable, RateLimited, TokenExpired, TokenRefreshFailed
-from integrations.models import HealthAlert, ShopConnection
+from integrations.models import ShopConnection
 from integrations.platforms import adapter_for, supported
+from orders.models import Alert
+from orders.services.alerts import alert_resolve
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +105,14 @@ def connection_token_refresh(*, connection: ShopConnection) -> ShopConnection:
                 token_refreshed_at=now,
             )
     if updated:
-        HealthAlert.objects.filter(
-            shop=current.shop,
-            kind__in=[HealthAlert.Kind.TOKEN_REFRESH, HealthAlert.Kind.TOKEN_EXPIRY],
-            resolved_at__isnull=True,
-        ).update(resolved_at=now)
+        alert_resolve(
+            alert_ids=Alert.objects.filter(
+                shop=current.shop,
+                kind__in=[Alert.Kind.TOKEN_REFRESH, Alert.Kind.TOKEN_EXPIRY],
+                resolved_at__isnull=True,
+            ).values_list("pk", flat=True),
+            now=now,
+        )
         log.info("token of shop %s refreshed; expires %s", current.shop.code, grant.expires_at)
     else:
         log.info("token of shop %s was changed while refreshing; keeping the stored one", current.shop.code)
@@ -116,14 +121,14 @@ def connection_token_refresh(*, connection: ShopConnection) -> ShopConnection:
 
 def token_refresh_failure_record(*, connection: ShopConnection, error: Exception) -> None:
     """A refused refresh: an alert (once a day per shop) saying why; the stored tokens are left alone."""
-    from integrations.health import alert_raise
+    from integrations.health import health_alert_raise
     from integrations.mapping import SHANGHAI
 
     day = f"{timezone.localtime(timezone.now(), SHANGHAI):%Y%m%d}"
     log.warning("token refresh refused for shop %s: %s", connection.shop.code, error)
-    alert_raise(
+    health_alert_raise(
         shop=connection.shop,
-        kind=HealthAlert.Kind.TOKEN_REFRESH,
+        kind=Alert.Kind.TOKEN_REFRESH,
         dedup_key=day,
         message=f"{connection.shop.code}: the access token could not be refreshed: {error}",
         data={"error": str(error)[:500]},

@@ -39,6 +39,13 @@ urlpatterns = [
     path("notify/unsubscribe/<str:token>/", notify_unsubscribe.unsubscribe_page, name="notify-unsubscribe"),
     path("sandbox/notify/aliyun/", sandbox_notify.aliyun_send_sms, name="sandbox-notify-aliyun"),
     path("sandbox/notify/tencent/", sandbox_notify.tencent_send_sms, name="sandbox-notify-tencent"),
+    path("sandbox/notify/dingtalk/robot/send", sandbox_notify.dingtalk_robot_send, name="sandbox-notify-dingtalk"),
+    path("sandbox/notify/wecom/webhook/send", sandbox_notify.wecom_robot_send, name="sandbox-notify-wecom"),
+    path(
+        "sandbox/notify/aliyun-voice/",
+        sandbox_notify.aliyun_single_call_by_tts,
+        name="sandbox-notify-aliyun-voice",
+    ),
     path("sandbox/notify/wechat/cgi-bin/token", sandbox_notify.wechat_token, name="sandbox-notify-wechat-token"),
     path(
         "sandbox/notify/wechat/cgi-bin/message/subscribe/send",

@@ -22,7 +22,6 @@ from config.redirects import redirect_next
 from integrations.catalog import PLATFORM_PROFILES, defaults_for, effective_for, known_profiles
 from integrations.exceptions import ImportInvalid
 from integrations.forms import ImportUploadForm
-from integrations.health import alert_resolve
 from integrations.imports import PROFILES, file_parse, import_job_create, import_job_start, preview
 from integrations.inbox import dead_letter_replay
 from integrations.models import ImportJob, InboxMessage
@@ -35,6 +34,7 @@ from integrations.selectors import (
     shop_health,
 )
 from orders.selectors import shop_list_for_user
+from orders.services.alerts import alert_resolve
 
 VIEW = "integrations.view_shopconnection"
 CHANGE = "integrations.change_shopconnection"

@@ -15,7 +15,6 @@ from inventory.models import (
     Reservation,
     SafetyStock,
     Stock,
-    StockAlert,
     StockCount,
     StockCountLine,
     StockMovement,
@@ -51,13 +50,6 @@ class ReservationAdmin(ReadOnlyAdmin):
     list_filter = ["state"]
     search_fields = ["reference", "stock__sku__code"]
     list_select_related = ["stock"]
-
-
-@admin.register(StockAlert)
-class StockAlertAdmin(ReadOnlyAdmin):
-    list_display = ["sku", "kind", "threshold", "available", "opened_at", "resolved_at"]
-    list_filter = ["kind", "resolved_at"]
-    search_fields = ["sku__code", "sku__name"]
 
 
 def _shop_choices() -> list[tuple[int, str]]:

@@ -340,36 +340,6 @@ class ChannelStock(models.Model):
         return self.computed_quantity - self.last_pushed_quantity
 
 
-class StockAlert(models.Model):
-    """Raised when a SKU's available stock falls to its safety stock; resolved when it is replenished."""
-
-    class Kind(models.TextChoices):
-        SAFETY_STOCK = "safety_stock", _("At safety stock")
-
-    sku = models.ForeignKey(SKU, verbose_name=_("SKU"), on_delete=models.CASCADE, related_name="stock_alerts")
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SAFETY_STOCK)
-    threshold = models.PositiveIntegerField(_("threshold"))
-    available = models.IntegerField(_("available when raised"))
-    paused_shops = models.JSONField(_("paused shops"), default=list, blank=True)
-    opened_at = models.DateTimeField(_("raised at"), default=timezone.now)
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("stock alert")
-        verbose_name_plural = _("stock alerts")
-        ordering = ["-opened_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["sku", "kind"], condition=Q(resolved_at__isnull=True), name="stockalert_one_open_per_sku"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.sku_id} {self.kind} ≤{self.threshold}"
-
-
 # --- stock counts (盘点) ---------------------------------------------------------------------------------------
 
 

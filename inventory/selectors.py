@@ -26,7 +26,6 @@ from inventory.models import (
     Reservation,
     SafetyStock,
     Stock,
-    StockAlert,
     StockCount,
     StockCountLine,
     StockMovement,
@@ -157,11 +156,6 @@ def channel_stock_named(rows: Iterable[ChannelStock], *, by=None) -> list[Channe
     for row in rows:
         row.shop_name = names[row.shop_id]
     return sorted(rows, key=by) if by else rows
-
-
-def stock_alert_list(*, open_only: bool = True) -> QuerySet[StockAlert]:
-    alerts = StockAlert.objects.select_related("sku")
-    return alerts.filter(resolved_at__isnull=True) if open_only else alerts
 
 
 # --- sellable quantities ------------------------------------------------------------------------------------

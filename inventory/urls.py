@@ -16,6 +16,5 @@ urlpatterns = [
     path("counts/<int:pk>/", views.stock_count, name="stock-count"),
     path("counts/<int:pk>/<str:action>/", views.stock_count_action, name="stock-count-action"),
     path("accuracy/", views.stock_accuracy, name="stock-accuracy"),
-    path("alerts/", views.stock_alerts, name="stock-alerts"),
     path("allocations/", views.stock_allocations, name="stock-allocations"),
 ]

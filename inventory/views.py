@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
+from inventory.alerts import open_safety_alerts_count
 from inventory.forms import (
     AccuracyFilterForm,
     AdjustmentForm,
@@ -35,7 +36,6 @@ from inventory.selectors import (
     channel_stock_named,
     reservation_list,
     stock_accuracy_report,
-    stock_alert_list,
     stock_count_get,
     stock_count_list,
     stock_levels_for_sku,
@@ -72,7 +72,7 @@ def stock_index(request):
         {
             "query": query,
             "page": _page(request, stock_sku_list(user=request.user, query=query)),
-            "open_alerts": stock_alert_list().count(),
+            "open_alerts": open_safety_alerts_count(),
             "can_adjust": request.user.has_perm(ADJUST),
         },
     )
@@ -313,17 +313,6 @@ def stock_accuracy(request):
             until = dt.datetime.combine(data["until"], dt.time.min, tzinfo=tz)
     report = stock_accuracy_report(user=request.user, warehouse=warehouse, since=since, until=until)
     return render(request, "inventory/stock_accuracy.html", {"form": form, "report": report})
-
-
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def stock_alerts(request):
-    show_all = request.GET.get("all") == "1"
-    return render(
-        request,
-        "inventory/stock_alerts.html",
-        {"page": _page(request, stock_alert_list(open_only=not show_all)), "show_all": show_all},
-    )
 
 
 ALLOCATE = "inventory.change_channelstock"

@@ -5,21 +5,50 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from config.tasks import enqueue_on_commit
-from inventory.models import Stock
+from inventory.alerts import open_safety_alerts_reader_register
+from inventory.models import SKU, SafetyStock, Stock
 from inventory.services import channel_stock_forget_shop
 from inventory.shops import ShopName, shop_directory_register
-from inventory.signals import stock_arrived
-from orders.models import Shop
+from inventory.signals import safety_stock_changed, stock_arrived
+from orders.models import Alert, Shop
 
 
 @receiver(stock_arrived, sender=Stock, dispatch_uid="orders.retry_out_of_stock_on_arrival")
 def retry_out_of_stock_on_arrival(sender, *, sku_ids: list[int], warehouse_id: int, **kwargs) -> None:
     """Stock arrived (inventory sends this after commit): retry the orders held out_of_stock for it."""
     enqueue_on_commit("orders.tasks.orders_retry_out_of_stock", list(sku_ids))
+
+
+@receiver(safety_stock_changed, sender=SafetyStock, dispatch_uid="orders.safety_stock_alerts")
+def safety_stock_alerts(sender, *, low: dict[int, dict], fine: list[int], now, **kwargs) -> None:
+    """SKUs at or below their safety stock get an alert (once while it lasts); those above it again are resolved."""
+    from orders.services.alerts import alert_raise, alert_resolve
+
+    keys = {sku_id: f"safety_stock:{sku_id}" for sku_id in low}
+    with transaction.atomic():
+        already = set(
+            Alert.objects.filter(key__in=keys.values(), resolved_at__isnull=True).values_list("key", flat=True)
+        )
+        new = [sku_id for sku_id, key in keys.items() if key not in already]
+        skus = {sku.pk: sku for sku in SKU.objects.filter(pk__in=new)}
+        for sku_id in new:
+            state = low[sku_id]
+            alert_raise(
+                kind=Alert.Kind.SAFETY_STOCK,
+                key=keys[sku_id],
+                severity=Alert.Severity.WARNING,
+                sku_id=sku_id,
+                title=_("%(sku)s at safety stock: %(available)d available, threshold %(threshold)d")
+                % {"sku": skus[sku_id].code, "available": state["available"], "threshold": state["threshold"]},
+                detail={**state, "sku": skus[sku_id].code},
+            )
+        alert_resolve(keys=[f"safety_stock:{sku_id}" for sku_id in fine], now=now)
 
 
 class _ShopDirectory:
@@ -34,6 +63,9 @@ class _ShopDirectory:
 
 
 shop_directory_register(_ShopDirectory())
+open_safety_alerts_reader_register(
+    lambda: Alert.objects.filter(kind=Alert.Kind.SAFETY_STOCK, resolved_at__isnull=True).count()
+)
 
 
 @receiver(post_delete, sender=Shop, dispatch_uid="orders.forget_shop_channel_stock")

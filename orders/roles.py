@@ -113,10 +113,9 @@ _FULFILMENT_VIEW = [
         "waveorder",
         "picktask",
         "workitem",
-        "alert",
     )
 ]
-_FULFILMENT_WORK = [*_FULFILMENT_VIEW, "fulfilment.change_workitem", "fulfilment.change_alert"]
+_FULFILMENT_WORK = [*_FULFILMENT_VIEW, "fulfilment.change_workitem"]  # shipping alerts: orders.*_alert
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES_CS: [

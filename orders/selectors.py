@@ -7,13 +7,15 @@ global permission ``orders.view_all_orders`` (the 管理员 group) and superuser
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import CharField, Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from guardian.shortcuts import get_objects_for_user
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from inventory.selectors import stock_warehouses_for_user as warehouse_list_for_user
 from orders.models import Order, OrderEvent, OrderLine, Shop
 from orders.models.orders import SEARCH_TEXT_SQL
+from orders.roles import MANAGER
 from orders.tokens import token_shop_ids
 
 # A query shorter than this is looked for as a whole field ("林晓" finds the consignee 林晓, not 林晓明): the
@@ -91,3 +93,14 @@ def order_counts_for_user(user) -> dict[str, list[dict]]:
         orders.values("shop__code", "shop__name", "shop__platform").annotate(count=Count("id")).order_by("shop__code")
     )
     return {"by_status": by_status, "by_shop": by_shop}
+
+
+def order_supervisors(order: Order) -> list:
+    """The managers (主管) who may work on the order's shop, e-mail first."""
+    users = get_users_with_perms(order.shop, only_with_perms_in=["access_shop"], with_group_users=True)
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=[u.pk for u in users], is_active=True, groups__name=MANAGER)
+        .distinct()
+        .order_by("pk")
+    )

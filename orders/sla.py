@@ -13,9 +13,8 @@
 - address_changes: an order whose address changed ``ADDRESS_CHANGES_MIN`` or more times in
   ``ADDRESS_CHANGES_DAYS`` days (timeline events with ``data["change"] == "address"``). Amber.
 
-One open alert per key; a monitor resolves its open alerts whose cause has gone. A new or escalated alert
-is notified once per severity (``orders.tasks.alert_notify``, queued on commit, network outside the
-transaction). Staff acknowledge alerts and assign them (``alert_acknowledge``, ``alert_assign``).
+Alerts are raised, resolved and notified by ``orders.services.alerts`` (the one alert service of every app):
+one open alert per key; a monitor resolves its open alerts whose cause has gone.
 """
 
 from __future__ import annotations
@@ -25,19 +24,14 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from guardian.shortcuts import get_users_with_perms
 
-from config.errors import ApplicationError
-from config.tasks import enqueue_on_commit
 from orders.masking import mask_phone
 from orders.models import Alert, Order, OrderEvent
-from orders.notifications import SEVERITY_RANK, NotificationFailed, notification_broadcast
-from orders.roles import MANAGER
+from orders.notifications import SEVERITY_RANK
+from orders.selectors import order_supervisors
+from orders.services.alerts import alert_raise, alerts_resolve
 from orders.states import NOT_SHIPPED, HoldReason, Status
 
 STUCK_AFTER = {Status.PAID: dt.timedelta(minutes=10)}
@@ -48,73 +42,6 @@ ADDRESS_CHANGES_DAYS = 7
 ADDRESS_CHANGES_MIN = 2
 Kind = Alert.Kind
 Severity = Alert.Severity
-
-
-class AlertInvalid(ApplicationError):
-    code = "alert_invalid"
-
-
-# --- raising and resolving ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def alert_raise(
-    *,
-    kind: str,
-    key: str,
-    severity: str,
-    title: str,
-    order: Order | None = None,
-    detail: dict[str, Any] | None = None,
-    assignee=None,
-    notify: bool = True,
-) -> tuple[Alert, bool]:
-    """Open an alert for ``key`` or update the open one (escalating its severity, never lowering it).
-    Returns ``(alert, notify)``: notify is True when it is new or escalated (then queued on commit, unless
-    ``notify=False``: quiet hours, the caller sends it later with ``alert_notify``)."""
-    alert = Alert.objects.select_for_update().filter(key=key, resolved_at__isnull=True).first()
-    if alert is None:
-        try:
-            with transaction.atomic():
-                alert = Alert.objects.create(
-                    kind=kind,
-                    key=key,
-                    severity=severity,
-                    title=title[:200],
-                    order=order,
-                    detail=detail or {},
-                    assignee=assignee,
-                )
-        except IntegrityError:  # a concurrent monitor run opened it
-            return Alert.objects.get(key=key, resolved_at__isnull=True), False
-        if notify:
-            enqueue_on_commit("orders.tasks.alert_notify", alert.pk)
-        return alert, True
-    escalate = SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]
-    alert.title = title[:200]
-    alert.detail = detail or alert.detail
-    fields = ["title", "detail", "updated_at"]
-    if escalate:
-        alert.severity = severity
-        fields.append("severity")
-        if assignee is not None and alert.assignee_id is None:
-            alert.assignee = assignee
-            fields.append("assignee")
-    alert.save(update_fields=fields)
-    if escalate and notify:
-        enqueue_on_commit("orders.tasks.alert_notify", alert.pk)
-    return alert, escalate
-
-
-def alerts_resolve(*, kind: str, keep: set[str], now: dt.datetime) -> int:
-    """Resolve the open alerts of ``kind`` whose key is not in ``keep`` (their cause went away)."""
-    stale = Alert.objects.filter(kind=kind, resolved_at__isnull=True).exclude(key__in=keep)
-    resolved = 0
-    for alert in stale:
-        alert.resolved_at = now
-        alert.save(update_fields=["resolved_at", "updated_at"])
-        resolved += 1
-    return resolved
 
 
 # --- monitors ----------------------------------------------------------------------------------------------
@@ -167,17 +94,6 @@ def sla_stuck_orders_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
             )
             raised += notify
     return {"raised": raised, "open": len(keep), "resolved": alerts_resolve(kind=Kind.STUCK, keep=keep, now=now)}
-
-
-def order_supervisors(order: Order) -> list:
-    """The managers (主管) who may work on the order's shop, e-mail first."""
-    users = get_users_with_perms(order.shop, only_with_perms_in=["access_shop"], with_group_users=True)
-    return list(
-        get_user_model()
-        .objects.filter(pk__in=[u.pk for u in users], is_active=True, groups__name=MANAGER)
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def sla_ship_late_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -300,70 +216,3 @@ def sla_watch(*, now: dt.datetime | None = None) -> dict[str, Any]:
         "suspicious": sla_suspicious_flag(now=now),
         **{name: monitor(now=now) for name, monitor in _monitors.items()},
     }
-
-
-# --- notifying, acknowledging, assigning -------------------------------------------------------------------
-
-
-def alert_notify(*, alert_id: int) -> dict[str, int]:
-    """Send an alert at its current severity, once: claimed by compare-and-set on ``notified_severity``.
-    If every channel fails the claim is given back (and the error raised) so the task's retry sends it."""
-    alert = Alert.objects.select_related("order", "order__shop").filter(pk=alert_id).first()
-    if alert is None or alert.resolved_at is not None:
-        return {"sent": 0, "failed": 0}
-    previous = alert.notified_severity
-    if previous and SEVERITY_RANK[previous] >= SEVERITY_RANK[alert.severity]:
-        return {"sent": 0, "failed": 0}
-    claimed = Alert.objects.filter(pk=alert.pk, notified_severity=previous).update(notified_severity=alert.severity)
-    if claimed != 1:
-        return {"sent": 0, "failed": 0}
-    emails = []
-    if alert.kind == Kind.SHIP_LATE and alert.severity == Severity.CRITICAL and alert.order is not None:
-        emails = [u.email for u in order_supervisors(alert.order) if u.email]
-    result = notification_broadcast(
-        title=f"[{alert.get_severity_display()}] {alert.title}",
-        text=_alert_text(alert),
-        severity=alert.severity,
-        kind=alert.kind,
-        extra_emails=emails,
-    )
-    if result["failed"] and not result["sent"]:
-        Alert.objects.filter(pk=alert.pk, notified_severity=alert.severity).update(notified_severity=previous)
-        raise NotificationFailed(
-            _("alert %(alert_pk)s: every notification channel failed") % {"alert_pk": alert.pk}, extra=result
-        )
-    return result
-
-
-def _alert_text(alert: Alert) -> str:
-    lines = [f"- {alert.get_kind_display()}"]
-    if alert.order is not None:
-        order = alert.order
-        lines.append(
-            f"- 订单 {order.number}（{order.shop.name}），{order.get_status_display()}，"
-            f"{order.paid_amount} {order.currency}"
-        )
-    lines.append(f"- {timezone.localtime(alert.created_at):%Y-%m-%d %H:%M}")
-    return "\n".join(lines)
-
-
-@transaction.atomic
-def alert_acknowledge(*, alert_id: int, actor) -> Alert:
-    alert = Alert.objects.select_for_update().get(pk=alert_id)
-    if alert.acknowledged_at is None:
-        alert.acknowledged_by = actor
-        alert.acknowledged_at = timezone.now()
-        alert.save(update_fields=["acknowledged_by", "acknowledged_at", "updated_at"])
-    return alert
-
-
-@transaction.atomic
-def alert_assign(*, alert_id: int, assignee, actor) -> Alert:
-    if assignee is not None and not assignee.is_active:
-        raise AlertInvalid(
-            _("%(value)s is not an active user.") % {"value": assignee.get_username()}, extra={"field": "assignee"}
-        )
-    alert = Alert.objects.select_for_update().get(pk=alert_id)
-    alert.assignee = assignee
-    alert.save(update_fields=["assignee", "updated_at"])
-    return alert

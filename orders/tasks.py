@@ -100,7 +100,7 @@ def sla_watch_suspicious() -> dict:
 
 def alert_notify(alert_id: int) -> dict:
     """Send a new or escalated alert to the notification channels (once per severity)."""
-    from orders.sla import alert_notify as notify
+    from orders.services.alerts import alert_notify as notify
 
     return notify(alert_id=alert_id)
 

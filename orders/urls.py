@@ -1,6 +1,7 @@
 from django.urls import path
 
 from orders import views
+from orders.review import views as review
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,4 +10,6 @@ urlpatterns = [
     path("orders/<str:number>/transition/", views.order_transition_view, name="order-transition"),
     path("orders/<str:number>/notes/", views.order_note_view, name="order-note-add"),
     path("orders/<str:number>/reveal/", views.order_consignee_reveal_view, name="order-consignee-reveal"),
+    # inventory's page, of the one alert model (orders'), which inventory may not read
+    path("stock/alerts/", review.stock_alerts, name="stock-alerts"),
 ]

@@ -6,7 +6,7 @@ Split by sub-domain; everything is importable from ``fulfilment.models``.
 from fulfilment.models.accounts import PLATFORM_SERVICE, WaybillAccount, WaybillProvider
 from fulfilment.models.carriers import Carrier, CarrierKind, CarrierPlatformCode, CodeSystem, WarehouseCarrier
 from fulfilment.models.eta import EtaBacktest
-from fulfilment.models.incidents import Alert, IncidentKind, WorkItem
+from fulfilment.models.incidents import IncidentKind, WorkItem
 from fulfilment.models.interceptions import ShipmentInterception
 from fulfilment.models.locations import Location, SKUPlacement, Zone
 from fulfilment.models.printing import LabelPrint
@@ -27,7 +27,6 @@ __all__ = [
     "PLATFORM_SERVICE",
     "WaybillAccount",
     "WaybillProvider",
-    "Alert",
     "BlockReason",
     "Carrier",
     "CarrierKind",

@@ -1,4 +1,5 @@
-"""Shipping exceptions: a work item for staff to resolve and an alert for each one caught."""
+"""Shipping exceptions: a work item for staff to resolve for each one caught (its alert is orders' one alert
+model, raised by fulfilment.services.incidents)."""
 
 from django.conf import settings
 from django.db import models
@@ -66,31 +67,3 @@ class WorkItem(models.Model):
 
     def __str__(self) -> str:
         return f"L{self.level} {self.kind} {self.shipment_id}"
-
-
-class Alert(models.Model):
-    work_item = models.ForeignKey(
-        WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="alerts"
-    )
-    level = models.PositiveSmallIntegerField(_("level"))
-    message = models.CharField(_("message"), max_length=255)
-    created_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("acknowledged by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("shipping alert")
-        verbose_name_plural = _("shipping alerts")
-        ordering = ["acknowledged_at", "-level", "-created_at"]
-
-    def __str__(self) -> str:
-        return f"L{self.level}: {self.message}"

@@ -12,7 +12,7 @@ from fulfilment.services.carriers import (
     carriers_sync,
     warehouse_carrier_set,
 )
-from fulfilment.services.incidents import alert_acknowledge, incidents_scan, work_item_open, work_item_resolve
+from fulfilment.services.incidents import incidents_scan, work_item_open, work_item_resolve
 from fulfilment.services.interceptions import shipment_intercept
 from fulfilment.services.labels import (
     label_breaker_check,
@@ -37,7 +37,6 @@ from fulfilment.services.tracking import (
 from fulfilment.services.waves import wave_build, wave_cancel, wave_claim, waves_build_auto
 
 __all__ = [
-    "alert_acknowledge",
     "carrier_choose",
     "carrier_platform_code_set",
     "carriers_sync",

@@ -1,4 +1,5 @@
-"""The four exception levels, each creating a work item and an alert:
+"""The four exception levels, each creating a work item and an alert (orders' one alert model, kind
+``shipping_incident``, keyed by the work item; red from level 3):
 
 L1 no pickup scan within 24 h of shipping · L2 no movement for 48 h · L3 delivered but the platform not
 updated within 2 h · L4 signed far from the address (raised at ingest). Carrier-reported exceptions are
@@ -18,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
 from fulfilment.carriers.library import PLATFORMS_WITHOUT_CODES
-from fulfilment.models import Alert, IncidentKind, Shipment, WorkItem
+from fulfilment.models import IncidentKind, Shipment, WorkItem
 from fulfilment.models.incidents import LEVELS
+from orders.models import Alert
+from orders.services.alerts import alert_raise, alert_resolve
 
 NO_PICKUP_AFTER = dt.timedelta(hours=24)
 STALLED_AFTER = dt.timedelta(hours=48)
@@ -36,14 +39,29 @@ def work_item_open(*, shipment: Shipment, kind: str, detail: str) -> WorkItem | 
             item = WorkItem.objects.create(
                 kind=kind, level=level, shipment=shipment, order_id=shipment.order_id, detail=detail[:255]
             )
-            Alert.objects.create(
-                work_item=item,
-                level=level,
-                message=_alert_message(kind=kind, shipment=shipment, detail=detail),
+            message = _alert_message(kind=kind, shipment=shipment, detail=detail)
+            alert_raise(
+                kind=Alert.Kind.SHIPPING_INCIDENT,
+                key=incident_alert_key(item.pk),
+                severity=Alert.Severity.CRITICAL if level >= 3 else Alert.Severity.WARNING,
+                title=message,
+                message=message,
+                order=shipment.order,
+                detail={
+                    "level": level,
+                    "incident": kind,
+                    "work_item_id": item.pk,
+                    "shipment_id": shipment.pk,
+                    "tracking_number": shipment.tracking_number,
+                },
             )
     except IntegrityError:
         return None  # opened concurrently
     return item
+
+
+def incident_alert_key(work_item_id: int) -> str:
+    return f"incident:{work_item_id}"
 
 
 def _alert_message(*, kind: str, shipment: Shipment, detail: str) -> str:
@@ -63,19 +81,8 @@ def work_item_resolve(*, item: WorkItem, actor=None, resolution: str = "") -> Wo
     item.resolved_by = actor if getattr(actor, "is_authenticated", False) else None
     item.resolution = (resolution or "")[:255]
     item.save()
-    Alert.objects.filter(work_item=item, acknowledged_at__isnull=True).update(
-        acknowledged_at=item.resolved_at, acknowledged_by=item.resolved_by
-    )
+    alert_resolve(keys=[incident_alert_key(item.pk)], now=item.resolved_at)
     return item
-
-
-@transaction.atomic
-def alert_acknowledge(*, alert: Alert, actor) -> Alert:
-    Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=timezone.now(), acknowledged_by=actor
-    )
-    alert.refresh_from_db()
-    return alert
 
 
 def incidents_scan(*, now: dt.datetime | None = None) -> dict[str, int]:

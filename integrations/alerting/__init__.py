@@ -8,6 +8,7 @@ kind, each in its real request format — are registered into it when the apps a
 - ``dingtalk``: DingTalk custom group robot (加签)
 - ``wecom``: WeCom group robot
 - ``email``: Django's mail backend
+- ``voice``: a phone call to each on-call number (Aliyun 语音服务 SingleCallByTts), for red alerts
 
 Robots are reached through ``integrations.transport`` (tests and the sandbox replace it); a failure raises
 ``orders.notifications.NotificationFailed`` with the provider's code.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 
 def senders_register() -> None:
-    from integrations.alerting import dingtalk, email, wecom
+    from integrations.alerting import dingtalk, email, voice, wecom
     from orders.notifications import notification_senders_register
 
-    notification_senders_register({module.KIND: module.send for module in (dingtalk, wecom, email)})
+    notification_senders_register({module.KIND: module.send for module in (dingtalk, wecom, email, voice)})

@@ -1,5 +1,6 @@
-"""The command center's part of the demo: two alert rules that mean something (oversold units must stay 0;
-stuck orders above 20 for 10 minutes, quiet at night), and the panels computed once the demo data is in, so
+"""The command center's part of the demo: three alert rules that mean something (oversold units must stay 0;
+stuck orders above 20 for 10 minutes, quiet at night; a shop's callbacks failing 5 times in a row rings the
+on-call phones), and the panels computed once the demo data is in, so
 /board/ is full from the first visit (the schedule recomputes them every minute after that)."""
 
 import datetime as dt
@@ -27,6 +28,14 @@ DEMO_RULES = [
         "escalate_after_minutes": 30,
         "quiet_from": dt.time(23, 0),
         "quiet_to": dt.time(7, 0),
+    },
+    {  # red at once: the on-call phones ring (the demo's phone channel takes red alerts)
+        "name": "渠道回调连续失败 5 次，电话通知",
+        "figure": Figure.CALLBACK_FAILURES,
+        "comparison": BoardAlertRule.Comparison.ABOVE,
+        "threshold": Decimal("4"),
+        "for_minutes": 0,
+        "severity": BoardAlertRule.Severity.CRITICAL,
     },
 ]
 

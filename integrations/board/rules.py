@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from config.tasks import enqueue_on_commit
 from integrations.board.models import BoardAlertRule, BoardSnapshot
 from orders.models import Alert
-from orders.sla import alert_raise, alerts_resolve
+from orders.services.alerts import alert_raise, alerts_resolve
 
 
 def _max_shop(key: str) -> Callable[[dict], Any]:

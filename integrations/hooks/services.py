@@ -11,7 +11,7 @@ Publishing runs after the change committed (the domain apps' signals → ``on_co
 it renders each subscription's body and writes the deliveries, then queues sending them. When a delivery is
 parked (``WEBHOOK_RETRY_MAX_ATTEMPTS`` attempts, more than 24 hours; or a URL refused as private) its
 subscription is paused: nothing more is sent to it until it is resumed, and its owner is alerted (a
-``HealthAlert`` to the robots, and an e-mail to the owner). Events keep being recorded for a paused
+alert to the notification channels, and an e-mail to the owner). Events keep being recorded for a paused
 subscription and are sent when it is resumed.
 """
 
@@ -35,19 +35,19 @@ from rest_framework.utils.encoders import JSONEncoder
 from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import WebhookDeliveryFailed, WebhookInvalid
-from integrations.health import alert_raise
+from integrations.health import health_alert_raise
 from integrations.hooks import transport
 from integrations.hooks.addresses import url_target
 from integrations.hooks.events import EVENT_TYPES, order_event_types, resource_render
 from integrations.hooks.signing import HEADER, signature_header
 from integrations.models import (
     DUE_STATUSES,
-    HealthAlert,
     WebhookDelivery,
     WebhookEvent,
     WebhookSubscription,
     WorkStatus,
 )
+from orders.models import Alert
 from orders.tokens import token_scopes_apply
 
 log = logging.getLogger(__name__)
@@ -136,9 +136,9 @@ def subscription_pause(*, subscription_id: int, reason: str) -> bool:
     if not paused:
         return False
     subscription = WebhookSubscription.objects.select_related("owner").get(pk=subscription_id)
-    alert_raise(
+    health_alert_raise(
         shop=None,
-        kind=HealthAlert.Kind.WEBHOOK_PAUSED,
+        kind=Alert.Kind.WEBHOOK_PAUSED,
         dedup_key=f"webhook:{subscription_id}:{int(now.timestamp())}",
         message=_("Webhook %(url)s of %(owner)s paused: %(reason)s")
         % {"url": subscription.url, "owner": subscription.owner.get_username(), "reason": reason},

@@ -6,7 +6,6 @@
 - ``outbox``: outbound calls to the platforms
 - ``catalog``: channel listings and field-mapping overrides
 - ``imports``: uploaded order files and the daily count check
-- ``health``: shop health alerts
 - ``webhooks``: webhooks to partners
 - and the sub-packages' own models: the command center's panels, logistics services, buyer notifications,
   payment providers' notifications, the peak simulator's runs.
@@ -19,7 +18,6 @@ from integrations.board.models import BoardSnapshot  # the command center's pane
 from integrations.logistics.models import LogisticsConnection, TrackingCallback, TrackingSubscription
 from integrations.models.catalog import ChannelListing, FieldMapping
 from integrations.models.connections import SECRET_FIELDS, ShopConnection
-from integrations.models.health import HealthAlert
 from integrations.models.imports import CountCheck, ImportJob
 from integrations.models.inbox import ChannelOrderState, InboxMessage, WebhookRejection
 from integrations.models.outbox import OutboxMessage
@@ -39,7 +37,6 @@ __all__ = [
     "ChannelOrderState",
     "CountCheck",
     "FieldMapping",
-    "HealthAlert",
     "ImportJob",
     "InboxMessage",
     "LogisticsConnection",

@@ -3,6 +3,10 @@ credentials in settings (the sandbox defaults of ``NOTIFY_*``):
 
 - Aliyun SMS ``SendSms`` (form POST, RPC signature v1) → ``{"Code": "OK", "BizId", "RequestId", "Message"}``;
 - Tencent Cloud SMS ``SendSms`` 2021-01-11 (JSON POST, TC3-HMAC-SHA256) → ``{"Response": {"SendStatusSet", …}}``;
+- Aliyun voice ``SingleCallByTts`` (form POST, the same RPC signature) → ``{"Code": "OK", "CallId", "RequestId",
+  "Message"}`` — the phone calls of red staff alerts;
+- DingTalk custom robot ``robot/send`` (加签 checked: ``timestamp`` within an hour, ``sign``) and WeCom group robot
+  ``cgi-bin/webhook/send`` → ``{"errcode": 0, "errmsg": "ok"}`` — where the demo's staff alerts go;
 - WeChat ``cgi-bin/token`` and ``cgi-bin/message/subscribe/send`` → ``{"errcode", "errmsg", "msgid"}``.
 
 Faults to play with: a phone number ending in 0000 is refused as malformed (final: the message is parked);
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 
 from django.conf import settings
@@ -21,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from integrations.sandbox.views.shared import sandbox_enabled_check
-from integrations.signing import aliyun_rpc_signature, equal, tc3_authorization
+from integrations.signing import aliyun_rpc_signature, dingtalk_sign, equal, tc3_authorization
 
 ALIYUN_REQUIRED = (
     "AccessKeyId",
@@ -50,12 +55,9 @@ def _aliyun(code: str, message: str, **extra) -> JsonResponse:
     )
 
 
-@csrf_exempt
-@require_POST
-def aliyun_send_sms(request: HttpRequest) -> JsonResponse:
-    sandbox_enabled_check()
-    form = request.POST.dict()
-    missing = [name for name in ALIYUN_REQUIRED if not form.get(name)]
+def _aliyun_refusal(request: HttpRequest, form: dict, required, *, phone_field: str) -> JsonResponse | None:
+    """What Aliyun answers a call it refuses (parameters, access key, signature, the number), or None."""
+    missing = [name for name in required if not form.get(name)]
     if missing:
         return _aliyun("MissingParameter", f"{missing[0]} is mandatory for this action.")
     if form["AccessKeyId"] != settings.NOTIFY_ALIYUN_ACCESS_KEY_ID:
@@ -63,11 +65,22 @@ def aliyun_send_sms(request: HttpRequest) -> JsonResponse:
     expected = aliyun_rpc_signature(form, settings.NOTIFY_ALIYUN_ACCESS_KEY_SECRET, method=request.method)
     if not equal(expected, form["Signature"]):
         return _aliyun("SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
-    phone = form["PhoneNumbers"]
+    phone = form[phone_field]
     if len(_mobile(phone)) != 11 or phone.endswith("0000"):
         return _aliyun("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
     if phone.endswith("9999"):
         return _aliyun("isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1")
+    return None
+
+
+@csrf_exempt
+@require_POST
+def aliyun_send_sms(request: HttpRequest) -> JsonResponse:
+    sandbox_enabled_check()
+    form = request.POST.dict()
+    refused = _aliyun_refusal(request, form, ALIYUN_REQUIRED, phone_field="PhoneNumbers")
+    if refused is not None:
+        return refused
     try:
         params = json.loads(form.get("TemplateParam") or "{}")
     except ValueError:
@@ -76,6 +89,68 @@ def aliyun_send_sms(request: HttpRequest) -> JsonResponse:
         return _aliyun("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
     biz_id = hashlib.sha1(form["SignatureNonce"].encode(), usedforsecurity=False).hexdigest()[:20]
     return _aliyun("OK", "OK", BizId=f"{biz_id}^0")
+
+
+SANDBOX_ROBOT_SECRET = "SECsandbox"  # the demo DingTalk robot's 加签 secret
+
+
+def _robot(errcode: int, errmsg: str) -> JsonResponse:
+    return JsonResponse({"errcode": errcode, "errmsg": errmsg})
+
+
+@csrf_exempt
+@require_POST
+def dingtalk_robot_send(request: HttpRequest) -> JsonResponse:
+    """DingTalk custom robot with 加签: 310000 when the signature or timestamp is wrong, 300001 without a token."""
+    sandbox_enabled_check()
+    if not request.GET.get("access_token"):
+        return _robot(300001, "token is not exist")
+    timestamp = request.GET.get("timestamp", "")
+    if not timestamp.isdigit() or abs(int(timestamp) - int(time.time() * 1000)) > 3_600_000:
+        return _robot(310000, "sign not match, more: [timestamp is not valid]")
+    if not equal(dingtalk_sign(secret=SANDBOX_ROBOT_SECRET, timestamp_ms=int(timestamp)), request.GET.get("sign", "")):
+        return _robot(310000, "sign not match")
+    body = _json_body(request)
+    if not isinstance(body, dict) or body.get("msgtype") != "markdown" or not body.get("markdown", {}).get("text"):
+        return _robot(40035, "缺少参数 markdown")
+    return _robot(0, "ok")
+
+
+@csrf_exempt
+@require_POST
+def wecom_robot_send(request: HttpRequest) -> JsonResponse:
+    """WeCom group robot: 93000 without a key."""
+    sandbox_enabled_check()
+    if not request.GET.get("key"):
+        return _robot(93000, "invalid webhook url")
+    body = _json_body(request)
+    if not isinstance(body, dict) or not body.get("markdown", {}).get("content"):
+        return _robot(44004, "empty content")
+    return _robot(0, "ok")
+
+
+def _json_body(request: HttpRequest):
+    try:
+        return json.loads(request.body or b"null")
+    except ValueError:
+        return None
+
+
+VOICE_REQUIRED = (*ALIYUN_REQUIRED[:7], "CalledNumber", "TtsCode", "Signature")
+
+
+@csrf_exempt
+@require_POST
+def aliyun_single_call_by_tts(request: HttpRequest) -> JsonResponse:
+    """Aliyun voice SingleCallByTts: the same faults as SMS (0000: malformed number, 9999: flow control)."""
+    sandbox_enabled_check()
+    form = request.POST.dict()
+    refused = _aliyun_refusal(request, form, VOICE_REQUIRED, phone_field="CalledNumber")
+    if refused is not None:
+        return refused
+    phone = form["CalledNumber"]
+    call_id = hashlib.sha1(form["SignatureNonce"].encode(), usedforsecurity=False).hexdigest()[:16]
+    return _aliyun("OK", "OK", CallId=f"{call_id}^{len(phone)}")
 
 
 def _tencent_error(code: str, message: str) -> JsonResponse:

@@ -27,10 +27,10 @@ from django.utils.translation import gettext as _
 from config.tasks import enqueue_on_commit
 from inventory.exceptions import StockInvalid
 from inventory.locks import channel_stocks_for_update
-from inventory.models import SKU, ChannelStock, SafetyStock, StockAlert
+from inventory.models import SKU, ChannelStock, SafetyStock
 from inventory.selectors import channel_sellable_compute, sku_units_sold
 from inventory.shops import shop_names
-from inventory.signals import sellable_changed
+from inventory.signals import safety_stock_changed, sellable_changed
 
 logger = logging.getLogger(__name__)
 
@@ -236,33 +236,21 @@ def channel_stock_recompute(*, sku_ids: Iterable[int], now: datetime | None = No
 
 
 def stock_alerts_sync(*, sku_ids: Iterable[int], now: datetime | None = None, sellable=None) -> None:
-    """Open a safety-stock alert for each SKU whose available is at or below its threshold, resolve the
-    open alert of each SKU that is above it again."""
+    """Tell the apps above which SKUs are at or below their safety stock and which are above it again
+    (``safety_stock_changed``, sent in the caller's transaction: orders raises and resolves the alerts)."""
     from inventory.selectors import safety_stock_status
 
     now = now or timezone.now()
     status = safety_stock_status(sku_ids=sku_ids, sellable=sellable)
-    low = {sku_id: s for sku_id, s in status.items() if s.at_safety}
-    if low:
-        StockAlert.objects.bulk_create(
-            [
-                StockAlert(
-                    sku_id=sku_id,
-                    kind=StockAlert.Kind.SAFETY_STOCK,
-                    threshold=s.threshold,
-                    available=s.available,
-                    paused_shops=s.paused_shops,
-                    opened_at=now,
-                )
-                for sku_id, s in sorted(low.items())
-            ],
-            ignore_conflicts=True,  # an open alert already exists (partial unique index)
-        )
-    fine = [sku_id for sku_id in status if sku_id not in low]
-    if fine:
-        StockAlert.objects.filter(sku_id__in=fine, kind=StockAlert.Kind.SAFETY_STOCK, resolved_at__isnull=True).update(
-            resolved_at=now
-        )
+    if not status:
+        return
+    low = {
+        sku_id: {"threshold": s.threshold, "available": s.available, "paused_shops": s.paused_shops}
+        for sku_id, s in sorted(status.items())
+        if s.at_safety
+    }
+    fine = sorted(sku_id for sku_id in status if sku_id not in low)
+    safety_stock_changed.send_robust(sender=SafetyStock, low=low, fine=fine, now=now)
 
 
 # --- the push -----------------------------------------------------------------------------------------------

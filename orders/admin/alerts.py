@@ -1,4 +1,4 @@
-"""SLA alerts (read-only, with acknowledge/assign actions through orders.sla) and the notification channels
+"""Alerts (read-only, with acknowledge/assign actions through orders.services.alerts) and the notification channels
 they go to (their secrets never shown)."""
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from orders.admin.mixins import ReadOnlyAdminMixin, ScopedAdminMixin
+from orders.masking import mask_phone
 from orders.models import (
     Alert,
     NotificationChannel,
 )
-from orders.sla import alert_acknowledge, alert_assign
+from orders.services.alerts import alert_acknowledge, alert_assign
 
 
 @admin.register(Alert)
@@ -62,16 +63,34 @@ class NotificationChannelForm(forms.ModelForm):
     secret = _write_only(
         forms.CharField, _("signing secret"), _("DingTalk 加签 secret (SEC…). Leave blank to keep the stored one.")
     )
+    phones = _write_only(
+        forms.CharField,
+        _("phone numbers"),
+        _("Phone call: the on-call numbers, one per line (or comma-separated). Leave blank to keep the stored ones."),
+    )
 
     class Meta:
         model = NotificationChannel
-        fields = ["name", "kind", "webhook_url", "secret", "emails", "min_severity", "alert_kinds", "is_active"]
+        fields = [
+            "name",
+            "kind",
+            "webhook_url",
+            "secret",
+            "emails",
+            "phones",
+            "min_severity",
+            "alert_kinds",
+            "is_active",
+        ]
 
     def clean_webhook_url(self):
         return self.cleaned_data.get("webhook_url") or (self.instance.webhook_url if self.instance.pk else "")
 
     def clean_secret(self):
         return self.cleaned_data.get("secret") or (self.instance.secret if self.instance.pk else "")
+
+    def clean_phones(self):
+        return self.cleaned_data.get("phones") or (self.instance.phones if self.instance.pk else "")
 
     def clean(self):
         data = super().clean()
@@ -80,12 +99,19 @@ class NotificationChannelForm(forms.ModelForm):
             self.add_error("webhook_url", _("A group robot needs its webhook URL."))
         if kind == NotificationChannel.Kind.EMAIL and not (data.get("emails") or "").strip():
             self.add_error("emails", _("An e-mail channel needs at least one address."))
+        if kind == NotificationChannel.Kind.VOICE and not (data.get("phones") or "").strip():
+            self.add_error("phones", _("A phone call channel needs at least one number."))
         return data
 
 
 @admin.register(NotificationChannel)
 class NotificationChannelAdmin(SimpleHistoryAdmin):
     form = NotificationChannelForm
-    list_display = ["name", "kind", "min_severity", "is_active"]
+    list_display = ["name", "kind", "min_severity", "numbers", "is_active"]
     list_filter = ["kind", "is_active", "min_severity"]
     search_fields = ["name", "emails"]
+
+    @admin.display(description=_("phone numbers"))
+    def numbers(self, channel: NotificationChannel) -> str:
+        """On-call numbers, masked (nobody reads them back from the admin)."""
+        return ", ".join(mask_phone(p) for p in channel.phones.replace(",", "\n").splitlines() if p.strip())

@@ -1,4 +1,8 @@
-"""SLA alerts (orders.sla) and the notification channels they go to (orders.notifications)."""
+"""The one alert model of Order Hub and the notification channels alerts go to (orders.notifications).
+
+Every app raises its alerts here through ``orders.services.alerts`` (inventory, which may not import orders,
+through a signal): the SLA watch, the command center's rules, after-sales deadlines, shipping exceptions, safety
+stock and the shop connections' health."""
 
 from django.core.validators import URLValidator
 from django.db import models
@@ -12,7 +16,8 @@ from orders.models.orders import Order
 
 
 class Alert(models.Model):
-    """Something an SLA monitor noticed. One open alert per ``key``; it resolves itself when the cause goes."""
+    """Something that needs a person. One open alert per ``key``; it resolves itself when the cause goes (or
+    staff resolve it). What it is about: an order, a shop, a SKU, or a label in ``detail``."""
 
     class Kind(models.TextChoices):
         STUCK = "stuck", _("Order not moving")
@@ -21,19 +26,39 @@ class Alert(models.Model):
         ADDRESS_CHANGES = "address_changes", _("Repeated address changes")
         BOARD = "board", _("Command center figure out of bounds")
         AFTERSALES_DEADLINE = "aftersales_deadline", _("After-sales deadline")
+        SHIPPING_INCIDENT = "shipping_incident", _("Shipping exception")
+        SAFETY_STOCK = "safety_stock", _("At safety stock")
+        # the shop connections' health (integrations.health)
+        TOKEN_EXPIRY = "token_expiry", _("Token expires soon")
+        TOKEN_REFRESH = "token_refresh", _("Token refresh failed")
+        CERT_EXPIRY = "cert_expiry", _("Certificate expires soon")
+        COUNT_GAP = "count_gap", _("Order count gap")
+        FAILURES = "failures", _("Consecutive failures")
+        CALLBACK_FAILURES = "callback_failures", _("Callback failure rate")
+        LAG = "lag", _("Pull lag")
+        DEAD_LETTERS = "dead_letters", _("Dead letters")
+        WAYBILL_BALANCE = "waybill_balance", _("E-waybill numbers running low")
+        WEBHOOK_PAUSED = "webhook_paused", _("Webhook subscription paused")
 
     class Severity(models.TextChoices):
         INFO = "info", _("Info")
         WARNING = "warning", _("Amber")
         CRITICAL = "critical", _("Red")
 
-    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
     key = models.CharField(_("key"), max_length=100, help_text=_("What the alert is about; one open alert per key."))
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
     )
+    shop = models.ForeignKey(
+        "orders.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    sku = models.ForeignKey(
+        "inventory.SKU", verbose_name=_("SKU"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=200)
+    message = models.TextField(_("message"), blank=True, help_text=_("The whole text, when the title is not enough."))
     detail = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -56,14 +81,34 @@ class Alert(models.Model):
                 fields=["key"], condition=Q(resolved_at__isnull=True), name="alert_one_open_per_key"
             )
         ]
-        indexes = [models.Index(fields=["resolved_at", "severity"], name="alert_open_severity_idx")]
+        indexes = [
+            models.Index(fields=["resolved_at", "severity"], name="alert_open_severity_idx"),
+            # the filtered pages: a shop's health alerts, the shipping desk's, the stock alerts
+            models.Index(fields=["kind", "resolved_at"], name="alert_kind_open_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"[{self.severity}] {self.title}"
 
 
+# The shop connections' health (integrations.health): listed on a shop's health page and the health alert page.
+CONNECTION_KINDS = (
+    Alert.Kind.TOKEN_EXPIRY,
+    Alert.Kind.TOKEN_REFRESH,
+    Alert.Kind.CERT_EXPIRY,
+    Alert.Kind.COUNT_GAP,
+    Alert.Kind.FAILURES,
+    Alert.Kind.CALLBACK_FAILURES,
+    Alert.Kind.LAG,
+    Alert.Kind.DEAD_LETTERS,
+    Alert.Kind.WAYBILL_BALANCE,
+    Alert.Kind.WEBHOOK_PAUSED,
+)
+
+
 class NotificationChannel(models.Model):
-    """Where staff notifications go: a DingTalk or WeCom group robot, or a list of e-mail addresses. The one
+    """Where staff notifications go: a DingTalk or WeCom group robot, a list of e-mail addresses, or on-call
+    phone numbers to call (for red alerts: set the minimum severity to red). The one
     channel model of Order Hub: alerts of every app, reminders and the daily reports are routed to these
     (``orders.notifications``) and sent by ``integrations.alerting``."""
 
@@ -71,6 +116,7 @@ class NotificationChannel(models.Model):
         DINGTALK = "dingtalk", _("DingTalk group robot")
         WECOM = "wecom", _("WeCom group robot")
         EMAIL = "email", _("E-mail")
+        VOICE = "voice", _("Phone call")
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -83,6 +129,12 @@ class NotificationChannel(models.Model):
     )
     secret = EncryptedTextField(_("signing secret"), blank=True, help_text=_("DingTalk 加签 secret (SEC…)."))
     emails = models.TextField(_("e-mail addresses"), blank=True, help_text=_("One per line or comma-separated."))
+    # On-call staff's numbers are personal data: stored encrypted, write-only in the admin, shown masked.
+    phones = EncryptedTextField(
+        _("phone numbers"),
+        blank=True,
+        help_text=_("Phone call: the on-call numbers, one per line; each is called in turn."),
+    )
     min_severity = models.CharField(
         _("minimum severity"), max_length=10, choices=Alert.Severity.choices, default=Alert.Severity.WARNING
     )
@@ -90,7 +142,7 @@ class NotificationChannel(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["webhook_url", "secret"])
+    history = HistoricalRecords(excluded_fields=["webhook_url", "secret", "phones"])
 
     class Meta:
         verbose_name = _("notification channel")

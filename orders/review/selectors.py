@@ -32,7 +32,7 @@ def review_task_list_for_user(user, *, kind: str = "", shop: str = "", mine: boo
 
 
 def alert_list_for_user(user, *, state: str = "open", kind: str = "", severity: str = "") -> QuerySet[Alert]:
-    alerts = Alert.objects.select_related("order", "order__shop", "assignee", "acknowledged_by")
+    alerts = Alert.objects.select_related("order", "order__shop", "shop", "sku", "assignee", "acknowledged_by")
     if not user_sees_all_orders(user):
         visible = Q(order__in=order_list_for_user(user).values("pk"))
         if user.groups.filter(name=MANAGER).exists():
@@ -55,3 +55,11 @@ def alert_list_for_user(user, *, state: str = "open", kind: str = "", severity: 
         output_field=IntegerField(),
     )
     return alerts.annotate(rank=rank).order_by(F("resolved_at").desc(nulls_first=True), "-rank", "-created_at", "-pk")
+
+
+def stock_alert_list(*, open_only: bool = True) -> QuerySet[Alert]:
+    """Safety-stock alerts (not shop-scoped: whoever may view stock sees them), newest first."""
+    alerts = Alert.objects.filter(kind=Alert.Kind.SAFETY_STOCK).select_related("sku")
+    if open_only:
+        alerts = alerts.filter(resolved_at__isnull=True)
+    return alerts.order_by("-created_at", "-pk")

@@ -18,7 +18,7 @@ from orders.masking import consignee_for
 from orders.models import Alert, Order, ReviewTask
 from orders.pages import PAGE_SIZE, form_errors, redirect_back, visible_order
 from orders.review import forms
-from orders.review.selectors import alert_list_for_user, review_task_list_for_user
+from orders.review.selectors import alert_list_for_user, review_task_list_for_user, stock_alert_list
 from orders.review.services import (
     order_address_update,
     review_approve,
@@ -28,8 +28,8 @@ from orders.review.services import (
     review_reject,
 )
 from orders.selectors import order_list_for_user
+from orders.services.alerts import alert_acknowledge, alert_assign
 from orders.shaping.merge import order_merge_candidates
-from orders.sla import alert_acknowledge, alert_assign
 
 
 def _visible_task(request, pk: int) -> ReviewTask:
@@ -228,6 +228,15 @@ def alert_list(request):
             "can_change": request.user.has_perm("orders.change_alert"),
         },
     )
+
+
+@login_required
+@permission_required("inventory.view_stock", raise_exception=True)
+def stock_alerts(request):
+    """Inventory's stock alerts page (/stock/alerts/): the safety-stock alerts of the one alert model."""
+    show_all = request.GET.get("all") == "1"
+    page = Paginator(stock_alert_list(open_only=not show_all), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inventory/stock_alerts.html", {"page": page, "show_all": show_all})
 
 
 def _visible_alert(request, pk: int) -> Alert:

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from fulfilment.models import Alert, IncidentKind, SandboxWaybill, Shipment, TrackingEvent, TrackingPush, WorkItem
+from fulfilment.models import IncidentKind, SandboxWaybill, Shipment, TrackingEvent, TrackingPush, WorkItem
 from fulfilment.services import (
     incidents_scan,
     pack_complete,
@@ -17,6 +17,7 @@ from fulfilment.services import (
     work_item_resolve,
 )
 from fulfilment.tasks import SCHEDULES, tracking_pushes_retry
+from orders.models import Alert
 from orders.states import Status
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,13 @@ def test_delivery_signed_far_from_the_address_opens_a_level_4_work_item_and_aler
     item = WorkItem.objects.get()
     assert (item.kind, item.level, item.status) == (IncidentKind.SUSPICIOUS_DELIVERY, 4, WorkItem.Status.OPEN)
     assert "新疆" in item.detail and "km" in item.detail
-    assert Alert.objects.get(work_item=item).level == 4
+    alert = Alert.objects.get(key=f"incident:{item.pk}")
+    assert (alert.kind, alert.severity, alert.detail["level"], alert.order_id) == (
+        "shipping_incident",
+        "critical",
+        4,
+        shipment.order_id,
+    )
 
 
 def test_a_neighbouring_city_signature_is_not_suspicious(shipped):
@@ -211,13 +218,14 @@ def test_no_pickup_scan_within_24_hours_is_level_1(shipped):
     assert incidents_scan(now=timezone.now() + dt.timedelta(hours=26))["opened"] == 0  # not twice
     item = WorkItem.objects.get(shipment=shipment)
     assert (item.level, item.kind) == (1, IncidentKind.NO_PICKUP)
-    assert Alert.objects.filter(work_item=item, level=1).count() == 1
+    assert Alert.objects.filter(key=f"incident:{item.pk}", severity="warning", resolved_at__isnull=True).count() == 1
     # the pickup scan arrives: the scan resolves it by itself
     body = {"tracking_number": shipment.tracking_number, "events": [_event("picked_up", timezone.now(), "late-scan")]}
     tracking_push_process(push_id=TrackingPush.objects.create(carrier_code="ZTO", body=body).pk)
     assert incidents_scan(now=timezone.now() + dt.timedelta(hours=27))["resolved"] == 1
     item.refresh_from_db()
     assert item.status == WorkItem.Status.RESOLVED and item.resolved_by is None
+    assert Alert.objects.get(key=f"incident:{item.pk}").resolved_at == item.resolved_at
 
 
 def test_no_movement_for_48_hours_is_level_2(shipped):
@@ -255,7 +263,7 @@ def test_staff_resolve_a_work_item_with_what_they_did(shipped, manager):
     work_item_resolve(item=item, actor=manager, resolution="called the depot; picked up tomorrow")
     item.refresh_from_db()
     assert (item.status, item.resolved_by) == (WorkItem.Status.RESOLVED, manager)
-    assert Alert.objects.get(work_item=item).acknowledged_by == manager
+    assert Alert.objects.get(key=f"incident:{item.pk}").resolved_at == item.resolved_at
 
 
 def test_schedules_are_declared_for_schedules_sync():

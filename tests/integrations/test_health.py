@@ -12,13 +12,15 @@ import pytest
 from django.utils import timezone
 
 from integrations import transport
-from integrations.health import alert_raise, alert_send, count_check, health_check_run
+from integrations.health import count_check, health_alert_raise, health_check_run
 from integrations.mapping import SHANGHAI
-from integrations.models import CountCheck, HealthAlert, ShopConnection, WebhookRejection
+from integrations.models import CountCheck, ShopConnection, WebhookRejection
 from integrations.platforms.taobao.client import TaobaoClient
 from integrations.sandbox import data
 from integrations.selectors import shop_health
-from orders.models import NotificationChannel
+from orders.models import Alert, NotificationChannel
+from orders.notifications import NotificationFailed
+from orders.services.alerts import alert_notify
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +54,7 @@ def test_count_check_without_gap_raises_nothing(taobao, monkeypatch, sent):
     check = count_check(connection=taobao, day=DAY)
 
     assert (check.platform_count, check.hub_count, check.gap_ratio) == (3, 3, Decimal("0.0000"))
-    assert HealthAlert.objects.count() == 0
+    assert Alert.objects.count() == 0
 
 
 def test_count_gap_over_one_percent_alerts_and_pulls_the_day_again(
@@ -72,9 +74,9 @@ def test_count_gap_over_one_percent_alerts_and_pulls_the_day_again(
         count_check(connection=taobao, day=DAY)  # checked again: still one alert
 
     assert check.gap_ratio == Decimal("0.2500")
-    alert = HealthAlert.objects.get()
+    alert = Alert.objects.get()
     assert alert.kind == "count_gap" and "平台报告 4 单，订单中枢有 3 单" in alert.message
-    assert alert.sent_at is not None
+    assert alert.notified_severity == "warning" and alert.shop == taobao.shop
     assert len(sent) == 1 and "平台报告 4 单" in sent[0]["body"]["markdown"]["content"]
     taobao.refresh_from_db()
     assert taobao.poll_cursor == dt.datetime(2026, 11, 11, tzinfo=SHANGHAI)
@@ -87,7 +89,7 @@ def test_count_check_reads_the_platform_count_from_the_sandbox(taobao, sandbox_h
     check = count_check(connection=taobao, day=yesterday)
     start = dt.datetime.combine(yesterday, dt.time.min, tzinfo=SHANGHAI)
     assert check.platform_count == data.created_between(taobao.app_key, start, start + dt.timedelta(days=1)) == 144
-    assert check.hub_count == 0 and HealthAlert.objects.get().kind == "count_gap"
+    assert check.hub_count == 0 and Alert.objects.get().kind == "count_gap"
 
 
 def test_expiring_token_and_repeated_failures_alert_once(taobao, sent, django_capture_on_commit_callbacks):
@@ -105,9 +107,9 @@ def test_expiring_token_and_repeated_failures_alert_once(taobao, sent, django_ca
         assert health_check_run(now=now) == 2
         assert health_check_run(now=now + dt.timedelta(hours=1)) == 0
 
-    kinds = set(HealthAlert.objects.values_list("kind", flat=True))
+    kinds = set(Alert.objects.values_list("kind", flat=True))
     assert kinds == {"token_expiry", "failures"}
-    assert "访问令牌将在 10 天后过期" in HealthAlert.objects.get(kind="token_expiry").message
+    assert "访问令牌将在 10 天后过期" in Alert.objects.get(kind="token_expiry").message
 
 
 def test_callback_failure_rate_counts_rejections(taobao):
@@ -118,7 +120,7 @@ def test_callback_failure_rate_counts_rejections(taobao):
     health = shop_health(taobao)
     assert health["callbacks"]["total"] == 25 and health["callbacks"]["failure_rate"] == Decimal("1.0000")
     assert health_check_run() == 1
-    assert HealthAlert.objects.get().kind == "callback_failures"
+    assert Alert.objects.get().kind == "callback_failures"
 
 
 def test_dingtalk_robot_signs_the_url_and_sends_markdown(taobao, sent):
@@ -128,11 +130,11 @@ def test_dingtalk_robot_signs_the_url_and_sends_markdown(taobao, sent):
         webhook_url="https://oapi.dingtalk.com/robot/send?access_token=abc",
         secret="SEC123",
     )
-    alert = alert_raise(
+    alert = health_alert_raise(
         shop=taobao.shop, kind="lag", dedup_key="d1", message="tmall-1: orders pulled only up to 30 minutes ago."
     )
 
-    assert alert_send(alert.pk) == 1
+    assert alert_notify(alert_id=alert.pk) == {"sent": 1, "failed": 0}
 
     (request,) = sent
     query = urllib.parse.parse_qs(urllib.parse.urlparse(request["url"]).query)
@@ -146,15 +148,27 @@ def test_dingtalk_robot_signs_the_url_and_sends_markdown(taobao, sent):
     assert robot.pk
 
 
-def test_a_robot_that_refuses_is_recorded_on_the_alert(taobao, monkeypatch):
+def test_a_robot_that_refuses_leaves_the_alert_to_be_sent_again(taobao, monkeypatch):
     monkeypatch.setattr(
         transport, "send", lambda *a, **k: transport.Response(200, b'{"errcode":310000,"errmsg":"sign not match"}')
     )
     NotificationChannel.objects.create(
         name="群", kind="dingtalk", webhook_url="https://oapi.dingtalk.com/robot/send?access_token=x", secret="S"
     )
-    alert = alert_raise(shop=taobao.shop, kind="lag", dedup_key="d2", message="m")
+    alert = health_alert_raise(shop=taobao.shop, kind="lag", dedup_key="d2", message="m")
 
-    assert alert_send(alert.pk) == 0
+    with pytest.raises(NotificationFailed) as failed:
+        alert_notify(alert_id=alert.pk)
+    assert failed.value.extra == {"sent": 0, "failed": 1}
     alert.refresh_from_db()
-    assert alert.sent_at is None and "310000" in alert.send_error
+    assert alert.notified_severity == ""  # not claimed: the task's retry sends it again
+
+
+def test_a_health_alert_resolved_by_staff_is_not_raised_again_for_the_same_key(taobao):
+    from orders.services.alerts import alert_resolve
+
+    first = health_alert_raise(shop=taobao.shop, kind="lag", dedup_key="20261111", message="lagging")
+    assert alert_resolve(alert_ids=[first.pk]) == 1
+    assert health_alert_raise(shop=taobao.shop, kind="lag", dedup_key="20261111", message="lagging") is None
+    again = health_alert_raise(shop=taobao.shop, kind="lag", dedup_key="20261112", message="lagging")
+    assert again is not None and again.resolved_at is None

@@ -4,7 +4,8 @@ scoped to the shops a user may see."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from integrations.models import HealthAlert, ImportJob, InboxMessage, ShopConnection, WorkStatus
+from integrations.health import health_alert_raise
+from integrations.models import ImportJob, InboxMessage, ShopConnection, WorkStatus
 from orders.models import Order
 from tests.integrations.helpers import shopify_sample
 from tests.samples import SAMPLES
@@ -112,7 +113,7 @@ def test_admin_action_replays_dead_letters(client, admin_user, connected, django
 
 
 def test_alerts_page_lists_and_resolves(client, manager, connected):
-    alert = HealthAlert.objects.create(
+    alert = health_alert_raise(
         shop=connected[0].shop, kind="lag", dedup_key="x", message="pulled only up to 40 minutes ago"
     )
     client.force_login(manager)

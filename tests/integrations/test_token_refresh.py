@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from integrations import health, polling, tokens
 from integrations.exceptions import PlatformError, PlatformUnavailable, TokenRefreshFailed
-from integrations.models import HealthAlert, OutboxMessage, ShopConnection, WorkStatus
+from integrations.health import health_alert_raise
+from integrations.models import OutboxMessage, ShopConnection, WorkStatus
 from integrations.outbox import stock_push_enqueue
 from integrations.platforms import adapter_for
 from integrations.platforms.client import PlatformClient, TokenGrant
 from integrations.platforms.taobao.client import TaobaoClient
 from integrations.tasks import SCHEDULES
-from orders.models import Order
+from orders.models import Alert, Order
 
 pytestmark = pytest.mark.django_db
 PLATFORMS = ["taobao", "jd", "pdd", "douyin", "shopify"]
@@ -64,13 +65,13 @@ def test_a_refused_refresh_keeps_the_old_token_and_raises_an_alert(
 
     stored = ShopConnection.objects.get(pk=connection.pk)
     assert (stored.access_token, stored.refresh_token, stored.token_refreshed_at) == ("good-token", "revoked", None)
-    alert = HealthAlert.objects.get(shop=connection.shop, kind=HealthAlert.Kind.TOKEN_REFRESH)
+    alert = Alert.objects.get(shop=connection.shop, kind=Alert.Kind.TOKEN_REFRESH)
     assert alert.message.startswith(f"{connection.shop.code}: the access token could not be refreshed:")
     assert str(refused.value) in alert.message
     # A second refusal the same day does not raise a second alert.
     with pytest.raises(TokenRefreshFailed):
         tokens.connection_token_refresh(connection=connection)
-    assert HealthAlert.objects.filter(kind=HealthAlert.Kind.TOKEN_REFRESH).count() == 1
+    assert Alert.objects.filter(kind=Alert.Kind.TOKEN_REFRESH).count() == 1
 
 
 def test_without_a_refresh_token_there_is_nothing_to_refresh(taobao, shopify, sandbox_http):
@@ -78,7 +79,7 @@ def test_without_a_refresh_token_there_is_nothing_to_refresh(taobao, shopify, sa
         tokens.connection_token_refresh(connection=taobao)
     with pytest.raises(TokenRefreshFailed, match="不过期的离线令牌无法刷新"):
         tokens.connection_token_refresh(connection=shopify)
-    assert HealthAlert.objects.filter(kind=HealthAlert.Kind.TOKEN_REFRESH).count() == 2
+    assert Alert.objects.filter(kind=Alert.Kind.TOKEN_REFRESH).count() == 2
 
 
 def test_an_expired_refresh_token_is_not_sent(request, sandbox_http):
@@ -94,7 +95,7 @@ def test_a_passing_failure_raises_without_alert_and_keeps_the_token(request, san
     with pytest.raises(PlatformUnavailable):
         tokens.connection_token_refresh(connection=connection)
     assert ShopConnection.objects.get(pk=connection.pk).access_token == "good-token"
-    assert not HealthAlert.objects.exists()
+    assert not Alert.objects.exists()
 
 
 def test_a_refresh_racing_another_keeps_the_token_stored_first(request, monkeypatch):
@@ -114,15 +115,15 @@ def test_a_refresh_racing_another_keeps_the_token_stored_first(request, monkeypa
 
     monkeypatch.setattr(TaobaoClient, "token_refresh", refused_because_spent_elsewhere)
     assert tokens.connection_token_refresh(connection=fresh).access_token == "newest"
-    assert not HealthAlert.objects.exists()  # not a failure: another worker refreshed it
+    assert not Alert.objects.exists()  # not a failure: another worker refreshed it
 
 
 def test_a_successful_refresh_resolves_open_token_alerts(request, sandbox_http):
     connection = with_refresh_token(request, "douyin")
-    for kind in (HealthAlert.Kind.TOKEN_REFRESH, HealthAlert.Kind.TOKEN_EXPIRY):
-        HealthAlert.objects.create(shop=connection.shop, kind=kind, dedup_key="x", message="token trouble")
+    for kind in (Alert.Kind.TOKEN_REFRESH, Alert.Kind.TOKEN_EXPIRY):
+        health_alert_raise(shop=connection.shop, kind=kind, dedup_key="x", message="token trouble")
     tokens.connection_token_refresh(connection=connection)
-    assert not HealthAlert.objects.filter(resolved_at__isnull=True).exists()
+    assert not Alert.objects.filter(resolved_at__isnull=True).exists()
 
 
 # --- the scheduled sweep -------------------------------------------------------------------------------------
@@ -233,7 +234,7 @@ def test_a_poll_whose_refresh_is_refused_fails_with_both_reasons_and_alerts(
     stored = ShopConnection.objects.get(pk=connection.pk)
     assert stored.access_token == "good-token" and stored.consecutive_failures == 1
     assert "TokenExpired" in stored.last_error and "刷新令牌失败" in stored.last_error
-    assert HealthAlert.objects.filter(shop=connection.shop, kind=HealthAlert.Kind.TOKEN_REFRESH).exists()
+    assert Alert.objects.filter(shop=connection.shop, kind=Alert.Kind.TOKEN_REFRESH).exists()
 
 
 def test_an_outbox_delivery_meeting_an_expired_token_refreshes_and_is_delivered(
@@ -262,7 +263,7 @@ def test_with_a_refresh_token_the_alert_is_about_the_refresh_tokens_expiry(reque
     )
     with django_capture_on_commit_callbacks(execute=True):
         health.health_check_run(now=now)
-    (alert,) = HealthAlert.objects.filter(kind=HealthAlert.Kind.TOKEN_EXPIRY)
+    (alert,) = Alert.objects.filter(kind=Alert.Kind.TOKEN_EXPIRY)
     assert "刷新令牌将在 10 天后过期" in alert.message
     assert "access token" not in alert.message
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from config.tasks import enqueue_on_commit
 from inventory.exceptions import StockInvalid
-from inventory.models import ChannelStock, Pool, SafetyStock, StockAlert
+from inventory.models import ChannelStock, Pool, SafetyStock
 from inventory.services import (
     LineDemand,
     channel_stock_mark_pushed,
@@ -21,6 +21,7 @@ from inventory.services import (
     stock_adjust,
 )
 from inventory.signals import sellable_changed
+from orders.models import Alert
 from tests.factories import ShopFactory, SKUFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,27 +123,33 @@ def test_at_safety_stock_chosen_channels_pause_with_an_alert_and_resume_when_rep
     safety_stock_set(sku=sku, fixed_quantity=5)
     sync()
     assert (sellable(tmall, sku), sellable(jd, sku)) == (12, 12)
-    assert not StockAlert.objects.exists()
+    assert not Alert.objects.exists()
 
     stock_adjust(sku=sku, warehouse=world["wh_a"], quantity=-7, reason="damaged")  # available 5 = threshold
     sync()
 
     assert (sellable(tmall, sku), sellable(jd, sku)) == (5, 0)
     assert ChannelStock.objects.get(shop_id=jd.pk, sku=sku).paused
-    alert = StockAlert.objects.get()
-    assert (alert.threshold, alert.available, alert.paused_shops, alert.resolved_at) == (5, 5, [jd.pk], None)
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.sku, alert.resolved_at) == ("safety_stock", sku, None)
+    assert {k: alert.detail[k] for k in ("threshold", "available", "paused_shops")} == {
+        "threshold": 5,
+        "available": 5,
+        "paused_shops": [jd.pk],
+    }
+    assert sku.code in alert.title
     assert (jd.pk, sku.pk, 0) in pusher
 
     stock_adjust(sku=sku, warehouse=world["wh_a"], quantity=-1, reason="damaged")
     sync()
-    assert StockAlert.objects.count() == 1  # still the same open alert
+    assert Alert.objects.count() == 1  # still the same open alert
 
     stock_adjust(sku=sku, warehouse=world["wh_a"], quantity=10, reason="restock")
     sync()
 
     assert (sellable(tmall, sku), sellable(jd, sku)) == (14, 14)
     assert not ChannelStock.objects.get(shop_id=jd.pk, sku=sku).paused
-    assert StockAlert.objects.get().resolved_at is not None
+    assert Alert.objects.get().resolved_at is not None
 
 
 def test_dynamic_safety_stock_is_seven_day_sales_times_lead_days_plus_three(world, receive):

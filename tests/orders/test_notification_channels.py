@@ -38,3 +38,14 @@ def test_a_robot_without_url_and_an_email_channel_without_addresses_are_refused(
 
 def test_every_channel_kind_has_a_sender():
     assert set(NotificationChannel.Kind.values) <= set(_senders)
+
+
+def test_on_call_numbers_are_write_only_and_listed_masked(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "pw"))
+    channel = NotificationChannel.objects.create(name="值班电话", kind="voice", phones="13800138000\n13912345678")
+    html = str(_form(instance=channel, kind="voice"))
+    assert "13800138000" not in html
+    listing = client.get("/admin/orders/notificationchannel/").content.decode()
+    assert "138****8000, 139****5678" in listing and "13800138000" not in listing
+    refused = _form(kind="voice", phones="")
+    assert not refused.is_valid() and "phones" in refused.errors

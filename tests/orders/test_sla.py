@@ -18,9 +18,8 @@ from orders.models import Alert, NotificationChannel
 from orders.notifications import notification_broadcast
 from orders.review.services import order_address_update
 from orders.services import order_transition
+from orders.services.alerts import alert_acknowledge, alert_assign
 from orders.sla import (
-    alert_acknowledge,
-    alert_assign,
     sla_ship_late_flag,
     sla_stuck_orders_flag,
     sla_suspicious_flag,
@@ -215,7 +214,7 @@ def test_an_alert_whose_every_channel_fails_is_sent_again_on_retry(
     world, clock, robots, django_capture_on_commit_callbacks
 ):
     from orders.notifications import NotificationFailed
-    from orders.sla import alert_notify
+    from orders.services.alerts import alert_notify
 
     make_order(shop=world["shop_a"], status=Status.PAID, paid_at=clock.now)
     clock.advance(minutes=30)

@@ -211,6 +211,9 @@ MATRIX = {
     "sandbox-payments-alipay": "405 405 405 405 405 405",
     "sandbox-payments-wechatpay-refunds": "405 405 405 405 405 405",
     "sandbox-notify-tencent": "405 405 405 405 405 405",
+    "sandbox-notify-aliyun-voice": "405 405 405 405 405 405",
+    "sandbox-notify-dingtalk": "405 405 405 405 405 405",
+    "sandbox-notify-wecom": "405 405 405 405 405 405",
     "sandbox-notify-wechat-token": "200 200 200 200 200 200",
     "sandbox-notify-wechat-send": "405 405 405 405 405 405",
     # the returns desk (mobile): CS and the warehouse handle cases; finance does not; a case id that exists nowhere

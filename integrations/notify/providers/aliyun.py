@@ -55,21 +55,28 @@ RETRYABLE = frozenset(
 # InvalidAccessKeyId.NotFound, SignatureDoesNotMatch. Parked for staff; replayed once fixed.
 
 
-def request_params(
-    *, phone: str, sign_name: str, template_code: str, template_param: dict[str, str], out_id: str, now=None
-) -> dict[str, str]:
-    """The signed form of one SendSms call."""
+def rpc_common_params(*, action: str, version: str = VERSION, now: dt.datetime | None = None) -> dict[str, str]:
+    """The common parameters of an Aliyun RPC call (SMS, and the voice calls of staff alerts) before signing."""
     now = now or dt.datetime.now(dt.UTC)
-    params = {
+    return {
         "AccessKeyId": settings.NOTIFY_ALIYUN_ACCESS_KEY_ID,
-        "Action": "SendSms",
+        "Action": action,
         "Format": "JSON",
         "RegionId": REGION,
         "SignatureMethod": "HMAC-SHA1",
         "SignatureNonce": str(uuid.uuid4()),
         "SignatureVersion": "1.0",
         "Timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "Version": VERSION,
+        "Version": version,
+    }
+
+
+def request_params(
+    *, phone: str, sign_name: str, template_code: str, template_param: dict[str, str], out_id: str, now=None
+) -> dict[str, str]:
+    """The signed form of one SendSms call."""
+    params = {
+        **rpc_common_params(action="SendSms", now=now),
         "PhoneNumbers": phone,
         "SignName": sign_name,
         "TemplateCode": template_code,

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from integrations.hooks.services import delivery_replay, subscription_resume, webhook_deliver, webhook_retry_due
 from integrations.hooks.signing import signature_verify
-from integrations.models import HealthAlert, WebhookDelivery, WebhookEvent, WorkStatus
+from integrations.models import WebhookDelivery, WebhookEvent, WorkStatus
 from inventory.services import stock_receive
+from orders.models import Alert
 from orders.services import order_transition
 from orders.states import Status
 from orders.tokens import token_policy_save
@@ -202,8 +203,8 @@ def test_the_last_failure_parks_the_delivery_pauses_the_subscription_and_alerts_
     subscription.refresh_from_db()
     assert subscription.is_paused
     assert f"{delivery.pk}" in subscription.pause_reason and "HTTP 503" in subscription.pause_reason
-    alert = HealthAlert.objects.get(kind=HealthAlert.Kind.WEBHOOK_PAUSED)
-    assert alert.data["subscription_id"] == subscription.pk
+    alert = Alert.objects.get(kind=Alert.Kind.WEBHOOK_PAUSED)
+    assert alert.detail["subscription_id"] == subscription.pk
     assert [m.to for m in mail.outbox] == [["partner@example.com"]]
     assert subscription.url in mail.outbox[0].subject
 

@@ -22,7 +22,7 @@ from integrations.logistics.cainiao import CainiaoAdapter
 from integrations.logistics.douyin.client import DouyinWaybillAdapter
 from integrations.logistics.jd import JdWaybillAdapter
 from integrations.logistics.pdd.client import PddWaybillAdapter
-from integrations.models import HealthAlert
+from orders.models import Alert
 from tests.integrations.logistics.helpers import waybill_request
 
 pytestmark = pytest.mark.django_db
@@ -130,10 +130,10 @@ def test_the_sandbox_answers_every_balance_read_and_a_low_one_raises_the_alert(
     assert waybill_balances_refresh() == {"read": 2, "not_counted": 0, "failed": 0}
     account.refresh_from_db()
     assert account.balance == 120 and account.balance_checked_at is not None
-    alert = HealthAlert.objects.get(kind=HealthAlert.Kind.WAYBILL_BALANCE)
-    assert alert.data["account_id"] == account.pk and alert.data["balance"] == 120
+    alert = Alert.objects.get(kind=Alert.Kind.WAYBILL_BALANCE)
+    assert alert.detail["account_id"] == account.pk and alert.detail["balance"] == 120
     waybill_balances_refresh()
-    assert HealthAlert.objects.filter(kind=HealthAlert.Kind.WAYBILL_BALANCE).count() == 1  # once a day
+    assert Alert.objects.filter(kind=Alert.Kind.WAYBILL_BALANCE).count() == 1  # once a day
 
 
 def test_services_that_count_no_numbers_are_left_alone(sandbox_http, carrier_services):
