@@ -138,7 +138,7 @@ def test_a_new_key_is_printed_on_request(capsys):
 def test_every_secret_field_of_the_project_is_encrypted():
     fields = {model._meta.label: names for model, names in encrypted_fields().items()}
     assert fields["integrations.ShopConnection"] == ["app_secret", "access_token", "refresh_token", "webhook_secret"]
-    assert fields["orders.NotificationChannel"] == ["webhook_url", "secret"]
+    assert fields["orders.NotificationChannel"] == ["webhook_url", "secret", "phones"]
     assert fields["integrations.LogisticsConnection"] == ["secret", "callback_salt"]
 
 

@@ -80,8 +80,8 @@ def test_one_refused_number_does_not_stop_the_others(aliyun, on_call):
     assert "138****0000" in str(refused.value) and "13800130000" not in str(refused.value)
 
 
-def test_a_wrong_secret_is_refused_by_the_signature_check(aliyun, settings, on_call):
-    settings.NOTIFY_ALIYUN_ACCESS_KEY_SECRET = "not-the-secret"
+def test_a_wrong_signature_is_refused_by_the_signature_check(aliyun, monkeypatch, on_call):
+    monkeypatch.setattr(voice, "aliyun_rpc_signature", lambda params, secret, method: "forged=")
     with pytest.raises(NotificationFailed) as refused:
         voice.call(phone="13800138000", title="x", out_id="1")
     assert refused.value.extra["provider_code"] == "SignatureDoesNotMatch"
