@@ -405,6 +405,10 @@ Q_STOP_GRACE_SECONDS = env_int("Q_STOP_GRACE_SECONDS", default=25)
 # `Q_CLUSTER_NAME=<name> manage.py qcluster` works through the reviews, so a peak of incoming orders and
 # their reviews do not starve each other.
 ORDERS_REVIEW_CLUSTER = env_str("ORDERS_REVIEW_CLUSTER", default="")
+# Paid orders the automatic review has not reached after this long are queued for it again (orders_review_sweep),
+# in batches of this many.
+ORDERS_REVIEW_SWEEP_AFTER_SECONDS = env_int("ORDERS_REVIEW_SWEEP_AFTER_SECONDS", default=300)
+ORDERS_REVIEW_SWEEP_BATCH = env_int("ORDERS_REVIEW_SWEEP_BATCH", default=50)
 if ORDERS_REVIEW_CLUSTER:
     Q_CLUSTER["ALT_CLUSTERS"] = {ORDERS_REVIEW_CLUSTER: {}}
 Q_KEEP_SUCCESS_DAYS = env_int("Q_KEEP_SUCCESS_DAYS", default=7)

@@ -7,6 +7,7 @@ import logging
 
 from django_q.models import Schedule
 
+from config.tasks import enqueue_on_commit
 from orders.stock import order_stock_retry, orders_held_out_of_stock
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,17 @@ def orders_retry_out_of_stock(sku_ids: list[int] | None = None) -> dict:
     return {"tried": tried, "released": released}
 
 
-# --- rules, review and SLA (issue 5) ---------------------------------------------------------------------
+# --- rules, review and SLA -------------------------------------------------------------------------------
 
 SCHEDULES += [
+    {
+        # Safety net for a lost review task (a worker killed, a task past its timeout at a peak): paid orders
+        # the automatic review never reached go to it again.
+        "name": "orders.orders_review_sweep",
+        "func": "orders.tasks.orders_review_sweep",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 2,
+    },
     {
         # Orders stuck in a state that should move on its own, late shipments (amber 2 h ahead, red after).
         "name": "orders.sla_watch_orders",
@@ -84,6 +93,26 @@ def order_rules_apply(order_ids: int | list[int]) -> int:
     if failed:
         raise RuntimeError(f"automatic review failed for orders {failed}; the others were reviewed")
     return reviewed
+
+
+def orders_review_sweep() -> dict:
+    """Queue the automatic review again for paid orders it never reached: paid and untouched for
+    ``ORDERS_REVIEW_SWEEP_AFTER_SECONDS``, no rules result, not a presale waiting for its balance. The review
+    is idempotent, so an order whose first task is merely slow is reviewed once. Batches of
+    ``ORDERS_REVIEW_SWEEP_BATCH`` orders, at most ten batches a run."""
+    from django.conf import settings
+
+    from orders.rules.selectors import orders_review_missed
+
+    ids = orders_review_missed(
+        older_than_seconds=settings.ORDERS_REVIEW_SWEEP_AFTER_SECONDS, limit=settings.ORDERS_REVIEW_SWEEP_BATCH * 10
+    )
+    batch = settings.ORDERS_REVIEW_SWEEP_BATCH
+    for start in range(0, len(ids), batch):
+        enqueue_on_commit(
+            "orders.tasks.order_rules_apply", ids[start : start + batch], cluster=settings.ORDERS_REVIEW_CLUSTER or None
+        )
+    return {"queued": len(ids)}
 
 
 def sla_watch_orders() -> dict:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from inventory.models import Warehouse
-from orders.models import RulePreview, RuleSet, RuleSetVersion, Shop
+from orders.models import Order, OrderRuleResult, PresaleTerms, RulePreview, RuleSet, RuleSetVersion, Shop
 from orders.rules.actions import Context
 from orders.rules.engine import CompiledRuleSet, rules_compile
 
@@ -53,3 +56,20 @@ def rule_version_get(*, pk: int) -> RuleSetVersion:
 
 def rule_preview_latest(*, version: RuleSetVersion) -> RulePreview | None:
     return version.previews.filter(rules_hash=version.content_hash).order_by("-created_at", "-id").first()
+
+
+def orders_review_missed(*, older_than_seconds: int, limit: int) -> list[int]:
+    """Ids of paid orders the automatic review never reached (oldest paid first): paid and untouched for
+    ``older_than_seconds``, no evaluated rules result, not a presale waiting for its balance."""
+    from orders.states import Status
+
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    reviewed = OrderRuleResult.objects.filter(order=OuterRef("pk"), evaluated_at__isnull=False)
+    waiting = PresaleTerms.objects.filter(order=OuterRef("pk"), state=PresaleTerms.State.AWAITING_BALANCE)
+    missed = (
+        Order.objects.filter(Q(paid_at__lt=cutoff) | Q(paid_at__isnull=True), status=Status.PAID, updated_at__lt=cutoff)
+        .exclude(Exists(reviewed))
+        .exclude(Exists(waiting))
+        .order_by("paid_at", "pk")
+    )
+    return list(missed.values_list("pk", flat=True)[:limit])
