@@ -1,4 +1,4 @@
-"""Admin for stock (issue 4). Levels, the ledger and reservations are read-only here: quantities change only
+"""Admin for stock. Levels, the ledger and reservations are read-only here: quantities change only
 through inventory.services (receipts, adjustments, transfers, counts, orders). Allocation and safety-stock
 rules are edited here and saved through their services."""
 

@@ -65,7 +65,7 @@ class SKU(models.Model):
         return f"{self.code} {self.name}"
 
 
-# --- stock levels, the ledger and reservations (issue 4) -----------------------------------------------------
+# --- stock levels, the ledger and reservations -----------------------------------------------------
 
 
 class Pool(models.TextChoices):

@@ -32,7 +32,7 @@ _VIEW_ORDERS = [
     "inventory.view_warehouse",
 ]
 
-# issue 5: the review queue and alerts (CS, managers), rule sets (managers edit, preview and publish).
+# The review queue and alerts (CS, managers), rule sets (managers edit, preview and publish).
 _REVIEW = [
     "orders.view_reviewtask",
     "orders.change_reviewtask",
@@ -52,7 +52,7 @@ _RULES = [
     "orders.view_rulepreview",
 ]
 
-# issue 7: statements, reconciliation, differences, reports and vouchers (scoped by legal entity with guardian).
+# Statements, reconciliation, differences, reports and vouchers (scoped by legal entity with guardian).
 _FINANCE = [
     "finance.view_legalentity",
     "finance.view_shopentity",
@@ -97,7 +97,7 @@ _AFTERSALES_TIERS = [
     "aftersales.change_riskpolicy",
 ]
 
-# issue 6: the warehouse floor (waves, picking, packing, labels, tracking, exceptions).
+# The warehouse floor (waves, picking, packing, labels, tracking, exceptions).
 _FULFILMENT_VIEW = [
     f"fulfilment.view_{model}"
     for model in (
@@ -124,20 +124,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.change_order",
         "orders.add_orderevent",
         "orders.view_consignee_pii",
-        *_REVIEW,  # issue 5: review queue and alerts
+        *_REVIEW,  # review queue and alerts
         *_AFTERSALES,
         "aftersales.add_case",
         "aftersales.view_reports",
     ],
     WAREHOUSE: [
         *_VIEW_ORDERS,
-        *_FULFILMENT_WORK,  # issue 6
+        *_FULFILMENT_WORK,
         "orders.change_order",
         "orders.add_orderevent",
         "orders.view_consignee_pii",
-        "inventory.view_stock",  # issue 4: stock pages
-        "inventory.adjust_stock",  # issue 4: receipts, adjustments, transfers, counts
-        "orders.view_alert",  # issue 5: late shipments
+        "inventory.view_stock",  # stock pages
+        "inventory.adjust_stock",  # receipts, adjustments, transfers, counts
+        "orders.view_alert",  # late shipments
         "orders.change_alert",
         "aftersales.view_case",  # returns arriving at the warehouse
         "aftersales.change_case",
@@ -149,7 +149,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     FINANCE: [*_VIEW_ORDERS, *_FINANCE, "orders.reveal_consignee_pii", "orders.view_consigneereveal"],
     MANAGER: [
         *_VIEW_ORDERS,
-        *_FULFILMENT_WORK,  # issue 6
+        *_FULFILMENT_WORK,
         "fulfilment.change_warehousecarrier",
         "fulfilment.add_warehousecarrier",
         "fulfilment.change_carrierplatformcode",
@@ -164,8 +164,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.change_sku",
         "inventory.add_warehouse",
         "inventory.change_warehouse",
-        "inventory.view_stock",  # issue 4: stock pages
-        "inventory.adjust_stock",  # issue 4: receipts, adjustments, transfers, counts
+        "inventory.view_stock",  # stock pages
+        "inventory.adjust_stock",  # receipts, adjustments, transfers, counts
         "inventory.view_channelstock",  # channel allocations, set in bulk
         "inventory.add_channelstock",
         "inventory.change_channelstock",
@@ -187,7 +187,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.delete_buyeroptout",
         "integrations.view_buyermessage",
         "integrations.change_buyermessage",
-        *_REVIEW,  # issue 5: review queue, alerts, rule sets
+        *_REVIEW,  # review queue, alerts, rule sets
         *_RULES,
         *_AFTERSALES,
         "aftersales.add_case",

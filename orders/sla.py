@@ -24,8 +24,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from orders.masking import mask_phone
 from orders.models import Alert, Order, OrderEvent
@@ -84,7 +86,12 @@ def sla_stuck_orders_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
                 key=key,
                 severity=Severity.WARNING,
                 order=order,
-                title=f"{order.number} has been {Status(status).label} for {minutes} min",
+                title=_title(
+                    _("%(number)s has been %(status)s for %(minutes)s min"),
+                    number=order.number,
+                    status=Status(status).label,
+                    minutes=minutes,
+                ),
                 detail={
                     "status": status,
                     "since": order.entered_at.isoformat(),
@@ -94,6 +101,13 @@ def sla_stuck_orders_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
             )
             raised += notify
     return {"raised": raised, "open": len(keep), "resolved": alerts_resolve(kind=Kind.STUCK, keep=keep, now=now)}
+
+
+def _title(message, **params) -> str:
+    """An alert's title, stored once and read by staff and the groups' robots: in the site's language (Chinese
+    first), whoever's request or task raised it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % {name: str(value) for name, value in params.items()}
 
 
 def sla_ship_late_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -128,8 +142,10 @@ def sla_ship_late_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
             order=order,
             assignee=assignee,
             severity=severity,
-            title=(
-                f"{order.number} not shipped: promised by {when}" if late else f"{order.number} must ship by {when}"
+            title=_title(
+                _("%(number)s not shipped: promised by %(when)s") if late else _("%(number)s must ship by %(when)s"),
+                number=order.number,
+                when=when,
             ),
             detail={
                 "promised_ship_at": order.promised_ship_at.isoformat(),
@@ -166,7 +182,12 @@ def sla_suspicious_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
             key=key,
             severity=Severity.WARNING,
             order=latest,
-            title=f"Phone {mask_phone(phone)} used by {row['accounts']} accounts in {PHONE_ACCOUNTS_DAYS} days",
+            title=_title(
+                _("Phone %(phone)s used by %(accounts)s accounts in %(days)s days"),
+                phone=mask_phone(phone),
+                accounts=row["accounts"],
+                days=PHONE_ACCOUNTS_DAYS,
+            ),
             detail={"phone": mask_phone(phone), "accounts": row["accounts"], "orders": row["orders"]},
         )
         raised += notify
@@ -189,7 +210,12 @@ def sla_suspicious_flag(*, now: dt.datetime | None = None) -> dict[str, int]:
             key=key,
             severity=Severity.WARNING,
             order=order,
-            title=f"{order.number}: address changed {row['changes']} times in {ADDRESS_CHANGES_DAYS} days",
+            title=_title(
+                _("%(number)s: address changed %(changes)s times in %(days)s days"),
+                number=order.number,
+                changes=row["changes"],
+                days=ADDRESS_CHANGES_DAYS,
+            ),
             detail={"changes": row["changes"]},
         )
         raised += notify

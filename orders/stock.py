@@ -1,4 +1,4 @@
-"""The order side of inventory (issue 4): what an order's status change does to its stock.
+"""The order side of inventory: what an order's status change does to its stock.
 
 ``order_transition`` and ``order_create`` (orders.services) call ``order_stock_follow`` inside their
 transaction, with the order row locked; ``order_transition_many`` and ``order_create_many`` call

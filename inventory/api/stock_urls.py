@@ -1,4 +1,4 @@
-"""/api/v1/stock/ routes (issue 4)."""
+"""/api/v1/stock/ routes."""
 
 from django.urls import path
 

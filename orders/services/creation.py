@@ -320,7 +320,7 @@ def order_create_many(
     demands: dict[int, list[LineDemand]] = {order.pk: [] for order in orders}
     for line in lines:
         demands[line.order_id].append(LineDemand(line_id=line.pk, sku_id=line.sku_id, quantity=line.quantity))
-    # Inventory (issue 4): an order created paid reserves its stock now; short → on_hold out_of_stock.
+    # Inventory: an order created paid reserves its stock now; short → on_hold out_of_stock.
     orders_stock_follow_created(orders=orders, lines=demands, actor=actor)
     _review_when_paid(*orders)
     return CreatedMany(

@@ -154,7 +154,7 @@ def order_transition(
     )
     event.save(force_insert=True)
     order_events_announce([event])
-    # Inventory (issue 4): paid reserves (short → on_hold out_of_stock), cancelled/closed releases,
+    # Inventory: paid reserves (short → on_hold out_of_stock), cancelled/closed releases,
     # shipped consumes the reservations. See orders/stock.py and docs/inventory.md.
     order_stock_follow(order=locked, from_status=from_status, actor=actor)
     _review_when_paid(locked)
