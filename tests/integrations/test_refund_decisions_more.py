@@ -19,10 +19,11 @@ from integrations.platforms.taobao.client import TaobaoClient
 from integrations.sandbox import data, formats
 from integrations.sandbox.views import RECEIVED
 from integrations.sandbox.views import refunds as sandbox_refunds
+from inventory.models import SKU
 from orders.channel import RefundInput
 from orders.services import order_transition
 from orders.states import Status
-from tests.factories import SKUFactory, make_order
+from tests.factories import make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refund_sandbox")]
 
@@ -131,12 +132,21 @@ def test_pdd_answer_that_the_after_sale_changed_is_parked_with_the_platforms_wor
 
 
 def _shopify_order(connection):
-    sku = SKUFactory(code="SANDBOX-REFUND")
-    generated = data.generate(connection.app_key, data.seq_at(timezone.now()) - 5, skus=[(sku.code, "x")])
+    """A paid order of the Shopify sandbox as the sandbox itself generates it (from the active SKUs), one without
+    discounts, so the sandbox lets any one of its units be refunded in full; Order Hub holds one unit of its first
+    line."""
+    latest = data.seq_at(timezone.now()) - 5
+    generated = next(
+        order
+        for order in (data.generate(connection.app_key, seq) for seq in range(latest, latest - 200, -1))
+        if order is not None and order.state == "paid" and order.shop_discount == order.platform_discount == 0
+    )
+    line = generated.lines[0]
+    sku = SKU.objects.get(code=line.sku)
     order = make_order(
         shop=connection.shop,
         external_id=formats.order_id("shopify", generated),
-        skus=[(sku, 1, generated.lines[0].price)],
+        skus=[(sku, 1, line.price)],
         status=Status.PAID,
     )
     return order, sku
