@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -332,8 +333,8 @@ def _shopify_refunds(request: HttpRequest, connection: ShopConnection, resource:
     if request.method == "GET":
         return JsonResponse({"refunds": made})
     body = json.loads(request.body or b"{}").get("refund") or {}
-    refunded = sum(float(t["amount"]) for r in made for t in r["transactions"])
-    left = round(float(order["total_price"]) - refunded, 2)
+    refunded = sum((Decimal(str(t["amount"])) for r in made for t in r["transactions"]), Decimal("0.00"))
+    left = Decimal(str(order["total_price"])) - refunded
     sale = {"parent_id": int(f"9{external}"), "gateway": (order.get("payment_gateway_names") or ["manual"])[0]}
     if resource.endswith("/refunds/calculate.json"):
         suggested = {
@@ -355,7 +356,7 @@ def _shopify_refunds(request: HttpRequest, connection: ShopConnection, resource:
     if not resource.endswith("/refunds.json") or request.method != "POST":
         raise Http404(resource)
     transactions = body.get("transactions") or []
-    amount = round(sum(float(t.get("amount") or 0) for t in transactions), 2)
+    amount = sum((Decimal(str(t.get("amount") or 0)) for t in transactions), Decimal("0.00"))
     if not transactions or any(t.get("parent_id") != sale["parent_id"] for t in transactions):
         return JsonResponse({"errors": {"transactions": ["parent_id is not a sale of this order"]}}, status=422)
     if amount > left:
