@@ -3,19 +3,24 @@ idempotent by platform refund id) and what it means for the order — an unshipp
 ``refund``) while a refund is requested, and goes back where it was (``orders.services.order_hold_release``)
 when the refund is rejected or withdrawn and no other refund of the order is open.
 
-Integrations calls these after ``orders.channel`` has created or updated the order from the same platform
-version (``integrations.ingest``), in the same transaction.
+A platform's word on a refund reaches aftersales as a ``RefundInput``, apart from the order it is about:
+integrations' adapters read each platform order version into the order (``orders.channel.ChannelOrder``) and
+its refunds, and integrations calls these after ``orders.channel`` has created or updated the order from the
+same platform version (``integrations.ingest``), in the same transaction. Orders knows nothing of refunds but
+the hold reason ``refund``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 
 from aftersales.models import DEAD_STATUSES, OPEN_STATUSES, Case
 from aftersales.services import refund_record
-from orders.channel import ChannelOrder, RefundInput
 from orders.models import Order
 from orders.services import order_hold_release, order_transition, order_transition_many
 from orders.states import HoldReason, Status
@@ -26,6 +31,20 @@ REFUND_OPEN = frozenset(OPEN_STATUSES)
 REFUND_HOLDS = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
 REFUND_HOLD_NOTE = "platform: refund requested"
 REFUND_RELEASE_NOTE = "platform: refund rejected or withdrawn"
+
+
+@dataclass
+class RefundInput:
+    """A platform's word on one refund, in standard form (what an adapter reads from an order or a refund
+    notice). ``status`` and ``kind`` are ``Case`` statuses and kinds."""
+
+    external_id: str
+    amount: Decimal
+    status: str = "requested"
+    kind: str = "refund_only"
+    reason: str = ""
+    requested_at: dt.datetime | None = None
+    refunded_at: dt.datetime | None = None
 
 
 @transaction.atomic(savepoint=False)
@@ -91,19 +110,17 @@ def _refunds_record(
     return changes, pending
 
 
-def refunds_apply_created(*, fresh: Sequence[tuple[Order, ChannelOrder]], system: str) -> None:
-    """``refunds_apply`` for orders just created together (``orders.channel.channel_orders_create_many``):
-    each one's refunds recorded (``refund_record``,
+def refunds_apply_created(*, fresh: Sequence[tuple[Order, list[RefundInput], bool]], system: str) -> None:
+    """``refunds_apply`` for orders just created together (``orders.channel.channel_orders_create_many``), each
+    with its version's refunds and whether a refund is pending: each one's refunds recorded (``refund_record``,
     one order at a time; a new order has none on record yet), then the holds for the lot by one
     ``order_transition_many``. The orders' instances are current (every change to them went through
     ``order_transition``/``order_transition_many``, which refresh them)."""
     held = []
-    for order, item in fresh:
-        if not item.refunds and not item.refund_pending:
+    for order, refunds, pending in fresh:
+        if not refunds and not pending:
             continue
-        _changes, pending = _refunds_record(
-            order=order, refunds=item.refunds, pending=item.refund_pending, known={}, system=system
-        )
+        _changes, pending = _refunds_record(order=order, refunds=refunds, pending=pending, known={}, system=system)
         if pending and order.status in REFUND_HOLDS:
             held.append(order)
     order_transition_many(

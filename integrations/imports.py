@@ -32,9 +32,9 @@ from integrations.models import ImportJob, InboxMessage
 from integrations.platforms.base import (
     Adapter,
     OrderVersion,
+    PlatformOrder,
     PushItem,
     build_channel_order,
-    channel_order_hash,
     phone_plausible,
 )
 from orders.channel import ChannelOrder
@@ -459,7 +459,7 @@ class ImportAdapter(Adapter):
     def interpret(self, topic: str, payload: Any):
         return [OrderVersion(payload)]
 
-    def to_channel_order(self, native: dict[str, Any]) -> ChannelOrder:
+    def to_platform_order(self, native: dict[str, Any]) -> PlatformOrder:
         headers = native.get("headers") or []
         body = [(row["row"], [str(row["cells"].get(h, "")) for h in headers]) for row in native.get("rows") or []]
         if not body:
@@ -468,7 +468,7 @@ class ImportAdapter(Adapter):
         if parsed.errors:
             raise PayloadInvalid(str(parsed.errors[0]), extra=parsed.errors[0].as_dict())
         ((_order_id, rows),) = parsed.good_orders.items()
-        return rows_to_channel_order(self.profile, rows, profile_mapping(self.profile))
+        return PlatformOrder(order=rows_to_channel_order(self.profile, rows, profile_mapping(self.profile)))
 
 
 def import_adapter(message: InboxMessage) -> ImportAdapter:
@@ -595,4 +595,4 @@ def import_run(job_id: int) -> dict[str, int]:
     return {"created": job.created, "duplicates": job.duplicates, "failed": job.failed}
 
 
-__all__ = ["PROFILES", "channel_order_hash", "file_parse", "import_run", "preview"]
+__all__ = ["PROFILES", "file_parse", "import_run", "preview"]

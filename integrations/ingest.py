@@ -16,18 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.channel import refunds_apply, refunds_apply_created
+from aftersales.channel import RefundInput, refunds_apply, refunds_apply_created
 from config.db import instance_new, rows_insert, rows_insert_new, rows_insert_or_lock, rows_update
 from integrations.exceptions import OrderNotYetKnown
 from integrations.models import ChannelOrderState, InboxMessage
-from integrations.platforms.base import channel_order_hash
-from orders.channel import (
-    ChannelOrder,
-    RefundInput,
-    channel_order_create,
-    channel_order_update,
-    channel_orders_create_many,
-)
+from integrations.platforms.base import PlatformOrder, platform_order_hash
+from orders.channel import channel_order_create, channel_order_update, channel_orders_create_many
 from orders.exceptions import DuplicateOrder
 from orders.models import Order, Shop
 
@@ -82,11 +76,13 @@ def states_create(*, shop: Shop, external_ids: Sequence[str]) -> int:
 
 @transaction.atomic(savepoint=False)
 def order_version_apply(
-    *, shop: Shop, incoming: ChannelOrder, source: str, system: str, message: InboxMessage | None = None
+    *, shop: Shop, incoming: PlatformOrder, source: str, system: str, message: InboxMessage | None = None
 ) -> Applied:
-    """Create the order or bring it up to this version. Idempotent; older versions are ignored."""
+    """Create the order or bring it up to this version (``orders.channel``), then record the version's refunds
+    (``aftersales.channel``). Idempotent; older versions are ignored."""
+    read, incoming = incoming, incoming.order
     external_id = incoming.data.external_id
-    digest = channel_order_hash(incoming)
+    digest = platform_order_hash(read)
     state = _state_lock(shop=shop, external_id=external_id)
     order = None
     if state.order_id is not None:
@@ -97,7 +93,7 @@ def order_version_apply(
 
     if order is None:
         order = channel_order_create(shop=shop, incoming=incoming, source=source, system=system)
-        refunds_apply(order=order, refunds=incoming.refunds, pending=incoming.refund_pending, system=system)
+        refunds_apply(order=order, refunds=read.refunds, pending=read.refund_pending, system=system)
         applied = Applied(Result.CREATED, order, ["created"])
     elif (
         incoming.modified_at is not None and state.modified_at is not None and incoming.modified_at < state.modified_at
@@ -107,7 +103,7 @@ def order_version_apply(
         return Applied(Result.UNCHANGED, order)
     else:
         changes = channel_order_update(order=order, incoming=incoming, system=system)
-        changes += refunds_apply(order=order, refunds=incoming.refunds, pending=incoming.refund_pending, system=system)
+        changes += refunds_apply(order=order, refunds=read.refunds, pending=read.refund_pending, system=system)
         applied = Applied(Result.UPDATED if changes else Result.UNCHANGED, order, changes)
 
     ChannelOrderState.objects.filter(pk=state.pk).update(
@@ -125,7 +121,7 @@ class NewVersion:
     """One platform order version in a batch (``order_versions_create_new``); ``key`` names it to the caller."""
 
     key: int
-    incoming: ChannelOrder
+    incoming: PlatformOrder
     message: InboxMessage | None = None
 
 
@@ -144,37 +140,42 @@ def order_versions_create_new(
     shop: the state rows are locked together, the orders not yet in Order Hub are created together
     (``channel_orders_create_many``) and their states written in one statement. Versions of orders Order
     Hub already has are handed back (``known``) for ``order_version_apply``."""
-    if len({item.incoming.data.external_id for item in items}) != len(items):
+    if len({item.incoming.order.data.external_id for item in items}) != len(items):
         raise ValueError("order_versions_create_new: one version per platform order.")
-    states = _states_lock(shop=shop, external_ids=[item.incoming.data.external_id for item in items])
+    states = _states_lock(shop=shop, external_ids=[item.incoming.order.data.external_id for item in items])
     # An order may be in Order Hub without a channel state (entered through the partner API or by hand): the
     # INSERT leaves it out (``skip_existing``) and it is applied one by one like every known order.
-    new = [item for item in items if states[item.incoming.data.external_id].order_id is None]
+    new = [item for item in items if states[item.incoming.order.data.external_id].order_id is None]
     created = channel_orders_create_many(
         shop=shop,
-        incoming=[item.incoming for item in new],
+        incoming=[item.incoming.order for item in new],
         source=source,
         system=system,
         numbers=numbers,
         skip_existing=True,
     )
     refunds_apply_created(
-        fresh=[(order, new[index].incoming) for index, order in created.orders.items()], system=system
+        fresh=[
+            (order, new[index].incoming.refunds, new[index].incoming.refund_pending)
+            for index, order in created.orders.items()
+        ],
+        system=system,
     )
     there = {index for index, error in created.errors.items() if isinstance(error, DuplicateOrder)}
-    known = [item.key for item in items if states[item.incoming.data.external_id].order_id is not None]
+    known = [item.key for item in items if states[item.incoming.order.data.external_id].order_id is not None]
     known += [new[index].key for index in sorted(there)]
     now = timezone.now()
     written = []
     for index, order in created.orders.items():
-        incoming, state = new[index].incoming, states[new[index].incoming.data.external_id]
+        read = new[index].incoming
+        incoming, state = read.order, states[read.order.data.external_id]
         written.append(
             (
                 state.pk,
                 order.pk,
                 incoming.platform_status[:64],
                 incoming.modified_at or state.modified_at,
-                channel_order_hash(incoming),
+                platform_order_hash(read),
                 new[index].message.pk if new[index].message else None,
                 now,
             )

@@ -210,7 +210,7 @@ def _delivery_check(client, adapter, payload: dict[str, Any]) -> dict[str, Any]:
             shipment_platform_delivered(shipment_id=payload["shipment_id"])
             return {"delivery_confirmed": confirmed}
     native = client.order_get(payload["external_id"])
-    seen = adapter.to_channel_order(native)
+    seen = adapter.to_platform_order(native).order
     if seen.target_status != "completed" and str(seen.platform_status) not in SIGNED_STATUSES:
         raise PlatformError(
             _("the platform does not show order %(external_id)s delivered yet (%(seen_platform_status)s).")

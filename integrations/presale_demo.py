@@ -34,7 +34,7 @@ def presale_demo_ensure() -> dict[str, int]:
             system="demo",
             idempotency_key="demo-presale-pool",
         )
-        incoming = adapter_for(shop.platform).to_channel_order(_step_trade(sku, stamp))
+        incoming = adapter_for(shop.platform).to_platform_order(_step_trade(sku, stamp))
         order_version_apply(shop=shop, incoming=incoming, source=Source.DEMO, system="demo")
     return {"presale_orders": 1}
 

@@ -1,6 +1,7 @@
 """Orders from sales channels: create the order from the platform's first version we see, and apply
-later versions to it (payment, address change, cancel before shipping, refund request), recording an
-``OrderEvent`` for each change.
+later versions to it (payment, address change, cancel before shipping), recording an ``OrderEvent`` for
+each change. What the platform says about refunds is aftersales' (``aftersales.channel``): integrations
+hands a version's refunds there apart from the order.
 
 This module knows no platform format: integrations maps each platform's native order to a
 ``ChannelOrder`` (the standard ``OrderInput`` plus what the platform says about the order now) and decides
@@ -14,8 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -55,20 +55,6 @@ AMOUNT_FIELDS = ("goods_amount", "discount_platform", "discount_merchant", "ship
 
 
 @dataclass
-class RefundInput:
-    """A platform's word on one refund, in standard form; recorded by aftersales (``aftersales.channel``).
-    ``status`` and ``kind`` are ``aftersales.models.Case`` statuses and kinds."""
-
-    external_id: str
-    amount: Decimal
-    status: str = "requested"
-    kind: str = "refund_only"
-    reason: str = ""
-    requested_at: dt.datetime | None = None
-    refunded_at: dt.datetime | None = None
-
-
-@dataclass
 class ChannelOrder:
     """One version of a platform order in standard form.
 
@@ -80,8 +66,6 @@ class ChannelOrder:
     target_status: str
     platform_status: str = ""
     modified_at: dt.datetime | None = None
-    refund_pending: bool = False
-    refunds: list[RefundInput] = field(default_factory=list)
     presale: PresaleInput | None = None  # 定金/尾款 as the platform states them; None for ordinary orders
 
 
@@ -107,8 +91,7 @@ def channel_orders_create_many(
     """``channel_order_create`` for many platform orders of one shop at once (``order_create_many``: an
     invalid one is left out with its error, the others are created). The orders are then brought to what
     the platform says set-based: those making the same move go together (``order_transition_many``), with
-    the end result of applying each version on its own (``_status_apply``). The versions' refunds are
-    aftersales' to record (``aftersales.channel.refunds_apply_created``, called next by integrations).
+    the end result of applying each version on its own (``_status_apply``).
     ``skip_existing``: as in ``order_create_many``."""
     created = order_create_many(
         shop=shop,

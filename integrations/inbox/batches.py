@@ -11,8 +11,7 @@ from django.db import DatabaseError, transaction
 from integrations.inbox.planning import SOURCE_BY_KIND, Planned
 from integrations.ingest import Applied, NewVersion, order_versions_create_new, states_create
 from integrations.models import InboxMessage
-from integrations.platforms.base import Ignore
-from orders.channel import ChannelOrder
+from integrations.platforms.base import Ignore, PlatformOrder
 from orders.models import Shop, Source
 from orders.services import order_number_allocate
 
@@ -40,10 +39,10 @@ def batches_of(planned: list[Planned]) -> tuple[list[Batch], list[Planned]]:
     for plan in planned:
         steps = [step for step in plan.steps if not isinstance(step, Ignore)]
         message = plan.message
-        if len(steps) != 1 or not isinstance(steps[0], ChannelOrder):
+        if len(steps) != 1 or not isinstance(steps[0], PlatformOrder):
             one_by_one.append(plan)
             continue
-        key = (message.shop_id, steps[0].data.external_id)
+        key = (message.shop_id, steps[0].order.data.external_id)
         if key in seen:
             one_by_one.append(plan)
             continue
@@ -55,8 +54,8 @@ def batches_of(planned: list[Planned]) -> tuple[list[Batch], list[Planned]]:
     return list(batches.values()), one_by_one
 
 
-def order_step(plan: Planned) -> ChannelOrder:
-    return next(step for step in plan.steps if isinstance(step, ChannelOrder))
+def order_step(plan: Planned) -> PlatformOrder:
+    return next(step for step in plan.steps if isinstance(step, PlatformOrder))
 
 
 def numbers_for(batches: list[Batch]) -> list[str]:
@@ -68,7 +67,7 @@ def numbers_for(batches: list[Batch]) -> list[str]:
     wanted = 0
     with transaction.atomic():
         for batch in batches:
-            ids = [order_step(plan).data.external_id for plan in batch.plans]
+            ids = [order_step(plan).order.data.external_id for plan in batch.plans]
             # One order alone takes its number in its own transaction.
             batch.new = states_create(shop=batch.shop, external_ids=ids) if len(ids) > 1 else len(ids)
             wanted += batch.new if batch.new > 1 else 0

@@ -27,7 +27,7 @@ SOURCE_BY_KIND = {
 class Planned:
     message: InboxMessage
     adapter: Any
-    steps: list[Any]  # ChannelOrder | RefundEvent | Ignore | ("split", items)
+    steps: list[Any]  # PlatformOrder | RefundEvent | Ignore | ("split", items)
 
 
 def _adapter(message: InboxMessage):
@@ -48,9 +48,9 @@ def message_plan(message: InboxMessage, payload: Any = None) -> Planned:
         if isinstance(action, FetchOrder):  # a thin notice: fetch the full order (an expired token is refreshed)
             client = adapter.client(_connection(message.shop))
             native = TokenRefresher(client).call(client.order_get, action.external_id)
-            steps.append(adapter.to_channel_order(native))
+            steps.append(adapter.to_platform_order(native))
         elif isinstance(action, OrderVersion):
-            steps.append(adapter.to_channel_order(action.native))
+            steps.append(adapter.to_platform_order(action.native))
         else:
             steps.append(action)
     return Planned(message, adapter, steps)

@@ -14,9 +14,8 @@ from integrations.inbox.planning import SOURCE_BY_KIND, Planned, message_plan
 from integrations.inbox.settling import inbox_fail, settle_done
 from integrations.ingest import Applied, order_version_apply, refund_event_apply
 from integrations.models import InboxMessage
-from integrations.platforms.base import Ignore, RefundEvent
+from integrations.platforms.base import Ignore, PlatformOrder, RefundEvent
 from inventory.locks import stock_rows_lock_for_sku_codes
-from orders.channel import ChannelOrder
 from orders.models import Source
 
 PAGES_TOGETHER = 4  # poll pages (up to a hundred orders each) processed in one batch when several wait
@@ -71,8 +70,8 @@ def process_claimed(claimed: list[int]) -> dict[str, int]:
                 line.sku_code
                 for plan in planned
                 for step in plan.steps
-                if isinstance(step, ChannelOrder)
-                for line in step.data.lines
+                if isinstance(step, PlatformOrder)
+                for line in step.order.data.lines
             )
             done: list[tuple[InboxMessage, Applied]] = []
             for batch in batches:

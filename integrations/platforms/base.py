@@ -6,7 +6,9 @@ An adapter is a set of plain functions around one platform's formats:
 - ``split(request)`` — cut a push body into messages (a TMC or Douyin body may carry several);
 - ``interpret(topic, payload)`` — what a stored message means: an order version, a refund, or a thin
   notice whose full order must be fetched;
-- ``to_channel_order(native)`` — the native order → ``ChannelOrder`` through the field-mapping dictionary;
+- ``to_platform_order(native)`` — the native order → ``PlatformOrder``: the order in standard form
+  (``orders.channel.ChannelOrder``, through the field-mapping dictionary) and, apart from it, what the version
+  says about its refunds (``aftersales.channel.RefundInput``), which integrations hands to aftersales;
 - ``client(connection)`` — the platform's API (orders page, one order, ship confirmation, stock update),
   every call signed the platform's way, against the connection's configurable base URL.
 
@@ -32,10 +34,11 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.channel import RefundInput
 from integrations.address import address_normalize, address_parse
 from integrations.exceptions import PayloadInvalid
 from integrations.mapping import FieldRead, fields_compile, fields_read, mapping_compiled, mapping_effective
-from orders.channel import CHANNEL_TARGETS, ChannelOrder, RefundInput
+from orders.channel import CHANNEL_TARGETS, ChannelOrder
 from orders.services import LineInput, OrderInput
 from orders.states import Status
 
@@ -108,6 +111,18 @@ class PushItem:
 
 
 @dataclass
+class PlatformOrder:
+    """What an adapter reads from one version of a platform order: the order (for ``orders.channel``) and,
+    apart from it, the platform's word on the order's refunds (for ``aftersales.channel``) — each refund the
+    version lists, and ``refund_pending`` where the platform only flags a refund under way (Taobao's line
+    ``refund_status``, Pinduoduo's order ``refund_status``)."""
+
+    order: ChannelOrder
+    refunds: list[RefundInput] = field(default_factory=list)
+    refund_pending: bool = False
+
+
+@dataclass
 class OrderVersion:
     native: dict[str, Any]
 
@@ -170,11 +185,11 @@ class Adapter:
         """Platform-specific derived fields the dictionary can then point at (``_oh_…`` keys)."""
         return native
 
-    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
-        """Platform-specific touches after the generic mapping (discount split, refunds…)."""
-        return order
+    def finish(self, native: dict[str, Any], values: dict[str, Any], read: PlatformOrder) -> PlatformOrder:
+        """Platform-specific touches after the generic mapping (discount split, presale, refunds…)."""
+        return read
 
-    def to_channel_order(self, native: dict[str, Any]) -> ChannelOrder:
+    def to_platform_order(self, native: dict[str, Any]) -> PlatformOrder:
         if not isinstance(native, dict):
             raise PayloadInvalid(
                 _("%(platform)s: an order must be a JSON object, got %(type)s.")
@@ -211,10 +226,7 @@ class Adapter:
             currency=self.currency,
             sources=sources,
         )
-        return self.finish(native, values, order)
-
-    def content_hash(self, order: ChannelOrder) -> str:
-        return channel_order_hash(order)
+        return self.finish(native, values, PlatformOrder(order=order))
 
 
 @dataclass(frozen=True)
@@ -399,14 +411,16 @@ def phone_plausible(phone: str) -> bool:
     return bool(_PHONE_OK.match((phone or "").strip()))
 
 
-def channel_order_hash(order: ChannelOrder) -> str:
-    """A fingerprint of the standard form: two versions with the same hash change nothing."""
+def platform_order_hash(read: PlatformOrder) -> str:
+    """A fingerprint of the standard form (the order and its refunds): two versions with the same hash change
+    nothing."""
+    order = read.order
     payload = {
         "data": order.data.__dict__ | {"lines": [line.__dict__ for line in order.data.lines]},
         "target": order.target_status,
         "platform_status": order.platform_status,
-        "refund_pending": order.refund_pending,
-        "refunds": [r.__dict__ for r in order.refunds],
+        "refund_pending": read.refund_pending,
+        "refunds": [r.__dict__ for r in read.refunds],
         "presale": order.presale.__dict__ if order.presale is not None else None,
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from aftersales.channel import RefundInput
 from aftersales.models import Case, CaseEvent, Payout
 from aftersales.services import LineRequest, case_approve, case_create, refund_execute
 from finance.services.vouchers import voucher_amounts
 from integrations.ingest import refund_event_apply
-from orders.channel import RefundInput
 from orders.services import order_transition
 from orders.states import Status
 from tests.factories import LegalEntityFactory, make_order

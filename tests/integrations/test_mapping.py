@@ -23,13 +23,13 @@ def fullinfo():
 
 def test_staff_override_is_read_once_the_overrides_are_read_again(taobao):
     adapter = adapter_for("taobao")
-    assert adapter.to_channel_order(fullinfo()).data.consignee_phone == "138****5678"
+    assert adapter.to_platform_order(fullinfo()).order.data.consignee_phone == "138****5678"
 
     FieldMapping.objects.create(profile="taobao", section="order", key="consignee_phone", value="receiver_zip")
-    assert adapter.to_channel_order(fullinfo()).data.consignee_phone == "138****5678"  # overrides still cached
+    assert adapter.to_platform_order(fullinfo()).order.data.consignee_phone == "138****5678"  # overrides still cached
     overrides_forget()
 
-    assert adapter.to_channel_order(fullinfo()).data.consignee_phone == "310012"
+    assert adapter.to_platform_order(fullinfo()).order.data.consignee_phone == "310012"
 
 
 def test_staff_override_takes_effect_when_the_cached_overrides_expire(taobao, monkeypatch):
@@ -38,13 +38,13 @@ def test_staff_override_takes_effect_when_the_cached_overrides_expire(taobao, mo
     monkeypatch.setattr(mapping.time, "monotonic", lambda: now[0])
     trade = dict(fullinfo(), status="TRADE_NEW_STATE")
     with pytest.raises(PayloadInvalid, match="的平台状态 'TRADE_NEW_STATE' 没有映射"):
-        adapter.to_channel_order(trade)
+        adapter.to_platform_order(trade)
 
     FieldMapping.objects.create(profile="taobao", section="status", key="TRADE_NEW_STATE", value="paid")
     FieldMapping.objects.create(profile="taobao", section="line", key="title", value="sku_properties_name")
     now[0] += mapping.CACHE_SECONDS
 
-    order = adapter.to_channel_order(trade)
+    order = adapter.to_platform_order(trade).order
     assert (order.platform_status, order.target_status) == ("TRADE_NEW_STATE", Status.PAID)
     assert [line.title for line in order.data.lines] == ["规格:30ml", "规格:5片"]
 
@@ -73,7 +73,7 @@ def test_a_bad_override_fails_every_order_with_what_is_wrong(taobao, section, ke
 
     for _attempt in range(2):
         with pytest.raises(MappingInvalid) as caught:
-            adapter_for("taobao").to_channel_order(fullinfo())
+            adapter_for("taobao").to_platform_order(fullinfo())
         assert caught.value.message == message
 
 
@@ -81,7 +81,7 @@ def test_a_blank_override_leaves_the_field_unmapped(taobao):
     FieldMapping.objects.create(profile="taobao", section="order", key="buyer_remark", value="")
     overrides_forget()
 
-    assert adapter_for("taobao").to_channel_order(fullinfo()).data.buyer_remark == ""
+    assert adapter_for("taobao").to_platform_order(fullinfo()).order.data.buyer_remark == ""
 
 
 def test_a_bad_line_value_names_the_line_field_its_source_and_the_value(taobao):
@@ -89,7 +89,7 @@ def test_a_bad_line_value_names_the_line_field_its_source_and_the_value(taobao):
     trade["orders"]["order"][1]["num"] = "two"
 
     with pytest.raises(PayloadInvalid) as caught:
-        adapter_for("taobao").to_channel_order(trade)
+        adapter_for("taobao").to_platform_order(trade)
 
     assert caught.value.message == "lines[1].quantity (num @int)：'two' 不是整数。"
     assert caught.value.extra == {"field": "lines[1].quantity", "value": "two"}
@@ -99,11 +99,11 @@ def test_amounts_collected_over_a_list_add_up_and_a_bad_one_is_named(shopify):
     _headers, body = shopify_sample()
     body["shipping_lines"] = [{"price": "8.00"}, {"price": "0"}, {"price": 4.5}]
     body["total_price"] = "338.50"
-    assert adapter_for("shopify").to_channel_order(body).data.shipping_fee == Decimal("12.50")
+    assert adapter_for("shopify").to_platform_order(body).order.data.shipping_fee == Decimal("12.50")
 
     body["shipping_lines"][1]["price"] = "free"
     with pytest.raises(PayloadInvalid) as caught:
-        adapter_for("shopify").to_channel_order(body)
+        adapter_for("shopify").to_platform_order(body)
     assert caught.value.message == (
         "shipping_fee (total_shipping_price_set.shop_money.amount|shipping_lines[].price @yuan)：'free' "
         "不是以元为单位的金额。"

@@ -313,7 +313,7 @@ def variants(case: Case) -> Iterator[Variant]:
 
 
 def mapped(platform: str, native: dict[str, Any]) -> dict[str, Any]:
-    order = adapter_for(platform).to_channel_order(copy.deepcopy(native))
+    order = adapter_for(platform).to_platform_order(copy.deepcopy(native)).order
     data = order.data
     goods, paid = order_validate(data)
     presale = order.presale

@@ -26,7 +26,7 @@ def presale_stock(skus, warehouse):
 
 
 def apply(connection, native, django_capture_on_commit_callbacks):
-    incoming = adapter_for(connection.shop.platform).to_channel_order(native)
+    incoming = adapter_for(connection.shop.platform).to_platform_order(native)
     with django_capture_on_commit_callbacks(execute=True):
         applied = order_version_apply(shop=connection.shop, incoming=incoming, source="poll", system="test")
     applied.order.refresh_from_db()
@@ -96,7 +96,7 @@ def test_taobao_closes_a_trade_whose_balance_was_not_paid(taobao, presale_stock,
 
 def test_taobao_unknown_step_status_is_refused_by_name(taobao):
     with pytest.raises(PayloadInvalid) as caught:
-        adapter_for("taobao").to_channel_order(step_trade("FRONT_HALF_PAID"))
+        adapter_for("taobao").to_platform_order(step_trade("FRONT_HALF_PAID"))
 
     assert caught.value.message.startswith("step_trade_status：'FRONT_HALF_PAID' 不是分阶段交易状态")
 
@@ -115,7 +115,7 @@ def test_pdd_deposit_order_is_held_with_the_deposit_it_states(pdd, presale_stock
 
 def test_pdd_deposit_order_without_its_step_info_is_refused(pdd):
     with pytest.raises(PayloadInvalid) as caught:
-        adapter_for("pdd").to_channel_order(dict(_pdd(), trade_type=1, step_order_info=None))
+        adapter_for("pdd").to_platform_order(dict(_pdd(), trade_type=1, step_order_info=None))
 
     assert caught.value.extra == {"field": "step_order_info"}
 
@@ -234,7 +234,7 @@ def test_a_batch_of_new_orders_holds_the_presale_one_and_leaves_the_others(
     presale = step_trade("FRONT_PAID_FINAL_NOPAID")
     presale.update(tid=3987456123001239999, tid_str="3987456123001239999")
     items = [
-        NewVersion(key=index, incoming=adapter_for("taobao").to_channel_order(native))
+        NewVersion(key=index, incoming=adapter_for("taobao").to_platform_order(native))
         for index, native in enumerate([ordinary, presale])
     ]
 

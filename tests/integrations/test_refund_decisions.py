@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from aftersales.channel import RefundInput
 from aftersales.models import Case, CaseEvent, Payout
 from aftersales.services import case_approve, case_receive, case_reject, refund_execute
 from finance.services.vouchers import voucher_amounts
@@ -17,7 +18,6 @@ from integrations.ingest import refund_event_apply
 from integrations.models import OutboxMessage, WorkStatus
 from integrations.sandbox.views import RECEIVED
 from integrations.sandbox.views import refunds as sandbox_refunds
-from orders.channel import RefundInput
 from orders.services import order_transition
 from orders.states import Status
 from tests.factories import LegalEntityFactory, make_order

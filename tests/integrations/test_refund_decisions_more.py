@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from aftersales.channel import RefundInput
 from aftersales.models import Case, CaseEvent, Payout
 from aftersales.services import LineRequest, case_approve, case_create, case_reject, refund_execute
 from integrations import transport
@@ -20,7 +21,6 @@ from integrations.sandbox import data, formats
 from integrations.sandbox.views import RECEIVED
 from integrations.sandbox.views import refunds as sandbox_refunds
 from inventory.models import SKU
-from orders.channel import RefundInput
 from orders.services import order_transition
 from orders.states import Status
 from tests.factories import make_order

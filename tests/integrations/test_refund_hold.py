@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from aftersales.channel import RefundInput
 from integrations.ingest import refund_event_apply
-from orders.channel import RefundInput
 from orders.models import OrderEvent
 from orders.services import order_transition
 from orders.states import HoldReason, Status

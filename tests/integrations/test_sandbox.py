@@ -30,7 +30,7 @@ def test_each_client_fetches_one_order_that_maps_cleanly(platform, request, sand
     adapter = adapter_for(platform)
 
     native = adapter.client(connection).order_get(external_id)
-    order = adapter.to_channel_order(native)
+    order = adapter.to_platform_order(native).order
 
     assert order.data.external_id == external_id
     assert order.data.paid_amount == generated.payment

@@ -3,19 +3,19 @@ result of bringing each one there on its own: statuses, hold reasons, payment ti
 simple-history rows, refunds, stock and the reviews queued."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.db import transaction
 
-from aftersales.channel import refunds_apply, refunds_apply_created
+from aftersales.channel import RefundInput, refunds_apply, refunds_apply_created
 from aftersales.models import Case
 from inventory.models import Reservation, Stock, StockMovement
 from inventory.services import stock_receive
 from orders.channel import (
     ChannelOrder,
-    RefundInput,
     _status_apply,
     channel_order_create,
     channel_orders_create_many,
@@ -61,15 +61,23 @@ def world(db):
     return shop, sku, other
 
 
+@dataclass
+class _Version:
+    """One platform order version as integrations hands it over: the order, and apart from it its refunds."""
+
+    order: ChannelOrder
+    refunds: list[RefundInput] = field(default_factory=list)
+    refund_pending: bool = False
+
+
 def _version(sku, *, initial, target, platform_status, quantity=1, refunds=(), refund_pending=False):
     paid_at = START - dt.timedelta(hours=1) if initial == Status.PAID else None
-    return ChannelOrder(
+    order = ChannelOrder(
         data=order_input(skus=[(sku, quantity, Decimal("10.00"))], status=initial, paid_at=paid_at),
         target_status=target,
         platform_status=platform_status,
-        refunds=list(refunds),
-        refund_pending=refund_pending,
     )
+    return _Version(order, list(refunds), refund_pending)
 
 
 def _requested(external_id):
@@ -104,24 +112,27 @@ def catch_up_mix(sku, other):
 
 
 def together(shop, items):
-    created = channel_orders_create_many(shop=shop, incoming=items, system=SYSTEM)
+    created = channel_orders_create_many(shop=shop, incoming=[item.order for item in items], system=SYSTEM)
     assert not created.errors
-    refunds_apply_created(fresh=[(order, items[index]) for index, order in created.orders.items()], system=SYSTEM)
+    refunds_apply_created(
+        fresh=[(order, items[index].refunds, items[index].refund_pending) for index, order in created.orders.items()],
+        system=SYSTEM,
+    )
     return [created.orders[index] for index in range(len(items))]
 
 
 def one_by_one_after_creating_together(shop, items):
     """The per-order path: the batch created, then each version applied on its own (``order_transition``)."""
-    created = order_create_many(shop=shop, data=[item.data for item in items], source=Source.POLL, system=SYSTEM)
+    created = order_create_many(shop=shop, data=[item.order.data for item in items], source=Source.POLL, system=SYSTEM)
     for index, order in created.orders.items():
         item = items[index]
-        _status_apply(order=order, incoming=item, system=SYSTEM)
+        _status_apply(order=order, incoming=item.order, system=SYSTEM)
         refunds_apply(order=order, refunds=item.refunds, pending=item.refund_pending, system=SYSTEM)
     return [created.orders[index] for index in range(len(items))]
 
 
 def each_on_its_own(shop, items):
-    orders = [channel_order_create(shop=shop, incoming=item, system=SYSTEM) for item in items]
+    orders = [channel_order_create(shop=shop, incoming=item.order, system=SYSTEM) for item in items]
     for order, item in zip(orders, items, strict=True):
         refunds_apply(order=order, refunds=item.refunds, pending=item.refund_pending, system=SYSTEM)
     return orders
@@ -338,7 +349,8 @@ def test_closing_unpaid_orders_takes_the_same_statements_for_two_or_twenty(
             )
             for _ in range(count)
         ]
-        created = order_create_many(shop=shop, data=[item.data for item in items], source=Source.POLL, system=SYSTEM)
+        data = [item.order.data for item in items]
+        created = order_create_many(shop=shop, data=data, source=Source.POLL, system=SYSTEM)
         orders = list(created.orders.values())
         with django_assert_num_queries(7) as captured:  # savepoint, lock, update, history, events, their history
             order_transition_many(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from aftersales.channel import RefundInput
 from integrations.exceptions import PayloadInvalid, SignatureInvalid
 from integrations.mapping import convert
 from integrations.platforms.base import (
@@ -15,6 +16,7 @@ from integrations.platforms.base import (
     FetchOrder,
     Ignore,
     OrderVersion,
+    PlatformOrder,
     PushItem,
     PushRequest,
     RefundEvent,
@@ -27,7 +29,7 @@ from integrations.platforms.common import discount_remainder, line_discounts_if_
 from integrations.platforms.douyin.client import DouyinClient
 from integrations.platforms.douyin.mapping import DEFAULTS, ORDER_TAGS, PRESALE_TRADE_TYPE, REFUND_TAGS
 from integrations.signing import douyin_push_sign, equal
-from orders.channel import ChannelOrder, RefundInput
+from orders.channel import ChannelOrder
 from orders.shaping.presale import PresaleInput
 
 ORDER_TOPIC = "douyin.order"
@@ -106,11 +108,12 @@ class DouyinAdapter(Adapter):
         native["_oh_shop_discount"] = shop
         return native
 
-    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+    def finish(self, native: dict[str, Any], values: dict[str, Any], read: PlatformOrder) -> PlatformOrder:
+        order = read.order
         discount_remainder(order)
         line_discounts_if_consistent(order, [line.discount for line in order.data.lines])
         presale_attach(order, _phase_presale(native, order))
-        return order
+        return read
 
     def client(self, connection) -> DouyinClient:
         return DouyinClient(connection)

@@ -16,6 +16,7 @@ from integrations.platforms.base import (
     FetchOrder,
     Ignore,
     OrderVersion,
+    PlatformOrder,
     PushItem,
     PushRequest,
     push_messages_split,
@@ -25,7 +26,6 @@ from integrations.platforms.client import verify_top_push
 from integrations.platforms.common import ZERO, discount_remainder, line_discounts_if_consistent
 from integrations.platforms.jd.client import JDClient
 from integrations.platforms.jd.mapping import DEFAULTS
-from orders.channel import ChannelOrder
 
 ORDER_TOPIC = "jd.order"
 # JD order messages (JMQ topics as relayed to us): each names the order; the order itself is fetched.
@@ -75,7 +75,8 @@ class JDAdapter(Adapter):
         native["_oh_paid"] = str(paid)
         return native
 
-    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+    def finish(self, native: dict[str, Any], values: dict[str, Any], read: PlatformOrder) -> PlatformOrder:
+        order = read.order
         discount_remainder(order)
         coupons: dict[str, Decimal] = {}
         for coupon in native.get("couponDetailList") or []:
@@ -99,7 +100,7 @@ class JDAdapter(Adapter):
                 data.district = ""
             if data.address.startswith(county):
                 data.address = data.address[len(county) :].strip()
-        return order
+        return read
 
     def client(self, connection) -> JDClient:
         return JDClient(connection)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from aftersales.channel import RefundInput
 from integrations.exceptions import PayloadInvalid
 from integrations.mapping import convert
 from integrations.platforms.base import (
@@ -15,6 +16,7 @@ from integrations.platforms.base import (
     FetchOrder,
     Ignore,
     OrderVersion,
+    PlatformOrder,
     PushItem,
     PushRequest,
     RefundEvent,
@@ -26,7 +28,7 @@ from integrations.platforms.client import verify_top_push
 from integrations.platforms.common import discount_remainder, presale_attach, presale_from_step
 from integrations.platforms.pdd.client import PddClient
 from integrations.platforms.pdd.mapping import DEFAULTS, REFUND_PENDING, REFUNDED, STEP_STATES
-from orders.channel import ChannelOrder, RefundInput
+from orders.channel import ChannelOrder
 from orders.shaping.presale import PresaleInput
 
 ORDER_TOPIC = "pdd.order"
@@ -79,11 +81,12 @@ class PddAdapter(Adapter):
         native["_oh_status"] = "refunded" if refund == REFUNDED else str(status)
         return native
 
-    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+    def finish(self, native: dict[str, Any], values: dict[str, Any], read: PlatformOrder) -> PlatformOrder:
+        order = read.order
         discount_remainder(order)
-        order.refund_pending = _int_or_none(native.get("refund_status"), "refund_status") in REFUND_PENDING
+        read.refund_pending = _int_or_none(native.get("refund_status"), "refund_status") in REFUND_PENDING
         presale_attach(order, _step_presale(native, order))
-        return order
+        return read
 
     def client(self, connection) -> PddClient:
         return PddClient(connection)

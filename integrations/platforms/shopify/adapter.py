@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from aftersales.channel import RefundInput
 from integrations.exceptions import PayloadInvalid, SignatureInvalid
 from integrations.mapping import convert, extract, spec_parse
 from integrations.platforms.base import (
@@ -15,6 +16,7 @@ from integrations.platforms.base import (
     Adapter,
     Ignore,
     OrderVersion,
+    PlatformOrder,
     PushItem,
     PushRequest,
     RefundEvent,
@@ -31,7 +33,7 @@ from integrations.platforms.shopify.mapping import (
     SHIPPING_GROSS,
 )
 from integrations.signing import equal, shopify_hmac
-from orders.channel import ChannelOrder, RefundInput
+from orders.channel import ChannelOrder
 from orders.shaping.presale import PresaleInput
 
 ORDER_TOPIC = "shopify.order"
@@ -115,13 +117,14 @@ class ShopifyAdapter(Adapter):
         native["_oh_shipping"], native["_oh_discount"] = (str(amount) for amount in _shipping_and_discounts(native))
         return native
 
-    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+    def finish(self, native: dict[str, Any], values: dict[str, Any], read: PlatformOrder) -> PlatformOrder:
+        order = read.order
         # Payloads without discount_allocations (older versions, some apps) leave the split unknown.
         line_discounts_if_consistent(order, [line.discount for line in order.data.lines])
         presale_attach(order, _deposit_presale(native, order))
-        order.refunds = [_refund(refund, index) for index, refund in enumerate(native.get("refunds") or [])]
-        order.refunds = [r for r in order.refunds if r.amount > 0]
-        return order
+        refunds = [_refund(refund, index) for index, refund in enumerate(native.get("refunds") or [])]
+        read.refunds = [r for r in refunds if r.amount > 0]
+        return read
 
     def client(self, connection) -> ShopifyClient:
         return ShopifyClient(connection)

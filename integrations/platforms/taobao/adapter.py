@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from aftersales.channel import RefundInput
 from integrations.exceptions import PayloadInvalid
 from integrations.mapping import convert, local_datetime
 from integrations.platforms.base import (
@@ -14,6 +15,7 @@ from integrations.platforms.base import (
     FetchOrder,
     Ignore,
     OrderVersion,
+    PlatformOrder,
     PushItem,
     PushRequest,
     RefundEvent,
@@ -30,7 +32,7 @@ from integrations.platforms.common import (
 )
 from integrations.platforms.taobao.client import TaobaoClient
 from integrations.platforms.taobao.mapping import DEFAULTS, REFUND_PENDING, REFUND_TOPICS, STEP_STATES, TRADE_TOPICS
-from orders.channel import ChannelOrder, RefundInput
+from orders.channel import ChannelOrder
 from orders.shaping.presale import PresaleInput
 
 ORDER_TOPIC = "taobao.order"
@@ -96,13 +98,14 @@ class TaobaoAdapter(Adapter):
                 )
         return native
 
-    def finish(self, native: dict[str, Any], values: dict[str, Any], order: ChannelOrder) -> ChannelOrder:
+    def finish(self, native: dict[str, Any], values: dict[str, Any], read: PlatformOrder) -> PlatformOrder:
+        order = read.order
         discount_remainder(order)
         line_discounts_if_consistent(order, [line.discount for line in order.data.lines])
         lines = (native.get("orders") or {}).get("order") or []
-        order.refund_pending = any(line.get("refund_status") in REFUND_PENDING for line in lines)
+        read.refund_pending = any(line.get("refund_status") in REFUND_PENDING for line in lines)
         presale_attach(order, _step_presale(native, order))
-        return order
+        return read
 
     def client(self, connection) -> TaobaoClient:
         return TaobaoClient(connection)

@@ -35,7 +35,7 @@ def douyin_native():
 
 
 def test_jd_sample_maps_with_jd_amount_semantics_and_county_quirk(jd):
-    order = adapter_for("jd").to_channel_order(jd_native())
+    order = adapter_for("jd").to_platform_order(jd_native()).order
     data = order.data
 
     assert (order.platform_status, order.target_status) == ("WAIT_SELLER_STOCK_OUT", Status.PAID)
@@ -66,10 +66,10 @@ def test_jd_sample_maps_with_jd_amount_semantics_and_county_quirk(jd):
 
 
 def test_pdd_sample_keeps_ciphertext_and_masks_and_reads_float_yuan_exactly(pdd):
-    order = adapter_for("pdd").to_channel_order(pdd_native())
-    data = order.data
+    read = adapter_for("pdd").to_platform_order(pdd_native())
+    order, data = read.order, read.order.data
 
-    assert (order.platform_status, order.target_status, order.refund_pending) == ("1", Status.PAID, False)
+    assert (order.platform_status, order.target_status, read.refund_pending) == ("1", Status.PAID, False)
     assert data.external_id == "261111-482019375610245"
     assert (data.consignee_name, data.consignee_phone) == ("赵*", "137****6612")
     assert (data.province, data.city, data.district) == ("广东省", "深圳市", "南山区")
@@ -95,14 +95,14 @@ def test_pdd_refund_in_progress_holds_the_order(pdd):
     from integrations.ingest import order_version_apply
 
     native = dict(pdd_native(), refund_status=3)
-    incoming = adapter_for("pdd").to_channel_order(native)
+    incoming = adapter_for("pdd").to_platform_order(native)
     assert incoming.refund_pending
     applied = order_version_apply(shop=pdd.shop, incoming=incoming, source="poll", system="t")
     assert (applied.order.status, applied.order.hold_reason) == (Status.ON_HOLD, HoldReason.REFUND)
 
 
 def test_douyin_sample_reads_fen_and_epoch_seconds(douyin):
-    order = adapter_for("douyin").to_channel_order(douyin_native())
+    order = adapter_for("douyin").to_platform_order(douyin_native()).order
     data = order.data
 
     assert (order.platform_status, order.target_status) == ("2", Status.PAID)
@@ -156,7 +156,7 @@ def test_malformed_values_name_field_source_and_value(platform, native, field, b
     request.getfixturevalue(platform)
     payload = dict(native(), **{field: bad})
     with pytest.raises(PayloadInvalid) as caught:
-        adapter_for(platform).to_channel_order(payload)
+        adapter_for(platform).to_platform_order(payload)
     assert expected in caught.value.message
 
 

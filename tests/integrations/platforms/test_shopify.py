@@ -31,7 +31,7 @@ def test_shipping_line_with_price_but_no_discounted_price_is_charged_its_price(s
     body["shipping_lines"] = [{"id": 1, "title": "Standard", "code": "Standard", "price": "10.00"}]
     body["total_price"] = "336.00"  # 356.00 − 30.00 + 10.00
 
-    order = adapter_for("shopify").to_channel_order(body)
+    order = adapter_for("shopify").to_platform_order(body).order
 
     assert amounts(order) == (Decimal("356.00"), Decimal("30.00"), Decimal("10.00"), Decimal("336.00"))
 
@@ -58,7 +58,7 @@ def test_total_shipping_price_set_is_the_shipping_before_discounts(shopify):
     body["total_shipping_price_set"] = money("15.00")
     body["shipping_lines"] = [{"id": 1, "title": "SF", "price": "15.00"}, {"id": 2, "title": "Insurance"}]
 
-    order = adapter_for("shopify").to_channel_order(body)
+    order = adapter_for("shopify").to_platform_order(body).order
 
     # The canonical total wins over lines that do not all carry a price.
     assert amounts(order) == (Decimal("356.00"), Decimal("30.00"), Decimal("15.00"), Decimal("341.00"))
@@ -80,7 +80,7 @@ def test_free_shipping_code_is_kept_off_the_goods_discount(shopify):
         }
     ]
 
-    order = adapter_for("shopify").to_channel_order(body)
+    order = adapter_for("shopify").to_platform_order(body).order
 
     assert amounts(order) == (Decimal("356.00"), Decimal("30.00"), Decimal("0.00"), Decimal("326.00"))
     assert sum(line.discount for line in order.data.lines) == Decimal("30.00")
@@ -93,7 +93,7 @@ def test_shipping_with_neither_total_nor_prices_names_the_shipping_line(shopify)
     body["shipping_lines"] = [{"id": 1, "title": "SF", "price": "15.00"}, {"id": 2, "title": "Insurance"}]
 
     with pytest.raises(PayloadInvalid) as caught:
-        adapter_for("shopify").to_channel_order(body)
+        adapter_for("shopify").to_platform_order(body)
 
     assert caught.value.extra["path"] == "shipping_lines[1].price"
     assert "shipping_lines[1].price 没有值" in caught.value.message
@@ -106,6 +106,6 @@ def test_a_tip_is_refused_by_name_instead_of_a_paid_amount_that_does_not_add_up(
     body.update(total_tip_received="10.00", total_price="351.00")
 
     with pytest.raises(PayloadInvalid) as caught:
-        adapter_for("shopify").to_channel_order(body)
+        adapter_for("shopify").to_platform_order(body)
 
     assert caught.value.message.startswith("total_tip_received：10.00 的小费包含在 total_price 中")

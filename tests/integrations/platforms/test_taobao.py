@@ -28,7 +28,7 @@ def fullinfo():
 
 
 def test_fullinfo_sample_maps_to_the_standard_order(taobao):
-    order = adapter_for("tmall").to_channel_order(fullinfo())
+    order = adapter_for("tmall").to_platform_order(fullinfo()).order
     data = order.data
 
     assert (order.platform_status, order.target_status) == ("WAIT_SELLER_SEND_GOODS", Status.PAID)
@@ -58,7 +58,7 @@ def test_trade_closed_by_taobao_is_recorded_and_never_ships(taobao):
 
     trade = fullinfo()
     trade.update(status="TRADE_CLOSED_BY_TAOBAO", pay_time=None)
-    incoming = adapter_for("taobao").to_channel_order(trade)
+    incoming = adapter_for("taobao").to_platform_order(trade)
 
     applied = order_version_apply(shop=taobao.shop, incoming=incoming, source="poll", system="t")
 
