@@ -543,6 +543,10 @@ NOTIFY_SELF_NOTIFYING_PLATFORMS = env_list(
 NOTIFY_PHONE_MAX_PER_HOUR = env_int("NOTIFY_PHONE_MAX_PER_HOUR", default=5)
 NOTIFY_RETRY_MAX_ATTEMPTS = env_int("NOTIFY_RETRY_MAX_ATTEMPTS", default=6)
 NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", default=10)
+# Alert deliveries (orders.services.alert_delivery): a delivery still "sending" this long after its worker claimed
+# it (the worker was killed) counts as a failed attempt and is retried. Above a phone channel calling several numbers
+# one after another, each within NOTIFY_TIMEOUT_SECONDS.
+ALERT_DELIVERY_CLAIM_EXPIRY_SECONDS = env_int("ALERT_DELIVERY_CLAIM_EXPIRY_SECONDS", default=300)
 # The providers' endpoints default to the built-in sandbox (integrations/sandbox/notify.py) while it is on, to
 # the providers' production endpoints otherwise. Credentials come from the environment only.
 _NOTIFY_SANDBOX = "http://127.0.0.1:8000/sandbox/notify"

@@ -7,15 +7,19 @@ wide audiences): order numbers, shops, amounts and masked phones only.
 
 Sending itself is integrations' (``integrations.alerting``, the one transport: robots' real formats and
 signatures, e-mail), registered here by channel kind when the apps are ready — orders does not import
-integrations. Nothing is sent inside a database transaction: alerts go out in the ``orders.tasks.alert_notify``
-task, queued on commit.
+integrations. Nothing is sent inside a database transaction: an alert's sends are rows (``AlertDelivery``,
+``orders.services.alert_delivery``) written with the alert and sent by a task after commit. A channel's quiet hours
+hold its non-red alerts until they end (``channel_quiet_until``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
@@ -30,8 +34,27 @@ _senders: dict[str, Sender] = {}
 
 
 class NotificationFailed(ApplicationError):
+    """A channel could not take a message. ``provider_code`` is what the service answered (DingTalk / WeCom
+    ``errcode``, Aliyun ``Code``); ``permanent`` and ``retry_after`` tell config.retry whether sending again can
+    help and not before when (each sender maps its service's codes)."""
+
     code = "notification_failed"
     status = 502
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+        provider_code: str = "",
+        permanent: bool = False,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message, code=code, extra=extra)
+        self.provider_code = provider_code
+        self.permanent = permanent
+        self.retry_after = retry_after
 
 
 def notification_senders_register(senders: dict[str, Sender]) -> None:
@@ -42,7 +65,9 @@ def _sender(kind: str) -> Sender:
     try:
         return _senders[kind]
     except KeyError:
-        raise NotificationFailed(_("no sender for %(kind)s notifications") % {"kind": kind}, code="no_sender") from None
+        raise NotificationFailed(
+            _("no sender for %(kind)s notifications") % {"kind": kind}, code="no_sender", permanent=True
+        ) from None
 
 
 def channel_send(channel: NotificationChannel, *, title: str, text: str, extra_emails: Iterable[str] = ()) -> None:
@@ -63,6 +88,23 @@ def channels_for(*, severity: str, kind: str = "") -> list[NotificationChannel]:
         if SEVERITY_RANK.get(channel.min_severity, 1) <= rank
         and (not channel.alert_kinds or kind in channel.alert_kinds)
     ]
+
+
+def channel_quiet_until(channel: NotificationChannel, now: dt.datetime) -> dt.datetime | None:
+    """When the channel's quiet hours (on the Shanghai clock, ``TIME_ZONE``) end, if ``now`` is inside them;
+    else None. Hours may run across midnight (22:00–08:00). A phone channel has none: it exists to wake someone."""
+    start, end = channel.quiet_from, channel.quiet_to
+    if start is None or end is None or start == end or channel.kind == NotificationChannel.Kind.VOICE:
+        return None
+    local = timezone.localtime(now)
+    moment = local.time()
+    inside = start <= moment < end if start < end else (moment >= start or moment < end)
+    if not inside:
+        return None
+    until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if until <= local:  # after midnight's start, e.g. 23:00 in 22:00–08:00: the end is tomorrow
+        until = timezone.make_aware(dt.datetime.combine(local.date() + dt.timedelta(days=1), end))
+    return until
 
 
 def notification_broadcast(

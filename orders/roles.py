@@ -187,6 +187,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.delete_buyeroptout",
         "integrations.view_buyermessage",
         "integrations.change_buyermessage",
+        # alert deliveries: what went to which channel, what is parked (replaying it)
+        "orders.view_alertdelivery",
+        "orders.change_alertdelivery",
         *_REVIEW,  # review queue, alerts, rule sets
         *_RULES,
         *_AFTERSALES,

@@ -127,11 +127,35 @@ def sla_watch_suspicious() -> dict:
     return sla_suspicious_flag()
 
 
-def alert_notify(alert_id: int) -> dict:
-    """Send a new or escalated alert to the notification channels (once per severity)."""
+def alert_notify(alert_id: int) -> int:
+    """Write the deliveries of an alert raised unsent (once per severity); they are sent by their own tasks."""
     from orders.services.alerts import alert_notify as notify
 
     return notify(alert_id=alert_id)
+
+
+SCHEDULES += [
+    {
+        # Alert deliveries due: retries after their back-off, those held by a channel's quiet hours, lost claims.
+        "name": "orders.alert_deliveries_retry_due",
+        "func": "orders.tasks.alert_deliveries_retry_due",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
+]
+
+
+def alert_delivery_send(delivery_id: int) -> str:
+    """Send one alert delivery (claimed by compare-and-set: a second run finds it not due)."""
+    from orders.services.alert_delivery import alert_delivery_send as send
+
+    return send(delivery_id)
+
+
+def alert_deliveries_retry_due() -> dict:
+    from orders.services.alert_delivery import alert_deliveries_retry_due as sweep
+
+    return sweep()
 
 
 def presale_reminders_send() -> int:

@@ -7,6 +7,11 @@ timestamp more than an hour off. Answer ``{"errcode": 0, "errmsg": "ok"}``; e.g.
 keyword missing or IP not allowed), 300001 (token is not exist), 410100 (sent too fast: 20 a minute per robot).
 Docs: https://open.dingtalk.com/document/robots/customize-robot-security-settings and
 https://open.dingtalk.com/document/orgapp/custom-robot-access.
+
+Retried later: 130101 "send too fast, exceed 20 times per minute" (as robots answer it, e.g.
+https://github.com/ccfos/nightingale/issues/369) and 410100 (sent too fast) — after a minute, when the robot's
+window has moved on. Every other errcode (310000 sign not match / keyword / IP, 300001 token is not exist, …) needs
+a person to fix the channel: parked at once.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from integrations.alerting.common import robot_post
 from integrations.signing import dingtalk_sign
 
 KIND = "dingtalk"
+RETRY_LATER = {130101: 60, 410100: 60}  # errcode → seconds: the per-minute limit
 
 
 def signed_url(webhook_url: str, secret: str, *, timestamp_ms: int | None = None) -> str:
@@ -37,4 +43,9 @@ def payload(title: str, text: str) -> dict[str, Any]:
 
 
 def send(channel, *, title: str, text: str, **kwargs) -> None:
-    robot_post(signed_url(channel.webhook_url, channel.secret), payload(title, text), robot=_("DingTalk robot"))
+    robot_post(
+        signed_url(channel.webhook_url, channel.secret),
+        payload(title, text),
+        robot=_("DingTalk robot"),
+        retry_later=RETRY_LATER,
+    )

@@ -28,4 +28,5 @@ def send(channel, *, title: str, text: str, extra_emails: Iterable[str] = (), **
         raise NotificationFailed(
             _("e-mail to %(recipients)s failed: %(error)s") % {"recipients": ", ".join(recipients), "error": exc},
             code="email_failed",
+            provider_code=type(exc).__name__,
         ) from exc

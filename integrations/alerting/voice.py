@@ -16,7 +16,9 @@ https://help.aliyun.com/document_detail/55315.html with the answer's ``CallId``)
 https://help.aliyun.com/document_detail/56189.html.
 
 A channel of kind ``voice`` calls each of its numbers in turn; one number refused does not stop the others, the
-call fails only when no number could be called.
+call fails only when no number could be called. Flow control and Aliyun's system errors (``RETRYABLE``) are tried
+again later; any other ``Code`` (``isv.MOBILE_NUMBER_ILLEGAL``, ``SignatureDoesNotMatch``, ``isv.TTS_TEMPLATE_ILLEGAL``,
+…) needs a person: the delivery is parked.
 """
 
 from __future__ import annotations
@@ -75,11 +77,15 @@ def answer_read(status: int, body: Any, *, phone: str) -> str:
     if code == "OK":
         return str(body.get("CallId") or "")
     message = body.get("Message", "") if isinstance(body, dict) else ""
+    retryable = code in RETRYABLE or status >= 500
     raise NotificationFailed(
         _("Aliyun voice call to %(phone)s refused: %(code)s %(message)s")
         % {"phone": mask_phone(phone), "code": code, "message": message},
         code="voice_refused",
-        extra={"provider_code": code, "retryable": code in RETRYABLE or status >= 500},
+        extra={"provider_code": code, "retryable": retryable},
+        provider_code=code,
+        permanent=not retryable,
+        retry_after=60 if code == "isv.BUSINESS_LIMIT_CONTROL" else None,  # 1 call a minute per number
     )
 
 
@@ -89,6 +95,8 @@ def call(*, phone: str, title: str, out_id: str) -> str:
         raise NotificationFailed(
             _("Aliyun voice is not configured (NOTIFY_ALIYUN_ACCESS_KEY_ID, NOTIFY_ALIYUN_VOICE_TTS_CODE)."),
             code="voice_not_configured",
+            provider_code="voice_not_configured",
+            permanent=True,
         )
     try:
         reply = transport.send(
@@ -100,13 +108,16 @@ def call(*, phone: str, title: str, out_id: str) -> str:
         )
     except PlatformError as exc:
         raise NotificationFailed(
-            _("Aliyun voice unreachable: %(error)s") % {"error": exc}, code="voice_unreachable"
+            _("Aliyun voice unreachable: %(error)s") % {"error": exc},
+            code="voice_unreachable",
+            provider_code="unreachable",
         ) from exc
     return answer_read(reply.status, reply_json(reply.body), phone=phone)
 
 
 def send(channel, *, title: str, text: str, **kwargs) -> None:
-    """Call every number of the channel; fail only when none could be called."""
+    """Call every number of the channel; fail only when none could be called (then permanent only when no
+    number's refusal is worth trying again)."""
     errors = []
     placed = 0
     for index, phone in enumerate(phone_numbers(channel.phones)):
@@ -117,5 +128,10 @@ def send(channel, *, title: str, text: str, **kwargs) -> None:
             errors.append(exc)
     if errors and not placed:
         raise NotificationFailed(
-            "; ".join(str(e) for e in errors), code="voice_refused", extra={"errors": [e.extra for e in errors]}
+            "; ".join(str(e) for e in errors),
+            code="voice_refused",
+            extra={"errors": [e.extra for e in errors]},
+            provider_code=",".join(sorted({e.provider_code for e in errors})),
+            permanent=all(e.permanent for e in errors),
+            retry_after=max((e.retry_after or 0 for e in errors), default=0) or None,
         )

@@ -1,19 +1,23 @@
-"""Alerts (read-only, with acknowledge/assign actions through orders.services.alerts) and the notification channels
-they go to (their secrets never shown)."""
+"""Alerts (read-only, with acknowledge/assign actions through orders.services.alerts), their deliveries (read-only,
+replaying parked ones through orders.services.alert_delivery) and the notification channels they go to (their
+secrets never shown)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from orders.admin.mixins import ReadOnlyAdminMixin, ScopedAdminMixin
 from orders.masking import mask_phone
 from orders.models import (
     Alert,
+    AlertDelivery,
     NotificationChannel,
 )
+from orders.services.alert_delivery import alert_deliveries_replay
 from orders.services.alerts import alert_acknowledge, alert_assign
 
 
@@ -42,6 +46,34 @@ class AlertAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_work_permission(self, request):
         return request.user.has_perm("orders.change_alert")
+
+
+@admin.register(AlertDelivery)
+class AlertDeliveryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Every send of an alert to a channel: sent, waiting (quiet hours, back-off), parked — replayed from here."""
+
+    list_display = ["alert", "channel", "step", "status", "attempts", "next_attempt_at", "error_code", "sent_at"]
+    list_filter = ["status", "step", "channel__kind", "created_at"]
+    search_fields = ["alert__title", "alert__key", "error_code"]
+    list_select_related = ["alert", "channel"]
+    readonly_fields = ["last_error"]
+    actions = ["replay"]
+
+    def get_queryset(self, request):
+        from orders.review.selectors import alert_list_for_user
+
+        visible = alert_list_for_user(request.user, state="all").values("pk")
+        return super().get_queryset(request).filter(alert__in=visible)
+
+    def has_replay_permission(self, request) -> bool:
+        return request.user.has_perm("orders.change_alertdelivery")
+
+    @admin.action(description=_("Send the selected parked deliveries again"), permissions=["replay"])
+    def replay(self, request, queryset):
+        sent = alert_deliveries_replay(delivery_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, ngettext("%(n)d delivery sent again.", "%(n)d deliveries sent again.", sent) % {"n": sent}
+        )
 
 
 def _write_only(field_class, label, help_text, **kwargs):
@@ -80,6 +112,8 @@ class NotificationChannelForm(forms.ModelForm):
             "phones",
             "min_severity",
             "alert_kinds",
+            "quiet_from",
+            "quiet_to",
             "is_active",
         ]
 
@@ -101,13 +135,17 @@ class NotificationChannelForm(forms.ModelForm):
             self.add_error("emails", _("An e-mail channel needs at least one address."))
         if kind == NotificationChannel.Kind.VOICE and not (data.get("phones") or "").strip():
             self.add_error("phones", _("A phone call channel needs at least one number."))
+        if (data.get("quiet_from") is None) != (data.get("quiet_to") is None):
+            self.add_error("quiet_to", _("Quiet hours need both a start and an end."))
+        if kind == NotificationChannel.Kind.VOICE and data.get("quiet_from") is not None:
+            self.add_error("quiet_from", _("A phone call channel has no quiet hours: its calls always go."))
         return data
 
 
 @admin.register(NotificationChannel)
 class NotificationChannelAdmin(SimpleHistoryAdmin):
     form = NotificationChannelForm
-    list_display = ["name", "kind", "min_severity", "numbers", "is_active"]
+    list_display = ["name", "kind", "min_severity", "quiet_from", "quiet_to", "numbers", "is_active"]
     list_filter = ["kind", "is_active", "min_severity"]
     search_fields = ["name", "emails"]
 

@@ -7,7 +7,7 @@
 - ``rules``        RuleSet, RuleSetVersion, RulePreview, OrderRuleResult (orders.rules)
 - ``review``       ReviewTask, Approval (orders.review)
 - ``shaping``      OrderLink, PresaleTerms (orders.shaping)
-- ``alerts``       Alert, NotificationChannel (orders.services.alerts, orders.notifications)
+- ``alerts``       Alert, AlertDelivery, NotificationChannel (orders.services.alerts, orders.notifications)
 - ``pii``          ConsigneeReveal (orders.services.pii)
 - ``tokens``       TokenPolicy (scope and rate limit of a partner's API token)
 - ``fields``       MONEY and the user foreign key they share
@@ -16,7 +16,7 @@ Amounts are Decimal in the order's ``currency`` (CNY unless the channel says oth
 an order and its lines is in that one currency. Times are timezone-aware (stored UTC, shown Asia/Shanghai).
 """
 
-from orders.models.alerts import CONNECTION_KINDS, Alert, NotificationChannel
+from orders.models.alerts import CONNECTION_KINDS, Alert, AlertDelivery, NotificationChannel
 from orders.models.fields import MONEY
 from orders.models.idempotency import IdempotencyKey
 from orders.models.numbering import OrderNumberCounter
@@ -31,6 +31,7 @@ from orders.models.tokens import TokenPolicy
 __all__ = [
     "MONEY",
     "Alert",
+    "AlertDelivery",
     "Approval",
     "ConsigneeReveal",
     "IdempotencyKey",

@@ -7,6 +7,7 @@ stock and the shop connections' health."""
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -139,6 +140,12 @@ class NotificationChannel(models.Model):
         _("minimum severity"), max_length=10, choices=Alert.Severity.choices, default=Alert.Severity.WARNING
     )
     alert_kinds = models.JSONField(_("alert kinds"), default=list, blank=True, help_text=_("Empty: every kind."))
+    # Quiet hours on the Shanghai clock (TIME_ZONE): non-red alerts wait until they end; red ones still go, and a
+    # phone channel (it exists to wake someone) has none.
+    quiet_from = models.TimeField(
+        _("quiet hours from"), null=True, blank=True, help_text=_("Shanghai time, e.g. 22:00. Red alerts still go.")
+    )
+    quiet_to = models.TimeField(_("quiet hours to"), null=True, blank=True, help_text=_("Shanghai time, e.g. 08:00."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -148,9 +155,80 @@ class NotificationChannel(models.Model):
         verbose_name = _("notification channel")
         verbose_name_plural = _("notification channels")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quiet_from__isnull=True, quiet_to__isnull=True)
+                | Q(quiet_from__isnull=False, quiet_to__isnull=False),
+                name="notification_channel_quiet_hours_both_or_neither",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
 
     def __repr__(self) -> str:  # never print the URL's credential or the secret
         return f"<NotificationChannel {self.pk} {self.kind}>"
+
+
+class AlertDelivery(models.Model):
+    """One send of an alert to one channel at one step (the severity it was raised or escalated to), and what
+    became of it. Written in the transaction that raises or escalates the alert, sent after commit by
+    ``orders.services.alert_delivery`` (claimed by compare-and-set), retried with config.retry's back-off and
+    parked once the policy gives up, for staff to replay. A row without a channel is the e-mail to an order's
+    supervisors when no e-mail channel took the alert."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+        PARKED = "parked", _("Parked (failed)")
+        SKIPPED = "skipped", _("Not sent: resolved before it went out")
+
+    DUE = (Status.PENDING, Status.FAILED)
+    REPLAYABLE = (Status.PARKED, Status.FAILED)
+
+    alert = models.ForeignKey(Alert, verbose_name=_("alert"), on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.ForeignKey(
+        NotificationChannel,
+        verbose_name=_("channel"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        help_text=_("Empty: the e-mail to the order's supervisors."),
+    )
+    step = models.CharField(_("sent at severity"), max_length=10, choices=Alert.Severity.choices)
+    extra_emails = models.JSONField(_("extra e-mail recipients"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One send per alert, channel and escalation step (the supervisors' e-mail: channel null).
+            models.UniqueConstraint(
+                fields=["alert", "channel", "step"], name="alert_delivery_once_per_step", nulls_distinct=False
+            ),
+        ]
+        indexes = [
+            # The sweeper's work list; sent, parked and skipped deliveries are not in it.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="alert_delivery_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.channel_id or 'e-mail'} @{self.step}: {self.status}"

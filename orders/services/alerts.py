@@ -4,8 +4,9 @@
   One open alert per key (a partial unique index); ``once=True`` raises a key at most once ever (a daily
   health check: resolved today, not raised again today).
 - ``alerts_resolve`` (a monitor's alerts whose cause has gone) and ``alert_resolve`` (by key or id).
-- ``alert_notify``: a new or escalated alert goes to the notification channels once per severity
-  (``orders.tasks.alert_notify``, queued on commit, network outside the transaction; claimed by compare-and-set).
+- A new or escalated alert gets one delivery per channel that takes it (``orders.services.alert_delivery``),
+  written in the same transaction and sent after commit — retried, parked and replayed there. ``alert_notify``
+  writes them later for an alert raised with ``notify=False``.
 - ``alert_acknowledge`` and ``alert_assign``: staff take it on.
 """
 
@@ -20,12 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
-from config.tasks import enqueue_on_commit
 from orders.models import Alert, Order
-from orders.notifications import SEVERITY_RANK, NotificationFailed, notification_broadcast
-from orders.selectors import order_supervisors
-
-NOTIFY_TASK = "orders.tasks.alert_notify"
+from orders.notifications import SEVERITY_RANK
+from orders.services.alert_delivery import alert_deliveries_write
 
 
 class AlertInvalid(ApplicationError):
@@ -49,8 +47,8 @@ def alert_raise(
     once: bool = False,
 ) -> tuple[Alert, bool]:
     """Open an alert for ``key`` or update the open one (escalating its severity, never lowering it).
-    Returns ``(alert, notify)``: notify is True when it is new or escalated (then queued on commit, unless
-    ``notify=False``: quiet hours, the caller sends it later with ``alert_notify``). With ``once`` a key that
+    Returns ``(alert, notify)``: notify is True when it is new or escalated (then its deliveries are written here,
+    unless ``notify=False``: the caller writes them later with ``alert_notify``). With ``once`` a key that
     was ever raised is left alone (``(that alert, False)``)."""
     if once:
         earlier = Alert.objects.filter(key=key).order_by("-pk").first()
@@ -75,7 +73,7 @@ def alert_raise(
         except IntegrityError:  # a concurrent run opened it
             return Alert.objects.get(key=key, resolved_at__isnull=True), False
         if notify:
-            enqueue_on_commit(NOTIFY_TASK, alert.pk)
+            alert_deliveries_write(alert=alert)
         return alert, True
     escalate = SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]
     alert.title = title[:200]
@@ -90,7 +88,7 @@ def alert_raise(
             fields.append("assignee")
     alert.save(update_fields=fields)
     if escalate and notify:
-        enqueue_on_commit(NOTIFY_TASK, alert.pk)
+        alert_deliveries_write(alert=alert)
     return alert, escalate
 
 
@@ -120,53 +118,17 @@ def alert_resolve(*, keys: Iterable[str] = (), alert_ids: Iterable[int] = (), no
     return _resolve(wanted, now or timezone.now())
 
 
-def alert_notify(*, alert_id: int) -> dict[str, int]:
-    """Send an alert at its current severity, once: claimed by compare-and-set on ``notified_severity``.
-    If every channel fails the claim is given back (and the error raised) so the task's retry sends it."""
-    alert = Alert.objects.select_related("order", "order__shop", "shop", "sku").filter(pk=alert_id).first()
+@transaction.atomic
+def alert_notify(*, alert_id: int) -> int:
+    """Write the deliveries of an open alert at its current severity, if not written yet — for an alert raised
+    with ``notify=False``. Returns how many deliveries were written."""
+    alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
     if alert is None or alert.resolved_at is not None:
-        return {"sent": 0, "failed": 0}
+        return 0
     previous = alert.notified_severity
     if previous and SEVERITY_RANK[previous] >= SEVERITY_RANK[alert.severity]:
-        return {"sent": 0, "failed": 0}
-    claimed = Alert.objects.filter(pk=alert.pk, notified_severity=previous).update(notified_severity=alert.severity)
-    if claimed != 1:
-        return {"sent": 0, "failed": 0}
-    emails = []
-    if alert.kind == Alert.Kind.SHIP_LATE and alert.severity == Alert.Severity.CRITICAL and alert.order is not None:
-        emails = [u.email for u in order_supervisors(alert.order) if u.email]
-    result = notification_broadcast(
-        title=f"[{alert.get_severity_display()}] {alert.title}",
-        text=alert_text(alert),
-        severity=alert.severity,
-        kind=alert.kind,
-        extra_emails=emails,
-    )
-    if result["failed"] and not result["sent"]:
-        Alert.objects.filter(pk=alert.pk, notified_severity=alert.severity).update(notified_severity=previous)
-        raise NotificationFailed(
-            _("alert %(alert_pk)s: every notification channel failed") % {"alert_pk": alert.pk}, extra=result
-        )
-    return result
-
-
-def alert_text(alert: Alert) -> str:
-    """The body of an alert's message: what kind, what it is about, the whole text, when."""
-    lines = [f"- {alert.get_kind_display()}"]
-    if alert.order is not None:
-        order = alert.order
-        lines.append(
-            f"- 订单 {order.number}（{order.shop.name}），{order.get_status_display()}，"
-            f"{order.paid_amount} {order.currency}"
-        )
-    elif alert.shop is not None:
-        lines.append(f"- {alert.shop.name}（{alert.shop.code}）")
-    if alert.sku is not None:
-        lines.append(f"- SKU {alert.sku.code} {alert.sku.name}")
-    if alert.message and alert.message != alert.title:
-        lines.append(f"- {alert.message}")
-    lines.append(f"- {timezone.localtime(alert.created_at):%Y-%m-%d %H:%M}")
-    return "\n".join(lines)
+        return 0
+    return len(alert_deliveries_write(alert=alert))
 
 
 @transaction.atomic

@@ -19,8 +19,6 @@ from integrations.platforms.taobao.client import TaobaoClient
 from integrations.sandbox import data
 from integrations.selectors import shop_health
 from orders.models import Alert, NotificationChannel
-from orders.notifications import NotificationFailed
-from orders.services.alerts import alert_notify
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -123,18 +121,19 @@ def test_callback_failure_rate_counts_rejections(taobao):
     assert Alert.objects.get().kind == "callback_failures"
 
 
-def test_dingtalk_robot_signs_the_url_and_sends_markdown(taobao, sent):
+def test_dingtalk_robot_signs_the_url_and_sends_markdown(taobao, sent, django_capture_on_commit_callbacks):
     robot = NotificationChannel.objects.create(
         name="值班群",
         kind="dingtalk",
         webhook_url="https://oapi.dingtalk.com/robot/send?access_token=abc",
         secret="SEC123",
     )
-    alert = health_alert_raise(
-        shop=taobao.shop, kind="lag", dedup_key="d1", message="tmall-1: orders pulled only up to 30 minutes ago."
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = health_alert_raise(
+            shop=taobao.shop, kind="lag", dedup_key="d1", message="tmall-1: orders pulled only up to 30 minutes ago."
+        )
 
-    assert alert_notify(alert_id=alert.pk) == {"sent": 1, "failed": 0}
+    assert list(alert.deliveries.values_list("channel", "status")) == [(robot.pk, "sent")]
 
     (request,) = sent
     query = urllib.parse.parse_qs(urllib.parse.urlparse(request["url"]).query)
@@ -148,20 +147,21 @@ def test_dingtalk_robot_signs_the_url_and_sends_markdown(taobao, sent):
     assert robot.pk
 
 
-def test_a_robot_that_refuses_leaves_the_alert_to_be_sent_again(taobao, monkeypatch):
+def test_a_robot_that_refuses_parks_the_delivery_with_its_errcode(
+    taobao, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(
         transport, "send", lambda *a, **k: transport.Response(200, b'{"errcode":310000,"errmsg":"sign not match"}')
     )
     NotificationChannel.objects.create(
         name="群", kind="dingtalk", webhook_url="https://oapi.dingtalk.com/robot/send?access_token=x", secret="S"
     )
-    alert = health_alert_raise(shop=taobao.shop, kind="lag", dedup_key="d2", message="m")
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = health_alert_raise(shop=taobao.shop, kind="lag", dedup_key="d2", message="m")
 
-    with pytest.raises(NotificationFailed) as failed:
-        alert_notify(alert_id=alert.pk)
-    assert failed.value.extra == {"sent": 0, "failed": 1}
-    alert.refresh_from_db()
-    assert alert.notified_severity == ""  # not claimed: the task's retry sends it again
+    delivery = alert.deliveries.get()  # a wrong signature needs a person: parked at once, for staff to replay
+    assert (delivery.status, delivery.error_code, delivery.attempts) == ("parked", "310000", 1)
+    assert "sign not match" in delivery.last_error
 
 
 def test_a_health_alert_resolved_by_staff_is_not_raised_again_for_the_same_key(taobao):

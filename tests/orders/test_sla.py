@@ -210,21 +210,24 @@ def test_messages_go_to_matching_channels_and_a_refusing_robot_does_not_stop_the
     assert len(mail.outbox) == 1  # the e-mail channel only wants ship_late alerts
 
 
-def test_an_alert_whose_every_channel_fails_is_sent_again_on_retry(
+def test_an_alert_whose_every_channel_fails_is_retried_from_its_deliveries(
     world, clock, robots, django_capture_on_commit_callbacks
 ):
-    from orders.notifications import NotificationFailed
-    from orders.services.alerts import alert_notify
+    from orders.services.alert_delivery import alert_deliveries_retry_due
 
     make_order(shop=world["shop_a"], status=Status.PAID, paid_at=clock.now)
     clock.advance(minutes=30)
     with mock.patch("urllib.request.urlopen", side_effect=OSError("down")):
-        sla_stuck_orders_flag()  # queued on commit, not run here
-        alert = Alert.objects.get()
-        with pytest.raises(NotificationFailed):
-            alert_notify(alert_id=alert.pk)
-    alert.refresh_from_db()
-    assert alert.notified_severity == ""
+        with django_capture_on_commit_callbacks(execute=True):
+            sla_stuck_orders_flag()
+    alert = Alert.objects.get()
+    delivery = alert.deliveries.get()  # the amber robot; the red-only group does not take it
+    assert (delivery.status, delivery.attempts, delivery.error_code) == ("failed", 1, "unreachable")
+    clock.advance(minutes=1)  # past the first back-off (30 s)
     with mock.patch("urllib.request.urlopen", side_effect=lambda req, timeout: FakeResponse({"errcode": 0})):
-        assert alert_notify(alert_id=alert.pk) == {"sent": 1, "failed": 0}
-        assert alert_notify(alert_id=alert.pk) == {"sent": 0, "failed": 0}
+        with django_capture_on_commit_callbacks(execute=True):
+            assert alert_deliveries_retry_due()["queued"] == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert alert_deliveries_retry_due()["queued"] == 0
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
