@@ -1,7 +1,9 @@
 """Refunds from sales channels: record what the platform says about each refund (``refund_record``,
 idempotent by platform refund id) and what it means for the order — an unshipped order is held (reason
 ``refund``) while a refund is requested, and goes back where it was (``orders.services.order_hold_release``)
-when the refund is rejected or withdrawn and no other refund of the order is open.
+when the refund is rejected or withdrawn and no other refund of the order is open. A refund the platform paid
+settles the order as an approved refund does (``case_order_settle``): all that was paid given back cancels it;
+a partial refund of money only (a platform refund names no lines) lets it ship as it is.
 
 A platform's word on a refund reaches aftersales as a ``RefundInput``, apart from the order it is about:
 integrations' adapters read each platform order version into the order (``orders.channel.ChannelOrder``) and
@@ -21,6 +23,7 @@ from django.db import transaction
 
 from aftersales.models import DEAD_STATUSES, OPEN_STATUSES, Case
 from aftersales.services import refund_record
+from aftersales.services.interception import case_order_settle
 from orders.models import Order
 from orders.services import order_hold_release, order_transition, order_transition_many
 from orders.states import HoldReason, Status
@@ -58,7 +61,7 @@ def refunds_apply(*, order: Order, refunds: list[RefundInput], pending: bool = F
             "external_id", "status"
         )
     )
-    changes, pending = _refunds_record(order=order, refunds=refunds, pending=pending, known=known, system=system)
+    changes, pending, paid = _refunds_record(order=order, refunds=refunds, pending=pending, known=known, system=system)
     order.refresh_from_db(fields=["status", "hold_reason"])
     if pending and order.status in REFUND_HOLDS:
         order_transition(
@@ -68,13 +71,28 @@ def refunds_apply(*, order: Order, refunds: list[RefundInput], pending: bool = F
     elif _refund_hold_ends(order=order, refunds=refunds, pending=pending):
         order_hold_release(order=order, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_RELEASE_NOTE)
         changes.append("refund_hold_released")
+    changes += _refunds_settle(order=order, cases=paid, system=system)
     return changes
+
+
+def _refunds_settle(*, order: Order, cases: list[Case], system: str) -> list[str]:
+    """The refunds the platform paid in this notice settle the order as an approved refund does
+    (``case_order_settle``): cancelled when all that was paid went back, else — money only — its refund hold
+    ends unless another refund is open. Returns what changed."""
+    if not cases:
+        return []
+    before = order.status
+    for case in cases:
+        case_order_settle(case=case, system=system)
+    order.refresh_from_db(fields=["status", "hold_reason"])
+    if order.status == before:
+        return []
+    return ["cancelled_for_refund" if order.status == Status.CANCELLED else "refund_hold_released"]
 
 
 def _refund_hold_ends(*, order: Order, refunds: list[RefundInput], pending: bool) -> bool:
     """Whether the refund hold on ``order`` ends with these notices: a refund was rejected or withdrawn, none
-    was paid (money went back: whether the rest still ships is for staff, or the platform closes the order)
-    and no refund of the order is still open."""
+    was paid (a paid one settles the order: ``_refunds_settle``) and no refund of the order is still open."""
     if pending or order.status != Status.ON_HOLD or order.hold_reason != HoldReason.REFUND:
         return False
     statuses = {refund.status for refund in refunds}
@@ -85,14 +103,15 @@ def _refund_hold_ends(*, order: Order, refunds: list[RefundInput], pending: bool
 
 def _refunds_record(
     *, order: Order, refunds: list[RefundInput], pending: bool, known: dict[str, str], system: str
-) -> tuple[list[str], bool]:
+) -> tuple[list[str], bool, list[Case]]:
     """Record each refund (``known``: the statuses of the order's refunds already on record, by platform id).
-    Returns what changed and whether a refund is now pending."""
+    Returns what changed, whether a refund is now pending, and the cases the platform paid with this notice."""
     changes = []
+    paid = []
     for refund in refunds:
         if known.get(refund.external_id) in REFUND_SETTLED and refund.status not in REFUND_SETTLED:
             continue  # a late "requested" notice after the refund was settled changes nothing
-        _record, created = refund_record(
+        record, created = refund_record(
             order=order,
             amount=refund.amount,
             external_id=refund.external_id,
@@ -107,7 +126,9 @@ def _refunds_record(
             changes.append(f"refund:{refund.external_id}")
         if refund.status in REFUND_OPEN:
             pending = True
-    return changes, pending
+        if refund.status == Case.Status.REFUNDED and known.get(refund.external_id) != Case.Status.REFUNDED:
+            paid.append(record)
+    return changes, pending, paid
 
 
 def refunds_apply_created(*, fresh: Sequence[tuple[Order, list[RefundInput], bool]], system: str) -> None:
@@ -117,12 +138,19 @@ def refunds_apply_created(*, fresh: Sequence[tuple[Order, list[RefundInput], boo
     ``order_transition_many``. The orders' instances are current (every change to them went through
     ``order_transition``/``order_transition_many``, which refresh them)."""
     held = []
+    settled = []
     for order, refunds, pending in fresh:
         if not refunds and not pending:
             continue
-        _changes, pending = _refunds_record(order=order, refunds=refunds, pending=pending, known={}, system=system)
+        _changes, pending, paid = _refunds_record(
+            order=order, refunds=refunds, pending=pending, known={}, system=system
+        )
         if pending and order.status in REFUND_HOLDS:
             held.append(order)
+        if paid:
+            settled.append((order, paid))
     order_transition_many(
         orders=held, to_status=Status.ON_HOLD, hold_reason=HoldReason.REFUND, system=system, reason=REFUND_HOLD_NOTE
     )
+    for order, paid in settled:  # rare: a new order whose refunds the platform already paid
+        _refunds_settle(order=order, cases=paid, system=system)

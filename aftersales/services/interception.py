@@ -1,12 +1,12 @@
 """A case and its order: stop an unshipped order at once (held with reason ``refund``: out of picking and
 packing, so no label is printed), ask the carrier to intercept a parcel already handed over, put the order
 back where it was when the case ends without money, take a partial refund's units off it and let the rest ship,
-cancel it when a refund covers all of it."""
+let it ship as it is after a partial refund of money only, cancel it when a refund covers all of it."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from aftersales.exceptions import CaseStateError
@@ -92,8 +92,9 @@ def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
     that was paid, or its lines leave nothing to ship, the order is cancelled (its reservations released).
     Otherwise the case's lines are taken off the order — their units no longer ship and exactly those units'
     reservations go back to stock (``orders.services.order_lines_cancel``) — and the hold ends so the rest ships
-    (unless another open case still holds it). A case without lines (a platform's refund of an amount) leaves
-    the order held for staff. Returns whether the order was cancelled."""
+    (unless another open case still holds it). A partial refund without lines (money only: a platform's refund
+    of an amount, a price difference) changes nothing of what ships: the refund hold ends and the order ships
+    as it is, unless another open refund still holds it. Returns whether the order was cancelled."""
     from aftersales.services.money import refunded_total
 
     order = Order.objects.get(pk=case.order_id)
@@ -101,7 +102,10 @@ def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
         return False
     if refunded_total(order=order) < order.paid_amount:
         units = _units_of(case)
-        if not units or order.status not in UNITS_CANCELLABLE:
+        if not units:
+            _money_only_continue(case=case, order=order, actor=actor, system=system)
+            return False
+        if order.status not in UNITS_CANCELLABLE:
             return False
         order_lines_cancel(order=order, units=units, actor=actor, system=system, reason=f"after-sales {case.number}")
         case_event_record(
@@ -121,6 +125,32 @@ def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
     )
     case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="cancelled")
     return True
+
+
+def _money_only_continue(*, case: Case, order: Order, actor, system: str) -> bool:
+    """A partial refund of money only on an order not shipped yet: the case no longer holds the order, and the
+    refund hold ends — the order goes back where it was and ships as it is — unless another open refund or
+    return of the order still holds it (a platform's refund holds the order without marking its case). Returns
+    whether the order moved."""
+    if case.held_order:
+        case.held_order = False
+        case.save(update_fields=["held_order", "updated_at"])
+    if order.status != Status.ON_HOLD or order.hold_reason != HoldReason.REFUND:
+        return False
+    holding = Q(held_order=True) | Q(kind__in=STOPPING_KINDS)
+    others = Case.objects.filter(holding, order_id=order.pk, status__in=OPEN_STATUSES).exclude(pk=case.pk)
+    if others.exists():
+        return False
+    moved = order_hold_release(
+        order=order,
+        hold_reason=HoldReason.REFUND,
+        actor=actor,
+        system=system,
+        reason=f"after-sales {case.number}: money only, the goods ship as ordered",
+    )
+    if moved:
+        case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="released: money only")
+    return moved
 
 
 def _units_of(case: Case) -> dict[int, int]:

@@ -119,6 +119,26 @@ def test_another_open_case_keeps_the_order_held_after_a_partial_refund(order, st
     assert units_held(order) == {"SKU-1": 2, "SKU-2": 1}
 
 
+def test_an_approved_refund_of_money_only_lets_the_order_ship_as_it_is(order, stocked, manager):
+    """A platform's refund of an amount (no lines) held the order; approving it changes nothing of what ships:
+    the order goes back where it was, its lines and reservations untouched."""
+    from aftersales.channel import RefundInput, refunds_apply
+
+    order_transition(order=order, to_status=Status.APPROVED, system="tests")
+    refunds_apply(order=order, refunds=[RefundInput(external_id="RF-9", amount=Decimal("15.00"))], system="tests")
+    order.refresh_from_db()
+    assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.REFUND)
+    case = Case.objects.get(order=order, external_id="RF-9")
+
+    case_approve(case=case, actor=manager)
+
+    order.refresh_from_db()
+    assert (order.status, order.hold_reason) == (Status.APPROVED, "")
+    assert units_held(order) == {"SKU-1": 3, "SKU-2": 1}
+    assert order.lines.filter(cancelled_quantity__gt=0).count() == 0
+    assert case.events.filter(kind=CaseEvent.Kind.ORDER, note="released: money only").exists()
+
+
 def test_refunding_what_was_paid_still_cancels_the_order(order, stocked, manager):
     sku1, sku2, _ = stocked["skus"]
     case = _refund(order, ("SKU-1", 3), ("SKU-2", 1), amount=Decimal("190.00"))
