@@ -7,8 +7,9 @@ whose ``next_poll_at`` has come (every ``poll_interval_minutes``, default 5). A 
 2. walks windows of modification time from the cursor (minus a small overlap, for clock skew) up to a
    few seconds ago, each window at most the platform's longest span, page by page;
 3. stores every page raw in the inbox (processed in the background: split into one message per order,
-   each deduplicated by content — the overlap costs nothing) and moves the cursor past a window only when
-   all its pages are stored;
+   each deduplicated by content — the overlap costs nothing), then, for a platform that keeps its after-sales
+   apart from its orders (JD), the window's after-sales records, one message each; it moves the cursor past a
+   window only when all its pages are stored;
 4. on a rate limit waits briefly and retries (short bans) or stops until the ban ends; on an expired token
    refreshes it once (``integrations.tokens``) and asks for the page again; on other failures counts
    consecutive failures and backs off exponentially; after downtime it catches up window by window,
@@ -131,6 +132,7 @@ def shop_poll(shop_id: int, *, now: dt.datetime | None = None) -> PollResult:
                     break
                 token = page.next_token
                 page = tokens.call(_page, client, start, end, token)
+            result.pages += _aftersales_store(connection, client, tokens, start, end)
             # Every page of the window is stored: the cursor may move past it.
             ShopConnection.objects.filter(pk=connection.pk).update(poll_cursor=end)
             result.cursor = end
@@ -183,6 +185,35 @@ def _page(client, start: dt.datetime, end: dt.datetime, token: str):
                 raise
             time.sleep(exc.retry_after)
     return client.orders_page(start=start, end=end, token=token)
+
+
+def _aftersales_store(connection: ShopConnection, client, tokens: TokenRefresher, start, end) -> int:
+    """Store the window's after-sales records, one inbox message each (deduplicated by content, so the overlap
+    costs nothing), for the platforms that keep them apart from orders. Returns the pages fetched."""
+    pages, token = 0, ""
+    while True:
+        page = tokens.call(client.aftersales_page, start=start, end=end, token=token)
+        if page is None:
+            return pages
+        pages += 1
+        items = [
+            PushItem(
+                topic=page.meta["topic"],
+                event_id="",
+                external_id=str(record.get("orderId") or ""),
+                body=to_json(record),
+            )
+            for record in page.orders
+            if isinstance(record, dict)
+        ]
+        if items:
+            with transaction.atomic():
+                inbox_store(
+                    shop=connection.shop, platform=connection.shop.platform, kind=InboxMessage.Kind.POLL, items=items
+                )
+        if not page.next_token:
+            return pages
+        token = page.next_token
 
 
 @transaction.atomic

@@ -1,13 +1,16 @@
 """The demo's refund decisions on the platforms: on the Tmall flagship store (connected to the sandbox) one buyer's
 refund request is agreed on the platform and one is refused there for good — its outbox message parks, to be seen
 in admin → Outbox messages and on the case's timeline — and every sandbox connection gets a return address id,
-so agreeing a return works under ``make run``."""
+so agreeing a return works under ``make run``. The JD POP shop's sandbox connection gets JD's seller id (its
+after-sales service orders are polled with it) and one of its delivered orders a return the buyer asked for on JD
+(a service order, read as the poll reads it), for customer service to decide."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from aftersales.models import Case
 from aftersales.services import case_approve, refund_execute, refund_record
@@ -19,6 +22,9 @@ SHOP = "tmall-flagship"
 # Sandbox refund ids: one waiting for the merchant, one the platform wants handled in its back office (…1111).
 DEMO_REFUNDS = (("DEMO8800012", "顾客不想要了，申请仅退款"), ("DEMO8801111", "金额较大，平台要求商家后台处理"))
 DEMO_RETURN_ADDRESS_ID = "7001"
+JD_SHOP = "jd-pop"
+JD_SELLER_ID = "10098765"  # the sandbox's JD venderId
+JD_DEMO_SERVICE_ID = 6299000001
 
 
 def refund_decisions_demo_ensure() -> dict[str, int]:
@@ -43,3 +49,53 @@ def refund_decisions_demo_ensure() -> dict[str, int]:
         refund_execute(case=case, actor=manager, system="demo")  # the outbox agrees it on the platform
         made += 1
     return {"platform_refund_decisions": made}
+
+
+def jd_aftersales_demo_ensure() -> dict[str, int]:
+    """The JD POP shop's sandbox connection takes JD's seller id, and one delivered JD order has a return service
+    order open (``jingdong.asc.query.list``'s record, through the JD adapter's reader)."""
+    from integrations.platforms.jd.aftersales import service_order_event
+
+    ShopConnection.objects.filter(shop__code=JD_SHOP, seller_id="", base_url__contains="/sandbox/").update(
+        seller_id=JD_SELLER_ID
+    )
+    shop = Shop.objects.filter(code=JD_SHOP).first()
+    if shop is None or Case.objects.filter(order__shop=shop, external_id=str(JD_DEMO_SERVICE_ID)).exists():
+        return {"jd_aftersales_cases": 0}
+    order = (
+        Order.objects.filter(shop=shop, status__in=(Status.DELIVERED, Status.COMPLETED))
+        .exclude(cases__isnull=False)
+        .exclude(external_id="")
+        .order_by("pk")
+        .first()
+    )
+    line = order.lines.order_by("pk").first() if order is not None else None
+    if line is None:
+        return {"jd_aftersales_cases": 0}
+    event = service_order_event(
+        {
+            "serviceId": JD_DEMO_SERVICE_ID,
+            "orderId": order.external_id,
+            "customerExpect": 10,
+            "customerExpectName": "退货",
+            "serviceStatus": 10,
+            "applyTime": timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M:%S"),
+            "questionTypeCid1": 1,
+            "questionTypeCid1Name": "商品质量问题",
+            "wareName": line.title or line.sku.name,
+            "serviceCount": 1,
+            "actualPayPrice": str(min(line.unit_price, order.paid_amount)),
+            "sysVersion": 1,
+        }
+    )
+    refund_record(
+        order=order,
+        amount=event.refund.amount,
+        external_id=event.refund.external_id,
+        status=event.refund.status,
+        kind=event.refund.kind,
+        reason=event.refund.reason,
+        requested_at=event.refund.requested_at,
+        system="jd",
+    )
+    return {"jd_aftersales_cases": 1}

@@ -39,6 +39,15 @@ class ShopConnection(models.Model):
             "shop has exactly one active location."
         ),
     )
+    seller_id = models.CharField(
+        _("platform seller id"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The platform's id of the merchant where its calls name it (JD: venderId, which JD's after-sales "
+            "service calls take as buId): without it JD's after-sales service orders are neither read nor answered."
+        ),
+    )
     return_address_id = models.CharField(
         _("return address id"),
         max_length=64,

@@ -128,6 +128,12 @@ class PlatformClient:
     def order_get(self, external_id: str) -> dict[str, Any]:
         raise NotImplementedError
 
+    def aftersales_page(self, *, start: dt.datetime, end: dt.datetime, token: str = "") -> Page | None:
+        """One page of the after-sales records the platform keeps apart from its orders (JD), each stored as one
+        inbox message under the topic in ``meta["topic"]``. None: the platform's after-sales come with its pushes
+        and order versions."""
+        return None
+
     def order_count(self, *, start: dt.datetime, end: dt.datetime) -> int:
         raise NotImplementedError
 

@@ -17,6 +17,18 @@ from orders.states import Status
 ZERO = Decimal("0.00")
 
 
+def whole_or_none(value: Any, field: str) -> int | None:
+    """A numeric code a platform may send as a number or as a string ("4"); None when absent or empty."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise PayloadInvalid(
+            _("%(field)s: %(value)r is not a whole number.") % {"field": field, "value": value}, extra={"field": field}
+        ) from None
+
+
 def goods_total(order: ChannelOrder) -> Decimal:
     data = order.data
     if data.goods_amount is not None:

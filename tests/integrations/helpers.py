@@ -7,6 +7,7 @@ import json
 import urllib.parse
 
 from django.test import Client
+from django.utils import timezone
 
 from integrations.models import ShopConnection
 from integrations.signing import douyin_push_sign, shopify_hmac, top_sign
@@ -75,8 +76,6 @@ def top_post(
     client: Client, platform: str, shop_code: str, body, *, secret=APP_SECRET, timestamp=None, sign=None, epoch=False
 ):
     """A TOP/Qimen-style signed push (Taobao, JD, PDD)."""
-    from django.utils import timezone
-
     from integrations.platforms.client import shanghai_text
 
     raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
@@ -101,3 +100,18 @@ def douyin_post(client: Client, shop_code: str, messages, *, secret=APP_SECRET, 
         HTTP_APP_ID=app_key,
         HTTP_EVENT_SIGN=signature,
     )
+
+
+class SandboxClock:
+    """The sandbox's clock held at one moment, so the feed it serves and the orders a test expects are
+    generated as of the same instant (an order paid 20 s after creation can otherwise leave the window
+    between the poll and the expectation)."""
+
+    def __init__(self, now):
+        self._now = now
+
+    def now(self):
+        return self._now
+
+    def __getattr__(self, name):
+        return getattr(timezone, name)

@@ -12,6 +12,7 @@ from integrations.platforms import adapter_for
 from integrations.platforms.client import PlatformClient
 from integrations.sandbox import data, formats
 from orders.models import Order
+from tests.integrations.helpers import SandboxClock
 
 pytestmark = pytest.mark.django_db
 PLATFORMS = ["taobao", "jd", "pdd", "douyin", "shopify"]
@@ -38,28 +39,13 @@ def expected_ids(platform, connection, start, end, now=None):
     return {formats.order_id(platform, o) for o in orders}
 
 
-class _SandboxClock:
-    """The sandbox's clock held at one moment, so the feed it serves and the orders a test expects are
-    generated as of the same instant (an order paid 20 s after creation can otherwise leave the window
-    between the poll and the expectation)."""
-
-    def __init__(self, now):
-        self._now = now
-
-    def now(self):
-        return self._now
-
-    def __getattr__(self, name):
-        return getattr(timezone, name)
-
-
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_first_poll_pulls_every_order_of_the_lookback_through_all_pages(
     platform, feed, request, django_capture_on_commit_callbacks, monkeypatch
 ):
     connection = connection_for(platform, request)
     now = timezone.now()
-    monkeypatch.setattr(data, "timezone", _SandboxClock(now))
+    monkeypatch.setattr(data, "timezone", SandboxClock(now))
 
     with django_capture_on_commit_callbacks(execute=True):
         result = polling.shop_poll(connection.shop_id, now=now)

@@ -1,4 +1,5 @@
-"""JD POP adapter: order messages (thin: orderId → fetch), order mapping, JOS client."""
+"""JD POP adapter: order messages (thin: orderId → fetch), order mapping, JOS client; refund applications and
+after-sales service orders (``integrations.platforms.jd.aftersales``), polled or pushed as records."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ from integrations.platforms.base import (
 )
 from integrations.platforms.client import verify_top_push
 from integrations.platforms.common import ZERO, discount_remainder, line_discounts_if_consistent
+from integrations.platforms.jd.aftersales import (
+    REFUND_APPLY_TOPIC,
+    SERVICE_ORDER_TOPIC,
+    refund_apply_event,
+    service_order_event,
+)
 from integrations.platforms.jd.client import JDClient
 from integrations.platforms.jd.mapping import DEFAULTS
 
@@ -55,6 +62,10 @@ class JDAdapter(Adapter):
             return [OrderVersion(payload)]
         if topic in ORDER_MESSAGE_TOPICS:
             return [FetchOrder(str(payload["orderId"]))]
+        if topic == REFUND_APPLY_TOPIC:
+            return [refund_apply_event(payload)]
+        if topic == SERVICE_ORDER_TOPIC:
+            return [service_order_event(payload)]
         return [Ignore(f"topic {topic} is not about orders")]
 
     def prepare(self, native: dict[str, Any]) -> dict[str, Any]:

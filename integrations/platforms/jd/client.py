@@ -29,6 +29,9 @@ LIMIT_CODES = {"66", "67"}
 # its ``rejectType`` (5 = 其他, other) and a ``remark`` (required except for a forced close).
 REPLY_AGREE, REPLY_REFUSE, REJECT_OTHER = 1, 2, 5
 REVIEWER = "OrderHub"
+# After-sales pages (``aftersales_page``): refund applications (page size 1-50, pages 1-100) first, then service
+# orders (page size 1-50); a token names the list and the page, e.g. ``service_order:2``.
+AFTERSALES_PAGE_SIZE = 50
 
 
 class JDClient(PlatformClient):
@@ -113,13 +116,131 @@ class JDClient(PlatformClient):
     def stock_update(self, *, sku_code: str, quantity: int) -> dict[str, Any]:
         return self.call("jingdong.stock.write.updateSkuStock", outerId=sku_code, stockNum=quantity)
 
+    def aftersales_page(self, *, start: dt.datetime, end: dt.datetime, token: str = "") -> Page | None:
+        """One page of the shop's after-sales in the window (``integrations.platforms.jd.aftersales``): refund
+        applications applied for in it (``queryPageList`` by ``applyTimeStart``/``applyTimeEnd``), then service
+        orders updated in it (``jingdong.asc.query.list`` by ``updateTimeBegin``/``updateTimeEnd``; skipped while the
+        connection has no seller id, which JD takes as ``buId``). ``meta["topic"]`` says which list the records
+        come from."""
+        from integrations.platforms.jd.aftersales import REFUND_APPLY_TOPIC, SERVICE_ORDER_TOPIC
+
+        topic, _sep, number = (token or REFUND_APPLY_TOPIC + ":1").partition(":")
+        page = int(number or 1)
+        if topic == REFUND_APPLY_TOPIC:
+            result = (
+                self.call(
+                    "jingdong.pop.afs.soa.refundapply.queryPageList",
+                    applyTimeStart=shanghai_text(start),
+                    applyTimeEnd=shanghai_text(end),
+                    pageIndex=page,
+                    pageSize=AFTERSALES_PAGE_SIZE,
+                ).get("queryResult")
+                or {}
+            )
+            if result.get("success") is False:
+                raise PlatformError(
+                    _("jd queryPageList: %(code)s %(message)s")
+                    % {"code": result.get("errorCode"), "message": result.get("errorMsg")}
+                )
+            records, total = result.get("result") or [], int(result.get("totalCount") or 0)
+            more = page * AFTERSALES_PAGE_SIZE < total
+            after = f"{topic}:{page + 1}" if more else (SERVICE_ORDER_TOPIC + ":1" if self.connection.seller_id else "")
+            return Page(orders=records, raw="", next_token=after, total=total, meta={"topic": topic})
+        result = (
+            self.call(
+                "jingdong.asc.query.list",
+                **self._operator(),
+                updateTimeBegin=shanghai_text(start),
+                updateTimeEnd=shanghai_text(end),
+                pageNumber=page,
+                pageSize=AFTERSALES_PAGE_SIZE,
+            ).get("pageResult")
+            or {}
+        )
+        _check_asc(result, "jingdong.asc.query.list")
+        records, total = result.get("data") or [], int(result.get("totalCount") or 0)
+        more = page * AFTERSALES_PAGE_SIZE < total
+        return Page(
+            orders=records, raw="", next_token=f"{topic}:{page + 1}" if more else "", total=total, meta={"topic": topic}
+        )
+
     def refund_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        if decision.kind != "refund_only":
+            raise RefundDecisionRefused(
+                _(
+                    "jd: the money of service order %(refund_id)s (a return) goes back when the service order is "
+                    "processed in JD's after-sales back office; Order Hub does not send it."
+                )
+                % {"refund_id": decision.refund_id}
+            )
         return self._reply_refund(decision, status=REPLY_AGREE, remark=decision.reason or "同意退款")
 
     def refund_refuse(self, decision: RefundDecision) -> dict[str, Any]:
+        if decision.kind != "refund_only":
+            return self._service_refuse(decision)
         return self._reply_refund(
             decision, status=REPLY_REFUSE, remark=decision.reason or "商家拒绝", rejectType=REJECT_OTHER
         )
+
+    def _operator(self) -> dict[str, Any]:
+        """Who acts in JD's after-sales service calls: ``buId`` (the seller, JD's venderId), ``operatePin`` and
+        ``operateNick`` (the operator's account and name)."""
+        if not self.connection.seller_id:
+            raise RefundDecisionRefused(
+                _(
+                    "jd: the shop connection has no platform seller id (venderId, JD's buId), which JD's after-sales "
+                    "service calls need; set it and replay."
+                ),
+                extra={"field": "seller_id"},
+            )
+        return {"buId": self.connection.seller_id, "operatePin": REVIEWER, "operateNick": REVIEWER}
+
+    def _service_refuse(self, decision: RefundDecision) -> dict[str, Any]:
+        """Refuse a service order: ``jingdong.asc.query.view`` for its current ``sysVersion`` and question type,
+        then ``jingdong.asc.audit.refuse`` (审核拒绝) with ``buId``, ``operatePin``, ``operateNick``, ``serviceId``,
+        ``orderId``, ``approveNotes``, ``sysVersion``, ``approveReasonCid1``/``approveReasonCid2`` (the audit reason,
+        from the service order's own question types, as JD's SDK fills the audit reason from ``questionTypeCid1``)
+        and ``operateRemark`` (parameters as in JD's SDK ``AscAuditRefuseRequest``). JD answers ``result``
+        ``{success, code, msg}``. A service order that is no longer waiting for the merchant's audit answers
+        ``success: false``: the refusal is refused for good and parks with JD's words."""
+        operator = self._operator()
+        try:
+            view = (
+                self.call(
+                    "jingdong.asc.query.view",
+                    **operator,
+                    serviceId=int(decision.refund_id),
+                    orderId=int(decision.order_external_id),
+                ).get("result")
+                or {}
+            )
+            _check_asc(view, "jingdong.asc.query.view")
+            bill = view.get("data") or {}
+            result = (
+                self.call(
+                    "jingdong.asc.audit.refuse",
+                    **operator,
+                    serviceId=int(decision.refund_id),
+                    orderId=int(decision.order_external_id),
+                    approveNotes=(decision.reason or "商家审核不通过")[:200],
+                    sysVersion=bill.get("sysVersion"),
+                    approveReasonCid1=bill.get("questionTypeCid1"),
+                    approveReasonCid2=bill.get("questionTypeCid2"),
+                    operateRemark=(decision.reason or "")[:200],
+                ).get("result")
+                or {}
+            )
+            _check_asc(result, "jingdong.asc.audit.refuse")
+        except (PlatformUnavailable, RateLimited, TokenExpired):
+            raise
+        except ValueError:
+            raise RefundDecisionRefused(
+                _("jd: service order %(refund_id)s of order %(order)s: JD's ids are numbers.")
+                % {"refund_id": decision.refund_id, "order": decision.order_external_id}
+            ) from None
+        except PlatformError as exc:
+            raise RefundDecisionRefused(str(exc), extra=exc.extra) from exc
+        return result
 
     def _reply_refund(self, decision: RefundDecision, *, status: int, remark: str, **extra: Any) -> dict[str, Any]:
         """``jingdong.pop.afs.soa.refundapply.replyRefund`` (商家审核退款单, https://open.jd.com/home/home#/doc/api?
@@ -192,6 +313,16 @@ def _check_api_result(result: dict[str, Any]) -> None:
         raise PlatformError(
             _("jd: %(code)s %(value)s")
             % {"code": api.get("code"), "value": api.get("chineseErrCode") or api.get("englishErrCode")}
+        )
+
+
+def _check_asc(result: dict[str, Any], method: str) -> None:
+    """JD's after-sales service calls answer ``{success, code, msg, …}``; ``success: false`` is JD's refusal."""
+    if result.get("success") is not True:
+        raise PlatformError(
+            _("jd %(method)s: %(code)s %(msg)s")
+            % {"method": method, "code": result.get("code"), "msg": result.get("msg")},
+            extra={"code": str(result.get("code") or "")},
         )
 
 

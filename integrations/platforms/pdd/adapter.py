@@ -26,6 +26,7 @@ from integrations.platforms.base import (
 )
 from integrations.platforms.client import verify_top_push
 from integrations.platforms.common import discount_remainder, presale_attach, presale_from_step
+from integrations.platforms.common import whole_or_none as _int_or_none
 from integrations.platforms.pdd.client import PddClient
 from integrations.platforms.pdd.mapping import DEFAULTS, REFUND_PENDING, REFUNDED, STEP_STATES
 from orders.channel import ChannelOrder
@@ -150,18 +151,6 @@ adapter = PddAdapter(
     defaults=DEFAULTS,
     capabilities=frozenset({"push", "poll", "ship", "stock", "encrypted_receiver", "refund_agree", "return_agree"}),
 )
-
-
-def _int_or_none(value: Any, field: str) -> int | None:
-    """A numeric code PDD may send as a number or as a string ("4")."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise PayloadInvalid(
-            _("%(field)s: %(value)r is not a whole number.") % {"field": field, "value": value}, extra={"field": field}
-        ) from None
 
 
 def _step_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInput | None:

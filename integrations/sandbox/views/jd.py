@@ -1,4 +1,5 @@
-"""The sandbox's JD JOS: signed calls, OAuth token refresh, orders, ship confirmations and stock."""
+"""The sandbox's JD JOS: signed calls, OAuth token refresh, orders, ship confirmations and stock, refund
+applications and after-sales service orders (``jd_aftersales``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from integrations.models import ShopConnection
 from integrations.sandbox import data, formats
-from integrations.sandbox.views import refunds
+from integrations.sandbox.views import jd_aftersales, refunds
 from integrations.sandbox.views.shared import (
     SandboxError,
     connection_for,
@@ -119,10 +120,20 @@ def _jd_call(connection: ShopConnection, method: str, body: dict[str, Any]) -> d
         return {"success": True}
     if method == "jingdong.pop.afs.soa.refundapply.replyRefund":
         return _reply_refund(connection, body)
+    if method in AFTERSALES:
+        return AFTERSALES[method](connection, body)
     result = logistics_call("jd", connection, method, body)
     if result is not None:
         return result
     raise SandboxError("invalid", f"the sandbox does not emulate {method}")
+
+
+AFTERSALES = {
+    "jingdong.pop.afs.soa.refundapply.queryPageList": jd_aftersales.refund_apply_page,
+    "jingdong.asc.query.list": jd_aftersales.service_order_page,
+    "jingdong.asc.query.view": jd_aftersales.service_order_view,
+    "jingdong.asc.audit.refuse": jd_aftersales.service_order_refuse,
+}
 
 
 def _reply_refund(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
