@@ -42,3 +42,10 @@ class RefundExecutionRefused(ApplicationError):
     code = "refund_execution_refused"
     status = 409
     permanent = True
+
+
+class CaseLinesOnOrder(Conflict):
+    """An after-sales case has lines on the order: it cannot be split from under the case."""
+
+    code = "case_lines_on_order"
+    permanent = True

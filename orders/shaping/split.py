@@ -6,7 +6,8 @@ records the parent's platform order id, so shipping the child can be confirmed o
 reserved units of a moved line move with it (``reservation_move``).
 
 Splittable: paid, approved, or on hold out_of_stock (the split-by-availability case). Orders held for
-review are decided first; presale orders waiting for their balance are not split.
+review are decided first; presale orders waiting for their balance are not split; the apps above orders may
+refuse a split through a guard (``orders.shaping.guards``: aftersales while a case has lines on the order).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from orders.shaping.common import (
     split_discount,
 )
 from orders.shaping.exceptions import ShapingInvalid
+from orders.shaping.guards import split_guards_check
 from orders.states import HoldReason, Status
 
 COPIED_FIELDS = (
@@ -126,6 +128,9 @@ def order_split(
             _("parts: at least one unit must stay on order %(order_number)s.") % {"order_number": order.number},
             extra={"field": "parts"},
         )
+    split_guards_check(
+        order=order, moved=list(parts), whole=[pk for pk, quantity in parts.items() if quantity == by_id[pk].quantity]
+    )
     held = reserved_units(list(by_id))
     if warehouse is not None and warehouse.pk != order.warehouse_id and any(held.get(pk) for pk in parts):
         raise ShapingInvalid(

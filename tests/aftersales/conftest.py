@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from aftersales.models import ApprovalTier
+from inventory.services import stock_receive
 from orders.models import Shop
 from orders.shaping.split import order_split
 from orders.states import Status
@@ -38,4 +39,19 @@ def fresh_install_tier(db):
     tables the migrations filled."""
     ApprovalTier.objects.get_or_create(
         approver=ApprovalTier.Approver.MANAGER, max_amount=None, defaults={"name": "manager"}
+    )
+
+
+@pytest.fixture
+def stocked_order(world):
+    """An own-site order paid 190.00 (3 × SKU-1 at 50.00, 1 × SKU-2 at 30.00, 10.00 postage), its stock reserved:
+    paid and not shipped yet."""
+    sku1, sku2, _sku3 = world["skus"]
+    stock_receive(warehouse=world["wh_a"], lines=[(sku1, 10), (sku2, 10)], reason="test stock")
+    shop = Shop.objects.create(code="web", name="官网", platform="website", default_warehouse=world["wh_a"])
+    return make_order(
+        shop=shop,
+        skus=[(sku1, 3, Decimal("50.00")), (sku2, 1, Decimal("30.00"))],
+        status=Status.PAID,
+        shipping_fee=Decimal("10.00"),
     )

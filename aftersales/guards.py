@@ -1,0 +1,52 @@
+"""What after-sales says against splitting an order (``orders.shaping.guards``, registered when the apps are
+ready): a case's lines point at the order's lines, so a split must not pull lines from under a case.
+
+- While a case is open (requested, approved, waiting for or holding the returned goods) with lines on the
+  order, the order is not split: the case's lines, amounts and the order's paid amount it is checked against
+  would no longer match. Decide or settle the case first.
+- A settled case keeps its lines as the record of what went back; a split may move some units of such a line
+  but not the whole line (the line would leave the order the case is on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.utils.translation import gettext as _
+
+from aftersales.exceptions import CaseLinesOnOrder
+from aftersales.models import OPEN_STATUSES, CaseLine
+from orders.models import Order
+
+
+def case_lines_split_guard(*, order: Order, moved: Collection[int], whole: Collection[int]) -> None:
+    """Refuse (409 ``case_lines_on_order``) to split ``order`` while an open case has lines on it, or when a
+    line a settled case is about would move whole."""
+    lines = CaseLine.objects.filter(case__order_id=order.pk).select_related("case", "sku").order_by("case_id", "pk")
+    open_line = lines.filter(case__status__in=OPEN_STATUSES).first()
+    if open_line is not None:
+        case = open_line.case
+        raise CaseLinesOnOrder(
+            _(
+                "Order %(order)s cannot be split while after-sales case %(case)s (%(status)s) is open with lines on "
+                "it; decide the case first."
+            )
+            % {"order": order.number, "case": case.number, "status": case.get_status_display()},
+            extra={"order_number": order.number, "case": case.number, "case_status": case.status},
+        )
+    settled_line = lines.filter(order_line_id__in=list(whole)).first()
+    if settled_line is not None:
+        case = settled_line.case
+        raise CaseLinesOnOrder(
+            _(
+                "Order %(order)s: line %(line)s (%(sku)s) is on after-sales case %(case)s and stays on this order; "
+                "split off fewer of its units."
+            )
+            % {
+                "order": order.number,
+                "line": settled_line.order_line_id,
+                "sku": settled_line.sku.code,
+                "case": case.number,
+            },
+            extra={"order_number": order.number, "case": case.number, "line": settled_line.order_line_id},
+        )
