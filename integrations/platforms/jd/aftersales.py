@@ -42,11 +42,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from aftersales.channel import RefundInput
 from integrations.exceptions import PayloadInvalid
 from integrations.mapping import convert
 from integrations.platforms.base import RefundEvent
 from integrations.platforms.common import whole_or_none
-from orders.channel import RefundInput
 
 REFUND_APPLY_TOPIC = "jd.refund_apply"
 SERVICE_ORDER_TOPIC = "jd.service_order"
