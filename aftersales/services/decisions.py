@@ -11,16 +11,20 @@ from django.utils.translation import gettext as _
 
 from aftersales.exceptions import ApprovalNotAllowed, CaseInvalid, CaseStateError
 from aftersales.locks import case_lock
-from aftersales.models import DEAD_STATUSES, ApprovalTier, Case, CaseDecision
-from aftersales.services.cases import case_status_set
+from aftersales.models import DEAD_STATUSES, ApprovalTier, Case, CaseDecision, CaseEvent
+from aftersales.services.cases import case_event_record, case_status_set
 from aftersales.services.interception import case_order_release, case_order_settle
 from aftersales.services.money import refund_check
 from aftersales.services.platform import REFUND_REFUSE, RETURN_AGREE, case_platform_decision_send
 from aftersales.services.replacement import case_replacement_create
 from aftersales.services.risk import case_risk_high
+from orders.models import Order
+from orders.states import NOT_SHIPPED, Status
 
 # The kinds that need the goods back before the money or the replacement goes out.
 RETURN_KINDS = frozenset({Case.Kind.RETURN_REFUND, Case.Kind.EXCHANGE})
+# Orders whose goods never left: nothing can come back from them.
+NEVER_SHIPPED = frozenset({*NOT_SHIPPED, Status.CANCELLED})
 
 
 def tier_for(*, user, amount) -> ApprovalTier | None:
@@ -92,8 +96,10 @@ def case_approve(*, case: Case, actor, reason: str = "", system: str = "") -> Ca
 def _approve(*, case: Case, tier: ApprovalTier | None, actor, automatic: bool, reason: str, system: str) -> None:
     from aftersales.locks import order_lock
 
-    order_lock(order_id=case.order_id)
+    order = order_lock(order_id=case.order_id)
     refund_check(order=case.order, amount=case.amount, exclude_case_id=case.pk)
+    if case.kind == Case.Kind.RETURN_REFUND and order.status in NEVER_SHIPPED:
+        _refund_only(case=case, order=order, actor=actor, system=system)
     CaseDecision.objects.create(
         case=case,
         verdict=CaseDecision.Verdict.APPROVE,
@@ -111,6 +117,22 @@ def _approve(*, case: Case, tier: ApprovalTier | None, actor, automatic: bool, r
         case_order_settle(case=case, actor=actor, system=system)
     elif case.kind == Case.Kind.RESHIP:
         case_replacement_create(case=case, actor=actor, system=system)
+
+
+def _refund_only(*, case: Case, order: Order, actor, system: str) -> None:
+    """A return and refund on an order whose goods never left (not shipped yet, or cancelled before): nothing
+    can come back, so nothing is awaited — it is approved as a refund only (its units come off the order, or it
+    cancels the order, as a refund does)."""
+    case.kind = Case.Kind.REFUND_ONLY
+    case.save(update_fields=["kind", "updated_at"])
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.UPDATED,
+        actor=actor,
+        system=system,
+        note="refund only: the goods never left",
+        data={"kind": [Case.Kind.RETURN_REFUND, Case.Kind.REFUND_ONLY], "order_status": order.status},
+    )
 
 
 @transaction.atomic(durable=True)

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from aftersales.models import Case
 from orders.models import Shop
 from orders.states import Status
+from tests.aftersales.helpers import order_shipped
 from tests.factories import UserFactory, make_order
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def _client(user):
 
 
 def test_a_return_goes_from_request_to_money_back_through_the_api(order, su):
+    order_shipped(order)
     api = _client(su)
     created = api.post(
         "/api/v1/aftersales/",

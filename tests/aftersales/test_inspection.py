@@ -11,6 +11,7 @@ from aftersales.services import LineRequest, ReceivedLine, case_approve, case_cr
 from inventory.models import Pool, Stock, StockMovement
 from orders.models import Shop
 from orders.states import Status
+from tests.aftersales.helpers import order_shipped
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,9 @@ pytestmark = pytest.mark.django_db
 def order(world):
     shop = Shop.objects.create(code="web", name="官网", platform="website", default_warehouse=world["wh_a"])
     a, b = world["skus"][0], world["skus"][1]
-    return make_order(shop=shop, skus=[(a, 2, Decimal("50.00")), (b, 1, Decimal("30.00"))], status=Status.PAID)
+    return order_shipped(
+        make_order(shop=shop, skus=[(a, 2, Decimal("50.00")), (b, 1, Decimal("30.00"))], status=Status.PAID)
+    )
 
 
 def _awaiting_return(order, manager, lines=(("SKU-1", 2), ("SKU-2", 1))):

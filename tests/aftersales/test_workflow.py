@@ -22,6 +22,7 @@ from inventory.models import StockMovement
 from orders.models import Shop
 from orders.services import order_transition
 from orders.states import HoldReason, Status
+from tests.aftersales.helpers import order_shipped
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +153,7 @@ def test_small_cases_of_clean_buyers_are_approved_by_themselves(order):
 
 
 def test_a_return_is_received_into_stock_and_refunded_offline_once(order, manager, world):
+    order_shipped(order)
     case = _refund(order, kind="return_refund")
     case_approve(case=case, actor=manager)
     case.refresh_from_db()

@@ -20,6 +20,7 @@ from integrations.sandbox.views import RECEIVED
 from integrations.sandbox.views import refunds as sandbox_refunds
 from orders.services import order_transition
 from orders.states import Status
+from tests.aftersales.helpers import order_shipped
 from tests.factories import LegalEntityFactory, make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refund_sandbox")]
@@ -241,7 +242,7 @@ def test_douyin_return_agreed_then_refund_agreed_after_the_parcel_came_back(
 ):
     douyin.return_address_id = "7001"
     douyin.save()
-    _order(douyin, skus, external_id="DY-5")
+    order_shipped(_order(douyin, skus, external_id="DY-5"))
     case = _notice(douyin, "7123456", "requested", kind="return_refund", external_id="DY-5")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -261,7 +262,7 @@ def test_douyin_return_agreed_then_refund_agreed_after_the_parcel_came_back(
 def test_douyin_return_without_a_return_address_parks_and_says_which_setting(
     douyin, skus, manager, sandbox_http, django_capture_on_commit_callbacks
 ):
-    _order(douyin, skus, external_id="DY-6")
+    order_shipped(_order(douyin, skus, external_id="DY-6"))
     case = _notice(douyin, "7123457", "requested", kind="return_refund", external_id="DY-6")
 
     with django_capture_on_commit_callbacks(execute=True):

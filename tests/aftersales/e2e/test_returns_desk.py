@@ -14,6 +14,7 @@ from inventory.models import Pool, StockMovement
 from orders import roles
 from orders.access import warehouse_access_grant
 from orders.states import Status
+from tests.aftersales.helpers import order_shipped
 from tests.factories import UserFactory, make_order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -43,6 +44,7 @@ def awaiting(world, manager):
     order = make_order(
         shop=world["shop_a"], skus=[(sku1, 2, Decimal("50.00")), (sku2, 1, Decimal("30.00"))], status=Status.PAID
     )
+    order_shipped(order)
     case = case_create(
         order=order,
         kind="return_refund",
