@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import ApplicationError
-from config.paging import EstimatedCountPaginator
+from config.paging import EXACT_UP_TO, EstimatedCountPaginator
 
 
 class Pagination(PageNumberPagination):
@@ -41,7 +41,9 @@ class Pagination(PageNumberPagination):
         body["properties"] = {
             "count": {
                 **body["properties"]["count"],
-                "description": "Exact up to 10,000 rows, PostgreSQL's estimate beyond (then count_is_estimate).",
+                "description": (
+                    f"Exact up to {EXACT_UP_TO:,} rows, PostgreSQL's estimate beyond (then count_is_estimate)."
+                ),
             },
             "count_is_estimate": {"type": "boolean"},
             **{key: value for key, value in body["properties"].items() if key != "count"},

@@ -15,7 +15,9 @@ from functools import cached_property
 from django.core.paginator import Paginator
 from django.db import connections
 
-EXACT_UP_TO = 10_000
+# Counting stops here: reading 1,001 of a partner's visible orders costs a few milliseconds at a million orders,
+# reading 10,001 of them (the previous cap) ten times that, on every page of every list.
+EXACT_UP_TO = 1_000
 
 
 class EstimatedCountPaginator(Paginator):

@@ -8,7 +8,7 @@ global permission ``orders.view_all_orders`` (the 管理员 group) and superuser
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
@@ -23,6 +23,9 @@ from orders.tokens import token_shop_ids
 SEARCH_SUBSTRING_MIN = 3
 
 ALL_ORDERS_PERMISSION = "orders.view_all_orders"
+
+# What a row of ``visible_ids_for_user``'s one query is the id of.
+SHOP_KIND, WAREHOUSE_KIND = 1, 2
 
 
 def user_sees_all_orders(user) -> bool:
@@ -43,18 +46,36 @@ def shop_list_for_user(user) -> QuerySet[Shop]:
 
 def order_list_for_user(user) -> QuerySet[Order]:
     """Orders this user may see, with shop and warehouse joined. A request with an API token limited to some
-    shops sees only those shops' orders (not the orders of its user's warehouses)."""
+    shops sees only those shops' orders (not the orders of its user's warehouses).
+
+    The shops and warehouses granted are read once, here, into two lists of ids (``visible_ids_for_user``)
+    that the list's queries carry as literals: guardian's permission subqueries are not compiled again into
+    the count, the estimate and the page of every list, and PostgreSQL plans ``shop_id IN (3, 5) OR
+    warehouse_id IN (2)`` with estimates it can trust."""
     orders = Order.objects.select_related("shop", "warehouse")
     if not (user and user.is_authenticated):
         return orders.none()
-    token_shops = token_shop_ids(user)
-    if token_shops is not None:
-        return orders.filter(shop__in=shop_list_for_user(user).values("pk"))
-    if user_sees_all_orders(user):
+    if token_shop_ids(user) is None and user_sees_all_orders(user):
         return orders
-    shop_ids = shop_list_for_user(user).values("pk")
-    warehouse_ids = warehouse_list_for_user(user).values("pk")
-    return orders.filter(Q(shop__in=shop_ids) | Q(warehouse__in=warehouse_ids))
+    shop_ids, warehouse_ids = visible_ids_for_user(user)
+    return orders.filter(Q(shop_id__in=shop_ids) | Q(warehouse_id__in=warehouse_ids))
+
+
+def visible_ids_for_user(user) -> tuple[list[int], list[int]]:
+    """The ids of the shops and of the warehouses whose orders this (authenticated) user may see, read in one
+    query: the shops granted (``orders.access_shop``) and the warehouses granted (``inventory.access_warehouse``)
+    — or every shop for a user who sees all orders; with an API token limited to shops, those of them the
+    user may see, and no warehouse."""
+    token_shops = token_shop_ids(user)
+    shops = shop_list_for_user(user).order_by().annotate(visible_as=Value(SHOP_KIND)).values_list("visible_as", "pk")
+    if token_shops is not None:
+        rows = list(shops)
+    else:
+        warehouses = warehouse_list_for_user(user).order_by().annotate(visible_as=Value(WAREHOUSE_KIND))
+        rows = list(shops.union(warehouses.values_list("visible_as", "pk"), all=True))
+    shop_ids = sorted(pk for kind, pk in rows if kind == SHOP_KIND)
+    warehouse_ids = sorted(pk for kind, pk in rows if kind == WAREHOUSE_KIND)
+    return shop_ids, warehouse_ids
 
 
 def order_list_search(orders: QuerySet[Order], *, query: str) -> QuerySet[Order]:

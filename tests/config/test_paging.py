@@ -49,3 +49,12 @@ def test_the_order_list_says_about_when_the_count_is_an_estimate(client, manager
     if connection.vendor == "postgresql":
         assert "about " in html and " orders" in html
     assert client.get("/orders/?status=paid").status_code == 200
+
+
+def test_a_list_page_counts_at_most_a_thousand_rows_exactly(orders):
+    # The default page of a partner's order list counts its visible orders on every request; past 1,000 rows an
+    # estimate is as useful to a person and costs a planner call instead of reading ten thousand rows.
+    with CaptureQueriesContext(connection) as queries:
+        assert EstimatedCountPaginator(Order.objects.order_by("-id"), 50).count == 12
+
+    assert "LIMIT 1001" in queries.captured_queries[0]["sql"]

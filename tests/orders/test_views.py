@@ -211,7 +211,8 @@ def test_order_list_query_count_does_not_grow_with_the_orders(client, cs_a, worl
     _login(client, cs_a)
     client.get(reverse("order-list"))  # warm caches (session, content types)
 
-    # session, user, user permissions, group permissions, count, page of orders (shop joined), shop choices
+    # session, user, user permissions, group permissions, the visible shop and warehouse ids, count, page of
+    # orders (shop joined), shop choices
     with django_assert_num_queries(QUERIES_ORDER_LIST):
         client.get(reverse("order-list"))
     for _ in range(10):
@@ -221,7 +222,7 @@ def test_order_list_query_count_does_not_grow_with_the_orders(client, cs_a, worl
     assert len(response.context["rows"]) == 13
 
 
-QUERIES_ORDER_LIST = 7
+QUERIES_ORDER_LIST = 8
 
 
 # --- order detail ------------------------------------------------------------------------------------------

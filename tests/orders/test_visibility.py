@@ -6,6 +6,7 @@ from orders.selectors import (
     order_get_for_user,
     order_list_for_user,
     shop_list_for_user,
+    visible_ids_for_user,
 )
 from tests.factories import make_order
 
@@ -62,6 +63,19 @@ def test_counts_cover_only_visible_orders(orders, cs_a):
 def test_list_selector_query_count_does_not_grow_with_orders(world, cs_a, django_assert_num_queries):
     for _ in range(5):
         make_order(shop=world["shop_a"])
-    with django_assert_num_queries(3):  # user perms, group perms (guardian), the list itself
+    # user perms, group perms, the visible shop and warehouse ids (guardian, one query), the list itself
+    with django_assert_num_queries(4):
         rows = [(o.number, o.shop.code, o.warehouse.code) for o in order_list_for_user(cs_a)]
     assert len(rows) == 5
+
+
+def test_the_list_query_carries_the_visible_ids_not_guardian_subqueries(world, cs_a, warehouse_b):
+    # Read once per list into literal ids: the count, the estimate and the page must not each compile (and
+    # PostgreSQL plan) guardian's permission subqueries again.
+    for user, shop_ids, warehouse_ids in [
+        (cs_a, [world["shop_a"].pk], []),
+        (warehouse_b, [], [world["wh_b"].pk]),
+    ]:
+        sql = str(order_list_for_user(user).query)
+        assert "guardian" not in sql and "auth_" not in sql
+        assert visible_ids_for_user(user) == (shop_ids, warehouse_ids)

@@ -157,6 +157,7 @@ def test_notes_by_a_system_show_the_system(api, order, cs_a):
 def test_the_detail_takes_a_fixed_number_of_queries(api, order, cs_a, django_assert_num_queries):
     client = api(cs_a)
     client.get(url(order.number))  # warm the process-wide content-type cache guardian reads
-    # token → user, user permissions, group permissions (cached for the PII check), order, lines, events
-    with django_assert_num_queries(6):
+    # token → user, user permissions, group permissions (cached for the PII check), the visible shop and
+    # warehouse ids, order, lines, events
+    with django_assert_num_queries(7):
         assert client.get(url(order.number)).status_code == 200

@@ -108,7 +108,7 @@ def test_the_page_numbered_list_counts_at_most_a_capped_subquery(api, world, man
         body = page(api(manager), URL)
     assert body["count"] == 1 and body["count_is_estimate"] is False
     (count,) = [q["sql"].lower() for q in queries.captured_queries if "count(" in q["sql"].lower()]
-    assert "limit 10001" in count  # stops after 10,001 rows; the estimate takes over beyond
+    assert "limit 1001" in count  # stops after 1,001 rows; the estimate takes over beyond
 
 
 @COMMITTED

@@ -147,10 +147,10 @@ def test_the_list_takes_the_same_number_of_queries_for_2_or_12_orders(api, world
     make_order(shop=world["shop_a"])
     make_order(shop=world["shop_a"])
     client.get(URL)  # warm the process-wide content-type cache guardian reads
-    # token → user, user permissions, group permissions, count, page
-    with django_assert_num_queries(5):
+    # token → user, user permissions, group permissions, the visible shop and warehouse ids, count, page
+    with django_assert_num_queries(6):
         assert len(numbers(client.get(URL))) == 2
     for _ in range(10):
         make_order(shop=world["shop_a"], skus=[(world["skus"][0], 2, Decimal("10.00"))])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(numbers(client.get(URL))) == 12
