@@ -12,9 +12,14 @@ execution's ``request_no``), ``return_agree`` (a return or exchange approved: th
 ``refund_refuse`` (the case rejected, with its ``reason``). Keyword arguments ``case_id``, ``action``,
 ``request_no``, ``reason``. Sent inside the decision's transaction: the receiver (integrations) writes its outbox
 message in that transaction, so the decision and the call to make commit together and neither is lost.
+
+``case_evidence_added`` (sender ``aftersales.models.Case``): evidence files were added to a case (keyword argument
+``case_id``), inside the adding transaction: a refusal the platform takes only with a proof image can be sent again
+(integrations queues it after commit).
 """
 
 from django.dispatch import Signal
 
 case_interception_wanted = Signal()
 case_platform_decision = Signal()
+case_evidence_added = Signal()

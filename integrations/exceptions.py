@@ -190,3 +190,10 @@ class RefundDecisionRefused(PlatformError):
     code = "refund_decision_refused"
     status = 409
     permanent = True
+
+
+class RefundProofMissing(RefundDecisionRefused):
+    """The platform takes the refusal only with a proof image (Tmall's ``refuse_proof``) and the case has none it can
+    take: parked, and sent again when customer service attaches an image to the case's evidence."""
+
+    code = "refund_proof_missing"

@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from aftersales.models import Case
-from aftersales.signals import case_interception_wanted, case_platform_decision
+from aftersales.signals import case_evidence_added, case_interception_wanted, case_platform_decision
 from config.tasks import enqueue_on_commit
 from fulfilment.signals import shipment_confirmed, shipment_delivered, waybill_balance_low
 from integrations.health import health_alert_raise
@@ -32,6 +32,14 @@ def _case_platform_decision(sender, *, case_id: int, action: str, request_no: st
     from integrations.refunds import refund_decision_enqueue
 
     refund_decision_enqueue(case_id=case_id, action=action, request_no=request_no, reason=reason)
+
+
+@receiver(case_evidence_added, dispatch_uid="integrations.refusal_proof")
+def _case_evidence_added(sender, *, case_id: int, **kwargs):
+    """Evidence added to a case: a refusal parked for want of a proof image is sent again, after commit."""
+    from integrations.refunds import refusal_proof_attached
+
+    refusal_proof_attached(case_id=case_id)
 
 
 @receiver(shipment_confirmed, dispatch_uid="integrations.ship_confirmation")

@@ -38,13 +38,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from aftersales.models import Case
+from aftersales.models import Case, CaseEvidence
 from aftersales.services.platform import REFUND_AGREE, REFUND_REFUSE, RETURN_AGREE, case_platform_answer_record
 from config.tasks import enqueue_on_commit
-from integrations.exceptions import RefundDecisionRefused, RefundStateChanged
+from integrations.exceptions import RefundDecisionRefused, RefundProofMissing, RefundStateChanged
 from integrations.models import OutboxMessage, WorkStatus
 from integrations.platforms import adapter_for
-from integrations.platforms.client import RefundDecision
+from integrations.platforms.client import RefundDecision, RefundProof
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ KINDS = {REFUND_AGREE: Kind.REFUND_AGREE, RETURN_AGREE: Kind.RETURN_AGREE, REFUN
 ACTIONS = {kind: action for action, kind in KINDS.items()}
 # Platforms that refund a merchant's own decision without a buyer's request on the platform (no refund id needed).
 WITHOUT_REFUND_ID = frozenset({"shopify"})
+# The image types a refusal's proof may be (Tmall's refuse_proof takes GIF, JPG and PNG).
+PROOF_TYPES = {"gif": "image/gif", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
 
 
 @transaction.atomic(savepoint=False)
@@ -145,6 +147,7 @@ def refund_decision_send(client, connection, message: OutboxMessage) -> dict[str
         lines=tuple((str(line_id), int(quantity)) for line_id, quantity in payload.get("lines") or []),
         return_address_id=connection.return_address_id,
         kind=str(payload.get("kind") or Case.Kind.REFUND_ONLY),
+        proof=_refusal_proof(payload["case_id"]) if action == REFUND_REFUSE else None,
     )
     call = {REFUND_AGREE: client.refund_agree, RETURN_AGREE: client.return_agree, REFUND_REFUSE: client.refund_refuse}
     try:
@@ -174,6 +177,30 @@ def refund_decision_send(client, connection, message: OutboxMessage) -> dict[str
     if action == REFUND_AGREE and "refund_notice" not in adapter_for(connection.shop.platform).capabilities:
         _settle(payload=payload, refund_id=decision.refund_id)  # no "refunded" notice will come: the answer is it
     return answer
+
+
+def _refusal_proof(case_id: int) -> RefundProof | None:
+    """The case's newest evidence image (GIF, JPG or PNG, by its name) as a refusal's proof, or None."""
+    for evidence in CaseEvidence.objects.filter(case_id=case_id).order_by("-uploaded_at", "-pk"):
+        name = evidence.file.name.rsplit("/", 1)[-1]
+        content_type = PROOF_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+        if content_type is None:
+            continue
+        with evidence.file.open("rb") as file:
+            return RefundProof(name=name, content=file.read(), content_type=content_type)
+    return None
+
+
+@transaction.atomic(savepoint=False)
+def refusal_proof_attached(*, case_id: int) -> int:
+    """Customer service added evidence to a case whose refusal parked for want of a proof image: send it again
+    (after commit). Returns how many refusals were queued again."""
+    from integrations.outbox import outbox_retry
+
+    parked = OutboxMessage.objects.filter(
+        kind=Kind.REFUND_REFUSE, status=WorkStatus.DEAD, error_code=RefundProofMissing.code, payload__case_id=case_id
+    ).values_list("pk", flat=True)
+    return outbox_retry(message_ids=list(parked)) if parked else 0
 
 
 def _settle(*, payload: dict[str, Any], refund_id: str) -> None:

@@ -12,6 +12,7 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,20 @@ class Response:
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
+
+
+def multipart(files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body carrying ``files`` (field → (file name, content, content type)), and the
+    Content-Type header naming its boundary."""
+    boundary = f"----OrderHub{uuid.uuid4().hex}"
+    parts = []
+    for field_name, (name, content, content_type) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field_name}"; filename="{name}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def default_timeout() -> float:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from aftersales.exceptions import CaseInvalid
 from aftersales.models import Case, CaseEvent, CaseEvidence
 from aftersales.services.cases import case_event_record
+from aftersales.signals import case_evidence_added
 
 # What may be kept as evidence: photos, PDFs and videos.
 EVIDENCE_TYPES = ("image/", "video/", "application/pdf")
@@ -57,6 +58,7 @@ def case_evidence_add(
         note=_("%(count)s evidence file(s) added.") % {"count": len(kept)},
         data={"evidence": [item.pk for item in kept]},
     )
+    case_evidence_added.send(sender=Case, case_id=case.pk)
     return kept
 
 

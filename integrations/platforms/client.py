@@ -61,6 +61,15 @@ class CatalogPage:
 
 
 @dataclass(frozen=True)
+class RefundProof:
+    """An image backing a refusal (the case's newest evidence image): file name, content, content type."""
+
+    name: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
 class RefundDecision:
     """A decision on a buyer's refund request, as a platform client sends it (``integrations.refunds``):
     ``refund_id`` is the platform's own refund / after-sales id, ``order_external_id`` the platform order,
@@ -76,6 +85,7 @@ class RefundDecision:
     lines: tuple[tuple[str, int], ...] = ()
     return_address_id: str = ""
     kind: str = "refund_only"  # the case's kind (aftersales.Case.Kind): some platforms answer each kind apart
+    proof: RefundProof | None = None  # a refusal's proof image, where the platform takes one (Tmall)
 
 
 def expiry(*, seconds: Any = None, epoch: Any = None, epoch_ms: Any = None) -> dt.datetime | None:

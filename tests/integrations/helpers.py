@@ -115,3 +115,13 @@ class SandboxClock:
 
     def __getattr__(self, name):
         return getattr(timezone, name)
+
+
+def png_upload(name: str = "proof.png", size: int = 2048):
+    """An uploaded PNG image of about ``size`` bytes (a valid header, padding after it)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = (
+        b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    )
+    return SimpleUploadedFile(name, header + b"\x00" * max(0, size - len(header)), content_type="image/png")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from aftersales.channel import RefundInput
 from aftersales.models import Case, CaseEvent, Payout
 from aftersales.services import case_approve, case_receive, case_reject, refund_execute
+from aftersales.services.notes import case_evidence_add
 from finance.services.vouchers import voucher_amounts
 from integrations import outbox
 from integrations.ingest import refund_event_apply
@@ -207,10 +208,14 @@ def test_a_case_without_the_platforms_refund_id_parks_with_why(
 
 
 def test_rejecting_a_platform_case_refuses_it_on_the_platform(
-    taobao, skus, manager, sandbox_http, django_capture_on_commit_callbacks
+    taobao, skus, manager, sandbox_http, django_capture_on_commit_callbacks, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = tmp_path
+    from tests.integrations.helpers import png_upload
+
     _order(taobao, skus)
     case = _notice(taobao, "880015", "requested")
+    case_evidence_add(case=case, files=[png_upload("签收凭证.png")], kind="other", actor=manager)  # Tmall's proof
 
     with django_capture_on_commit_callbacks(execute=True):
         case_reject(case=case, actor=manager, reason="商品已签收且完好，不符合退款条件")

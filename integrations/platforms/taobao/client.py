@@ -10,11 +10,13 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integrations import transport
 from integrations.exceptions import (
     PlatformError,
     PlatformUnavailable,
     RateLimited,
     RefundDecisionRefused,
+    RefundProofMissing,
     RefundStateChanged,
     TokenExpired,
     TokenRefreshFailed,
@@ -37,6 +39,8 @@ REFUND_FIELDS = "refund_id,tid,oid,status,refund_fee,refund_phase,refund_version
 # Statuses after which no merchant decision is taken any more: refunded (True) or not.
 REFUND_SETTLED = {"SUCCESS": True, "CLOSED": False, "SELLER_REFUSE_BUYER": False}
 TOKEN_SUB_CODES = {"invalid-sessionkey", "isv.invalid-sessionkey", "isv.session-expired", "session-expired"}
+# taobao.refund.refuse's refuse_proof: at most 130000 bytes (the SDK's parameter description).
+REFUSE_PROOF_MAX_BYTES = 130_000
 _BAN_SECONDS = re.compile(r"(\d+)\s*(?:more\s*)?seconds?")
 
 
@@ -45,7 +49,16 @@ class TaobaoClient(PlatformClient):
     default_base_url = "https://eco.taobao.com"
     page_size = 100
 
-    def call(self, method: str, *, _session: bool = True, **params: Any) -> dict[str, Any]:
+    def call(
+        self,
+        method: str,
+        *,
+        _session: bool = True,
+        _files: dict[str, tuple[str, bytes, str]] | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """One signed TOP call; ``_files`` (field → (name, content, content type)) go as a multipart body, outside the
+        signature, as TOP takes uploads (the SDK's ``FileItem``)."""
         common = {
             "method": method,
             "app_key": self.connection.app_key,
@@ -59,7 +72,13 @@ class TaobaoClient(PlatformClient):
         common.update({k: str(v) for k, v in params.items() if v is not None})
         common = {k: v for k, v in common.items() if v is not None}
         common["sign"] = top_sign(common, self.connection.app_secret, sign_method="md5")
-        response = self.send("POST", "/router/rest", params=common)
+        if _files:
+            body, content_type = transport.multipart(_files)
+            response = self.send(
+                "POST", "/router/rest", params=common, body=body, headers={"Content-Type": content_type}
+            )
+        else:
+            response = self.send("POST", "/router/rest", params=common)
         data = json_loads(response.body, what=f"taobao {method} response")
         error = data.get("error_response") if isinstance(data, dict) else None
         if error:
@@ -216,8 +235,23 @@ class TaobaoClient(PlatformClient):
 
     def refund_refuse(self, decision: RefundDecision) -> dict[str, Any]:
         """``taobao.refund.refuse`` (https://open.taobao.com/api.htm?docId=10480&docType=2): ``refund_id``,
-        ``refuse_message`` (2–200 characters), ``refund_phase``, ``refund_version`` → ``{"is_success", "refund"}``.
-        Tmall also wants a proof image (``refuse_proof``): without one Tmall refuses, and the message parks."""
+        ``refuse_message`` (2–200 characters), ``refund_phase``, ``refund_version`` and ``refuse_proof``, the proof
+        image (the SDK's ``RefundRefuseRequest``: a ``FileItem`` uploaded as multipart; "拒绝退款时的退款凭证，一般是
+        卖家拒绝退款时使用的发货凭证，最大长度130000字节，支持的图片格式：GIF, JPG, PNG") → ``{"is_success",
+        "refund"}``. Tmall takes no refusal without the proof: a Tmall case without an image that fits parks with
+        ``RefundProofMissing`` before anything is sent, and is sent again when an image is attached to the case."""
+        proof = decision.proof
+        if proof is not None and len(proof.content) > REFUSE_PROOF_MAX_BYTES:
+            proof = None  # Taobao would refuse the call: Taobao sends none, Tmall parks for a smaller one
+        if self._tmall() and proof is None:
+            raise RefundProofMissing(
+                _(
+                    "tmall refund.refuse for refund %(refund_id)s needs a proof image (refuse_proof: GIF, JPG or PNG, "
+                    "at most %(max)s bytes); attach one to the case's evidence and the refusal is sent again."
+                )
+                % {"refund_id": decision.refund_id, "max": REFUSE_PROOF_MAX_BYTES},
+                extra={"field": "refuse_proof"},
+            )
         refund = self._refund_waiting(decision.refund_id, {"WAIT_SELLER_AGREE"})
         message = (decision.reason or "")[:200]
         result = self._refund_call(
@@ -226,6 +260,7 @@ class TaobaoClient(PlatformClient):
             refuse_message=message if len(message) >= 2 else "商家拒绝",
             refund_phase=refund.get("refund_phase"),
             refund_version=refund.get("refund_version"),
+            _files={"refuse_proof": (proof.name, proof.content, proof.content_type)} if proof else None,
         )
         if not result.get("is_success"):
             raise RefundDecisionRefused(
@@ -233,6 +268,9 @@ class TaobaoClient(PlatformClient):
                 % {"refund_id": decision.refund_id, "result": result}
             )
         return result
+
+    def _tmall(self) -> bool:
+        return self.connection.shop.platform == "tmall"
 
     def token_refresh(self) -> TokenGrant:
         """``taobao.top.auth.token.refresh``: signed with the app secret, no session. The answer's

@@ -42,7 +42,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             limit_message="This ban will last for 2 more seconds",
             fault=fault,
             token=params.get("session", ""),
-            call=lambda connection: _taobao_call(connection, method, params),
+            call=lambda connection: _taobao_call(connection, method, {**params, **_uploads(request)}),
             refresh=(  # signed by the app, no session
                 (lambda connection: _taobao_token_refresh(connection, params))
                 if method == "taobao.top.auth.token.refresh"
@@ -196,9 +196,19 @@ def _returngoods_agree(connection: ShopConnection, params: dict[str, str]) -> di
     return {"is_success": True}
 
 
+def _uploads(request: HttpRequest) -> dict[str, str]:
+    """Files uploaded with the call (multipart, outside the signature), as ``name:size:content type``."""
+    return {field: f"{upload.name}:{upload.size}:{upload.content_type}" for field, upload in request.FILES.items()}
+
+
 def _refund_refuse(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
     if len(params.get("refuse_message", "")) < 2:
         raise SandboxError("invalid", "refuse_message must be 2-200 characters")
+    proof = params.get("refuse_proof", "")
+    if connection.shop.platform == "tmall" and not proof:
+        raise SandboxError("refused", "天猫拒绝退款须上传凭证 refuse_proof", "isv.refund-refuse-proof-required")
+    if proof and (int(proof.split(":")[1]) > 130_000 or proof.split(":")[2] not in PROOF_TYPES):
+        raise SandboxError("invalid", "refuse_proof: GIF, JPG or PNG, at most 130000 bytes")
     _refund_decide(connection, params, allowed=(refunds.WAITING,), to=refunds.REFUSED, kind="refund_refuse")
     return {"is_success": True, "refund": {"refund_id": params.get("refund_id"), "status": "SELLER_REFUSE_BUYER"}}
 
@@ -212,6 +222,7 @@ def _refund_decide(connection: ShopConnection, params: dict[str, str], **decisio
         raise SandboxError("refused", exc.message, "isv.refund-need-manual") from None
 
 
+PROOF_TYPES = frozenset({"image/gif", "image/jpeg", "image/png"})
 REFUND_METHODS = {
     "taobao.refund.get": _refund_get,
     "taobao.rp.refunds.agree": _refunds_agree,

@@ -1,0 +1,122 @@
+"""Tmall takes a refusal only with a proof image (taobao.refund.refuse ``refuse_proof``, a multipart upload): the
+case's newest evidence image goes with it; without one the refusal parks saying what is needed, and is sent again
+once customer service attaches an image to the case. Taobao shops refuse without one."""
+
+from decimal import Decimal
+
+import pytest
+
+from aftersales.channel import RefundInput
+from aftersales.models import Case, CaseEvent
+from aftersales.services import case_reject
+from aftersales.services.notes import case_evidence_add
+from integrations.ingest import refund_event_apply
+from integrations.models import OutboxMessage, WorkStatus
+from integrations.sandbox.views import RECEIVED
+from orders.services import order_transition
+from orders.states import Status
+from tests.factories import make_order
+from tests.integrations.helpers import make_shop, png_upload
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refund_sandbox", "sandbox_http")]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _case(connection, skus, refund_id):
+    order = make_order(
+        shop=connection.shop,
+        skus=[(skus["FLW-SERUM-30ML"], 1, Decimal("99.00"))],
+        status=Status.PAID,
+        external_id=f"T-{refund_id}",
+    )
+    order_transition(order=order, to_status=Status.APPROVED, system="tests")
+    refund_event_apply(
+        shop=connection.shop,
+        external_id=f"T-{refund_id}",
+        refund=RefundInput(external_id=refund_id, amount=Decimal("99.00"), status="requested"),
+        system="tests",
+    )
+    return Case.objects.get(external_id=refund_id)
+
+
+def _refusals():
+    return [r["payload"] for r in RECEIVED if r["kind"] == "refund_refuse"]
+
+
+def _answers(case):
+    return list(case.events.filter(kind=CaseEvent.Kind.PLATFORM).values_list("data__action", "data__outcome"))
+
+
+def test_a_tmall_refusal_without_an_image_parks_then_goes_when_cs_attaches_one(
+    taobao, skus, manager, django_capture_on_commit_callbacks
+):
+    case = _case(taobao, skus, "880031")
+    case_evidence_add(case=case, files=[_pdf()], kind="other", actor=manager)  # not an image: no proof
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_reject(case=case, actor=manager, reason="商品已签收且完好")
+
+    message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.REFUND_REFUSE)
+    assert (message.status, message.error_code) == (WorkStatus.DEAD, "refund_proof_missing")
+    assert "refuse_proof" in message.last_error and "130000" in message.last_error
+    assert _refusals() == []  # nothing was sent
+    assert _answers(case) == [("refund_refuse", "parked")]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_evidence_add(case=case, files=[png_upload("快递签收.png", size=4096)], kind="other", actor=manager)
+
+    message.refresh_from_db()
+    assert message.status == WorkStatus.DONE, message.last_error
+    (sent,) = _refusals()
+    name, size, content_type = sent["refuse_proof"].split(":")
+    assert (name.endswith(".png"), int(size), content_type) == (True, 4096, "image/png")
+    assert sent["refuse_message"] == "商品已签收且完好"
+    assert _answers(case) == [("refund_refuse", "parked"), ("refund_refuse", "done")]
+
+
+def test_an_image_larger_than_tmall_takes_parks_and_names_the_limit(
+    taobao, skus, manager, django_capture_on_commit_callbacks
+):
+    case = _case(taobao, skus, "880032")
+    case_evidence_add(case=case, files=[png_upload(size=130_001)], kind="other", actor=manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_reject(case=case, actor=manager, reason="商品已签收且完好")
+
+    message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.REFUND_REFUSE)
+    assert (message.status, message.error_code) == (WorkStatus.DEAD, "refund_proof_missing")
+    assert "130000" in message.last_error
+    assert _refusals() == []
+
+
+def test_evidence_on_a_case_with_nothing_parked_sends_nothing(
+    taobao, skus, manager, django_capture_on_commit_callbacks
+):
+    case = _case(taobao, skus, "880033")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_evidence_add(case=case, files=[png_upload()], kind="buyer", actor=manager)
+
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_taobao_shop_refuses_without_an_image(skus, warehouse, manager, django_capture_on_commit_callbacks):
+    shop = make_shop("taobao-1", "taobao", warehouse)
+    case = _case(shop, skus, "880034")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_reject(case=case, actor=manager, reason="不符合退款条件")
+
+    assert OutboxMessage.objects.get(kind=OutboxMessage.Kind.REFUND_REFUSE).status == WorkStatus.DONE
+    (sent,) = _refusals()
+    assert "refuse_proof" not in sent
+
+
+def _pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("说明.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
