@@ -421,12 +421,13 @@ if Q_REDIS_URL:
 # A cache every process shares (web workers and the cluster): Redis at CACHE_REDIS_URL (default: Q_REDIS_URL).
 # Without one, each process has its own memory cache.
 CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", default=Q_REDIS_URL)
+CACHE_KEY_PREFIX = "orderhub"  # of the shared cache's keys (the simulator clears a flag in its own Redis by it)
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_REDIS_URL,
-            "KEY_PREFIX": "orderhub",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 # The cache counting each API token's requests against its rate limit (orders.api.auth.TokenRateThrottle): one

@@ -29,7 +29,7 @@ One concern per module:
 - ``batches``    new platform orders of a shop created together; their order numbers allocated beforehand
 - ``pages``      a poll page split into one message per order
 - ``processing`` claim → split → plan → apply in one transaction → settle
-- ``settling``   done, or failed/dead as the retry policy decides
+- ``settling``   done, or failed/dead as the retry policy decides; parked when it must not be done now
 - ``draining``   the drain that works through a burst
 - ``retrying``   the sweeper (stale claims, due retries) and staff replay of dead letters
 """
@@ -39,7 +39,7 @@ from integrations.inbox.draining import inbox_drain
 from integrations.inbox.processing import PAGES_TOGETHER, inbox_process
 from integrations.inbox.queueing import DRAIN_TASK, PROCESS_TASK, WAKE_KEY, inbox_wake
 from integrations.inbox.retrying import dead_letter_replay, inbox_retry_due
-from integrations.inbox.settling import inbox_fail
+from integrations.inbox.settling import inbox_fail, inbox_park
 from integrations.inbox.storing import Stored, inbox_store, inbox_store_dead
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "inbox_claims_release_expired",
     "inbox_drain",
     "inbox_fail",
+    "inbox_park",
     "inbox_process",
     "inbox_retry_due",
     "inbox_store",

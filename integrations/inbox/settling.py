@@ -46,3 +46,13 @@ def inbox_fail(message: InboxMessage, exc: Exception) -> str:
         status=status, next_attempt_at=next_at, last_error=text[:4000], error_code=str(code)[:64]
     )
     return str(status)
+
+
+def inbox_park(*, shop_ids: list[int], error: str, code: str) -> int:
+    """Park every message of the shops ``shop_ids`` not yet settled (pending, claimed, failed) as a dead letter
+    saying ``error``: work that must not be done now — the shops of a peak simulation that was stopped before
+    its end. Staff see them among the dead letters and can replay them (``dead_letter_replay``). Returns how
+    many were parked."""
+    return InboxMessage.objects.filter(
+        shop_id__in=shop_ids, status__in=[WorkStatus.PENDING, WorkStatus.PROCESSING, WorkStatus.FAILED]
+    ).update(status=WorkStatus.DEAD, claimed_at=None, last_error=error[:4000], error_code=code[:64])

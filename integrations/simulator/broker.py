@@ -27,11 +27,17 @@ def queue_keys() -> list[str]:
 
 
 def queue_flush(redis_url: str) -> None:
-    """Tasks a killed earlier run left in the simulator's broker would be worked first: gone."""
+    """Tasks a killed earlier run left in the simulator's broker would be worked first: gone. So is the inbox's
+    wake flag it may have left set in the shared cache (held by a drain that died with it): until it expired,
+    this run's pushes would queue no drain."""
     if redis_url:
         import redis
+        from django.core.cache.backends.redis import RedisCache
+
+        from integrations.inbox import WAKE_KEY
 
         redis.Redis.from_url(redis_url).delete(*queue_keys())
+        RedisCache(redis_url, {"KEY_PREFIX": settings.CACHE_KEY_PREFIX}).delete(WAKE_KEY)
     else:
         from django_q.models import OrmQ
 

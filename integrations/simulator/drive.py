@@ -41,7 +41,13 @@ from integrations.simulator.options import Options
 from integrations.simulator.results import result_compute
 from integrations.simulator.sampling import Sampler
 from integrations.simulator.traffic import Delivery, deliveries_plan
-from integrations.simulator.world import World, world_progress, world_setup, world_unreviewed
+from integrations.simulator.world import (
+    World,
+    world_leftovers_set_aside,
+    world_progress,
+    world_setup,
+    world_unreviewed,
+)
 
 KEEP_SCHEDULES = ("integrations.inbox_retry_due",)
 STALL_S = 20.0  # nothing queued and no order reviewed for this long: the reviews left are not coming
@@ -197,6 +203,7 @@ class Simulation:
         )
         port = processes.port_free()
         world = world_setup(options, base_url=f"http://127.0.0.1:{port}")
+        set_aside = world_leftovers_set_aside(world)
         deliveries, distinct = deliveries_plan(
             times=plan.send_times(),
             shopify=world.shopify,
@@ -216,6 +223,7 @@ class Simulation:
                 "peak_per_s": plan.peak_per_s,
                 "run": world.run,
                 "fresh": world.fresh,
+                "set_aside": set_aside,
             }
         )
         vacuum()
@@ -289,7 +297,7 @@ class Simulation:
             for child in (web, self.cluster, review):
                 processes.child_stop(child)
             schedules_release()
-        return result_compute(
+        result = result_compute(
             options=options,
             world=world,
             plan=plan,
@@ -306,6 +314,8 @@ class Simulation:
             broker="redis" if redis_url else "orm",
             load=[round(load_before, 2), round(load_after, 2)],
         )
+        result["set_aside_from_earlier_runs"] = set_aside
+        return result
 
     def _release_waves_once(self, warehouse) -> None:
         from fulfilment.services.waves import waves_build_auto

@@ -111,6 +111,15 @@ def _show(event: dict[str, Any], out: Callable[[str], None]) -> None:
                 "run": event["run"],
             }
         )
+        set_aside = event.get("set_aside") or {}
+        if set_aside.get("inbox_parked") or set_aside.get("unreviewed_paid"):
+            out(
+                _(
+                    "Earlier runs left %(parked)s inbox messages (parked as dead letters) and %(unreviewed)s paid "
+                    "orders without a review: this run does not work through them."
+                )
+                % {"parked": set_aside.get("inbox_parked", 0), "unreviewed": set_aside.get("unreviewed_paid", 0)}
+            )
     elif kind == "sample" and int(event["t"]) % 5 == 0:
         out(
             f"  [{event['t']:6.1f} s] offered {event['offered']:.0f}/s · created {event['created']} · "

@@ -99,3 +99,23 @@ def world_unreviewed(world: World) -> int:
     return Order.objects.filter(
         shop_id__in=[world.shopify.shop_id, world.taobao.shop_id], status=Status.PAID, rule_result__isnull=True
     ).count()
+
+
+def world_leftovers_set_aside(world: World) -> dict[str, int]:
+    """What earlier runs left unfinished (a run stopped mid-way, its processes killed), set aside so that this
+    run measures its own orders: their inbox messages not yet settled are parked as dead letters (this run's
+    workers would otherwise work through them before its own orders, and its reviewers through their reviews);
+    their paid orders the review never reached are counted (the review's sweep waits during a run, so nothing
+    queues them again). Returns {"inbox_parked": …, "unreviewed_paid": …}."""
+    from integrations.inbox import inbox_park
+    from orders.models import Order, Shop
+    from orders.states import Status
+
+    earlier = list(
+        Shop.objects.filter(code__startswith="peak-")
+        .exclude(pk__in=[world.shopify.shop_id, world.taobao.shop_id])
+        .values_list("pk", flat=True)
+    )
+    parked = inbox_park(shop_ids=earlier, error="left by an earlier simulation run that stopped", code="run_stopped")
+    unreviewed = Order.objects.filter(shop_id__in=earlier, status=Status.PAID, rule_result__isnull=True).count()
+    return {"inbox_parked": parked, "unreviewed_paid": unreviewed}
