@@ -74,13 +74,22 @@ SCHEDULES += [
 
 
 def order_rules_apply(order_ids: int | list[int]) -> int:
-    """The automatic review of paid orders (one id, or the ids of a batch created together; idempotent):
-    ``orders.rules.services.order_rules_apply`` for each, each in its own transaction. One order failing
+    """The automatic review of paid orders (one id, or the ids of a batch created together; idempotent).
+    Several: set-based (``orders.rules.batch.orders_rules_apply``, one transaction). Should that fail, and for
+    one: ``orders.rules.services.order_rules_apply`` for each, each in its own transaction — one order failing
     does not stop the others; the task then fails (and is retried) naming them. Returns how many were
-    reviewed."""
+    reviewed (several: how many were due)."""
+    from orders.rules.batch import orders_rules_apply
     from orders.rules.services import order_rules_apply as apply
 
     ids = [order_ids] if isinstance(order_ids, int) else list(order_ids)
+    if len(ids) > 1:
+        try:
+            done = orders_rules_apply(order_ids=ids)
+        except Exception:
+            log.exception("automatic review of %d orders together failed; reviewing them one by one", len(ids))
+        else:
+            return done["approved"] + done["held"] + done["one_by_one"]
     reviewed, failed = 0, []
     for order_id in ids:
         try:

@@ -265,58 +265,67 @@ def order_rules_apply(*, order_id: int, rerun: bool = False, auto_approve: bool 
     facts = order_facts(order, lines, history=history)
     plan = evaluate(compiled, facts)
     changes = _order_fields_apply(order, plan)
+    result_changes(changes, plan, existing)
+    health = order_health(order, lines=lines, history=history)
+    version_refs = versions_refs(versions)
+    result, _created = OrderRuleResult.objects.update_or_create(
+        order=order, defaults=result_values(plan, health, version_refs)
+    )
+    if changes:
+        reason, data = review_event(plan, changes, version_refs)
+        order_event_record(order=order, kind=OrderEvent.Kind.UPDATED, system=SYSTEM, reason=reason, data=data)
+    held = _hold_if_needed(order, plan, versions, health)
+    if not held and auto_approve and order.status == Status.PAID:
+        order_transition(
+            order=order, to_status=Status.APPROVED, system=SYSTEM, reason=approval_reason(version_refs, health)
+        )
+    return result
+
+
+def versions_refs(versions: list[RuleSetVersion]) -> list[dict[str, Any]]:
+    """The live versions as a result and its event name them."""
+    return [{"rule_set": v.rule_set.code, "version": v.number, "id": v.pk} for v in versions]
+
+
+def result_values(plan: Plan, health, version_refs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fields of an order's ``OrderRuleResult`` after an evaluation."""
+    effects = plan.effects()
+    return {
+        "evaluated_at": timezone.now(),
+        "versions": version_refs,
+        "matched": plan.matched,
+        "effects": effects,
+        "services": list(effects.get("services", [])),
+        "carrier": effects.get("carrier", ""),
+        "health_score": health.score,
+        "health": health.as_json(),
+    }
+
+
+def result_changes(changes: dict[str, Any], plan: Plan, existing: OrderRuleResult | None) -> None:
+    """Add to ``changes`` the services and carrier that differ from the order's previous result (none: empty)."""
     effects = plan.effects()
     services = list(effects.get("services", []))
     carrier = effects.get("carrier", "")
-    if existing is not None:
-        if existing.services != services:
-            changes["services"] = {"from": existing.services, "to": services}
-        if existing.carrier != carrier:
-            changes["carrier"] = {"from": existing.carrier, "to": carrier}
-    else:
-        if services:
-            changes["services"] = {"from": [], "to": services}
-        if carrier:
-            changes["carrier"] = {"from": "", "to": carrier}
-    health = order_health(order, lines=lines, history=history)
-    version_refs = [{"rule_set": v.rule_set.code, "version": v.number, "id": v.pk} for v in versions]
-    result, _created = OrderRuleResult.objects.update_or_create(
-        order=order,
-        defaults={
-            "evaluated_at": timezone.now(),
-            "versions": version_refs,
-            "matched": plan.matched,
-            "effects": effects,
-            "services": services,
-            "carrier": carrier,
-            "health_score": health.score,
-            "health": health.as_json(),
-        },
-    )
-    if changes:
-        label = ", ".join(f"{v['rule_set']} v{v['version']}" for v in version_refs)
-        order_event_record(
-            order=order,
-            kind=OrderEvent.Kind.UPDATED,
-            system=SYSTEM,
-            reason=f"rules {label}: " + "; ".join(_describe(name, change) for name, change in changes.items()),
-            data={
-                "rule_versions": version_refs,
-                "matched": plan.matched,
-                "changes": changes,
-                "sources": plan.sources(),
-            },
-        )
-    held = _hold_if_needed(order, plan, versions, health)
-    if not held and auto_approve and order.status == Status.PAID:
-        label = ", ".join(f"{v['rule_set']} v{v['version']}" for v in version_refs) or "no live rules"
-        order_transition(
-            order=order,
-            to_status=Status.APPROVED,
-            system=SYSTEM,
-            reason=f"auto-approved ({label}; health {health.score})",
-        )
-    return result
+    before_services = existing.services if existing is not None else []
+    before_carrier = existing.carrier if existing is not None else ""
+    if before_services != services:
+        changes["services"] = {"from": before_services, "to": services}
+    if before_carrier != carrier:
+        changes["carrier"] = {"from": before_carrier, "to": carrier}
+
+
+def review_event(plan: Plan, changes: dict[str, Any], version_refs: list[dict[str, Any]]) -> tuple[str, dict]:
+    """The reason and data of the ``updated`` event that records what the rules changed on an order."""
+    label = ", ".join(f"{v['rule_set']} v{v['version']}" for v in version_refs)
+    reason = f"rules {label}: " + "; ".join(_describe(name, change) for name, change in changes.items())
+    data = {"rule_versions": version_refs, "matched": plan.matched, "changes": changes, "sources": plan.sources()}
+    return reason, data
+
+
+def approval_reason(version_refs: list[dict[str, Any]], health) -> str:
+    label = ", ".join(f"{v['rule_set']} v{v['version']}" for v in version_refs) or "no live rules"
+    return f"auto-approved ({label}; health {health.score})"
 
 
 def _describe(name: str, change: dict[str, Any]) -> str:
@@ -329,6 +338,19 @@ def _describe(name: str, change: dict[str, Any]) -> str:
 
 def _order_fields_apply(order: Order, plan: Plan) -> dict[str, Any]:
     """Write the plan's tags, queue, priority and warehouse to the (locked) order; return what changed."""
+    changes, fields = order_fields_set(order, plan)
+    if fields:
+        order.save(update_fields=[*fields, "updated_at"])
+    if plan.warehouse is not None:
+        moved = _order_warehouse_move(order, plan.warehouse[0])
+        if moved:
+            changes["warehouse"] = moved
+    return changes
+
+
+def order_fields_set(order: Order, plan: Plan) -> tuple[dict[str, Any], list[str]]:
+    """Set the plan's tags, queue and priority on the order instance (not saved); return what changed and the
+    fields set."""
     changes: dict[str, Any] = {}
     fields: list[str] = []
     added = [tag for tag in plan.tags if tag not in (order.tags or [])]
@@ -342,13 +364,7 @@ def _order_fields_apply(order: Order, plan: Plan) -> dict[str, Any]:
             changes[name] = {"from": getattr(order, name), "to": value[0]}
             setattr(order, name, value[0])
             fields.append(name)
-    if fields:
-        order.save(update_fields=[*fields, "updated_at"])
-    if plan.warehouse is not None:
-        moved = _order_warehouse_move(order, plan.warehouse[0])
-        if moved:
-            changes["warehouse"] = moved
-    return changes
+    return changes, fields
 
 
 def _order_warehouse_move(order: Order, code: str) -> dict[str, Any] | None:
@@ -387,16 +403,11 @@ def _hold_if_needed(order: Order, plan: Plan, versions: list[RuleSetVersion], he
 
     held = False
     if plan.needs_review:
-        source = plan.hold[2] if plan.hold else plan.approvals[0][1]
-        by_code = {v.rule_set.code: v for v in versions}
-        version = by_code.get(source.split("/", 1)[0])
-        responsible = ([plan.hold[2]] if plan.hold else []) + [rule for _role, rule in plan.approvals]
-        names = _rule_names(versions, list(dict.fromkeys(responsible)))
-        reason = (plan.hold[1] if plan.hold and plan.hold[1] else "") or "; ".join(names) or "rules"
+        hold_reason, reason, version = rules_hold(plan, versions)
         review_task_open(
             order=order,
             kind=ReviewTask.Kind.RULES,
-            hold_reason=plan.hold[0] if plan.hold else HoldReason.APPROVAL,
+            hold_reason=hold_reason,
             reason=reason,
             approvals=plan.approvals,
             rule_version=version,
@@ -414,6 +425,17 @@ def _hold_if_needed(order: Order, plan: Plan, versions: list[RuleSetVersion], he
         )
         held = True
     return held
+
+
+def rules_hold(plan: Plan, versions: list[RuleSetVersion]) -> tuple[str, str, RuleSetVersion | None]:
+    """For a plan that needs a review: the hold reason, the reason written on the task and the hold (the
+    rule's note, else the names of the rules asking for it) and the version of the rule set responsible."""
+    source = plan.hold[2] if plan.hold else plan.approvals[0][1]
+    version = {v.rule_set.code: v for v in versions}.get(source.split("/", 1)[0])
+    responsible = ([plan.hold[2]] if plan.hold else []) + [rule for _role, rule in plan.approvals]
+    names = _rule_names(versions, list(dict.fromkeys(responsible)))
+    reason = (plan.hold[1] if plan.hold and plan.hold[1] else "") or "; ".join(names) or "rules"
+    return (plan.hold[0] if plan.hold else HoldReason.APPROVAL), reason, version
 
 
 def _rule_names(versions: list[RuleSetVersion], refs: list[str]) -> list[str]:

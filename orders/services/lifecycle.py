@@ -329,14 +329,19 @@ def _transition_event(
     )
 
 
+REVIEW_TASK_ORDERS = 100  # orders per review task: a batch's review stays far within the task timeout
+
+
 def _review_when_paid(*orders: Order) -> None:
     """Paid orders whose stock is reserved go to the automatic review (orders.rules: tags, holds, approval)
-    right after commit, in one task. The review is idempotent, so a repeated payment changes nothing."""
+    right after commit, in one task per ``REVIEW_TASK_ORDERS``. The review is idempotent, so a repeated payment
+    changes nothing."""
     paid = [order.pk for order in orders if order.status == Status.PAID]
-    if paid:
+    for start in range(0, len(paid), REVIEW_TASK_ORDERS):
+        chunk = paid[start : start + REVIEW_TASK_ORDERS]
         enqueue_on_commit(
             "orders.tasks.order_rules_apply",
-            paid[0] if len(paid) == 1 else paid,
+            chunk[0] if len(chunk) == 1 else chunk,
             cluster=settings.ORDERS_REVIEW_CLUSTER or None,
         )
 
