@@ -125,6 +125,45 @@ def waybill_address(party: Party) -> dict[str, str]:
     }
 
 
+def cloud_print_body(
+    request: WaybillRequest,
+    *,
+    carrier: dict[str, str],
+    channel: str,
+    trade_order: str,
+    recipient: dict[str, Any],
+    package: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The cloud-print e-waybill request body Cainiao (``cainiao.waybill.ii.get``) and Pinduoduo
+    (``pdd.waybill.get``) both take, for one parcel: ``carrier`` is the service's carrier field (``cp_code`` /
+    ``wp_code``), ``sender`` the account's shipping address, one ``trade_order_info_dtos`` entry naming the
+    platform order (``order_channels_type`` TB/TM/PDD, ``trade_order_list``), the parcel's items (plus
+    ``package``, e.g. its weight), the ``recipient`` as the service wants it and the account's template."""
+    parcel = request.request_id or request.order_reference
+    return {
+        **carrier,
+        "need_encrypt": True,
+        "sender": {
+            "address": waybill_address(request.sender),
+            "name": request.sender.name,
+            "mobile": request.sender.phone,
+        },
+        "trade_order_info_dtos": [
+            {
+                "object_id": parcel,
+                "order_info": {"order_channels_type": channel, "trade_order_list": [trade_order]},
+                "package_info": {
+                    "id": parcel,
+                    "items": [{"name": name, "count": count} for name, count in items(request)],
+                    **(package or {}),
+                },
+                "recipient": recipient,
+                "template_url": request.account.template_url,
+            }
+        ],
+    }
+
+
 def cloud_print_result(
     modules: list[dict[str, Any]], *, service: str, component: str, answer: dict[str, Any], label: dict | None = None
 ) -> WaybillResult:

@@ -4,7 +4,7 @@ mapping of transport-level failures to ``PlatformUnavailable`` / ``RateLimited``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,9 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrations import transport
-from integrations.exceptions import PlatformUnavailable, RateLimited, RefundDecisionRefused, SignatureInvalid
+from integrations.exceptions import (
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+    RefundDecisionRefused,
+    SignatureInvalid,
+    TokenRefreshFailed,
+)
 from integrations.mapping import SHANGHAI, local_datetime
-from integrations.platforms.base import PushRequest
+from integrations.platforms.base import PushRequest, json_loads
 from integrations.signing import equal, top_sign
 
 
@@ -40,6 +47,29 @@ class TokenGrant:
     refresh_token: str = ""
     expires_at: dt.datetime | None = None
     refresh_expires_at: dt.datetime | None = None
+
+    @classmethod
+    def read(
+        cls, token: Any, *, what: str, expires: dict[str, str], refresh_expires: dict[str, str] | None = None
+    ) -> TokenGrant:
+        """The grant in a platform's token answer ``token`` (a dict with ``access_token`` and, when the platform
+        rotates it, ``refresh_token``). ``expires`` / ``refresh_expires`` name the answer's fields for
+        ``expiry()`` (``{"seconds": "expires_in", "epoch_ms": "expire_time"}``). An answer without an access
+        token raises ``TokenRefreshFailed``."""
+        if not isinstance(token, dict) or not token.get("access_token"):
+            raise TokenRefreshFailed(
+                _("%(what)s: no access_token in the answer %(value)r.") % {"what": what, "value": str(token)[:200]}
+            )
+
+        def when(fields: dict[str, str] | None) -> dt.datetime | None:
+            return expiry(**{kind: token.get(name) for kind, name in fields.items()}) if fields else None
+
+        return cls(
+            access_token=str(token["access_token"]),
+            refresh_token=str(token.get("refresh_token") or ""),
+            expires_at=when(expires),
+            refresh_expires_at=when(refresh_expires),
+        )
 
 
 @dataclass
@@ -130,6 +160,34 @@ class PlatformClient:
                 % {"platform": self.platform, "response_status": response.status, "path": path}
             )
         return response
+
+    def router_call(
+        self,
+        path: str,
+        params: dict[str, Any],
+        *,
+        what: str,
+        error: Callable[[dict[str, Any]], Exception],
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> dict[str, Any]:
+        """One call through a TOP-style router (Taobao ``/router/rest``, JD ``/routerjson``, Pinduoduo
+        ``/api/router``): the parameters without the ``None`` ones, signed with md5 over the sorted pairs
+        between the app secret (``top_sign``), POSTed as the query; ``files`` (field → (name, content, content
+        type)) go as a multipart body, outside the signature. An answer's ``error_response`` raises
+        ``error(error_response)``. Returns the whole answer, whose ``<api>_response`` the platform names."""
+        params = {k: v for k, v in params.items() if v is not None}
+        params["sign"] = top_sign(params, self.connection.app_secret, sign_method="md5")
+        if files:
+            body, content_type = transport.multipart(files)
+            response = self.send("POST", path, params=params, body=body, headers={"Content-Type": content_type})
+        else:
+            response = self.send("POST", path, params=params)
+        data = json_loads(response.body, what=what)
+        if not isinstance(data, dict):
+            raise PlatformError(_("%(what)s: not a JSON object.") % {"what": what})
+        if data.get("error_response"):
+            raise error(data["error_response"])
+        return data
 
     # The operations; each platform implements them.
     def orders_page(self, *, start: dt.datetime, end: dt.datetime, token: str = "") -> Page:

@@ -31,8 +31,8 @@ from integrations.logistics.common import (
     PlatformWaybillAdapter,
     carrier_code,
     cipher,
+    cloud_print_body,
     cloud_print_result,
-    items,
     json_text,
     waybill_address,
 )
@@ -51,31 +51,14 @@ def waybill_get_params(request: WaybillRequest) -> dict[str, str]:
         recipient.update({"oaid": oaid, "tid": tid})
     else:
         recipient["mobile"] = request.receiver.phone
-    body = {
-        "cp_code": carrier_code(request.carrier_code, "taobao"),
-        "sender": {
-            "address": waybill_address(request.sender),
-            "name": request.sender.name,
-            "mobile": request.sender.phone,
-        },
-        "trade_order_info_dtos": [
-            {
-                "object_id": request.request_id or request.order_reference,
-                "order_info": {
-                    "order_channels_type": "TM" if request.platform == "tmall" else "TB",
-                    "trade_order_list": [tid or request.order_reference],
-                },
-                "package_info": {
-                    "id": request.request_id or request.order_reference,
-                    "items": [{"name": name, "count": count} for name, count in items(request)],
-                    "weight": request.weight_grams,
-                },
-                "recipient": recipient,
-                "template_url": request.account.template_url,
-            }
-        ],
-        "need_encrypt": True,
-    }
+    body = cloud_print_body(
+        request,
+        carrier={"cp_code": carrier_code(request.carrier_code, "taobao")},
+        channel="TM" if request.platform == "tmall" else "TB",
+        trade_order=tid or request.order_reference,
+        recipient=recipient,
+        package={"weight": request.weight_grams},
+    )
     if request.account.product_code:
         body["product_code"] = request.account.product_code
     return {"param_waybill_cloud_print_apply_new_request": json_text(body)}

@@ -29,8 +29,8 @@ from integrations.logistics.common import (
     PlatformWaybillAdapter,
     carrier_code,
     cipher,
+    cloud_print_body,
     cloud_print_result,
-    items,
     json_text,
     waybill_address,
 )
@@ -46,34 +46,17 @@ def waybill_get_params(request: WaybillRequest) -> dict[str, str]:
     detail = cipher(request, "receiver_address")
     if detail:
         receiver["detail"] = detail
-    body = {
-        "wp_code": carrier_code(request.carrier_code, "pdd_waybill"),
-        "need_encrypt": True,
-        "sender": {
-            "address": waybill_address(request.sender),
-            "name": request.sender.name,
-            "mobile": request.sender.phone,
+    body = cloud_print_body(
+        request,
+        carrier={"wp_code": carrier_code(request.carrier_code, "pdd_waybill")},
+        channel="PDD",
+        trade_order=request.platform_order_id or request.order_reference,
+        recipient={
+            "address": receiver,
+            "name": cipher(request, "receiver_name") or request.receiver.name,
+            "mobile": cipher(request, "receiver_phone") or request.receiver.phone,
         },
-        "trade_order_info_dtos": [
-            {
-                "object_id": request.request_id or request.order_reference,
-                "order_info": {
-                    "order_channels_type": "PDD",
-                    "trade_order_list": [request.platform_order_id or request.order_reference],
-                },
-                "package_info": {
-                    "id": request.request_id or request.order_reference,
-                    "items": [{"name": name, "count": count} for name, count in items(request)],
-                },
-                "recipient": {
-                    "address": receiver,
-                    "name": cipher(request, "receiver_name") or request.receiver.name,
-                    "mobile": cipher(request, "receiver_phone") or request.receiver.phone,
-                },
-                "template_url": request.account.template_url,
-            }
-        ],
-    }
+    )
     return {"param_waybillcloudprint_apply_new_request": json_text(body)}
 
 

@@ -17,10 +17,9 @@ from integrations.exceptions import (
     RefundDecisionRefused,
     RefundStateChanged,
     TokenExpired,
-    TokenRefreshFailed,
 )
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, expiry, shanghai_text
+from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, shanghai_text
 from integrations.signing import douyin_api_sign
 
 SUCCESS = 10000
@@ -196,15 +195,7 @@ class DouyinClient(PlatformClient):
         data = self.call(
             "token.refresh", _token=False, grant_type="refresh_token", refresh_token=self.connection.refresh_token
         )
-        if not data.get("access_token"):
-            raise TokenRefreshFailed(
-                _("douyin token.refresh: no access_token in the answer %(value)r.") % {"value": str(data)[:200]}
-            )
-        return TokenGrant(
-            access_token=str(data["access_token"]),
-            refresh_token=str(data.get("refresh_token") or ""),
-            expires_at=expiry(seconds=data.get("expires_in")),
-        )
+        return TokenGrant.read(data, what="douyin token.refresh", expires={"seconds": "expires_in"})
 
 
 def _error(method: str, data: dict[str, Any]) -> PlatformError:

@@ -20,7 +20,6 @@ from integrations.exceptions import (
 )
 from integrations.platforms.base import json_loads
 from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, expiry, shanghai_text
-from integrations.signing import top_sign
 
 ORDER_STATES = "WAIT_SELLER_STOCK_OUT,WAIT_GOODS_RECEIVE_CONFIRM,FINISHED_L,TRADE_CANCELED,LOCKED"
 TOKEN_CODES = {"19", "20", "21"}
@@ -51,12 +50,7 @@ class JDClient(PlatformClient):
             "v": "2.0",
             "360buy_param_json": json.dumps(params, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
         }
-        common["sign"] = top_sign(common, self.connection.app_secret, sign_method="md5")
-        response = self.send("POST", "/routerjson", params=common)
-        data = json_loads(response.body, what=f"jd {method} response")
-        error = data.get("error_response") if isinstance(data, dict) else None
-        if error:
-            raise _error(method, error)
+        data = self.router_call("/routerjson", common, what=f"jd {method} response", error=lambda e: _error(method, e))
         key = method.replace(".", "_") + "_responce"  # sic: JD spells it so
         if key not in data:
             raise PlatformError(_("jd %(method)s: answer has no %(key)s.") % {"method": method, "key": key})

@@ -16,11 +16,8 @@ from integrations.exceptions import (
     RateLimited,
     RefundDecisionRefused,
     TokenExpired,
-    TokenRefreshFailed,
 )
-from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, expiry, shanghai_text
-from integrations.signing import top_sign
+from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, shanghai_text
 
 TOKEN_CODES = {10019, 10035}
 LIMIT_CODES = {70031, 70032, 52101, 52102}
@@ -42,15 +39,9 @@ class PddClient(PlatformClient):
             "version": "V1",
         }
         common.update({k: str(v) for k, v in params.items() if v is not None})
-        common = {k: v for k, v in common.items() if v is not None}
-        common["sign"] = top_sign(common, self.connection.app_secret, sign_method="md5")
-        response = self.send("POST", "/api/router", params=common)
-        data = json_loads(response.body, what=f"pdd {api} response")
-        error = data.get("error_response") if isinstance(data, dict) else None
-        if error:
-            raise _error(api, error)
+        data = self.router_call("/api/router", common, what=f"pdd {api} response", error=lambda e: _error(api, e))
         # Most answers are ``<api>_response``; the after-sales ones (pdd.refund.agree…) answer ``response``.
-        values = [v for k, v in data.items() if k.endswith("response")] if isinstance(data, dict) else []
+        values = [v for k, v in data.items() if k.endswith("response")]
         if not values:
             raise PlatformError(_("pdd %(api)s: answer has no *_response.") % {"api": api})
         return values[0]
@@ -160,17 +151,11 @@ class PddClient(PlatformClient):
         """``pdd.pop.auth.token.refresh`` (signed, no access_token) → ``pop_auth_token_refresh_response``:
         access_token, expires_at / expires_in, refresh_token, refresh_token_expires_at / _in, owner_id…"""
         result = self.call("pdd.pop.auth.token.refresh", _token=False, refresh_token=self.connection.refresh_token)
-        if not result.get("access_token"):
-            raise TokenRefreshFailed(
-                _("pdd pop.auth.token.refresh: no access_token in the answer %(value)r.") % {"value": str(result)[:200]}
-            )
-        return TokenGrant(
-            access_token=str(result["access_token"]),
-            refresh_token=str(result.get("refresh_token") or ""),
-            expires_at=expiry(seconds=result.get("expires_in"), epoch=result.get("expires_at")),
-            refresh_expires_at=expiry(
-                seconds=result.get("refresh_token_expires_in"), epoch=result.get("refresh_token_expires_at")
-            ),
+        return TokenGrant.read(
+            result,
+            what="pdd pop.auth.token.refresh",
+            expires={"seconds": "expires_in", "epoch": "expires_at"},
+            refresh_expires={"seconds": "refresh_token_expires_in", "epoch": "refresh_token_expires_at"},
         )
 
 

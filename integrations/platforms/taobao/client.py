@@ -10,7 +10,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrations import transport
 from integrations.exceptions import (
     PlatformError,
     PlatformUnavailable,
@@ -19,12 +18,10 @@ from integrations.exceptions import (
     RefundProofMissing,
     RefundStateChanged,
     TokenExpired,
-    TokenRefreshFailed,
 )
 from integrations.mapping import yuan
 from integrations.platforms.base import json_loads
-from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, expiry, shanghai_text
-from integrations.signing import top_sign
+from integrations.platforms.client import Page, PlatformClient, RefundDecision, TokenGrant, shanghai_text
 
 TRADE_FIELDS = (
     "tid,tid_str,type,status,seller_nick,buyer_nick,buyer_open_uid,created,pay_time,modified,total_fee,post_fee,"
@@ -70,19 +67,13 @@ class TaobaoClient(PlatformClient):
             "simplify": "false",
         }
         common.update({k: str(v) for k, v in params.items() if v is not None})
-        common = {k: v for k, v in common.items() if v is not None}
-        common["sign"] = top_sign(common, self.connection.app_secret, sign_method="md5")
-        if _files:
-            body, content_type = transport.multipart(_files)
-            response = self.send(
-                "POST", "/router/rest", params=common, body=body, headers={"Content-Type": content_type}
-            )
-        else:
-            response = self.send("POST", "/router/rest", params=common)
-        data = json_loads(response.body, what=f"taobao {method} response")
-        error = data.get("error_response") if isinstance(data, dict) else None
-        if error:
-            raise _error(method, error)
+        data = self.router_call(
+            "/router/rest",
+            common,
+            what=f"taobao {method} response",
+            error=lambda e: _error(method, e),
+            files=_files,
+        )
         key = method.replace("taobao.", "", 1).replace(".", "_") + "_response"
         if key not in data:
             raise PlatformError(_("taobao %(method)s: answer has no %(key)s.") % {"method": method, "key": key})
@@ -279,17 +270,11 @@ class TaobaoClient(PlatformClient):
         result = self.call("taobao.top.auth.token.refresh", _session=False, refresh_token=self.connection.refresh_token)
         raw = result.get("token_result")
         token = json_loads(raw, what="taobao token_result") if isinstance(raw, str) else raw
-        if not isinstance(token, dict) or not token.get("access_token"):
-            raise TokenRefreshFailed(
-                _("taobao top.auth.token.refresh: no access_token in the answer %(value)r.") % {"value": str(raw)[:200]}
-            )
-        return TokenGrant(
-            access_token=str(token["access_token"]),
-            refresh_token=str(token.get("refresh_token") or ""),
-            expires_at=expiry(seconds=token.get("expires_in"), epoch_ms=token.get("expire_time")),
-            refresh_expires_at=expiry(
-                seconds=token.get("re_expires_in"), epoch_ms=token.get("refresh_token_valid_time")
-            ),
+        return TokenGrant.read(
+            token,
+            what="taobao top.auth.token.refresh",
+            expires={"seconds": "expires_in", "epoch_ms": "expire_time"},
+            refresh_expires={"seconds": "re_expires_in", "epoch_ms": "refresh_token_valid_time"},
         )
 
 

@@ -9,19 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from integrations.models import ShopConnection
 from integrations.sandbox import data, formats
-from integrations.sandbox.views import refunds
-from integrations.sandbox.views.shared import (
-    SandboxError,
-    carrier_check,
-    gateway_call,
-    logistics_call,
-    order_get,
-    page_of,
-    received_record,
-    token_lifetime,
-    token_refresh,
-    window,
-)
+from integrations.sandbox.views import refunds, shared
 from integrations.signing import douyin_api_sign, equal
 
 
@@ -44,7 +32,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         return equal(expected, params.get("sign", ""))
 
     try:
-        result = gateway_call(
+        result = shared.gateway_call(
             app_key=params.get("app_key", ""),
             signed=signed,
             sign_message="sign 校验失败",
@@ -56,7 +44,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
                 (lambda connection: _douyin_token_refresh(connection, body())) if method == "token.refresh" else None
             ),
         )
-    except SandboxError as exc:
+    except shared.SandboxError as exc:
         codes = {
             "signature": 40004,
             "token": 30002,
@@ -79,11 +67,11 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
 
 def _douyin_token_refresh(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
     if body.get("grant_type") != "refresh_token":
-        raise SandboxError("invalid", "grant_type 必须是 refresh_token")
-    access, refresh = token_refresh(connection, str(body.get("refresh_token", "")))
+        raise shared.SandboxError("invalid", "grant_type 必须是 refresh_token")
+    access, refresh = shared.token_refresh(connection, str(body.get("refresh_token", "")))
     return {
         "access_token": access,
-        "expires_in": token_lifetime("douyin"),
+        "expires_in": shared.token_lifetime("douyin"),
         "refresh_token": refresh,
         "scope": "SCOPE",
         "shop_id": data.shop_tag(connection.app_key),
@@ -97,12 +85,12 @@ def _douyin_call(connection: ShopConnection, method: str, body: dict[str, Any]) 
     app_key = connection.app_key
     if method == "order.searchList":
         if "create_time_start" in body:
-            start, end = window(body["create_time_start"], True), window(body["create_time_end"], True)
+            start, end = shared.window(body["create_time_start"], True), shared.window(body["create_time_end"], True)
             return {"total": data.created_between(app_key, start, end), "page": 0, "size": 1, "shop_order_list": []}
-        start, end = window(body["update_time_start"], True), window(body["update_time_end"], True)
+        start, end = shared.window(body["update_time_start"], True), shared.window(body["update_time_end"], True)
         orders = data.modified_between(app_key, start, end)
         page, size = int(body.get("page", 0)), int(body.get("size", 20))
-        chunk, _more = page_of(orders, page + 1, size)
+        chunk, _more = shared.page_of(orders, page + 1, size)
         return {
             "total": len(orders),
             "page": page,
@@ -111,36 +99,38 @@ def _douyin_call(connection: ShopConnection, method: str, body: dict[str, Any]) 
         }
     if method == "order.orderDetail":
         return {
-            "shop_order_detail": formats.douyin_order(order_get("douyin", app_key, str(body.get("shop_order_id", ""))))
+            "shop_order_detail": formats.douyin_order(
+                shared.order_get("douyin", app_key, str(body.get("shop_order_id", "")))
+            )
         }
     if method == "order.logisticsAdd":
-        order_get("douyin", app_key, str(body.get("order_id", "")))
-        carrier_check("douyin", str(body.get("company_code", "")))
-        received_record(connection, "ship_confirm", body)
+        shared.order_get("douyin", app_key, str(body.get("order_id", "")))
+        shared.carrier_check("douyin", str(body.get("company_code", "")))
+        shared.received_record(connection, "ship_confirm", body)
         return {}
     if method == "order.logisticsAddMultiPack":
-        order = formats.douyin_order(order_get("douyin", app_key, str(body.get("order_id", ""))))
+        order = formats.douyin_order(shared.order_get("douyin", app_key, str(body.get("order_id", ""))))
         sub_orders = {str(sku["order_id"]): int(sku["item_num"]) for sku in order["sku_order_list"]}
         for pack in body.get("pack_list") or []:
-            carrier_check("douyin", str(pack.get("company_code", "")))
+            shared.carrier_check("douyin", str(pack.get("company_code", "")))
             for info in pack.get("shipped_order_info") or []:
                 if str(info.get("shipped_order_id")) not in sub_orders:
-                    raise SandboxError(
+                    raise shared.SandboxError(
                         "invalid", f"shipped_order_id {info.get('shipped_order_id')} is not in the order"
                     )
                 if not 0 < int(info.get("shipped_num") or 0) <= sub_orders[str(info["shipped_order_id"])]:
-                    raise SandboxError("invalid", f"shipped_num {info.get('shipped_num')} is out of range")
-        received_record(connection, "ship_confirm", body)
+                    raise shared.SandboxError("invalid", f"shipped_num {info.get('shipped_num')} is out of range")
+        shared.received_record(connection, "ship_confirm", body)
         return {"pack_list": body.get("pack_list") or []}
     if method == "sku.syncStock":
-        received_record(connection, "stock_update", body)
+        shared.received_record(connection, "stock_update", body)
         return {}
     if method == "afterSale.operate":
         return _after_sale_operate(connection, body)
-    result = logistics_call("douyin", connection, method, body)
+    result = shared.logistics_call("douyin", connection, method, body)
     if result is not None:
         return result
-    raise SandboxError("invalid", f"the sandbox does not emulate {method}")
+    raise shared.SandboxError("invalid", f"the sandbox does not emulate {method}")
 
 
 # afterSale.operate ``type`` → (states it answers, state after it); see integrations.platforms.douyin.client.
@@ -159,23 +149,23 @@ OPERATE = {
 def _after_sale_operate(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
     kind = int(body.get("type") or 0)
     if kind not in OPERATE:
-        raise SandboxError("invalid", f"type {body.get('type')!r} 不是售后操作类型")
+        raise shared.SandboxError("invalid", f"type {body.get('type')!r} 不是售后操作类型")
     allowed, to = OPERATE[kind]
     results = []
     for item in body.get("items") or []:
         aftersale_id = str(item.get("aftersale_id") or "")
         if kind in (102, 112, 202, 302) and not item.get("reason"):
-            raise SandboxError("invalid", "参数错误，拒绝操作需填写 reason", "isv.parameter-invalid:11000")
+            raise shared.SandboxError("invalid", "参数错误，拒绝操作需填写 reason", "isv.parameter-invalid:11000")
         if kind in (101, 301) and not (item.get("logistics") or {}).get("receiver_address_id"):
-            raise SandboxError("invalid", "参数错误，缺少 receiver_address_id", "isv.parameter-invalid:11000")
+            raise shared.SandboxError("invalid", "参数错误，缺少 receiver_address_id", "isv.parameter-invalid:11000")
         try:
             refunds.refund_decide(
                 connection, aftersale_id, allowed=allowed, to=to, kind=f"after_sale_{kind}", payload=item
             )
-        except SandboxError as exc:
+        except shared.SandboxError as exc:
             if exc.kind == "state":
-                raise SandboxError("state", "售后状态错误", "isv.business-failed:20309541") from None
-            raise SandboxError(
+                raise shared.SandboxError("state", "售后状态错误", "isv.business-failed:20309541") from None
+            raise shared.SandboxError(
                 "refused",
                 "11001:暂不支持通过OPEN处理，请登录抖店后台人工审核售后单。",
                 "isv.business-failed:11001",

@@ -11,30 +11,17 @@ from django.utils import timezone
 
 from integrations.models import ShopConnection
 from integrations.sandbox import data, formats
-from integrations.sandbox.views import jd_aftersales, refunds
-from integrations.sandbox.views.shared import (
-    SandboxError,
-    connection_for,
-    gateway_call,
-    logistics_call,
-    order_get,
-    page_of,
-    received_record,
-    request_params,
-    token_lifetime,
-    token_refresh,
-    window,
-)
+from integrations.sandbox.views import jd_aftersales, refunds, shared
 from integrations.signing import equal, top_sign
 
 
 def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
     if rest == "oauth2/refresh_token":
         return _jd_oauth_refresh(request)
-    params = request_params(request)
+    params = shared.request_params(request)
     method = params.get("method", "")
     try:
-        result = gateway_call(
+        result = shared.gateway_call(
             app_key=params.get("app_key", ""),
             signed=lambda connection: equal(top_sign(params, connection.app_secret), params.get("sign", "")),
             sign_message="sign invalid",
@@ -43,7 +30,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             token=params.get("access_token", ""),
             call=lambda connection: _jd_call(connection, method, json.loads(params.get("360buy_param_json") or "{}")),
         )
-    except SandboxError as exc:
+    except shared.SandboxError as exc:
         codes = {
             "signature": "14",
             "token": "19",
@@ -61,15 +48,15 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
 
 def _jd_oauth_refresh(request: HttpRequest) -> HttpResponse:
     """JD's OAuth host: ``GET /oauth2/refresh_token?app_key&app_secret&grant_type=refresh_token&refresh_token``."""
-    params = request_params(request)
+    params = shared.request_params(request)
     try:
-        connection = connection_for(params.get("app_key", ""))
+        connection = shared.connection_for(params.get("app_key", ""))
         if not equal(connection.app_secret, params.get("app_secret", "")):
-            raise SandboxError("signature", "app_secret 错误")
+            raise shared.SandboxError("signature", "app_secret 错误")
         if params.get("grant_type") != "refresh_token":
-            raise SandboxError("invalid", "grant_type 必须是 refresh_token")
-        access, refresh = token_refresh(connection, params.get("refresh_token", ""))
-    except SandboxError as exc:
+            raise shared.SandboxError("invalid", "grant_type 必须是 refresh_token")
+        access, refresh = shared.token_refresh(connection, params.get("refresh_token", ""))
+    except shared.SandboxError as exc:
         codes = {"signature": 401, "invalid": 400, "refresh": 402}
         return JsonResponse(
             {"code": codes.get(exc.kind, 400), "msg": exc.message}, json_dumps_params={"ensure_ascii": False}
@@ -77,7 +64,7 @@ def _jd_oauth_refresh(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         {
             "access_token": access,
-            "expires_in": token_lifetime("jd"),
+            "expires_in": shared.token_lifetime("jd"),
             "refresh_token": refresh,
             "scope": "snsapi_base",
             "open_id": f"sandbox-{data.shop_tag(connection.app_key)}",
@@ -93,12 +80,12 @@ def _jd_call(connection: ShopConnection, method: str, body: dict[str, Any]) -> d
     app_key = connection.app_key
     ok = {"success": True, "code": "0", "chineseErrCode": "成功", "englishErrCode": "success"}
     if method == "jingdong.pop.order.search":
-        start, end = window(body["start_date"]), window(body["end_date"])
+        start, end = shared.window(body["start_date"]), shared.window(body["end_date"])
         if int(body.get("dateType", 0)) == 1:
             total = data.created_between(app_key, start, end)
             return {"searchorderinfo_result": {"apiResult": ok, "orderTotal": total, "orderInfoList": []}}
         orders = data.modified_between(app_key, start, end)
-        page, _more = page_of(orders, int(body.get("page", 1)), int(body.get("page_size", 20)))
+        page, _more = shared.page_of(orders, int(body.get("page", 1)), int(body.get("page_size", 20)))
         return {
             "searchorderinfo_result": {
                 "apiResult": ok,
@@ -107,25 +94,25 @@ def _jd_call(connection: ShopConnection, method: str, body: dict[str, Any]) -> d
             }
         }
     if method == "jingdong.pop.order.get":
-        order = order_get("jd", app_key, str(body.get("order_id", "")))
+        order = shared.order_get("jd", app_key, str(body.get("order_id", "")))
         return {"orderDetailInfo": {"apiResult": ok, "orderInfo": formats.jd_order(order)}}
     if method == "jingdong.pop.order.shipment":
-        order_get("jd", app_key, str(body.get("order_id", "")))
+        shared.order_get("jd", app_key, str(body.get("order_id", "")))
         if not str(body.get("logiCoprId", "")).isdigit():
-            raise SandboxError("invalid", f"logiCoprId {body.get('logiCoprId')!r} is not a JD carrier id")
-        received_record(connection, "ship_confirm", body)
+            raise shared.SandboxError("invalid", f"logiCoprId {body.get('logiCoprId')!r} is not a JD carrier id")
+        shared.received_record(connection, "ship_confirm", body)
         return {"sopjosshipment_result": {"success": True, "chineseErrCode": "成功"}}
     if method == "jingdong.stock.write.updateSkuStock":
-        received_record(connection, "stock_update", body)
+        shared.received_record(connection, "stock_update", body)
         return {"success": True}
     if method == "jingdong.pop.afs.soa.refundapply.replyRefund":
         return _reply_refund(connection, body)
     if method in AFTERSALES:
         return AFTERSALES[method](connection, body)
-    result = logistics_call("jd", connection, method, body)
+    result = shared.logistics_call("jd", connection, method, body)
     if result is not None:
         return result
-    raise SandboxError("invalid", f"the sandbox does not emulate {method}")
+    raise shared.SandboxError("invalid", f"the sandbox does not emulate {method}")
 
 
 AFTERSALES = {
@@ -140,14 +127,14 @@ def _reply_refund(connection: ShopConnection, body: dict[str, Any]) -> dict[str,
     """商家审核退款单: ``status`` 1 agree (the money goes back), 2 refuse (``rejectType`` and ``remark``)."""
     status = int(body.get("status") or 0)
     if status not in (1, 2) or not body.get("id") or not body.get("checkUserName"):
-        raise SandboxError("invalid", "status (1/2), id and checkUserName are required")
+        raise shared.SandboxError("invalid", "status (1/2), id and checkUserName are required")
     if status == 2 and (not body.get("remark") or not body.get("rejectType")):
-        raise SandboxError("invalid", "remark and rejectType are required to refuse")
+        raise shared.SandboxError("invalid", "remark and rejectType are required to refuse")
     to = refunds.REFUNDED if status == 1 else refunds.REFUSED
     try:
         refunds.refund_decide(
             connection, str(body["id"]), allowed=(refunds.WAITING,), to=to, kind="reply_refund", payload=body
         )
-    except SandboxError as exc:
-        raise SandboxError("refused", exc.message) from None
+    except shared.SandboxError as exc:
+        raise shared.SandboxError("refused", exc.message) from None
     return {"replyResult": {"success": True}}

@@ -11,16 +11,7 @@ from django.utils import timezone
 
 from integrations.models import ShopConnection
 from integrations.sandbox import catalog, data, formats
-from integrations.sandbox.views.shared import (
-    RECEIVED,
-    SandboxError,
-    order_get,
-    page_of,
-    received_record,
-    token_issued_here,
-    token_lifetime,
-    token_refresh,
-)
+from integrations.sandbox.views import shared
 from integrations.selectors import connection_for_access_token
 from integrations.signing import equal
 
@@ -32,7 +23,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
     connection = connection_for_access_token(platform="shopify", token=token)
     expired = connection is not None and connection.token_expires_at is not None
     expired = expired and connection.token_expires_at < timezone.now()
-    refused = fault == "expired_token" and not (connection and token_issued_here(connection, token))
+    refused = fault == "expired_token" and not (connection and shared.token_issued_here(connection, token))
     if connection is None or refused or expired or token == "expired":
         return JsonResponse(
             {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}, status=401
@@ -62,7 +53,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         end = dt.datetime.fromisoformat(state["max"])
         orders = data.modified_between(app_key, start, end)
         limit = int(request.GET.get("limit", 50))
-        page, more = page_of(orders, state["page"], limit)
+        page, more = shared.page_of(orders, state["page"], limit)
         response = JsonResponse({"orders": [formats.shopify_order(o) for o in page]})
         if more:
             token = json.dumps({**state, "page": state["page"] + 1}).encode().hex()
@@ -76,8 +67,8 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         return JsonResponse({"count": data.created_between(app_key, start, end)})
     if resource.startswith("orders/") and resource.endswith("/fulfillment_orders.json"):
         try:
-            order = formats.shopify_order(order_get("shopify", app_key, resource.split("/")[1]))
-        except SandboxError as exc:
+            order = formats.shopify_order(shared.order_get("shopify", app_key, resource.split("/")[1]))
+        except shared.SandboxError as exc:
             return JsonResponse({"errors": exc.message}, status=404)
         return JsonResponse({"fulfillment_orders": [_fulfillment_order(connection, order)]})
     if resource == "fulfillments.json" and request.method == "POST":
@@ -89,11 +80,11 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
     if resource.startswith("orders/") and resource.endswith("/fulfillments.json") and request.method == "POST":
         external = resource.split("/")[1]
         try:
-            order_get("shopify", app_key, external)
-        except SandboxError as exc:
+            shared.order_get("shopify", app_key, external)
+        except shared.SandboxError as exc:
             return JsonResponse({"errors": exc.message}, status=404)
         body = json.loads(request.body or b"{}")
-        received_record(connection, "ship_confirm", {"order_id": external, **body.get("fulfillment", {})})
+        shared.received_record(connection, "ship_confirm", {"order_id": external, **body.get("fulfillment", {})})
         return JsonResponse(
             {"fulfillment": {"id": 1, "order_id": int(external), "status": "success", **body.get("fulfillment", {})}},
             status=201,
@@ -102,8 +93,8 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         return _shopify_refunds(request, connection, resource)
     if resource.startswith("orders/") and resource.endswith(".json"):
         try:
-            order = order_get("shopify", app_key, resource.split("/")[1].removesuffix(".json"))
-        except SandboxError as exc:
+            order = shared.order_get("shopify", app_key, resource.split("/")[1].removesuffix(".json"))
+        except shared.SandboxError as exc:
             return JsonResponse({"errors": exc.message}, status=404)
         return JsonResponse({"order": formats.shopify_order(order)})
     if resource == "products.json" and request.method == "GET":
@@ -134,13 +125,13 @@ def _shopify_token_refresh(request: HttpRequest) -> HttpResponse:
     if form.get("grant_type") != "refresh_token":
         return JsonResponse({"error": "unsupported_grant_type"}, status=400)
     try:
-        access, refresh = token_refresh(connection, form.get("refresh_token", ""))
-    except SandboxError as exc:
+        access, refresh = shared.token_refresh(connection, form.get("refresh_token", ""))
+    except shared.SandboxError as exc:
         return JsonResponse({"error": "invalid_grant", "error_description": exc.message}, status=400)
     return JsonResponse(
         {
             "access_token": access,
-            "expires_in": token_lifetime("shopify"),
+            "expires_in": shared.token_lifetime("shopify"),
             "refresh_token": refresh,
             "refresh_token_expires_in": 90 * 86400,
             "scope": "read_orders,write_orders,read_products,read_inventory,write_inventory,read_locations",
@@ -152,7 +143,7 @@ def _shopify_products(request: HttpRequest, app_key: str) -> HttpResponse:
     cursor = request.GET.get("page_info", "")
     state = json.loads(bytes.fromhex(cursor).decode()) if cursor else {"page": 1}
     limit = min(int(request.GET.get("limit", 50)), 250)
-    page, more = page_of(catalog.products(app_key), state["page"], limit)
+    page, more = shared.page_of(catalog.products(app_key), state["page"], limit)
     fields = [f for f in request.GET.get("fields", "").split(",") if f]
     if fields:
         page = [{k: v for k, v in product.items() if k in fields} for product in page]
@@ -173,7 +164,7 @@ def _shopify_inventory_set(request: HttpRequest, connection: ShopConnection) -> 
         return JsonResponse({"errors": ["Inventory item does not exist"]}, status=422)
     if not isinstance(available, int):
         return JsonResponse({"errors": {"available": ["must be an integer"]}}, status=422)
-    received_record(connection, "stock_update", body)
+    shared.received_record(connection, "stock_update", body)
     return JsonResponse(
         {
             "inventory_level": {
@@ -192,7 +183,7 @@ def _fulfillment_order(connection: ShopConnection, order: dict) -> dict:
     quantity less what ship confirmations by line (``fulfillments.json``) took already."""
     shop = connection.shop.code
     taken: dict[int, int] = {}
-    for r in RECEIVED:
+    for r in shared.RECEIVED:
         if r["shop"] == shop and r["kind"] == "ship_confirm" and r["payload"].get("order_id") == str(order["id"]):
             for item in r["payload"].get("line_items", []):
                 taken[item["id"]] = taken.get(item["id"], 0) + item["quantity"]
@@ -217,8 +208,8 @@ def _shopify_fulfil_lines(request: HttpRequest, connection: ShopConnection) -> H
         return JsonResponse({"errors": {"line_items_by_fulfillment_order": ["can't be blank"]}}, status=422)
     external = str(int(groups[0]["fulfillment_order_id"]) - 1)
     try:
-        order = formats.shopify_order(order_get("shopify", connection.app_key, external))
-    except SandboxError as exc:
+        order = formats.shopify_order(shared.order_get("shopify", connection.app_key, external))
+    except shared.SandboxError as exc:
         return JsonResponse({"errors": exc.message}, status=404)
     open_lines = {
         line["id"]: line["fulfillable_quantity"] for line in _fulfillment_order(connection, order)["line_items"]
@@ -232,7 +223,7 @@ def _shopify_fulfil_lines(request: HttpRequest, connection: ShopConnection) -> H
                 )
             items.append({"id": item["id"], "quantity": int(item["quantity"])})
     tracking = fulfillment.get("tracking_info") or {}
-    received_record(
+    shared.received_record(
         connection,
         "ship_confirm",
         {
@@ -249,8 +240,8 @@ def _fulfillments(connection: ShopConnection, external: str) -> list[dict]:
     """The order's fulfillments as Shopify lists them: one per ship confirmation received (id = its position),
     ``shipment_status`` ``delivered`` once a delivered fulfillment event was posted to it."""
     shop = connection.shop.code
-    confirms = [r["payload"] for r in RECEIVED if r["shop"] == shop and r["kind"] == "ship_confirm"]
-    events = [r["payload"] for r in RECEIVED if r["shop"] == shop and r["kind"] == "fulfillment_event"]
+    confirms = [r["payload"] for r in shared.RECEIVED if r["shop"] == shop and r["kind"] == "ship_confirm"]
+    events = [r["payload"] for r in shared.RECEIVED if r["shop"] == shop and r["kind"] == "fulfillment_event"]
     result = []
     for index, confirm in enumerate(c for c in confirms if str(c.get("order_id")) == external):
         fid = index + 1
@@ -286,11 +277,11 @@ def _shopify_fulfillment_event(request: HttpRequest, connection: ShopConnection,
         return JsonResponse({"errors": {"event": "Required parameter missing or invalid"}}, status=400)
     if event.get("status") not in FULFILLMENT_EVENT_STATUSES:
         return JsonResponse({"errors": {"status": ["is not included in the list"]}}, status=422)
-    received_record(connection, "fulfillment_event", {"order_id": external, "fulfillment_id": fid, **event})
+    shared.received_record(connection, "fulfillment_event", {"order_id": external, "fulfillment_id": fid, **event})
     return JsonResponse(
         {
             "fulfillment_event": {
-                "id": len([r for r in RECEIVED if r["kind"] == "fulfillment_event"]),
+                "id": len([r for r in shared.RECEIVED if r["kind"] == "fulfillment_event"]),
                 "fulfillment_id": int(fid),
                 "order_id": int(external),
                 "shop_id": connection.shop_id,
@@ -326,8 +317,8 @@ def _shopify_refunds(request: HttpRequest, connection: ShopConnection, resource:
     what is left is refused 422, as Shopify does)."""
     external = resource.split("/")[1]
     try:
-        order = formats.shopify_order(order_get("shopify", connection.app_key, external))
-    except SandboxError as exc:
+        order = formats.shopify_order(shared.order_get("shopify", connection.app_key, external))
+    except shared.SandboxError as exc:
         return JsonResponse({"errors": exc.message}, status=404)
     made = REFUNDS.setdefault((connection.app_key, external), [])
     if request.method == "GET":
@@ -378,5 +369,5 @@ def _shopify_refunds(request: HttpRequest, connection: ShopConnection, resource:
         ],
     }
     made.append(refund)
-    received_record(connection, "refund_create", {"order_id": external, **body})
+    shared.received_record(connection, "refund_create", {"order_id": external, **body})
     return JsonResponse({"refund": refund}, status=201)

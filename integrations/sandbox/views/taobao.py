@@ -10,29 +10,15 @@ from django.utils import timezone
 
 from integrations.models import ShopConnection
 from integrations.sandbox import data, formats
-from integrations.sandbox.views import refunds
-from integrations.sandbox.views.shared import (
-    REFRESH_LIFETIME,
-    SandboxError,
-    carrier_check,
-    gateway_call,
-    logistics_call,
-    order_get,
-    page_of,
-    received_record,
-    request_params,
-    token_lifetime,
-    token_refresh,
-    window,
-)
+from integrations.sandbox.views import refunds, shared
 from integrations.signing import equal, top_sign
 
 
 def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
-    params = request_params(request)
+    params = shared.request_params(request)
     method = params.get("method", "")
     try:
-        result = gateway_call(
+        result = shared.gateway_call(
             app_key=params.get("app_key", ""),
             signed=lambda connection: equal(
                 top_sign(params, connection.app_secret, sign_method=params.get("sign_method", "md5")),
@@ -49,7 +35,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
                 else None
             ),
         )
-    except SandboxError as exc:
+    except shared.SandboxError as exc:
         codes = {
             "signature": {"code": 25, "msg": "Invalid signature"},
             "token": {"code": 27, "msg": "Invalid session", "sub_code": "invalid-sessionkey"},
@@ -82,17 +68,17 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
 
 
 def _taobao_token_refresh(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
-    access, refresh = token_refresh(connection, params.get("refresh_token", ""))
+    access, refresh = shared.token_refresh(connection, params.get("refresh_token", ""))
     now_ms = int(timezone.now().timestamp() * 1000)
-    lifetime = token_lifetime("taobao")
+    lifetime = shared.token_lifetime("taobao")
     token = {
         "access_token": access,
         "token_type": "Bearer",
         "expires_in": lifetime,
         "expire_time": now_ms + lifetime * 1000,
         "refresh_token": refresh,
-        "re_expires_in": REFRESH_LIFETIME,
-        "refresh_token_valid_time": now_ms + REFRESH_LIFETIME * 1000,
+        "re_expires_in": shared.REFRESH_LIFETIME,
+        "refresh_token_valid_time": now_ms + shared.REFRESH_LIFETIME * 1000,
         "r1_expires_in": lifetime,
         "r2_expires_in": lifetime,
         "w1_expires_in": lifetime,
@@ -106,33 +92,33 @@ def _taobao_token_refresh(connection: ShopConnection, params: dict[str, str]) ->
 def _taobao_call(connection: ShopConnection, method: str, params: dict[str, str]) -> dict[str, Any]:
     app_key = connection.app_key
     if method == "taobao.trades.sold.increment.get":
-        start, end = window(params["start_modified"]), window(params["end_modified"])
+        start, end = shared.window(params["start_modified"]), shared.window(params["end_modified"])
         orders = data.modified_between(app_key, start, end)
-        page, more = page_of(orders, int(params.get("page_no", 1)), int(params.get("page_size", 40)))
+        page, more = shared.page_of(orders, int(params.get("page_no", 1)), int(params.get("page_size", 40)))
         return {
             "total_results": len(orders),
             "has_next": more,
             "trades": {"trade": [formats.taobao_trade(o) for o in page]},
         }
     if method == "taobao.trade.fullinfo.get":
-        return {"trade": formats.taobao_trade(order_get("taobao", app_key, params.get("tid", "")))}
+        return {"trade": formats.taobao_trade(shared.order_get("taobao", app_key, params.get("tid", "")))}
     if method == "taobao.trades.sold.get":
-        start, end = window(params["start_created"]), window(params["end_created"])
+        start, end = shared.window(params["start_created"]), shared.window(params["end_created"])
         return {"total_results": data.created_between(app_key, start, end), "trades": {"trade": []}}
     if method == "taobao.logistics.offline.send":
-        order_get("taobao", app_key, params.get("tid", ""))
-        carrier_check("taobao", params.get("company_code", ""))
-        received_record(connection, "ship_confirm", params)
+        shared.order_get("taobao", app_key, params.get("tid", ""))
+        shared.carrier_check("taobao", params.get("company_code", ""))
+        shared.received_record(connection, "ship_confirm", params)
         return {"shipping": {"is_success": True}}
     if method == "taobao.item.quantity.update":
-        received_record(connection, "stock_update", params)
+        shared.received_record(connection, "stock_update", params)
         return {"item": {"outer_id": params.get("outer_id"), "num": int(params.get("quantity", 0))}}
     if method in REFUND_METHODS:
         return REFUND_METHODS[method](connection, params)
-    result = logistics_call("taobao", connection, method, params)
+    result = shared.logistics_call("taobao", connection, method, params)
     if result is not None:
         return result
-    raise SandboxError("invalid", f"the sandbox does not emulate {method}")
+    raise shared.SandboxError("invalid", f"the sandbox does not emulate {method}")
 
 
 # Refund.status as taobao.refund.get shows it, for the sandbox's refund states.
@@ -167,7 +153,7 @@ def _refunds_agree(connection: ShopConnection, params: dict[str, str]) -> dict[s
     for info in filter(None, params.get("refund_infos", "").split(",")):
         parts = info.split("|")
         if len(parts) < 3 or not parts[1].isdigit():
-            raise SandboxError("invalid", f"refund_infos {info!r}: refund_id|amount|version|phase")
+            raise shared.SandboxError("invalid", f"refund_infos {info!r}: refund_id|amount|version|phase")
         try:
             refunds.refund_decide(
                 connection,
@@ -178,7 +164,7 @@ def _refunds_agree(connection: ShopConnection, params: dict[str, str]) -> dict[s
                 payload={"refund_id": parts[0], "amount_fen": int(parts[1])},
             )
             results.append({"refund_id": parts[0], "succ": True, "message": "操作成功"})
-        except SandboxError as exc:
+        except shared.SandboxError as exc:
             ok = False
             results.append({"refund_id": parts[0], "succ": False, "message": exc.message})
     return {
@@ -191,7 +177,7 @@ def _refunds_agree(connection: ShopConnection, params: dict[str, str]) -> dict[s
 
 def _returngoods_agree(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
     if not params.get("seller_address_id"):
-        raise SandboxError("invalid", "seller_address_id is required")
+        raise shared.SandboxError("invalid", "seller_address_id is required")
     _refund_decide(connection, params, allowed=(refunds.WAITING,), to=refunds.RETURN_WAITING, kind="return_agree")
     return {"is_success": True}
 
@@ -203,12 +189,12 @@ def _uploads(request: HttpRequest) -> dict[str, str]:
 
 def _refund_refuse(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
     if len(params.get("refuse_message", "")) < 2:
-        raise SandboxError("invalid", "refuse_message must be 2-200 characters")
+        raise shared.SandboxError("invalid", "refuse_message must be 2-200 characters")
     proof = params.get("refuse_proof", "")
     if connection.shop.platform == "tmall" and not proof:
-        raise SandboxError("refused", "天猫拒绝退款须上传凭证 refuse_proof", "isv.refund-refuse-proof-required")
+        raise shared.SandboxError("refused", "天猫拒绝退款须上传凭证 refuse_proof", "isv.refund-refuse-proof-required")
     if proof and (int(proof.split(":")[1]) > 130_000 or proof.split(":")[2] not in PROOF_TYPES):
-        raise SandboxError("invalid", "refuse_proof: GIF, JPG or PNG, at most 130000 bytes")
+        raise shared.SandboxError("invalid", "refuse_proof: GIF, JPG or PNG, at most 130000 bytes")
     _refund_decide(connection, params, allowed=(refunds.WAITING,), to=refunds.REFUSED, kind="refund_refuse")
     return {"is_success": True, "refund": {"refund_id": params.get("refund_id"), "status": "SELLER_REFUSE_BUYER"}}
 
@@ -216,10 +202,10 @@ def _refund_refuse(connection: ShopConnection, params: dict[str, str]) -> dict[s
 def _refund_decide(connection: ShopConnection, params: dict[str, str], **decision) -> None:
     try:
         refunds.refund_decide(connection, params.get("refund_id", ""), payload=params, **decision)
-    except SandboxError as exc:
+    except shared.SandboxError as exc:
         if exc.kind == "state":  # the refund does not wait for this decision (any more)
-            raise SandboxError("refused", exc.message, "isv.refund-status-error") from None
-        raise SandboxError("refused", exc.message, "isv.refund-need-manual") from None
+            raise shared.SandboxError("refused", exc.message, "isv.refund-status-error") from None
+        raise shared.SandboxError("refused", exc.message, "isv.refund-need-manual") from None
 
 
 PROOF_TYPES = frozenset({"image/gif", "image/jpeg", "image/png"})
