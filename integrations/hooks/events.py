@@ -1,6 +1,7 @@
 """The webhook event types, which domain changes raise them, and the ``data`` of each: the resource as the API
-shows the subscription's owner (``GET /api/v1/orders/<number>/``, ``GET /api/v1/stock/?sku=``), or nothing
-when the owner may not see it (that subscription gets no delivery)."""
+shows the subscription's owner (``GET /api/v1/orders/<number>/``, ``GET /api/v1/stock/?sku=``,
+``GET /api/v1/aftersales/<id>/``), or nothing when the owner may not see it (that subscription gets no
+delivery)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.models import Case
+from aftersales.api.serializers import CaseOutputSerializer
+from aftersales.selectors import case_list_for_user
 from inventory.api.stock_views import sku_stock_render
 from inventory.models import SKU
 from orders.api.serializers import OrderDetailOutputSerializer
@@ -62,8 +64,13 @@ def resource_render(*, type: str, ref: dict[str, Any], owner) -> dict[str, Any] 
         data = sku_stock_render(user=owner, sku=sku)
         return data if data["locations"] else None
     if type == AFTERSALES_UPDATED:
-        refund = Case.objects.filter(pk=ref["refund_id"], order__in=order_list_for_user(owner)).first()
-        return refund_render(refund) if refund is not None else None
+        case = (
+            case_list_for_user(owner)
+            .prefetch_related("lines__sku", "decisions__actor")
+            .filter(pk=ref["refund_id"])  # the case's id (the key keeps the name it was stored under)
+            .first()
+        )
+        return CaseOutputSerializer(case).data if case is not None else None
     order = (
         order_list_for_user(owner)
         .select_related("presale")
@@ -77,21 +84,3 @@ def resource_render(*, type: str, ref: dict[str, Any], owner) -> dict[str, Any] 
     if order is None:
         return None
     return OrderDetailOutputSerializer(order, context={"request": SimpleNamespace(user=owner)}).data
-
-
-def refund_render(refund: Case) -> dict[str, Any]:
-    """An after-sales case, as documented in docs/api.md (``id`` is the one of /api/v1/aftersales/<id>/)."""
-    return {
-        "id": refund.pk,
-        "number": refund.number,
-        "order": refund.order.number,
-        "external_id": refund.external_id,
-        "kind": refund.kind,
-        "status": refund.status,
-        "amount": str(refund.amount),
-        "currency": refund.currency,
-        "reason": refund.reason,
-        "requested_at": refund.requested_at.isoformat() if refund.requested_at else None,
-        "refunded_at": refund.refunded_at.isoformat() if refund.refunded_at else None,
-        "updated_at": refund.updated_at.isoformat(),
-    }

@@ -1,8 +1,10 @@
 """/api/v1/aftersales/: a partner opens a case, it is approved, received and refunded — as the issue writes it."""
 
+import time
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from aftersales.models import Case
@@ -91,3 +93,84 @@ def test_a_case_of_another_shop_is_not_found(order, cs_a, su):
     )
 
     assert _client(cs_a).get(f"/api/v1/aftersales/{case_id}/").status_code == 404
+
+
+# --- following changes and limited tokens --------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_cases(world, su):
+    """A compensation on an order of shop A and one on an order of shop B, both paid."""
+    api = _client(su)
+    cases = {}
+    for key, shop in (("a", world["shop_a"]), ("b", world["shop_b"])):
+        order = make_order(shop=shop, skus=[(world["skus"][0], 1, Decimal("30.00"))], status=Status.PAID)
+        cases[key] = api.post(
+            "/api/v1/aftersales/", {"order": order.number, "kind": "compensation", "amount": "5.00"}, format="json"
+        ).json()["id"]
+    return cases
+
+
+def _token_client(user, **policy):
+    from rest_framework.authtoken.models import Token
+
+    from orders.tokens import token_policy_save
+
+    token_policy_save(user=user, **{"read_only": False, "shops": [], "rate": "", **policy})
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_follower_gets_each_case_change_once_in_change_order(two_cases, su):
+    api = _client(su)
+    first = api.get("/api/v1/aftersales/", {"cursor": ""}).json()
+    assert [row["id"] for row in first["results"]] == [two_cases["a"], two_cases["b"]]
+    assert "count" not in first and first["has_more"] is False
+
+    api.post(f"/api/v1/aftersales/{two_cases['a']}/reject/", {"reason": "重复申请"}, format="json")
+
+    again = api.get(first["next"]).json()
+    assert [(row["id"], row["status"]) for row in again["results"]] == [(two_cases["a"], "rejected")]
+    assert api.get(again["next"]).json()["results"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_updated_after_returns_only_the_cases_changed_since_then(two_cases, su):
+    api = _client(su)
+    time.sleep(0.05)  # the database's clock stamps changes: leave a gap around the moment asked for
+    since = timezone.now()
+    time.sleep(0.05)
+    Case.objects.filter(pk=two_cases["b"]).update(reason="补差价")  # a set-based write is a change too
+
+    body = api.get("/api/v1/aftersales/", {"updated_after": since.isoformat()}).json()
+
+    assert [(row["id"], row["reason"]) for row in body["results"]] == [(two_cases["b"], "补差价")]
+    assert api.get("/api/v1/aftersales/", {"updated_after": "soon"}).status_code == 400
+
+
+def test_a_token_limited_to_a_shop_sees_and_acts_on_that_shops_cases_only(two_cases, manager, world):
+    client = _token_client(manager, shops=[world["shop_a"]])
+
+    assert [row["id"] for row in client.get("/api/v1/aftersales/").json()["results"]] == [two_cases["a"]]
+    assert [row["id"] for row in client.get("/api/v1/aftersales/?cursor=").json()["results"]] == [two_cases["a"]]
+    assert client.get(f"/api/v1/aftersales/{two_cases['b']}/").status_code == 404
+    refused = client.post(f"/api/v1/aftersales/{two_cases['b']}/reject/", {"reason": "x"}, format="json")
+    assert refused.status_code == 404
+    assert Case.objects.get(pk=two_cases["b"]).status == Case.Status.REQUESTED
+
+
+def test_a_read_only_token_reads_cases_but_cannot_open_or_decide_one(two_cases, manager, world):
+    client = _token_client(manager, read_only=True)
+    order = Case.objects.get(pk=two_cases["a"]).order
+
+    assert client.get(f"/api/v1/aftersales/{two_cases['a']}/").status_code == 200
+    for path, body in (
+        ("/api/v1/aftersales/", {"order": order.number, "kind": "compensation", "amount": "1.00"}),
+        (f"/api/v1/aftersales/{two_cases['a']}/reject/", {"reason": "x"}),
+    ):
+        response = client.post(path, body, format="json")
+        assert (response.status_code, response.json()["code"]) == (403, "token_read_only"), path
+    assert Case.objects.count() == 2
+    assert Case.objects.get(pk=two_cases["a"]).status == Case.Status.REQUESTED

@@ -55,3 +55,18 @@ def test_an_unknown_path_is_404_for_a_signed_in_caller(client, admin_user):
 
 def test_the_public_tracking_page_needs_no_login(client):
     assert client.get("/track/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fulfilment/api/waves/",
+        "/fulfilment/api/shipments/1/",
+        "/fulfilment/api/carriers/",
+    ],
+)
+def test_the_unversioned_fulfilment_api_is_gone(client, admin_user, path):
+    """Fulfilment lives under /api/v1/ only: its old unversioned address answers nothing, to anyone."""
+    client.force_login(admin_user)
+    assert client.get(path).status_code == 404
+    assert client.post(path, {}, content_type="application/json").status_code == 404

@@ -103,3 +103,21 @@ def test_statement_import_refuses_a_file_over_the_limit_and_stores_nothing(admin
 def test_statement_import_refuses_a_bomb(admin_user):
     with pytest.raises(StatementInvalid, match="unpacks to"):
         statement_upload(file=io.BytesIO(_bomb()), filename="bill.xlsx", user=admin_user)
+
+
+@pytest.mark.django_db
+def test_channel_allocations_import_refuses_a_bomb_and_a_file_over_the_limit(client, manager, settings):
+    from django.urls import reverse
+
+    from inventory.models import ChannelStock
+
+    client.force_login(manager)
+    bomb_file = SimpleUploadedFile("allocations.xlsx", _bomb())
+    bomb = client.post(reverse("stock-allocations"), {"file": bomb_file}, HTTP_ACCEPT_LANGUAGE="en")
+    assert bomb.status_code == 200 and "unpacks to" in bomb.content.decode()
+
+    settings.UPLOAD_MAX_BYTES = 1 * MB
+    big = SimpleUploadedFile("allocations.csv", ("店铺,SKU,规则\n" + "shop-a,SKU-1,默认\n" * (MB // 16)).encode())
+    refused = client.post(reverse("stock-allocations"), {"file": big}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and "at most 1.0 MB" in refused.content.decode()
+    assert not ChannelStock.objects.exists()

@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from integrations.hooks.services import delivery_replay, subscription_resume, webhook_deliver, webhook_retry_due
 from integrations.hooks.signing import signature_verify
@@ -285,6 +286,50 @@ def test_refund_changes_are_published_as_aftersales_updated(
     assert body["type"] == "aftersales.updated"
     assert body["data"]["order"] == order.number
     assert (body["data"]["amount"], body["data"]["status"]) == ("10.00", "requested")
+    # data is the case exactly as the API shows it to the subscription's owner
+    client = APIClient()
+    client.force_authenticate(manager)
+    shown = client.get(f"/api/v1/aftersales/{body['data']['id']}/")
+    assert shown.status_code == 200
+    assert body["data"] == shown.json()
+
+
+def test_a_case_of_a_shop_the_owner_may_not_see_is_not_sent(
+    world, cs_a, subscribe, receiver, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from aftersales.services import refund_record
+
+    subscribe(cs_a, "aftersales.updated")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = make_order(shop=world["shop_b"])
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_record(order=order, amount=Decimal("10.00"), external_id="RF2", status="requested", system="tests")
+
+    assert receiver.requests == []
+
+
+def test_an_order_moving_to_shipped_sends_order_shipped(
+    world, manager, subscribe, receiver, django_capture_on_commit_callbacks
+):
+    subscribe(manager, "order.shipped")
+    order = _order(world, django_capture_on_commit_callbacks, status=Status.PAID)
+    with django_capture_on_commit_callbacks(execute=True):
+        for status in (Status.APPROVED, Status.PICKING):
+            order_transition(order=order, to_status=status, system="tests")
+    assert receiver.requests == []  # approving and picking are not shipping
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_transition(order=order, to_status=Status.SHIPPED, system="tests")
+
+    (request,) = receiver.requests
+    body = json.loads(request.body)
+    assert (body["type"], body["data"]["number"], body["data"]["status"]) == (
+        "order.shipped",
+        order.number,
+        Status.SHIPPED,
+    )
 
 
 def test_order_events_whose_publishing_was_lost_are_published_by_the_safety_net(
