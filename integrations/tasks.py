@@ -57,6 +57,14 @@ SCHEDULES: list[dict] = [
         "schedule_type": "I",
         "minutes": 1440,
     },
+    # What came in raw (inbox bodies, uploaded order files: buyers' names, phones, addresses) is erased after
+    # CONSIGNEE_RETENTION_DAYS.
+    {
+        "name": "integrations.inbound_raw_erase_due",
+        "func": "integrations.tasks.inbound_raw_erase_due",
+        "schedule_type": "I",
+        "minutes": 1440,
+    },
     # Webhooks: order events whose publishing after commit was lost (a process stopped in between).
     {
         "name": "integrations.webhooks_publish_missed",
@@ -258,6 +266,12 @@ def buyer_messages_anonymise_due() -> int:
     from integrations.notify.services import buyer_messages_anonymise_due as anonymise
 
     return anonymise()
+
+
+def inbound_raw_erase_due() -> dict:
+    from integrations.retention import inbound_raw_erase_due as erase
+
+    return erase()
 
 
 # --- the peak simulator (integrations.simulator) --------------------------------------------------------------
