@@ -1,5 +1,6 @@
-"""Personal data in what came in raw: a platform's or partner's message body (and the headers kept with it), and
-an uploaded order file, carry the buyers' names, phones and addresses as they were sent.
+"""Personal data in raw copies: a platform's or partner's message body (and the headers kept with it), an uploaded
+order file, and the body of a webhook delivery (the order as its subscriber may see it) carry the buyers' names,
+phones and addresses.
 
 ``CONSIGNEE_RETENTION_DAYS`` after they arrived — the period after which the orders' own consignee data is
 erased (``orders.services.pii``) — the daily ``integrations.inbound_raw_erase_due``:
@@ -8,7 +9,9 @@ erased (``orders.services.pii``) — the daily ``integrations.inbound_raw_erase_
   deduplication and audits need stays: shop, platform, kind, topic, event id, platform order id, content hash,
   result, the order it fed and the times. Messages not processed (pending, failed, parked) keep their body:
   staff still need it to replay them;
-- deletes the file of finished order imports (done or failed), keeping the job's name, counts and row errors.
+- deletes the file of finished order imports (done or failed), keeping the job's name, counts and row errors;
+- deletes delivered webhook deliveries (``done``) from the delivery log, whose history keeps every attempt's
+  outcome without the body; parked ones stay for their owner to replay.
 """
 
 from __future__ import annotations
@@ -19,15 +22,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.models import ImportJob, InboxMessage, WorkStatus
+from integrations.models import ImportJob, InboxMessage, WebhookDelivery, WorkStatus
 
 
 def inbound_raw_erase_due(*, now: dt.datetime | None = None, days: int | None = None) -> dict[str, int]:
-    """Both erasures below; returns how many messages and files were erased."""
+    """The erasures below; returns how many messages, files and deliveries were erased."""
     now = now or timezone.now()
     return {
         "messages": inbox_bodies_erase_due(now=now, days=days),
         "import_files": import_files_erase_due(now=now, days=days),
+        "webhook_deliveries": webhook_deliveries_delete_due(now=now, days=days),
     }
 
 
@@ -69,4 +73,20 @@ def import_files_erase_due(*, now: dt.datetime | None = None, days: int | None =
         ImportJob.history.model.objects.filter(id=job.pk).update(file="")
         job.file.storage.delete(name)
         done += 1
+    return done
+
+
+def webhook_deliveries_delete_due(*, now: dt.datetime | None = None, days: int | None = None, batch: int = 1000) -> int:
+    """Delete the deliveries delivered more than ``days`` ago (their event stays, so publishing never makes them
+    again). Idempotent; returns how many were deleted."""
+    due = (
+        WebhookDelivery.objects.filter(status=WorkStatus.DONE, sent_at__lte=_cutoff(now, days))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    while ids := list(due[:batch]):
+        with transaction.atomic():
+            WebhookDelivery.objects.filter(pk__in=ids).delete()
+        done += len(ids)
     return done

@@ -10,8 +10,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from integrations.models import ImportJob, InboxMessage, WorkStatus
-from integrations.retention import inbound_raw_erase_due, inbox_bodies_erase_due
+from integrations.hooks.services import subscription_create
+from integrations.models import ImportJob, InboxMessage, WebhookDelivery, WebhookEvent, WorkStatus
+from integrations.retention import inbound_raw_erase_due, inbox_bodies_erase_due, webhook_deliveries_delete_due
 from integrations.tasks import SCHEDULES
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_files_of_finished_imports_past_the_period_are_deleted_and_the_job_stays
     previewed = _import(world["shop_a"], status=ImportJob.Status.PREVIEWED, days_ago=0, key=3)
     old_name = old.file.name
 
-    assert inbound_raw_erase_due() == {"messages": 0, "import_files": 1}
+    assert inbound_raw_erase_due() == {"messages": 0, "import_files": 1, "webhook_deliveries": 0}
 
     old.refresh_from_db()
     assert not old.file and not default_storage.exists(old_name)
@@ -86,7 +87,35 @@ def test_files_of_finished_imports_past_the_period_are_deleted_and_the_job_stays
     for kept in (recent, previewed):
         kept.refresh_from_db()
         assert default_storage.exists(kept.file.name)
-    assert inbound_raw_erase_due() == {"messages": 0, "import_files": 0}  # once
+    assert inbound_raw_erase_due() == {"messages": 0, "import_files": 0, "webhook_deliveries": 0}  # once
+
+
+def test_deliveries_delivered_before_the_period_leave_the_log_and_parked_ones_stay(manager, settings):
+    import uuid
+
+    settings.CONSIGNEE_RETENTION_DAYS = 180
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    subscription = subscription_create(
+        owner=manager, url="http://127.0.0.1:9/hooks", events=["order.created"], secret="s" * 16
+    )
+    now = timezone.now()
+
+    def delivery(status, sent_days_ago):
+        event = WebhookEvent.objects.create(id=uuid.uuid4(), type="order.created", source_key=str(uuid.uuid4()))
+        sent_at = now - dt.timedelta(days=sent_days_ago) if sent_days_ago is not None else None
+        return WebhookDelivery.objects.create(
+            subscription=subscription, event=event, body=BODY, status=status, sent_at=sent_at
+        )
+
+    old = delivery(WorkStatus.DONE, 181)
+    recent = delivery(WorkStatus.DONE, 10)
+    parked = delivery(WorkStatus.DEAD, None)
+
+    assert webhook_deliveries_delete_due() == 1
+
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {recent.pk, parked.pk}
+    assert WebhookEvent.objects.filter(pk=old.event_id).exists()  # publishing it again makes no new delivery
+    assert webhook_deliveries_delete_due() == 0
 
 
 def test_the_erasure_runs_daily():
