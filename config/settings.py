@@ -425,7 +425,7 @@ CACHE_KEY_PREFIX = "orderhub"  # of the shared cache's keys (the simulator clear
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",  # Django's, one client per pool (config/cache.py)
             "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }

@@ -32,8 +32,8 @@ def queue_flush(redis_url: str) -> None:
     this run's pushes would queue no drain."""
     if redis_url:
         import redis
-        from django.core.cache.backends.redis import RedisCache
 
+        from config.cache import RedisCache
         from integrations.inbox import WAKE_KEY
 
         redis.Redis.from_url(redis_url).delete(*queue_keys())

@@ -4,8 +4,8 @@ in its window."""
 
 import pytest
 from django.conf import settings
-from django.core.cache.backends.redis import RedisCache
 
+from config.cache import RedisCache
 from integrations.inbox import WAKE_KEY
 from integrations.models import InboxMessage, WorkStatus
 from integrations.simulator.broker import REVIEW_CLUSTER, queue_flush, queue_keys, redis_reachable
