@@ -125,3 +125,31 @@ def png_upload(name: str = "proof.png", size: int = 2048):
         b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     )
     return SimpleUploadedFile(name, header + b"\x00" * max(0, size - len(header)), content_type="image/png")
+
+
+def platform_case(connection, skus, refund_id: str, *, kind: str = "refund_only", prefix: str = "T-"):
+    """A case the platform opened: an approved order ``<prefix><refund_id>`` of 99.00 and the platform's refund
+    request ``refund_id`` on it, read as any refund notice."""
+    from decimal import Decimal
+
+    from aftersales.channel import RefundInput
+    from aftersales.models import Case
+    from integrations.ingest import refund_event_apply
+    from orders.services import order_transition
+    from orders.states import Status
+    from tests.factories import make_order
+
+    order = make_order(
+        shop=connection.shop,
+        skus=[(skus["FLW-SERUM-30ML"], 1, Decimal("99.00"))],
+        status=Status.PAID,
+        external_id=f"{prefix}{refund_id}",
+    )
+    order_transition(order=order, to_status=Status.APPROVED, system="tests")
+    refund_event_apply(
+        shop=connection.shop,
+        external_id=f"{prefix}{refund_id}",
+        refund=RefundInput(external_id=refund_id, amount=Decimal("99.00"), status="requested", kind=kind),
+        system="tests",
+    )
+    return Case.objects.get(order=order, external_id=refund_id)

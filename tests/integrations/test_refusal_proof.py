@@ -2,21 +2,14 @@
 case's newest evidence image goes with it; without one the refusal parks saying what is needed, and is sent again
 once customer service attaches an image to the case. Taobao shops refuse without one."""
 
-from decimal import Decimal
-
 import pytest
 
-from aftersales.channel import RefundInput
-from aftersales.models import Case, CaseEvent
+from aftersales.models import CaseEvent
 from aftersales.services import case_reject
 from aftersales.services.notes import case_evidence_add
-from integrations.ingest import refund_event_apply
 from integrations.models import OutboxMessage, WorkStatus
 from integrations.sandbox.views import RECEIVED
-from orders.services import order_transition
-from orders.states import Status
-from tests.factories import make_order
-from tests.integrations.helpers import make_shop, png_upload
+from tests.integrations.helpers import make_shop, platform_case, png_upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refund_sandbox", "sandbox_http")]
 
@@ -24,23 +17,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refund_sandbox", "
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def _case(connection, skus, refund_id):
-    order = make_order(
-        shop=connection.shop,
-        skus=[(skus["FLW-SERUM-30ML"], 1, Decimal("99.00"))],
-        status=Status.PAID,
-        external_id=f"T-{refund_id}",
-    )
-    order_transition(order=order, to_status=Status.APPROVED, system="tests")
-    refund_event_apply(
-        shop=connection.shop,
-        external_id=f"T-{refund_id}",
-        refund=RefundInput(external_id=refund_id, amount=Decimal("99.00"), status="requested"),
-        system="tests",
-    )
-    return Case.objects.get(external_id=refund_id)
 
 
 def _refusals():
@@ -54,7 +30,7 @@ def _answers(case):
 def test_a_tmall_refusal_without_an_image_parks_then_goes_when_cs_attaches_one(
     taobao, skus, manager, django_capture_on_commit_callbacks
 ):
-    case = _case(taobao, skus, "880031")
+    case = platform_case(taobao, skus, "880031")
     case_evidence_add(case=case, files=[_pdf()], kind="other", actor=manager)  # not an image: no proof
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -81,7 +57,7 @@ def test_a_tmall_refusal_without_an_image_parks_then_goes_when_cs_attaches_one(
 def test_an_image_larger_than_tmall_takes_parks_and_names_the_limit(
     taobao, skus, manager, django_capture_on_commit_callbacks
 ):
-    case = _case(taobao, skus, "880032")
+    case = platform_case(taobao, skus, "880032")
     case_evidence_add(case=case, files=[png_upload(size=130_001)], kind="other", actor=manager)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -96,7 +72,7 @@ def test_an_image_larger_than_tmall_takes_parks_and_names_the_limit(
 def test_evidence_on_a_case_with_nothing_parked_sends_nothing(
     taobao, skus, manager, django_capture_on_commit_callbacks
 ):
-    case = _case(taobao, skus, "880033")
+    case = platform_case(taobao, skus, "880033")
 
     with django_capture_on_commit_callbacks(execute=True):
         case_evidence_add(case=case, files=[png_upload()], kind="buyer", actor=manager)
@@ -106,7 +82,7 @@ def test_evidence_on_a_case_with_nothing_parked_sends_nothing(
 
 def test_a_taobao_shop_refuses_without_an_image(skus, warehouse, manager, django_capture_on_commit_callbacks):
     shop = make_shop("taobao-1", "taobao", warehouse)
-    case = _case(shop, skus, "880034")
+    case = platform_case(shop, skus, "880034")
 
     with django_capture_on_commit_callbacks(execute=True):
         case_reject(case=case, actor=manager, reason="不符合退款条件")

@@ -163,6 +163,9 @@ class DouyinClient(PlatformClient):
         item: dict[str, Any] = {"aftersale_id": decision.refund_id}
         if action == "refund_refuse":
             item.update(reason=decision.reason or "商家拒绝", remark=decision.reason or "商家拒绝")
+            code = self._reject_reason_code(decision)
+            if code is not None:
+                item["reject_reason_code"] = code
         if action == "return_agree":
             item["logistics"] = {"receiver_address_id": int(decision.return_address_id)}
         try:
@@ -187,6 +190,56 @@ class DouyinClient(PlatformClient):
                 }
             )
         return {"type": kind, **data}
+
+    def _reject_reason_code(self, decision: RefundDecision) -> int | None:
+        """The ``reject_reason_code`` a refusal names ("售后拒绝原因码，拒绝时必填", afterSale.operate): one of the
+        reasons ``/afterSale/rejectReasonCodeList`` offers for this after-sale (``aftersale_id`` → ``data.items`` [{
+        reject_reason_code, reason, evidence_need (Y/N), evidence_description, …}], the SDK's
+        ``afterSale_rejectReasonCodeList``). Customer service chooses it in the rejection reason: the offered reason
+        whose words the rejection reason contains, or its code written first ("3 商品已发出"). None when Douyin offers
+        none (an after-sale not shipped yet). A rejection reason naming none of them, or a reason Douyin wants
+        evidence for (``evidence_need`` Y: an image uploaded to Douyin, which Order Hub does not do), parks listing
+        what Douyin offers."""
+        offered = self.call("afterSale.rejectReasonCodeList", aftersale_id=int(decision.refund_id)).get("items") or []
+        offered = [item for item in offered if isinstance(item, dict) and item.get("reject_reason_code") is not None]
+        if not offered:
+            return None
+        words = (decision.reason or "").strip()
+        first = words.split(maxsplit=1)[0] if words else ""
+        chosen = next((item for item in offered if str(item["reject_reason_code"]) == first), None) or next(
+            (item for item in offered if item.get("reason") and str(item["reason"]) in words), None
+        )
+        choices = "; ".join(
+            f"{item['reject_reason_code']} {item.get('reason') or ''}"
+            + (" (需凭证)" if str(item.get("evidence_need") or "").upper() == "Y" else "")
+            for item in offered
+        )
+        if chosen is None:
+            raise RefundDecisionRefused(
+                _(
+                    "douyin: the refusal of after-sale %(aftersale_id)s needs one of Douyin's refusal reasons "
+                    "(reject_reason_code); the rejection reason %(reason)r names none. Douyin offers: %(choices)s. "
+                    "Refuse it in the 抖店 back office with one of them."
+                )
+                % {"aftersale_id": decision.refund_id, "reason": words, "choices": choices},
+                extra={"field": "reject_reason_code"},
+            )
+        if str(chosen.get("evidence_need") or "").upper() == "Y":
+            raise RefundDecisionRefused(
+                _(
+                    "douyin: refusal reason %(code)s %(reason)s of after-sale %(aftersale_id)s needs evidence "
+                    "(%(evidence)s), which is uploaded in the 抖店 back office; Douyin offers: %(choices)s."
+                )
+                % {
+                    "code": chosen["reject_reason_code"],
+                    "reason": chosen.get("reason") or "",
+                    "aftersale_id": decision.refund_id,
+                    "evidence": chosen.get("evidence_description") or "",
+                    "choices": choices,
+                },
+                extra={"field": "reject_reason_code"},
+            )
+        return int(chosen["reject_reason_code"])
 
     def token_refresh(self) -> TokenGrant:
         """``token.refresh`` (``/token/refresh``, signed, no access_token), param_json

@@ -127,6 +127,8 @@ def _douyin_call(connection: ShopConnection, method: str, body: dict[str, Any]) 
         return {}
     if method == "afterSale.operate":
         return _after_sale_operate(connection, body)
+    if method == "afterSale.rejectReasonCodeList":
+        return {"items": REJECT_REASONS}
     result = shared.logistics_call("douyin", connection, method, body)
     if result is not None:
         return result
@@ -146,6 +148,20 @@ OPERATE = {
 }
 
 
+# afterSale.rejectReasonCodeList: the refusal reasons the sandbox offers for every after-sale (the sandbox's own
+# choice of Douyin's kind of reasons; the real list depends on the after-sale).
+REJECT_REASONS = [
+    {"reject_reason_code": 1, "reason": "买家已签收，商品完好", "evidence_need": "N", "evidence_description": ""},
+    {"reject_reason_code": 2, "reason": "商品已发出，物流在途", "evidence_need": "N", "evidence_description": ""},
+    {
+        "reject_reason_code": 3,
+        "reason": "退回商品影响二次销售",
+        "evidence_need": "Y",
+        "evidence_description": "请上传退回商品照片",
+    },
+]
+
+
 def _after_sale_operate(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
     kind = int(body.get("type") or 0)
     if kind not in OPERATE:
@@ -156,6 +172,12 @@ def _after_sale_operate(connection: ShopConnection, body: dict[str, Any]) -> dic
         aftersale_id = str(item.get("aftersale_id") or "")
         if kind in (102, 112, 202, 302) and not item.get("reason"):
             raise shared.SandboxError("invalid", "参数错误，拒绝操作需填写 reason", "isv.parameter-invalid:11000")
+        if kind in (102, 112, 202, 302) and item.get("reject_reason_code") not in {
+            r["reject_reason_code"] for r in REJECT_REASONS
+        }:
+            raise shared.SandboxError(
+                "invalid", "参数错误，拒绝操作需填写 reject_reason_code", "isv.parameter-invalid:11000"
+            )
         if kind in (101, 301) and not (item.get("logistics") or {}).get("receiver_address_id"):
             raise shared.SandboxError("invalid", "参数错误，缺少 receiver_address_id", "isv.parameter-invalid:11000")
         try:
