@@ -134,3 +134,12 @@ def test_pages_may_reach_the_local_print_components_and_nothing_else_new(client,
 
     connect = next(part for part in policy.split("; ") if part.startswith("connect-src"))
     assert connect == "connect-src 'self' ws://127.0.0.1:41234 ws://127.0.0.1:5000"
+
+
+def test_webhooks_reach_private_addresses_only_with_debug_unless_set():
+    """No SSRF by default: deliveries to private, loopback and link-local addresses are allowed by default only in
+    development (DEBUG), for the demo and the tests."""
+    expression = "settings.WEBHOOK_ALLOW_PRIVATE_URLS"
+    assert _settings_value(expression, **PRODUCTION) == "False"
+    assert _settings_value(expression, DEBUG="1") == "True"
+    assert _settings_value(expression, **PRODUCTION, WEBHOOK_ALLOW_PRIVATE_URLS="1") == "True"

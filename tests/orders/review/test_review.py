@@ -185,6 +185,23 @@ def test_pending_tiers_cannot_be_released(tiered, paid_order, cs_a):
     assert caught.value.code == "approval_pending"
 
 
+def test_pending_tiers_cannot_be_released_through_the_api_either(tiered, paid_order, cs_a):
+    from rest_framework.test import APIClient
+
+    order = paid_order(amount=Decimal("800.00"))
+    order_rules_apply(order_id=order.pk)
+    order.refresh_from_db()
+    assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.APPROVAL)
+    client = APIClient()
+    client.force_authenticate(cs_a)
+
+    answer = client.post(f"/api/v1/orders/{order.number}/release/", {"reason": "急"}, format="json")
+
+    assert (answer.status_code, answer.json()["code"]) == (409, "approval_pending")
+    order.refresh_from_db()
+    assert order.status == Status.ON_HOLD
+
+
 def test_address_edits_are_recorded_without_personal_data(held, cs_a):
     order_address_update(order_id=held.pk, actor=cs_a, consignee_phone="13911112222", address="新地址8号")
     event = held.events.get(kind=OrderEvent.Kind.UPDATED, data__change="address")
