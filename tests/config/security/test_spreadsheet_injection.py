@@ -78,3 +78,34 @@ def test_the_shipping_report_holds_no_formula_from_a_channel_name():
     assert workbook["Labels"]["A5"].value == "'@evil"
     formulas = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
+
+
+def test_the_aftersales_workbook_holds_no_formula_from_a_shop_or_sku_name():
+    from types import SimpleNamespace
+
+    from aftersales.reports.excel import report_workbook
+
+    rates = {
+        "orders": 1,
+        "paid_amount": Decimal("9.00"),
+        "cases": 1,
+        "refunded_cases": 0,
+        "refunded_amount": Decimal("0.00"),
+        "case_rate": 100,
+        "amount_rate": 0,
+    }
+    report = {
+        "filter": SimpleNamespace(date_from=dt.date(2026, 11, 10), date_to=dt.date(2026, 11, 11), currency="CNY"),
+        "trend": [],
+        "shops": [{"shop": ATTACKS[0], "code": "shop-a", **rates}],
+        "skus": [{"sku": "SKU-1", "name": ATTACKS[1], "units": 1, **rates}],
+        "reasons": {"reasons": [{"label": ATTACKS[3], "reason_code": "", "cases": 1, "amount": 1, "share": 100}]},
+        "close": {"closed": 0, "p50_h": None, "p90_h": None, "kinds": []},
+        "auto": {"approved": 0, "automatic": 0, "share": None},
+    }
+
+    workbook = load_workbook(io.BytesIO(report_workbook(report)))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    texts = {cell.value for cell in cells}
+    assert {"'" + ATTACKS[0], "'" + ATTACKS[1], "'" + ATTACKS[3]} <= texts
+    assert all(cell.data_type != "f" for cell in cells)
