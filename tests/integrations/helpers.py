@@ -127,9 +127,11 @@ def png_upload(name: str = "proof.png", size: int = 2048):
     return SimpleUploadedFile(name, header + b"\x00" * max(0, size - len(header)), content_type="image/png")
 
 
-def platform_case(connection, skus, refund_id: str, *, kind: str = "refund_only", prefix: str = "T-"):
-    """A case the platform opened: an approved order ``<prefix><refund_id>`` of 99.00 and the platform's refund
-    request ``refund_id`` on it, read as any refund notice."""
+def platform_case(
+    connection, skus, refund_id: str, *, kind: str = "refund_only", prefix: str = "T-", shipped: bool = False
+):
+    """A case the platform opened: an approved (or ``shipped``) order ``<prefix><refund_id>`` of 99.00 and the
+    platform's refund request ``refund_id`` on it, read as any refund notice."""
     from decimal import Decimal
 
     from aftersales.channel import RefundInput
@@ -145,7 +147,11 @@ def platform_case(connection, skus, refund_id: str, *, kind: str = "refund_only"
         status=Status.PAID,
         external_id=f"{prefix}{refund_id}",
     )
-    order_transition(order=order, to_status=Status.APPROVED, system="tests")
+    order = order_transition(order=order, to_status=Status.APPROVED, system="tests")
+    if shipped:
+        from tests.aftersales.helpers import order_shipped
+
+        order_shipped(order)
     refund_event_apply(
         shop=connection.shop,
         external_id=f"{prefix}{refund_id}",

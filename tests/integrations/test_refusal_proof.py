@@ -96,3 +96,68 @@ def _pdf():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("说明.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
+def _returned(connection, skus, manager, refund_id, on_commit):
+    """A Tmall return agreed on the platform, its parcel received at the warehouse, the goods back with the seller."""
+    from aftersales.services import case_approve, case_receive
+    from integrations.sandbox.views import refunds as sandbox_refunds
+
+    connection.return_address_id = "7001"
+    connection.save()
+    case = platform_case(connection, skus, refund_id, kind="return_refund", shipped=True)
+    with on_commit(execute=True):
+        case_approve(case=case, actor=manager)
+    case_receive(case=case, actor=manager)
+    sandbox_refunds.STATES[(connection.app_key, refund_id)] = sandbox_refunds.GOODS_BACK
+    return case
+
+
+def test_refusing_returned_goods_on_tmall_sends_returngoods_refuse_with_the_inspection_photo(
+    taobao, skus, manager, django_capture_on_commit_callbacks
+):
+    case = _returned(taobao, skus, manager, "880041", django_capture_on_commit_callbacks)
+    case_evidence_add(case=case, files=[png_upload("空箱.png", size=200_000)], kind="item", actor=manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_reject(case=case, actor=manager, reason="退回的是空箱")
+
+    message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.REFUND_REFUSE)
+    assert message.status == WorkStatus.DONE, message.last_error
+    (sent,) = [r["payload"] for r in RECEIVED if r["kind"] == "returngoods_refuse"]
+    assert (sent["refund_id"], sent["refund_phase"]) == ("880041", "aftersale")
+    assert sent["refuse_proof"].split(":")[1:] == ["200000", "image/png"]  # larger than refund.refuse takes
+    assert _refusals() == []
+
+
+def test_refusing_returned_goods_without_a_photo_parks_until_one_is_attached(
+    taobao, skus, manager, django_capture_on_commit_callbacks
+):
+    case = _returned(taobao, skus, manager, "880042", django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_reject(case=case, actor=manager, reason="退回商品错误")
+    message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.REFUND_REFUSE)
+    assert (message.status, message.error_code) == (WorkStatus.DEAD, "refund_proof_missing")
+    assert "rp.returngoods.refuse" in message.last_error
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_evidence_add(case=case, files=[png_upload("错货.png")], kind="item", actor=manager)
+    message.refresh_from_db()
+    assert message.status == WorkStatus.DONE, message.last_error
+    assert [r["kind"] for r in RECEIVED if r["kind"] == "returngoods_refuse"] == ["returngoods_refuse"]
+
+
+def test_refusing_returned_goods_on_a_taobao_shop_parks_it_for_the_back_office(
+    skus, warehouse, manager, django_capture_on_commit_callbacks
+):
+    shop = make_shop("taobao-2", "taobao", warehouse)
+    case = _returned(shop, skus, manager, "880043", django_capture_on_commit_callbacks)
+    case_evidence_add(case=case, files=[png_upload()], kind="item", actor=manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_reject(case=case, actor=manager, reason="退回商品错误")
+
+    message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.REFUND_REFUSE)
+    assert (message.status, message.error_code) == (WorkStatus.DEAD, "refund_decision_refused")
+    assert "千牛" in message.last_error

@@ -38,6 +38,10 @@ REFUND_SETTLED = {"SUCCESS": True, "CLOSED": False, "SELLER_REFUSE_BUYER": False
 TOKEN_SUB_CODES = {"invalid-sessionkey", "isv.invalid-sessionkey", "isv.session-expired", "session-expired"}
 # taobao.refund.refuse's refuse_proof: at most 130000 bytes (the SDK's parameter description).
 REFUSE_PROOF_MAX_BYTES = 130_000
+# taobao.rp.returngoods.refuse's refuse_proof: an image of at most 5 MB.
+RETURN_PROOF_MAX_BYTES = 5 * 1024 * 1024
+# The refund's status once the buyer's goods are back with the seller: refusing then refuses the goods.
+GOODS_BACK = "WAIT_SELLER_CONFIRM_GOODS"
 _BAN_SECONDS = re.compile(r"(\d+)\s*(?:more\s*)?seconds?")
 
 
@@ -231,6 +235,9 @@ class TaobaoClient(PlatformClient):
         卖家拒绝退款时使用的发货凭证，最大长度130000字节，支持的图片格式：GIF, JPG, PNG") → ``{"is_success",
         "refund"}``. Tmall takes no refusal without the proof: a Tmall case without an image that fits parks with
         ``RefundProofMissing`` before anything is sent, and is sent again when an image is attached to the case."""
+        refund = self._refund_waiting(decision.refund_id, {"WAIT_SELLER_AGREE", GOODS_BACK})
+        if refund.get("status") == GOODS_BACK:
+            return self._returngoods_refuse(decision, refund)
         proof = decision.proof
         if proof is not None and len(proof.content) > REFUSE_PROOF_MAX_BYTES:
             proof = None  # Taobao would refuse the call: Taobao sends none, Tmall parks for a smaller one
@@ -243,7 +250,6 @@ class TaobaoClient(PlatformClient):
                 % {"refund_id": decision.refund_id, "max": REFUSE_PROOF_MAX_BYTES},
                 extra={"field": "refuse_proof"},
             )
-        refund = self._refund_waiting(decision.refund_id, {"WAIT_SELLER_AGREE"})
         message = (decision.reason or "")[:200]
         result = self._refund_call(
             "taobao.refund.refuse",
@@ -256,6 +262,46 @@ class TaobaoClient(PlatformClient):
         if not result.get("is_success"):
             raise RefundDecisionRefused(
                 _("taobao refund.refuse for refund %(refund_id)s was not accepted: %(result)s")
+                % {"refund_id": decision.refund_id, "result": result}
+            )
+        return result
+
+    def _returngoods_refuse(self, decision: RefundDecision, refund: dict[str, Any]) -> dict[str, Any]:
+        """The goods came back (``WAIT_SELLER_CONFIRM_GOODS``) and staff refuse the refund — the warehouse found the
+        wrong item or an empty box: ``taobao.rp.returngoods.refuse`` (卖家拒绝退货, "目前仅支持天猫退货") with
+        ``refund_id``, ``refund_phase``, ``refund_version`` and ``refuse_proof`` (required: "拒绝退货凭证图片，必须图片
+        格式，大小不能超过5M", a ``FileItem`` as multipart) → ``{"result": true}`` (the SDK's
+        ``RpReturngoodsRefuseRequest``). The proof is the case's newest evidence image: the warehouse's inspection
+        photos, or one customer service attaches (which sends the parked refusal again)."""
+        if not self._tmall():
+            raise RefundDecisionRefused(
+                _(
+                    "taobao: refund %(refund_id)s is waiting for the seller to confirm the returned goods; refusing "
+                    "them through the API (rp.returngoods.refuse) is for Tmall only: refuse it in the 千牛 back office."
+                )
+                % {"refund_id": decision.refund_id}
+            )
+        proof = decision.proof
+        if proof is None or len(proof.content) > RETURN_PROOF_MAX_BYTES:
+            raise RefundProofMissing(
+                _(
+                    "tmall rp.returngoods.refuse for refund %(refund_id)s needs a proof image of the goods that came "
+                    "back (refuse_proof, at most 5 MB): the warehouse's inspection photos or an image attached to the "
+                    "case's evidence; attaching one sends the refusal again."
+                )
+                % {"refund_id": decision.refund_id},
+                extra={"field": "refuse_proof"},
+            )
+        result = self._refund_call(
+            "taobao.rp.returngoods.refuse",
+            refund_id=decision.refund_id,
+            refund_phase=refund.get("refund_phase"),
+            refund_version=refund.get("refund_version"),
+            _files={"refuse_proof": (proof.name, proof.content, proof.content_type)},
+        )
+        if not result.get("result"):
+            raise RefundDecisionRefused(
+                _("tmall rp.returngoods.refuse for refund %(refund_id)s was not accepted: %(result)s")
                 % {"refund_id": decision.refund_id, "result": result}
             )
         return result

@@ -4,7 +4,8 @@ JD, Pinduoduo and Douyin pay at once when the refund is agreed), its return agre
 
 Faults by refund id, like the payment sandbox's trade numbers: an id ending in ``0000`` is a refund the buyer
 already got back (refunded on the platform), in ``9999`` one the buyer closed, in ``1111`` one the platform wants
-handled in its own back office (a final refusal).
+handled in its own back office (a final refusal), in ``2222`` a return whose goods are back with the seller, waiting
+for the seller to confirm them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from integrations.sandbox.views.shared import SandboxError, received_record
 
 WAITING = "waiting"
 RETURN_WAITING = "return_waiting"
+GOODS_BACK = "goods_back"
 REFUNDED = "refunded"
 CLOSED = "closed"
 REFUSED = "refused"
@@ -27,7 +29,7 @@ def refund_state(app_key: str, refund_id: str) -> str:
         return REFUNDED
     if refund_id.endswith("9999"):
         return CLOSED
-    return STATES.get((app_key, refund_id), WAITING)
+    return STATES.get((app_key, refund_id), GOODS_BACK if refund_id.endswith("2222") else WAITING)
 
 
 def refund_decide(connection, refund_id: str, *, allowed: tuple[str, ...], to: str, kind: str, payload: dict) -> str:

@@ -125,6 +125,7 @@ def _taobao_call(connection: ShopConnection, method: str, params: dict[str, str]
 REFUND_STATUS = {
     refunds.WAITING: "WAIT_SELLER_AGREE",
     refunds.RETURN_WAITING: "WAIT_BUYER_RETURN_GOODS",
+    refunds.GOODS_BACK: "WAIT_SELLER_CONFIRM_GOODS",
     refunds.REFUNDED: "SUCCESS",
     refunds.CLOSED: "CLOSED",
     refunds.REFUSED: "SELLER_REFUSE_BUYER",
@@ -139,9 +140,9 @@ def _refund_get(connection: ShopConnection, params: dict[str, str]) -> dict[str,
         "refund": {
             "refund_id": refund_id,
             "status": REFUND_STATUS[state],
-            "refund_phase": "aftersale" if state == refunds.RETURN_WAITING else "onsale",
+            "refund_phase": "aftersale" if state in (refunds.RETURN_WAITING, refunds.GOODS_BACK) else "onsale",
             "refund_version": version,
-            "has_good_return": state == refunds.RETURN_WAITING,
+            "has_good_return": state in (refunds.RETURN_WAITING, refunds.GOODS_BACK),
             "modified": timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M:%S"),
         }
     }
@@ -209,9 +210,23 @@ def _refund_decide(connection: ShopConnection, params: dict[str, str], **decisio
 
 
 PROOF_TYPES = frozenset({"image/gif", "image/jpeg", "image/png"})
+
+
+def _returngoods_refuse(connection: ShopConnection, params: dict[str, str]) -> dict[str, Any]:
+    """卖家拒绝退货: Tmall only, the goods back with the seller, a proof image of at most 5 MB."""
+    if connection.shop.platform != "tmall":
+        raise shared.SandboxError("refused", "目前仅支持天猫退货", "isv.invalid-permission")
+    proof = params.get("refuse_proof", "")
+    if not proof or int(proof.split(":")[1]) > 5 * 1024 * 1024 or not proof.split(":")[2].startswith("image/"):
+        raise shared.SandboxError("invalid", "refuse_proof: an image of at most 5M is required")
+    _refund_decide(connection, params, allowed=(refunds.GOODS_BACK,), to=refunds.REFUSED, kind="returngoods_refuse")
+    return {"result": True}
+
+
 REFUND_METHODS = {
     "taobao.refund.get": _refund_get,
     "taobao.rp.refunds.agree": _refunds_agree,
     "taobao.rp.returngoods.agree": _returngoods_agree,
     "taobao.refund.refuse": _refund_refuse,
+    "taobao.rp.returngoods.refuse": _returngoods_refuse,
 }
