@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
+from config.uploads import upload_check
 from inventory.alerts import open_safety_alerts_count
 from inventory.forms import (
     AccuracyFilterForm,
@@ -332,6 +333,7 @@ def stock_allocations(request):
             error = _("Choose an XLSX or CSV file.")
         else:
             try:
+                upload_check(upload, name=upload.name)  # before the file is read into memory
                 count = allocations_import(content=upload.read(), name=upload.name)
             except ApplicationError as exc:
                 error = exc.message

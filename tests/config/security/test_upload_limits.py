@@ -121,3 +121,22 @@ def test_channel_allocations_import_refuses_a_bomb_and_a_file_over_the_limit(cli
     refused = client.post(reverse("stock-allocations"), {"file": big}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 200 and "at most 1.0 MB" in refused.content.decode()
     assert not ChannelStock.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_allocations_file_over_the_limit_is_refused_before_it_is_read(client, manager, settings, monkeypatch):
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+    from django.urls import reverse
+
+    def read(self, *args):
+        raise AssertionError("an upload over the limit was read into memory")
+
+    settings.UPLOAD_MAX_BYTES = 1 * MB
+    big = io.BytesIO(b"x" * (MB + 1))
+    big.name = "allocations.csv"
+    client.force_login(manager)
+    monkeypatch.setattr(InMemoryUploadedFile, "read", read)
+
+    refused = client.post(reverse("stock-allocations"), {"file": big}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert refused.status_code == 200 and "at most 1.0 MB" in refused.content.decode()
