@@ -1,9 +1,8 @@
 """The command center's part of the demo: three alert rules that mean something (oversold units must stay 0;
-stuck orders above 20 for 10 minutes, quiet at night; a shop's callbacks failing 5 times in a row rings the
+stuck orders above 20 for 10 minutes, red after 30 more; a shop's callbacks failing 5 times in a row rings the
 on-call phones), and the panels computed once the demo data is in, so
 /board/ is full from the first visit (the schedule recomputes them every minute after that)."""
 
-import datetime as dt
 from decimal import Decimal
 
 from integrations.board.models import BoardAlertRule
@@ -26,8 +25,6 @@ DEMO_RULES = [
         "threshold": Decimal("20"),
         "for_minutes": 10,
         "escalate_after_minutes": 30,
-        "quiet_from": dt.time(23, 0),
-        "quiet_to": dt.time(7, 0),
     },
     {  # red at once: the on-call phones ring (the demo's phone channel takes red alerts)
         "name": "渠道回调连续失败 5 次，电话通知",

@@ -39,7 +39,8 @@ class BoardAlertRule(models.Model):
     """A manager's threshold on a board figure: when ``figure`` compared with ``threshold`` holds for
     ``for_minutes``, an alert (orders' ``Alert``, kind ``board``: one alert model, one way of sending) is raised
     and routed to the notification channels that take that kind and severity; after ``escalate_after_minutes``
-    more it turns red. Inside the quiet hours an alert is raised but sent only when they end. The alert resolves
+    more it turns red. Quiet hours are the channels' (a channel's
+    quiet hours hold its non-red alerts, whatever raised them). The alert resolves
     itself when the figure is back within bounds; staff acknowledge and assign it like any alert."""
 
     class Comparison(models.TextChoices):
@@ -74,8 +75,6 @@ class BoardAlertRule(models.Model):
     escalate_after_minutes = models.PositiveIntegerField(
         _("turn red after (minutes)"), null=True, blank=True, help_text=_("Empty: never escalates.")
     )
-    quiet_from = models.TimeField(_("quiet hours from"), null=True, blank=True)
-    quiet_to = models.TimeField(_("quiet hours to"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # The evaluator's state, written with single UPDATEs (no history rows every minute).
     breach_started_at = models.DateTimeField(_("out of bounds since"), null=True, blank=True)

@@ -4,8 +4,8 @@ A rule reads one figure (``FIGURES``) from the stored panels. Out of bounds, the
 that lasts ``for_minutes`` it raises an ``orders.Alert`` of kind ``board`` keyed by the rule (one open alert per
 rule: a rule still out of bounds updates its alert, it never raises a second one), red after
 ``escalate_after_minutes`` more. Alerts are sent by orders' one notification path (DingTalk / WeCom robots,
-e-mail; channels choose kinds and a minimum severity), once per severity. Inside the rule's quiet hours the alert
-is raised unsent, and sent at the first evaluation after them. Back within bounds, the alert resolves itself.
+e-mail; channels choose kinds and a minimum severity), once per severity — each send a delivery row; a channel's
+quiet hours hold its non-red alerts until they end. Back within bounds, the alert resolves itself.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.tasks import enqueue_on_commit
 from integrations.board.models import BoardAlertRule, BoardSnapshot
 from orders.models import Alert
 from orders.services.alerts import alert_raise, alerts_resolve
@@ -65,15 +64,6 @@ def figure_value(panels: dict[str, dict], figure: str) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def in_quiet_hours(rule: BoardAlertRule, now: dt.datetime) -> bool:
-    if rule.quiet_from is None or rule.quiet_to is None:
-        return False
-    moment = timezone.localtime(now).time()
-    if rule.quiet_from <= rule.quiet_to:
-        return rule.quiet_from <= moment < rule.quiet_to
-    return moment >= rule.quiet_from or moment < rule.quiet_to  # across midnight, e.g. 22:00–08:00
-
-
 def _out_of_bounds(rule: BoardAlertRule, value: Decimal) -> bool:
     return value > rule.threshold if rule.comparison == BoardAlertRule.Comparison.ABOVE else value < rule.threshold
 
@@ -87,7 +77,7 @@ def board_alert_rules_evaluate(*, now: dt.datetime | None = None) -> dict[str, i
     now = now or timezone.now()
     panels = {s.panel: s.data for s in BoardSnapshot.objects.exclude(computed_at=None)}
     keep: set[str] = set()
-    raised = unquieted = 0
+    raised = 0
     for rule in BoardAlertRule.objects.filter(is_active=True).order_by("pk"):
         value = figure_value(panels, rule.figure)
         if value is None:  # unknown for now: keep whatever the rule had
@@ -108,7 +98,6 @@ def board_alert_rules_evaluate(*, now: dt.datetime | None = None) -> dict[str, i
             minutes=rule.for_minutes + rule.escalate_after_minutes
         ):
             severity = Alert.Severity.CRITICAL
-        quiet = in_quiet_hours(rule, now)
         with translation.override(settings.LANGUAGE_CODE):  # alerts are read in the groups' language
             title = _("%(rule)s: %(figure)s = %(value)s (%(comparison)s %(threshold)s)") % {
                 "rule": rule.name,
@@ -117,18 +106,13 @@ def board_alert_rules_evaluate(*, now: dt.datetime | None = None) -> dict[str, i
                 "comparison": rule.get_comparison_display(),
                 "threshold": f"{rule.threshold.normalize():f}",
             }
-        alert, new = alert_raise(
+        _alert, new = alert_raise(
             kind=Alert.Kind.BOARD,
             key=rule_key(rule),
             severity=severity,
             title=title,
             detail={"rule": rule.pk, "figure": rule.figure, "value": str(value), "since": since.isoformat()},
-            notify=not quiet,
         )
         raised += int(new)
-        if not quiet and alert.notified_severity != alert.severity and not new:
-            # Raised in quiet hours (or escalated then): send it now that they are over. alert_notify claims it.
-            enqueue_on_commit("orders.tasks.alert_notify", alert.pk)
-            unquieted += 1
     resolved = alerts_resolve(kind=Alert.Kind.BOARD, keep=keep, now=now)
-    return {"raised": raised, "resolved": resolved, "sent_after_quiet_hours": unquieted}
+    return {"raised": raised, "resolved": resolved}

@@ -26,6 +26,8 @@ urlpatterns = [
     path("rule-versions/<int:pk>/publish/", rules.rule_version_publish_view, name="rule-version-publish"),
     path("rule-previews/<int:pk>/", rules.rule_preview_detail, name="rule-preview"),
     path("alerts/", review.alert_list, name="alerts"),
+    path("alerts/<int:pk>/", review.alert_detail, name="alert"),
+    path("alerts/<int:pk>/replay/", review.alert_deliveries_replay_view, name="alert-replay"),
     path("alerts/<int:pk>/acknowledge/", review.alert_acknowledge_view, name="alert-acknowledge"),
     path("alerts/<int:pk>/assign/", review.alert_assign_view, name="alert-assign"),
 ]

@@ -10,12 +10,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
 from config.redirects import next_url
 from orders.masking import consignee_for
-from orders.models import Alert, Order, ReviewTask
+from orders.models import Alert, AlertDelivery, Order, ReviewTask
 from orders.pages import PAGE_SIZE, form_errors, redirect_back, visible_order
 from orders.review import forms
 from orders.review.selectors import alert_list_for_user, review_task_list_for_user, stock_alert_list
@@ -28,6 +29,7 @@ from orders.review.services import (
     review_reject,
 )
 from orders.selectors import order_list_for_user
+from orders.services.alert_delivery import alert_deliveries_replay
 from orders.services.alerts import alert_acknowledge, alert_assign
 from orders.shaping.merge import order_merge_candidates
 
@@ -278,3 +280,46 @@ def alert_assign_view(request, pk: int):
             request, _("Alert assigned to %(who)s.") % {"who": assignee.get_username() if assignee else _("nobody")}
         )
     return redirect_back(request, "review:alerts")
+
+
+@login_required
+@permission_required("orders.view_alert", raise_exception=True)
+def alert_detail(request, pk: int):
+    """One alert and — for managers — every send of it to a channel: sent, waiting (quiet hours, back-off) or
+    parked, with the provider's error, and replay."""
+    alert = _visible_alert(request, pk)
+    sees_deliveries = request.user.has_perm("orders.view_alertdelivery")
+    deliveries = alert.deliveries.select_related("channel").order_by("created_at", "pk") if sees_deliveries else []
+    return render(
+        request,
+        "orders/review/alert.html",
+        {
+            "alert": alert,
+            "deliveries": deliveries,
+            "sees_deliveries": sees_deliveries,
+            "can_replay": request.user.has_perm("orders.change_alertdelivery"),
+            "replayable": AlertDelivery.REPLAYABLE,
+            "can_change": request.user.has_perm("orders.change_alert"),
+            "assignees": list(forms.AssignForm().fields["assignee"].queryset),
+        },
+    )
+
+
+@require_POST
+@login_required
+@permission_required("orders.change_alertdelivery", raise_exception=True)
+def alert_deliveries_replay_view(request, pk: int):
+    """Send the alert's parked (or failing) deliveries again: the one named by ``delivery``, or all of them."""
+    alert = _visible_alert(request, pk)
+    deliveries = alert.deliveries.all()
+    if request.POST.get("delivery"):
+        deliveries = deliveries.filter(pk__in=[v for v in request.POST.getlist("delivery") if v.isdigit()])
+    replayed = alert_deliveries_replay(delivery_ids=list(deliveries.values_list("pk", flat=True)))
+    if replayed:
+        messages.success(
+            request,
+            ngettext("%(n)d delivery sent again.", "%(n)d deliveries sent again.", replayed) % {"n": replayed},
+        )
+    else:
+        messages.info(request, _("Nothing to send again: no parked or failing delivery."))
+    return redirect("review:alert", pk=alert.pk)

@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from orders import roles
 from orders.demo import DEMO_PASSWORD, DEMO_USERS
-from orders.models import Order, Shop, Source
+from orders.models import Alert, Order, Shop, Source
 from orders.selectors import order_list_for_user
 from orders.states import Status
 
@@ -65,6 +65,14 @@ def test_seed_demo_loads_every_role_platform_and_status_once(django_user_model, 
 
     active = set(BoardAlertRule.objects.filter(is_active=True).values_list("name", flat=True))
     assert active == {rule["name"] for rule in DEMO_RULES}  # incl. the one that rings the on-call phones
+    # The alert deliveries: a demo alert with sent ones and one parked (DingTalk 130101), to replay from its page.
+    from orders.models import AlertDelivery
+
+    demo_alert = Alert.objects.get(key="demo:deliveries")
+    assert demo_alert.resolved_at is None
+    statuses = sorted(demo_alert.deliveries.values_list("status", flat=True))
+    assert statuses == ["parked", "sent", "sent", "sent"]
+    assert AlertDelivery.objects.get(alert=demo_alert, status="parked").error_code == "130101"
 
     call_command("seed_demo", "--once")
     assert "already loaded" in capsys.readouterr().out

@@ -175,6 +175,9 @@ MATRIX = {
     "order-transition": "405 405 405 405 405 405",
     "review:queue": "302 200 403 403 200 200",
     "review:alerts": "302 200 200 403 200 200",
+    # one alert (its deliveries shown to managers) and replaying its parked deliveries (POST only)
+    "review:alert": "302 404 404 403 404 404",
+    "review:alert-replay": "405 405 405 405 405 405",
     "review:alert-acknowledge": "405 405 405 405 405 405",
     "review:alert-assign": "405 405 405 405 405 405",
     "review:bulk": "405 405 405 405 405 405",
@@ -273,6 +276,8 @@ MATRIX = {
     "admin:orders_orderline_changelist": "302 200 200 200 200 200",
     "admin:orders_shop_changelist": "302 200 200 200 200 200",
     "admin:orders_consigneereveal_changelist": "302 403 403 200 200 200",
+    # every send of an alert to a channel, replayed by managers (scoped to the alerts the user sees)
+    "admin:orders_alertdelivery_changelist": "302 403 403 403 200 200",
     "admin:inventory_warehouse_changelist": "302 200 200 200 200 200",
     # returned parcels matching no case: the warehouse registers them, CS links them; finance has no part in it
     "admin:aftersales_unknownparcel_changelist": "302 200 200 403 200 200",

@@ -1,6 +1,6 @@
 """Alert rules on the board's figures: a threshold held for a while fires one alert (orders' Alert, kind board),
-sent once through the notification channels; escalation; quiet hours hold the message back; the alert resolves
-itself when the figure is back."""
+sent once through the notification channels; escalation; a channel's quiet hours hold the message back; the alert
+resolves itself when the figure is back."""
 
 import datetime as dt
 import json
@@ -109,20 +109,24 @@ def test_a_breach_that_lasts_turns_red_and_is_sent_again(robot, django_capture_o
     assert alert.severity == "critical" and alert.notified_severity == "critical" and len(sent) == 1
 
 
-def test_in_quiet_hours_the_alert_is_raised_unsent_and_sent_when_they_end(robot, django_capture_on_commit_callbacks):
+def test_a_channels_quiet_hours_hold_a_rules_amber_alert_until_they_end(robot, django_capture_on_commit_callbacks):
+    from orders.services.alert_delivery import alert_deliveries_retry_due
+
+    robot.quiet_from, robot.quiet_to = dt.time(22, 0), dt.time(8, 0)
+    robot.save()
     night = dt.datetime(2026, 11, 11, 23, 0, tzinfo=TZ)
-    rule(for_minutes=0, quiet_from=dt.time(22, 0), quiet_to=dt.time(8, 0))
+    rule(for_minutes=0)
     backlog(600)
 
-    _outcome, sent = evaluate(night, django_capture_on_commit_callbacks)
-    assert sent == [] and Alert.objects.get().notified_severity == ""
+    with mock.patch("django.utils.timezone.now", return_value=night):
+        _outcome, sent = evaluate(night, django_capture_on_commit_callbacks)
+    assert sent == [] and Alert.objects.get().deliveries.get().status == "pending"  # raised, visible, held
 
-    _outcome, sent = evaluate(night + dt.timedelta(hours=5), django_capture_on_commit_callbacks)  # 04:00
-    assert sent == []
-
-    outcome, sent = evaluate(night + dt.timedelta(hours=9), django_capture_on_commit_callbacks)  # 08:00
-    assert outcome["sent_after_quiet_hours"] == 1 and len(sent) == 1
-    assert Alert.objects.get().notified_severity == "warning"
+    with mock.patch("django.utils.timezone.now", return_value=night + dt.timedelta(hours=9)):  # 08:00
+        with mock.patch("urllib.request.urlopen", return_value=FakeResponse({"errcode": 0, "errmsg": "ok"})) as post:
+            with django_capture_on_commit_callbacks(execute=True):
+                alert_deliveries_retry_due()
+    assert Alert.objects.get().deliveries.get().status == "sent" and post.call_count == 1
 
 
 def test_a_figure_below_its_threshold_and_one_not_computed_yet(robot, django_capture_on_commit_callbacks):
