@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from config import health
 from integrations.models import InboxMessage, WorkStatus
-from tests.factories import ShopFactory
+from tests.factories import InboxMessageFactory, ShopFactory
 
 
 @pytest.fixture(autouse=True)
@@ -63,13 +63,9 @@ def test_readyz_reports_old_waiting_work_without_taking_the_node_out(client, set
     shop = ShopFactory(code="shop-q", platform="shopify")
     waited = timezone.now() - dt.timedelta(minutes=7)
     for minutes, status in [(7, WorkStatus.PENDING), (60, WorkStatus.DONE), (2, WorkStatus.FAILED)]:
-        InboxMessage.objects.create(
+        InboxMessageFactory(
             shop=shop,
-            platform="shopify",
-            kind=InboxMessage.Kind.PUSH,
-            topic="orders/create",
             event_id=f"evt-{minutes}",
-            body="{}",
             status=status,
             next_attempt_at=timezone.now() - dt.timedelta(minutes=minutes),
         )

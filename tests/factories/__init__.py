@@ -9,9 +9,9 @@ from tests.factories.aftersales import (
     RiskPolicyFactory,
     make_case,
 )
-from tests.factories.finance import LegalEntityFactory
+from tests.factories.finance import LegalEntityFactory, StatementFactory, StatementLineFactory
 from tests.factories.fulfilment import ShipmentFactory, TrackingEventFactory, WaybillAccountFactory, library_carrier
-from tests.factories.integrations import ShopConnectionFactory
+from tests.factories.integrations import InboxMessageFactory, LogisticsConnectionFactory, ShopConnectionFactory
 from tests.factories.inventory import SKUFactory, WarehouseFactory
 from tests.factories.orders import ShopFactory, UserFactory, make_order, order_input
 
@@ -23,11 +23,15 @@ __all__ = [
     "CaseLineFactory",
     "RiskPolicyFactory",
     "make_case",
+    "InboxMessageFactory",
     "LegalEntityFactory",
+    "LogisticsConnectionFactory",
     "SKUFactory",
     "ShipmentFactory",
     "ShopConnectionFactory",
     "ShopFactory",
+    "StatementFactory",
+    "StatementLineFactory",
     "TrackingEventFactory",
     "UserFactory",
     "WaybillAccountFactory",

@@ -5,8 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from integrations.health import health_alert_raise
-from integrations.models import ImportJob, InboxMessage, ShopConnection, WorkStatus
+from integrations.models import ImportJob, ShopConnection, WorkStatus
 from orders.models import Order
+from tests.factories import InboxMessageFactory
 from tests.integrations.helpers import shopify_sample
 from tests.samples import SAMPLES
 
@@ -22,11 +23,8 @@ def connected(world, skus):
 
 
 def dead_letter(shop, body="{}", error="PayloadInvalid: broken"):
-    return InboxMessage.objects.create(
+    return InboxMessageFactory(
         shop=shop,
-        platform=shop.platform,
-        kind=InboxMessage.Kind.PUSH,
-        topic="orders/create",
         content_hash=str(hash(body)),
         body=body,
         status=WorkStatus.DEAD,

@@ -7,10 +7,9 @@ from django.test import Client, override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
 from integrations.board.snapshots import board_snapshots_refresh
-from integrations.models import InboxMessage
 from orders.models import Order
 from orders.states import Status
-from tests.factories import ShopConnectionFactory, make_order
+from tests.factories import InboxMessageFactory, ShopConnectionFactory, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +27,7 @@ def test_a_scraper_with_the_token_reads_the_stored_figures_and_the_queues(world)
     order = make_order(shop=world["shop_a"], skus=[(world["skus"][0], 1, Decimal("10.00"))])
     Order.objects.filter(pk=order.pk).update(status=Status.PAID)
     connection = ShopConnectionFactory(shop=world["shop_b"], consecutive_failures=4)
-    InboxMessage.objects.create(
-        shop=connection.shop, platform="jd", kind=InboxMessage.Kind.PUSH, content_hash="h", body="{}", status="dead"
-    )
+    InboxMessageFactory(shop=connection.shop, topic="", status="dead")
     board_snapshots_refresh()
 
     response = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-secret")

@@ -9,12 +9,18 @@ from django.utils import timezone
 from aftersales.board import aftersales_close_time
 from aftersales.models import Case
 from finance import board as finance_board
-from finance.models import DailyBalance, Difference, Statement, StatementLine
+from finance.models import DailyBalance, Difference
 from integrations.board.connections import connection_figures
-from integrations.models import CountCheck, InboxMessage, WebhookRejection, WorkStatus
+from integrations.models import CountCheck, WebhookRejection, WorkStatus
 from orders.models import OrderEvent
 from orders.states import Status
-from tests.factories import ShopConnectionFactory, make_order
+from tests.factories import (
+    InboxMessageFactory,
+    ShopConnectionFactory,
+    StatementFactory,
+    StatementLineFactory,
+    make_order,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +31,10 @@ TODAY = NOW.date()
 
 def push(shop, *, n, status=WorkStatus.DONE, took_s=None, hours_ago=1):
     received = NOW - dt.timedelta(hours=hours_ago)
-    message = InboxMessage.objects.create(
+    message = InboxMessageFactory(
         shop=shop,
-        platform=shop.platform,
-        kind=InboxMessage.Kind.PUSH,
+        topic="",
         content_hash=f"h{n}",
-        body="{}",
         status=status,
         received_at=received,
         processed_at=received + dt.timedelta(seconds=took_s) if took_s is not None else None,
@@ -138,9 +142,7 @@ def shipped_order(world, *, shipped_at):
 
 
 def test_days_from_shipment_to_settlement_use_the_first_settling_line(world):
-    statement = Statement.objects.create(
-        shop=world["shop_a"], file="finance/statements/bill.csv", filename="bill.csv", sha256="x" * 64, source="alipay"
-    )
+    statement = StatementFactory(shop=world["shop_a"])
     for row, (shipped_days_ago, settled_days_ago) in enumerate([(5, 1), (10, 2), (3, 2)]):
         order = shipped_order(world, shipped_at=NOW - dt.timedelta(days=shipped_days_ago))
         _line(statement, row, order, occurred=NOW - dt.timedelta(days=settled_days_ago))
@@ -153,22 +155,7 @@ def test_days_from_shipment_to_settlement_use_the_first_settling_line(world):
 
 
 def _line(statement, row, order, *, occurred):
-    zero = Decimal("0.00")
-    return StatementLine.objects.create(
-        statement=statement,
-        row=row,
-        kind="sale",
-        source="alipay",
-        flow="in",
-        occurred_at=occurred,
-        business_date=timezone.localdate(occurred),
-        amount=Decimal("10.00"),
-        fee=zero,
-        commission=zero,
-        platform_discount=zero,
-        merchant_discount=zero,
-        order=order,
-    )
+    return StatementLineFactory(statement=statement, row=row, occurred_at=occurred, order=order)
 
 
 def test_after_sales_close_time_is_request_to_close_of_cases_closed_in_the_window(world):

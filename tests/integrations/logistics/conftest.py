@@ -10,7 +10,7 @@ import pytest
 
 from fulfilment.services import carriers_sync
 from integrations import transport
-from integrations.logistics.models import LogisticsConnection
+from tests.factories import LogisticsConnectionFactory
 from tests.integrations.logistics.helpers import waybill_request  # noqa: F401 - import helpers from the helpers module
 
 
@@ -47,12 +47,9 @@ def canned(monkeypatch, db):
 def carrier_services(db):
     """SF and Kuaidi100 credentials, pointing at the sandbox."""
     return {
-        "sf": LogisticsConnection.objects.create(
-            service="sf", base_url="http://testserver/sandbox/sf", key="OH_SANDBOX", secret="sf-checkword"
-        ),
-        "kuaidi100": LogisticsConnection.objects.create(
+        "sf": LogisticsConnectionFactory(service="sf", key="OH_SANDBOX", secret="sf-checkword"),
+        "kuaidi100": LogisticsConnectionFactory(
             service="kuaidi100",
-            base_url="http://testserver/sandbox/kuaidi100",
             key="k100-key",
             secret="k100-secret",
             customer="k100-customer",
@@ -67,14 +64,8 @@ def aggregators(db):
 
     carriers_sync()
     return {
-        "kuaidi100": LogisticsConnection.objects.create(
-            service="kuaidi100",
-            base_url="http://testserver/sandbox/kuaidi100",
-            key="k100-key",
-            secret="s",
-            callback_salt="k100-salt",
+        "kuaidi100": LogisticsConnectionFactory(
+            service="kuaidi100", key="k100-key", secret="s", callback_salt="k100-salt"
         ),
-        "kdniao": LogisticsConnection.objects.create(
-            service="kdniao", base_url="http://testserver/sandbox/kdniao", key="1237100", secret="kdn-api-key"
-        ),
+        "kdniao": LogisticsConnectionFactory(service="kdniao", key="1237100", secret="kdn-api-key"),
     }
