@@ -17,6 +17,13 @@ class StockLevelOutputSerializer(serializers.Serializer):
     available = serializers.IntegerField(help_text="on_hand − reserved.")
 
 
+@extend_schema_serializer(component_name="StockPoolTotals")
+class StockPoolTotalsOutputSerializer(serializers.Serializer):
+    on_hand = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+
 @extend_schema_serializer(component_name="StockMovement")
 class StockMovementOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()

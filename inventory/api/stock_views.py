@@ -23,6 +23,7 @@ from inventory.api.stock_serializers import (
     ReservationOutputSerializer,
     StockLevelOutputSerializer,
     StockMovementOutputSerializer,
+    StockPoolTotalsOutputSerializer,
 )
 from inventory.exceptions import WarehouseNotFound
 from inventory.models import Pool, Stock, StockMovement, Warehouse
@@ -136,7 +137,9 @@ class StockListApi(APIView):
         name = serializers.CharField()
         is_presale = serializers.BooleanField()
         locations = StockLevelOutputSerializer(many=True)
-        totals = serializers.DictField(help_text="Per pool: on_hand, reserved, available.")
+        totals = serializers.DictField(
+            child=StockPoolTotalsOutputSerializer(), help_text="By pool (spot, presale, damaged): the locations' sums."
+        )
 
     @extend_schema(
         operation_id="stock_get",

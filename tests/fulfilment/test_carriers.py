@@ -179,6 +179,7 @@ JD_PUBLISHED = {
     "EMS": "465",
     "DBL": "3046",
     "JD": "2087",
+    "POSTB": "2170",  # 邮政快递 in a third public integration's JD ship-confirmation table
 }
 
 
