@@ -48,6 +48,17 @@ def paid_order(
     return order
 
 
+def refunded(order, amount: str, external_id: str, *, when: str):
+    """The platform refunded ``amount`` of the order (refund ``external_id``) at the Shanghai time ``when``."""
+    return refund_record(
+        order=order,
+        amount=Decimal(amount),
+        external_id=external_id,
+        status=Case.Status.REFUNDED,
+        refunded_at=at(when),
+    )
+
+
 def sample_bill_orders(*, world, entities, sku) -> None:
     """The orders (and refunds) the sample bills in ``BILLS`` quote: 101 (refunded 88.80), 102, 103 on shop A,
     150 (refunded in full) on the WeChat shop."""
@@ -60,13 +71,7 @@ def sample_bill_orders(*, world, entities, sku) -> None:
         qty=2,
         external_id="3987456123001234567",
     )
-    refund_record(
-        order=o101,
-        amount=Decimal("88.80"),
-        external_id="2026111109300001RF",
-        status=Case.Status.REFUNDED,
-        refunded_at=at("2026-11-11 09:30:12"),
-    )
+    refunded(o101, "88.80", "2026111109300001RF", when="2026-11-11 09:30:12")
     paid_order(
         shop=world["shop_a"],
         number="OH20261111000102",
@@ -86,10 +91,4 @@ def sample_bill_orders(*, world, entities, sku) -> None:
     o150 = paid_order(
         shop=entities["shop_wx"], number="OH20261111000150", paid="2026-11-11 12:40:03", sku=sku, price="199.00"
     )
-    refund_record(
-        order=o150,
-        amount=Decimal("199.00"),
-        external_id="RF20261111-000150-1",
-        status=Case.Status.REFUNDED,
-        refunded_at=at("2026-11-11 18:02:59"),
-    )
+    refunded(o150, "199.00", "RF20261111-000150-1", when="2026-11-11 18:02:59")

@@ -22,7 +22,7 @@ from finance.services.differences import difference_assign, difference_comment_a
 from finance.services.reconciliation import reconcile
 from finance.services.statements import statement_import_file
 from tests.finance import builders
-from tests.finance.helpers import at, paid_order, sample_bill_orders
+from tests.finance.helpers import at, paid_order, refunded, sample_bill_orders
 
 pytestmark = pytest.mark.django_db
 
@@ -89,22 +89,10 @@ def planted(world, entities, sku, admin_user):
 
     clean = order(1)
     partial = order(2, price="200.00")
-    refund_record(
-        order=partial,
-        amount=Decimal("50.00"),
-        external_id="R2",
-        status=Case.Status.REFUNDED,
-        refunded_at=at("2026-11-11 15:00:00"),
-    )
+    refunded(partial, "50.00", "R2", when="2026-11-11 15:00:00")
     coupon_ok = order(3, price="129.00", discount_platform="10.00")
     full = order(4, price="80.00")
-    refund_record(
-        order=full,
-        amount=Decimal("80.00"),
-        external_id="R4",
-        status=Case.Status.REFUNDED,
-        refunded_at=at("2026-11-11 16:00:00"),
-    )
+    refunded(full, "80.00", "R4", when="2026-11-11 16:00:00")
     missing_in_statement = order(5)
     mismatch = order(6)
     refund_missing = order(7)
@@ -234,13 +222,7 @@ def test_progress_is_told_the_orders_compared_out_of_those_in_scope(planted, mon
 def test_a_difference_that_goes_away_is_closed_and_comes_back_if_it_returns(planted):
     reconcile(date_from=D11, date_to=D12)
     order = planted[T.REFUND_NOT_RECORDED]
-    refund, _ = refund_record(
-        order=order,
-        amount=Decimal("30.00"),
-        external_id="RX7",
-        status=Case.Status.REFUNDED,
-        refunded_at=at("2026-11-11 18:00:00"),
-    )
+    refund, _ = refunded(order, "30.00", "RX7", when="2026-11-11 18:00:00")
 
     run = reconcile(date_from=D11, date_to=D12)
 
@@ -330,13 +312,7 @@ def test_a_wrong_commission_on_the_ledger_is_an_unexpected_fee(world, entities, 
         external_id="3987456123001234567",
         paid="2026-11-11 00:00:31",
     )
-    refund_record(
-        order=order,
-        amount=Decimal("88.80"),
-        external_id="X",
-        status=Case.Status.REFUNDED,
-        refunded_at=at("2026-11-11 09:30:12"),
-    )
+    refunded(order, "88.80", "X", when="2026-11-11 09:30:12")
     FeeRate.objects.create(source="alipay", kind="commission", rate=Decimal("0.02"))
     statement_import_file(path_or_file=str(bills / "alipay_account_20261111-15_账务明细.csv"), user=admin_user)
 
@@ -362,13 +338,7 @@ def test_platform_settlements_check_settled_goods_subsidy_postage_and_refunds(wo
         shop=shop, sku=sku, price="100.00", shipping="8.00", external_id="3002", paid="2026-11-11 10:00:00"
     )
     short = paid_order(shop=shop, sku=sku, price="100.00", external_id="3003", paid="2026-11-11 10:00:00")
-    refund_record(
-        order=ok,
-        amount=Decimal("20.00"),
-        external_id="S1",
-        status=Case.Status.REFUNDED,
-        refunded_at=at("2026-11-12 10:00:00"),
-    )
+    refunded(ok, "20.00", "S1", when="2026-11-12 10:00:00")
 
     def item(order_id, name, amount, direction="收入", refund=""):
         return {

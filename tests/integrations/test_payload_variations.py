@@ -148,20 +148,23 @@ def _douyin_presale() -> dict:
     return native
 
 
+# A Taobao trade's receiver fields: a variant of them may change the consignee and nothing else.
+TAOBAO_RECEIVER = (
+    "receiver_name",
+    "receiver_mobile",
+    "receiver_phone",
+    "receiver_state",
+    "receiver_city",
+    "receiver_district",
+    "receiver_address",
+)
+
 CASES = [
     Case(
         "taobao",
         _taobao,
         "orders.order",
-        (
-            "receiver_name",
-            "receiver_mobile",
-            "receiver_phone",
-            "receiver_state",
-            "receiver_city",
-            "receiver_district",
-            "receiver_address",
-        ),
+        TAOBAO_RECEIVER,
     ),
     Case("jd", _jd, "itemInfoList", ("consigneeInfo",)),
     Case(
@@ -184,15 +187,7 @@ CASES = [
         "taobao",
         _taobao_step_trade,
         "orders.order",
-        (
-            "receiver_name",
-            "receiver_mobile",
-            "receiver_phone",
-            "receiver_state",
-            "receiver_city",
-            "receiver_district",
-            "receiver_address",
-        ),
+        TAOBAO_RECEIVER,
         name="taobao-step-trade",
         needed=("step_trade_status", "step_paid_fee"),
     ),

@@ -5,7 +5,7 @@ import pytest
 
 from inventory.models import Pool
 from inventory.selectors import stock_ledger_mismatches
-from inventory.services import stock_receive
+from inventory.services import LineDemand, order_stock_reserve, stock_receive
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
@@ -36,3 +36,30 @@ def receive(db):
         )
 
     return _receive
+
+
+@pytest.fixture
+def reserve(db):
+    """``reserve(sku, warehouse, quantity, order_id=1, reference=…)``: an order's one-line reservation through the
+    real service."""
+
+    def _reserve(sku, warehouse, quantity, *, order_id=1, reference="OH20260101000001"):
+        return order_stock_reserve(
+            order_id=order_id,
+            reference=reference,
+            lines=[LineDemand(line_id=1, sku_id=sku.pk, quantity=quantity)],
+            warehouse_id=warehouse.pk,
+        )
+
+    return _reserve
+
+
+@pytest.fixture
+def stocked(world, receive, reserve):
+    """SKU-1 on the shelf: 10 at wh-a, 3 of them reserved by order OH20260101000001 (order id 1), and 4 at wh-b.
+    A module that needs more (presale units, channel allocations) overrides ``stocked`` and asks for this one."""
+    sku = world["skus"][0]
+    receive(sku, world["wh_a"], 10)
+    receive(sku, world["wh_b"], 4)
+    reserve(sku, world["wh_a"], 3)
+    return sku

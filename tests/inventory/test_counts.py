@@ -9,8 +9,6 @@ from inventory.exceptions import InsufficientStock, StockCountClosed, StockInval
 from inventory.models import Stock, StockMovement
 from inventory.selectors import stock_accuracy_report
 from inventory.services import (
-    LineDemand,
-    order_stock_reserve,
     stock_count_apply,
     stock_count_cancel,
     stock_count_open,
@@ -56,15 +54,10 @@ def test_movements_during_the_count_are_not_counted_twice(world, receive):
     assert on_hand(sku, world["wh_a"]) == 14
 
 
-def test_a_count_cannot_take_away_reserved_units(world, receive):
+def test_a_count_cannot_take_away_reserved_units(world, receive, reserve):
     sku = world["skus"][0]
     receive(sku, world["wh_a"], 5)
-    order_stock_reserve(
-        order_id=1,
-        reference="OH1",
-        lines=[LineDemand(line_id=1, sku_id=sku.pk, quantity=4)],
-        warehouse_id=world["wh_a"].pk,
-    )
+    reserve(sku, world["wh_a"], 4)
     count = stock_count_open(warehouse=world["wh_a"], reason="spot check")
     stock_count_record(count=count, sku=sku, counted_quantity=2)
 

@@ -20,18 +20,10 @@ def browser(user):
 
 
 @pytest.fixture
-def stocked(world, receive):
-    sku = world["skus"][0]
-    receive(sku, world["wh_a"], 10)
-    receive(sku, world["wh_b"], 4)
-    order_stock_reserve(
-        order_id=1,
-        reference="OH20260101000001",
-        lines=[LineDemand(line_id=1, sku_id=sku.pk, quantity=3)],
-        warehouse_id=world["wh_a"].pk,
-    )
-    channel_stock_set(shop_id=world["shop_a"].pk, sku=sku, rule="percentage", percent=50)
-    return sku
+def stocked(stocked, world):
+    """The inventory ``stocked`` SKU, half of it offered to shop A."""
+    channel_stock_set(shop_id=world["shop_a"].pk, sku=stocked, rule="percentage", percent=50)
+    return stocked
 
 
 def test_sku_page_shows_locations_channels_reservations_and_ledger(manager, stocked):

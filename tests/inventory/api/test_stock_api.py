@@ -2,7 +2,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from inventory.models import Pool, Stock, StockMovement
-from inventory.services import LineDemand, order_stock_reserve
 
 pytestmark = pytest.mark.django_db
 
@@ -14,18 +13,10 @@ def client_for(user):
 
 
 @pytest.fixture
-def stocked(world, receive):
-    sku = world["skus"][0]
-    receive(sku, world["wh_a"], 10)
-    receive(sku, world["wh_b"], 4)
-    receive(sku, world["wh_b"], 2, Pool.PRESALE)
-    order_stock_reserve(
-        order_id=1,
-        reference="OH1",
-        lines=[LineDemand(line_id=1, sku_id=sku.pk, quantity=3)],
-        warehouse_id=world["wh_a"].pk,
-    )
-    return sku
+def stocked(stocked, world, receive):
+    """The inventory ``stocked`` SKU, with 2 presale units at wh-b too."""
+    receive(stocked, world["wh_b"], 2, Pool.PRESALE)
+    return stocked
 
 
 def test_stock_of_a_sku_per_location(manager, stocked):
@@ -180,7 +171,7 @@ def test_count_through_the_api_then_the_accuracy_report(manager, stocked):
 
 
 def test_reservations_of_an_order(manager, stocked):
-    body = client_for(manager).get("/api/v1/stock/reservations/", {"order": "OH1"}).json()
+    body = client_for(manager).get("/api/v1/stock/reservations/", {"order": "OH20260101000001"}).json()
     assert [(r["sku"], r["warehouse"], r["quantity"], r["state"]) for r in body] == [
         (stocked.code, "wh-a", 3, "active")
     ]
