@@ -74,3 +74,45 @@ def test_replay_and_resume_actions(admin_user, manager, subscribe, receiver, dja
 
 def test_a_role_without_the_permission_cannot_open_them(cs_a):
     assert _client(cs_a).get("/admin/integrations/webhooksubscription/").status_code == 403
+
+
+def test_staff_subscribe_change_and_delete_a_partners_url_in_the_back_office(admin_user, manager, private_allowed):
+    client = _client(admin_user)
+    add = "/admin/integrations/webhooksubscription/add/"
+    form = {"owner": manager.pk, "url": "http://127.0.0.1:9/hooks", "events": ["order.paid", "order.shipped"]}
+
+    short = client.post(add, {**form, "secret": "too-short"})
+    assert short.status_code == 200 and not WebhookSubscription.objects.exists()  # the form says why
+
+    assert client.post(add, {**form, "secret": SECRET}).status_code == 302
+    subscription = WebhookSubscription.objects.get()
+    assert (subscription.owner, subscription.url, subscription.events) == (
+        manager,
+        "http://127.0.0.1:9/hooks",
+        ["order.paid", "order.shipped"],
+    )
+    assert subscription.secret == SECRET
+
+    change = f"/admin/integrations/webhooksubscription/{subscription.pk}/change/"
+    assert SECRET not in client.get(change).content.decode()
+    assert client.post(change, {"url": "http://127.0.0.1:9/other", "events": ["order.cancelled"]}).status_code == 302
+    subscription.refresh_from_db()
+    assert (subscription.url, subscription.events, subscription.secret) == (
+        "http://127.0.0.1:9/other",
+        ["order.cancelled"],
+        SECRET,  # left empty: kept
+    )
+
+    delete = f"/admin/integrations/webhooksubscription/{subscription.pk}/delete/"
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_the_back_office_refuses_a_private_address_like_the_api(admin_user, manager, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    form = {"owner": manager.pk, "url": "http://169.254.169.254/latest", "events": ["order.paid"], "secret": SECRET}
+
+    page = _client(admin_user).post("/admin/integrations/webhooksubscription/add/", form)
+
+    assert page.status_code == 200
+    assert not WebhookSubscription.objects.exists()
