@@ -8,6 +8,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from finance.formats.base import Flow, LineKind
 from finance.models import DifferenceType
 from finance.services.reconciliation.fees import FeeChecks
@@ -126,7 +128,7 @@ class Evaluator(PaymentChecks, RefundChecks, FeeChecks, UnmatchedChecks):
                     component="other",
                     expected=ZERO,
                     actual=net,
-                    detail=f"{e.description or e.kind}: a charge Order Hub does not expect",
+                    detail=_("%(item)s: a charge Order Hub does not expect") % {"item": e.description or e.kind},
                 )
         if entity_fallback is not None and len(self.candidates) > before:
             for cand in list(self.candidates.values())[before:]:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from finance.formats.base import Flow
 from finance.models import DifferenceType
 from finance.services.reconciliation.rows import ZERO, Line, OrderRow, round_cent
@@ -46,7 +48,8 @@ class FeeChecks:
                 component="fee",
                 expected=expected,
                 actual=actual,
-                detail=f"order {order.number}: payment fees {actual}, expected {expected} at the agreed rate",
+                detail=_("order %(number)s: payment fees %(actual)s, expected %(expected)s at the agreed rate")
+                % {"number": order.number, "actual": actual, "expected": expected},
             )
         # fee and commission items on their own rows (花呗手续费, 技术服务费) and commission columns (Douyin)
         base_lines = settlements or payments
@@ -71,5 +74,13 @@ class FeeChecks:
                     component=kind,
                     expected=expected,
                     actual=actual,
-                    detail=f"order {order.number}: {kind} {actual} on {base}, expected {expected} at {rate:%}",
+                    detail=_("order %(number)s: %(kind)s %(actual)s on %(base)s, expected %(expected)s at %(rate)s")
+                    % {
+                        "number": order.number,
+                        "kind": kind,
+                        "actual": actual,
+                        "base": base,
+                        "expected": expected,
+                        "rate": f"{rate:%}",
+                    },
                 )

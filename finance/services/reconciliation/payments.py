@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from finance.models import DifferenceType
 from finance.services.reconciliation.rows import ZERO, Line, OrderRow
 
@@ -32,7 +34,8 @@ class PaymentChecks:
                 expected=order.paid_amount,
                 actual=ZERO,
                 difference=-order.paid_amount,
-                detail=f"order {order.number} paid {paid_day} is in no payment statement",
+                detail=_("order %(number)s paid %(day)s is in no payment statement")
+                % {"number": order.number, "day": paid_day},
             )
 
     def _payments(self, order: OrderRow, payments: list[Line], settlements: list[Line], source: str) -> None:
@@ -55,8 +58,12 @@ class PaymentChecks:
                     component="payment",
                     expected=paid,
                     actual=total,
-                    detail=f"order {order.number} was paid {len(payments)} times "
-                    f"({', '.join(sorted({p.source for p in payments}))})",
+                    detail=_("order %(number)s was paid %(times)s times (%(sources)s)")
+                    % {
+                        "number": order.number,
+                        "times": len(payments),
+                        "sources": ", ".join(sorted({p.source for p in payments})),
+                    },
                 )
             return
         payment = payments[0]
@@ -69,7 +76,8 @@ class PaymentChecks:
                 component="paid",
                 expected=ZERO,
                 actual=total,
-                detail=f"order {order.number} is {order.status} in Order Hub but the statement shows a payment",
+                detail=_("order %(number)s is %(status)s in Order Hub but the statement shows a payment")
+                % {"number": order.number, "status": order.status},
             )
             return
         diff = total - paid
@@ -82,7 +90,8 @@ class PaymentChecks:
                 component="paid",
                 expected=paid,
                 actual=total,
-                detail=f"order {order.number}: paid {paid} in Order Hub, {total} in the statement",
+                detail=_("order %(number)s: paid %(paid)s in Order Hub, %(total)s in the statement")
+                % {"number": order.number, "paid": paid, "total": total},
             )
         if payment.business_date != paid_day and payment.amount > self.tol[T.CROSS_PERIOD]:
             self.add_on_line(
@@ -94,7 +103,8 @@ class PaymentChecks:
                 business_date=paid_day,
                 expected=paid,
                 actual=payment.amount,
-                detail=f"order {order.number} paid on {paid_day}, in the statement on {payment.business_date}",
+                detail=_("order %(number)s paid on %(day)s, in the statement on %(statement_day)s")
+                % {"number": order.number, "day": paid_day, "statement_day": payment.business_date},
             )
 
     def _coupons(self, order: OrderRow, payments: list[Line], settlements: list[Line], source: str) -> None:
@@ -113,8 +123,16 @@ class PaymentChecks:
                 component="platform_discount",
                 expected=order.discount_platform,
                 actual=platform,
-                detail=f"order {order.number}: platform-funded discount {order.discount_platform} in Order Hub "
-                f"(merchant-funded {order.discount_merchant}), {platform} in the statement",
+                detail=_(
+                    "order %(number)s: platform-funded discount %(platform_hub)s in Order Hub (merchant-funded "
+                    "%(merchant_hub)s), %(platform)s in the statement"
+                )
+                % {
+                    "number": order.number,
+                    "platform_hub": order.discount_platform,
+                    "merchant_hub": order.discount_merchant,
+                    "platform": platform,
+                },
             )
 
     def _settlements(
@@ -140,7 +158,8 @@ class PaymentChecks:
                     component="postage",
                     expected=order.shipping_fee,
                     actual=postage,
-                    detail=f"order {order.number}: postage {order.shipping_fee} in Order Hub, {postage} settled",
+                    detail=_("order %(number)s: postage %(hub)s in Order Hub, %(postage)s settled")
+                    % {"number": order.number, "hub": order.shipping_fee, "postage": postage},
                 )
         explained = (
             goods == order.paid_amount - refunded_statement  # a refund Order Hub lacks: refund_not_recorded
@@ -155,6 +174,15 @@ class PaymentChecks:
                 component="settlement",
                 expected=expected,
                 actual=goods,
-                detail=f"order {order.number}: paid {order.paid_amount} less refunds {refunded_hub} should settle "
-                f"{expected}; settled {goods}",
+                detail=_(
+                    "order %(number)s: paid %(paid)s less refunds %(refunded)s should settle %(expected)s; "
+                    "settled %(goods)s"
+                )
+                % {
+                    "number": order.number,
+                    "paid": order.paid_amount,
+                    "refunded": refunded_hub,
+                    "expected": expected,
+                    "goods": goods,
+                },
             )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from finance.formats.base import LineKind
 from finance.models import DifferenceType
 from finance.services.reconciliation.rows import LIVE_REFUND, PAID_REFUND, ZERO, Line, OrderRow, RefundRow
@@ -60,8 +62,16 @@ class RefundChecks:
                     component=e.kind,
                     expected=ZERO,
                     actual=e.amount,
-                    detail=f"order {order.number}: {-e.amount} went back to the buyer on {e.business_date} "
-                    f"({e.refund_ref or 'no refund id'}) but Order Hub has no such refund",
+                    detail=_(
+                        "order %(number)s: %(amount)s went back to the buyer on %(day)s (%(refund)s) but Order Hub "
+                        "has no such refund"
+                    )
+                    % {
+                        "number": order.number,
+                        "amount": -e.amount,
+                        "day": e.business_date,
+                        "refund": e.refund_ref or _("no refund id"),
+                    },
                 )
         # hub refunds the statements never show
         for r in live:
@@ -80,8 +90,8 @@ class RefundChecks:
                     expected=-r.amount,
                     actual=ZERO,
                     difference=r.amount,
-                    detail=f"order {order.number}: refund {r.external_id or r.id} of {r.amount} on {day} "
-                    f"is in no statement",
+                    detail=_("order %(number)s: refund %(refund)s of %(amount)s on %(day)s is in no statement")
+                    % {"number": order.number, "refund": r.external_id or r.id, "amount": r.amount, "day": day},
                     refund_id=r.id,
                 )
         return refunded_hub, refunded_statement
@@ -89,6 +99,7 @@ class RefundChecks:
     def _refund_link(self, order: OrderRow, e: Line, refund: RefundRow) -> None:
         if e.refund_id != refund.id:
             self.refund_links[e.id] = refund.id
+        which = {"number": order.number, "refund": refund.external_id or refund.id}
         if refund.status != PAID_REFUND:
             self.add_on_line(
                 order,
@@ -98,8 +109,10 @@ class RefundChecks:
                 component="status",
                 expected=-refund.amount,
                 actual=e.amount,
-                detail=f"order {order.number}: refund {refund.external_id or refund.id} is {refund.status} in "
-                f"Order Hub but the money went back on {e.business_date}",
+                detail=_(
+                    "order %(number)s: refund %(refund)s is %(status)s in Order Hub but the money went back on %(day)s"
+                )
+                % {**which, "status": refund.status, "day": e.business_date},
                 refund_id=refund.id,
             )
             return
@@ -113,7 +126,9 @@ class RefundChecks:
                 component="refund",
                 expected=-refund.amount,
                 actual=e.amount,
-                detail=f"order {order.number}: refund {refund.external_id or refund.id} is {refund.amount} in "
-                f"Order Hub, {-e.amount} in the statement",
+                detail=_(
+                    "order %(number)s: refund %(refund)s is %(amount)s in Order Hub, %(statement)s in the statement"
+                )
+                % {**which, "amount": refund.amount, "statement": -e.amount},
                 refund_id=refund.id,
             )

@@ -3,6 +3,8 @@ knows (a part of ``Evaluator``)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from finance.formats.base import LineKind
 from finance.models import DifferenceType
 from finance.services.reconciliation.rows import ZERO
@@ -39,7 +41,7 @@ class UnmatchedChecks:
                 seen.add(event)
                 if abs(amount) <= self.tol[T.MISSING_IN_HUB]:
                     continue
-                why = "several orders fit" if rule == "ambiguous" else "no order in Order Hub"
+                why = _("several orders fit") if rule == "ambiguous" else _("no order in Order Hub")
                 self.add(
                     None,
                     key=f"missing_in_hub:{kind}:l{line_id}",
@@ -49,7 +51,8 @@ class UnmatchedChecks:
                     expected=ZERO,
                     actual=amount,
                     difference=amount,
-                    detail=f"{kind} {amount} for {ref or txn or 'no reference'}: {why}",
+                    detail=_("%(kind)s %(amount)s for %(reference)s: %(why)s")
+                    % {"kind": kind, "amount": amount, "reference": ref or txn or _("no reference"), "why": why},
                     line_id=line_id,
                     source=source,
                     channel=source,
@@ -65,7 +68,8 @@ class UnmatchedChecks:
                     expected=ZERO,
                     actual=net,
                     difference=net,
-                    detail=f"{net} charged ({ref or txn or 'no reference'}) for nothing Order Hub knows",
+                    detail=_("%(amount)s charged (%(reference)s) for nothing Order Hub knows")
+                    % {"amount": net, "reference": ref or txn or _("no reference")},
                     line_id=line_id,
                     source=source,
                     channel=source,
