@@ -3,7 +3,8 @@ idempotent by platform refund id) and what it means for the order — an unshipp
 ``refund``) while a refund is requested, and goes back where it was (``orders.services.order_hold_release``)
 when the refund is rejected or withdrawn and no other refund of the order is open. A refund the platform paid
 settles the order as an approved refund does (``case_order_settle``): all that was paid given back cancels it;
-a partial refund of money only (a platform refund names no lines) lets it ship as it is.
+the lines it names (Taobao's sub-order) come off the order and the rest ships; a partial refund of money only
+(no lines named) lets it ship as it is.
 
 A platform's word on a refund reaches aftersales as a ``RefundInput``, apart from the order it is about:
 integrations' adapters read each platform order version into the order (``orders.channel.ChannelOrder``) and
@@ -39,7 +40,9 @@ REFUND_RELEASE_NOTE = "platform: refund rejected or withdrawn"
 @dataclass
 class RefundInput:
     """A platform's word on one refund, in standard form (what an adapter reads from an order or a refund
-    notice). ``status`` and ``kind`` are ``Case`` statuses and kinds."""
+    notice). ``status`` and ``kind`` are ``Case`` statuses and kinds. ``line_ids``: the platform's ids of the
+    order lines the refund is about (Taobao's sub-order ``oid``), when it names them; none for a refund of an
+    amount (money only)."""
 
     external_id: str
     amount: Decimal
@@ -48,6 +51,7 @@ class RefundInput:
     reason: str = ""
     requested_at: dt.datetime | None = None
     refunded_at: dt.datetime | None = None
+    line_ids: tuple[str, ...] = ()
 
 
 @transaction.atomic(savepoint=False)
@@ -120,6 +124,7 @@ def _refunds_record(
             reason=refund.reason,
             requested_at=refund.requested_at,
             refunded_at=refund.refunded_at,
+            line_ids=refund.line_ids,
             system=system,
         )
         if created:

@@ -4,6 +4,7 @@ matched with a case staff entered for the same refund."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from aftersales.exceptions import CaseInvalid
 from aftersales.locks import order_lock
-from aftersales.models import DEAD_STATUSES, FINAL_STATUSES, Case, CaseEvent
+from aftersales.models import DEAD_STATUSES, FINAL_STATUSES, Case, CaseEvent, CaseLine
 from aftersales.services.money import refund_check
 from aftersales.services.risk import case_risk_assess
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, OrderLine
 from orders.services import order_event_record, order_number_allocate
 
 CASE_NUMBER_PREFIX = "AS"
@@ -90,6 +91,23 @@ def _order_note(*, case: Case, actor, system: str) -> None:
     )
 
 
+def _platform_lines_attach(*, case: Case, line_ids: Sequence[str]) -> None:
+    """The order lines a platform's refund names (by the platform's line id) become the case's lines: each with
+    the units it still ships, the case's amount spread over them by what those units are worth."""
+    from aftersales.services.creation import CENT, refund_allocate
+
+    if not line_ids:
+        return
+    lines = [
+        line
+        for line in OrderLine.objects.filter(order_id=case.order_id, external_line_id__in=list(line_ids)).order_by("pk")
+        if line.to_ship > 0
+    ]
+    values = [(line.line_total * line.to_ship / line.quantity).quantize(CENT) for line in lines]
+    for line, share in zip(lines, refund_allocate(amount=case.amount, values=values), strict=True):
+        CaseLine.objects.create(case=case, order_line=line, sku_id=line.sku_id, quantity=line.to_ship, amount=share)
+
+
 def case_match(*, order: Order, amount: Decimal, at: dt.datetime) -> Case | None:
     """The staff case a platform's refund is the same as: on the same order, with no platform id yet, the same
     amount, asked for within a day of it, still live. (The order row is locked by the caller.)"""
@@ -119,6 +137,7 @@ def refund_record(
     reason: str = "",
     requested_at: dt.datetime | None = None,
     refunded_at: dt.datetime | None = None,
+    line_ids: Sequence[str] = (),
     actor=None,
     system: str = "",
 ) -> tuple[Case, bool]:
@@ -127,7 +146,8 @@ def refund_record(
     created)``.
 
     Idempotent: the same refund id with the same values changes nothing. A live case never takes the order
-    past what the buyer paid, counting its other live cases (``refund_exceeds_paid``).
+    past what the buyer paid, counting its other live cases (``refund_exceeds_paid``). A new case gets the
+    order lines the platform names (``line_ids``, the platform's line ids) as its lines.
     """
     if not isinstance(amount, Decimal) or amount < 0:
         raise CaseInvalid(
@@ -165,6 +185,7 @@ def refund_record(
             closed_at=now if status in FINAL_STATUSES else None,
             currency=locked.currency,
         )
+        _platform_lines_attach(case=case, line_ids=line_ids)
         case_event_record(case=case, kind=CaseEvent.Kind.CREATED, actor=actor, system=system, to_status=status)
         _order_note(case=case, actor=actor, system=system)
         case_risk_assess(case=case)

@@ -25,6 +25,9 @@ STOPPABLE = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
 WITH_CARRIER = frozenset({Status.SHIPPED, Status.IN_TRANSIT})
 # The kinds that stop an order (the buyer wants money back, not goods).
 STOPPING_KINDS = frozenset({Case.Kind.REFUND_ONLY, Case.Kind.RETURN_REFUND})
+# Why a settled partial refund lets the order ship: (the case's timeline, the order's).
+MONEY_ONLY = ("money only", "money only, the goods ship as ordered")
+UNITS_OFF = ("units taken off", "its units taken off, the rest ships")
 
 
 @transaction.atomic(savepoint=False)
@@ -103,7 +106,7 @@ def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
     if refunded_total(order=order) < order.paid_amount:
         units = _units_of(case)
         if not units:
-            _money_only_continue(case=case, order=order, actor=actor, system=system)
+            _refund_hold_end(case=case, order=order, actor=actor, system=system, why=MONEY_ONLY)
             return False
         if order.status not in UNITS_CANCELLABLE:
             return False
@@ -119,6 +122,8 @@ def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
         if OrderLine.objects.filter(order_id=order.pk, quantity__gt=F("cancelled_quantity")).exists():
             if case.held_order:
                 _hold_end(case=case, actor=actor, system=system)
+            else:  # held by the platform's refund (``aftersales.channel``), not by this case
+                _refund_hold_end(case=case, order=order, actor=actor, system=system, why=UNITS_OFF)
             return False
     order_transition(
         order=order, to_status=Status.CANCELLED, actor=actor, system=system, reason=f"after-sales {case.number}"
@@ -127,11 +132,12 @@ def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
     return True
 
 
-def _money_only_continue(*, case: Case, order: Order, actor, system: str) -> bool:
-    """A partial refund of money only on an order not shipped yet: the case no longer holds the order, and the
-    refund hold ends — the order goes back where it was and ships as it is — unless another open refund or
-    return of the order still holds it (a platform's refund holds the order without marking its case). Returns
-    whether the order moved."""
+def _refund_hold_end(*, case: Case, order: Order, actor, system: str, why: tuple[str, str]) -> bool:
+    """A partial refund settled on an order not shipped yet (money only, or its units taken off): the case no
+    longer holds the order, and the refund hold ends — the order goes back where it was and ships what is left
+    — unless another open refund or return of the order still holds it (a platform's refund holds the order
+    without marking its case). ``why``: (the case's note, the order's reason). Returns whether the order
+    moved."""
     if case.held_order:
         case.held_order = False
         case.save(update_fields=["held_order", "updated_at"])
@@ -146,10 +152,10 @@ def _money_only_continue(*, case: Case, order: Order, actor, system: str) -> boo
         hold_reason=HoldReason.REFUND,
         actor=actor,
         system=system,
-        reason=f"after-sales {case.number}: money only, the goods ship as ordered",
+        reason=f"after-sales {case.number}: {why[1]}",
     )
     if moved:
-        case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="released: money only")
+        case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note=f"released: {why[0]}")
     return moved
 
 

@@ -141,3 +141,63 @@ def test_a_rejected_refund_leaves_another_kind_of_hold_alone(taobao, skus):
 
     order.refresh_from_db()
     assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.ADDRESS)
+
+
+def _taobao_refund(topic, *, oid, fee="30.00", as_text=False):
+    """A TMC refund message as Taobao pushes it (content: tid, oid, refund_id, refund_fee, refund_phase, modified;
+    numbers as numbers, and content sometimes a JSON string)."""
+    import json
+
+    content = {
+        "tid": 3987456123001234,
+        "oid": oid,
+        "refund_id": 171234567890123,
+        "refund_fee": fee,
+        "refund_phase": "onsale",
+        "modified": "2026-11-11 10:00:00",
+    }
+    if oid is None:
+        del content["oid"]
+    return {"topic": topic, "id": "9901", "content": json.dumps(content) if as_text else content}
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_a_taobao_refund_of_one_sub_order_takes_its_units_off_and_the_rest_ships(taobao, skus, as_text):
+    from aftersales.models import Case
+    from integrations.platforms import adapter_for
+
+    order = make_order(
+        shop=taobao.shop,
+        skus=[(skus["FLW-SERUM-30ML"], 1, Decimal("99.00")), (skus["FLW-MASK-5P"], 2, Decimal("15.00"))],
+        status=Status.PAID,
+        external_id="3987456123001234",
+    )
+    order_transition(order=order, to_status=Status.APPROVED, system="tests")
+    serum, cream = order.lines.order_by("pk")
+    serum.external_line_id, cream.external_line_id = "3987456123001235", "3987456123001236"
+    serum.save(update_fields=["external_line_id"])
+    cream.save(update_fields=["external_line_id"])
+    adapter = adapter_for("taobao")
+
+    for topic in ("taobao_refund_RefundCreated", "taobao_refund_RefundSuccess"):
+        (event,) = adapter.interpret(topic, _taobao_refund(topic, oid=3987456123001236, as_text=as_text))
+        assert event.refund.line_ids == ("3987456123001236",)
+        refund_event_apply(shop=taobao.shop, external_id=event.external_id, refund=event.refund, system="tests")
+        order.refresh_from_db()
+        if topic.endswith("Created"):
+            assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.REFUND)
+
+    case = Case.objects.get(order=order)
+    assert list(case.lines.values_list("order_line_id", "quantity", "amount")) == [(cream.pk, 2, Decimal("30.00"))]
+    assert (order.status, order.hold_reason) == (Status.APPROVED, "")
+    assert list(order.lines.order_by("pk").values_list("quantity", "cancelled_quantity")) == [(1, 0), (2, 2)]
+
+
+def test_a_taobao_refund_naming_no_sub_order_is_money_only(taobao, skus):
+    from integrations.platforms import adapter_for
+
+    (event,) = adapter_for("taobao").interpret(
+        "taobao_refund_RefundCreated", _taobao_refund("taobao_refund_RefundCreated", oid=None)
+    )
+
+    assert event.refund.line_ids == ()

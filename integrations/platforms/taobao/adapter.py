@@ -72,6 +72,9 @@ class TaobaoAdapter(Adapter):
                 reason=f"{topic} oid {content.get('oid', '')} {content.get('refund_phase', '')}".strip(),
                 requested_at=modified,
                 refunded_at=modified if status == "refunded" else None,
+                # the sub-order the refund is about (oid, 子订单号 of Taobao's Refund; a one-line trade's oid is its
+                # tid — TOP's Refund structure, as in bububa/opentaobao model/refund/Refund.go): its units do not ship
+                line_ids=(str(content["oid"]),) if content.get("oid") not in (None, "") else (),
             )
             return [RefundEvent(external_id=tid, refund=refund)]
         return [Ignore(f"topic {topic} is not about orders")]
