@@ -197,7 +197,7 @@ def statement_import(*, statement_id: int, progress: Callable[[int, int], None] 
         summary = _import_lines(statement, progress)
     except Exception as exc:
         statement_lines_delete(statement_id=statement.pk)
-        message = exc.message if isinstance(exc, SpreadsheetInvalid) else f"Import failed: {exc}"
+        message = exc.message if isinstance(exc, SpreadsheetInvalid) else _("Import failed: %(error)s") % {"error": exc}
         Statement.objects.filter(pk=statement.pk).update(
             status=Statement.Status.FAILED, message=message[:2000], heartbeat_at=timezone.now()
         )
@@ -436,8 +436,15 @@ def _finish(statement: Statement, summary: dict[str, Any]) -> None:
     message = ""
     if totals_ok is False:
         wrong = [k for k, v in declared.items() if Decimal(str(parsed.get(k, 0))) != Decimal(str(v))]
-        message = f"The file's own totals do not agree with its rows ({', '.join(wrong)})" + (
-            f"; {len(errors)} rows with errors were not imported." if errors else "."
+        columns = ", ".join(wrong)
+        message = (
+            _(
+                "The file's own totals do not agree with its rows (%(columns)s); %(count)s rows with errors were "
+                "not imported."
+            )
+            % {"columns": columns, "count": len(errors)}
+            if errors
+            else _("The file's own totals do not agree with its rows (%(columns)s).") % {"columns": columns}
         )
     meta = ctx.meta
     Statement.objects.filter(pk=statement.pk).update(

@@ -82,7 +82,8 @@ def test_bad_rows_are_reported_precisely_and_every_other_row_is_kept(bills, admi
     assert statement.errors == [{"row": 7, "column": "商家实收（元）", "value": "六十九", "reason": "不是金额"}]
     assert list(statement.lines.values_list("row", flat=True)) == [6, 8, 9, 10]
     assert statement.totals_ok is False
-    assert "trade_amount" in statement.message and "1 rows with errors were not imported" in statement.message
+    assert statement.message.startswith("文件自带的合计与各行不符（") and "trade_amount" in statement.message
+    assert statement.message.endswith("）；1 行有错误，未导入。")
 
 
 def test_lines_are_matched_to_orders_by_number_and_by_tmall_tid(world, bills, admin_user):

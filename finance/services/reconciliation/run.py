@@ -90,7 +90,7 @@ def run_claim(*, date_from: dt.date, date_to: dt.date, user=None) -> Reconciliat
     ReconciliationRun.objects.filter(status=ReconciliationRun.Status.RUNNING, started_at__lt=now - STALE_AFTER).update(
         status=ReconciliationRun.Status.FAILED,
         finished_at=now,
-        message=f"Abandoned: still marked running {STALE_AFTER} after it started.",
+        message=_("Abandoned: still marked running %(after)s after it started.") % {"after": STALE_AFTER},
     )
     try:
         with transaction.atomic():
