@@ -78,13 +78,21 @@ def test_after_the_set_time_yesterdays_report_goes_once_to_each_opted_in_group(g
     assert again == {"opened": 0, "sent": 0, "failed": 0} and posted_again == []
 
 
+@override_settings(FULFILMENT_REPORT_SEND_AT="08:00")
+def test_a_wrong_signature_parks_the_delivery_at_once(groups):
+    outcome, _posted = run(MORNING, iter([{"errcode": 310000, "errmsg": "sign not match"}]))
+    delivery = ReportDelivery.objects.get()  # no retry fixes a wrong secret: parked for staff at once
+    assert outcome["failed"] == 1 and (delivery.status, delivery.attempts) == ("dead", 1)
+    assert "310000" in delivery.last_error
+
+
 @override_settings(FULFILMENT_REPORT_SEND_AT="08:00", RETRY_MAX_ATTEMPTS=2)
 def test_a_refused_message_is_retried_then_parked_and_can_be_sent_again(groups):
-    refused = {"errcode": 310000, "errmsg": "sign not match"}
+    refused = {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}  # DingTalk's rate limit
     outcome, _posted = run(MORNING, iter([refused]))
     delivery = ReportDelivery.objects.get()
-    assert outcome["failed"] == 1 and delivery.status == "failed" and "310000" in delivery.last_error
-    assert delivery.next_attempt_at > MORNING
+    assert outcome["failed"] == 1 and delivery.status == "failed" and "130101" in delivery.last_error
+    assert delivery.next_attempt_at >= MORNING + dt.timedelta(seconds=60)  # not before the robot's minute is over
 
     early, posted = run(MORNING + dt.timedelta(seconds=1), iter([]))
     assert early["sent"] == early["failed"] == 0 and posted == []  # not due yet

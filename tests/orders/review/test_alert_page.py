@@ -77,3 +77,23 @@ def test_a_cs_agent_sees_no_deliveries_and_may_not_replay(client, cs_a, parked_a
     assert client.get(reverse("review:alert", args=[parked_and_sent.pk])).status_code == 404
     assert client.post(reverse("review:alert-replay", args=[parked_and_sent.pk])).status_code == 403
     assert AlertDelivery.objects.filter(status="parked").count() == 1
+
+
+def test_the_admin_lists_deliveries_to_managers_and_replays_the_selected_parked_ones(
+    client, manager, cs_a, parked_and_sent, monkeypatch, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:orders_alertdelivery_changelist")
+    parked = AlertDelivery.objects.get(status="parked")
+    sent = AlertDelivery.objects.get(status="sent")
+    client.force_login(cs_a)
+    assert client.get(url).status_code == 403
+    client.force_login(manager)
+    assert "310000" in client.get(url).content.decode()
+
+    monkeypatch.setattr(transport, "send", lambda *a, **k: transport.Response(200, b'{"errcode":0,"errmsg":"ok"}'))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "replay", "_selected_action": [parked.pk, sent.pk]})
+    parked.refresh_from_db()
+    sent.refresh_from_db()
+    assert (parked.status, parked.attempts) == ("sent", 1)  # sent again; the sent one was left alone
+    assert (sent.status, sent.attempts) == ("sent", 1)
