@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # Prometheus: requests by route and status, and their duration (served at /metrics).
     "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Platform webhooks and carrier/payment notifications skip the rest of the stack (config/machine.py).
+    "config.machine.MachineEndpointsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -7,12 +7,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
+from config.machine import machine_endpoint
 from integrations.exceptions import PayloadInvalid, SignatureInvalid
 from integrations.platforms import adapter_for
 from integrations.platforms.base import PushRequest
 from integrations.services import webhook_accept
 
 
+@machine_endpoint
 @csrf_exempt
 @require_POST
 def webhook_receive(request: HttpRequest, platform: str, shop_code: str) -> JsonResponse:

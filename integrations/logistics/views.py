@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from config.machine import machine_endpoint
 from integrations.exceptions import PayloadInvalid
 from integrations.logistics.kdniao import client as kdniao
 from integrations.logistics.kuaidi100 import tracking as kuaidi100
@@ -18,6 +19,7 @@ from integrations.logistics.sf import tracking as sf
 from integrations.logistics.tracking import tracking_callback_receive
 
 
+@machine_endpoint
 @csrf_exempt
 @require_POST
 def kuaidi100_callback(request: HttpRequest) -> JsonResponse:
@@ -30,6 +32,7 @@ def kuaidi100_callback(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"result": True, "returnCode": "200", "message": "成功"})
 
 
+@machine_endpoint
 @csrf_exempt
 @require_POST
 def kdniao_callback(request: HttpRequest) -> JsonResponse:
@@ -49,6 +52,7 @@ def kdniao_callback(request: HttpRequest) -> JsonResponse:
     )
 
 
+@machine_endpoint
 @csrf_exempt
 @require_POST
 def sf_route_push(request: HttpRequest) -> JsonResponse:

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_POST
 
 from aftersales.models import Payout
 from aftersales.services import payout_result_record
+from config.machine import machine_endpoint
 from integrations.payments.models import PaymentNotice
 from integrations.payments.wechatpay import refund_notice_read
 
 HEADERS = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signature", "wechatpay-serial")
 
 
+@machine_endpoint
 @csrf_exempt
 @require_POST
 def wechatpay_refund_notify(request: HttpRequest) -> HttpResponse:
