@@ -2,8 +2,9 @@
 refund request is agreed on the platform and one is refused there for good — its outbox message parks, to be seen
 in admin → Outbox messages and on the case's timeline — and every sandbox connection gets a return address id,
 so agreeing a return works under ``make run``. The JD POP shop's sandbox connection gets JD's seller id (its
-after-sales service orders are polled with it) and one of its delivered orders a return the buyer asked for on JD
-(a service order, read as the poll reads it), for customer service to decide."""
+after-sales service orders are polled with it) and its return address with JD's area ids (agreeing a JD return names
+them), and one of its delivered orders a return the buyer asked for on JD (a service order, read as the poll reads
+it), for customer service to decide."""
 
 from __future__ import annotations
 
@@ -25,6 +26,17 @@ DEMO_RETURN_ADDRESS_ID = "7001"
 JD_SHOP = "jd-pop"
 JD_SELLER_ID = "10098765"  # the sandbox's JD venderId
 JD_DEMO_SERVICE_ID = 6299000001
+# The JD shop's return address: JD's area ids 1 北京, 72 朝阳区, 2799 三环以内 (as JD's own area paths write them).
+JD_RETURN_ADDRESS = {
+    "name": "退货仓",
+    "tel": "010-88886666",
+    "zipcode": "100020",
+    "province_code": 1,
+    "city_code": 72,
+    "county_code": 2799,
+    "detail": "朝阳区建国路88号退货组",
+    "address_type": 1,
+}
 
 
 def refund_decisions_demo_ensure() -> dict[str, int]:
@@ -58,6 +70,9 @@ def jd_aftersales_demo_ensure() -> dict[str, int]:
 
     ShopConnection.objects.filter(shop__code=JD_SHOP, seller_id="", base_url__contains="/sandbox/").update(
         seller_id=JD_SELLER_ID
+    )
+    ShopConnection.objects.filter(shop__code=JD_SHOP, return_address={}, base_url__contains="/sandbox/").update(
+        return_address=JD_RETURN_ADDRESS
     )
     shop = Shop.objects.filter(code=JD_SHOP).first()
     if shop is None or Case.objects.filter(order__shop=shop, external_id=str(JD_DEMO_SERVICE_ID)).exists():

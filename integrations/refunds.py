@@ -146,6 +146,7 @@ def refund_decision_send(client, connection, message: OutboxMessage) -> dict[str
         reason=str(payload.get("reason") or ""),
         lines=tuple((str(line_id), int(quantity)) for line_id, quantity in payload.get("lines") or []),
         return_address_id=connection.return_address_id,
+        return_address=connection.return_address or {},
         kind=str(payload.get("kind") or Case.Kind.REFUND_ONLY),
         proof=_refusal_proof(payload["case_id"]) if action == REFUND_REFUSE else None,
     )

@@ -57,6 +57,17 @@ class ShopConnection(models.Model):
             "receiver_address_id, Pinduoduo return_address_id): agreeing a return on the platform names it."
         ),
     )
+    return_address = models.JSONField(
+        _("return address"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The address buyers send returns to, for platforms whose return agreement names the address itself "
+            'rather than an id (JD): {"name", "tel", "mobile", "zipcode", "province_code", '
+            '"city_code", "county_code", "village_code", "detail", "address_type"}, the area codes '
+            "being the platform's own (JD's area ids); mobile and village_code may be left out."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Polling cursor and health, written by the poller with single UPDATEs.

@@ -4,7 +4,7 @@ mapping of transport-level failures to ``PlatformUnavailable`` / ``RateLimited``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -104,7 +104,8 @@ class RefundDecision:
     """A decision on a buyer's refund request, as a platform client sends it (``integrations.refunds``):
     ``refund_id`` is the platform's own refund / after-sales id, ``order_external_id`` the platform order,
     ``request_no`` Order Hub's refund request number (the idempotency key where the platform takes one), ``lines``
-    (platform line id, quantity) where the platform refunds by line, ``return_address_id`` the connection's."""
+    (platform line id, quantity) where the platform refunds by line, ``return_address_id`` and ``return_address``
+    the connection's."""
 
     refund_id: str
     order_external_id: str
@@ -114,6 +115,7 @@ class RefundDecision:
     reason: str = ""
     lines: tuple[tuple[str, int], ...] = ()
     return_address_id: str = ""
+    return_address: Mapping[str, Any] | None = None  # the connection's return address, where a platform names it
     kind: str = "refund_only"  # the case's kind (aftersales.Case.Kind): some platforms answer each kind apart
     proof: RefundProof | None = None  # a refusal's proof image, where the platform takes one (Tmall)
 

@@ -123,5 +123,5 @@ class JDAdapter(Adapter):
 adapter = JDAdapter(
     platform="jd",
     defaults=DEFAULTS,
-    capabilities=frozenset({"push", "poll", "ship", "stock", "refund_agree", "refund_refuse"}),
+    capabilities=frozenset({"push", "poll", "ship", "stock", "refund_agree", "return_agree", "refund_refuse"}),
 )

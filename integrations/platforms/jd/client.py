@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -189,43 +189,81 @@ class JDClient(PlatformClient):
             )
         return {"buId": self.connection.seller_id, "operatePin": REVIEWER, "operateNick": REVIEWER}
 
+    def return_agree(self, decision: RefundDecision) -> dict[str, Any]:
+        """Agree a return: ``jingdong.asc.audit.send`` (审核为客户发货, https://open.jd.com/home/home#/doc/api?
+        apiCateId=241&apiId=2085) with ``buId``, ``operatePin``, ``operateNick``, ``serviceId``, ``orderId``,
+        ``approveNotes``, ``sysVersion``, ``approveReasonCid1``/``approveReasonCid2``, the return contact
+        (``returnContactName``, ``returnContactTel``, ``returnContactMobile``, ``returnZipcode``), JD's area ids
+        (``returnProvince``, ``returnCity``, ``returnCounty``, ``returnVillage``), ``returnDetailAddress``,
+        ``returnAddressType`` and ``applyDetailIdList`` (the service order's application lines), as JD's SDK request
+        ``AscAuditSend`` names them (the public PHP SDK's ``JD\\request\\AscAuditSend``; required except the
+        mobile, the village and the second reason). The contact and address are the connection's **return address**
+        (``ShopConnection.return_address``); the application lines and version come from ``jingdong.asc.query.view``
+        (its ``ServiceBill.applyDetailList[].applyDetailId``, JD's Java SDK ``…ServiceQueryProvider.response.view``).
+        Only a service order (a return) is agreed so: a refund application has no return."""
+        if decision.kind == "refund_only":
+            raise RefundDecisionRefused(
+                _("jd: refund application %(refund_id)s is not a return; it is agreed as a refund.")
+                % {"refund_id": decision.refund_id}
+            )
+        address = _return_address(decision.return_address or {})
+
+        def params(bill: dict[str, Any]) -> dict[str, Any]:
+            details = [
+                detail.get("applyDetailIdLong") or detail.get("applyDetailId")
+                for detail in bill.get("applyDetailList") or []
+                if isinstance(detail, dict)
+            ]
+            details = [int(detail) for detail in details if detail not in (None, "")]
+            if not details:
+                raise RefundDecisionRefused(
+                    _("jd: service order %(refund_id)s: jingdong.asc.query.view gave no applyDetailList to agree.")
+                    % {"refund_id": decision.refund_id},
+                    extra={"field": "applyDetailList"},
+                )
+            return {**address, "approveNotes": (decision.reason or "同意退货")[:200], "applyDetailIdList": details}
+
+        return self._service_audit(decision, "jingdong.asc.audit.send", params)
+
     def _service_refuse(self, decision: RefundDecision) -> dict[str, Any]:
-        """Refuse a service order: ``jingdong.asc.query.view`` for its current ``sysVersion`` and question type,
-        then ``jingdong.asc.audit.refuse`` (审核拒绝) with ``buId``, ``operatePin``, ``operateNick``, ``serviceId``,
-        ``orderId``, ``approveNotes``, ``sysVersion``, ``approveReasonCid1``/``approveReasonCid2`` (the audit reason,
-        from the service order's own question types, as JD's SDK fills the audit reason from ``questionTypeCid1``)
-        and ``operateRemark`` (parameters as in JD's SDK ``AscAuditRefuseRequest``). JD answers ``result``
-        ``{success, code, msg}``. A service order that is no longer waiting for the merchant's audit answers
-        ``success: false``: the refusal is refused for good and parks with JD's words."""
+        """Refuse a service order: ``jingdong.asc.audit.refuse`` (审核拒绝) with ``approveNotes`` and
+        ``operateRemark`` besides what every audit sends (``_service_audit``; parameters as in JD's SDK
+        ``AscAuditRefuseRequest``)."""
+        notes = {
+            "approveNotes": (decision.reason or "商家审核不通过")[:200],
+            "operateRemark": (decision.reason or "")[:200],
+        }
+        return self._service_audit(decision, "jingdong.asc.audit.refuse", lambda bill: notes)
+
+    def _service_audit(
+        self, decision: RefundDecision, method: str, params: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Audit a service order: ``jingdong.asc.query.view`` for its current ``sysVersion`` and question type,
+        then ``method`` with ``buId``, ``operatePin``, ``operateNick``, ``serviceId``, ``orderId``, ``sysVersion``,
+        ``approveReasonCid1``/``approveReasonCid2`` (the audit reason, from the service order's own question types,
+        as JD's SDK fills the audit reason from ``questionTypeCid1``) and ``params(view's data)``. JD answers
+        ``result`` ``{success, code, msg}``. A service order that is no longer waiting for the merchant's audit
+        answers ``success: false``: the decision is refused for good and parks with JD's words."""
         operator = self._operator()
         try:
-            view = (
-                self.call(
-                    "jingdong.asc.query.view",
-                    **operator,
-                    serviceId=int(decision.refund_id),
-                    orderId=int(decision.order_external_id),
-                ).get("result")
-                or {}
-            )
+            ids = {"serviceId": int(decision.refund_id), "orderId": int(decision.order_external_id)}
+            view = self.call("jingdong.asc.query.view", **operator, **ids).get("result") or {}
             _check_asc(view, "jingdong.asc.query.view")
             bill = view.get("data") or {}
             result = (
                 self.call(
-                    "jingdong.asc.audit.refuse",
+                    method,
                     **operator,
-                    serviceId=int(decision.refund_id),
-                    orderId=int(decision.order_external_id),
-                    approveNotes=(decision.reason or "商家审核不通过")[:200],
+                    **ids,
                     sysVersion=bill.get("sysVersion"),
                     approveReasonCid1=bill.get("questionTypeCid1"),
                     approveReasonCid2=bill.get("questionTypeCid2"),
-                    operateRemark=(decision.reason or "")[:200],
+                    **params(bill),
                 ).get("result")
                 or {}
             )
-            _check_asc(result, "jingdong.asc.audit.refuse")
-        except (PlatformUnavailable, RateLimited, TokenExpired):
+            _check_asc(result, method)
+        except (PlatformUnavailable, RateLimited, TokenExpired, RefundDecisionRefused):
             raise
         except ValueError:
             raise RefundDecisionRefused(
@@ -299,6 +337,50 @@ class JDClient(PlatformClient):
             refresh_token=str(data.get("refresh_token") or ""),
             expires_at=expires_at or expiry(seconds=data.get("expires_in")),
         )
+
+
+# The connection's return address (``ShopConnection.return_address``) → jingdong.asc.audit.send's parameters:
+# (key, JD's parameter, required, a number).
+RETURN_ADDRESS = (
+    ("name", "returnContactName", True, False),
+    ("tel", "returnContactTel", True, False),
+    ("mobile", "returnContactMobile", False, False),
+    ("zipcode", "returnZipcode", True, False),
+    ("province_code", "returnProvince", True, True),
+    ("city_code", "returnCity", True, True),
+    ("county_code", "returnCounty", True, True),
+    ("village_code", "returnVillage", False, True),
+    ("detail", "returnDetailAddress", True, False),
+    ("address_type", "returnAddressType", True, True),
+)
+
+
+def _return_address(address: Mapping[str, Any]) -> dict[str, Any]:
+    """The return contact and address as JD takes them; a missing or unreadable part is a final refusal naming
+    the setting, so staff fill it in and replay."""
+    params: dict[str, Any] = {}
+    missing: list[str] = []
+    for key, param, required, number in RETURN_ADDRESS:
+        value = address.get(key) if isinstance(address, Mapping) else None
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if required:
+                missing.append(key)
+            continue
+        if number and not text.isdigit():
+            missing.append(key)
+            continue
+        params[param] = int(text) if number else text
+    if missing:
+        raise RefundDecisionRefused(
+            _(
+                "jd: the shop connection's return address is missing or cannot read %(keys)s (JD's return agreement "
+                "names the return contact and JD's area ids as numbers); set it and replay."
+            )
+            % {"keys": ", ".join(f"return_address.{key}" for key in missing)},
+            extra={"field": "return_address." + missing[0]},
+        )
+    return params
 
 
 def _check_api_result(result: dict[str, Any]) -> None:

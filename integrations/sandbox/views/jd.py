@@ -120,6 +120,7 @@ AFTERSALES = {
     "jingdong.asc.query.list": jd_aftersales.service_order_page,
     "jingdong.asc.query.view": jd_aftersales.service_order_view,
     "jingdong.asc.audit.refuse": jd_aftersales.service_order_refuse,
+    "jingdong.asc.audit.send": jd_aftersales.service_order_send,
 }
 
 

@@ -1,8 +1,9 @@
 """The sandbox's JD after-sales, in JD's formats (``integrations.platforms.jd.aftersales`` says where they come
 from): the generated orders' refund requests as refund applications (``queryPageList``) or, every other one, as a
 return service order (``jingdong.asc.query.list`` / ``query.view``), and the merchant's audit refusal of a service
-order (``jingdong.asc.audit.refuse``). A refund application or service order moves with the merchant's decisions
-(``refunds.STATES``), as on JD."""
+order (``jingdong.asc.audit.refuse``) or its agreement (``jingdong.asc.audit.send``, which needs the return contact,
+JD's area ids and the service order's application lines). A refund application or service order moves with the
+merchant's decisions (``refunds.STATES``), as on JD."""
 
 from __future__ import annotations
 
@@ -16,8 +17,20 @@ from integrations.sandbox.views.shared import SandboxError, page_of, window
 
 # The merchant's decisions on a refund application → its queryPageList ``status`` (0 未审核, 1 审核通过, 2 审核不通过).
 APPLY_STATUS = {refunds.WAITING: 0, refunds.REFUNDED: 1, refunds.REFUSED: 2, refunds.CLOSED: 0}
-# A service order waiting for the merchant's audit, and refused by it (审核不通过).
-SERVICE_WAITING, SERVICE_REFUSED = 10, 20
+# A service order waiting for the merchant's audit, refused by it (审核不通过), and agreed by it (the sandbox's
+# stand-in for a state past the audit, which Order Hub keeps an open request).
+SERVICE_WAITING, SERVICE_REFUSED, SERVICE_AGREED = 10, 20, 30
+# jingdong.asc.audit.send's required return contact and address (JD's SDK ``AscAuditSend``).
+SEND_REQUIRED = (
+    "returnContactName",
+    "returnContactTel",
+    "returnZipcode",
+    "returnProvince",
+    "returnCity",
+    "returnCounty",
+    "returnDetailAddress",
+    "returnAddressType",
+)
 
 
 def is_service_order(order: data.GenOrder) -> bool:
@@ -67,14 +80,15 @@ def refund_apply(connection: ShopConnection, order: data.GenOrder) -> dict[str, 
 
 def service_order(connection: ShopConnection, order: data.GenOrder) -> dict[str, Any]:
     sid = service_id(order)
-    refused = refunds.refund_state(connection.app_key, sid) == refunds.REFUSED
+    state = refunds.refund_state(connection.app_key, sid)
+    status = {refunds.REFUSED: SERVICE_REFUSED, refunds.RETURN_WAITING: SERVICE_AGREED}.get(state, SERVICE_WAITING)
     line = order.lines[0]
     return {
         "serviceId": int(sid),
         "orderId": int(order_id("jd", order)),
         "customerExpect": 10,
         "customerExpectName": "退货",
-        "serviceStatus": SERVICE_REFUSED if refused else SERVICE_WAITING,
+        "serviceStatus": status,
         "applyTime": _local(order.refund_requested_at),
         "updateDate": _local(order.refund_requested_at),
         "questionTypeCid1": 1,
@@ -84,7 +98,7 @@ def service_order(connection: ShopConnection, order: data.GenOrder) -> dict[str,
         "wareName": line.title,
         "serviceCount": line.quantity,
         "actualPayPrice": _money(order.refund_amount),
-        "sysVersion": 2 if refused else 1,
+        "sysVersion": 1 if status == SERVICE_WAITING else 2,
     }
 
 
@@ -106,27 +120,42 @@ def service_order_page(connection: ShopConnection, body: dict[str, Any]) -> dict
 def service_order_view(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
     _operator_check(body)
     order = _service_order(connection, body)
-    return {"result": {"success": True, "code": "200", "msg": "", "data": service_order(connection, order)}}
+    bill = service_order(connection, order)
+    bill["applyDetailList"] = [{"applyDetailId": int(service_id(order)) % 1_000_000 + 1, "skuId": bill["skuId"]}]
+    return {"result": {"success": True, "code": "200", "msg": "", "data": bill}}
 
 
 def service_order_refuse(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
-    """审核拒绝: the service order must wait for the merchant's audit and ``sysVersion`` be its current one."""
+    """审核拒绝 (``_audit``)."""
     _operator_check(body)
     order = _service_order(connection, body)
+    return _audit(connection, order, body, to=refunds.REFUSED, kind="asc_refuse")
+
+
+def service_order_send(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
+    """审核为客户发货: as a refusal, and the return contact, JD's area ids (numbers) and the service order's
+    application lines (``applyDetailIdList``) are required."""
+    _operator_check(body)
+    order = _service_order(connection, body)
+    absent = [key for key in SEND_REQUIRED if body.get(key) in (None, "")]
+    if absent or not body.get("applyDetailIdList"):
+        missing = ", ".join(absent + ([] if body.get("applyDetailIdList") else ["applyDetailIdList"]))
+        return {"result": {"success": False, "code": "400", "msg": f"{missing} 不能为空"}}
+    wrong = [key for key in ("returnProvince", "returnCity", "returnCounty") if not isinstance(body[key], int)]
+    if wrong:
+        return {"result": {"success": False, "code": "400", "msg": f"{', '.join(wrong)} 须为地址编码"}}
+    return _audit(connection, order, body, to=refunds.RETURN_WAITING, kind="asc_send")
+
+
+def _audit(connection: ShopConnection, order: data.GenOrder, body: dict[str, Any], *, to: str, kind: str):
+    """The merchant's audit: the service order must wait for it and ``sysVersion`` be its current one."""
     if not body.get("approveNotes"):
         return {"result": {"success": False, "code": "400", "msg": "approveNotes 不能为空"}}
     current = service_order(connection, order)
     if current["serviceStatus"] != SERVICE_WAITING or body.get("sysVersion") != current["sysVersion"]:
         return {"result": {"success": False, "code": "5001", "msg": "服务单状态已变更，请刷新后重试"}}
     try:
-        refunds.refund_decide(
-            connection,
-            service_id(order),
-            allowed=(refunds.WAITING,),
-            to=refunds.REFUSED,
-            kind="asc_refuse",
-            payload=body,
-        )
+        refunds.refund_decide(connection, service_id(order), allowed=(refunds.WAITING,), to=to, kind=kind, payload=body)
     except SandboxError as exc:
         return {"result": {"success": False, "code": "5002", "msg": exc.message}}
     return {"result": {"success": True, "code": "200", "msg": "成功"}}

@@ -1,6 +1,7 @@
 """JD after-sales: refund applications (退款审核单) and after-sales service orders (售后服务单) open and move cases
 like every platform's refunds — read from JD's records whatever shape they come in, polled from the sandbox or
-pushed, repeated and late records changing nothing — and a refused return is refused on JD with its audit call."""
+pushed, repeated and late records changing nothing — and a refused or agreed return is answered on JD with its
+audit call (the agreement with the connection's return address and the service order's application lines)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -22,6 +23,7 @@ from integrations.platforms.jd.aftersales import (
     refund_apply_event,
     service_order_event,
 )
+from integrations.refunds import refund_decision_enqueue
 from integrations.sandbox import data
 from integrations.sandbox.views import RECEIVED
 from integrations.sandbox.views import jd_aftersales as sandbox_jd
@@ -395,18 +397,129 @@ def test_a_service_order_jd_already_moved_on_parks_with_jds_words(
     assert "jingdong.asc.audit.refuse" in message.last_error
 
 
-def test_agreeing_a_jd_return_is_left_to_jds_back_office_and_says_so(
-    jd, skus, manager, sandbox_http, refund_sandbox, django_capture_on_commit_callbacks
+RETURN_ADDRESS = {
+    "name": "退货仓",
+    "tel": "010-88886666",
+    "zipcode": "100020",
+    "province_code": "1",  # numbers as strings
+    "city_code": 72,
+    "county_code": "2799",
+    "detail": "朝阳区建国路88号",
+    "address_type": 1,
+}
+
+
+@pytest.fixture
+def delivered_return(jd, skus, jd_feed):
+    """The JD feed's return service order, on its order as delivered (the goods are with the buyer)."""
+    from integrations.sandbox.formats import order_id
+
+    _applied, returned, _now = jd_feed
+    order = _order(jd, skus, external_id=order_id("jd", returned))
+    _apply_event(jd, _service(serviceId=int(sandbox_jd.service_id(returned)), orderId=order.external_id))
+    return Case.objects.get(order=order)
+
+
+def test_agreeing_a_jd_return_sends_the_return_address_and_the_service_orders_lines_once(
+    jd, delivered_return, manager, django_capture_on_commit_callbacks
 ):
-    order = _order(jd, skus)
-    _apply_event(jd, _service())
-    case = Case.objects.get(order=order)
+    case = delivered_return
+    jd.return_address = RETURN_ADDRESS
+    jd.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_approve(case=case, actor=manager, reason="同意退货")
+    message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.RETURN_AGREE)
+    assert message.status == WorkStatus.DONE, message.last_error
+    with django_capture_on_commit_callbacks(execute=True):  # the same decision announced again
+        assert refund_decision_enqueue(case_id=case.pk, action="return_agree") == message
+
+    sent = [r["payload"] for r in RECEIVED if r["kind"] == "asc_send"]
+    assert len(sent) == 1
+    detail_id = int(case.external_id) % 1_000_000 + 1  # the sandbox view's applyDetailList
+    assert sent[0]["serviceId"] == int(case.external_id)
+    assert sent[0]["applyDetailIdList"] == [detail_id]
+    assert (sent[0]["returnProvince"], sent[0]["returnCity"], sent[0]["returnCounty"]) == (1, 72, 2799)
+    assert (sent[0]["returnContactName"], sent[0]["returnZipcode"], sent[0]["returnAddressType"]) == (
+        "退货仓",
+        "100020",
+        1,
+    )
+    assert "returnContactMobile" not in sent[0] and "returnVillage" not in sent[0]  # optional, left out
+    assert (sent[0]["buId"], sent[0]["sysVersion"], sent[0]["approveNotes"]) == ("10098765", 1, "同意退货")
+    assert _answers(case) == [("return_agree", "done")]
+
+
+@pytest.mark.parametrize(
+    "address, named",
+    [
+        ({}, "return_address.name"),
+        ({**RETURN_ADDRESS, "province_code": None}, "return_address.province_code"),
+        ({**RETURN_ADDRESS, "county_code": "朝阳"}, "return_address.county_code"),
+        ({**RETURN_ADDRESS, "address_type": ""}, "return_address.address_type"),
+    ],
+)
+def test_agreeing_a_jd_return_without_a_usable_return_address_parks_and_names_the_setting(
+    jd, delivered_return, manager, django_capture_on_commit_callbacks, address, named
+):
+    case = delivered_return
+    jd.return_address = address
+    jd.save()
 
     with django_capture_on_commit_callbacks(execute=True):
         case_approve(case=case, actor=manager)
 
-    assert _answers(case) == [("return_agree", "unsupported")]
-    assert not OutboxMessage.objects.exists()
+    message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.RETURN_AGREE)
+    assert (message.status, message.error_code) == (WorkStatus.DEAD, "refund_decision_refused")
+    assert named in message.last_error
+    assert not [r for r in RECEIVED if r["kind"] == "asc_send"]
+    assert _answers(case) == [("return_agree", "parked")]
+
+
+def test_a_jd_return_with_optional_parts_and_no_application_lines(jd, sandbox_http, refund_sandbox, monkeypatch):
+    jd.seller_id = "10098765"
+    jd.save()
+    decision = RefundDecision(
+        refund_id="6200000123",
+        order_external_id="300010000123",
+        amount=Decimal("199.00"),
+        kind="return_refund",
+        return_address={**RETURN_ADDRESS, "mobile": "13800000000", "village_code": "0"},
+    )
+    client = adapter.client(jd)
+    calls = []
+
+    def answer(method, **params):
+        calls.append((method, params))
+        if method == "jingdong.asc.query.view":
+            return {"result": {"success": True, "data": {"sysVersion": "3", "applyDetailList": details}}}
+        return {"result": {"success": True, "code": "200"}}
+
+    monkeypatch.setattr(client, "call", answer)
+    details = [{"applyDetailId": None, "applyDetailIdLong": "88001"}, {"applyDetailId": 88002}, "junk"]
+    client.return_agree(decision)
+    sent = calls[-1][1]
+    assert calls[-1][0] == "jingdong.asc.audit.send"
+    assert sent["applyDetailIdList"] == [88001, 88002]
+    assert (sent["returnContactMobile"], sent["returnVillage"]) == ("13800000000", 0)
+
+    details = None  # JD's view without its application lines: nothing to agree
+    with pytest.raises(RefundDecisionRefused) as caught:
+        client.return_agree(decision)
+    assert caught.value.extra == {"field": "applyDetailList"}
+
+
+def test_a_refund_application_is_never_agreed_as_a_return(jd, sandbox_http, refund_sandbox):
+    decision = RefundDecision(
+        refund_id="5100000123",
+        order_external_id="300010000123",
+        amount=Decimal("99.00"),
+        return_address=RETURN_ADDRESS,
+    )
+
+    with pytest.raises(RefundDecisionRefused):
+        adapter.client(jd).return_agree(decision)
+    assert not RECEIVED
 
 
 def test_the_money_of_a_jd_return_is_never_sent_as_a_refund_application(jd, sandbox_http, refund_sandbox):
@@ -440,3 +553,4 @@ def test_the_demo_leaves_a_jd_return_to_decide_and_the_jd_shops_seller_id(skus, 
     )
     connection.refresh_from_db()
     assert connection.seller_id == JD_SELLER_ID
+    assert connection.return_address["province_code"] == 1
