@@ -137,7 +137,9 @@ def refund_sandbox(db):
     )
     RECEIVED.clear()
     sandbox_refunds.STATES.clear()
+    sandbox_refunds.DECIDED.clear()
     sandbox_shopify.REFUNDS.clear()
     yield
     sandbox_refunds.STATES.clear()
+    sandbox_refunds.DECIDED.clear()
     sandbox_shopify.REFUNDS.clear()

@@ -29,8 +29,16 @@ LIMIT_CODES = {"66", "67"}
 REPLY_AGREE, REPLY_REFUSE, REJECT_OTHER = 1, 2, 5
 REVIEWER = "OrderHub"
 # After-sales pages (``aftersales_page``): refund applications (page size 1-50, pages 1-100) first, then service
-# orders (page size 1-50); a token names the list and the page, e.g. ``service_order:2``.
+# orders (page size 1-50); a token names the list and the page, e.g. ``jd.service_order:2``.
 AFTERSALES_PAGE_SIZE = 50
+# The refund application lists read for a window: applied for in it, then checked (审核) in it, with the
+# queryPageList time parameters of each (JD's SDK ``PopAfsSoaRefundapplyQueryPageListRequest``: applyTimeStart/End,
+# checkTimeStart/End, besides ids, status, orderId, buyerId, buyerName).
+REFUND_APPLY_CHECKED = "refund_apply_checked"
+REFUND_APPLY_LISTS = {
+    "jd.refund_apply": ("applyTimeStart", "applyTimeEnd"),
+    REFUND_APPLY_CHECKED: ("checkTimeStart", "checkTimeEnd"),
+}
 
 
 class JDClient(PlatformClient):
@@ -112,20 +120,22 @@ class JDClient(PlatformClient):
 
     def aftersales_page(self, *, start: dt.datetime, end: dt.datetime, token: str = "") -> Page | None:
         """One page of the shop's after-sales in the window (``integrations.platforms.jd.aftersales``): refund
-        applications applied for in it (``queryPageList`` by ``applyTimeStart``/``applyTimeEnd``), then service
-        orders updated in it (``jingdong.asc.query.list`` by ``updateTimeBegin``/``updateTimeEnd``; skipped while the
-        connection has no seller id, which JD takes as ``buId``). ``meta["topic"]`` says which list the records
-        come from."""
+        applications applied for in it (``queryPageList`` by ``applyTimeStart``/``applyTimeEnd``), then those
+        checked in it (by ``checkTimeStart``/``checkTimeEnd``: agreed or refused in JD's back office, or by JD's
+        finance, after they were read — so their cases move), then service orders updated in it
+        (``jingdong.asc.query.list`` by ``updateTimeBegin``/``updateTimeEnd``; skipped while the connection has no
+        seller id, which JD takes as ``buId``). ``meta["topic"]`` says which list the records come from; a token
+        names the list and the page, e.g. ``refund_apply_checked:2``."""
         from integrations.platforms.jd.aftersales import REFUND_APPLY_TOPIC, SERVICE_ORDER_TOPIC
 
         topic, _sep, number = (token or REFUND_APPLY_TOPIC + ":1").partition(":")
         page = int(number or 1)
-        if topic == REFUND_APPLY_TOPIC:
+        if topic in REFUND_APPLY_LISTS:
+            begin, finish = REFUND_APPLY_LISTS[topic]
             result = (
                 self.call(
                     "jingdong.pop.afs.soa.refundapply.queryPageList",
-                    applyTimeStart=shanghai_text(start),
-                    applyTimeEnd=shanghai_text(end),
+                    **{begin: shanghai_text(start), finish: shanghai_text(end)},
                     pageIndex=page,
                     pageSize=AFTERSALES_PAGE_SIZE,
                 ).get("queryResult")
@@ -138,8 +148,11 @@ class JDClient(PlatformClient):
                 )
             records, total = result.get("result") or [], int(result.get("totalCount") or 0)
             more = page * AFTERSALES_PAGE_SIZE < total
-            after = f"{topic}:{page + 1}" if more else (SERVICE_ORDER_TOPIC + ":1" if self.connection.seller_id else "")
-            return Page(orders=records, raw="", next_token=after, total=total, meta={"topic": topic})
+            following = {REFUND_APPLY_TOPIC: REFUND_APPLY_CHECKED + ":1"}.get(topic) or (
+                SERVICE_ORDER_TOPIC + ":1" if self.connection.seller_id else ""
+            )
+            after = f"{topic}:{page + 1}" if more else following
+            return Page(orders=records, raw="", next_token=after, total=total, meta={"topic": REFUND_APPLY_TOPIC})
         result = (
             self.call(
                 "jingdong.asc.query.list",

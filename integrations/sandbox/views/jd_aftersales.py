@@ -59,16 +59,29 @@ def _requests(connection: ShopConnection, body: dict[str, Any], begin: str, end:
     ]
 
 
+def _checked(connection: ShopConnection, start, stop) -> list[data.GenOrder]:
+    found = []
+    for (app_key, refund_id), moment in sorted(refunds.DECIDED.items()):
+        seq = int(refund_id) - 5_100_000_000 if refund_id.isdigit() else -1
+        if app_key != connection.app_key or seq < 0 or not start <= moment <= stop:
+            continue
+        order = data.generate(app_key, seq)
+        if order is not None and order.refund_requested_at is not None and not is_service_order(order):
+            found.append(order)
+    return found
+
+
 def refund_apply(connection: ShopConnection, order: data.GenOrder) -> dict[str, Any]:
     refund_id = refund_apply_id(order)
     state = refunds.refund_state(connection.app_key, refund_id)
+    checked = refunds.DECIDED.get((connection.app_key, refund_id))
     return {
         "id": int(refund_id),
         "orderId": order_id("jd", order),
         "buyerId": f"jd_****{order.seq % 10000:04d}",
         "buyerName": "",
         "applyTime": _local(order.refund_requested_at),
-        "checkTime": "" if state == refunds.WAITING else _local(order.refund_requested_at),
+        "checkTime": "" if state == refunds.WAITING else _local(checked or order.refund_requested_at),
         "applyRefundSum": _fen(order.refund_amount),
         "status": APPLY_STATUS.get(state, 0),
         "checkUserName": "",
@@ -103,7 +116,12 @@ def service_order(connection: ShopConnection, order: data.GenOrder) -> dict[str,
 
 
 def refund_apply_page(connection: ShopConnection, body: dict[str, Any]) -> dict[str, Any]:
-    found = _requests(connection, body, "applyTimeStart", "applyTimeEnd", service=False)
+    """By apply time, or by check time (``checkTimeStart``/``checkTimeEnd``): the applications decided in the
+    window, by the merchant here or in JD's back office (``refunds.DECIDED``)."""
+    if body.get("checkTimeStart") or body.get("checkTimeEnd"):
+        found = _checked(connection, window(body["checkTimeStart"]), window(body["checkTimeEnd"]))
+    else:
+        found = _requests(connection, body, "applyTimeStart", "applyTimeEnd", service=False)
     page, _more = page_of(found, int(body.get("pageIndex") or 1), int(body.get("pageSize") or 10))
     result = [refund_apply(connection, order) for order in page]
     return {"queryResult": {"success": True, "totalCount": len(found), "result": result}}

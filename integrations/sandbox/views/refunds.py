@@ -10,6 +10,10 @@ for the seller to confirm them.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from integrations.sandbox.views.shared import SandboxError, received_record
 
 WAITING = "waiting"
@@ -18,8 +22,9 @@ GOODS_BACK = "goods_back"
 REFUNDED = "refunded"
 CLOSED = "closed"
 REFUSED = "refused"
-# (app key, refund id) → the refund's state, changed by the merchant's decisions.
+# (app key, refund id) → the refund's state, changed by the merchant's decisions, and when it last changed.
 STATES: dict[tuple[str, str], str] = {}
+DECIDED: dict[tuple[str, str], dt.datetime] = {}
 
 
 def refund_state(app_key: str, refund_id: str) -> str:
@@ -41,5 +46,6 @@ def refund_decide(connection, refund_id: str, *, allowed: tuple[str, ...], to: s
     if state not in allowed:
         raise SandboxError("state", f"refund {refund_id} is {state}", state)
     STATES[(connection.app_key, refund_id)] = to
+    DECIDED[(connection.app_key, refund_id)] = timezone.now()
     received_record(connection, kind, payload)
     return to

@@ -299,6 +299,39 @@ def test_a_poll_opens_the_refund_application_and_the_service_order_once(
     assert CaseEvent.objects.filter(case__order__shop=jd.shop, kind=CaseEvent.Kind.CREATED).count() == 2
 
 
+@pytest.mark.parametrize(
+    "decided, case_status", [("refunded", Case.Status.REFUNDED), ("refused", Case.Status.REJECTED)]
+)
+def test_a_refund_application_decided_in_jds_back_office_later_moves_its_case(
+    jd, jd_feed, monkeypatch, django_capture_on_commit_callbacks, decided, case_status
+):
+    from integrations.sandbox.views import refunds as sandbox_refunds
+
+    applied, _returned, now = jd_feed
+    with django_capture_on_commit_callbacks(execute=True):
+        polling.shop_poll(jd.shop_id, now=now)
+    apply_id = sandbox_jd.refund_apply_id(applied)
+    case = Case.objects.get(external_id=apply_id)
+    assert case.status == Case.Status.REQUESTED
+
+    # Hours after it was read (its apply time long past), JD's back office decides it.
+    key = (jd.app_key, apply_id)
+    sandbox_refunds.STATES[key] = decided
+    sandbox_refunds.DECIDED[key] = now + dt.timedelta(hours=2)
+    later = now + dt.timedelta(hours=3)
+    monkeypatch.setattr(data, "timezone", SandboxClock(later))
+    jd.refresh_from_db()
+    jd.poll_cursor, jd.next_poll_at = now + dt.timedelta(hours=1), None  # polled since: its apply time is behind
+    jd.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = polling.shop_poll(jd.shop_id, now=later)
+
+    assert result.status == "ok", result.error
+    case.refresh_from_db()
+    assert case.status == case_status
+    assert not InboxMessage.objects.exclude(status=WorkStatus.DONE).exists()
+
+
 def test_without_a_seller_id_only_refund_applications_are_polled(jd, jd_feed, django_capture_on_commit_callbacks):
     applied, _returned, now = jd_feed
     jd.seller_id = ""
