@@ -5,8 +5,10 @@ import logging
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import URLResolver, get_resolver
 from django.utils import translation
 
+from config.machine import PREFIXES
 from config.metrics import metrics_registry
 from config.requestid import RequestIdFilter
 from integrations.models import InboxMessage
@@ -79,3 +81,20 @@ def test_a_path_under_the_webhook_prefix_that_matches_no_view_is_the_sites_404(c
 
     assert response.status_code == 404
     assert response["Content-Language"]  # answered by the whole stack (LocaleMiddleware ran)
+
+
+def _routes(patterns, prefix="/"):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern.callback
+
+
+def test_every_route_under_the_machine_prefixes_is_a_machine_endpoint():
+    """A platform or carrier callback added under /webhooks/ or /payments/ takes the lean path too (or says why
+    not by leaving this test to be changed)."""
+    routes = {route: view for route, view in _routes(get_resolver().url_patterns) if route.startswith(PREFIXES)}
+
+    assert "/webhooks/<slug:platform>/<slug:shop_code>/" in routes and "/payments/wechatpay/refund-notify/" in routes
+    assert [route for route, view in routes.items() if not getattr(view, "machine_endpoint", False)] == []
