@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
@@ -41,8 +41,10 @@ REFUND_RELEASE_NOTE = "platform: refund rejected or withdrawn"
 class RefundInput:
     """A platform's word on one refund, in standard form (what an adapter reads from an order or a refund
     notice). ``status`` and ``kind`` are ``Case`` statuses and kinds. ``line_ids``: the platform's ids of the
-    order lines the refund is about (Taobao's sub-order ``oid``), when it names them; none for a refund of an
-    amount (money only)."""
+    order lines the refund is about (Taobao's sub-order ``oid``, Shopify's ``refund_line_items[].line_item_id``),
+    when it names them; none for a refund of an amount (money only). ``line_quantities``: the units of a named line
+    the refund is about, where the platform says (Shopify's ``quantity``); a line without one is refunded whole
+    (every unit it still ships)."""
 
     external_id: str
     amount: Decimal
@@ -52,6 +54,7 @@ class RefundInput:
     requested_at: dt.datetime | None = None
     refunded_at: dt.datetime | None = None
     line_ids: tuple[str, ...] = ()
+    line_quantities: dict[str, int] = field(default_factory=dict)
 
 
 @transaction.atomic(savepoint=False)
@@ -125,6 +128,7 @@ def _refunds_record(
             requested_at=refund.requested_at,
             refunded_at=refund.refunded_at,
             line_ids=refund.line_ids,
+            line_quantities=refund.line_quantities,
             system=system,
         )
         if created:

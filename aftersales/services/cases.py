@@ -4,7 +4,7 @@ matched with a case staff entered for the same refund."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -91,21 +91,25 @@ def _order_note(*, case: Case, actor, system: str) -> None:
     )
 
 
-def _platform_lines_attach(*, case: Case, line_ids: Sequence[str]) -> None:
+def _platform_lines_attach(
+    *, case: Case, line_ids: Sequence[str], line_quantities: Mapping[str, int] | None = None
+) -> None:
     """The order lines a platform's refund names (by the platform's line id) become the case's lines: each with
-    the units it still ships, the case's amount spread over them by what those units are worth."""
+    the units the platform names (``line_quantities``) or else every unit it still ships — never more than it
+    still ships — the case's amount spread over them by what those units are worth."""
     from aftersales.services.creation import CENT, refund_allocate
 
     if not line_ids:
         return
-    lines = [
-        line
+    named = line_quantities or {}
+    units = {
+        line: min(line.to_ship, named.get(line.external_line_id, line.to_ship))
         for line in OrderLine.objects.filter(order_id=case.order_id, external_line_id__in=list(line_ids)).order_by("pk")
-        if line.to_ship > 0
-    ]
-    values = [(line.line_total * line.to_ship / line.quantity).quantize(CENT) for line in lines]
+    }
+    lines = [line for line, count in units.items() if count > 0]
+    values = [(line.line_total * units[line] / line.quantity).quantize(CENT) for line in lines]
     for line, share in zip(lines, refund_allocate(amount=case.amount, values=values), strict=True):
-        CaseLine.objects.create(case=case, order_line=line, sku_id=line.sku_id, quantity=line.to_ship, amount=share)
+        CaseLine.objects.create(case=case, order_line=line, sku_id=line.sku_id, quantity=units[line], amount=share)
 
 
 def case_match(*, order: Order, amount: Decimal, at: dt.datetime) -> Case | None:
@@ -138,6 +142,7 @@ def refund_record(
     requested_at: dt.datetime | None = None,
     refunded_at: dt.datetime | None = None,
     line_ids: Sequence[str] = (),
+    line_quantities: Mapping[str, int] | None = None,
     actor=None,
     system: str = "",
 ) -> tuple[Case, bool]:
@@ -147,7 +152,8 @@ def refund_record(
 
     Idempotent: the same refund id with the same values changes nothing. A live case never takes the order
     past what the buyer paid, counting its other live cases (``refund_exceeds_paid``). A new case gets the
-    order lines the platform names (``line_ids``, the platform's line ids) as its lines.
+    order lines the platform names (``line_ids``, the platform's line ids; ``line_quantities`` their units where
+    the platform names them) as its lines.
     """
     if not isinstance(amount, Decimal) or amount < 0:
         raise CaseInvalid(
@@ -185,7 +191,7 @@ def refund_record(
             closed_at=now if status in FINAL_STATUSES else None,
             currency=locked.currency,
         )
-        _platform_lines_attach(case=case, line_ids=line_ids)
+        _platform_lines_attach(case=case, line_ids=line_ids, line_quantities=line_quantities)
         case_event_record(case=case, kind=CaseEvent.Kind.CREATED, actor=actor, system=system, to_status=status)
         _order_note(case=case, actor=actor, system=system)
         case_risk_assess(case=case)

@@ -23,7 +23,7 @@ from integrations.platforms.base import (
     body_hash,
     json_loads,
 )
-from integrations.platforms.common import ZERO, line_discounts_if_consistent, presale_attach
+from integrations.platforms.common import ZERO, line_discounts_if_consistent, presale_attach, whole_or_none
 from integrations.platforms.shopify.client import ShopifyClient
 from integrations.platforms.shopify.mapping import (
     DEFAULTS,
@@ -227,6 +227,7 @@ def _refund(refund: dict[str, Any], index: int) -> RefundInput:
     when = (
         convert(refund["created_at"], "iso", field=f"refunds[{index}].created_at") if refund.get("created_at") else None
     )
+    line_ids, quantities = _refund_lines(refund, index)
     return RefundInput(
         external_id=str(refund["id"]),
         amount=amount,
@@ -234,7 +235,39 @@ def _refund(refund: dict[str, Any], index: int) -> RefundInput:
         reason=(refund.get("note") or "shopify refund")[:255],
         requested_at=when,
         refunded_at=when,
+        line_ids=line_ids,
+        line_quantities=quantities,
     )
+
+
+def _refund_lines(refund: dict[str, Any], index: int) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The order lines a refund is about: ``refund_line_items`` [{id, line_item_id, quantity, restock_type,
+    subtotal, total_tax, line_item {…}}] (Shopify's Refund resource, REST Admin API; ``quantity`` is the refunded
+    units, ``restock_type`` ``cancel`` for units not fulfilled yet). Ids and quantities may come as numbers or
+    strings; the same line twice adds up; an item without a quantity refunds its line whole; a refund without items
+    (or with an empty or null list) is money only."""
+    items = refund.get("refund_line_items") or []
+    if not isinstance(items, list):
+        raise PayloadInvalid(
+            _("refunds[%(index)s].refund_line_items: expected a list.") % {"index": index},
+            extra={"field": f"refunds[{index}].refund_line_items"},
+        )
+    named: dict[str, int | None] = {}  # line id → units, None for the whole line
+    for position, item in enumerate(items):
+        where = f"refunds[{index}].refund_line_items[{position}]"
+        if not isinstance(item, dict):
+            raise PayloadInvalid(_("%(where)s: expected an object.") % {"where": where}, extra={"field": where})
+        line = item.get("line_item_id") or (item.get("line_item") or {}).get("id")
+        if line in (None, ""):
+            raise PayloadInvalid(
+                _("%(where)s: line_item_id is missing.") % {"where": where}, extra={"field": f"{where}.line_item_id"}
+            )
+        line_id = str(line).strip()
+        quantity = whole_or_none(item.get("quantity"), f"{where}.quantity")
+        before = named.get(line_id, 0)
+        named[line_id] = None if quantity is None or before is None else before + max(quantity, 0)
+    line_ids = tuple(line_id for line_id, units in named.items() if units is None or units > 0)
+    return line_ids, {line_id: named[line_id] for line_id in line_ids if named[line_id] is not None}
 
 
 adapter = ShopifyAdapter(
