@@ -440,6 +440,18 @@ def json_loads(body: str | bytes, *, what: str) -> Any:
         ) from None
 
 
+def push_content(message: dict[str, Any], field: str, *, index: int) -> dict[str, Any]:
+    """The business content of message ``index`` of a push: ``message[field]``, a JSON object sent as an object
+    or as a string of JSON (Taobao TMC's ``content``, Douyin's ``data``, Pinduoduo's ``content``)."""
+    what = f"body[{index}].{field}"
+    content = message.get(field)
+    if isinstance(content, str | bytes):
+        content = json_loads(content, what=what)
+    if not isinstance(content, dict):
+        raise PayloadInvalid(_("%(what)s: expected a JSON object.") % {"what": what}, extra={"field": what})
+    return content
+
+
 def push_messages_split(
     request: PushRequest,
     *,

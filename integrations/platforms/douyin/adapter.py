@@ -20,7 +20,7 @@ from integrations.platforms.base import (
     PushItem,
     PushRequest,
     RefundEvent,
-    json_loads,
+    push_content,
     push_messages_split,
     to_json,
 )
@@ -194,15 +194,7 @@ def _push_item(message: dict[str, Any], index: int) -> PushItem:
 
 
 def _data(message: dict[str, Any], index: int) -> dict[str, Any]:
-    content = message.get("data")
-    if isinstance(content, dict):
-        return content
-    parsed = json_loads(content or "", what=f"body[{index}].data")
-    if not isinstance(parsed, dict):
-        raise PayloadInvalid(
-            _("body[%(index)s].data: expected a JSON object.") % {"index": index}, extra={"field": "data"}
-        )
-    return parsed
+    return push_content(message, "data", index=index)
 
 
 adapter = DouyinAdapter(

@@ -21,6 +21,7 @@ from integrations.platforms.base import (
     PushRequest,
     RefundEvent,
     json_loads,
+    push_content,
     push_messages_split,
     to_json,
 )
@@ -128,14 +129,7 @@ def _refund_event(topic: str, tid: str, content: dict[str, Any]) -> RefundEvent:
 
 
 def _push_item(message: dict[str, Any], index: int) -> PushItem:
-    content = message["content"]
-    if isinstance(content, str):
-        content = json_loads(content, what=f"body[{index}].content")
-    if not isinstance(content, dict):
-        raise PayloadInvalid(
-            _("body[%(index)s].content: expected a JSON object.") % {"index": index},
-            extra={"field": f"body[{index}].content"},
-        )
+    content = push_content(message, "content", index=index)
     tid = str(content.get("tid") or content.get("order_sn") or "")
     if not tid:
         raise PayloadInvalid(

@@ -19,7 +19,7 @@ from integrations.platforms.base import (
     PushItem,
     PushRequest,
     RefundEvent,
-    json_loads,
+    push_content,
     push_messages_split,
     to_json,
 )
@@ -157,15 +157,7 @@ def _push_item(message: dict[str, Any], index: int) -> PushItem:
 
 
 def _content(message: dict[str, Any], index: int) -> dict[str, Any]:
-    content = message.get("content")
-    if isinstance(content, dict):
-        return content
-    data = json_loads(content or "", what=f"body[{index}].content")
-    if not isinstance(data, dict):
-        raise PayloadInvalid(
-            _("body[%(index)s].content: expected a JSON object.") % {"index": index}, extra={"field": "content"}
-        )
-    return data
+    return push_content(message, "content", index=index)
 
 
 adapter = TaobaoAdapter(
