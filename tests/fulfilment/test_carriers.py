@@ -188,3 +188,13 @@ def test_pdd_and_jd_codes_match_the_platforms_published_lists():
     assert {code: (rows[code]["pdd"], rows[code]["pdd_waybill"]) for code in PDD_PUBLISHED} == PDD_PUBLISHED
     assert {code: rows[code]["jd"] for code in JD_PUBLISHED} == JD_PUBLISHED
     assert (rows["ZTKY"]["pdd"], rows["CRE"]["pdd"]) == ("332", "214")  # 中铁快运, 中铁物流 by name
+
+
+def test_youzheng_dianshang_biaokuai_keeps_no_code_of_youzheng_biaozhun_kuaidi(carriers):
+    """Pinduoduo's 324 and Kuaidi100's youzhengbk are 邮政标准快递, not 邮政电商标快 (EMSBK): shipping EMSBK to
+    Pinduoduo asks for the shop's own id instead of reporting another China Post product."""
+    emsbk = carrier_get("EMSBK")
+    assert emsbk.name == "邮政电商标快"
+    with pytest.raises(CarrierNotMapped):
+        carrier_platform_code(carrier=emsbk, platform="pdd")
+    assert carrier_platform_code(carrier=emsbk, platform="kuaidi100") == "youzhengdsbk"
