@@ -3,6 +3,7 @@ imported data is read-only, and changes to differences go through the services s
 are written as on the back-office pages."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
@@ -150,8 +151,15 @@ class DifferenceAdmin(SimpleHistoryAdmin):
     list_filter = ("type", "status", "component", "source", "channel", "entity")
     search_fields = ("key", "order__number", "detail", "line__order_ref", "line__transaction_id")
     raw_id_fields = ("order", "refund", "line", "shop", "owner")
-    readonly_fields = [f.name for f in Difference._meta.fields if f.name not in ("status", "owner")]
+    readonly_fields = [
+        "detail_shown",
+        *(f.name for f in Difference._meta.fields if f.name not in ("status", "owner", "detail", "detail_message")),
+    ]
     inlines = [DifferenceCommentInline]
+
+    @admin.display(description=_("detail"))
+    def detail_shown(self, difference):
+        return difference.detail_display
 
     def has_add_permission(self, request, obj=None):
         return False

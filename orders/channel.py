@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from orders.masking import mask_phone
 from orders.models import Order, OrderEvent, OrderLine, Shop, Source
 from orders.models.orders import CONSIGNEE_FIELDS
@@ -169,7 +171,7 @@ def channel_order_update(*, order: Order, incoming: ChannelOrder, system: str) -
             order=order,
             kind=OrderEvent.Kind.UPDATED,
             system=system,
-            reason="platform: remarks changed",
+            reason=message(gettext_noop("platform: remarks changed")),
             data={"fields": list(remarks)},
         )
         changes.append("remarks")

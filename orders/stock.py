@@ -20,7 +20,9 @@ from collections.abc import Mapping, Sequence
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from inventory.exceptions import InsufficientStock
 from inventory.services import (
     LineDemand,
@@ -150,7 +152,7 @@ def _hold_out_of_stock(order: Order, result: ReserveResult) -> None:
         to_status=Status.ON_HOLD,
         hold_reason=HoldReason.OUT_OF_STOCK,
         system=SYSTEM,
-        reason=f"out of stock: {result.describe()}",
+        reason=message(gettext_noop("out of stock: %(shortage)s"), shortage=result.describe()),
     )
 
 
@@ -201,7 +203,9 @@ def order_stock_retry(*, order_id: int) -> bool:
             return False
         if not order_stock_reserve_for(order=order).ok:
             return False
-        order_transition(order=order, to_status=Status.PAID, system=SYSTEM, reason="stock arrived: reserved")
+        order_transition(
+            order=order, to_status=Status.PAID, system=SYSTEM, reason=message(gettext_noop("stock arrived: reserved"))
+        )
         return True
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.changes import CHANGE_FIELDS, Followed
+from config.messages import message_render
 from orders.models.fields import MONEY, user_fk
 
 
@@ -252,6 +253,11 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.to_status}".strip()
+
+    @property
+    def note_display(self) -> str:
+        """The note in the reader's language when it was stored as a message (``config.messages``)."""
+        return message_render((self.data or {}).get("note_message"), self.note)
 
 
 class CaseDecision(models.Model):

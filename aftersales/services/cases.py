@@ -11,12 +11,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aftersales.exceptions import CaseInvalid
 from aftersales.locks import order_lock
 from aftersales.models import DEAD_STATUSES, FINAL_STATUSES, Case, CaseEvent, CaseLine
 from aftersales.services.money import refund_check
 from aftersales.services.risk import case_risk_assess
+from config.messages import message, message_stored
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services import order_event_record, order_number_allocate
 
@@ -41,7 +43,10 @@ def case_event_record(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    """One line of the case's timeline."""
+    """One line of the case's timeline (a ``config.messages`` note is shown in the reader's language)."""
+    stored = message_stored(note)
+    if stored:
+        data = {**(data or {}), "note_message": stored}
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -211,7 +216,9 @@ def refund_record(
         changed["reason"] = reason
     if case.status == status and not changed:
         return case, False
-    case_status_set(case=case, to_status=status, actor=actor, system=system, note=_("platform"), **changed)
+    case_status_set(
+        case=case, to_status=status, actor=actor, system=system, note=message(gettext_noop("platform")), **changed
+    )
     if status == Case.Status.REFUNDED:
         from aftersales.services.execution import platform_payout_settle
 

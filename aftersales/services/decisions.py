@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aftersales.exceptions import ApprovalNotAllowed, CaseInvalid, CaseStateError
 from aftersales.locks import case_lock
@@ -18,6 +19,7 @@ from aftersales.services.money import refund_check
 from aftersales.services.platform import REFUND_REFUSE, RETURN_AGREE, case_platform_decision_send
 from aftersales.services.replacement import case_replacement_create
 from aftersales.services.risk import case_risk_high
+from config.messages import message
 from orders.models import Order
 from orders.states import NOT_SHIPPED, Status
 
@@ -130,7 +132,7 @@ def _refund_only(*, case: Case, order: Order, actor, system: str) -> None:
         kind=CaseEvent.Kind.UPDATED,
         actor=actor,
         system=system,
-        note="refund only: the goods never left",
+        note=message(gettext_noop("refund only: the goods never left")),
         data={"kind": [Case.Kind.RETURN_REFUND, Case.Kind.REFUND_ONLY], "order_status": order.status},
     )
 

@@ -16,11 +16,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aftersales.exceptions import CaseInvalid, CaseStateError
 from aftersales.models import Case, CaseEvent, CaseEvidence, UnknownParcel
 from aftersales.services.cases import case_event_record
 from aftersales.services.receiving import ReceivedLine, case_receive
+from config.messages import message
 from inventory.models import Warehouse
 
 PHOTO_TYPES = ("image/",)
@@ -96,7 +98,7 @@ def parcel_link(*, parcel: UnknownParcel, case: Case, actor=None) -> UnknownParc
         case=case,
         kind=CaseEvent.Kind.NOTE,
         actor=actor,
-        note=_("Unknown parcel %(parcel)s linked to this case.") % {"parcel": parcel},
+        note=message(gettext_noop("Unknown parcel %(parcel)s linked to this case."), parcel=parcel),
         data={"unknown_parcel": parcel.pk},
     )
     return parcel

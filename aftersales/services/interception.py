@@ -8,12 +8,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aftersales.exceptions import CaseStateError
 from aftersales.locks import case_lock
 from aftersales.models import OPEN_STATUSES, Case, CaseEvent
 from aftersales.services.cases import case_event_record
 from aftersales.signals import case_interception_wanted
+from config.messages import message
 from orders.models import Order, OrderLine
 from orders.services import order_hold_release, order_lines_cancel, order_transition
 from orders.services.lines import UNITS_CANCELLABLE  # the statuses order_lines_cancel accepts
@@ -48,15 +50,21 @@ def case_order_stop(*, case: Case, actor=None, system: str = "") -> str:
             hold_reason=HoldReason.REFUND,
             actor=actor,
             system=system,
-            reason=f"after-sales {case.number}",
+            reason=message(gettext_noop("after-sales %(number)s"), number=case.number),
         )
         case.held_order = True
         case.save(update_fields=["held_order", "updated_at"])
-        case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="held")
+        case_event_record(
+            case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note=message(gettext_noop("held"))
+        )
         return "held"
     if order.status in WITH_CARRIER:
         case_event_record(
-            case=case, kind=CaseEvent.Kind.INTERCEPTION, actor=actor, system=system, note="interception requested"
+            case=case,
+            kind=CaseEvent.Kind.INTERCEPTION,
+            actor=actor,
+            system=system,
+            note=message(gettext_noop("interception requested")),
         )
         case_interception_wanted.send(sender=Case, case_id=case.pk, order_id=order.pk)
         return "interception_requested"
@@ -82,10 +90,16 @@ def _hold_end(*, case: Case, actor, system: str) -> bool:
         return False
     order = Order.objects.get(pk=case.order_id)
     moved = order_hold_release(
-        order=order, hold_reason=HoldReason.REFUND, actor=actor, system=system, reason=f"after-sales {case.number}"
+        order=order,
+        hold_reason=HoldReason.REFUND,
+        actor=actor,
+        system=system,
+        reason=message(gettext_noop("after-sales %(number)s"), number=case.number),
     )
     if moved:
-        case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="released")
+        case_event_record(
+            case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note=message(gettext_noop("released"))
+        )
     return moved
 
 
@@ -110,13 +124,19 @@ def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
             return False
         if order.status not in UNITS_CANCELLABLE:
             return False
-        order_lines_cancel(order=order, units=units, actor=actor, system=system, reason=f"after-sales {case.number}")
+        order_lines_cancel(
+            order=order,
+            units=units,
+            actor=actor,
+            system=system,
+            reason=message(gettext_noop("after-sales %(number)s"), number=case.number),
+        )
         case_event_record(
             case=case,
             kind=CaseEvent.Kind.ORDER,
             actor=actor,
             system=system,
-            note="units taken off",
+            note=message(gettext_noop("units taken off")),
             data={"lines": {str(line_id): quantity for line_id, quantity in units.items()}},
         )
         if OrderLine.objects.filter(order_id=order.pk, quantity__gt=F("cancelled_quantity")).exists():
@@ -126,9 +146,15 @@ def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
                 _refund_hold_end(case=case, order=order, actor=actor, system=system, why=UNITS_OFF)
             return False
     order_transition(
-        order=order, to_status=Status.CANCELLED, actor=actor, system=system, reason=f"after-sales {case.number}"
+        order=order,
+        to_status=Status.CANCELLED,
+        actor=actor,
+        system=system,
+        reason=message(gettext_noop("after-sales %(number)s"), number=case.number),
     )
-    case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note="cancelled")
+    case_event_record(
+        case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note=message(gettext_noop("cancelled"))
+    )
     return True
 
 

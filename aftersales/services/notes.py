@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aftersales.exceptions import CaseInvalid
 from aftersales.models import Case, CaseEvent, CaseEvidence
 from aftersales.services.cases import case_event_record
 from aftersales.signals import case_evidence_added
+from config.messages import message
 
 # What may be kept as evidence: photos, PDFs and videos.
 EVIDENCE_TYPES = ("image/", "video/", "application/pdf")
@@ -55,7 +57,7 @@ def case_evidence_add(
         case=case,
         kind=CaseEvent.Kind.NOTE,
         actor=actor,
-        note=_("%(count)s evidence file(s) added.") % {"count": len(kept)},
+        note=message(gettext_noop("%(count)s evidence file(s) added."), count=len(kept)),
         data={"evidence": [item.pk for item in kept]},
     )
     case_evidence_added.send(sender=Case, case_id=case.pk)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aftersales.exceptions import CaseInvalid, CaseStateError
 from aftersales.locks import case_lock
@@ -17,6 +18,7 @@ from aftersales.models import Case, CaseEvent, CaseLine
 from aftersales.services.cases import case_event_record, case_status_set
 from aftersales.services.replacement import case_replacement_create
 from aftersales.services.risk import case_risk_assess
+from config.messages import message
 from inventory.models import Pool, Warehouse
 from inventory.services import stock_return
 
@@ -84,7 +86,7 @@ def case_receive(
                 quantity=received.quantity,
                 pool=RESTOCK_POOL[received.condition],
                 reference=case.number,
-                reason=f"after-sales {case.number}",
+                reason=message(gettext_noop("after-sales %(number)s"), number=case.number),
                 actor=actor,
                 system=system,
                 idempotency_key=f"aftersales:{case.pk}:{line.pk}",

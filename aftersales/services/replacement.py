@@ -9,9 +9,11 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aftersales.models import Case, CaseEvent
 from aftersales.services.cases import case_event_record, case_status_set
+from config.messages import message
 from orders.models import Order
 from orders.services import LineInput, OrderInput, order_create
 
@@ -64,7 +66,7 @@ def case_replacement_create(*, case: Case, actor=None, system: str = "") -> Orde
         kind=CaseEvent.Kind.ORDER,
         actor=actor,
         system=system,
-        note=f"replacement {replacement.number}",
+        note=message(gettext_noop("replacement %(number)s"), number=replacement.number),
         data={"replacement_order": replacement.number},
     )
     case_status_set(case=case, to_status=Case.Status.CLOSED, actor=actor, system=system)

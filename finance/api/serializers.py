@@ -82,7 +82,7 @@ class DifferenceOutputSerializer(serializers.Serializer):
     expected = serializers.DecimalField(max_digits=14, decimal_places=2)
     actual = serializers.DecimalField(max_digits=14, decimal_places=2)
     difference = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="actual − expected")
-    detail = serializers.CharField()
+    detail = serializers.CharField(source="detail_display", help_text="In the language of the request.")
     order = serializers.CharField(source="order.number", allow_null=True, default=None, help_text="Order number.")
     refund = serializers.SerializerMethodField(help_text="Platform refund id (or Order Hub id) it concerns.")
     statement_line = serializers.SerializerMethodField()

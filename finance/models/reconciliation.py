@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.messages import message_render
 from finance.formats import SOURCES
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
@@ -124,6 +125,8 @@ class Difference(models.Model):
     actual = models.DecimalField(_("actual"), **MONEY)
     difference = models.DecimalField(_("difference"), **MONEY)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
+    # The detail as a message (config.messages): shown in the reader's language; empty on rows found before.
+    detail_message = models.JSONField(_("detail (to translate)"), default=dict, blank=True, editable=False)
 
     status = models.CharField(
         _("status"), max_length=16, choices=DifferenceStatus.choices, default=DifferenceStatus.OPEN
@@ -174,6 +177,11 @@ class Difference(models.Model):
     @property
     def age_days(self) -> int:
         return (timezone.now() - self.detected_at).days
+
+    @property
+    def detail_display(self) -> str:
+        """The detail in the reader's language (rows found before details were stored as messages: as written)."""
+        return message_render(self.detail_message, self.detail)
 
     @property
     def is_unresolved(self) -> bool:

@@ -110,7 +110,7 @@ def differences_remind(*, now: dt.datetime | None = None) -> int:
         user = users[user_id]
         lines = [
             f"- {d.get_type_display()} {d.difference} {d.currency} ({d.business_date}, {d.age_days} days old): "
-            f"{d.detail}"
+            f"{d.detail_display}"
             for d in items[:50]
         ]
         send_mail(

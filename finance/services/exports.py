@@ -250,7 +250,7 @@ def _difference_rows(user, params: dict, date_from: dt.date, date_to: dt.date) -
             d.get_status_display(),
             d.owner.get_username() if d.owner_id else "",
             d.age_days,
-            d.detail,
+            d.detail_display,
         ]
 
 

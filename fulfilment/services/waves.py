@@ -12,7 +12,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from fulfilment.carriers.library import carrier_get
 from fulfilment.exceptions import NothingToWave, WaveError
 from fulfilment.models import PickTask, SKUPlacement, WarehouseCarrier, Wave, WaveOrder, WaveStrategy
@@ -157,7 +159,11 @@ def wave_build(
     )
     for order, _c in chosen:
         order_transition(
-            order=order, to_status=Status.PICKING, actor=actor, system="fulfilment", reason=f"wave {wave.number}"
+            order=order,
+            to_status=Status.PICKING,
+            actor=actor,
+            system="fulfilment",
+            reason=message(gettext_noop("wave %(number)s"), number=wave.number),
         )
     return wave
 

@@ -41,7 +41,7 @@ class OrderLineInline(admin.TabularInline):
 
 class OrderEventInline(admin.TabularInline):
     model = OrderEvent
-    fields = ["at", "kind", "actor_display", "from_status", "to_status", "reason"]
+    fields = ["at", "kind", "actor_display", "from_status", "to_status", "reason_shown"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -59,6 +59,10 @@ class OrderEventInline(admin.TabularInline):
     @admin.display(description=_("by"))
     def actor_display(self, event):
         return event.actor_display
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, event):
+        return event.reason_display
 
 
 MASKED = {"consignee_phone": "masked_phone", "buyer_email": "masked_email", "address": "masked_address"}

@@ -20,7 +20,7 @@ from orders.selectors import order_list_for_user
 
 @admin.register(OrderEvent)
 class OrderEventAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["order", "at", "kind", "who", "from_status", "to_status", "reason"]
+    list_display = ["order", "at", "kind", "who", "from_status", "to_status", "reason_shown"]
     list_filter = ["kind", "to_status", "at"]
     search_fields = ["order__number", "reason", "system", "actor__username"]
     list_select_related = ["order", "actor"]
@@ -32,6 +32,10 @@ class OrderEventAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("by"))
     def who(self, event):
         return event.actor_display
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, event):
+        return event.reason_display
 
 
 @admin.register(OrderLine)

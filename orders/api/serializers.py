@@ -150,7 +150,7 @@ class EventOutputSerializer(serializers.Serializer):
     system = serializers.CharField(help_text="The system that acted when no user did (e.g. a platform sync).")
     from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True)
     to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True)
-    reason = serializers.CharField()
+    reason = serializers.CharField(source="reason_display", help_text="In the language of the request.")
 
 
 @extend_schema_serializer(component_name="OrderPresale")

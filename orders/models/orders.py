@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.changes import CHANGE_FIELDS, Followed
+from config.messages import message_render
 from orders.models.fields import MONEY
 from orders.models.shops import Shop
 from orders.states import HoldReason, Status, can_transition
@@ -264,3 +265,8 @@ class OrderEvent(models.Model):
         if self.actor_id:
             return self.actor.get_username()
         return self.system or "system"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language when it was stored as a message (``config.messages``)."""
+        return message_render((self.data or {}).get("reason_message"), self.reason)

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.db import bulk_create_with_history_copy
 from config.errors import ApplicationError
+from config.messages import message
 from orders.models import Approval, Order, OrderEvent, ReviewTask
 from orders.models.orders import ADDRESS_FIELDS
 from orders.review.exceptions import ApprovalRoleRequired, ReviewClosed, ReviewInvalid
@@ -219,13 +221,29 @@ def review_approve(*, task_id: int, actor, note: str = "") -> ReviewTask:
             order=task.order,
             kind=OrderEvent.Kind.NOTE,
             actor=actor,
-            reason=f"approval tier {current.tier} ({current.role}) approved" + (f": {note}" if note else ""),
+            reason=(
+                message(
+                    gettext_noop("approval tier %(tier)s (%(role)s) approved: %(note)s"),
+                    tier=current.tier,
+                    role=current.role,
+                    note=note,
+                )
+                if note
+                else message(
+                    gettext_noop("approval tier %(tier)s (%(role)s) approved"), tier=current.tier, role=current.role
+                )
+            ),
             data={"review_task": task.pk, "tier": current.tier, "role": current.role},
         )
         if len(pending) > 1:
             return task
     _close(task, ReviewTask.Status.APPROVED, actor, note)
-    _order_continue(task.order, actor=actor, to_status=Status.APPROVED, reason=f"review approved: {task.reason}")
+    _order_continue(
+        task.order,
+        actor=actor,
+        to_status=Status.APPROVED,
+        reason=message(gettext_noop("review approved: %(reason)s"), reason=task.reason),
+    )
     return task
 
 
@@ -258,7 +276,12 @@ def review_reject(*, task_id: int, actor, note: str) -> ReviewTask:
     order = task.order
     order.refresh_from_db(fields=["status", "hold_reason"])
     if order.can_transition_to(Status.CANCELLED):
-        order_transition(order=order, to_status=Status.CANCELLED, actor=actor, reason=f"review rejected: {note}")
+        order_transition(
+            order=order,
+            to_status=Status.CANCELLED,
+            actor=actor,
+            reason=message(gettext_noop("review rejected: %(note)s"), note=note),
+        )
     return task
 
 
@@ -295,7 +318,16 @@ def review_hold_release(*, order_id: int, actor, note: str = "") -> Order:
     for task in tasks:
         _close(task, ReviewTask.Status.RELEASED, actor, note or "hold released")
     back_to = _status_before_hold(order)
-    order_transition(order=order, to_status=back_to, actor=actor, reason=f"hold released{': ' + note if note else ''}")
+    order_transition(
+        order=order,
+        to_status=back_to,
+        actor=actor,
+        reason=(
+            message(gettext_noop("hold released: %(note)s"), note=note)
+            if note
+            else message(gettext_noop("hold released"))
+        ),
+    )
     if back_to == Status.PAID:
         from orders.rules.services import order_rules_apply
 
@@ -347,7 +379,7 @@ def order_address_update(*, order_id: int, actor, system: str = "", **fields: st
         kind=OrderEvent.Kind.UPDATED,
         actor=actor,
         system=system,
-        reason=f"address changed: {', '.join(changed)}",
+        reason=message(gettext_noop("address changed: %(fields)s"), fields=", ".join(changed)),
         data={"change": ADDRESS_CHANGE, "fields": changed},
     )
     return order

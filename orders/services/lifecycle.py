@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.db import bulk_create_with_history_copy, history_copy, instance_new, rows_update
+from config.messages import message_stored
 from config.tasks import enqueue_on_commit
 from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent, ReviewTask
@@ -104,6 +105,9 @@ def _event_build(
     data: dict[str, Any] | None = None,
 ) -> OrderEvent:
     actor = _user(actor)
+    stored = message_stored(reason)
+    if stored:  # shown in the reader's language (OrderEvent.reason_display)
+        data = {**(data or {}), "reason_message": stored}
     return instance_new(
         OrderEvent,
         order=order,

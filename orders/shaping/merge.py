@@ -16,7 +16,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from orders.models import Order, OrderEvent, OrderLine, OrderLink, PresaleTerms, Queue, ReviewTask
 from orders.services import order_event_record, order_transition
 from orders.shaping.common import (
@@ -164,7 +166,7 @@ def order_merge(
             to_status=Status.CANCELLED,
             actor=actor,
             system=system or "shaping",
-            reason=f"merged into {target.number}",
+            reason=message(gettext_noop("merged into %(number)s"), number=target.number),
         )
         merged_numbers.append(source.number)
     target.save()

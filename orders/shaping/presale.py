@@ -30,7 +30,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from config.tasks import enqueue_on_commit
 from orders.models import Order, PresaleTerms
 from orders.services import order_note_add, order_transition
@@ -163,7 +165,13 @@ def presale_balance_pay(
     terms.save(update_fields=["state", "balance_paid_at"])
     order.refresh_from_db()
     if order.status == Status.ON_HOLD and order.hold_reason == HoldReason.PRESALE:
-        order_transition(order=order, to_status=Status.PAID, actor=actor, system=system, reason="presale balance paid")
+        order_transition(
+            order=order,
+            to_status=Status.PAID,
+            actor=actor,
+            system=system,
+            reason=message(gettext_noop("presale balance paid")),
+        )
         order.refresh_from_db()
     if order.status == Status.PAID:  # released, or paid all along and kept back by the review: review it now
         from orders.rules.services import order_rules_apply

@@ -5,6 +5,7 @@ still cancels the order."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from aftersales.models import Case, CaseEvent
 from aftersales.services import LineRequest, case_approve, case_create, case_reject
@@ -183,3 +184,20 @@ def test_units_cannot_come_off_an_order_being_picked(order):
 
     line.refresh_from_db()
     assert line.cancelled_quantity == 0
+
+
+def test_the_case_timeline_reads_in_each_readers_language(order, stocked, manager):
+    """Written while Chinese was active; the same rows read in English for an English reader."""
+    with translation.override("zh-hans"):
+        order_transition(order=order, to_status=Status.APPROVED, system="tests")
+        case = _refund(order, ("SKU-1", 1))
+        case_approve(case=case, actor=manager)
+    events = list(case.events.filter(kind=CaseEvent.Kind.ORDER).order_by("at", "id"))
+    hold = order.events.get(to_status=Status.ON_HOLD)
+
+    with translation.override("en"):
+        assert [e.note_display for e in events] == ["held", "units taken off", "released"]
+        assert hold.reason_display == f"after-sales {case.number}"
+    with translation.override("zh-hans"):
+        assert [e.note_display for e in events] == ["已挂起", "已扣减件数", "已放行"]
+        assert hold.reason_display == f"售后单 {case.number}"

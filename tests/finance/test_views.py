@@ -39,8 +39,8 @@ def admin_client(admin_user):
     return client
 
 
-@pytest.fixture
-def reconciled(world, entities, admin_user):
+def _reconcile_sample(world, entities, admin_user):
+    """Order ...0102 paid once in Order Hub and charged by Alipay and WeChat Pay; a payment for an unknown order."""
     sku = world["skus"][0]
     paid_order(
         shop=world["shop_a"],
@@ -53,6 +53,11 @@ def reconciled(world, entities, admin_user):
     for name in ("alipay_trade_20261111_业务明细.csv", "wechatpay_tradebill_20261111_ALL.csv"):
         statement_import_file(path_or_file=str(BILLS / name), user=admin_user, entity=entities["a"])
     reconcile(date_from=dt.date(2026, 11, 11))
+
+
+@pytest.fixture
+def reconciled(world, entities, admin_user):
+    _reconcile_sample(world, entities, admin_user)
     return entities
 
 
@@ -284,3 +289,38 @@ def test_pages_render_in_chinese_too(reconciled, client_a, settings):
         response = client_a.get(url, headers={"accept-language": ""})  # no preference: the default language
         assert response.status_code == 200, url
         assert 'lang="zh-hans"' in response.content.decode()
+
+
+def test_a_difference_found_while_chinese_was_active_reads_in_each_readers_language(
+    world, entities, admin_user, admin_client
+):
+    """The worker reconciles in Chinese; an English reader sees the finding in English, a Chinese one in Chinese:
+    on the page, in the API and in the export, from the same stored row."""
+    with translation.override("zh-hans"):
+        _reconcile_sample(world, entities, admin_user)
+    twice = Difference.objects.get(type="duplicate_charge")
+    unknown = Difference.objects.filter(type="missing_in_hub", detail__endswith=": no order in Order Hub").first()
+    assert twice.detail == "order OH20261111000102 was paid 2 times (alipay, wechat)"  # stored in English
+
+    with translation.override("en"):
+        assert twice.detail_display == "order OH20261111000102 was paid 2 times (alipay, wechat)"
+        assert unknown.detail_display.endswith(": no order in Order Hub")
+    with translation.override("zh-hans"):
+        assert twice.detail_display == "订单 OH20261111000102 被付款 2 次（alipay, wechat）"
+        assert unknown.detail_display.endswith("：订单中枢中没有该订单")  # the reason inside is translated too
+
+    page = admin_client.get(f"/finance/differences/{twice.pk}/")
+    assert "order OH20261111000102 was paid 2 times" in page.content.decode()
+    chinese = Client(headers={"accept-language": "zh-hans"})
+    chinese.force_login(admin_user)
+    page = chinese.get(f"/finance/differences/{twice.pk}/")
+    assert "订单 OH20261111000102 被付款 2 次" in page.content.decode()
+
+
+def test_a_difference_stored_before_details_were_messages_shows_as_written(reconciled):
+    difference = Difference.objects.get(type="duplicate_charge")
+    Difference.objects.filter(pk=difference.pk).update(detail="订单 OH20261111000102 被付款 2 次", detail_message={})
+    difference.refresh_from_db()
+
+    with translation.override("en"):
+        assert difference.detail_display == "订单 OH20261111000102 被付款 2 次"

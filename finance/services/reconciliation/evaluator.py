@@ -8,8 +8,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from finance.formats.base import Flow, LineKind
 from finance.models import DifferenceType
 from finance.services.reconciliation.fees import FeeChecks
@@ -128,7 +129,9 @@ class Evaluator(PaymentChecks, RefundChecks, FeeChecks, UnmatchedChecks):
                     component="other",
                     expected=ZERO,
                     actual=net,
-                    detail=_("%(item)s: a charge Order Hub does not expect") % {"item": e.description or e.kind},
+                    detail=message(
+                        gettext_noop("%(item)s: a charge Order Hub does not expect"), item=e.description or e.kind
+                    ),
                 )
         if entity_fallback is not None and len(self.candidates) > before:
             for cand in list(self.candidates.values())[before:]:

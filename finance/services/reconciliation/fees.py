@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from finance.formats.base import Flow
 from finance.models import DifferenceType
 from finance.services.reconciliation.rows import ZERO, Line, OrderRow, round_cent
@@ -48,8 +49,12 @@ class FeeChecks:
                 component="fee",
                 expected=expected,
                 actual=actual,
-                detail=_("order %(number)s: payment fees %(actual)s, expected %(expected)s at the agreed rate")
-                % {"number": order.number, "actual": actual, "expected": expected},
+                detail=message(
+                    gettext_noop("order %(number)s: payment fees %(actual)s, expected %(expected)s at the agreed rate"),
+                    number=order.number,
+                    actual=actual,
+                    expected=expected,
+                ),
             )
         # fee and commission items on their own rows (花呗手续费, 技术服务费) and commission columns (Douyin)
         base_lines = settlements or payments
@@ -74,13 +79,15 @@ class FeeChecks:
                     component=kind,
                     expected=expected,
                     actual=actual,
-                    detail=_("order %(number)s: %(kind)s %(actual)s on %(base)s, expected %(expected)s at %(rate)s")
-                    % {
-                        "number": order.number,
-                        "kind": kind,
-                        "actual": actual,
-                        "base": base,
-                        "expected": expected,
-                        "rate": f"{rate:%}",
-                    },
+                    detail=message(
+                        gettext_noop(
+                            "order %(number)s: %(kind)s %(actual)s on %(base)s, expected %(expected)s at %(rate)s"
+                        ),
+                        number=order.number,
+                        kind=kind,
+                        actual=actual,
+                        base=base,
+                        expected=expected,
+                        rate=f"{rate:%}",
+                    ),
                 )

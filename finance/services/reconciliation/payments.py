@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from finance.models import DifferenceType
 from finance.services.reconciliation.rows import ZERO, Line, OrderRow
 
@@ -34,8 +35,11 @@ class PaymentChecks:
                 expected=order.paid_amount,
                 actual=ZERO,
                 difference=-order.paid_amount,
-                detail=_("order %(number)s paid %(day)s is in no payment statement")
-                % {"number": order.number, "day": paid_day},
+                detail=message(
+                    gettext_noop("order %(number)s paid %(day)s is in no payment statement"),
+                    number=order.number,
+                    day=paid_day,
+                ),
             )
 
     def _payments(self, order: OrderRow, payments: list[Line], settlements: list[Line], source: str) -> None:
@@ -58,12 +62,12 @@ class PaymentChecks:
                     component="payment",
                     expected=paid,
                     actual=total,
-                    detail=_("order %(number)s was paid %(times)s times (%(sources)s)")
-                    % {
-                        "number": order.number,
-                        "times": len(payments),
-                        "sources": ", ".join(sorted({p.source for p in payments})),
-                    },
+                    detail=message(
+                        gettext_noop("order %(number)s was paid %(times)s times (%(sources)s)"),
+                        number=order.number,
+                        times=len(payments),
+                        sources=", ".join(sorted({p.source for p in payments})),
+                    ),
                 )
             return
         payment = payments[0]
@@ -76,8 +80,11 @@ class PaymentChecks:
                 component="paid",
                 expected=ZERO,
                 actual=total,
-                detail=_("order %(number)s is %(status)s in Order Hub but the statement shows a payment")
-                % {"number": order.number, "status": order.status},
+                detail=message(
+                    gettext_noop("order %(number)s is %(status)s in Order Hub but the statement shows a payment"),
+                    number=order.number,
+                    status=order.status,
+                ),
             )
             return
         diff = total - paid
@@ -90,8 +97,12 @@ class PaymentChecks:
                 component="paid",
                 expected=paid,
                 actual=total,
-                detail=_("order %(number)s: paid %(paid)s in Order Hub, %(total)s in the statement")
-                % {"number": order.number, "paid": paid, "total": total},
+                detail=message(
+                    gettext_noop("order %(number)s: paid %(paid)s in Order Hub, %(total)s in the statement"),
+                    number=order.number,
+                    paid=paid,
+                    total=total,
+                ),
             )
         if payment.business_date != paid_day and payment.amount > self.tol[T.CROSS_PERIOD]:
             self.add_on_line(
@@ -103,8 +114,12 @@ class PaymentChecks:
                 business_date=paid_day,
                 expected=paid,
                 actual=payment.amount,
-                detail=_("order %(number)s paid on %(day)s, in the statement on %(statement_day)s")
-                % {"number": order.number, "day": paid_day, "statement_day": payment.business_date},
+                detail=message(
+                    gettext_noop("order %(number)s paid on %(day)s, in the statement on %(statement_day)s"),
+                    number=order.number,
+                    day=paid_day,
+                    statement_day=payment.business_date,
+                ),
             )
 
     def _coupons(self, order: OrderRow, payments: list[Line], settlements: list[Line], source: str) -> None:
@@ -123,16 +138,16 @@ class PaymentChecks:
                 component="platform_discount",
                 expected=order.discount_platform,
                 actual=platform,
-                detail=_(
-                    "order %(number)s: platform-funded discount %(platform_hub)s in Order Hub (merchant-funded "
-                    "%(merchant_hub)s), %(platform)s in the statement"
-                )
-                % {
-                    "number": order.number,
-                    "platform_hub": order.discount_platform,
-                    "merchant_hub": order.discount_merchant,
-                    "platform": platform,
-                },
+                detail=message(
+                    gettext_noop(
+                        "order %(number)s: platform-funded discount %(platform_hub)s in Order Hub (merchant-funded "
+                        "%(merchant_hub)s), %(platform)s in the statement"
+                    ),
+                    number=order.number,
+                    platform_hub=order.discount_platform,
+                    merchant_hub=order.discount_merchant,
+                    platform=platform,
+                ),
             )
 
     def _settlements(
@@ -158,8 +173,12 @@ class PaymentChecks:
                     component="postage",
                     expected=order.shipping_fee,
                     actual=postage,
-                    detail=_("order %(number)s: postage %(hub)s in Order Hub, %(postage)s settled")
-                    % {"number": order.number, "hub": order.shipping_fee, "postage": postage},
+                    detail=message(
+                        gettext_noop("order %(number)s: postage %(hub)s in Order Hub, %(postage)s settled"),
+                        number=order.number,
+                        hub=order.shipping_fee,
+                        postage=postage,
+                    ),
                 )
         explained = (
             goods == order.paid_amount - refunded_statement  # a refund Order Hub lacks: refund_not_recorded
@@ -174,15 +193,15 @@ class PaymentChecks:
                 component="settlement",
                 expected=expected,
                 actual=goods,
-                detail=_(
-                    "order %(number)s: paid %(paid)s less refunds %(refunded)s should settle %(expected)s; "
-                    "settled %(goods)s"
-                )
-                % {
-                    "number": order.number,
-                    "paid": order.paid_amount,
-                    "refunded": refunded_hub,
-                    "expected": expected,
-                    "goods": goods,
-                },
+                detail=message(
+                    gettext_noop(
+                        "order %(number)s: paid %(paid)s less refunds %(refunded)s should settle %(expected)s; "
+                        "settled %(goods)s"
+                    ),
+                    number=order.number,
+                    paid=order.paid_amount,
+                    refunded=refunded_hub,
+                    expected=expected,
+                    goods=goods,
+                ),
             )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from finance.formats.base import LineKind
 from finance.models import DifferenceType
 from finance.services.reconciliation.rows import LIVE_REFUND, PAID_REFUND, ZERO, Line, OrderRow, RefundRow
@@ -62,16 +63,16 @@ class RefundChecks:
                     component=e.kind,
                     expected=ZERO,
                     actual=e.amount,
-                    detail=_(
-                        "order %(number)s: %(amount)s went back to the buyer on %(day)s (%(refund)s) but Order Hub "
-                        "has no such refund"
-                    )
-                    % {
-                        "number": order.number,
-                        "amount": -e.amount,
-                        "day": e.business_date,
-                        "refund": e.refund_ref or _("no refund id"),
-                    },
+                    detail=message(
+                        gettext_noop(
+                            "order %(number)s: %(amount)s went back to the buyer on %(day)s (%(refund)s) but Order Hub "
+                            "has no such refund"
+                        ),
+                        number=order.number,
+                        amount=-e.amount,
+                        day=e.business_date,
+                        refund=e.refund_ref or message(gettext_noop("no refund id")),
+                    ),
                 )
         # hub refunds the statements never show
         for r in live:
@@ -90,8 +91,13 @@ class RefundChecks:
                     expected=-r.amount,
                     actual=ZERO,
                     difference=r.amount,
-                    detail=_("order %(number)s: refund %(refund)s of %(amount)s on %(day)s is in no statement")
-                    % {"number": order.number, "refund": r.external_id or r.id, "amount": r.amount, "day": day},
+                    detail=message(
+                        gettext_noop("order %(number)s: refund %(refund)s of %(amount)s on %(day)s is in no statement"),
+                        number=order.number,
+                        refund=r.external_id or r.id,
+                        amount=r.amount,
+                        day=day,
+                    ),
                     refund_id=r.id,
                 )
         return refunded_hub, refunded_statement
@@ -109,10 +115,15 @@ class RefundChecks:
                 component="status",
                 expected=-refund.amount,
                 actual=e.amount,
-                detail=_(
-                    "order %(number)s: refund %(refund)s is %(status)s in Order Hub but the money went back on %(day)s"
-                )
-                % {**which, "status": refund.status, "day": e.business_date},
+                detail=message(
+                    gettext_noop(
+                        "order %(number)s: refund %(refund)s is %(status)s in Order Hub "
+                        "but the money went back on %(day)s"
+                    ),
+                    **which,
+                    status=refund.status,
+                    day=e.business_date,
+                ),
                 refund_id=refund.id,
             )
             return
@@ -126,9 +137,13 @@ class RefundChecks:
                 component="refund",
                 expected=-refund.amount,
                 actual=e.amount,
-                detail=_(
-                    "order %(number)s: refund %(refund)s is %(amount)s in Order Hub, %(statement)s in the statement"
-                )
-                % {**which, "amount": refund.amount, "statement": -e.amount},
+                detail=message(
+                    gettext_noop(
+                        "order %(number)s: refund %(refund)s is %(amount)s in Order Hub, %(statement)s in the statement"
+                    ),
+                    **which,
+                    amount=refund.amount,
+                    statement=-e.amount,
+                ),
                 refund_id=refund.id,
             )

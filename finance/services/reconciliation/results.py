@@ -61,6 +61,7 @@ UPDATABLE = (
     "actual",
     "difference",
     "detail",
+    "detail_message",
 )
 
 

@@ -4,11 +4,12 @@ no model instances), the difference candidates it collects, and the money and da
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from aftersales.models import Case
+from config.messages import message_stored
 from finance.formats.base import SHANGHAI, LineKind
 
 ZERO = Decimal("0.00")
@@ -130,6 +131,10 @@ class Candidate:
     entity_id: int | None = None
     source: str = ""
     channel: str = ""
+    detail_message: dict = field(default_factory=dict)  # the detail as a message (config.messages)
+
+    def __post_init__(self) -> None:
+        self.detail_message = message_stored(self.detail) or {}
 
 
 def round_cent(value: Decimal) -> Decimal:

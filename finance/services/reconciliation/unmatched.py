@@ -3,8 +3,9 @@ knows (a part of ``Evaluator``)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from finance.formats.base import LineKind
 from finance.models import DifferenceType
 from finance.services.reconciliation.rows import ZERO
@@ -41,7 +42,9 @@ class UnmatchedChecks:
                 seen.add(event)
                 if abs(amount) <= self.tol[T.MISSING_IN_HUB]:
                     continue
-                why = _("several orders fit") if rule == "ambiguous" else _("no order in Order Hub")
+                why = message(
+                    gettext_noop("several orders fit") if rule == "ambiguous" else gettext_noop("no order in Order Hub")
+                )
                 self.add(
                     None,
                     key=f"missing_in_hub:{kind}:l{line_id}",
@@ -51,8 +54,13 @@ class UnmatchedChecks:
                     expected=ZERO,
                     actual=amount,
                     difference=amount,
-                    detail=_("%(kind)s %(amount)s for %(reference)s: %(why)s")
-                    % {"kind": kind, "amount": amount, "reference": ref or txn or _("no reference"), "why": why},
+                    detail=message(
+                        gettext_noop("%(kind)s %(amount)s for %(reference)s: %(why)s"),
+                        kind=kind,
+                        amount=amount,
+                        reference=ref or txn or message(gettext_noop("no reference")),
+                        why=why,
+                    ),
                     line_id=line_id,
                     source=source,
                     channel=source,
@@ -68,8 +76,11 @@ class UnmatchedChecks:
                     expected=ZERO,
                     actual=net,
                     difference=net,
-                    detail=_("%(amount)s charged (%(reference)s) for nothing Order Hub knows")
-                    % {"amount": net, "reference": ref or txn or _("no reference")},
+                    detail=message(
+                        gettext_noop("%(amount)s charged (%(reference)s) for nothing Order Hub knows"),
+                        amount=net,
+                        reference=ref or txn or message(gettext_noop("no reference")),
+                    ),
                     line_id=line_id,
                     source=source,
                     channel=source,

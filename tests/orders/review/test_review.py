@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from orders import roles
 from orders.actions import order_cancel
@@ -205,8 +207,9 @@ def test_pending_tiers_cannot_be_released_through_the_api_either(tiered, paid_or
 def test_address_edits_are_recorded_without_personal_data(held, cs_a):
     order_address_update(order_id=held.pk, actor=cs_a, consignee_phone="13911112222", address="新地址8号")
     event = held.events.get(kind=OrderEvent.Kind.UPDATED, data__change="address")
-    assert event.data == {"change": "address", "fields": ["consignee_phone", "address"]}
-    assert "13911112222" not in event.reason and event.actor == cs_a
+    assert (event.data["change"], event.data["fields"]) == ("address", ["consignee_phone", "address"])
+    assert event.data["reason_message"]["params"] == {"fields": "consignee_phone, address"}
+    assert "13911112222" not in event.reason + str(event.data) and event.actor == cs_a
     held.refresh_from_db()
     assert held.address == "新地址8号"
     with pytest.raises(ReviewInvalid):
@@ -229,3 +232,30 @@ def test_bulk_actions_report_each_task(tiered, paid_order, manager, cs_a):
     assert all(o.review_tasks.get().status == "approved" for o in small_held)
     with pytest.raises(ReviewInvalid):
         review_bulk(action="reject", task_ids=tasks, actor=manager, note="")
+
+
+def test_the_rejection_on_the_timeline_reads_in_each_readers_language(held, cs_a, admin_user):
+    """The same stored event: in English for an English reader, in Chinese for a Chinese one (page and API)."""
+    with translation.override("zh-hans"):  # who rejects works in Chinese; the row does not keep their language
+        review_reject(task_id=held.review_tasks.get().pk, actor=cs_a, note="地址无法派送")
+    event = OrderEvent.objects.get(order=held, to_status=Status.CANCELLED)
+
+    with translation.override("en"):
+        assert event.reason_display == "review rejected: 地址无法派送"
+    with translation.override("zh-hans"):
+        assert event.reason_display == "审核驳回：地址无法派送"
+    for language, shown in (("en", "review rejected: 地址无法派送"), ("zh-hans", "审核驳回：地址无法派送")):
+        reader = Client(headers={"accept-language": language})
+        reader.force_login(admin_user)
+        assert shown in reader.get(f"/orders/{held.number}/").content.decode()
+        events = reader.get(f"/api/v1/orders/{held.number}/").json()["events"]
+        assert shown in [e["reason"] for e in events]
+
+
+def test_a_reason_written_before_reasons_were_messages_shows_as_written(held):
+    event = OrderEvent.objects.filter(order=held).last()
+    OrderEvent.objects.filter(pk=event.pk).update(reason="超时未付款，交易关闭", data={})
+    event.refresh_from_db()
+
+    with translation.override("en"):
+        assert event.reason_display == "超时未付款，交易关闭"

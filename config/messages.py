@@ -1,0 +1,65 @@
+"""Messages a person reads later, stored so that each reader sees them in their own language.
+
+A timeline reason or a reconciliation finding is written once (often by a worker running in Chinese) and read
+many times, by people who chose different languages. So it is not stored translated: it is stored as its
+English source text with named placeholders and the values (``message``), and translated when it is shown
+(``message_render``), in the language active for the reader — page, admin, API or export.
+
+``message(gettext_noop("review rejected: %(note)s"), note=note)`` is a ``str``: its value is the English
+text, so it goes wherever text went before (a ``reason`` or ``detail`` column stays readable and searchable),
+and it carries ``stored()`` — ``{"text": ..., "params": {...}}`` — for the JSON column next to it. Rows written
+before a message was stored this way have no stored form: ``message_render`` shows their text as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext
+
+
+class Message(str):
+    """The English text of a message that also knows its source and values (see the module)."""
+
+    source: str
+    params: dict[str, Any]
+
+    def __new__(cls, source: str, params: dict[str, Any]):
+        english = {name: str(value) if isinstance(value, Message) else value for name, value in params.items()}
+        made = super().__new__(cls, source % english if params else source)
+        made.source = source
+        made.params = params
+        return made
+
+    def stored(self) -> dict[str, Any]:
+        params = {name: value.stored() if isinstance(value, Message) else value for name, value in self.params.items()}
+        return {"text": self.source, "params": params}
+
+
+def message(source: str, **params: Any) -> Message:
+    """A message to store: ``source`` is English with ``%(name)s`` placeholders (marked with ``gettext_noop``
+    where it is written, so it is in the catalogue); the values are text, numbers, or messages (translated with it)."""
+    return Message(
+        source,
+        {name: value if isinstance(value, Message | int | float) else str(value) for name, value in params.items()},
+    )
+
+
+def message_stored(text: str) -> dict[str, Any] | None:
+    """What to keep in the JSON column for ``text``: its stored form when it is a ``message``, else nothing."""
+    return text.stored() if isinstance(text, Message) else None
+
+
+def message_render(stored: dict[str, Any] | None, fallback: str) -> str:
+    """``stored`` in the active language; ``fallback`` (the text as it was written) when there is none."""
+    if not stored or not stored.get("text"):
+        return fallback
+    params = {
+        name: message_render(value, "") if isinstance(value, dict) else value
+        for name, value in (stored.get("params") or {}).items()
+    }
+    translated = gettext(stored["text"])
+    try:
+        return translated % params if params else translated
+    except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder: the text as written
+        return fallback
