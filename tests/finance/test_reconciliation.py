@@ -174,9 +174,9 @@ def test_differences_carry_expected_actual_difference_and_what_they_concern(plan
     assert (missing.expected, missing.actual, missing.business_date) == (Decimal("100.00"), Decimal("0.00"), D11)
     cross = one(T.CROSS_PERIOD)
     assert cross.business_date == D11 and "2026-11-12" in cross.detail
-    # What a difference says is written in the site's language (Chinese first), its figures and codes as they are.
-    assert mismatch.detail == f"订单 {mismatch.order.number}：订单中枢实付 100.00，对账单 90.00"
-    assert duplicate.detail.startswith(f"订单 {duplicate.order.number} 被付款 2 次")
+    # What a difference says reads in the reader's language (Chinese first), its figures and codes as they are.
+    assert mismatch.detail_display == f"订单 {mismatch.order.number}：订单中枢实付 100.00，对账单 90.00"
+    assert duplicate.detail_display.startswith(f"订单 {duplicate.order.number} 被付款 2 次")
     in_hub = one(T.MISSING_IN_HUB)
     assert (in_hub.actual, in_hub.order_id, in_hub.line.row) == (Decimal("59.00"), None, 12)
     assert {d.shop_id for d in Difference.objects.exclude(type=T.MISSING_IN_HUB)} == {planted["clean"][0].shop_id}
