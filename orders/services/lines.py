@@ -12,7 +12,9 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from inventory.services import order_lines_stock_release
 from orders.exceptions import InvalidTransition, OrderInvalid
 from orders.models import Order, OrderEvent, OrderLine
@@ -78,7 +80,9 @@ def order_lines_cancel(
         kind=OrderEvent.Kind.UPDATED,
         actor=actor,
         system=system,
-        reason=(f"units cancelled: {reason}" if reason else "units cancelled")[:255],
+        reason=message(gettext_noop("units cancelled: %(reason)s"), reason=reason)
+        if reason
+        else message(gettext_noop("units cancelled")),
         data={
             "change": "units_cancelled",
             "lines": [

@@ -175,7 +175,15 @@ def order_merge(
         kind=OrderEvent.Kind.UPDATED,
         actor=actor,
         system=system or "shaping",
-        reason=f"merged {', '.join(merged_numbers)} into this order" + (f": {reason}" if reason else ""),
+        reason=(
+            message(
+                gettext_noop("merged %(numbers)s into this order: %(reason)s"),
+                numbers=", ".join(merged_numbers),
+                reason=reason,
+            )
+            if reason
+            else message(gettext_noop("merged %(numbers)s into this order"), numbers=", ".join(merged_numbers))
+        ),
         data={"change": "merge", "from": merged_numbers, "platform_ids": order_platform_ids(target)},
     )
     if target.status in (Status.PAID, Status.APPROVED):

@@ -19,7 +19,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from inventory.models import Pool, Stock, Warehouse
 from orders.models import Order, OrderEvent, OrderLine, OrderLink, PresaleTerms
 from orders.models.orders import CONSIGNEE_FIELDS
@@ -215,13 +217,23 @@ def order_split(
         reason=reason[:255],
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    why = f": {reason}" if reason else ""
     order_event_record(
         order=order,
         kind=OrderEvent.Kind.UPDATED,
         actor=actor,
         system=system or "shaping",
-        reason=f"split: {len(moved)} line(s) moved to {child.number}{why}",
+        reason=(
+            message(
+                gettext_noop("split: %(count)s line(s) moved to %(number)s: %(reason)s"),
+                count=len(moved),
+                number=child.number,
+                reason=reason,
+            )
+            if reason
+            else message(
+                gettext_noop("split: %(count)s line(s) moved to %(number)s"), count=len(moved), number=child.number
+            )
+        ),
         data={"change": "split", "child": child.number, "lines": moved},
     )
     order_event_record(
@@ -230,7 +242,11 @@ def order_split(
         actor=actor,
         system=system or "shaping",
         to_status=child.status,
-        reason=f"split from {order.number}{why}",
+        reason=(
+            message(gettext_noop("split from %(number)s: %(reason)s"), number=order.number, reason=reason)
+            if reason
+            else message(gettext_noop("split from %(number)s"), number=order.number)
+        ),
         data={"change": "split", "parent": order.number, "platform_ids": platform_ids},
     )
     if review and child.status == Status.PAID:
@@ -378,7 +394,9 @@ def order_split_by_availability(*, order_id: int, actor=None, system: str = "") 
                 actor=actor,
                 system=system,
                 warehouse=by_pk[location_id],
-                reason=f"ships from {by_pk[location_id].code} (in stock there)",
+                reason=message(
+                    gettext_noop("ships from %(warehouse)s (in stock there)"), warehouse=by_pk[location_id].code
+                ),
                 review=False,
             )
         )

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from inventory.models import Pool, Reservation, Stock
 from inventory.services import stock_rows_ensure
@@ -74,7 +75,12 @@ def test_a_manual_split_moves_part_of_a_line_with_its_reservation_and_discount(o
         ["TB-100"],
     )
     assert order_platform_ids(child) == ["TB-100"]
-    assert child.events.get(kind="created").reason == f"split from {order.number}: 先发两盒"
+    created = child.events.get(kind="created")
+    assert created.reason == f"split from {order.number}: 先发两盒"
+    with translation.override("zh-hans"):  # the same row, for a reader in Chinese
+        assert created.reason_display == f"拆分自 {order.number}：先发两盒"
+        moved = order.events.get(data__change="split").reason_display
+        assert moved == f"拆单：1 行移至 {child.number}：先发两盒"
 
 
 def test_a_split_child_of_a_paid_order_is_reviewed(order):
