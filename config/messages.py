@@ -8,11 +8,15 @@ English source text with named placeholders and the values (``message``), and tr
 ``message(gettext_noop("review rejected: %(note)s"), note=note)`` is a ``str``: its value is the English
 text, so it goes wherever text went before (a ``reason`` or ``detail`` column stays readable and searchable),
 and it carries ``stored()`` — ``{"text": ..., "params": {...}}`` — for the JSON column next to it. Rows written
-before a message was stored this way have no stored form: ``message_render`` shows their text as it was.
+before a message was stored this way have no stored form: ``message_render`` shows their text as it was, unless
+``message_recognise`` finds it is one of the messages the same place wrote out in English before.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext
@@ -63,3 +67,21 @@ def message_render(stored: dict[str, Any] | None, fallback: str) -> str:
         return translated % params if params else translated
     except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder: the text as written
         return fallback
+
+
+def message_recognise(text: str, sources: Sequence[str]) -> dict[str, Any] | None:
+    """The stored form of ``text`` when it is one of ``sources`` written out in English (a row stored before its
+    message was kept), so that it too is shown in the reader's language; else None."""
+    for source in sources:
+        found = _pattern(source).fullmatch(text)
+        if found:
+            return {"text": source, "params": found.groupdict()}
+    return None
+
+
+@lru_cache(maxsize=256)
+def _pattern(source: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", source)  # text, name, text, name, …, text
+    return re.compile(
+        "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+)" for i, part in enumerate(parts)), re.S
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.changes import CHANGE_FIELDS, Followed
-from config.messages import message_render
+from config.messages import message_recognise, message_render
 from orders.models.fields import MONEY
 from orders.models.shops import Shop
 from orders.states import HoldReason, Status, can_transition
@@ -224,6 +224,26 @@ class OrderLine(models.Model):
         return self.unit_price * self.quantity - self.discount
 
 
+# Reasons the system wrote out in English before they were stored as messages (``config.messages``): rows that
+# carry one are shown in the reader's language as well. Each is the message its writer now stores.
+REASONS_WRITTEN_BEFORE = (
+    "review rejected: %(note)s",
+    "review approved: %(reason)s",
+    "hold released: %(note)s",
+    "hold released",
+    "platform: remarks changed",
+    "presale balance paid",
+    "stock arrived: reserved",
+    "out of stock: %(shortage)s",
+    "address changed: %(fields)s",
+    "after-sales %(number)s",
+    "wave %(number)s",
+    "merged into %(number)s",
+    "units cancelled: %(reason)s",
+    "units cancelled",
+)
+
+
 class OrderEvent(models.Model):
     """The order's timeline: every status change and every notable thing that happened to it."""
 
@@ -269,4 +289,5 @@ class OrderEvent(models.Model):
     @property
     def reason_display(self) -> str:
         """The reason in the reader's language when it was stored as a message (``config.messages``)."""
-        return message_render((self.data or {}).get("reason_message"), self.reason)
+        stored = (self.data or {}).get("reason_message") or message_recognise(self.reason, REASONS_WRITTEN_BEFORE)
+        return message_render(stored, self.reason)

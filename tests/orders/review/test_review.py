@@ -259,3 +259,14 @@ def test_a_reason_written_before_reasons_were_messages_shows_as_written(held):
 
     with translation.override("en"):
         assert event.reason_display == "超时未付款，交易关闭"
+
+
+def test_a_system_reason_written_out_in_english_before_reads_in_the_readers_language(held):
+    event = OrderEvent.objects.filter(order=held).last()
+    OrderEvent.objects.filter(pk=event.pk).update(reason="review rejected: 地址无法派送", data={})
+    event.refresh_from_db()
+
+    with translation.override("zh-hans"):
+        assert event.reason_display == "审核驳回：地址无法派送"
+    with translation.override("en"):
+        assert event.reason_display == "review rejected: 地址无法派送"
