@@ -252,21 +252,21 @@ def test_the_rejection_on_the_timeline_reads_in_each_readers_language(held, cs_a
         assert shown in [e["reason"] for e in events]
 
 
-def test_a_reason_written_before_reasons_were_messages_shows_as_written(held):
+@pytest.mark.parametrize(
+    ("written", "chinese", "english"),
+    [
+        # a reason the platform or a person wrote: as written, for everyone
+        ("超时未付款，交易关闭", "超时未付款，交易关闭", "超时未付款，交易关闭"),
+        # one the system wrote out in English before it was stored as a message: in the reader's language
+        ("review rejected: 地址无法派送", "审核驳回：地址无法派送", "review rejected: 地址无法派送"),
+    ],
+)
+def test_a_reason_written_before_reasons_were_messages(held, written, chinese, english):
     event = OrderEvent.objects.filter(order=held).last()
-    OrderEvent.objects.filter(pk=event.pk).update(reason="超时未付款，交易关闭", data={})
-    event.refresh_from_db()
-
-    with translation.override("en"):
-        assert event.reason_display == "超时未付款，交易关闭"
-
-
-def test_a_system_reason_written_out_in_english_before_reads_in_the_readers_language(held):
-    event = OrderEvent.objects.filter(order=held).last()
-    OrderEvent.objects.filter(pk=event.pk).update(reason="review rejected: 地址无法派送", data={})
+    OrderEvent.objects.filter(pk=event.pk).update(reason=written, data={})
     event.refresh_from_db()
 
     with translation.override("zh-hans"):
-        assert event.reason_display == "审核驳回：地址无法派送"
+        assert event.reason_display == chinese
     with translation.override("en"):
-        assert event.reason_display == "review rejected: 地址无法派送"
+        assert event.reason_display == english
