@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.messages import message_render
+from config.messages import message_recognise, message_render
 from finance.formats import SOURCES
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
@@ -188,6 +188,14 @@ class Difference(models.Model):
         return self.status in UNRESOLVED_STATUSES
 
 
+# What a reconciliation run writes on a difference (finance.services.reconciliation.results), in English.
+RECONCILIATION_COMMENTS = (
+    "Found again by run #%(run)s.",
+    "Reopened by run #%(run)s: the difference changed from %(before)s to %(after)s after it was marked %(status)s.",
+    "No longer found by run #%(run)s.",
+)
+
+
 class DifferenceComment(models.Model):
     difference = models.ForeignKey(
         Difference, verbose_name=_("difference"), on_delete=models.CASCADE, related_name="comments"
@@ -217,6 +225,13 @@ class DifferenceComment(models.Model):
     @property
     def author_display(self) -> str:
         return self.author.get_username() if self.author_id else (self.system or "system")
+
+    @property
+    def body_display(self) -> str:
+        """What reconciliation itself wrote, in the reader's language; what people wrote, as written."""
+        if self.author_id:
+            return self.body
+        return message_render(message_recognise(self.body, RECONCILIATION_COMMENTS), self.body)
 
 
 class Tolerance(models.Model):

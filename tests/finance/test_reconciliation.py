@@ -6,6 +6,7 @@ import io
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.utils import translation
 
 from aftersales.models import Case
 from aftersales.services import refund_record
@@ -231,7 +232,12 @@ def test_a_difference_that_goes_away_is_closed_and_comes_back_if_it_returns(plan
 
     difference = Difference.objects.get(type=T.REFUND_NOT_RECORDED)
     assert difference.status == DifferenceStatus.AUTO_CLOSED
-    assert difference.comments.last().body == f"No longer found by run #{run.pk}."
+    closed = difference.comments.last()
+    assert closed.body == f"No longer found by run #{run.pk}."  # stored in English, shown in the reader's language
+    with translation.override("zh-hans"):
+        assert closed.body_display == f"第 {run.pk} 次对账不再发现。"
+    with translation.override("en"):
+        assert closed.body_display == f"No longer found by run #{run.pk}."
     assert run.stats["closed"] == 1
 
     Case.objects.filter(pk=refund.pk).update(status=Case.Status.WITHDRAWN)

@@ -7,7 +7,9 @@ import datetime as dt
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from finance.models import Difference, DifferenceComment, DifferenceStatus, ReconciliationRun, StatementLine
 from finance.models.reconciliation import HUMAN_STATUSES
 from finance.services.reconciliation.rows import Candidate
@@ -88,13 +90,19 @@ def differences_upsert(
         updates = {name: value for name, value in values.items() if getattr(diff, name) != value}
         reopen = None
         if diff.status == DifferenceStatus.AUTO_CLOSED:
-            reopen = f"Found again by run #{run.pk}."
+            reopen = message(gettext_noop("Found again by run #%(run)s."), run=run.pk)
         elif (
             diff.status in HUMAN_STATUSES and "difference" in updates and diff.status != DifferenceStatus.INVESTIGATING
         ):
-            reopen = (
-                f"Reopened by run #{run.pk}: the difference changed from {amounts_before[2]} to {cand.difference} "
-                f"after it was marked {diff.status}."
+            reopen = message(
+                gettext_noop(
+                    "Reopened by run #%(run)s: the difference changed from %(before)s to %(after)s "
+                    "after it was marked %(status)s."
+                ),
+                run=run.pk,
+                before=amounts_before[2],
+                after=cand.difference,
+                status=diff.status,
             )
         if not updates and reopen is None:
             seen.append(diff.pk)
@@ -126,7 +134,11 @@ def differences_upsert(
         batch = gone[i : i + KEY_CHUNK]
         Difference.objects.filter(pk__in=batch).update(status=DifferenceStatus.AUTO_CLOSED, resolved_at=now)
         comments.extend(
-            DifferenceComment(difference_id=pk, system=SYSTEM, body=f"No longer found by run #{run.pk}.")
+            DifferenceComment(
+                difference_id=pk,
+                system=SYSTEM,
+                body=message(gettext_noop("No longer found by run #%(run)s."), run=run.pk),
+            )
             for pk in batch
         )
     DifferenceComment.objects.bulk_create(comments, batch_size=1000)
