@@ -104,13 +104,25 @@ class SandboxTransport:
         )
 
 
+def sandbox_state_forget() -> None:
+    """The sandbox keeps the merchant's refund decisions (and Shopify's refunds) in memory for the whole process:
+    what an earlier test decided would otherwise come back in a later test's after-sales lists."""
+    from integrations.sandbox.views import refunds as sandbox_refunds
+    from integrations.sandbox.views import shopify as sandbox_shopify
+
+    sandbox_refunds.STATES.clear()
+    sandbox_refunds.DECIDED.clear()
+    sandbox_shopify.REFUNDS.clear()
+
+
 @pytest.fixture
 def sandbox_http(monkeypatch, settings, db):
     """The platforms' sandbox reached through the transport, with the carrier library loaded (the sandbox
-    refuses carrier codes the platform does not know, as the platform does)."""
+    refuses carrier codes the platform does not know, as the platform does), starting with no refund decided."""
     from fulfilment.services import carriers_sync
 
     carriers_sync()
+    sandbox_state_forget()
     settings.SANDBOX_ENABLED = True
     route = SandboxTransport()
     monkeypatch.setattr(transport, "send", route)
@@ -128,18 +140,12 @@ def refund_sandbox(db):
     fresh install's approval tier is there."""
     from aftersales.models import ApprovalTier
     from integrations.sandbox.views import RECEIVED
-    from integrations.sandbox.views import refunds as sandbox_refunds
-    from integrations.sandbox.views import shopify as sandbox_shopify
 
     # A fresh install's tier (a manager approves any amount), also after a transactional test emptied the tables.
     ApprovalTier.objects.get_or_create(
         approver=ApprovalTier.Approver.MANAGER, max_amount=None, defaults={"name": "manager"}
     )
     RECEIVED.clear()
-    sandbox_refunds.STATES.clear()
-    sandbox_refunds.DECIDED.clear()
-    sandbox_shopify.REFUNDS.clear()
+    sandbox_state_forget()
     yield
-    sandbox_refunds.STATES.clear()
-    sandbox_refunds.DECIDED.clear()
-    sandbox_shopify.REFUNDS.clear()
+    sandbox_state_forget()
