@@ -5,11 +5,9 @@ import threading
 import pytest
 
 from config.cache import RedisCache
-from integrations.simulator.broker import redis_reachable
+from tests.redis_service import REDIS, needs_redis
 
-REDIS = "redis://127.0.0.1:6379/11"  # a database no other test or service uses
-
-pytestmark = pytest.mark.skipif(not redis_reachable(REDIS), reason="needs Redis on 127.0.0.1:6379")
+pytestmark = needs_redis
 
 
 @pytest.fixture

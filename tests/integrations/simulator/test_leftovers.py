@@ -8,14 +8,14 @@ from django.conf import settings
 from config.cache import RedisCache
 from integrations.inbox import WAKE_KEY
 from integrations.models import InboxMessage, WorkStatus
-from integrations.simulator.broker import REVIEW_CLUSTER, queue_flush, queue_keys, redis_reachable
+from integrations.simulator.broker import REVIEW_CLUSTER, queue_flush, queue_keys
 from integrations.simulator.options import Options
 from integrations.simulator.world import world_leftovers_set_aside, world_progress, world_setup
 from orders.states import Status
 from tests.factories import make_order
+from tests.redis_service import REDIS, needs_redis
 
 pytestmark = pytest.mark.django_db
-REDIS = "redis://127.0.0.1:6379/11"  # a database no other test or service uses
 
 
 def _message(shop, external_id: str, status: str) -> InboxMessage:
@@ -57,7 +57,7 @@ def test_a_new_run_parks_the_backlog_a_stopped_run_left_and_keeps_its_own():
     assert world_leftovers_set_aside(run) == {"inbox_parked": 0, "unreviewed_paid": 1}
 
 
-@pytest.mark.skipif(not redis_reachable(REDIS), reason="needs Redis on 127.0.0.1:6379")
+@needs_redis
 def test_the_queues_and_the_wake_flag_a_killed_run_left_are_cleared():
     import redis
 
