@@ -37,11 +37,25 @@ class StockAdmin(ReadOnlyAdmin):
 
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdmin):
-    list_display = ["at", "kind", "sku", "warehouse", "pool", "on_hand_delta", "reserved_delta", "reference", "reason"]
+    list_display = [
+        "at",
+        "kind",
+        "sku",
+        "warehouse",
+        "pool",
+        "on_hand_delta",
+        "reserved_delta",
+        "reference",
+        "reason_shown",
+    ]
     list_filter = ["kind", "pool", "warehouse"]
     search_fields = ["sku__code", "reference", "reason"]
     list_select_related = ["sku", "warehouse"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, movement):
+        return movement.reason_display
 
 
 @admin.register(Reservation)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.changes import CHANGE_FIELDS, Followed
+from config.messages import message_recognise, message_render
 
 
 class Warehouse(models.Model):
@@ -193,6 +194,9 @@ class StockMovement(models.Model):
     reserved_delta = models.IntegerField(_("reserved change"), default=0)
     reference = models.CharField(_("reference"), max_length=64, blank=True, help_text=_("Order number or document."))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # The reason as a message (config.messages), shown in the reader's language; None when it is text people
+    # typed, or a row written before (the reservation statements in inventory.locks leave it out: no reason).
+    reason_message = models.JSONField(_("reason (to translate)"), null=True, blank=True, editable=False)
     reservation = models.ForeignKey(
         Reservation,
         verbose_name=_("reservation"),
@@ -246,6 +250,30 @@ class StockMovement(models.Model):
         if self.actor_id:
             return self.actor.get_username()
         return self.system or "system"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language when the system wrote it (``config.messages``); as typed otherwise."""
+        stored = self.reason_message or message_recognise(self.reason, LEDGER_REASONS_WRITTEN_BEFORE.get(self.kind, ()))
+        return message_render(stored, self.reason)
+
+
+# Ledger reasons the system wrote out in English before they were stored as messages, by movement kind (only
+# kinds the system writes, so that a reason someone typed for an adjustment or a transfer is never mistaken for
+# one): rows that carry one are shown in the reader's language too. Each is the message its writer now stores.
+LEDGER_REASONS_WRITTEN_BEFORE: dict[str, tuple[str, ...]] = {
+    StockMovement.Kind.RECEIPT: ("receipt",),
+    StockMovement.Kind.COUNT: ("%(reason)s: system %(system)s, counted %(counted)s",),
+    StockMovement.Kind.RELEASE: (
+        "order cancelled",
+        "order closed",
+        "units cancelled",
+        "rules: ship from %(code)s",
+        "after-sales %(number)s",
+    ),
+    StockMovement.Kind.SHIP: ("order shipped",),
+    StockMovement.Kind.RETURN: ("return", "after-sales %(number)s"),
+}
 
 
 # --- safety stock and channel allocation ---------------------------------------------------------------------

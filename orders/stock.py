@@ -39,6 +39,12 @@ from orders.states import HoldReason, Status
 
 SYSTEM = "inventory"
 PRESALE_TAG = "presale"
+# The stock ledger's reason for what an order's end or shipment does to its reservations (config.messages).
+STOCK_REASONS = {
+    Status.CANCELLED: gettext_noop("order cancelled"),
+    Status.CLOSED: gettext_noop("order closed"),
+    Status.SHIPPED: gettext_noop("order shipped"),
+}
 
 
 def order_stock_follow(*, order: Order, from_status: str, actor=None) -> None:
@@ -58,9 +64,9 @@ def order_stock_follow(*, order: Order, from_status: str, actor=None) -> None:
         )
     if to_status in (Status.CANCELLED, Status.CLOSED):
         if _may_hold_stock(from_status):
-            order_stock_release(order_id=order.pk, actor=actor, system=SYSTEM, reason=f"order {to_status}")
+            order_stock_release(order_id=order.pk, actor=actor, system=SYSTEM, reason=message(STOCK_REASONS[to_status]))
     elif to_status == Status.SHIPPED:
-        order_stock_consume(order_id=order.pk, actor=actor, system=SYSTEM, reason="order shipped")
+        order_stock_consume(order_id=order.pk, actor=actor, system=SYSTEM, reason=message(STOCK_REASONS[to_status]))
 
 
 def _may_hold_stock(from_status: str) -> bool:
@@ -87,7 +93,7 @@ def orders_stock_follow(*, orders: Sequence[Order], from_status: Mapping[int, st
     for status, group in ending.items():
         if len(group) > 1:
             ids = [order.pk for order in group]
-            orders_stock_release(order_ids=ids, actor=actor, system=SYSTEM, reason=f"order {status}")
+            orders_stock_release(order_ids=ids, actor=actor, system=SYSTEM, reason=message(STOCK_REASONS[status]))
             together |= set(ids)
     for order in orders:
         if order.pk not in together:

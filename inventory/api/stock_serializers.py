@@ -34,7 +34,7 @@ class StockMovementOutputSerializer(serializers.Serializer):
     on_hand_delta = serializers.IntegerField()
     reserved_delta = serializers.IntegerField()
     reference = serializers.CharField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(source="reason_display", help_text="In the language of the request.")
     by = serializers.CharField(source="actor_display")
     at = serializers.DateTimeField()
 

@@ -12,7 +12,9 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from inventory.exceptions import StockCountClosed, StockInvalid
 from inventory.locks import stock_change, stock_count_for_update
 from inventory.models import SKU, Pool, Stock, StockCount, StockCountLine, StockMovement, Warehouse
@@ -91,7 +93,12 @@ def stock_count_apply(*, count: StockCount, actor=None) -> list[StockMovement]:
                 key=keys[line.pk],
                 on_hand=line.difference,
                 reference=count.reference,
-                reason=f"{count.reason}: system {line.system_quantity}, counted {line.counted_quantity}",
+                reason=message(
+                    gettext_noop("%(reason)s: system %(system)s, counted %(counted)s"),
+                    reason=count.reason,
+                    system=line.system_quantity,
+                    counted=line.counted_quantity,
+                ),
                 actor=actor,
                 system="" if actor else "count",
                 at=now,

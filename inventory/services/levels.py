@@ -17,7 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import Message, message, message_stored
 from inventory.exceptions import InsufficientStock, StockIdempotencyConflict, StockInvalid
 from inventory.locks import stock_change
 from inventory.models import SKU, Pool, Stock, StockMovement, Warehouse
@@ -70,7 +72,8 @@ def movement_build(
     system: str = "",
     at: datetime | None = None,
 ) -> StockMovement:
-    """An unsaved ledger row; callers ``bulk_create`` them together after their level changes succeed."""
+    """An unsaved ledger row; callers ``bulk_create`` them together after their level changes succeed. A
+    ``reason`` made with ``config.messages.message`` is shown in each reader's language."""
     sku_id, warehouse_id, pool = key
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return StockMovement(
@@ -82,6 +85,7 @@ def movement_build(
         reserved_delta=reserved,
         reference=reference[:64],
         reason=reason[:255],
+        reason_message=message_stored(reason),
         reservation_id=reservation_id,
         actor=actor,
         system="" if actor else system,
@@ -162,10 +166,9 @@ def _quantity(value, where: str, *, signed: bool = False) -> int:
 
 
 def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         raise StockInvalid(_("reason: say why the stock changes (it goes into the ledger)."), extra={"field": "reason"})
-    return reason
+    return reason if isinstance(reason, Message) else reason.strip()
 
 
 def _location(warehouse: Warehouse, field: str = "warehouse") -> Warehouse:
@@ -310,7 +313,7 @@ def stock_receive(
     return _apply(
         changes,
         reference=reference,
-        reason=reason or "receipt",
+        reason=reason or message(gettext_noop("receipt")),
         actor=actor,
         system=system,
         idempotency_key=idempotency_key,
@@ -409,7 +412,7 @@ def stock_return(
     return _apply(
         [(Kind.RETURN, (sku.pk, warehouse.pk, pool), quantity)],
         reference=reference,
-        reason=reason or "return",
+        reason=reason or message(gettext_noop("return")),
         actor=actor,
         system=system,
         idempotency_key=idempotency_key,

@@ -16,7 +16,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from orders.health import HISTORY_KEYS as HEALTH_HISTORY_KEYS
 from orders.health import order_health
 from orders.models import (
@@ -381,7 +383,9 @@ def _order_warehouse_move(order: Order, code: str) -> dict[str, Any] | None:
     old_warehouse_id = order.warehouse_id
     try:
         with transaction.atomic():
-            released = order_stock_release(order_id=order.pk, system=SYSTEM, reason=f"rules: ship from {code}")
+            released = order_stock_release(
+                order_id=order.pk, system=SYSTEM, reason=message(gettext_noop("rules: ship from %(code)s"), code=code)
+            )
             order.warehouse = target
             order.save(update_fields=["warehouse", "updated_at"])
             if released:

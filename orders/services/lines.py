@@ -73,7 +73,11 @@ def order_lines_cancel(
         line.save(update_fields=["cancelled_quantity"])
         release[line_id] = max(0, held.get(line_id, 0) - line.to_ship)
     given = order_lines_stock_release(
-        order_id=locked.pk, units=release, actor=actor, system=system or "orders", reason=reason or "units cancelled"
+        order_id=locked.pk,
+        units=release,
+        actor=actor,
+        system=system or "orders",
+        reason=reason or message(gettext_noop("units cancelled")),
     )
     order_event_record(
         order=locked,

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import Pool, Reservation, Stock, StockMovement
@@ -143,6 +143,11 @@ def test_cancel_releases_and_repeating_it_changes_nothing(world, receive):
 
     assert level(sku, world["wh_a"]) == (5, 0)
     assert StockMovement.objects.filter(kind="release").count() == 1
+    released = StockMovement.objects.get(kind="release")
+    with translation.override("zh-hans"):
+        assert released.reason_display == "订单已取消"
+    with translation.override("en"):
+        assert released.reason_display == "order cancelled"
 
 
 def test_closing_an_unshipped_order_releases(world, receive):
@@ -164,6 +169,11 @@ def test_shipping_consumes_the_reservation_once(world, receive):
 
     assert level(sku, world["wh_a"]) == (3, 0)
     assert StockMovement.objects.filter(kind="ship", reference=order.number).count() == 1
+    shipped = StockMovement.objects.get(kind="ship")
+    with translation.override("zh-hans"):
+        assert shipped.reason_display == "订单已发货"
+    with translation.override("en"):
+        assert shipped.reason_display == "order shipped"
     assert set(Reservation.objects.values_list("state", flat=True)) == {"consumed"}
 
     order_transition(order=order, to_status=Status.CLOSED, system="refund")  # fully refunded after shipping
