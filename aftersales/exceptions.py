@@ -49,3 +49,10 @@ class CaseLinesOnOrder(Conflict):
 
     code = "case_lines_on_order"
     permanent = True
+
+
+class CaseOpenOnOrder(Conflict):
+    """An after-sales case of the order is open: the order cannot be merged into another (or another into it)."""
+
+    code = "case_open_on_order"
+    permanent = True

@@ -1,21 +1,29 @@
-"""What after-sales says against splitting an order (``orders.shaping.guards``, registered when the apps are
-ready): a case's lines point at the order's lines, so a split must not pull lines from under a case.
+"""What after-sales says against splitting or merging an order (``orders.shaping.guards``, registered when the
+apps are ready): a case's lines point at the order's lines, and its money at the order's payment.
+
+Splitting (a split must not pull lines from under a case):
 
 - While a case is open (requested, approved, waiting for or holding the returned goods) with lines on the
   order, the order is not split: the case's lines, amounts and the order's paid amount it is checked against
   would no longer match. Decide or settle the case first.
 - A settled case keeps its lines as the record of what went back; a split may move some units of such a line
   but not the whole line (the line would leave the order the case is on).
+
+Merging: while any case of one of the orders is open (requested, approved, waiting for or holding the returned
+goods) — with lines or money only, on the order merged away or on the one kept — the orders are not merged. The
+merge cancels every order but one under its cases and adds their payments together, so a case would be left on a
+cancelled order, or given back against what was paid for another platform order; the platform's refund is about
+its own order. Settled cases (refunded, rejected, withdrawn, closed) do not stand in the way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from django.utils.translation import gettext as _
 
-from aftersales.exceptions import CaseLinesOnOrder
-from aftersales.models import OPEN_STATUSES, CaseLine
+from aftersales.exceptions import CaseLinesOnOrder, CaseOpenOnOrder
+from aftersales.models import OPEN_STATUSES, Case, CaseLine
 from orders.models import Order
 
 
@@ -50,3 +58,25 @@ def case_lines_split_guard(*, order: Order, moved: Collection[int], whole: Colle
             },
             extra={"order_number": order.number, "case": case.number, "line": settled_line.order_line_id},
         )
+
+
+def open_case_merge_guard(*, orders: Sequence[Order], target: Order) -> None:
+    """Refuse (409 ``case_open_on_order``) to merge ``orders`` while a case of one of them is open, naming the
+    order and the case (the oldest open case of the first such order)."""
+    case = (
+        Case.objects.filter(order__in=[order.pk for order in orders], status__in=OPEN_STATUSES)
+        .select_related("order")
+        .order_by("order_id", "pk")
+        .first()
+    )
+    if case is None:
+        return
+    order = case.order
+    raise CaseOpenOnOrder(
+        _(
+            "Order %(order)s cannot be merged while its after-sales case %(case)s (%(status)s) is open; decide or "
+            "settle the case first."
+        )
+        % {"order": order.number, "case": case.number, "status": case.get_status_display()},
+        extra={"order_number": order.number, "case": case.number, "case_status": case.status},
+    )

@@ -1,7 +1,9 @@
 """Merging orders of one buyer into one parcel (合并订单).
 
 Orders merge when they are of the same shop, buyer, consignee (name, phone, full address), currency and
-warehouse, have not shipped, and are in the same status (paid, approved, or on hold for the same reason).
+warehouse, have not shipped, and are in the same status (paid, approved, or on hold for the same reason), and
+nothing an app above orders keeps on them stands against it (``orders.shaping.guards``: aftersales refuses while
+an after-sales case of one of them is open).
 The target is the earliest paid one unless chosen. Each other order's lines are copied onto the target
 (their reserved units move with them), its amounts are added to the target's, and it is cancelled with
 the reason "merged into …" — keeping its own lines, amounts and platform order id for the record — and an
@@ -29,6 +31,7 @@ from orders.shaping.common import (
     reserved_units,
 )
 from orders.shaping.exceptions import ShapingInvalid
+from orders.shaping.guards import merge_guards_check
 from orders.shaping.split import order_platform_ids
 from orders.states import Status
 
@@ -101,6 +104,7 @@ def order_merge(
     target = next((o for o in orders if o.pk == target_id), None) or min(
         orders, key=lambda o: (o.paid_at or o.created_at, o.pk)
     )
+    merge_guards_check(orders=orders, target=target)
     sources = [o for o in orders if o.pk != target.pk]
 
     lines_of = {o.pk: order_lines_for_update(o.pk) for o in orders}
