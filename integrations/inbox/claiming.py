@@ -61,9 +61,12 @@ def inbox_claim(message_ids: list[int], *, now: dt.datetime | None = None) -> li
     )
 
 
-def inbox_claim_due(*, limit: int, now: dt.datetime | None = None, kinds=DRAINED_KINDS) -> list[int]:
+def inbox_claim_due(
+    *, limit: int, now: dt.datetime | None = None, kinds=DRAINED_KINDS, shop_id: int | None = None
+) -> list[int]:
     """Claim up to ``limit`` pending messages of ``kinds`` (pushed and polled orders), oldest first, skipping
-    rows another worker is claiming at this moment (``FOR UPDATE SKIP LOCKED``). Every few seconds it first
+    rows another worker is claiming at this moment (``FOR UPDATE SKIP LOCKED``); with ``shop_id``, that shop's
+    only (a benchmark drains its own shop's messages and leaves everyone else's). Every few seconds it first
     hands back expired claims, so work held by a killed worker resumes without waiting for the sweeper."""
     global _released_at
     now = now or timezone.now()
@@ -73,7 +76,7 @@ def inbox_claim_due(*, limit: int, now: dt.datetime | None = None, kinds=DRAINED
     with transaction.atomic():
         ids = list(
             InboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(due_q(now, kinds))
+            .filter(due_q(now, kinds), **({} if shop_id is None else {"shop_id": shop_id}))
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )

@@ -8,7 +8,8 @@ of the orders on the hot SKUs) goes through the real code of each stage, one sta
 - ``webhook``: each request through Django's whole handler (middleware, URL, ``webhook_receive``: signature
   check, store, queue) as gunicorn's worker calls it; gunicorn's own HTTP parsing is not included;
 - ``ingestion``: the drain's loop (``inbox_claim_due`` → ``process_claimed``: parse, map, dedup, create, reserve,
-  settle) in batches of ``BATCH`` as a busy drain takes them;
+  settle) in batches of ``BATCH`` as a busy drain takes them — the run's own shop's messages only: whatever else
+  waits in the database's inbox (another run's, a shop's real traffic) stays where it is;
 - ``review``: ``orders.tasks.order_rules_apply`` over the paid orders, ``REVIEW_TASK_ORDERS`` ids a task as
   ingestion queues them (``--one-by-one``: ``orders.rules.services.order_rules_apply`` for each instead, as
   the review ran before batches).
@@ -143,7 +144,7 @@ class Command(BaseCommand):
 
         with Stage("ingestion", len(distinct)) as stage:
             while True:
-                claimed = inbox_claim_due(limit=BATCH)
+                claimed = inbox_claim_due(limit=BATCH, shop_id=world.shopify.shop_id)
                 if not claimed:
                     break
                 process_claimed(claimed)
