@@ -48,3 +48,20 @@ class _SecretIn(In):
 
 EncryptedTextField.register_lookup(_SecretExact)
 EncryptedTextField.register_lookup(_SecretIn)
+
+
+class HttpsURLField(models.URLField):
+    """A URL whose form field reads what is typed without a scheme as ``https://`` (``example.com/api`` →
+    ``https://example.com/api``): the default of ``forms.URLField.assume_scheme`` from Django 6.0, said explicitly
+    so Django 5.2 has nothing to warn about (a ``RemovedInDjango60Warning`` for each form field that does not say
+    it; the ``FORMS_URLFIELD_ASSUME_HTTPS`` setting is transitional, deprecated itself and gone in 6.0). Every
+    model form, the admin's included, gets it from here. Stored, validated and migrated as ``models.URLField``: it
+    deconstructs as one, so migrations do not change."""
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.URLField", args, kwargs

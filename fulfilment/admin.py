@@ -2,7 +2,6 @@
 by staff; state changes of waves, parcels and work items go through the services (admin actions)."""
 
 from django.contrib import admin, messages
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -54,7 +53,6 @@ class CarrierAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name", "platform_codes__code")
     inlines = [CarrierPlatformCodeInline]
     actions = ["sync_from_bundled_list"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.action(description=_("Load missing carriers and codes from the bundled list"))
     def sync_from_bundled_list(self, request, queryset):

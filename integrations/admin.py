@@ -10,7 +10,6 @@ catalogue (which platform variant each SKU is, for Shopify stock pushes).
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -38,12 +37,6 @@ def _unchanged_unless_typed(initial, data) -> bool:
     return bool(data)
 
 
-def _formfield(field, **kwargs):
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
-
-
 class ShopConnectionForm(forms.ModelForm):
     clear_app_secret = forms.BooleanField(label=_("Clear the stored app secret"), required=False)
     clear_access_token = forms.BooleanField(label=_("Clear the stored access token"), required=False)
@@ -61,7 +54,6 @@ class ShopConnectionForm(forms.ModelForm):
             "poll_interval_minutes",
             "is_enabled",
         ]  # the admin passes its own list (ShopConnectionAdmin.get_fields)
-        formfield_callback = _formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +90,6 @@ class ShopConnectionForm(forms.ModelForm):
 @admin.register(ShopConnection)
 class ShopConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = ShopConnectionForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["shop", "base_url", "app_key", "is_enabled", "poll_interval_minutes", "token_expires_at", "secrets"]
     list_filter = ["is_enabled", "shop__platform"]
     search_fields = ["shop__code", "shop__name", "app_key", "base_url"]

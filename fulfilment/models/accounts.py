@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.fields import HttpsURLField
+
 
 class WaybillProvider(models.TextChoices):
     CAINIAO = "cainiao", _("Cainiao e-waybill (Taobao/Tmall)")
@@ -60,8 +62,8 @@ class WaybillAccount(models.Model):
     product_code = models.CharField(
         _("service product"), max_length=32, blank=True, help_text=_("E.g. SF express type 2 (标快), JD 特惠送.")
     )
-    template_url = models.URLField(_("standard template URL"), max_length=300, blank=True)
-    custom_template_url = models.URLField(_("custom area template URL"), max_length=300, blank=True)
+    template_url = HttpsURLField(_("standard template URL"), max_length=300, blank=True)
+    custom_template_url = HttpsURLField(_("custom area template URL"), max_length=300, blank=True)
     sender_name = models.CharField(_("sender"), max_length=64, blank=True)
     sender_phone = models.CharField(_("sender phone"), max_length=32, blank=True)
     sender_province = models.CharField(_("sender province"), max_length=32, blank=True)

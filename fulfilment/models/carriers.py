@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.fields import HttpsURLField
+
 CARRIER_CODE_SHAPE = RegexValidator(
     r"^[A-Z0-9]{2,16}$", _("A carrier code is 2–16 capital letters or digits, e.g. SF, ZTO, YTO.")
 )
@@ -48,7 +50,7 @@ class Carrier(models.Model):
     max_weight_grams = models.PositiveIntegerField(
         _("heaviest parcel (g)"), default=50_000, help_text=_("Labels for heavier parcels are blocked.")
     )
-    api_base_url = models.URLField(
+    api_base_url = HttpsURLField(
         _("e-waybill API base URL"), blank=True, help_text=_("Blank: the built-in carrier sandbox.")
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.fields import EncryptedTextField
+from config.fields import EncryptedTextField, HttpsURLField
 
 SECRET_FIELDS = ("secret", "callback_salt")
 
@@ -19,7 +19,7 @@ class LogisticsConnection(models.Model):
         KDNIAO = "kdniao", _("KDNiao")
 
     service = models.CharField(_("service"), max_length=12, choices=Service.choices, unique=True)
-    base_url = models.URLField(_("API base URL"), blank=True, help_text=_("Blank: the service's production URL."))
+    base_url = HttpsURLField(_("API base URL"), blank=True, help_text=_("Blank: the service's production URL."))
     key = models.CharField(
         _("app id / key"), max_length=128, help_text=_("SF partnerID (顾客编码), Kuaidi100 key, KDNiao EBusinessID.")
     )

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.fields import EncryptedTextField
+from config.fields import EncryptedTextField, HttpsURLField
 
 # Fields whose values are secret: admin forms show them as password inputs, history and logs skip them.
 SECRET_FIELDS = ("app_secret", "access_token", "refresh_token", "webhook_secret")
@@ -14,7 +14,7 @@ class ShopConnection(models.Model):
     shop = models.OneToOneField(
         "orders.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="connection"
     )
-    base_url = models.URLField(_("API base URL"), blank=True, help_text=_("The platform's API, or the sandbox."))
+    base_url = HttpsURLField(_("API base URL"), blank=True, help_text=_("The platform's API, or the sandbox."))
     app_key = models.CharField(_("app key"), max_length=128, blank=True)
     # Secrets are stored encrypted (config.fields.EncryptedTextField); they can be tested for "" only.
     app_secret = EncryptedTextField(_("app secret"), blank=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.fields import EncryptedTextField
+from config.fields import EncryptedTextField, HttpsURLField
 from integrations.models.work import WorkStatus
 
 
@@ -19,7 +19,7 @@ class WebhookSubscription(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="+"
     )
-    url = models.URLField(_("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])])
+    url = HttpsURLField(_("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])])
     events = models.JSONField(_("events"), default=list)
     secret = EncryptedTextField(_("signing secret"), help_text=_("Write-only: signs every delivery."))
     is_paused = models.BooleanField(_("paused"), default=False)
