@@ -1,13 +1,18 @@
 """Child processes of a benchmark on this machine: a worker cluster and a web server started as a deployment
-would start them, waited for, and stopped."""
+would start them, waited for, and stopped. Every child starts through ``child_popen``: in a process group of its
+own, watched by the lifeline (``integrations/benchmarks/lifeline.py``), so it and everything it started die with
+this process even when this process is killed with ``kill -9``."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -30,20 +35,71 @@ def child_env(workers: int) -> dict[str, str]:
     }
 
 
+LIFELINE = Path(__file__).with_name("lifeline.py")
+_lifeline: subprocess.Popen | None = None
+_lifeline_lock = threading.Lock()
+
+
+def _lifeline_tell(line: str) -> None:
+    """Send one line to this process's lifeline, started on first use (its stdin is a pipe only this process
+    writes: when this process ends, however it ends, the lifeline reads end of file and stops the groups)."""
+    global _lifeline
+    with _lifeline_lock:
+        if _lifeline is None or _lifeline.poll() is not None:
+            _lifeline = subprocess.Popen(
+                [sys.executable, str(LIFELINE)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # not in the terminal's group: Ctrl-C leaves it to clean up
+                text=True,
+            )
+        assert _lifeline.stdin is not None
+        _lifeline.stdin.write(line + "\n")
+        _lifeline.stdin.flush()
+
+
+def child_popen(args: list[str], **kwargs) -> subprocess.Popen:
+    """``subprocess.Popen(args, **kwargs)`` in a session (so a process group) of its own, named to the lifeline:
+    when this process ends without stopping the child — killed with ``kill -9``, say — the lifeline sends the
+    child's whole group SIGTERM, then SIGKILL after a grace period. Safe from any thread."""
+    child = subprocess.Popen(args, start_new_session=True, **kwargs)
+    _lifeline_tell(f"+{child.pid}")
+    return child
+
+
+def child_forget(child: subprocess.Popen) -> None:
+    """The child ended and left nothing behind in its group: the lifeline no longer watches the group (its id
+    may be reused). A group that still has processes stays watched."""
+    if child.returncode is None:
+        return
+    try:
+        os.killpg(child.pid, 0)
+    except ProcessLookupError:
+        _lifeline_tell(f"-{child.pid}")
+    except PermissionError:
+        pass
+
+
 def cluster_start(env: dict[str, str]) -> subprocess.Popen:
     """``manage.py qcluster`` as a quiet child process."""
-    return subprocess.Popen(
+    return child_popen(
         [sys.executable, "manage.py", "qcluster"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 
 
 def child_stop(child: subprocess.Popen) -> None:
-    """SIGTERM (a graceful stop), SIGKILL after 20 s."""
+    """SIGTERM (a graceful stop), SIGKILL of its whole group after 20 s."""
     child.terminate()
     try:
         child.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        child.kill()
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        child.wait()
+    child_forget(child)
 
 
 def cluster_wait(cluster: subprocess.Popen, workers: int, seconds: float = 60) -> None:
@@ -75,7 +131,7 @@ def descendants(pid: int) -> list[int]:
 
 def gunicorn_start(port: int, *, workers: int, threads: int, env: dict[str, str]) -> subprocess.Popen:
     """The web server under measure: gunicorn with threaded workers on ``port``, quiet."""
-    return subprocess.Popen(
+    return child_popen(
         [
             sys.executable,
             "-m",

@@ -87,6 +87,7 @@ class Simulation:
             except ProcessLookupError:
                 pass
         old.wait()
+        processes.child_forget(old)
         self.cluster = processes.cluster_start(self.env)
         if self.sampler is not None:
             self.sampler.pids["workers"] = self.cluster.pid

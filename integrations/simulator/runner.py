@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from integrations.benchmarks import processes
 from integrations.benchmarks.database import bench_database_prepare, configured_name, database_url
 from integrations.simulator import services
 from integrations.simulator.exceptions import SimulationInvalid
@@ -61,7 +62,8 @@ def simulation_run(
         )
     if run_id:
         services.peak_run_started(run_id=run_id, database=database)
-    child = subprocess.Popen(
+    # Its own gunicorn and clusters die with it, and it with this process (a kill -9 included): processes.child_popen.
+    child = processes.child_popen(
         [sys.executable, "manage.py", "simulate_peak", "--phase", "drive", "--options-json", _options_json(options)],
         cwd=settings.BASE_DIR,
         env={**env, "PYTHONUNBUFFERED": "1"},
@@ -82,6 +84,7 @@ def simulation_run(
         if run_id:
             services.peak_run_progress(run_id=run_id, event=event)
     child.wait()
+    processes.child_forget(child)
     if child.returncode or result is None:
         raise SimulationInvalid(
             _("The simulation stopped with exit status %(code)s before its result.") % {"code": child.returncode},
