@@ -44,7 +44,10 @@ class RefundInput:
     order lines the refund is about (Taobao's sub-order ``oid``, Shopify's ``refund_line_items[].line_item_id``),
     when it names them; none for a refund of an amount (money only). ``line_quantities``: the units of a named line
     the refund is about, where the platform says (Shopify's ``quantity``); a line without one is refunded whole
-    (every unit it still ships)."""
+    (every unit it still ships). ``line_amounts``: what the platform says it refunded for a named line (Shopify's
+    ``refund_line_items[].subtotal_set``). ``shipping``: the part of ``amount`` the platform says was postage
+    (Shopify's ``refund_shipping_lines`` or ``order_adjustments`` of kind ``shipping_refund``). ``amount`` is always
+    the platform's total: what it gave back."""
 
     external_id: str
     amount: Decimal
@@ -55,6 +58,8 @@ class RefundInput:
     refunded_at: dt.datetime | None = None
     line_ids: tuple[str, ...] = ()
     line_quantities: dict[str, int] = field(default_factory=dict)
+    line_amounts: dict[str, Decimal] = field(default_factory=dict)
+    shipping: Decimal = Decimal("0.00")
 
 
 @transaction.atomic(savepoint=False)
@@ -129,6 +134,8 @@ def _refunds_record(
             refunded_at=refund.refunded_at,
             line_ids=refund.line_ids,
             line_quantities=refund.line_quantities,
+            line_amounts=refund.line_amounts,
+            shipping=refund.shipping,
             system=system,
         )
         if created:

@@ -97,24 +97,45 @@ def _order_note(*, case: Case, actor, system: str) -> None:
 
 
 def _platform_lines_attach(
-    *, case: Case, line_ids: Sequence[str], line_quantities: Mapping[str, int] | None = None
-) -> None:
+    *,
+    case: Case,
+    line_ids: Sequence[str],
+    line_quantities: Mapping[str, int] | None = None,
+    line_amounts: Mapping[str, Decimal] | None = None,
+    shipping: Decimal = Decimal("0.00"),
+) -> dict[str, str]:
     """The order lines a platform's refund names (by the platform's line id) become the case's lines: each with
     the units the platform names (``line_quantities``) or else every unit it still ships — never more than it
-    still ships — the case's amount spread over them by what those units are worth."""
+    still ships. Their amounts: what the platform says it refunded for each (``line_amounts``, Shopify's
+    ``subtotal_set``) when it says so for every line, for the units it named, and that fits in the refund less its
+    shipping; else the refund less its shipping spread over them by what those units are worth, each at most that.
+
+    Returns how the case's amount (the platform's refund total) divides: ``goods`` (on the lines), ``shipping``
+    (what the platform says was postage, at most the amount) and ``other`` (the rest — more than the lines are
+    worth that the platform gave no reason for: it stays on the case, off its lines)."""
     from aftersales.services.creation import CENT, refund_allocate
 
-    if not line_ids:
-        return
+    zero = Decimal("0.00")
+    shipping = min(max(shipping, zero), case.amount)
     named = line_quantities or {}
     units = {
         line: min(line.to_ship, named.get(line.external_line_id, line.to_ship))
         for line in OrderLine.objects.filter(order_id=case.order_id, external_line_id__in=list(line_ids)).order_by("pk")
     }
     lines = [line for line, count in units.items() if count > 0]
-    values = [(line.line_total * units[line] / line.quantity).quantize(CENT) for line in lines]
-    for line, share in zip(lines, refund_allocate(amount=case.amount, values=values), strict=True):
+    goods = case.amount - shipping
+    said = [(line_amounts or {}).get(line.external_line_id) for line in lines]
+    # The platform's amounts hold for the units it named: not when fewer are left to ship on a line.
+    capped = any(named.get(line.external_line_id, units[line]) != units[line] for line in lines)
+    if lines and None not in said and not capped and sum(said, zero) <= goods:
+        shares = [amount.quantize(CENT) for amount in said]
+    else:
+        values = [(line.line_total * units[line] / line.quantity).quantize(CENT) for line in lines]
+        shares = refund_allocate(amount=goods, values=values)
+    for line, share in zip(lines, shares, strict=True):
         CaseLine.objects.create(case=case, order_line=line, sku_id=line.sku_id, quantity=units[line], amount=share)
+    on_lines = sum(shares, zero)
+    return {"goods": str(on_lines), "shipping": str(shipping), "other": str(case.amount - on_lines - shipping)}
 
 
 def case_match(*, order: Order, amount: Decimal, at: dt.datetime) -> Case | None:
@@ -148,6 +169,8 @@ def refund_record(
     refunded_at: dt.datetime | None = None,
     line_ids: Sequence[str] = (),
     line_quantities: Mapping[str, int] | None = None,
+    line_amounts: Mapping[str, Decimal] | None = None,
+    shipping: Decimal = Decimal("0.00"),
     actor=None,
     system: str = "",
 ) -> tuple[Case, bool]:
@@ -158,7 +181,10 @@ def refund_record(
     Idempotent: the same refund id with the same values changes nothing. A live case never takes the order
     past what the buyer paid, counting its other live cases (``refund_exceeds_paid``). A new case gets the
     order lines the platform names (``line_ids``, the platform's line ids; ``line_quantities`` their units where
-    the platform names them) as its lines.
+    the platform names them; ``line_amounts`` what it refunded for each, where it says) as its lines; ``shipping``
+    is the part of ``amount`` the platform says was postage. The case's amount is ``amount``, the platform's
+    total, whatever its lines are worth; when it is more than its lines, the timeline's first event says how it
+    divides (goods, shipping, other).
     """
     if not isinstance(amount, Decimal) or amount < 0:
         raise CaseInvalid(
@@ -196,8 +222,32 @@ def refund_record(
             closed_at=now if status in FINAL_STATUSES else None,
             currency=locked.currency,
         )
-        _platform_lines_attach(case=case, line_ids=line_ids, line_quantities=line_quantities)
-        case_event_record(case=case, kind=CaseEvent.Kind.CREATED, actor=actor, system=system, to_status=status)
+        parts = _platform_lines_attach(
+            case=case,
+            line_ids=line_ids,
+            line_quantities=line_quantities,
+            line_amounts=line_amounts,
+            shipping=shipping,
+        )
+        # A refund of lines (or postage) for more than the lines: the timeline says how its total divides.
+        divided = (Decimal(parts["goods"]) > 0 or Decimal(parts["shipping"]) > 0) and Decimal(parts["goods"]) < amount
+        case_event_record(
+            case=case,
+            kind=CaseEvent.Kind.CREATED,
+            actor=actor,
+            system=system,
+            to_status=status,
+            note=message(
+                gettext_noop(
+                    "Of %(amount)s given back: %(goods)s for the lines, %(shipping)s postage, %(other)s more."
+                ),
+                amount=amount,
+                **parts,
+            )
+            if divided
+            else "",
+            data={"refund_parts": parts} if divided else None,
+        )
         _order_note(case=case, actor=actor, system=system)
         case_risk_assess(case=case)
         return case, True

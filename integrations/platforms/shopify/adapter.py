@@ -216,6 +216,10 @@ def _deposit_presale(native: dict[str, Any], order: ChannelOrder) -> PresaleInpu
 
 
 def _refund(refund: dict[str, Any], index: int) -> RefundInput:
+    """One refund of Shopify's Refund resource (REST Admin API, https://shopify.dev/docs/api/admin-rest/latest/
+    resources/refund; the ``refunds/create`` webhook's body and each item of an order's ``refunds``). Its amount is
+    the platform's total, what went back: the successful ``refund`` transactions. Apart from it, what Shopify says
+    of the parts: the named lines' units and subtotals, and the shipping refunded."""
     if not isinstance(refund, dict) or not refund.get("id"):
         raise PayloadInvalid(
             _("refunds[%(index)s]: needs an id.") % {"index": index}, extra={"field": f"refunds[{index}]"}
@@ -227,7 +231,7 @@ def _refund(refund: dict[str, Any], index: int) -> RefundInput:
     when = (
         convert(refund["created_at"], "iso", field=f"refunds[{index}].created_at") if refund.get("created_at") else None
     )
-    line_ids, quantities = _refund_lines(refund, index)
+    line_ids, quantities, amounts = _refund_lines(refund, index)
     return RefundInput(
         external_id=str(refund["id"]),
         amount=amount,
@@ -237,15 +241,59 @@ def _refund(refund: dict[str, Any], index: int) -> RefundInput:
         refunded_at=when,
         line_ids=line_ids,
         line_quantities=quantities,
+        line_amounts=amounts,
+        shipping=_refund_shipping(refund, index),
     )
 
 
-def _refund_lines(refund: dict[str, Any], index: int) -> tuple[tuple[str, ...], dict[str, int]]:
+def _shop_money(item: dict[str, Any], money_set: str, plain: str, where: str) -> Decimal | None:
+    """An amount of a refund's part: ``<money_set>.shop_money.amount`` (the shop's currency, as Order Hub's
+    orders are), else the older plain ``<plain>``; None when neither is there. Strings or numbers."""
+    bag = item.get(money_set)
+    value = ((bag.get("shop_money") or {}).get("amount")) if isinstance(bag, dict) else None
+    field = f"{where}.{money_set}.shop_money.amount"
+    if value in (None, ""):
+        value, field = item.get(plain), f"{where}.{plain}"
+    if value in (None, ""):
+        return None
+    return convert(value, "yuan", field=field)
+
+
+def _refund_shipping(refund: dict[str, Any], index: int) -> Decimal:
+    """The shipping a refund gave back: its ``refund_shipping_lines`` [{shipping_line_id, subtotal_amount_set}]
+    (REST Admin API 2024-10 on), else — older versions — its ``order_adjustments`` of kind ``shipping_refund``,
+    whose ``amount`` is the shipping refunded written negative (Shopify's own example: a 5.00 shipping refund is
+    an adjustment of ``-5.00``). Nothing when it names none."""
+    where = f"refunds[{index}]"
+    lines = refund.get("refund_shipping_lines") or []
+    adjustments = refund.get("order_adjustments") or []
+    for name, value in (("refund_shipping_lines", lines), ("order_adjustments", adjustments)):
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise PayloadInvalid(
+                _("%(where)s.%(name)s: expected a list of objects.") % {"where": where, "name": name},
+                extra={"field": f"{where}.{name}"},
+            )
+    if lines:
+        parts = [
+            _shop_money(line, "subtotal_amount_set", "subtotal_amount", f"{where}.refund_shipping_lines[{position}]")
+            for position, line in enumerate(lines)
+        ]
+        return max(sum((part for part in parts if part is not None), ZERO), ZERO)
+    written = [
+        _shop_money(adjustment, "amount_set", "amount", f"{where}.order_adjustments[{position}]")
+        for position, adjustment in enumerate(adjustments)
+        if adjustment.get("kind") == "shipping_refund"
+    ]
+    return max(-sum((part for part in written if part is not None), ZERO), ZERO)
+
+
+def _refund_lines(refund: dict[str, Any], index: int) -> tuple[tuple[str, ...], dict[str, int], dict[str, Decimal]]:
     """The order lines a refund is about: ``refund_line_items`` [{id, line_item_id, quantity, restock_type,
-    subtotal, total_tax, line_item {…}}] (Shopify's Refund resource, REST Admin API; ``quantity`` is the refunded
-    units, ``restock_type`` ``cancel`` for units not fulfilled yet). Ids and quantities may come as numbers or
-    strings; the same line twice adds up; an item without a quantity refunds its line whole; a refund without items
-    (or with an empty or null list) is money only."""
+    subtotal, subtotal_set, total_tax, line_item {…}}] (Shopify's Refund resource, REST Admin API; ``quantity`` is
+    the refunded units, ``restock_type`` ``cancel`` for units not fulfilled yet, ``subtotal_set`` what was refunded
+    for them). Ids and quantities may come as numbers or strings; the same line twice adds up; an item without a
+    quantity refunds its line whole; a refund without items (or with an empty or null list) is money only. A line's
+    amount is known when every item naming it has a subtotal."""
     items = refund.get("refund_line_items") or []
     if not isinstance(items, list):
         raise PayloadInvalid(
@@ -253,6 +301,7 @@ def _refund_lines(refund: dict[str, Any], index: int) -> tuple[tuple[str, ...], 
             extra={"field": f"refunds[{index}].refund_line_items"},
         )
     named: dict[str, int | None] = {}  # line id → units, None for the whole line
+    amounts: dict[str, Decimal | None] = {}  # line id → refunded for it, None when an item does not say
     for position, item in enumerate(items):
         where = f"refunds[{index}].refund_line_items[{position}]"
         if not isinstance(item, dict):
@@ -266,8 +315,15 @@ def _refund_lines(refund: dict[str, Any], index: int) -> tuple[tuple[str, ...], 
         quantity = whole_or_none(item.get("quantity"), f"{where}.quantity")
         before = named.get(line_id, 0)
         named[line_id] = None if quantity is None or before is None else before + max(quantity, 0)
+        subtotal = _shop_money(item, "subtotal_set", "subtotal", where)
+        earlier = amounts.get(line_id, ZERO)
+        amounts[line_id] = None if subtotal is None or earlier is None else earlier + subtotal
     line_ids = tuple(line_id for line_id, units in named.items() if units is None or units > 0)
-    return line_ids, {line_id: named[line_id] for line_id in line_ids if named[line_id] is not None}
+    return (
+        line_ids,
+        {line_id: named[line_id] for line_id in line_ids if named[line_id] is not None},
+        {line_id: amounts[line_id] for line_id in line_ids if amounts[line_id] is not None},
+    )
 
 
 adapter = ShopifyAdapter(

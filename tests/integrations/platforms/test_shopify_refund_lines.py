@@ -155,3 +155,154 @@ def test_line_items_that_cannot_be_read_name_the_field(items, field):
         adapter.interpret("refunds/create", _refund(items))
 
     assert caught.value.extra["field"] == field
+
+
+# --- a refund for more than its lines: shipping, Shopify's own line amounts, the rest ---------------------------
+
+SHIPPING_LINE = 4432107282569
+
+
+def _shipping_line(amount):
+    """``refund_shipping_lines[]`` as the REST Admin API sends it from 2024-10 (Shopify's Refund resource)."""
+    money = {"amount": amount, "currency_code": "CNY"}
+    return {
+        "id": 623176827,
+        "shipping_line_id": SHIPPING_LINE,
+        "subtotal_amount_set": {"shop_money": money, "presentment_money": money},
+        "shipping_line": {"id": SHIPPING_LINE, "title": "顺丰速运", "price": amount, "discounted_price": amount},
+    }
+
+
+def _shipping_adjustment(amount):
+    """``order_adjustments[]`` of kind ``shipping_refund``: the shipping refunded, written negative."""
+    money = {"amount": amount, "currency_code": "CNY"}
+    return {
+        "id": 1030976847,
+        "order_id": ORDER_ID,
+        "refund_id": 1029264162953,
+        "amount": amount,
+        "tax_amount": "0.00",
+        "kind": "shipping_refund",
+        "reason": "Shipping refund",
+        "amount_set": {"shop_money": money, "presentment_money": money},
+    }
+
+
+@pytest.fixture
+def with_postage(shopify, skus):
+    """An approved, unfulfilled Shopify order paid 223.00: 2 serums at 99.00, 1 mask set at 15.00, 10.00 postage."""
+    order = make_order(
+        shop=shopify.shop,
+        skus=[(skus["FLW-SERUM-30ML"], 2, Decimal("99.00")), (skus["FLW-MASK-5P"], 1, Decimal("15.00"))],
+        status=Status.PAID,
+        external_id=str(ORDER_ID),
+        shipping_fee=Decimal("10.00"),
+    )
+    order = order_transition(order=order, to_status=Status.APPROVED, system="tests")
+    serum, mask = order.lines.order_by("pk")
+    serum.external_line_id, mask.external_line_id = str(SERUM_LINE), str(MASK_LINE)
+    serum.save(update_fields=["external_line_id"])
+    mask.save(update_fields=["external_line_id"])
+    return order, serum
+
+
+def _parts(case):
+    return case.events.get(kind="created").data.get("refund_parts")
+
+
+@pytest.mark.parametrize(
+    "shipping",
+    [
+        {"refund_shipping_lines": [_shipping_line("10.00")]},  # REST 2024-10 on
+        {"refund_shipping_lines": ..., "order_adjustments": [_shipping_adjustment("-10.00")]},  # older versions
+        {"refund_shipping_lines": [_shipping_line(10)], "order_adjustments": [_shipping_adjustment("-10.00")]},
+    ],
+)
+def test_a_line_refunded_with_its_postage_keeps_the_platforms_total_and_says_what_was_postage(
+    shopify, with_postage, shipping
+):
+    order, serum = with_postage
+
+    _apply(shopify, _refund([_item(SERUM_LINE, 1)], amount="109.00", **shipping))
+
+    case = Case.objects.get(order=order)
+    assert case.amount == Decimal("109.00")
+    assert list(case.lines.values_list("order_line_id", "quantity", "amount")) == [(serum.pk, 1, Decimal("99.00"))]
+    assert _parts(case) == {"goods": "99.00", "shipping": "10.00", "other": "0.00"}
+    assert "10.00 postage" in case.events.get(kind="created").note
+
+
+def test_more_than_the_lines_without_a_reason_stays_on_the_case_off_its_lines(shopify, with_postage):
+    order, serum = with_postage
+
+    _apply(shopify, _refund([_item(SERUM_LINE, 1)], amount="104.50"))
+
+    case = Case.objects.get(order=order)
+    assert case.amount == Decimal("104.50")
+    assert list(case.lines.values_list("amount", flat=True)) == [Decimal("99.00")]
+    assert _parts(case) == {"goods": "99.00", "shipping": "0.00", "other": "5.50"}
+
+
+def test_the_lines_take_what_shopify_says_it_refunded_for_them(shopify, with_postage):
+    order, serum = with_postage
+    money = {"amount": "89.10", "currency_code": "CNY"}
+    item = _item(SERUM_LINE, 1, subtotal=89.1, subtotal_set={"shop_money": money, "presentment_money": money})
+
+    _apply(shopify, _refund([item], amount="99.10", refund_shipping_lines=[_shipping_line("10.00")]))
+
+    case = Case.objects.get(order=order)
+    assert (case.amount, list(case.lines.values_list("amount", flat=True))) == (
+        Decimal("99.10"),
+        [Decimal("89.10")],
+    )
+    assert _parts(case) == {"goods": "89.10", "shipping": "10.00", "other": "0.00"}
+
+
+def test_only_successful_refund_transactions_count_towards_the_amount(shopify, with_postage):
+    order, _serum = with_postage
+    transactions = [
+        {"id": 1, "kind": "refund", "status": "success", "amount": 50, "currency": "CNY"},
+        {"id": 2, "kind": "refund", "status": "failure", "amount": "59.00", "currency": "CNY"},
+        {"id": 3, "kind": "refund", "status": "success", "amount": "59.00", "currency": "CNY"},
+    ]
+
+    _apply(
+        shopify,
+        _refund([_item(SERUM_LINE, 1)], transactions=transactions, refund_shipping_lines=[_shipping_line("10.00")]),
+    )
+
+    case = Case.objects.get(order=order)
+    assert case.amount == Decimal("109.00")
+    assert _parts(case) == {"goods": "99.00", "shipping": "10.00", "other": "0.00"}
+
+
+def test_a_refund_of_postage_alone_is_money_only(shopify, with_postage):
+    order, _serum = with_postage
+
+    _apply(shopify, _refund([], amount="10.00", refund_shipping_lines=[_shipping_line("10.00")]))
+
+    case = Case.objects.get(order=order)
+    assert (case.amount, case.lines.exists()) == (Decimal("10.00"), False)
+    assert _parts(case) == {"goods": "0.00", "shipping": "10.00", "other": "0.00"}
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"refund_shipping_lines": {"id": 1}}, "refunds[0].refund_shipping_lines"),
+        ({"order_adjustments": ["junk"]}, "refunds[0].order_adjustments"),
+        (
+            {
+                "refund_shipping_lines": [
+                    {**_shipping_line("10.00"), "subtotal_amount_set": {"shop_money": {"amount": "x"}}}
+                ]
+            },
+            "refunds[0].refund_shipping_lines[0].subtotal_amount_set.shop_money.amount",
+        ),
+    ],
+)
+def test_shipping_refunds_that_cannot_be_read_name_the_field(changes, field):
+    with pytest.raises(PayloadInvalid) as caught:
+        adapter.interpret("refunds/create", _refund([_item(SERUM_LINE, 1)], **changes))
+
+    assert caught.value.extra["field"] == field
