@@ -9,7 +9,11 @@ from integrations.hooks.demo import webhooks_demo_ensure
 from integrations.logistics.demo import logistics_demo_ensure
 from integrations.notify.demo import buyer_notifications_demo_ensure
 from integrations.presale_demo import presale_demo_ensure
-from integrations.refund_demo import jd_aftersales_demo_ensure, refund_decisions_demo_ensure
+from integrations.refund_demo import (
+    jd_aftersales_demo_ensure,
+    refund_decisions_demo_ensure,
+    shopify_refund_demo_ensure,
+)
 from integrations.sandbox.setup import sandbox_connections_ensure
 from integrations.simulator.demo import peak_demo_ensure
 from integrations.stock import channel_stock_defaults_sync
@@ -33,6 +37,8 @@ def demo_seed() -> dict[str, int]:
         **refund_decisions_demo_ensure(),
         # JD after-sales: the JD shop's seller id, and a return its buyer asked for on JD (a service order).
         **jd_aftersales_demo_ensure(),
+        # Shopify: an order whose first line the merchant refunded in Shopify's admin (the rest ships).
+        **shopify_refund_demo_ensure(),
         # The peak simulator: one finished run (recorded on the project's machine) with its report.
         **peak_demo_ensure(),
         # Staff alerts go to a DingTalk and a WeCom robot and, when red, ring the on-call phones (all on the sandbox).

@@ -4,7 +4,9 @@ in admin → Outbox messages and on the case's timeline — and every sandbox co
 so agreeing a return works under ``make run``. The JD POP shop's sandbox connection gets JD's seller id (its
 after-sales service orders are polled with it) and its return address with JD's area ids (agreeing a JD return names
 them), and one of its delivered orders a return the buyer asked for on JD (a service order, read as the poll reads
-it), for customer service to decide."""
+it), for customer service to decide. The Shopify shop gets one of the sandbox's orders with its first line refunded in
+Shopify's admin, pushed as the sandbox pushes it: the case has that line, its units are off the order, and the rest
+ships."""
 
 from __future__ import annotations
 
@@ -114,3 +116,42 @@ def jd_aftersales_demo_ensure() -> dict[str, int]:
         system="jd",
     )
     return {"jd_aftersales_cases": 1}
+
+
+SHOPIFY_SHOP = "shopify-global"
+
+
+def shopify_refund_demo_ensure() -> dict[str, int]:
+    """One Shopify line refund to see: a sandbox order of the Shopify shop whose first line (of several) the
+    merchant refunded in Shopify's admin (``integrations.sandbox.formats.shopify_refunds``), pushed as the sandbox
+    pushes it (a signed ``orders/updated`` webhook) and processed at once through the inbox — the order with a
+    refunded case of that line, its units taken off, the other lines to ship."""
+    from integrations.inbox import inbox_process
+    from integrations.platforms.base import PushRequest
+    from integrations.sandbox import data, formats
+    from integrations.sandbox.push import signed_push
+    from integrations.services import webhook_accept
+
+    connection = ShopConnection.objects.select_related("shop").filter(shop__code=SHOPIFY_SHOP).first()
+    if connection is None or not connection.webhook_secret:
+        return {"shopify_line_refunds": 0}
+    if Case.objects.filter(order__shop=connection.shop, source=Case.Source.PLATFORM, lines__isnull=False).exists():
+        return {"shopify_line_refunds": 0}
+    now = timezone.now()
+    last = data.seq_at(now)
+    for seq in range(last, max(last - 5000, -1), -1):
+        generated = data.generate(connection.app_key, seq, now=now)
+        if generated is not None and generated.refund_requested_at and len(generated.lines) > 1:
+            break
+    else:
+        return {"shopify_line_refunds": 0}
+    query, body, headers = signed_push(
+        "shopify", connection, [formats.shopify_order(generated)], topic="orders/updated"
+    )
+    stored = webhook_accept(
+        platform="shopify",
+        shop_code=connection.shop.code,
+        request=PushRequest(body=body, headers={name.lower(): value for name, value in headers.items()}, query=query),
+    )
+    inbox_process(stored.new_ids)
+    return {"shopify_line_refunds": 1}

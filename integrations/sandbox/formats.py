@@ -308,13 +308,123 @@ def douyin_order(order: GenOrder) -> dict[str, Any]:
     }
 
 
+def _shopify_money_set(amount: Decimal) -> dict[str, Any]:
+    money = {"amount": _money(amount), "currency_code": "CNY"}
+    return {"shop_money": money, "presentment_money": dict(money)}
+
+
+def shopify_refunds(order: GenOrder) -> list[dict[str, Any]]:
+    """The order's refunds as Shopify's Order resource lists them (``refunds[]``, each a Refund resource of the
+    REST Admin API: https://shopify.dev/docs/api/admin-rest/latest/resources/refund). Shopify has no buyer's
+    refund request: the merchant refunds in Shopify's admin, so a sandbox order's refund (every 25th paid order,
+    two hours in) is a refund already made — its first line, every unit (``refund_line_items`` with
+    ``line_item_id``, ``quantity``, ``restock_type`` ``cancel`` as nothing was fulfilled, ``subtotal_set``), and,
+    when that line is the whole order, its shipping too (``refund_shipping_lines`` and the ``shipping_refund``
+    order adjustment that goes with it); the money in one successful ``refund`` transaction."""
+    if not order.refund_requested_at:
+        return []
+    oid = order_id("shopify", order)
+    first = order.lines[0]
+    shipping = order.shipping if len(order.lines) == 1 else Decimal("0.00")
+    line_id = int(f"15{oid[1:]}0")
+    refund_id = int(f"88{oid[1:]}")
+    at = _iso(order.refund_requested_at)
+    refund: dict[str, Any] = {
+        "id": refund_id,
+        "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}",
+        "order_id": int(oid),
+        "created_at": at,
+        "processed_at": at,
+        "note": "买家不想要了，商家在 Shopify 后台退款",
+        "restock": True,
+        "user_id": 80915726473,
+        "refund_line_items": [
+            {
+                "id": int(f"53{oid[1:]}"),
+                "line_item_id": line_id,
+                "location_id": 71516717193,
+                "quantity": first.quantity,
+                "restock_type": "cancel",
+                "subtotal": float(order.refund_amount),
+                "subtotal_set": _shopify_money_set(order.refund_amount),
+                "total_tax": 0.0,
+                "total_tax_set": _shopify_money_set(Decimal("0.00")),
+                "line_item": {
+                    "id": line_id,
+                    "sku": first.sku,
+                    "quantity": first.quantity,
+                    "price": _money(first.price),
+                },
+            }
+        ],
+        "refund_shipping_lines": [],
+        "order_adjustments": [],
+        "transactions": [
+            {
+                "id": int(f"77{oid[1:]}"),
+                "order_id": int(oid),
+                "kind": "refund",
+                "gateway": "alipay",
+                "status": "success",
+                "amount": _money(order.refund_amount + shipping),
+                "currency": "CNY",
+                "parent_id": int(f"9{oid}"),
+                "created_at": at,
+                "processed_at": at,
+            }
+        ],
+    }
+    if shipping:
+        refund["refund_shipping_lines"] = [
+            {
+                "id": int(f"62{oid[1:]}"),
+                "shipping_line_id": int(f"36{oid[1:]}"),
+                "subtotal_amount_set": _shopify_money_set(shipping),
+            }
+        ]
+        refund["order_adjustments"] = [
+            {
+                "id": int(f"10{oid[1:]}"),
+                "order_id": int(oid),
+                "refund_id": refund_id,
+                "amount": _money(-shipping),
+                "amount_set": _shopify_money_set(-shipping),
+                "tax_amount": "0.00",
+                "tax_amount_set": _shopify_money_set(Decimal("0.00")),
+                "kind": "shipping_refund",
+                "reason": "Shipping refund",
+            }
+        ]
+    return [refund]
+
+
+def shopify_refunded(native: dict[str, Any]) -> dict[str, Any]:
+    """``native`` (a sandbox Shopify order) with ``financial_status`` as its ``refunds`` leave it: ``refunded``
+    when they gave back all of ``total_price``, ``partially_refunded`` when some of it."""
+    if native.get("financial_status") not in ("paid", "partially_refunded", "refunded"):
+        return native
+    back = sum(
+        (
+            Decimal(str(t["amount"]))
+            for refund in native.get("refunds") or []
+            for t in refund.get("transactions") or []
+            if t.get("kind") == "refund" and t.get("status") == "success"
+        ),
+        Decimal("0.00"),
+    )
+    if back > 0:
+        total = Decimal(str(native["total_price"]))
+        native["financial_status"] = "refunded" if back >= total else "partially_refunded"
+    return native
+
+
 def shopify_order(order: GenOrder) -> dict[str, Any]:
     name, phone, province, city, district, detail = order.consignee
     oid = order_id("shopify", order)
     financial = {"unpaid": "pending", "paid": "paid", "closed": "voided"}[order.state]
     discounts = order.shop_discount + order.platform_discount
     closed_at = order.created + dt.timedelta(minutes=30) if order.state == "closed" else None
-    return {
+    native = {
         "id": int(oid),
         "name": f"#{1000 + order.seq}",
         "order_number": 1000 + order.seq,
@@ -364,8 +474,9 @@ def shopify_order(order: GenOrder) -> dict[str, Any]:
             "zip": "",
         },
         "customer": {"id": 7000000000 + order.seq, "first_name": name[1:], "last_name": name[0]},
-        "refunds": [],
+        "refunds": shopify_refunds(order),
     }
+    return shopify_refunded(native)
 
 
 NATIVE = {"taobao": taobao_trade, "jd": jd_order, "pdd": pdd_order, "douyin": douyin_order, "shopify": shopify_order}

@@ -54,7 +54,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         orders = data.modified_between(app_key, start, end)
         limit = int(request.GET.get("limit", 50))
         page, more = shared.page_of(orders, state["page"], limit)
-        response = JsonResponse({"orders": [formats.shopify_order(o) for o in page]})
+        response = JsonResponse({"orders": [_order(connection, o) for o in page]})
         if more:
             token = json.dumps({**state, "page": state["page"] + 1}).encode().hex()
             response["Link"] = (
@@ -67,7 +67,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
         return JsonResponse({"count": data.created_between(app_key, start, end)})
     if resource.startswith("orders/") and resource.endswith("/fulfillment_orders.json"):
         try:
-            order = formats.shopify_order(shared.order_get("shopify", app_key, resource.split("/")[1]))
+            order = _order(connection, shared.order_get("shopify", app_key, resource.split("/")[1]))
         except shared.SandboxError as exc:
             return JsonResponse({"errors": exc.message}, status=404)
         return JsonResponse({"fulfillment_orders": [_fulfillment_order(connection, order)]})
@@ -96,7 +96,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             order = shared.order_get("shopify", app_key, resource.split("/")[1].removesuffix(".json"))
         except shared.SandboxError as exc:
             return JsonResponse({"errors": exc.message}, status=404)
-        return JsonResponse({"order": formats.shopify_order(order)})
+        return JsonResponse({"order": _order(connection, order)})
     if resource == "products.json" and request.method == "GET":
         return _shopify_products(request, app_key)
     if resource == "products/count.json":
@@ -307,8 +307,19 @@ FULFILLMENT_EVENT_STATUSES = {
 }
 
 
-# Refunds made in the sandbox, by (app key, order id): what ``orders/{id}/refunds.json`` lists.
+# Refunds made through the sandbox's API, by (app key, order id): with the order's own (the merchant's refund in
+# Shopify's admin, ``formats.shopify_refunds``) what ``orders/{id}/refunds.json`` and the order's ``refunds`` list.
 REFUNDS: dict[tuple[str, str], list[dict]] = {}
+
+
+def _order(connection: ShopConnection, generated) -> dict:
+    """A sandbox order as Shopify's Order resource, its ``refunds`` including those made through the API."""
+    native = formats.shopify_order(generated)
+    made = REFUNDS.get((connection.app_key, str(native["id"])))
+    if made:
+        native["refunds"] = [*native["refunds"], *made]
+        formats.shopify_refunded(native)
+    return native
 
 
 def _shopify_refunds(request: HttpRequest, connection: ShopConnection, resource: str) -> HttpResponse:
@@ -317,14 +328,17 @@ def _shopify_refunds(request: HttpRequest, connection: ShopConnection, resource:
     what is left is refused 422, as Shopify does)."""
     external = resource.split("/")[1]
     try:
-        order = formats.shopify_order(shared.order_get("shopify", connection.app_key, external))
+        order = _order(connection, shared.order_get("shopify", connection.app_key, external))
     except shared.SandboxError as exc:
         return JsonResponse({"errors": exc.message}, status=404)
     made = REFUNDS.setdefault((connection.app_key, external), [])
     if request.method == "GET":
-        return JsonResponse({"refunds": made})
+        return JsonResponse({"refunds": order["refunds"]})
     body = json.loads(request.body or b"{}").get("refund") or {}
-    refunded = sum((Decimal(str(t["amount"])) for r in made for t in r["transactions"]), Decimal("0.00"))
+    refunded = sum(
+        (Decimal(str(t["amount"])) for r in order["refunds"] for t in r["transactions"] if t.get("kind") == "refund"),
+        Decimal("0.00"),
+    )
     left = Decimal(str(order["total_price"])) - refunded
     sale = {"parent_id": int(f"9{external}"), "gateway": (order.get("payment_gateway_names") or ["manual"])[0]}
     if resource.endswith("/refunds/calculate.json"):
