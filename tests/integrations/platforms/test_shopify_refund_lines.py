@@ -60,14 +60,13 @@ def _item(line_item_id, quantity, **changes):
     return {key: value for key, value in item.items() if value is not ...}
 
 
-@pytest.fixture
-def approved(shopify, skus):
-    """An approved, unfulfilled Shopify order: 2 serums at 99.00 and 1 mask set at 15.00."""
+def _approved_order(shopify, skus, **fields):
     order = make_order(
         shop=shopify.shop,
         skus=[(skus["FLW-SERUM-30ML"], 2, Decimal("99.00")), (skus["FLW-MASK-5P"], 1, Decimal("15.00"))],
         status=Status.PAID,
         external_id=str(ORDER_ID),
+        **fields,
     )
     order = order_transition(order=order, to_status=Status.APPROVED, system="tests")
     serum, mask = order.lines.order_by("pk")
@@ -75,6 +74,12 @@ def approved(shopify, skus):
     serum.save(update_fields=["external_line_id"])
     mask.save(update_fields=["external_line_id"])
     return order, serum, mask
+
+
+@pytest.fixture
+def approved(shopify, skus):
+    """An approved, unfulfilled Shopify order: 2 serums at 99.00 and 1 mask set at 15.00."""
+    return _approved_order(shopify, skus)
 
 
 def _apply(shopify, payload):
@@ -191,18 +196,7 @@ def _shipping_adjustment(amount):
 @pytest.fixture
 def with_postage(shopify, skus):
     """An approved, unfulfilled Shopify order paid 223.00: 2 serums at 99.00, 1 mask set at 15.00, 10.00 postage."""
-    order = make_order(
-        shop=shopify.shop,
-        skus=[(skus["FLW-SERUM-30ML"], 2, Decimal("99.00")), (skus["FLW-MASK-5P"], 1, Decimal("15.00"))],
-        status=Status.PAID,
-        external_id=str(ORDER_ID),
-        shipping_fee=Decimal("10.00"),
-    )
-    order = order_transition(order=order, to_status=Status.APPROVED, system="tests")
-    serum, mask = order.lines.order_by("pk")
-    serum.external_line_id, mask.external_line_id = str(SERUM_LINE), str(MASK_LINE)
-    serum.save(update_fields=["external_line_id"])
-    mask.save(update_fields=["external_line_id"])
+    order, serum, _mask = _approved_order(shopify, skus, shipping_fee=Decimal("10.00"))
     return order, serum
 
 
