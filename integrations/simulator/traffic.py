@@ -34,6 +34,7 @@ class Delivery:
     external_id: str
     build: Build
     kind: str = "order"  # order | duplicate | stale
+    signed_once: bool = False  # ``build`` answers the same request every time (sent as encoded before the run)
 
 
 def _hot_first_line(order: data.GenOrder, hot: list[tuple[str, str]], pick: int) -> None:
@@ -92,20 +93,36 @@ def deliveries_plan(
                 _hot_first_line(order, hot, rnd.randrange(len(hot)))
             native = formats.NATIVE["shopify"](order)
             external = str(native["id"])
-            delivery = Delivery(at, "shopify", external, shopify_build(shopify, native, "orders/create"))
+            delivery = Delivery(
+                at, "shopify", external, shopify_build(shopify, native, "orders/create"), signed_once=True
+            )
             if "out-of-order" in faults and index % 5 == 2 and order.state == "paid":
                 unpaid = data.generate(shopify.app_key, seq, now=created, skus=skus)
                 unpaid.lines = order.lines
                 stale = formats.NATIVE["shopify"](unpaid)
                 delivery.build = shopify_build(shopify, native, "orders/updated")
                 deliveries.append(
-                    Delivery(at + 0.5, "shopify", external, shopify_build(shopify, stale, "orders/create"), "stale")
+                    Delivery(
+                        at + 0.5,
+                        "shopify",
+                        external,
+                        shopify_build(shopify, stale, "orders/create"),
+                        "stale",
+                        signed_once=True,
+                    )
                 )
         deliveries.append(delivery)
         distinct.add((delivery.platform, external))
         if "duplicates" in faults and index % 7 == 3:
             deliveries.append(
-                Delivery(at + rnd.uniform(1, 5), delivery.platform, external, delivery.build, "duplicate")
+                Delivery(
+                    at + rnd.uniform(1, 5),
+                    delivery.platform,
+                    external,
+                    delivery.build,
+                    "duplicate",
+                    signed_once=delivery.signed_once,
+                )
             )
     deliveries.sort(key=lambda d: d.at)
     return deliveries, distinct
