@@ -8,6 +8,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from config.heap import heap_freeze
 from config.schedules import schedules_sync
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         if options["cluster_name"]:
             os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
         synced = schedules_sync()
+        heap_freeze()  # before the workers are forked: they inherit it (config/heap.py)
         cluster = GracefulCluster()
         cluster.start()
         log.info(
