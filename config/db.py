@@ -110,8 +110,11 @@ def row_insert(obj: models.Model) -> Any:
     transaction it runs alone (no BEGIN/COMMIT round trips; ``bulk_create`` always opens one). Like
     ``bulk_create`` it sends no signals and writes no history. Returns the primary key."""
     model = type(obj)
-    sql, fields = _insert_statement(model, connection.vendor)
-    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
+    sql, plan = _insert_statement(model, connection.vendor)
+    params = []
+    for field, attname, plain, fits in plan:
+        value = getattr(obj, attname) if plain else field.pre_save(obj, add=True)
+        params.append(value if value is None or fits(value) else field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         obj.pk = cursor.fetchone()[0]
@@ -121,7 +124,11 @@ def row_insert(obj: models.Model) -> Any:
 
 
 @functools.cache
-def _insert_statement(model: type[models.Model], vendor: str) -> tuple[str, tuple[models.Field, ...]]:
+def _insert_statement(model: type[models.Model], vendor: str) -> tuple[str, tuple[tuple[Any, ...], ...]]:
+    """The INSERT of one row of ``model`` and, for each of its columns: the field, its attribute, whether its
+    value is the attribute as it is (the field adds nothing when saved: no ``auto_now``, no file to commit),
+    and which values the driver takes as they are (on PostgreSQL, ``_STORED_AS_IS``; the others go through
+    the field's ``get_db_prep_save``)."""
     opts = model._meta
     quote = connection.ops.quote_name
     fields = tuple(f for f in opts.local_concrete_fields if not (f.primary_key and isinstance(f, models.AutoField)))
@@ -129,7 +136,20 @@ def _insert_statement(model: type[models.Model], vendor: str) -> tuple[str, tupl
         f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(opts.pk.column)}"
     )
-    return sql, fields
+    plan = tuple(
+        (
+            field,
+            field.attname,
+            type(field).pre_save is models.Field.pre_save,
+            _stored_as_is(field) if vendor == "postgresql" else _never,
+        )
+        for field in fields
+    )
+    return sql, plan
+
+
+def _never(value: Any) -> bool:
+    return False
 
 
 def rows_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False) -> list[models.Model]:

@@ -12,8 +12,10 @@ the whole stack as before. Why: docs/performance.md, "CPU per order of a peak's 
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import translation
 
 PREFIXES = ("/webhooks/", "/payments/")
@@ -26,6 +28,15 @@ def machine_endpoint(view):
     return view
 
 
+@functools.lru_cache(maxsize=1024)
+def _resolve(path: str, urlconf: str | None):
+    """``resolve(path)``, kept for the paths machines post to again and again (a webhook's path names its
+    platform and shop): Django walks its URL patterns afresh at every request. A path that matches nothing is
+    not kept (``Resolver404`` is raised each time). ``urlconf`` (the request's, or ``ROOT_URLCONF``) is part of
+    the key."""
+    return resolve(path, urlconf)
+
+
 class MachineEndpointsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,7 +45,7 @@ class MachineEndpointsMiddleware:
         if not request.path_info.startswith(PREFIXES):
             return self.get_response(request)
         try:
-            match = resolve(request.path_info)
+            match = _resolve(request.path_info, get_urlconf() or settings.ROOT_URLCONF)
         except Resolver404:
             return self.get_response(request)
         if not getattr(match.func, "machine_endpoint", False):

@@ -98,3 +98,30 @@ def test_every_route_under_the_machine_prefixes_is_a_machine_endpoint():
 
     assert "/webhooks/<slug:platform>/<slug:shop_code>/" in routes and "/payments/wechatpay/refund-notify/" in routes
     assert [route for route, view in routes.items() if not getattr(view, "machine_endpoint", False)] == []
+
+
+def test_a_push_keeps_every_header_by_its_lower_case_name_as_django_names_it(rf):
+    from integrations.webhooks import _headers
+
+    request = rf.post(
+        "/webhooks/shopify/S1/?topic=x",
+        b"{}",
+        content_type="application/json",
+        headers={"X-Shopify-Topic": "orders/create", "X-Shopify-Hmac-Sha256": "abc=", "X-Multi_Part-Name": "v"},
+    )
+    request.META["SERVER_NAME"] = "not a header"
+    assert _headers(request.META) == {key.lower(): value for key, value in request.headers.items()}
+    assert _headers(request.META)["x-shopify-topic"] == "orders/create"
+    assert _headers(request.META)["content-type"] == "application/json"
+
+
+def test_a_path_resolved_once_is_answered_from_the_kept_match_and_an_unknown_one_is_not_kept(client, shopify):
+    from config.machine import _resolve
+
+    _resolve.cache_clear()
+    _headers, body = shopify_sample()
+    for _ in range(2):
+        assert shopify_post(client, shopify.shop.code, body).status_code == 200
+    assert _resolve.cache_info().hits == 1 and _resolve.cache_info().currsize == 1
+    assert client.post("/webhooks/nothing-here/x/y/z/").status_code == 404
+    assert _resolve.cache_info().currsize == 1
