@@ -242,15 +242,19 @@ def board_snapshots_refresh() -> dict[str, Any]:
 
 def buyer_moments_record(items: list[list]) -> int:
     """Record moments — [moment, order id, source key, references] — as buyer messages; returns how many."""
-    from integrations.notify.services import buyer_moment_record
+    from integrations.notify.services import buyer_moments_record as record
 
-    return sum(
-        len(buyer_moment_record(moment=moment, order_id=order_id, source_key=source_key, extra=refs))
-        for moment, order_id, source_key, refs in items
-    )
+    return record(items)
+
+
+def buyer_messages_send(message_ids: list[int]) -> dict[str, int]:
+    from integrations.notify.services import buyer_messages_send as send
+
+    return send(message_ids)
 
 
 def buyer_message_send(message_id: int) -> str:
+    """One message: tasks queued before sends were batched."""
     from integrations.notify.services import buyer_message_send as send
 
     return send(message_id)

@@ -9,14 +9,18 @@ Life of a message (one per moment, source and channel; see ``models.BuyerMessage
 
 Recording runs after the domain change committed (``receivers`` → on commit → the record task): for a shop
 on a platform that tells its own buyers nothing is recorded; for each channel the order has an address for and
-an active template, the template is filled and the message written, then sent by its own task. Sending calls
-the provider outside any transaction; the outcome is saved on the message (kept in its history).
+an active template, the template is filled and the message written. A lot's pending messages are then sent by
+send tasks of up to ``SEND_BATCH`` messages each, not one task per message: at a peak every paid order of an
+own-website or Shopify shop writes one, and a task's own cost (queueing, claiming, its result row) outweighed the
+message's. Sending calls the provider outside any transaction, one message at a time; the outcome is saved on
+the message (kept in its history).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +30,7 @@ from django.utils import timezone, translation
 
 from config.retry import retry_decide
 from config.tasks import enqueue_on_commit
+from config.workers import stop_requested
 from integrations.exceptions import NotifyProviderError, NotifyTemplateInvalid
 from integrations.notify.models import BuyerMessage, BuyerOptOut, NotificationTemplate
 from integrations.notify.moments import Channel, self_notifying_platforms
@@ -36,7 +41,9 @@ from orders.models import Order
 log = logging.getLogger(__name__)
 
 RECORD_TASK = "integrations.tasks.buyer_moments_record"
-SEND_TASK = "integrations.tasks.buyer_message_send"
+SEND_TASK = "integrations.tasks.buyer_messages_send"
+SEND_BATCH = 50  # messages one send task takes
+SEND_SECONDS = 20  # then it hands the rest to a new task (django-q2's task timeout is 60 s; a provider may be slow)
 SWEEP_LEAD_SECONDS = 30
 # SMS and WeChat go out from templates approved at the provider: without its code nothing can be sent.
 NEEDS_CODE = (Channel.SMS, Channel.WECHAT)
@@ -118,12 +125,30 @@ def buyer_moments_on_commit(items: list[tuple[str, int, str, dict[str, Any]]]) -
     transaction.on_commit(_after_commit, robust=True)
 
 
+def buyer_moments_record(items: list[list]) -> int:
+    """Record moments — [moment, order id, source key, extra values] — as buyer messages (the record task's lot)
+    and queue sending the pending ones together. Returns how many messages were written."""
+    written: list[BuyerMessage] = []
+    for moment, order_id, source_key, extra in items:
+        written += _moment_messages_write(moment=moment, order_id=order_id, source_key=source_key, extra=extra)
+    buyer_messages_send_queue([m.pk for m in written if m.status == BuyerMessage.Status.PENDING])
+    return len(written)
+
+
 def buyer_moment_record(
     *, moment: str, order_id: int, source_key: str, extra: dict[str, Any] | None = None
 ) -> list[int]:
     """Write the messages of one moment of one order (one per channel the buyer can be reached on and that has
     an active template) and queue sending them. Idempotent per (moment, source, channel). Returns the ids of
     messages written now."""
+    written = _moment_messages_write(moment=moment, order_id=order_id, source_key=source_key, extra=extra)
+    buyer_messages_send_queue([m.pk for m in written if m.status == BuyerMessage.Status.PENDING])
+    return [m.pk for m in written]
+
+
+def _moment_messages_write(
+    *, moment: str, order_id: int, source_key: str, extra: dict[str, Any] | None
+) -> list[BuyerMessage]:
     order = Order.objects.select_related("shop").filter(pk=order_id).first()
     if order is None or order.shop.platform in self_notifying_platforms():
         return []
@@ -139,7 +164,7 @@ def buyer_moment_record(
             continue
         message = _message_write(order, moment, channel, recipient, source_key, template, values)
         if message is not None:
-            written.append(message.pk)
+            written.append(message)
     return written
 
 
@@ -170,14 +195,31 @@ def _message_write(order, moment, channel, recipient, source_key, template, valu
             )
     except IntegrityError:  # recorded at the same moment by another worker
         return None
-    if not created:
-        return None
-    if message.status == BuyerMessage.Status.PENDING:
-        enqueue_on_commit(SEND_TASK, message.pk)
-    return message
+    return message if created else None
 
 
 # --- sending -------------------------------------------------------------------------------------------------
+
+
+def buyer_messages_send_queue(message_ids: list[int]) -> None:
+    """Queue sending ``message_ids`` once the transaction commits, ``SEND_BATCH`` to a task."""
+    for start in range(0, len(message_ids), SEND_BATCH):
+        enqueue_on_commit(SEND_TASK, message_ids[start : start + SEND_BATCH])
+
+
+def buyer_messages_send(message_ids: list[int]) -> dict[str, int]:
+    """Send messages one after the other (the send task). After ``SEND_SECONDS``, or when its worker is asked to
+    stop, it queues the ones it has not reached as a new task and returns; it always sends at least one, so a
+    slow provider cannot keep a lot moving without progress. Returns how many ended in each status."""
+    deadline = time.monotonic() + SEND_SECONDS
+    counts: dict[str, int] = {}
+    for index, message_id in enumerate(message_ids):
+        if index and (time.monotonic() > deadline or stop_requested()):
+            buyer_messages_send_queue(message_ids[index:])
+            break
+        status = buyer_message_send(message_id)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 def buyer_message_claim(message_id: int) -> bool:
@@ -268,7 +310,7 @@ def buyer_message_replay(*, message: BuyerMessage) -> bool:
         status=BuyerMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
     )
     if changed:
-        enqueue_on_commit(SEND_TASK, message.pk)
+        buyer_messages_send_queue([message.pk])
     return bool(changed)
 
 
@@ -286,8 +328,7 @@ def buyer_messages_retry_due(*, limit: int = 500) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for pk in due:
-        enqueue_on_commit(SEND_TASK, pk)
+    buyer_messages_send_queue(due)
     return len(due)
 
 
