@@ -435,6 +435,10 @@ if CACHE_REDIS_URL:
 # The cache counting each API token's requests against its rate limit (orders.api.auth.TokenRateThrottle): one
 # every web worker shares (Redis, above), else each process counts on its own.
 API_RATE_LIMIT_CACHE = env_str("API_RATE_LIMIT_CACHE", default="default")
+# How long a request's API token (with its user and policy) is kept in the shared cache instead of read from the
+# database (orders.tokens.token_get); deleting the token or changing its user or policy forgets it at once. Only
+# with a cache every web worker shares: a process's own memory would miss what another process forgot. 0: off.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", default=60) if CACHE_REDIS_URL else 0
 # Integrations: a claimed inbox/outbox message whose worker has not finished after this long is handed back (the
 # worker was killed or its machine lost) and done again, once. Far above a healthy batch (a second or two; a
 # platform call times out after 10 s); with the sweeper every minute, held work resumes within two minutes.

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from config.tasks import enqueue_on_commit
 from inventory.alerts import open_safety_alerts_reader_register
@@ -16,7 +18,8 @@ from inventory.models import SKU, SafetyStock, Stock
 from inventory.services import channel_stock_forget_shop
 from inventory.shops import ShopName, shop_directory_register
 from inventory.signals import safety_stock_changed, stock_arrived
-from orders.models import Alert, Shop
+from orders.models import Alert, Shop, TokenPolicy
+from orders.tokens import token_cache_forget
 
 
 @receiver(stock_arrived, sender=Stock, dispatch_uid="orders.retry_out_of_stock_on_arrival")
@@ -72,3 +75,29 @@ open_safety_alerts_reader_register(
 def forget_shop_channel_stock(sender, *, instance: Shop, **kwargs) -> None:
     """A deleted shop is offered no stock any more: its channel rows go with it."""
     channel_stock_forget_shop(shop_id=instance.pk)
+
+
+# A token kept in the shared cache (orders.tokens.token_get) is forgotten when it, its user or its policy changes.
+
+
+@receiver([post_save, post_delete], sender=Token, dispatch_uid="orders.forget_cached_token")
+def forget_cached_token(sender, *, instance: Token, **kwargs) -> None:
+    token_cache_forget(keys=[instance.key])
+
+
+@receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL, dispatch_uid="orders.forget_cached_user_token")
+def forget_cached_user_token(sender, *, instance, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a login changes nothing a token carries
+    token_cache_forget(user_ids=[instance.pk])
+
+
+@receiver([post_save, post_delete], sender=TokenPolicy, dispatch_uid="orders.forget_cached_policy_token")
+def forget_cached_policy_token(sender, *, instance: TokenPolicy, **kwargs) -> None:
+    token_cache_forget(user_ids=[instance.user_id])
+
+
+@receiver(m2m_changed, sender=TokenPolicy.shops.through, dispatch_uid="orders.forget_cached_policy_shops_token")
+def forget_cached_policy_shops_token(sender, *, instance, action: str, **kwargs) -> None:
+    if action.startswith("post_") and isinstance(instance, TokenPolicy):
+        token_cache_forget(user_ids=[instance.user_id])

@@ -5,14 +5,24 @@
 authenticated any other way (a session, a token without a policy) carries no scope: their grants decide.
 Work done for a partner outside their requests (the webhooks they subscribed) takes the scope of their token
 with ``token_scopes_apply``.
+
+A request's token, with its user, policy and the policy's shops, is read through ``token_get``: from the shared
+cache for ``API_TOKEN_CACHE_SECONDS`` (only when there is a cache every web worker shares), else from the
+database. Deleting or rotating the token, changing its user or its policy forgets the cached copy at once
+(``orders.receivers``); a change made around the database's signals (``QuerySet.update()`` on users) is seen
+when the copy expires.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from orders.models import Shop, TokenPolicy
 from orders.models.tokens import RATE_SHAPE
@@ -46,6 +56,51 @@ def token_scopes_apply(users: Iterable) -> None:
         scope = token_scope_of(policy, [shop.pk for shop in policy.shops.all()])
         for user in by_id[policy.user_id]:
             token_scope_set(user, scope)
+
+
+def token_policy_of(token) -> TokenPolicy | None:
+    """The policy of the token's user; None for a token without one and for a request without a token."""
+    if token is None or not hasattr(token, "user"):
+        return None
+    try:
+        return token.user.api_token_policy
+    except TokenPolicy.DoesNotExist:
+        return None
+
+
+def _token_cache_key(key: str) -> str:
+    # The key is a credential: the cache holds only its digest.
+    return "api-token:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_get(key: str) -> tuple[Token, list[int] | None] | None:
+    """The token with this key (its user and the user's policy loaded, the password hash not) and the ids of the
+    shops its policy names (None without a policy); None when there is no such token."""
+    seconds = settings.API_TOKEN_CACHE_SECONDS
+    if seconds:
+        found = cache.get(_token_cache_key(key))
+        if found is not None:
+            return found
+    token = Token.objects.select_related("user__api_token_policy").defer("user__password").filter(key=key).first()
+    if token is None:
+        return None  # not cached: guessed keys must not fill the cache
+    policy = token_policy_of(token)
+    found = (token, None if policy is None else list(policy.shops.values_list("pk", flat=True)))
+    if seconds:
+        cache.set(_token_cache_key(key), found, seconds)
+    return found
+
+
+def token_cache_forget(*, keys: Iterable[str] = (), user_ids: Iterable[int] = ()) -> None:
+    """Forget the cached copies of these tokens and of these users' tokens (the next request reads them again)."""
+    if not settings.API_TOKEN_CACHE_SECONDS:
+        return
+    keys = list(keys)
+    user_ids = list(user_ids)
+    if user_ids:
+        keys += Token.objects.filter(user_id__in=user_ids).values_list("key", flat=True)
+    if keys:
+        cache.delete_many([_token_cache_key(key) for key in keys])
 
 
 def token_shop_ids(user) -> frozenset[int] | None:

@@ -21,18 +21,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
 
-from orders.models import TokenPolicy
-from orders.tokens import token_scope_of, token_scope_set
-
-
-def policy_of(token) -> TokenPolicy | None:
-    """The policy of the token's user; None for a token without one and for a request without a token."""
-    if token is None or not hasattr(token, "user"):
-        return None
-    try:
-        return token.user.api_token_policy
-    except TokenPolicy.DoesNotExist:
-        return None
+from orders.tokens import token_get, token_policy_of, token_scope_of, token_scope_set
 
 
 class TokenReadOnly(exceptions.PermissionDenied):
@@ -41,26 +30,24 @@ class TokenReadOnly(exceptions.PermissionDenied):
 
 class PolicyTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
-        model = self.get_model()
-        try:
-            token = model.objects.select_related("user__api_token_policy").get(key=key)
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        found = token_get(key)
+        if found is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        token, shop_ids = found
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        policy = token_policy_of(token)
+        if policy is not None:
+            token_scope_set(token.user, token_scope_of(policy, shop_ids))
         return token.user, token
 
     def authenticate(self, request):
         found = super().authenticate(request)
         if found is None:
             return None
-        user, token = found
-        policy = policy_of(token)
-        if policy is None:
-            return found
-        if policy.read_only and request.method not in SAFE_METHODS:
+        policy = token_policy_of(found[1])
+        if policy is not None and policy.read_only and request.method not in SAFE_METHODS:
             raise TokenReadOnly(_("This token is read-only: it may not %(method)s.") % {"method": request.method})
-        token_scope_set(user, token_scope_of(policy, policy.shops.values_list("pk", flat=True)))
         return found
 
 
@@ -77,7 +64,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         self.wait_seconds: float | None = None
 
     def allow_request(self, request, view) -> bool:
-        policy = policy_of(request.auth)
+        policy = token_policy_of(request.auth)
         if policy is None or not policy.rate:
             return True
         allowed, period = self.parse_rate(policy.rate)
