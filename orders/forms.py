@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.widgets import PlainSelect
 from orders.board import AGE_LABELS, orders_by_age
 from orders.models import Order, Platform, Queue, Shop
 from orders.selectors import order_list_search
@@ -32,26 +33,39 @@ class OrderFilterForm(forms.Form):
             attrs={"placeholder": _("Order number, platform order id, buyer, consignee or full phone number")}
         ),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(_("All statuses")) + Status.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=_blank(_("All statuses")) + Status.choices, widget=PlainSelect
+    )
     shop = forms.ModelChoiceField(
-        label=_("Shop"), required=False, queryset=Shop.objects.none(), to_field_name="code", empty_label=_("All shops")
+        label=_("Shop"),
+        required=False,
+        queryset=Shop.objects.none(),
+        to_field_name="code",
+        empty_label=_("All shops"),
+        widget=PlainSelect,
     )
     hold_reason = forms.ChoiceField(
-        label=_("Hold reason"), required=False, choices=_blank(_("Any hold reason")) + HoldReason.choices
+        label=_("Hold reason"),
+        required=False,
+        choices=_blank(_("Any hold reason")) + HoldReason.choices,
+        widget=PlainSelect,
     )
-    queue = forms.ChoiceField(label=_("Queue"), required=False, choices=_blank(_("All queues")) + Queue.choices)
+    queue = forms.ChoiceField(
+        label=_("Queue"), required=False, choices=_blank(_("All queues")) + Queue.choices, widget=PlainSelect
+    )
     created_from = forms.DateField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     created_to = forms.DateField(label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     # The command center's drill-down links (/board/) filter on these too.
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=_blank(_("All channels")) + Platform.choices
+        label=_("Channel"), required=False, choices=_blank(_("All channels")) + Platform.choices, widget=PlainSelect
     )
     age = forms.ChoiceField(
         label=_("Time in status"),
         required=False,
         choices=_blank(_("Any time in status")) + list(AGE_LABELS.items()),
+        widget=PlainSelect,
     )
     since = forms.DateTimeField(
         label=_("Created since"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
