@@ -27,6 +27,7 @@ from orders.models import Order, Platform
 from orders.selectors import order_counts_for_user, order_get_for_user, order_list_for_user, shop_list_for_user
 from orders.services import consignee_reveal, order_note_add, order_transition
 from orders.states import NOT_SHIPPED, TRANSITIONS, HoldReason, Status
+from orders.templatetags.backoffice import money
 
 PAGE_SIZE = 50
 
@@ -87,16 +88,37 @@ def order_list(request):
         form.is_valid()
         orders = form.filter(orders)
     page = EstimatedCountPaginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
-    rows = [
-        {
-            "order": order,
-            "consignee": consignee_for(request.user, order),
-            "overdue": bool(order.promised_ship_at and order.promised_ship_at < now and order.status in NOT_SHIPPED),
-        }
-        for order in page.object_list
-    ]
+    rows = _list_rows(request.user, page.object_list, now=timezone.now())
     return render(request, "orders/order_list.html", {"form": form, "page": page, "rows": rows})
+
+
+def _list_rows(user, orders, *, now) -> list[dict]:
+    """The list's rows with their cells ready to show: labels, times (Shanghai) and amounts are formatted here
+    once per page rather than through a template filter per cell."""
+    status_labels = {value: str(label) for value, label in Status.choices}
+    hold_labels = {value: str(label) for value, label in HoldReason.choices}
+    rows = []
+    for order in orders:
+        promised = order.promised_ship_at
+        rows.append(
+            {
+                "order": order,
+                "url": reverse("order-detail", args=[order.number]),
+                "status_label": status_labels.get(order.status, order.status),
+                "hold_label": hold_labels.get(order.hold_reason, order.hold_reason),
+                "consignee": consignee_for(user, order),
+                "paid": money(order.paid_amount, order.currency),
+                "created": _minute(order.created_at),
+                "ship_by": _minute(promised) if promised else "",
+                "overdue": bool(promised and promised < now and order.status in NOT_SHIPPED),
+            }
+        )
+    return rows
+
+
+def _minute(moment) -> str:
+    """``{{ moment|date:"Y-m-d H:i" }}``: the time in the current time zone, to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _visible_order(request, number: str) -> Order:
