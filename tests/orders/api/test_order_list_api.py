@@ -176,3 +176,26 @@ def test_a_shop_filter_reaches_the_database_as_the_shops_id_not_a_join_on_its_co
 
 def test_a_shop_code_no_shop_has_finds_nothing(api, orders, manager):
     assert numbers(api(manager).get(URL, {"shop": "no-such-shop"})) == []
+
+
+def test_a_list_row_is_what_the_declared_fields_render(world):
+    """The list's rows are read straight off the order (``OrderListApi.OutputSerializer.to_representation``):
+    they must be what DRF renders through the declared fields, nulls, amounts and times included."""
+    from rest_framework import serializers
+
+    from orders.api.views.orders import OrderListApi
+
+    make_order(shop=world["shop_a"], external_id="TB-9", consignee_name="林晓")
+    held = make_order(shop=world["shop_b"], status=Status.PAID)
+    order_transition(order=held, to_status=Status.ON_HOLD, hold_reason=HoldReason.ADDRESS, system="tests")
+    Order.objects.filter(pk=held.pk).update(
+        paid_at=None, promised_ship_at=None, changed_at=None, paid_amount=Decimal("1234.5")
+    )
+    serializer = OrderListApi.OutputSerializer()
+    rows = list(Order.objects.select_related("shop"))
+    assert len(rows) == 2
+    for order in rows:
+        fast = serializer.to_representation(order)
+        assert fast == serializers.Serializer.to_representation(serializer, order)
+        assert list(fast) == list(serializer.fields)
+    assert None in {serializer.to_representation(order)["paid_at"] for order in rows}
