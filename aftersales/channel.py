@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from aftersales.models import DEAD_STATUSES, OPEN_STATUSES, Case
 from aftersales.services import refund_record
 from aftersales.services.interception import case_order_settle
+from config.messages import message
 from orders.models import Order
 from orders.services import order_hold_release, order_transition, order_transition_many
 from orders.states import HoldReason, Status
@@ -33,8 +35,8 @@ REFUND_SETTLED = frozenset({Case.Status.REFUNDED, *DEAD_STATUSES})
 REFUND_OPEN = frozenset(OPEN_STATUSES)
 # A requested refund stops an unshipped order: it is held so it is not shipped by mistake.
 REFUND_HOLDS = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
-REFUND_HOLD_NOTE = "platform: refund requested"
-REFUND_RELEASE_NOTE = "platform: refund rejected or withdrawn"
+REFUND_HOLD_NOTE = message(gettext_noop("platform: refund requested"))
+REFUND_RELEASE_NOTE = message(gettext_noop("platform: refund rejected or withdrawn"))
 
 
 @dataclass

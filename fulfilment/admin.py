@@ -3,10 +3,12 @@ by staff; state changes of waves, parcels and work items go through the services
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
 from config.errors import ApplicationError
+from config.messages import message
 from fulfilment.models import (
     Carrier,
     CarrierPlatformCode,
@@ -125,7 +127,7 @@ class WaveAdmin(SimpleHistoryAdmin):
     def cancel_waves(self, request, queryset):
         for wave in queryset:
             try:
-                wave_cancel(wave=wave, actor=request.user, reason="admin")
+                wave_cancel(wave=wave, actor=request.user, reason=message(gettext_noop("in the admin")))
             except Exception as exc:  # noqa: BLE001 - report each wave's own error
                 self.message_user(request, f"{wave}: {exc}", messages.ERROR)
 
@@ -193,7 +195,7 @@ class ShipmentAdmin(SimpleHistoryAdmin):
         for shipment in queryset:
             try:
                 interception = shipment_intercept(
-                    shipment=shipment, reason=_("Requested in the admin"), actor=request.user
+                    shipment=shipment, reason=message(gettext_noop("Requested in the admin")), actor=request.user
                 )
             except ApplicationError as exc:
                 self.message_user(request, f"{shipment.tracking_number or shipment.pk}: {exc.message}", messages.ERROR)
@@ -206,14 +208,18 @@ class ShipmentAdmin(SimpleHistoryAdmin):
 
 @admin.register(ShipmentInterception)
 class ShipmentInterceptionAdmin(SimpleHistoryAdmin):
-    list_display = ("requested_at", "tracking_number", "carrier", "provider", "status", "reason", "message")
+    list_display = ("requested_at", "tracking_number", "carrier", "provider", "status", "reason_shown", "message")
     list_filter = ("status", "carrier", "provider")
     search_fields = ("tracking_number", "shipment__order__number", "reference")
     raw_id_fields = ("shipment",)
-    readonly_fields = [f.name for f in ShipmentInterception._meta.fields]
+    readonly_fields = ["reason_shown", *(f.name for f in ShipmentInterception._meta.fields if f.name != "reason")]
 
     def has_add_permission(self, request):  # requests are made through the service (shipments' action)
         return False
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, interception):
+        return interception.reason_display
 
 
 @admin.register(WaybillAttempt)

@@ -6,8 +6,11 @@ the carrier call is never inside a transaction."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from aftersales.models import Case
 from aftersales.services import case_interception_record
+from config.messages import message
 from fulfilment.models import Shipment
 from fulfilment.services import shipment_intercept
 
@@ -24,7 +27,9 @@ def case_interception_run(*, case_id: int) -> list[str]:
         return ["no_parcel"]
     outcomes = []
     for shipment in shipments:
-        interception = shipment_intercept(shipment=shipment, reason=f"after-sales {case.number}", system=SYSTEM)
+        interception = shipment_intercept(
+            shipment=shipment, reason=message(gettext_noop("after-sales %(number)s"), number=case.number), system=SYSTEM
+        )
         case_interception_record(
             case_id=case.pk,
             outcome=interception.status,

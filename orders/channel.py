@@ -133,7 +133,7 @@ def channel_order_update(*, order: Order, incoming: ChannelOrder, system: str) -
                 order=order,
                 kind=OrderEvent.Kind.UPDATED,
                 system=system,
-                reason="platform: consignee/address changed",
+                reason=message(gettext_noop("platform: consignee/address changed")),
                 data={
                     "fields": changed,
                     "province": order.province,
@@ -150,14 +150,14 @@ def channel_order_update(*, order: Order, incoming: ChannelOrder, system: str) -
                     to_status=Status.ON_HOLD,
                     hold_reason=HoldReason.ADDRESS,
                     system=system,
-                    reason="platform changed the address after approval",
+                    reason=message(gettext_noop("platform changed the address after approval")),
                 )
         else:
             order_event_record(
                 order=order,
                 kind=OrderEvent.Kind.NOTE,
                 system=system,
-                reason="platform reports an address change after shipping; not applied",
+                reason=message(gettext_noop("platform reports an address change after shipping; not applied")),
                 data={"fields": changed},
             )
             changes.append("address_after_shipping")
@@ -217,7 +217,7 @@ def _unpaid_amounts_apply(*, order: Order, data: OrderInput, system: str) -> lis
         order=order,
         kind=OrderEvent.Kind.UPDATED,
         system=system,
-        reason="platform: lines/amounts changed before payment",
+        reason=message(gettext_noop("platform: lines/amounts changed before payment")),
         data={k: str(v) for k, v in amounts_changed.items()},
     )
     return ["amounts"]
@@ -238,7 +238,11 @@ class _StatusStep:
 def _status_plan(*, status: str, incoming: ChannelOrder) -> list[_StatusStep]:
     """What bringing an order now in ``status`` to ``incoming.target_status`` takes, in order."""
     target = incoming.target_status
-    reason = f"platform status {incoming.platform_status}" if incoming.platform_status else "platform"
+    reason = (
+        message(gettext_noop("platform status %(status)s"), status=incoming.platform_status)
+        if incoming.platform_status
+        else message(gettext_noop("platform"))
+    )
     if target == Status.PENDING_PAYMENT or target == status:
         return []
     paid = _StatusStep("paid", reason, to_status=Status.PAID, at=incoming.data.paid_at)
@@ -253,7 +257,13 @@ def _status_plan(*, status: str, incoming: ChannelOrder) -> list[_StatusStep]:
         return [
             _StatusStep(
                 "closed_after_shipping",
-                f"{reason}: the platform closed the order but it is already {status}; check the parcel",
+                message(
+                    gettext_noop(
+                        "%(reason)s: the platform closed the order but it is already %(status)s; check the parcel"
+                    ),
+                    reason=reason,
+                    status=status,
+                ),
             )
         ]
     # shipped / delivered / completed on the platform
@@ -265,7 +275,7 @@ def _status_plan(*, status: str, incoming: ChannelOrder) -> list[_StatusStep]:
         steps.append(
             _StatusStep(
                 "shipped_outside",
-                f"{reason}: the platform says the goods left outside Order Hub",
+                message(gettext_noop("%(reason)s: the platform says the goods left outside Order Hub"), reason=reason),
                 data={"platform_status": incoming.platform_status},
             )
         )

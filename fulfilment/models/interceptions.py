@@ -8,6 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.messages import message_recognise, message_render
+
+# Interception reasons the system wrote out in English before they were stored as messages (config.messages).
+REASONS_WRITTEN_BEFORE = ("after-sales %(number)s",)
+
 
 class ShipmentInterception(models.Model):
     class Status(models.TextChoices):
@@ -28,6 +33,7 @@ class ShipmentInterception(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=64)
     provider = models.CharField(_("service"), max_length=12, blank=True)
     reason = models.CharField(_("reason"), max_length=200)
+    reason_message = models.JSONField(_("reason (to translate)"), default=dict, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
     reference = models.CharField(_("carrier's reference"), max_length=64, blank=True)
     message = models.TextField(_("carrier's answer"), blank=True)
@@ -61,3 +67,11 @@ class ShipmentInterception(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_number} ({self.status})"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language when the system wrote it (``config.messages``); as typed otherwise."""
+        stored = self.reason_message or (
+            None if self.requested_by_id else message_recognise(self.reason, REASONS_WRITTEN_BEFORE)
+        )
+        return message_render(stored, self.reason)

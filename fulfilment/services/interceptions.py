@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.messages import Message, message_stored
 from fulfilment.carriers.adapters import CarrierCallFailed, InterceptNotSupported
 from fulfilment.exceptions import ShipmentStateError
 from fulfilment.models import Shipment, ShipmentInterception
@@ -55,6 +56,7 @@ def _interception_open(*, shipment_id: int, reason: str, actor, system: str) -> 
                 tracking_number=shipment.tracking_number,
                 provider=shipment.waybill_account.provider if shipment.waybill_account else "sandbox",
                 reason=reason[:200],
+                reason_message=message_stored(reason) or {},
                 requested_by=_user(actor),
                 requested_system=system[:64],
             )
@@ -65,11 +67,12 @@ def _interception_open(*, shipment_id: int, reason: str, actor, system: str) -> 
 
 def shipment_intercept(*, shipment: Shipment, reason: str, actor=None, system: str = "") -> ShipmentInterception:
     """Ask the carrier to intercept ``shipment`` and record the answer. Returns the request (an open one is
-    returned as it is: asking again while the carrier is on it sends nothing)."""
+    returned as it is: asking again while the carrier is on it sends nothing). A ``reason`` made with
+    ``config.messages.message`` is shown in each reader's language (the carrier is sent its English text)."""
     from fulfilment.services.labels import waybill_adapter, waybill_request_build
 
-    reason = (reason or "").strip()
-    if not reason:
+    reason = reason if isinstance(reason, Message) else (reason or "").strip()
+    if not reason.strip():
         raise ShipmentStateError(_("Say why the parcel is intercepted (reason)."), extra={"field": "reason"})
     interception, created = _interception_open(shipment_id=shipment.pk, reason=reason, actor=actor, system=system)
     if not created:

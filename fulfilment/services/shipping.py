@@ -9,7 +9,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from fulfilment.carriers.library import carrier_platform_code
 from fulfilment.exceptions import ShipmentStateError
 from fulfilment.models import Shipment
@@ -45,7 +47,11 @@ def shipment_ship(*, shipment: Shipment, actor=None, system: str = "", at: dt.da
         to_status=Status.SHIPPED,
         actor=actor,
         system=system or ("" if actor else "fulfilment"),
-        reason=f"{shipment.carrier.code} {shipment.tracking_number}",
+        reason=message(
+            gettext_noop("shipped with %(carrier)s, tracking number %(tracking)s"),
+            carrier=shipment.carrier.code,
+            tracking=shipment.tracking_number,
+        ),
         at=now,
     )
     shipment.status = Shipment.Status.SHIPPED

@@ -240,7 +240,9 @@ def wave_cancel(*, wave: Wave, actor=None, reason: str = "") -> Wave:
                 to_status=Status.APPROVED,
                 actor=actor,
                 system="fulfilment",
-                reason=f"wave {wave.number} cancelled {reason}".strip(),
+                reason=message(gettext_noop("wave %(number)s cancelled %(reason)s"), number=wave.number, reason=reason)
+                if reason
+                else message(gettext_noop("wave %(number)s cancelled"), number=wave.number),
             )
     wave.status = Wave.Status.CANCELLED
     wave.save(update_fields=["status"])

@@ -7,10 +7,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.messages import message
 from orders.admin.mixins import ScopedAdminMixin, VisibleShopFilter, VisibleWarehouseFilter
 from orders.exceptions import InvalidTransition
 from orders.masking import mask_address, mask_email, mask_phone, user_sees_pii
@@ -232,7 +233,7 @@ class OrderAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 order=locked,
                 kind=OrderEvent.Kind.UPDATED,
                 actor=request.user,
-                reason=gettext("Edited in admin: %(fields)s") % {"fields": ", ".join(changed)},
+                reason=message(gettext_noop("Edited in admin: %(fields)s"), fields=", ".join(changed)),
                 data={"fields": changed},
             )
         obj.refresh_from_db()
@@ -259,7 +260,7 @@ class OrderAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                     order=order,
                     to_status=to_status,
                     actor=request.user,
-                    reason=gettext("Admin action"),
+                    reason=message(gettext_noop("Admin action")),
                     hold_reason=hold_reason,
                 )
             except InvalidTransition as error:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.db import (
     bulk_create_with_history_copy,
@@ -23,6 +24,7 @@ from config.db import (
     rows_insert_new,
 )
 from config.errors import ApplicationError
+from config.messages import Message, message
 from inventory.models import SKU
 from inventory.services import LineDemand
 from orders.exceptions import DuplicateOrder, IdempotencyConflict, OrderInvalid
@@ -87,6 +89,16 @@ class OrderInput:
 
 
 INITIAL_STATUSES = frozenset({Status.PENDING_PAYMENT, Status.PAID})
+
+# The timeline's reason for a new order, by where it came from (config.messages: shown in the reader's language).
+CREATED_REASONS = {
+    Source.API: gettext_noop("source=api"),
+    Source.WEBHOOK: gettext_noop("source=webhook"),
+    Source.POLL: gettext_noop("source=poll"),
+    Source.IMPORT: gettext_noop("source=import"),
+    Source.MANUAL: gettext_noop("source=manual"),
+    Source.DEMO: gettext_noop("source=demo"),
+}
 
 
 def _money(value: Decimal | None, what: str) -> Decimal | None:
@@ -310,7 +322,7 @@ def order_create_many(
                 actor=actor,
                 system=system,
                 to_status=order.status,
-                reason=f"source={source}",
+                reason=_created_reason(source),
             )
             for order in orders
         ],
@@ -325,6 +337,14 @@ def order_create_many(
     _review_when_paid(*orders)
     return CreatedMany(
         orders={index: order for (index, *_rest), order in zip(ready, orders, strict=True)}, errors=errors
+    )
+
+
+def _created_reason(source: str) -> Message:
+    return (
+        message(CREATED_REASONS[source])
+        if source in CREATED_REASONS
+        else message(gettext_noop("source=%(source)s"), source=source)
     )
 
 

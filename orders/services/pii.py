@@ -19,8 +19,10 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.errors import ApplicationError, PermissionDenied
+from config.messages import message
 from orders.masking import REVEAL_PERMISSION, consignee_for
 from orders.models import ConsigneeReveal, Order, OrderEvent
 from orders.states import TERMINAL
@@ -101,13 +103,15 @@ def _anonymise(ids: list[int]) -> int:
         }
         Order.objects.filter(pk=order.pk).update(**values)
         history.objects.filter(id=order.pk).update(**values)
+    reason = message(gettext_noop("consignee data anonymised (retention period over)"))
     OrderEvent.objects.bulk_create(
         OrderEvent(
             order=order,
             kind=OrderEvent.Kind.UPDATED,
             system=ANONYMISED_SYSTEM,
-            reason="consignee data anonymised (retention period over)",
+            reason=reason,
             data={
+                "reason_message": reason.stored(),
                 "anonymised": [
                     "consignee_phone",
                     "buyer_email",
@@ -115,7 +119,7 @@ def _anonymise(ids: list[int]) -> int:
                     "postal_code",
                     "consignee_cipher",
                     "buyer_remark",
-                ]
+                ],
             },
         )
         for order in orders

@@ -113,8 +113,10 @@ def _local(at: dt.datetime | None) -> str:
 
 def _hold_reason(balance: Decimal, due: dt.datetime | None) -> str:
     if due is None:
-        return f"presale: balance {balance} unpaid (the platform sets the deadline)"
-    return f"presale: balance {balance} due by {_local(due)}"
+        return message(
+            gettext_noop("presale: balance %(balance)s unpaid (the platform sets the deadline)"), balance=balance
+        )
+    return message(gettext_noop("presale: balance %(balance)s due by %(due)s"), balance=balance, due=_local(due))
 
 
 @transaction.atomic
@@ -128,7 +130,12 @@ def presale_deposit_pay(
         return order  # a repeat
     at = paid_at or timezone.now()
     order_transition(
-        order=order, to_status=Status.PAID, actor=actor, system=system, reason="presale deposit paid", at=at
+        order=order,
+        to_status=Status.PAID,
+        actor=actor,
+        system=system,
+        reason=message(gettext_noop("presale deposit paid")),
+        at=at,
     )
     terms.deposit_paid_at = at
     terms.save(update_fields=["deposit_paid_at"])
@@ -231,7 +238,7 @@ def presale_deadlines_enforce(*, now: dt.datetime | None = None) -> int:
                     order=order,
                     to_status=Status.CANCELLED,
                     system=SYSTEM,
-                    reason="presale balance not paid by the deadline",
+                    reason=message(gettext_noop("presale balance not paid by the deadline")),
                 )
                 cancelled += 1
     return cancelled

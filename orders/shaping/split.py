@@ -331,7 +331,11 @@ def order_split_presale(*, order_id: int, actor=None, system: str = "") -> Order
     if not presale or len(presale) == len(lines):
         return None
     return order_split(
-        order_id=order_id, parts=presale, actor=actor, system=system, reason="presale items ship when they arrive"
+        order_id=order_id,
+        parts=presale,
+        actor=actor,
+        system=system,
+        reason=message(gettext_noop("presale items ship when they arrive")),
     )
 
 

@@ -4,8 +4,12 @@ its answer recorded (accepted, refused, not offered, unreachable); one open requ
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.contrib.admin.sites import site
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
+from config.messages import message
+from fulfilment.admin import ShipmentInterceptionAdmin
 from fulfilment.carriers.adapters import CarrierCallFailed, InterceptNotSupported, InterceptResult
 from fulfilment.exceptions import ShipmentStateError
 from fulfilment.models import SandboxWaybill, Shipment, ShipmentInterception, WaybillAccount, WaybillProvider
@@ -123,3 +127,37 @@ def test_an_accepted_answer_keeps_the_services_reference(labelled, manager, monk
         "受理成功",
         "aftersales",
     )
+
+
+def test_an_interception_the_system_asked_for_reads_in_each_readers_language(labelled, sandbox):
+    shipment = shipment_ship(shipment=labelled(), system="tests")
+    _age(shipment, 7)
+    with translation.override("zh-hans"):
+        interception = shipment_intercept(
+            shipment=shipment, reason=message(gettext_noop("after-sales %(number)s"), number="AS1"), system="aftersales"
+        )
+    assert interception.reason == "after-sales AS1"  # stored in English, as the carrier is sent it
+    assert sandbox[-1][2]["reason"] == "after-sales AS1"
+
+    with translation.override("zh-hans"):
+        assert interception.reason_display == "售后单 AS1"
+        assert ShipmentInterceptionAdmin(ShipmentInterception, site).reason_shown(interception) == "售后单 AS1"
+    with translation.override("en"):
+        assert interception.reason_display == "after-sales AS1"
+
+
+def test_an_interception_asked_for_before_reasons_were_messages_still_reads_in_the_readers_language(
+    labelled, sandbox, manager
+):
+    shipment = shipment_ship(shipment=labelled(), actor=manager)
+    _age(shipment, 7)
+    typed = shipment_intercept(shipment=shipment, reason="after-sales AS2", actor=manager)
+    ShipmentInterception.objects.filter(pk=typed.pk).update(requested_by=None, requested_system="aftersales")
+    typed.refresh_from_db()
+
+    with translation.override("zh-hans"):
+        assert typed.reason_display == "售后单 AS2"  # the system wrote it out in English
+    ShipmentInterception.objects.filter(pk=typed.pk).update(requested_by=manager)
+    typed.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert typed.reason_display == "after-sales AS2"  # a person typed it: as typed

@@ -1,5 +1,6 @@
 import pytest
 from django.apps import apps
+from django.utils import translation
 
 from fulfilment.exceptions import CarrierNotMapped, LabelBlocked, ShipmentStateError, UnknownCarrier
 from fulfilment.models import BlockReason, CarrierPlatformCode, SandboxWaybill, Shipment, WaybillAttempt
@@ -208,3 +209,16 @@ def test_jd_and_pinduoduo_orders_print_with_the_common_carriers(floor, packed, s
     shop = ShopFactory(code=f"shop-{platform}", platform=platform, default_warehouse=floor["wh_a"])
     shipment = shipment_label_print(shipment=packed(shop=shop, carrier=carrier), actor=manager)
     assert shipment.status == Shipment.Status.LABELLED
+
+
+def test_the_shipping_reason_on_the_timeline_reads_in_each_readers_language(packed, sandbox, manager):
+    with translation.override("zh-hans"):
+        shipment = shipment_ship(shipment=shipment_label_print(shipment=packed(), actor=manager), actor=manager)
+    event = shipment.order.events.get(to_status=Status.SHIPPED)
+    number = shipment.tracking_number
+    assert event.reason == f"shipped with ZTO, tracking number {number}"  # stored in English
+
+    with translation.override("zh-hans"):
+        assert event.reason_display == f"已交 ZTO 发运，运单号 {number}"
+    with translation.override("en"):
+        assert event.reason_display == f"shipped with ZTO, tracking number {number}"

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 from guardian.shortcuts import get_perms
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -172,7 +173,11 @@ def test_status_fields_are_read_only_and_edits_are_recorded(client, cs_a, order_
     assert order_a.seller_memo == "送礼，不要放发票"
     assert order_a.status == Status.APPROVED
     update = order_a.events.get(kind=OrderEvent.Kind.UPDATED)
-    assert update.actor == cs_a and update.data == {"fields": ["seller_memo"]}
+    assert update.actor == cs_a and update.data["fields"] == ["seller_memo"]
+    with translation.override("zh-hans"):
+        assert update.reason_display == "在管理后台修改：seller_memo"  # stored as a message: in each reader's language
+    with translation.override("en"):
+        assert update.reason_display == "Edited in admin: seller_memo"
 
 
 def _empty_formset(prefix):

@@ -268,7 +268,10 @@ def test_a_catch_up_mix_gets_its_statuses_events_history_and_stock(world, clock,
             "platform status WAIT_BUYER_CONFIRM_GOODS: the platform says the goods left outside Order Hub",
         ),
     ]
-    assert orders[2].events.get(kind="transition").data == {"hold_reason": HoldReason.REFUND}
+    assert orders[2].events.get(kind="transition").data == {
+        "hold_reason": HoldReason.REFUND,
+        "reason_message": {"text": "platform: refund requested", "params": {}},  # read in the reader's language
+    }
     assert orders[2].hold_note == "platform: refund requested"
     # simple-history: "+" on creation, "~" for each status change, as a save() writes it
     assert list(orders[1].history.order_by("history_id").values_list("history_type", "status")) == [

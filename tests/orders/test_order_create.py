@@ -1,9 +1,12 @@
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from orders.exceptions import DuplicateOrder, OrderInvalid
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, Source
 from orders.services import LineInput, order_create
 from orders.states import Status
 from tests.factories import ShopFactory, SKUFactory, make_order, order_input
@@ -98,3 +101,28 @@ def test_database_refuses_a_hold_without_a_reason():
     order = make_order()
     with pytest.raises(IntegrityError), transaction.atomic():
         Order.objects.filter(pk=order.pk).update(status=Status.ON_HOLD, hold_reason="")
+
+
+def test_the_creation_reason_reads_in_each_readers_language_on_the_order_page(world, manager):
+    with translation.override("zh-hans"):
+        order = make_order(shop=world["shop_a"], source=Source.WEBHOOK)
+    event = order.events.get()
+    assert event.reason == "source=webhook"  # stored in English
+
+    chinese = Client(headers={"accept-language": "zh-hans"})
+    chinese.force_login(manager)
+    english = Client(headers={"accept-language": "en"})
+    english.force_login(manager)
+    assert "来源：平台推送" in chinese.get(reverse("order-detail", args=[order.number])).content.decode()
+    assert "source=webhook" in english.get(reverse("order-detail", args=[order.number])).content.decode()
+
+
+def test_a_creation_reason_written_before_reasons_were_messages_reads_in_the_readers_language(world):
+    order = make_order(shop=world["shop_a"])
+    OrderEvent.objects.filter(order=order).update(reason="source=poll", data={})
+    event = order.events.get()
+
+    with translation.override("zh-hans"):
+        assert event.reason_display == "来源：平台拉取"
+    with translation.override("en"):
+        assert event.reason_display == "source=poll"
