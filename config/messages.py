@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 
@@ -47,6 +48,13 @@ def message(source: str, **params: Any) -> Message:
         source,
         {name: value if isinstance(value, Message | int | float) else str(value) for name, value in params.items()},
     )
+
+
+def message_label(label: str | Promise) -> Message:
+    """A label marked with ``gettext_lazy`` (a model choice's, say) as a message, so that it is translated with the
+    message it is a value of: ``message(gettext_noop("now %(status)s"), status=message_label(Status.OPEN.label))``."""
+    source = label._args[0] if isinstance(label, Promise) else label  # the lazy proxy keeps gettext's argument
+    return Message(str(source), {})
 
 
 def message_stored(text: str) -> dict[str, Any] | None:

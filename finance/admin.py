@@ -4,9 +4,11 @@ are written as on the back-office pages."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import ReadOnlyAdminMixin
+from config.messages import message
 from finance.models import (
     AccountMapping,
     DailyBalance,
@@ -122,14 +124,22 @@ class ReconciliationRunAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     search_fields = ("message",)
 
 
+@admin.display(description=_("comment"))
+def _comment_shown(_admin, comment):
+    return comment.body_display  # in the reader's language when Order Hub wrote it
+
+
 class DifferenceCommentInline(admin.TabularInline):
     model = DifferenceComment
     extra = 0
-    readonly_fields = ("author", "system", "body", "created_at")
+    fields = ("author", "system", "body_shown", "created_at")
+    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    body_shown = _comment_shown
 
 
 @admin.register(Difference)
@@ -168,14 +178,18 @@ class DifferenceAdmin(SimpleHistoryAdmin):
         if "owner" in form.changed_data:
             difference_assign(difference=obj, owner=obj.owner, actor=request.user)
         if "status" in form.changed_data:
-            difference_status_set(difference=obj, status=obj.status, actor=request.user, note="(admin)")
+            difference_status_set(
+                difference=obj, status=obj.status, actor=request.user, note=message(gettext_noop("(in the admin)"))
+            )
 
 
 @admin.register(DifferenceComment)
 class DifferenceCommentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ("difference", "author", "system", "created_at")
+    list_display = ("difference", "author", "system", "body_shown", "created_at")
     list_filter = ("system",)
     search_fields = ("body",)
+
+    body_shown = _comment_shown
 
 
 @admin.register(Tolerance)

@@ -194,6 +194,13 @@ RECONCILIATION_COMMENTS = (
     "Reopened by run #%(run)s: the difference changed from %(before)s to %(after)s after it was marked %(status)s.",
     "No longer found by run #%(run)s.",
 )
+# What a person's change of owner or status writes on a difference (finance.services.differences), in English:
+# rows written before these comments were stored as messages are recognised by them.
+DECISION_COMMENTS = (
+    "Owner: %(before)s → %(after)s.",
+    "Status: %(before)s → %(after)s. %(note)s",
+    "Status: %(before)s → %(after)s.",
+)
 
 
 class DifferenceComment(models.Model):
@@ -210,6 +217,8 @@ class DifferenceComment(models.Model):
     )
     system = models.CharField(_("by system"), max_length=64, blank=True)
     body = models.TextField(_("comment"))
+    # The comment as a message (config.messages) when Order Hub wrote it; empty for what people wrote.
+    body_message = models.JSONField(_("comment (to translate)"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -228,10 +237,12 @@ class DifferenceComment(models.Model):
 
     @property
     def body_display(self) -> str:
-        """What reconciliation itself wrote, in the reader's language; what people wrote, as written."""
-        if self.author_id:
-            return self.body
-        return message_render(message_recognise(self.body, RECONCILIATION_COMMENTS), self.body)
+        """What Order Hub wrote (a run's findings, a change of owner or status), in the reader's language; what
+        people wrote, as written."""
+        stored = self.body_message or message_recognise(
+            self.body, DECISION_COMMENTS if self.author_id else (*RECONCILIATION_COMMENTS, *DECISION_COMMENTS)
+        )
+        return message_render(stored, self.body)
 
 
 class Tolerance(models.Model):

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from guardian.shortcuts import get_users_with_perms
 
+from config.messages import Message, message, message_label, message_stored
 from finance.exceptions import DifferenceInvalid
 from finance.models import Difference, DifferenceComment, DifferenceStatus, LegalEntity
 from finance.models.reconciliation import UNRESOLVED_STATUSES
@@ -27,12 +29,22 @@ HUMAN_CHOICES = (
 
 
 def _comment(difference: Difference, *, actor=None, system: str = "", body: str) -> DifferenceComment:
+    """A comment; a ``body`` made with ``config.messages.message`` is shown in each reader's language."""
     return DifferenceComment.objects.create(
         difference=difference,
         author=actor if actor is not None and actor.is_authenticated else None,
         system=system if actor is None else "",
         body=body,
+        body_message=message_stored(body) or {},
     )
+
+
+def _owner_name(user) -> str:
+    return user.get_username() if user is not None else message(gettext_noop("nobody"))
+
+
+def _status_name(status: str) -> Message:
+    return message_label(DifferenceStatus(status).label)
 
 
 @transaction.atomic
@@ -41,10 +53,14 @@ def difference_assign(*, difference: Difference, owner, actor) -> Difference:
     locked = Difference.objects.select_for_update().get(pk=difference.pk)
     if locked.owner_id == (owner.pk if owner else None):
         return locked
-    before = locked.owner.get_username() if locked.owner_id else "nobody"
+    before = _owner_name(locked.owner if locked.owner_id else None)
     locked.owner = owner
     locked.save(update_fields=["owner"])
-    _comment(locked, actor=actor, body=f"Owner: {before} → {owner.get_username() if owner else 'nobody'}.")
+    _comment(
+        locked,
+        actor=actor,
+        body=message(gettext_noop("Owner: %(before)s → %(after)s."), before=before, after=_owner_name(owner)),
+    )
     return locked
 
 
@@ -56,7 +72,7 @@ def difference_status_set(*, difference: Difference, status: str, actor, note: s
             _("status: %(status)r is not one of %(value)s.") % {"status": status, "value": ", ".join(HUMAN_CHOICES)},
             extra={"field": "status"},
         )
-    note = note.strip()
+    note = note if isinstance(note, Message) else note.strip()
     if status == DifferenceStatus.ACCEPTED and not note:
         raise DifferenceInvalid(_("note: say why the difference is written off."), extra={"field": "note"})
     locked = Difference.objects.select_for_update().get(pk=difference.pk)
@@ -66,7 +82,14 @@ def difference_status_set(*, difference: Difference, status: str, actor, note: s
     locked.status = status
     locked.resolved_at = timezone.now() if status in (DifferenceStatus.RESOLVED, DifferenceStatus.ACCEPTED) else None
     locked.save(update_fields=["status", "resolved_at"])
-    _comment(locked, actor=actor, body=f"Status: {before} → {status}." + (f" {note}" if note else ""))
+    names = {"before": _status_name(before), "after": _status_name(status)}
+    _comment(
+        locked,
+        actor=actor,
+        body=message(gettext_noop("Status: %(before)s → %(after)s. %(note)s"), note=note, **names)
+        if note
+        else message(gettext_noop("Status: %(before)s → %(after)s."), **names),
+    )
     return locked
 
 
@@ -85,6 +108,35 @@ def _recipients(entity_id: int | None, cache: dict) -> list:
         users = get_users_with_perms(entity, only_with_perms_in=["access_entity"], with_group_users=True)
         cache[entity_id] = [u for u in users if u.is_active and u.email]
     return cache[entity_id]
+
+
+def _language_of(user) -> str:
+    """The language an e-mail to ``user`` is written in: Order Hub keeps no language per user (the one chosen in
+    the browser lives in that browser's cookie), so the site's default."""
+    return settings.LANGUAGE_CODE
+
+
+def _reminder(user, items: list[Difference]) -> tuple[str, str]:
+    """Subject and text of the reminder e-mail to ``user`` about ``items``, in the active language."""
+    lines = [
+        _("- %(type)s %(amount)s %(currency)s (%(date)s, %(days)s days old): %(detail)s")
+        % {
+            "type": d.get_type_display(),
+            "amount": d.difference,
+            "currency": d.currency,
+            "date": d.business_date,
+            "days": d.age_days,
+            "detail": d.detail_display,
+        }
+        for d in items[:50]
+    ]
+    subject = ngettext(
+        "[Order Hub] %(count)s reconciliation difference waiting for you",
+        "[Order Hub] %(count)s reconciliation differences waiting for you",
+        len(items),
+    ) % {"count": len(items)}
+    greeting = _("Hello %(name)s,") % {"name": user.get_username()}
+    return subject, "\n".join([greeting, "", *lines, "", _("Order Hub → Finance → Differences")])
 
 
 def differences_remind(*, now: dt.datetime | None = None) -> int:
@@ -108,17 +160,9 @@ def differences_remind(*, now: dt.datetime | None = None) -> int:
     sent = 0
     for user_id, items in per_user.items():
         user = users[user_id]
-        lines = [
-            f"- {d.get_type_display()} {d.difference} {d.currency} ({d.business_date}, {d.age_days} days old): "
-            f"{d.detail_display}"
-            for d in items[:50]
-        ]
-        send_mail(
-            subject=f"[Order Hub] {len(items)} reconciliation differences waiting for you",
-            message="\n".join([f"Hello {user.get_username()},", "", *lines, "", "Order Hub → Finance → Differences"]),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+        with translation.override(_language_of(user)):
+            subject, body = _reminder(user, items)
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
         sent += 1
     reminded = {d.pk for items in per_user.values() for d in items}
     if reminded:

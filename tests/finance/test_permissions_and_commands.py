@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from finance.models import Difference, LegalEntity, ShopEntity, Statement
 from finance.selectors import difference_list_for_user, entity_list_for_user, statement_list_for_user
@@ -152,9 +152,30 @@ def test_old_unresolved_differences_remind_their_owner_once_a_day(two_entities_w
     assert differences_remind(now=timezone.now()) == 0  # not old enough yet
     assert differences_remind(now=later) == 1
     assert mail.outbox[0].to == ["finance@example.com"]
-    assert "5 reconciliation differences" in mail.outbox[0].subject  # the owned one and entity A's 4 unowned
+    # the owned one and entity A's 4 unowned, in the site's language (Order Hub keeps no language per user)
+    assert mail.outbox[0].subject == "[订单中枢] 有 5 条对账差异等你处理"
+    assert mail.outbox[0].body.startswith("finance，您好：")
     assert differences_remind(now=later + dt.timedelta(hours=2)) == 0
     assert differences_remind(now=later + dt.timedelta(days=1, minutes=1)) == 1
+
+
+def test_the_reminder_is_written_in_the_sites_language_whatever_language_is_active(
+    two_entities_with_differences, finance, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.LANGUAGE_CODE = "en"
+    finance.email = "finance@example.com"
+    finance.save()
+    entity_access_grant(who=finance, entities=[two_entities_with_differences["a"]])
+
+    with translation.override("zh-hans"):  # a worker running in Chinese sends it
+        assert differences_remind(now=timezone.now() + dt.timedelta(days=4)) == 1
+
+    sent = mail.outbox[0]
+    assert sent.subject == "[Order Hub] 5 reconciliation differences waiting for you"
+    assert sent.body.startswith("Hello finance,")
+    assert "days old): " in sent.body and "Order Hub → Finance → Differences" in sent.body
+    assert "：" not in sent.body  # nothing of it in Chinese, the findings included
 
 
 def test_schedules_are_declared_for_schedules_sync():

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
-from finance.models import Difference, DifferenceStatus, ExportJob, Statement, Voucher
+from finance.models import Difference, DifferenceComment, DifferenceStatus, ExportJob, Statement, Voucher
 from finance.services.reconciliation import reconcile
 from finance.services.statements import statement_import_file
 from tests.finance.helpers import BILLS, paid_order
@@ -324,3 +324,31 @@ def test_a_difference_stored_before_details_were_messages_shows_as_written(recon
 
     with translation.override("en"):
         assert difference.detail_display == "订单 OH20261111000102 被付款 2 次"
+
+
+def test_a_change_of_owner_or_status_made_in_chinese_reads_in_each_readers_language(reconciled, finance_a):
+    duplicate = Difference.objects.get(type="duplicate_charge")
+    url = f"/finance/differences/{duplicate.pk}/"
+    chinese = Client(headers={"accept-language": "zh-hans"})
+    chinese.force_login(finance_a)
+    chinese.post(url, {"action": "take"})
+    chinese.post(url, {"action": "status", "status": "investigating", "note": "等支付宝回复"})
+    bodies = [c.body for c in duplicate.comments.all()]
+    assert bodies[-2:] == ["Owner: nobody → finance.", "Status: Open → Investigating. 等支付宝回复"]  # in English
+
+    shown = chinese.get(url).content.decode()
+    assert "负责人：无人 → finance。" in shown and "状态：未处理 → 调查中。等支付宝回复" in shown
+    english = Client(headers={"accept-language": "en"})
+    english.force_login(finance_a)
+    shown = english.get(url).content.decode()
+    assert "Owner: nobody → finance." in shown and "Status: Open → Investigating. 等支付宝回复" in shown
+
+
+def test_a_change_of_status_written_before_comments_were_messages_reads_in_the_readers_language(reconciled, finance_a):
+    duplicate = Difference.objects.get(type="duplicate_charge")
+    comment = DifferenceComment.objects.create(difference=duplicate, author=finance_a, body="Status: open → resolved.")
+    typed = DifferenceComment.objects.create(difference=duplicate, author=finance_a, body="Called the buyer.")
+
+    with translation.override("zh-hans"):
+        assert comment.body_display == "状态：open → resolved。"
+        assert typed.body_display == "Called the buyer."

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from config.messages import message
+from config.messages import message, message_label
 from finance.models import Difference, DifferenceComment, DifferenceStatus, ReconciliationRun, StatementLine
 from finance.models.reconciliation import HUMAN_STATUSES
 from finance.services.reconciliation.rows import Candidate
@@ -102,7 +102,7 @@ def differences_upsert(
                 run=run.pk,
                 before=amounts_before[2],
                 after=cand.difference,
-                status=diff.status,
+                status=message_label(DifferenceStatus(diff.status).label),
             )
         if not updates and reopen is None:
             seen.append(diff.pk)
@@ -112,7 +112,9 @@ def differences_upsert(
         if reopen is not None:
             diff.status = DifferenceStatus.OPEN
             diff.resolved_at = None
-            comments.append(DifferenceComment(difference=diff, system=SYSTEM, body=reopen))
+            comments.append(
+                DifferenceComment(difference=diff, system=SYSTEM, body=reopen, body_message=reopen.stored())
+            )
         diff.last_run = run
         diff.last_seen_at = now
         changed.append(diff)
@@ -130,15 +132,12 @@ def differences_upsert(
     gone += still_open.filter(order__isnull=True, business_date__gte=date_from, business_date__lte=date_to).values_list(
         "pk", flat=True
     )
+    closed = message(gettext_noop("No longer found by run #%(run)s."), run=run.pk)
     for i in range(0, len(gone), KEY_CHUNK):
         batch = gone[i : i + KEY_CHUNK]
         Difference.objects.filter(pk__in=batch).update(status=DifferenceStatus.AUTO_CLOSED, resolved_at=now)
         comments.extend(
-            DifferenceComment(
-                difference_id=pk,
-                system=SYSTEM,
-                body=message(gettext_noop("No longer found by run #%(run)s."), run=run.pk),
-            )
+            DifferenceComment(difference_id=pk, system=SYSTEM, body=closed, body_message=closed.stored())
             for pk in batch
         )
     DifferenceComment.objects.bulk_create(comments, batch_size=1000)
