@@ -92,8 +92,10 @@ PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "shopify", "kuaidi100", "
 def test_every_common_carrier_has_a_code_on_every_platform(carriers, platform):
     missing = []
     for code in COMMON:
-        if code == "BEST" and platform in ("taobao", "tmall"):
-            continue  # Cainiao's HTKY went to J&T with Best Express's network; Best has no Cainiao code now
+        if code == "BEST" and platform in ("taobao", "tmall", "jd"):
+            # Best Express's network went to J&T: Cainiao's HTKY is J&T's now, and JD's list has no 百世快递 (its
+            # 1748 is 百世快运)
+            continue
         try:
             carrier_platform_code(carrier=carrier_get(code), platform=platform)
         except CarrierNotMapped:
@@ -151,7 +153,8 @@ def test_carrier_list_api_gives_each_platforms_code(client, manager, carriers):
 
 
 # Pinduoduo ids/codes as a pdd.logistics.companies.get response published in public code lists them, and the JD
-# logiCoprIds two independent public JD integrations agree on (see "_verified" in fulfilment/data/carriers.json).
+# logiCoprIds of JD's delivery-company list as a shop received it, most also agreed on by two independent public JD
+# integrations (see "_verified" in fulfilment/data/carriers.json).
 PDD_PUBLISHED = {
     "SF": ("44", "SF"),
     "ZTO": ("115", "ZTO"),
@@ -180,6 +183,14 @@ JD_PUBLISHED = {
     "DBL": "3046",
     "JD": "2087",
     "POSTB": "2170",  # 邮政快递 in a third public integration's JD ship-confirmation table
+    # JD's delivery-company list as a shop received it (open-source ERP seed, see "_verified")
+    "JT": "1255654",
+    "ZJS": "1409",
+    "UC": "1747",
+    "BESTKY": "1748",  # 百世快运
+    "JDKY": "773574",
+    "ZYKD": "881232",
+    "EMSBK": "2124945",
 }
 
 
@@ -187,6 +198,7 @@ def test_pdd_and_jd_codes_match_the_platforms_published_lists():
     rows = {row["code"]: row for row in carrier_data()["carriers"]}
     assert {code: (rows[code]["pdd"], rows[code]["pdd_waybill"]) for code in PDD_PUBLISHED} == PDD_PUBLISHED
     assert {code: rows[code]["jd"] for code in JD_PUBLISHED} == JD_PUBLISHED
+    assert rows["BEST"]["jd"] is None  # JD's list has no 百世快递
     assert (rows["ZTKY"]["pdd"], rows["CRE"]["pdd"]) == ("332", "214")  # 中铁快运, 中铁物流 by name
 
 
@@ -198,3 +210,25 @@ def test_youzheng_dianshang_biaokuai_keeps_no_code_of_youzheng_biaozhun_kuaidi(c
     with pytest.raises(CarrierNotMapped):
         carrier_platform_code(carrier=emsbk, platform="pdd")
     assert carrier_platform_code(carrier=emsbk, platform="kuaidi100") == "youzhengdsbk"
+
+
+def test_jt_confirms_to_jd_with_jds_own_id_and_best_express_is_refused_there(carriers):
+    """A J&T parcel confirmed to JD carries 极兔速递's id in JD's list (1255654). 1748 is 百世快运's, so a 百世快递
+    parcel on a JD order asks for the shop's own id instead of being reported as Best's freight service."""
+    assert carrier_platform_code(carrier=carrier_get("JT"), platform="jd") == "1255654"
+    assert carrier_platform_code(carrier=carrier_get("BESTKY"), platform="jd") == "1748"
+    with pytest.raises(CarrierNotMapped):
+        carrier_platform_code(carrier=carrier_get("BEST"), platform="jd")
+
+
+def test_wechat_mini_programs_name_yunda_yd():
+    """WeChat's carrier list for mini-programs (get_delivery_list) names 韵达速递 YD; YUNDA is its older logistics
+    assistant's code."""
+    rows = {row["code"]: row for row in carrier_data()["carriers"]}
+    assert {code: rows[code]["wechat"] for code in ("SF", "YTO", "ZTO", "STO", "YD")} == {
+        "SF": "SF",
+        "YTO": "YTO",
+        "ZTO": "ZTO",
+        "STO": "STO",
+        "YD": "YD",
+    }

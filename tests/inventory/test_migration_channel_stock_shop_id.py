@@ -8,8 +8,9 @@ key to the same shops.
 """
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
+
+from tests.migrating import migrate_to, migrate_to_newest
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -17,20 +18,11 @@ BEFORE = ("inventory", "0005_follow_changes")
 AFTER = ("inventory", "0006_channel_stock_shop_id")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0005():
-    apps = _migrate([BEFORE])
+    apps = migrate_to([BEFORE])
     yield apps
-    # Leave the database as the rest of the tests expect it: every app at its newest migration.
-    executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_newest()
 
 
 def _arrange(apps):
@@ -64,7 +56,7 @@ def test_channel_rows_keep_their_shop_and_numbers_through_0006_and_back(at_0005)
     before = _rows(at_0005.get_model("inventory", "ChannelStock"), "shop_id")
     assert len(before) == 3
 
-    after_apps = _migrate([AFTER])
+    after_apps = migrate_to([AFTER])
     ChannelStock = after_apps.get_model("inventory", "ChannelStock")
     assert _rows(ChannelStock, "shop_id") == before
     assert sorted(ChannelStock.objects.values_list("shop_id", "sku_id")) == sorted(
@@ -73,7 +65,7 @@ def test_channel_rows_keep_their_shop_and_numbers_through_0006_and_back(at_0005)
     with pytest.raises(IntegrityError), transaction.atomic():
         ChannelStock.objects.create(shop_id=tmall, sku_id=tea)
 
-    back_apps = _migrate([BEFORE])
+    back_apps = migrate_to([BEFORE])
     ChannelStock = back_apps.get_model("inventory", "ChannelStock")
     assert _rows(ChannelStock, "shop_id") == before
     assert {row.shop.code for row in ChannelStock.objects.select_related("shop")} == {"tmall-flagship", "pdd-outlet"}
