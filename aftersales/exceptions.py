@@ -56,3 +56,11 @@ class CaseOpenOnOrder(Conflict):
 
     code = "case_open_on_order"
     permanent = True
+
+
+class CaseRefundedOnOrder(Conflict):
+    """Money of the order already went back through an after-sales case: the order cannot be merged into another
+    (or another into it)."""
+
+    code = "case_refunded_on_order"
+    permanent = True

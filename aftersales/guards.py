@@ -13,16 +13,25 @@ Merging: while any case of one of the orders is open (requested, approved, waiti
 goods) — with lines or money only, on the order merged away or on the one kept — the orders are not merged. The
 merge cancels every order but one under its cases and adds their payments together, so a case would be left on a
 cancelled order, or given back against what was paid for another platform order; the platform's refund is about
-its own order. Settled cases (refunded, rejected, withdrawn, closed) do not stand in the way.
+its own order.
+
+Nor are they merged once money of one of them went back through a case (refunded, ``refunded_at`` set, an amount
+above zero) — on the order merged away or on the one kept. The merge adds each order's whole payment to the
+target, so the target would claim money already given back, and the parcel would no longer match what the buyer
+paid for; the case stays on a cancelled order (or is checked against another platform order's payment), and
+finance reconciles the refund against its own platform order. Subtracting refunds from the target was not chosen:
+the target's amounts would then match no platform order. Cases that gave nothing back (rejected, withdrawn, an
+exchange or re-ship) do not stand in the way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from aftersales.exceptions import CaseLinesOnOrder, CaseOpenOnOrder
+from aftersales.exceptions import CaseLinesOnOrder, CaseOpenOnOrder, CaseRefundedOnOrder
 from aftersales.models import OPEN_STATUSES, Case, CaseLine
 from orders.models import Order
 
@@ -60,15 +69,20 @@ def case_lines_split_guard(*, order: Order, moved: Collection[int], whole: Colle
         )
 
 
-def open_case_merge_guard(*, orders: Sequence[Order], target: Order) -> None:
-    """Refuse (409 ``case_open_on_order``) to merge ``orders`` while a case of one of them is open, naming the
-    order and the case (the oldest open case of the first such order)."""
-    case = (
-        Case.objects.filter(order__in=[order.pk for order in orders], status__in=OPEN_STATUSES)
+def _first_case_of(orders: Sequence[Order], condition: Q) -> Case | None:
+    """The oldest case meeting ``condition`` of the first of ``orders`` (by primary key) that has one."""
+    return (
+        Case.objects.filter(condition, order__in=[order.pk for order in orders])
         .select_related("order")
         .order_by("order_id", "pk")
         .first()
     )
+
+
+def open_case_merge_guard(*, orders: Sequence[Order], target: Order) -> None:
+    """Refuse (409 ``case_open_on_order``) to merge ``orders`` while a case of one of them is open, naming the
+    order and the case (the oldest open case of the first such order)."""
+    case = _first_case_of(orders, Q(status__in=OPEN_STATUSES))
     if case is None:
         return
     order = case.order
@@ -79,4 +93,21 @@ def open_case_merge_guard(*, orders: Sequence[Order], target: Order) -> None:
         )
         % {"order": order.number, "case": case.number, "status": case.get_status_display()},
         extra={"order_number": order.number, "case": case.number, "case_status": case.status},
+    )
+
+
+def refunded_case_merge_guard(*, orders: Sequence[Order], target: Order) -> None:
+    """Refuse (409 ``case_refunded_on_order``) to merge ``orders`` once a case gave money of one of them back,
+    naming the order, the case and the amount (the oldest such case of the first such order)."""
+    case = _first_case_of(orders, Q(amount__gt=0) & (Q(status=Case.Status.REFUNDED) | Q(refunded_at__isnull=False)))
+    if case is None:
+        return
+    order = case.order
+    raise CaseRefundedOnOrder(
+        _(
+            "Order %(order)s cannot be merged: after-sales case %(case)s refunded %(amount)s %(currency)s of it; "
+            "the merged order would claim money already given back. Ship it on its own."
+        )
+        % {"order": order.number, "case": case.number, "amount": case.amount, "currency": case.currency},
+        extra={"order_number": order.number, "case": case.number, "amount": str(case.amount)},
     )

@@ -6,15 +6,23 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from aftersales.exceptions import CaseOpenOnOrder
-from aftersales.services import case_approve, case_reject
+from aftersales.exceptions import CaseOpenOnOrder, CaseRefundedOnOrder
+from aftersales.services import case_approve, case_reject, case_withdraw, refund_execute, refund_record
 from orders.models import Order, OrderLink
 from orders.shaping.merge import order_merge
 from orders.states import Status
 from tests.factories import make_case, make_order
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals are read in English here (the catalogue says them in Chinese first)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -107,3 +115,53 @@ def test_the_back_office_says_why_the_merge_was_refused(client, pair, manager):
     text = response.content.decode()
     assert f"Not merged: Order {second.number} cannot be merged while its after-sales case {case.number}" in text
     _unchanged(first, second)
+
+
+def test_an_order_with_money_already_refunded_is_not_merged_away(pair):
+    """The merge would add the order's whole payment to the target, though part of it went back to the buyer."""
+    first, second = pair
+    case, _ = refund_record(
+        order=second, amount=Decimal("10.00"), external_id="RF-9", status="refunded", system="tests"
+    )
+    second.refresh_from_db()
+    assert second.status == Status.PAID  # money only: the goods still ship
+    paid_before = first.paid_amount
+
+    with pytest.raises(CaseRefundedOnOrder) as caught:
+        order_merge(order_ids=[first.pk, second.pk], target_id=first.pk, system="tests")
+
+    assert (caught.value.status, caught.value.code) == (409, "case_refunded_on_order")
+    assert caught.value.extra == {"order_number": second.number, "case": case.number, "amount": "10.00"}
+    assert f"Order {second.number} cannot be merged: after-sales case {case.number} refunded 10.00" in str(
+        caught.value.message
+    )
+    _unchanged(first, second)
+    first.refresh_from_db()
+    assert first.paid_amount == paid_before
+
+
+def test_a_refund_on_the_order_kept_refuses_the_merge_too(pair, manager):
+    """The target's case would be checked against both orders' payments: more could go back than its platform
+    order was paid."""
+    first, second = pair
+    case = make_case(order=first, kind="compensation", amount=Decimal("5.00"), reason_code="postage")
+    case_approve(case=case, actor=manager)
+    refund_execute(case=case, actor=manager)  # given back offline, recorded at once
+    case.refresh_from_db()
+    assert case.status == "refunded"
+
+    with pytest.raises(CaseRefundedOnOrder) as caught:
+        order_merge(order_ids=[first.pk, second.pk], target_id=first.pk, system="tests")
+
+    assert caught.value.extra == {"order_number": first.number, "case": case.number, "amount": "5.00"}
+    _unchanged(first, second)
+
+
+def test_a_withdrawn_case_gave_nothing_back_and_does_not_stand_in_the_way(pair):
+    first, second = pair
+    case = make_case(order=second, kind="compensation", amount=Decimal("5.00"), reason_code="postage")
+    case_withdraw(case=case, reason="买家撤销")
+
+    merged = order_merge(order_ids=[first.pk, second.pk], target_id=first.pk, system="tests")
+
+    assert merged.paid_amount == first.paid_amount + second.paid_amount
