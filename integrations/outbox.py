@@ -16,17 +16,16 @@ confirmation for the same parcel is written once.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
+from config.sweep import work_claim, work_sweep
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import PlatformError
 from integrations.models import DUE_STATUSES, OutboxMessage, ShopConnection, WorkStatus
@@ -224,13 +223,7 @@ def _delivery_check(client, adapter, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def outbox_claim(message_id: int) -> bool:
-    now = timezone.now()
-    return (
-        OutboxMessage.objects.filter(pk=message_id, status__in=DUE_STATUSES, next_attempt_at__lte=now).update(
-            status=WorkStatus.PROCESSING, attempts=F("attempts") + 1, claimed_at=now
-        )
-        == 1
-    )
+    return work_claim(OutboxMessage, message_id, due_statuses=DUE_STATUSES, claimed_status=WorkStatus.PROCESSING)
 
 
 def outbox_deliver(message_id: int) -> str:
@@ -330,18 +323,15 @@ def outbox_fail(message: OutboxMessage, exc: Exception) -> str:
 
 
 def outbox_retry_due(*, limit: int = 500) -> int:
-    now = timezone.now()
-    expired = now - dt.timedelta(seconds=settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS)
-    for stale in OutboxMessage.objects.filter(status=WorkStatus.PROCESSING, claimed_at__lt=expired):
-        outbox_fail(stale, RuntimeError("worker did not finish (claim expired)"))
-    due = list(
-        OutboxMessage.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in due:
-        enqueue_on_commit(DELIVER_TASK, pk)
-    return len(due)
+    return work_sweep(
+        OutboxMessage,
+        due_statuses=DUE_STATUSES,
+        claimed_status=WorkStatus.PROCESSING,
+        claim_expiry_seconds=settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS,
+        fail=outbox_fail,
+        task=DELIVER_TASK,
+        limit=limit,
+    ).queued
 
 
 @transaction.atomic

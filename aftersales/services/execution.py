@@ -35,6 +35,7 @@ from aftersales.services.interception import case_order_settle
 from aftersales.services.money import refund_check
 from aftersales.services.platform import PLATFORMS, REFUND_AGREE, case_platform_decision_send
 from config.retry import retry_decide
+from config.sweep import due_ids
 from config.tasks import enqueue_on_commit
 
 SEND_TASK = "aftersales.tasks.payout_send"
@@ -245,8 +246,4 @@ def payout_replay(*, payout: Payout, actor=None) -> Payout:
 
 def payouts_due() -> list[int]:
     """Failed provider executions whose retry time has come."""
-    return list(
-        Payout.objects.filter(status=Payout.Status.FAILED, next_attempt_at__lte=timezone.now()).values_list(
-            "pk", flat=True
-        )
-    )
+    return due_ids(Payout.objects.all(), statuses=[Payout.Status.FAILED], limit=None)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
+from config.sweep import due_ids
 from config.tasks import enqueue_on_commit
 from fulfilment import geo
 from fulfilment.carriers.adapters import CarrierCallFailed, WaybillRequest, adapter_for
@@ -359,11 +360,7 @@ def waybill_cancellation_process(*, cancellation_id: int) -> str:
 
 def waybill_cancellations_retry(*, now=None) -> int:
     """Queue the failed cancellations whose back-off is over."""
-    due = list(
-        WaybillCancellation.objects.filter(
-            status=WaybillCancellation.Status.FAILED, next_attempt_at__lte=now or timezone.now()
-        ).values_list("pk", flat=True)[:200]
-    )
+    due = due_ids(WaybillCancellation.objects.all(), statuses=[WaybillCancellation.Status.FAILED], now=now, limit=200)
     for pk in due:
         enqueue_on_commit(CANCEL_TASK, pk)
     return len(due)

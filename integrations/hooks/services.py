@@ -27,12 +27,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.utils.encoders import JSONEncoder
 
 from config.retry import retry_decide
+from config.sweep import work_claim, work_sweep
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import WebhookDeliveryFailed, WebhookInvalid
 from integrations.health import health_alert_raise
@@ -300,14 +301,15 @@ def delivery_claim(delivery_id: int) -> bool:
     stay in the UPDATE's own WHERE (not behind a join, which Django would turn into ``id IN (SELECT …)`` that
     PostgreSQL does not re-check against the row it waited for), so a concurrent claimer re-reads the status."""
     now = timezone.now()
-    return (
-        WebhookDelivery.objects.filter(
-            pk=delivery_id,
-            status__in=DUE_STATUSES,
-            next_attempt_at__lte=now + dt.timedelta(seconds=SWEEP_LEAD_SECONDS),
-            subscription_id__in=WebhookSubscription.objects.filter(is_paused=False).values("pk"),
-        ).update(status=WorkStatus.PROCESSING, attempts=F("attempts") + 1, claimed_at=now, last_attempt_at=now)
-        == 1
+    return work_claim(
+        WebhookDelivery,
+        delivery_id,
+        due_statuses=DUE_STATUSES,
+        claimed_status=WorkStatus.PROCESSING,
+        now=now,
+        lead_seconds=SWEEP_LEAD_SECONDS,
+        where=Q(subscription_id__in=WebhookSubscription.objects.filter(is_paused=False).values("pk")),
+        last_attempt_at=now,
     )
 
 
@@ -376,19 +378,14 @@ def delivery_fail(delivery: WebhookDelivery, exc: Exception) -> str:
 def webhook_retry_due(*, limit: int = 500) -> int:
     """Sweeper (every minute): queue deliveries due now or within ``SWEEP_LEAD_SECONDS`` whose subscription is
     not paused, and fail claims a worker never finished."""
-    now = timezone.now()
-    expired = now - dt.timedelta(seconds=settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS + settings.WEBHOOK_TIMEOUT_SECONDS)
-    for stale in WebhookDelivery.objects.filter(status=WorkStatus.PROCESSING, claimed_at__lt=expired):
-        delivery_fail(stale, RuntimeError("worker did not finish (claim expired)"))
-    due = list(
-        WebhookDelivery.objects.filter(
-            status__in=DUE_STATUSES,
-            next_attempt_at__lte=now + dt.timedelta(seconds=SWEEP_LEAD_SECONDS),
-            subscription__is_paused=False,
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in due:
-        enqueue_on_commit(DELIVER_TASK, pk)
-    return len(due)
+    return work_sweep(
+        WebhookDelivery,
+        due_statuses=DUE_STATUSES,
+        claimed_status=WorkStatus.PROCESSING,
+        claim_expiry_seconds=settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS + settings.WEBHOOK_TIMEOUT_SECONDS,
+        fail=delivery_fail,
+        task=DELIVER_TASK,
+        lead_seconds=SWEEP_LEAD_SECONDS,
+        limit=limit,
+        due_where=Q(subscription__is_paused=False),
+    ).queued

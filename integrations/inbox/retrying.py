@@ -9,6 +9,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from config.sweep import due_ids
 from integrations.inbox.claiming import inbox_claims_release_expired
 from integrations.inbox.queueing import process_enqueue
 from integrations.models import DUE_STATUSES, InboxMessage, WorkStatus
@@ -22,11 +23,7 @@ def inbox_retry_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     how many were queued."""
     now = now or timezone.now()
     inbox_claims_release_expired(now=now)
-    due = list(
-        InboxMessage.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    due = due_ids(InboxMessage.objects.all(), statuses=DUE_STATUSES, now=now, limit=limit)
     process_enqueue(due, size=50)
     return len(due)
 

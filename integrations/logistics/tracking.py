@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
+from config.sweep import due_ids
 from config.tasks import enqueue_on_commit
 from fulfilment.models import Carrier, CarrierPlatformCode, Shipment
 from fulfilment.services import tracking_events_ingest
@@ -185,16 +186,15 @@ def tracking_callback_process(*, callback_id: int) -> str:
 def tracking_work_retry(*, now=None) -> dict[str, int]:
     """Retry failed subscriptions and callbacks whose back-off is over (and pending ones whose task was lost)."""
     now = now or timezone.now()
-    subscriptions = list(
-        TrackingSubscription.objects.filter(
-            status__in=[TrackingSubscription.Status.FAILED, TrackingSubscription.Status.PENDING],
-            next_attempt_at__lte=now,
-        ).values_list("pk", flat=True)[:500]
+    subscriptions = due_ids(
+        TrackingSubscription.objects.all(),
+        statuses=[TrackingSubscription.Status.FAILED, TrackingSubscription.Status.PENDING],
+        now=now,
     )
-    callbacks = list(
-        TrackingCallback.objects.filter(
-            status__in=[TrackingCallback.Status.FAILED, TrackingCallback.Status.PENDING], next_attempt_at__lte=now
-        ).values_list("pk", flat=True)[:500]
+    callbacks = due_ids(
+        TrackingCallback.objects.all(),
+        statuses=[TrackingCallback.Status.FAILED, TrackingCallback.Status.PENDING],
+        now=now,
     )
     for pk in subscriptions:
         tracking_subscribe(subscription_id=pk)

@@ -25,10 +25,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from config.retry import retry_decide
+from config.sweep import work_claim, work_sweep
 from config.tasks import enqueue_on_commit
 from config.workers import stop_requested
 from integrations.exceptions import NotifyProviderError, NotifyTemplateInvalid
@@ -224,14 +225,12 @@ def buyer_messages_send(message_ids: list[int]) -> dict[str, int]:
 
 def buyer_message_claim(message_id: int) -> bool:
     """Compare-and-set: exactly one worker moves a due message to processing."""
-    now = timezone.now()
-    return (
-        BuyerMessage.objects.filter(
-            pk=message_id,
-            status__in=BuyerMessage.DUE,
-            next_attempt_at__lte=now + dt.timedelta(seconds=SWEEP_LEAD_SECONDS),
-        ).update(status=BuyerMessage.Status.PROCESSING, attempts=F("attempts") + 1, claimed_at=now)
-        == 1
+    return work_claim(
+        BuyerMessage,
+        message_id,
+        due_statuses=BuyerMessage.DUE,
+        claimed_status=BuyerMessage.Status.PROCESSING,
+        lead_seconds=SWEEP_LEAD_SECONDS,
     )
 
 
@@ -317,19 +316,16 @@ def buyer_message_replay(*, message: BuyerMessage) -> bool:
 def buyer_messages_retry_due(*, limit: int = 500) -> int:
     """Sweeper (every minute): queue messages due now or within ``SWEEP_LEAD_SECONDS``, and fail claims a worker
     never finished."""
-    now = timezone.now()
-    expired = now - dt.timedelta(seconds=settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS + settings.NOTIFY_TIMEOUT_SECONDS)
-    for stale in BuyerMessage.objects.filter(status=BuyerMessage.Status.PROCESSING, claimed_at__lt=expired):
-        buyer_message_fail(stale, RuntimeError("worker did not finish (claim expired)"))
-    due = list(
-        BuyerMessage.objects.filter(
-            status__in=BuyerMessage.DUE, next_attempt_at__lte=now + dt.timedelta(seconds=SWEEP_LEAD_SECONDS)
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    buyer_messages_send_queue(due)
-    return len(due)
+    return work_sweep(
+        BuyerMessage,
+        due_statuses=BuyerMessage.DUE,
+        claimed_status=BuyerMessage.Status.PROCESSING,
+        claim_expiry_seconds=settings.INTEGRATIONS_CLAIM_EXPIRY_SECONDS + settings.NOTIFY_TIMEOUT_SECONDS,
+        fail=buyer_message_fail,
+        queue=buyer_messages_send_queue,
+        lead_seconds=SWEEP_LEAD_SECONDS,
+        limit=limit,
+    ).queued
 
 
 # --- retention -----------------------------------------------------------------------------------------------

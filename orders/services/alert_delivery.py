@@ -23,10 +23,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from config.retry import retry_decide
+from config.sweep import work_claim, work_sweep
 from config.tasks import enqueue_on_commit
 from orders.models import Alert, AlertDelivery, NotificationChannel
 from orders.notifications import NotificationFailed, channel_quiet_until, channel_send, channels_for, email_send
@@ -105,13 +105,13 @@ def alert_text(alert: Alert) -> str:
 
 def alert_delivery_claim(delivery_id: int, *, now: dt.datetime) -> bool:
     """Compare-and-set: exactly one worker moves a due delivery to sending (one attempt more)."""
-    return (
-        AlertDelivery.objects.filter(
-            pk=delivery_id,
-            status__in=AlertDelivery.DUE,
-            next_attempt_at__lte=now + dt.timedelta(seconds=SWEEP_LEAD_SECONDS),
-        ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-        == 1
+    return work_claim(
+        AlertDelivery,
+        delivery_id,
+        due_statuses=AlertDelivery.DUE,
+        claimed_status=Status.SENDING,
+        now=now,
+        lead_seconds=SWEEP_LEAD_SECONDS,
     )
 
 
@@ -182,18 +182,14 @@ def alert_deliveries_replay(*, delivery_ids: Iterable[int]) -> int:
 def alert_deliveries_retry_due(*, limit: int = 500) -> dict[str, int]:
     """Sweeper (every minute): count a claim whose worker never finished as a failed attempt, then queue the
     deliveries due now or within ``SWEEP_LEAD_SECONDS`` (retries, and those held by quiet hours)."""
-    now = timezone.now()
-    expired = now - dt.timedelta(seconds=settings.ALERT_DELIVERY_CLAIM_EXPIRY_SECONDS)
-    stale = list(AlertDelivery.objects.filter(status=Status.SENDING, claimed_at__lt=expired).order_by("pk"))
-    for delivery in stale:
-        alert_delivery_fail(delivery, RuntimeError("the worker sending it did not finish (claim expired)"))
-    due = list(
-        AlertDelivery.objects.filter(
-            status__in=AlertDelivery.DUE, next_attempt_at__lte=now + dt.timedelta(seconds=SWEEP_LEAD_SECONDS)
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+    sweep = work_sweep(
+        AlertDelivery,
+        due_statuses=AlertDelivery.DUE,
+        claimed_status=Status.SENDING,
+        claim_expiry_seconds=settings.ALERT_DELIVERY_CLAIM_EXPIRY_SECONDS,
+        fail=alert_delivery_fail,
+        task=SEND_TASK,
+        lead_seconds=SWEEP_LEAD_SECONDS,
+        limit=limit,
     )
-    for pk in due:
-        enqueue_on_commit(SEND_TASK, pk)
-    return {"expired": len(stale), "queued": len(due)}
+    return {"expired": sweep.expired, "queued": sweep.queued}
