@@ -19,44 +19,30 @@ from aftersales.models import (
     UnknownParcel,
 )
 from aftersales.services import payout_replay
+from config.admin import ReadOnlyInline
 from inventory.selectors import stock_warehouses_for_user
 from orders.admin.mixins import OrderScopedMixin, ReadOnlyAdminMixin, VisibleShopFilter, VisibleWarehouseFilter
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CaseLineInline(_ReadOnlyInline):
+class CaseLineInline(ReadOnlyInline):
     model = CaseLine
     fields = ["sku", "quantity", "amount", "received_quantity", "condition"]
     readonly_fields = fields
 
 
-class CaseEvidenceInline(_ReadOnlyInline):
+class CaseEvidenceInline(ReadOnlyInline):
     model = CaseEvidence
     fields = ["kind", "file", "caption", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
 
 
-class CaseEventInline(_ReadOnlyInline):
+class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
     fields = ["at", "kind", "from_status", "to_status", "actor", "system", "note"]
     readonly_fields = fields
 
 
-class CaseDecisionInline(_ReadOnlyInline):
+class CaseDecisionInline(ReadOnlyInline):
     model = CaseDecision
     fields = ["at", "verdict", "actor", "automatic", "tier", "amount", "reason"]
     readonly_fields = fields

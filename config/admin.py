@@ -4,6 +4,7 @@ access is granted on (shops, warehouses). Each app says what a user may see (its
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -57,6 +58,14 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The rows of a record shown under it (its lines, its timeline): viewable, never added, edited or removed."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
 
 
 def access_only_form(base, codename: str):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import ReadOnlyInline
 from config.messages import message
 from orders.admin.mixins import ScopedAdminMixin, VisibleShopFilter, VisibleWarehouseFilter
 from orders.exceptions import InvalidTransition
@@ -22,37 +23,20 @@ from orders.services import order_event_record, order_transition
 from orders.states import HoldReason, Status
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = ["sku", "title", "quantity", "unit_price", "discount", "is_gift", "external_line_id"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("sku")
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ["at", "kind", "actor_display", "from_status", "to_status", "reason_shown"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("timeline")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
