@@ -94,7 +94,7 @@ def desk(request):
 @login_required
 def wave_picklist(request, pk: int):
     user = _floor(request)
-    wave = _wave(user, pk)
+    wave = wave_or_404(user, pk)
     tasks = selectors.wave_tasks(wave=wave)
     return render(request, "fulfilment/picklist.html", {"wave": wave, "tasks": tasks, "now": timezone.now()})
 
@@ -102,7 +102,7 @@ def wave_picklist(request, pk: int):
 @login_required
 def wave_slips(request, pk: int):
     user = _floor(request)
-    wave = _wave(user, pk)
+    wave = wave_or_404(user, pk)
     slips = []
     for wave_order in (
         wave.wave_orders.exclude(status=WaveOrder.Status.REMOVED)
@@ -122,7 +122,8 @@ def wave_slips(request, pk: int):
     return render(request, "fulfilment/packing_slips.html", {"wave": wave, "slips": slips, "now": timezone.now()})
 
 
-def _wave(user, pk):
+def wave_or_404(user, pk):
+    """The wave ``pk`` if ``user`` may see it, else 404 (the pages of waves and of their labels)."""
     try:
         return selectors.wave_get_for_user(user, pk=pk)
     except ApplicationError:
@@ -227,7 +228,7 @@ def m_home(request):
 @login_required
 def m_pick(request, pk: int):
     user = _floor(request)
-    wave = _wave(user, pk)
+    wave = wave_or_404(user, pk)
     return render(
         request,
         "fulfilment/m_pick.html",

@@ -14,12 +14,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from config.errors import ApplicationError
 from fulfilment import selectors
 from fulfilment.models import LabelPrint, Shipment
 from fulfilment.printing.component import component_of
 from fulfilment.printing.pdf import SIZES
 from fulfilment.services.printing import label_prints_record, labels_pdf, print_tasks, wave_labels
+from fulfilment.views import wave_or_404
 from orders.selectors import warehouse_list_for_user
 
 
@@ -31,18 +31,11 @@ def _floor(request):
     return request.user
 
 
-def _wave(user, pk):
-    try:
-        return selectors.wave_get_for_user(user, pk=pk)
-    except ApplicationError:
-        raise Http404 from None
-
-
 @login_required
 @require_GET
 def wave_print(request, pk: int):
     user = _floor(request)
-    wave = _wave(user, pk)
+    wave = wave_or_404(user, pk)
     shipments = wave_labels(wave=wave)
     rows = [
         {
@@ -77,7 +70,7 @@ def _pdf_response(content: bytes, name: str) -> HttpResponse:
 def wave_labels_pdf(request, pk: int):
     """The wave's labels without a print component, one page each in pick order (``?all=1``: every label)."""
     user = _floor(request)
-    wave = _wave(user, pk)
+    wave = wave_or_404(user, pk)
     size = request.GET.get("size", "100x150")
     if size not in SIZES:
         raise Http404
@@ -112,7 +105,7 @@ def print_results(request, pk: int):
     """The page reports what the print component answered: ``{"component", "task_id", "status" (sent or
     failed for the whole task), "documents": [{"documentID", "status": "printed"|"failed", "msg"}]}``."""
     user = _floor(request)
-    wave = _wave(user, pk)
+    wave = wave_or_404(user, pk)
     try:
         body = json.loads(request.body or b"{}")
         documents = {str(d["documentID"]): d for d in body.get("documents") or []}
