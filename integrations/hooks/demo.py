@@ -3,14 +3,13 @@ change), and a paused subscription to an endpoint that is down, with one parked 
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from rest_framework.utils.encoders import JSONEncoder
 
 from integrations.hooks.events import ORDER_CREATED, ORDER_PAID, ORDER_SHIPPED, resource_render
+from integrations.hooks.services import delivery_body
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription, WorkStatus
 from integrations.sandbox.partner import DEMO_WEBHOOK_SECRET
 from orders.models import Order
@@ -44,16 +43,7 @@ def webhooks_demo_ensure(*, base_url: str) -> dict[str, int]:
         WebhookDelivery.objects.create(
             subscription=down,
             event=event,
-            body=json.dumps(
-                {
-                    "id": str(event.id),
-                    "type": event.type,
-                    "created_at": timezone.localtime(event.created_at),
-                    "data": data,
-                },
-                cls=JSONEncoder,
-                ensure_ascii=False,
-            ),
+            body=delivery_body(event, data),
             status=WorkStatus.DEAD,
             attempts=31,
             response_status=503,

@@ -213,6 +213,15 @@ def webhooks_publish_on_commit(items: list[tuple[str, str, dict[str, Any]]]) -> 
     transaction.on_commit(_after_commit, robust=True)
 
 
+def delivery_body(event: WebhookEvent, data: dict[str, Any]) -> str:
+    """What a subscriber receives for ``event``: its id, type and time, and the resource as the owner sees it."""
+    return json.dumps(
+        {"id": str(event.id), "type": event.type, "created_at": timezone.localtime(event.created_at), "data": data},
+        cls=JSONEncoder,
+        ensure_ascii=False,
+    )
+
+
 def webhooks_publish(items: list[list[Any]]) -> int:
     """Record each event once (per type and source key) and a delivery for every subscription to it whose
     owner may see the resource (with their API token's limits: its shops); queue sending them. Returns the
@@ -237,18 +246,8 @@ def webhooks_publish(items: list[list[Any]]) -> int:
                 type=event_type, source_key=source_key[:128], defaults={"id": uuid.uuid4()}
             )
             for subscription, data in bodies:
-                body = json.dumps(
-                    {
-                        "id": str(event.id),
-                        "type": event.type,
-                        "created_at": timezone.localtime(event.created_at),
-                        "data": data,
-                    },
-                    cls=JSONEncoder,
-                    ensure_ascii=False,
-                )
                 delivery, created = WebhookDelivery.objects.get_or_create(
-                    subscription=subscription, event=event, defaults={"body": body}
+                    subscription=subscription, event=event, defaults={"body": delivery_body(event, data)}
                 )
                 if created:
                     written += 1
