@@ -11,6 +11,8 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
+from inventory.models import Pool
+from inventory.services import stock_receive
 from orders import roles
 from orders.access import shop_access_grant, warehouse_access_grant
 from tests.api import api_client
@@ -58,6 +60,18 @@ def sync_tasks(monkeypatch):
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def receive(db):
+    """``receive(sku, warehouse, quantity, pool=spot)``: put stock somewhere through inventory's service."""
+
+    def _receive(sku, warehouse, quantity, pool=Pool.SPOT):
+        return stock_receive(
+            warehouse=warehouse, lines=[(sku, quantity)], pool=pool, reference="PO-TEST", system="tests"
+        )
+
+    return _receive
 
 
 @pytest.fixture

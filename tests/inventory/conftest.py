@@ -3,9 +3,8 @@ the stock levels and the active reservations (``stock_ledger_mismatches`` is emp
 
 import pytest
 
-from inventory.models import Pool
 from inventory.selectors import stock_ledger_mismatches
-from inventory.services import LineDemand, order_stock_reserve, stock_receive
+from inventory.services import LineDemand, order_stock_reserve
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
@@ -24,18 +23,6 @@ def ledger_agrees_with_levels(request):
 @pytest.fixture(autouse=True)
 def tasks_run_inline(sync_tasks):
     """Inventory tests run queued tasks at once (``sync_tasks``)."""
-
-
-@pytest.fixture
-def receive(db):
-    """``receive(sku, warehouse, quantity, pool=spot)``: put stock somewhere through the real service."""
-
-    def _receive(sku, warehouse, quantity, pool=Pool.SPOT):
-        return stock_receive(
-            warehouse=warehouse, lines=[(sku, quantity)], pool=pool, reference="PO-TEST", system="tests"
-        )
-
-    return _receive
 
 
 @pytest.fixture

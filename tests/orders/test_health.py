@@ -13,7 +13,7 @@ from orders.models import OrderRuleResult
 from orders.review.services import order_address_update
 from orders.states import HoldReason, Status
 from tests.factories import SKUFactory, make_order
-from tests.orders.rules.fixtures import clock, receive, tasks_run_inline  # noqa: F401
+from tests.orders.rules.fixtures import clock, tasks_run_inline  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -5,22 +5,16 @@ orders/{order_id}/fulfillments/{fulfillment_id}/events.json {"event": {"status":
 → 201 {"fulfillment_event": {...}}) — through the outbox, which then clears "platform not updated"."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from fulfilment.carriers import carrier_get
 from fulfilment.models import Shipment
-from fulfilment.services import shipment_ship
 from integrations import outbox
 from integrations.models import OutboxMessage, WorkStatus
 from integrations.sandbox.formats import order_id
 from integrations.sandbox.views.shared import RECEIVED
-from orders.services import order_transition
-from orders.states import Status
-from tests.factories import make_order
-from tests.integrations.logistics.test_tracking import k100_item, kuaidi100_param, post_kuaidi100
+from tests.integrations.logistics.test_tracking import _shipped, k100_item, kuaidi100_param, post_kuaidi100
 
 pytestmark = pytest.mark.django_db
 
@@ -34,28 +28,13 @@ def _shopify_order_id(connection) -> str:
 
 
 def _ship(connection, skus, django_capture_on_commit_callbacks):
-    sku = next(iter(skus.values()))
-    order = make_order(
-        shop=connection.shop,
-        skus=[(sku, 1, Decimal("10.00"))],
-        status=Status.PAID,
+    return _shipped(
+        connection,
+        skus,
+        number=NUMBER,
         external_id=_shopify_order_id(connection),
-        province="江苏省",
-        city="南京市",
+        django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
     )
-    order = order_transition(order=order, to_status=Status.APPROVED, system="tests")
-    order = order_transition(order=order, to_status=Status.PICKING, system="tests")
-    shipment = Shipment.objects.create(
-        order=order,
-        warehouse=order.warehouse,
-        carrier=carrier_get("YTO"),
-        status=Shipment.Status.LABELLED,
-        tracking_number=NUMBER,
-        weight_grams=800,
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        shipment = shipment_ship(shipment=shipment)
-    return shipment
 
 
 @pytest.fixture

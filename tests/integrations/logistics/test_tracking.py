@@ -34,13 +34,22 @@ pytestmark = pytest.mark.django_db
 NUMBER = "YT2300001111"
 
 
-def _shipped(shop_connection, skus, carrier="YTO", number=NUMBER, django_capture_on_commit_callbacks=None):
+def _shipped(
+    shop_connection,
+    skus,
+    carrier="YTO",
+    number=NUMBER,
+    django_capture_on_commit_callbacks=None,
+    external_id="3920193810012",
+):
+    """A parcel of a one-line order of the shop, shipped; with ``django_capture_on_commit_callbacks``, what
+    shipping queues on commit runs too."""
     sku = next(iter(skus.values()))
     order = make_order(
         shop=shop_connection.shop,
         skus=[(sku, 1, Decimal("10.00"))],
         status=Status.PAID,
-        external_id="3920193810012",
+        external_id=external_id,
         province="江苏省",
         city="南京市",
     )
@@ -54,7 +63,10 @@ def _shipped(shop_connection, skus, carrier="YTO", number=NUMBER, django_capture
         tracking_number=number,
         weight_grams=800,
     )
-    return shipment_ship(shipment=shipment)
+    if django_capture_on_commit_callbacks is None:
+        return shipment_ship(shipment=shipment)
+    with django_capture_on_commit_callbacks(execute=True):
+        return shipment_ship(shipment=shipment)
 
 
 def kuaidi100_param(*items, state="0", number=NUMBER, com="yuantong"):

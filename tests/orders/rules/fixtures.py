@@ -6,8 +6,6 @@ from unittest import mock
 
 import pytest
 
-from inventory.models import Pool
-from inventory.services import stock_receive
 from orders.models import RuleSet
 from orders.rules.services import rule_version_create, rule_version_preview, rule_version_publish
 from orders.states import Status
@@ -60,18 +58,6 @@ def paid_order(world):
         return make_order(shop=shop or world["shop_a"], status=Status.PAID, skus=[(sku, quantity, amount)], **fields)
 
     return _make
-
-
-@pytest.fixture
-def receive(db):
-    """``receive(sku, warehouse, quantity, pool=spot)``: put stock somewhere through inventory's service."""
-
-    def _receive(sku, warehouse, quantity, pool=Pool.SPOT):
-        return stock_receive(
-            warehouse=warehouse, lines=[(sku, quantity)], pool=pool, reference="PO-TEST", system="tests"
-        )
-
-    return _receive
 
 
 def rule(rule_id, when, then, **extra):

@@ -1,1 +1,1 @@
-from tests.orders.rules.fixtures import clock, paid_order, publish, receive, tasks_run_inline  # noqa: F401
+from tests.orders.rules.fixtures import clock, paid_order, publish, tasks_run_inline  # noqa: F401
