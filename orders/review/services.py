@@ -196,6 +196,16 @@ def _check_tier(task: ReviewTask, approval: Approval, actor) -> None:
         )
 
 
+def _tier_decide(task: ReviewTask, approval: Approval, status: str, actor, note: str) -> None:
+    """The tier waiting for a decision takes ``status`` from ``actor`` (who must hold its role)."""
+    _check_tier(task, approval, actor)
+    approval.status = status
+    approval.decided_by = actor
+    approval.decided_at = timezone.now()
+    approval.note = note[:255]
+    approval.save(update_fields=["status", "decided_by", "decided_at", "note"])
+
+
 def _close(task: ReviewTask, status: str, actor, note: str) -> None:
     task.status = status
     task.decided_by = actor if actor is not None and actor.is_authenticated else None
@@ -211,12 +221,7 @@ def review_approve(*, task_id: int, actor, note: str = "") -> ReviewTask:
     pending = list(task.approvals.filter(status=Approval.Status.PENDING).order_by("tier"))
     if pending:
         current = pending[0]
-        _check_tier(task, current, actor)
-        current.status = Approval.Status.APPROVED
-        current.decided_by = actor
-        current.decided_at = timezone.now()
-        current.note = note[:255]
-        current.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        _tier_decide(task, current, Approval.Status.APPROVED, actor, note)
         order_event_record(
             order=task.order,
             kind=OrderEvent.Kind.NOTE,
@@ -264,12 +269,7 @@ def review_reject(*, task_id: int, actor, note: str) -> ReviewTask:
     task = _task_for_update(task_id)
     pending = task.approvals.filter(status=Approval.Status.PENDING).order_by("tier").first()
     if pending is not None:
-        _check_tier(task, pending, actor)
-        pending.status = Approval.Status.REJECTED
-        pending.decided_by = actor
-        pending.decided_at = timezone.now()
-        pending.note = note[:255]
-        pending.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        _tier_decide(task, pending, Approval.Status.REJECTED, actor, note)
     _close(task, ReviewTask.Status.REJECTED, actor, note)
     for other in ReviewTask.objects.select_for_update().filter(order=task.order, status=ReviewTask.Status.OPEN):
         _close(other, ReviewTask.Status.CANCELLED, actor, f"order rejected in review task {task.pk}")
