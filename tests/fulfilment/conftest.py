@@ -132,3 +132,30 @@ def picked(floor, manager):
         return WaveOrder.objects.select_related("order", "wave").get(wave=wave, order=order)
 
     return pick
+
+
+@pytest.fixture
+def labelled(floor, approved_order, picked, sandbox, manager):
+    """``labelled(order=None, **order fields)`` → a ZTO parcel of the order (a new approved one unless given),
+    picked, packed and labelled (the label from the sandbox)."""
+    from fulfilment.services import pack_complete, shipment_label_print
+
+    def make(order=None, **fields):
+        wave_order = picked(order or approved_order(**fields))
+        shipment = pack_complete(
+            wave_order=wave_order, verified={"SKU-1": 1}, weight_grams=800, carrier_code="ZTO", actor=manager
+        )
+        return shipment_label_print(shipment=shipment, actor=manager)
+
+    return make
+
+
+@pytest.fixture
+def shipped(labelled, manager):
+    """``shipped(order=None, **order fields)`` → that parcel, shipped now."""
+    from fulfilment.services import shipment_ship
+
+    def make(order=None, **fields):
+        return shipment_ship(shipment=labelled(order, **fields), actor=manager)
+
+    return make

@@ -11,20 +11,16 @@ from django.utils import timezone
 from aftersales.models import CaseEvent
 from aftersales.services import LineRequest, case_create
 from fulfilment.models import SandboxWaybill, ShipmentInterception
-from fulfilment.services import pack_complete, shipment_label_print, shipment_ship
 from orders.states import HoldReason, Status
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_return_on_a_parcel_on_its_way_asks_the_carrier_to_intercept_it(
-    approved_order, picked, sandbox, manager, sync_tasks, django_capture_on_commit_callbacks
+    approved_order, shipped, manager, sync_tasks, django_capture_on_commit_callbacks
 ):
     order = approved_order()
-    shipment = pack_complete(
-        wave_order=picked(order), verified={"SKU-1": 1}, weight_grams=800, carrier_code="ZTO", actor=manager
-    )
-    shipment = shipment_ship(shipment=shipment_label_print(shipment=shipment, actor=manager), actor=manager)
+    shipment = shipped(order)
     SandboxWaybill.objects.filter(tracking_number=shipment.tracking_number).update(
         created_at=timezone.now() - dt.timedelta(hours=7)
     )

@@ -13,21 +13,9 @@ from fulfilment.admin import ShipmentInterceptionAdmin
 from fulfilment.carriers.adapters import CarrierCallFailed, InterceptNotSupported, InterceptResult
 from fulfilment.exceptions import ShipmentStateError
 from fulfilment.models import SandboxWaybill, Shipment, ShipmentInterception, WaybillAccount, WaybillProvider
-from fulfilment.services import pack_complete, shipment_intercept, shipment_label_print, shipment_ship
+from fulfilment.services import shipment_intercept, shipment_ship
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def labelled(floor, approved_order, picked, sandbox, manager):
-    def make(**fields):
-        wave_order = picked(approved_order(**fields))
-        shipment = pack_complete(
-            wave_order=wave_order, verified={"SKU-1": 1}, weight_grams=800, carrier_code="ZTO", actor=manager
-        )
-        return shipment_label_print(shipment=shipment, actor=manager)
-
-    return make
 
 
 def _age(shipment, hours):

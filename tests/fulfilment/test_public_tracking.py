@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fulfilment.models import TrackingPush
 from fulfilment.selectors import PUBLIC_LINK_SALT, public_tracking_token
-from fulfilment.services import pack_complete, shipment_label_print, shipment_ship, tracking_push_process
+from fulfilment.services import tracking_push_process
 from orders.models import Order, OrderLink
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +27,10 @@ def fresh_cache():
 
 
 @pytest.fixture
-def delivered(floor, approved_order, picked, sandbox, manager):
-    order = approved_order(
+def delivered(shipped):
+    shipment = shipped(
         consignee_name="王小明", consignee_phone="13912345678", external_id=PLATFORM_ID, address="文三路100号"
     )
-    shipment = pack_complete(
-        wave_order=picked(order), verified={"SKU-1": 1}, weight_grams=800, carrier_code="ZTO", actor=manager
-    )
-    shipment = shipment_ship(shipment=shipment_label_print(shipment=shipment, actor=manager), actor=manager)
     now = timezone.now()
     body = {
         "tracking_number": shipment.tracking_number,

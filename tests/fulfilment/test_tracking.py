@@ -6,10 +6,7 @@ from django.utils import timezone
 from fulfilment.models import IncidentKind, SandboxWaybill, Shipment, TrackingEvent, TrackingPush, WorkItem
 from fulfilment.services import (
     incidents_scan,
-    pack_complete,
-    shipment_label_print,
     shipment_platform_delivered,
-    shipment_ship,
     tracking_poll_shipment,
     tracking_push_process,
     tracking_push_receive,
@@ -21,21 +18,6 @@ from orders.models import Alert
 from orders.states import Status
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shipped(floor, approved_order, picked, sandbox, manager):
-    """``shipped(**order fields)`` → a ZTO parcel shipped now (label from the sandbox)."""
-
-    def make(**fields):
-        wave_order = picked(approved_order(**fields))
-        shipment = pack_complete(
-            wave_order=wave_order, verified={"SKU-1": 1}, weight_grams=800, carrier_code="ZTO", actor=manager
-        )
-        shipment = shipment_label_print(shipment=shipment, actor=manager)
-        return shipment_ship(shipment=shipment, actor=manager)
-
-    return make
 
 
 def _event(kind, at, id_, province="", city="", description=""):
