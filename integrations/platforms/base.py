@@ -257,6 +257,17 @@ def _named(name: str, sources: dict[str, str] | None) -> str:
     return f"{name} ({source})" if source else name
 
 
+def _required(line: dict[str, Any], name: str, *, where: str, sources: dict[str, str] | None) -> Any:
+    """The line's ``name``, or PayloadInvalid naming the field (and its source) when it is missing."""
+    value = line.get(name)
+    if value is None:
+        raise PayloadInvalid(
+            _("%(where)s.%(field)s: missing.") % {"where": where, "field": _named(name, sources)},
+            extra={"field": f"{where}.{name}"},
+        )
+    return value
+
+
 def line_input(line: dict[str, Any], *, index: int, sources: dict[str, str] | None = None) -> LineInput:
     where = f"lines[{index}]"
     sku = (line.get("sku_code") or "").strip()
@@ -266,24 +277,14 @@ def line_input(line: dict[str, Any], *, index: int, sources: dict[str, str] | No
             % {"where": where, "field": _named("sku_code", sources)},
             extra={"field": f"{where}.sku_code"},
         )
-    quantity = line.get("quantity")
-    if quantity is None:
-        raise PayloadInvalid(
-            _("%(where)s.%(field)s: missing.") % {"where": where, "field": _named("quantity", sources)},
-            extra={"field": f"{where}.quantity"},
-        )
+    quantity = _required(line, "quantity", where=where, sources=sources)
     if quantity < 1:
         raise PayloadInvalid(
             _("%(where)s.%(field)s: %(quantity)r must be at least 1.")
             % {"where": where, "field": _named("quantity", sources), "quantity": quantity},
             extra={"field": f"{where}.quantity"},
         )
-    price = line.get("unit_price")
-    if price is None:
-        raise PayloadInvalid(
-            _("%(where)s.%(field)s: missing.") % {"where": where, "field": _named("unit_price", sources)},
-            extra={"field": f"{where}.unit_price"},
-        )
+    price = _required(line, "unit_price", where=where, sources=sources)
     discount = line.get("discount")
     if discount is None and line.get("paid") is not None:
         discount = price * quantity - line["paid"]
