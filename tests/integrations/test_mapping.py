@@ -140,3 +140,17 @@ def test_a_collected_list_no_alternative_fills_names_the_element_without_a_value
             "fee (rows[].a|rows[].b @yuan)：rows[1].a 没有值（没有任何备选路径对每个元素都有值）。"
         )
         assert caught.value.extra == {"field": "fee", "path": "rows[1].a"}
+
+
+@pytest.mark.parametrize("field, source", [("quantity", "num"), ("unit_price", "price")])
+def test_a_line_missing_its_quantity_or_price_is_refused_naming_the_field_and_its_source(field, source):
+    from integrations.platforms.base import line_input
+
+    line = {"sku_code": "SKU-1", "quantity": 2, "unit_price": Decimal("9.90")}
+    del line[field]
+
+    with pytest.raises(PayloadInvalid) as refused:
+        line_input(line, index=3, sources={field: source})
+
+    assert refused.value.message == f"lines[3].{field} ({source}): missing."
+    assert refused.value.extra == {"field": f"lines[3].{field}"}
