@@ -14,6 +14,7 @@ Only for development and tests: it accepts any caller and keeps no secrets.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 from django.db import transaction
@@ -91,42 +92,50 @@ def waybill_create(request, carrier_code: str):
     )
 
 
+def _issued(view):
+    """The view is given the sandbox waybill of the URL's carrier and number; a number never issued is a 404."""
+
+    @functools.wraps(view)
+    def with_waybill(request, carrier_code: str, tracking_number: str):
+        waybill = SandboxWaybill.objects.filter(carrier_code=carrier_code, tracking_number=tracking_number).first()
+        if waybill is None:
+            return _error(404, "unknown_tracking_number", f"{tracking_number} was not issued by {carrier_code}")
+        return view(request, waybill)
+
+    return with_waybill
+
+
 @csrf_exempt
 @require_POST
-def waybill_cancel(request, carrier_code: str, tracking_number: str):
+@_issued
+def waybill_cancel(request, waybill: SandboxWaybill):
     """Give an unused number back. Cancelling twice is fine; a scanned parcel cannot be cancelled."""
-    waybill = SandboxWaybill.objects.filter(carrier_code=carrier_code, tracking_number=tracking_number).first()
-    if waybill is None:
-        return _error(404, "unknown_tracking_number", f"{tracking_number} was not issued by {carrier_code}")
     if waybill.cancelled_at is None and sandbox_events(waybill, now=timezone.now()):
-        return _error(409, "already_picked_up", f"{tracking_number} was already picked up")
+        return _error(409, "already_picked_up", f"{waybill.tracking_number} was already picked up")
     SandboxWaybill.objects.filter(pk=waybill.pk, cancelled_at__isnull=True).update(cancelled_at=timezone.now())
-    return JsonResponse({"tracking_number": tracking_number, "cancelled": True})
+    return JsonResponse({"tracking_number": waybill.tracking_number, "cancelled": True})
 
 
 @csrf_exempt
 @require_POST
-def waybill_intercept(request, carrier_code: str, tracking_number: str):
+@_issued
+def waybill_intercept(request, waybill: SandboxWaybill):
     """Stop a parcel on its way: refused before pickup (cancel the number instead) and once delivered."""
-    waybill = SandboxWaybill.objects.filter(carrier_code=carrier_code, tracking_number=tracking_number).first()
-    if waybill is None:
-        return _error(404, "unknown_tracking_number", f"{tracking_number} was not issued by {carrier_code}")
+    number = waybill.tracking_number
     events = sandbox_events(waybill, now=timezone.now()) if waybill.cancelled_at is None else []
     if not events:
-        return _error(409, "not_picked_up", f"{tracking_number} has not been picked up: cancel the number instead")
+        return _error(409, "not_picked_up", f"{number} has not been picked up: cancel the number instead")
     if events[-1]["kind"] == "delivered":
-        return _error(409, "already_delivered", f"{tracking_number} was already signed for")
+        return _error(409, "already_delivered", f"{number} was already signed for")
     return JsonResponse(
-        {"tracking_number": tracking_number, "intercept_id": f"INT-{waybill.pk}", "message": "拦截申请已受理"},
+        {"tracking_number": number, "intercept_id": f"INT-{waybill.pk}", "message": "拦截申请已受理"},
         json_dumps_params={"ensure_ascii": False},
     )
 
 
 @require_GET
-def tracking_get(request, carrier_code: str, tracking_number: str):
-    waybill = SandboxWaybill.objects.filter(carrier_code=carrier_code, tracking_number=tracking_number).first()
-    if waybill is None:
-        return _error(404, "unknown_tracking_number", f"{tracking_number} was not issued by {carrier_code}")
+@_issued
+def tracking_get(request, waybill: SandboxWaybill):
     return JsonResponse(
         {"events": sandbox_events(waybill, now=timezone.now())}, json_dumps_params={"ensure_ascii": False}
     )
