@@ -129,6 +129,27 @@ def sandbox_http(monkeypatch, settings, db):
     return route
 
 
+POLLED_PLATFORMS = ["taobao", "jd", "pdd", "douyin", "shopify"]
+
+
+@pytest.fixture
+def feed(settings, sandbox_http, monkeypatch):
+    """The sandbox platforms as a poll meets them: 6 orders an hour, a first poll looking back 3 hours, pages of
+    5 (so polls page), no sleeping between pages."""
+    from integrations import polling
+    from integrations.platforms import adapter_for
+    from integrations.platforms.client import PlatformClient
+
+    monkeypatch.setattr(polling.time, "sleep", lambda seconds: None)
+    settings.SANDBOX_ORDERS_PER_HOUR = 6
+    settings.INTEGRATIONS_POLL_INITIAL_HOURS = 3
+    for platform in POLLED_PLATFORMS:
+        adapter_for(platform)  # import every client
+    for cls in PlatformClient.__subclasses__():
+        monkeypatch.setattr(cls, "page_size", 5)
+    return sandbox_http
+
+
 @pytest.fixture
 def deep():
     return copy.deepcopy

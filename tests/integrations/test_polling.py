@@ -8,26 +8,12 @@ from django.utils import timezone
 
 from integrations import polling
 from integrations.models import InboxMessage, ShopConnection, WorkStatus
-from integrations.platforms import adapter_for
-from integrations.platforms.client import PlatformClient
 from integrations.sandbox import data, formats
 from orders.models import Order
 from tests.integrations.helpers import SandboxClock
 
 pytestmark = pytest.mark.django_db
 PLATFORMS = ["taobao", "jd", "pdd", "douyin", "shopify"]
-
-
-@pytest.fixture
-def feed(settings, sandbox_http, monkeypatch):
-    monkeypatch.setattr(polling.time, "sleep", lambda seconds: None)
-    settings.SANDBOX_ORDERS_PER_HOUR = 6
-    settings.INTEGRATIONS_POLL_INITIAL_HOURS = 3
-    for platform in PLATFORMS:
-        adapter_for(platform)  # import every client
-    for cls in PlatformClient.__subclasses__():
-        monkeypatch.setattr(cls, "page_size", 5)
-    return sandbox_http
 
 
 def connection_for(platform, request):

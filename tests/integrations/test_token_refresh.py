@@ -13,7 +13,7 @@ from integrations.health import health_alert_raise
 from integrations.models import OutboxMessage, ShopConnection, WorkStatus
 from integrations.outbox import stock_push_enqueue
 from integrations.platforms import adapter_for
-from integrations.platforms.client import PlatformClient, TokenGrant
+from integrations.platforms.client import TokenGrant
 from integrations.platforms.taobao.client import TaobaoClient
 from integrations.tasks import SCHEDULES
 from orders.models import Alert, Order
@@ -178,15 +178,10 @@ def test_the_schedules_are_declared():
 
 
 @pytest.fixture
-def feed(settings, sandbox_http, monkeypatch):
-    monkeypatch.setattr(polling.time, "sleep", lambda seconds: None)
-    settings.SANDBOX_ORDERS_PER_HOUR = 6
+def feed(feed, settings):
+    """The integrations' feed, its first poll looking back 2 hours."""
     settings.INTEGRATIONS_POLL_INITIAL_HOURS = 2
-    for platform in PLATFORMS:
-        adapter_for(platform)
-    for cls in PlatformClient.__subclasses__():
-        monkeypatch.setattr(cls, "page_size", 5)
-    return sandbox_http
+    return feed
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
