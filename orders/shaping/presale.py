@@ -96,14 +96,7 @@ def presale_terms_set(
         order.tags = [*(order.tags or []), PRESALE_TAG]
         order.save(update_fields=["tags", "updated_at"])
     if order.status == Status.PAID:
-        order_transition(
-            order=order,
-            to_status=Status.ON_HOLD,
-            hold_reason=HoldReason.PRESALE,
-            actor=actor,
-            system=system,
-            reason=_hold_reason(balance, balance_due_at),
-        )
+        _hold_for_balance(order, terms, actor=actor, system=system)
     return terms
 
 
@@ -117,6 +110,18 @@ def _hold_reason(balance: Decimal, due: dt.datetime | None) -> str:
             gettext_noop("presale: balance %(balance)s unpaid (the platform sets the deadline)"), balance=balance
         )
     return message(gettext_noop("presale: balance %(balance)s due by %(due)s"), balance=balance, due=_local(due))
+
+
+def _hold_for_balance(order: Order, terms: PresaleTerms, *, actor, system: str) -> None:
+    """A paid presale order waits on hold for its balance (the reason says how much, and until when)."""
+    order_transition(
+        order=order,
+        to_status=Status.ON_HOLD,
+        hold_reason=HoldReason.PRESALE,
+        actor=actor,
+        system=system,
+        reason=_hold_reason(terms.balance, terms.balance_due_at),
+    )
 
 
 @transaction.atomic
@@ -141,14 +146,7 @@ def presale_deposit_pay(
     terms.save(update_fields=["deposit_paid_at"])
     order.refresh_from_db()
     if order.status == Status.PAID:  # reserved (else inventory already held it out_of_stock)
-        order_transition(
-            order=order,
-            to_status=Status.ON_HOLD,
-            hold_reason=HoldReason.PRESALE,
-            actor=actor,
-            system=system,
-            reason=_hold_reason(terms.balance, terms.balance_due_at),
-        )
+        _hold_for_balance(order, terms, actor=actor, system=system)
     return order
 
 
