@@ -5,6 +5,7 @@ parser's message, and errors name the field, its source and the value."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from integrations import mapping
 from integrations.exceptions import MappingInvalid, PayloadInvalid
@@ -149,7 +150,7 @@ def test_a_line_missing_its_quantity_or_price_is_refused_naming_the_field_and_it
     line = {"sku_code": "SKU-1", "quantity": 2, "unit_price": Decimal("9.90")}
     del line[field]
 
-    with pytest.raises(PayloadInvalid) as refused:
+    with translation.override("en"), pytest.raises(PayloadInvalid) as refused:
         line_input(line, index=3, sources={field: source})
 
     assert refused.value.message == f"lines[3].{field} ({source}): missing."
