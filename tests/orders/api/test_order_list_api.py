@@ -199,3 +199,13 @@ def test_a_list_row_is_what_the_declared_fields_render(world):
         assert fast == serializers.Serializer.to_representation(serializer, order)
         assert list(fast) == list(serializer.fields)
     assert None in {serializer.to_representation(order)["paid_at"] for order in rows}
+
+
+def test_the_list_reads_only_the_columns_its_rows_show(api, world, cs_a):
+    make_order(shop=world["shop_a"])
+    with CaptureQueriesContext(connection) as queries:
+        rows = api(cs_a).get(URL).json()["results"]
+    page = [q["sql"] for q in queries.captured_queries if 'ORDER BY "orders_order"."created_at" DESC' in q["sql"]]
+    assert len(rows) == 1 and len(page) == 1
+    assert '"orders_order"."consignee_phone"' not in page[0] and '"orders_order"."address"' not in page[0]
+    assert "inventory_warehouse" not in page[0]
