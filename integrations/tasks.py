@@ -198,6 +198,14 @@ def channel_stock_defaults_sync() -> int:
     return run()
 
 
+def sandbox_webhook_send(*, platform: str, shop_code: str, topic: str, body: dict, target: str) -> int:
+    """The sandbox platform sends a webhook of itself (Shopify's ``refunds/create``); delivered again it is a
+    duplicate Order Hub's inbox drops by its webhook id."""
+    from integrations.sandbox.push import sandbox_webhook_send as send
+
+    return send(platform=platform, shop_code=shop_code, topic=topic, body=body, target=target)
+
+
 def webhooks_publish(items: list[list]) -> int:
     from integrations.hooks import services as hooks
 

@@ -22,7 +22,8 @@ def signed_push(
     secret = push_secret(connection)
     if platform == "shopify":
         body = json.dumps(messages[0], ensure_ascii=False).encode()
-        delivery = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{topic}:{messages[0]['id']}:{messages[0]['updated_at']}"))
+        version = messages[0].get("updated_at") or messages[0].get("created_at")  # an Order; a Refund
+        delivery = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{topic}:{messages[0]['id']}:{version}"))
         headers = {
             "Content-Type": "application/json",
             "X-Shopify-Topic": topic or "orders/updated",
@@ -74,3 +75,11 @@ def sandbox_push(*, platform: str, shop_code: str, count: int, target: str) -> l
             }
         )
     return results
+
+
+def sandbox_webhook_send(*, platform: str, shop_code: str, topic: str, body: dict[str, Any], target: str) -> int:
+    """Deliver one webhook the sandbox platform sends of itself (Shopify's ``refunds/create`` after a refund made
+    through its API), signed as the platform signs it, to ``target``; returns the HTTP status of the answer."""
+    connection = ShopConnection.objects.select_related("shop").get(shop__code=shop_code)
+    query, payload, headers = signed_push(platform, connection, [body], topic=topic)
+    return transport.send("POST", target, params=query, body=payload, headers=headers).status

@@ -72,8 +72,14 @@ class ShopifyAdapter(Adapter):
         if topic == ORDER_TOPIC or topic in ORDER_TOPICS:
             return [OrderVersion(payload)]
         if topic == "refunds/create":
-            refund = _refund(payload, 0)
-            return [RefundEvent(external_id=str(payload.get("order_id")), refund=refund)]
+            # The body is a Refund resource, not an Order (https://shopify.dev/docs/api/webhooks/latest, topic
+            # refunds/create): its order_id (a number, or a string) names the order the refund is recorded on.
+            order_id = str(payload.get("order_id") or "").strip() if isinstance(payload, dict) else ""
+            if not order_id:
+                raise PayloadInvalid(
+                    _("order_id: missing; a refund is recorded on its order."), extra={"field": "order_id"}
+                )
+            return [RefundEvent(external_id=order_id, refund=_refund(payload, 0))]
         return [Ignore(f"topic {topic} is not about orders")]
 
     def prepare(self, native: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +232,8 @@ def _refund(refund: dict[str, Any], index: int) -> RefundInput:
         )
     amount: Decimal = ZERO
     for transaction in refund.get("transactions") or []:
-        if transaction.get("kind") == "refund" and transaction.get("status", "success") == "success":
+        # Shopify sends a status (pending, failure, success, error); one absent or null counts as success.
+        if transaction.get("kind") == "refund" and (transaction.get("status") or "success") == "success":
             amount += convert(transaction.get("amount", "0"), "yuan", field=f"refunds[{index}].transactions.amount")
     when = (
         convert(refund["created_at"], "iso", field=f"refunds[{index}].created_at") if refund.get("created_at") else None

@@ -1,4 +1,11 @@
-"""The sandbox's Shopify Admin REST API: access tokens, orders, fulfillments, products and inventory levels."""
+"""The sandbox's Shopify Admin REST API: access tokens, orders, fulfillments, products and inventory levels.
+
+A refund created through ``orders/{id}/refunds.json`` changes its order as Shopify's does: the order's
+``updated_at`` becomes the refund's time, so ``orders.json?updated_at_min=…`` lists it again (the Order resource's
+``updated_at`` is "the date and time when the order was last modified",
+https://shopify.dev/docs/api/admin-rest/latest/resources/order), and the ``refunds/create`` webhook (a Refund
+resource body, https://shopify.dev/docs/api/webhooks/latest, topic ``refunds/create``) goes to Order Hub's webhook
+for the shop once the refund is made."""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from config.tasks import enqueue_on_commit
 from integrations.models import ShopConnection
 from integrations.sandbox import catalog, data, formats
 from integrations.sandbox.views import shared
@@ -51,7 +59,7 @@ def handle(request: HttpRequest, rest: str, fault: str) -> HttpResponse:
             state = {"min": request.GET["updated_at_min"], "max": request.GET["updated_at_max"], "page": 1}
         start = dt.datetime.fromisoformat(state["min"])
         end = dt.datetime.fromisoformat(state["max"])
-        orders = data.modified_between(app_key, start, end)
+        orders = _modified_between(connection, start, end)
         limit = int(request.GET.get("limit", 50))
         page, more = shared.page_of(orders, state["page"], limit)
         response = JsonResponse({"orders": [_order(connection, o) for o in page]})
@@ -312,13 +320,44 @@ FULFILLMENT_EVENT_STATUSES = {
 REFUNDS: dict[tuple[str, str], list[dict]] = {}
 
 
+def _refunded_last(app_key: str, external: str) -> dt.datetime | None:
+    """When the latest refund made through the API on the order was created (None: none was)."""
+    made = REFUNDS.get((app_key, external))
+    return max(dt.datetime.fromisoformat(r["created_at"]) for r in made) if made else None
+
+
+def _modified_between(connection: ShopConnection, start: dt.datetime, end: dt.datetime) -> list:
+    """The orders whose last change lies in [start, end], oldest change first: a refund made through the API is
+    the order's last change from its time on."""
+    app_key = connection.app_key
+    changed = {}
+    for order in data.modified_between(app_key, start, end):
+        refunded = _refunded_last(app_key, formats.order_id("shopify", order))
+        if refunded is None or refunded <= end:
+            changed[order.seq] = (max(order.modified, refunded or order.modified), order)
+    for key_app, external in list(REFUNDS):
+        refunded = _refunded_last(app_key, external) if key_app == app_key else None
+        if refunded is None or not start <= refunded <= end:
+            continue
+        try:
+            order = shared.order_get("shopify", app_key, external)
+        except shared.SandboxError:
+            continue
+        changed[order.seq] = (max(order.modified, refunded), order)
+    return [order for _at, order in sorted(changed.values(), key=lambda pair: (pair[0], pair[1].seq))]
+
+
 def _order(connection: ShopConnection, generated) -> dict:
-    """A sandbox order as Shopify's Order resource, its ``refunds`` including those made through the API."""
+    """A sandbox order as Shopify's Order resource, its ``refunds`` including those made through the API and its
+    ``updated_at`` the latest of them when that is later."""
     native = formats.shopify_order(generated)
     made = REFUNDS.get((connection.app_key, str(native["id"])))
     if made:
         native["refunds"] = [*native["refunds"], *made]
         formats.shopify_refunded(native)
+        refunded = _refunded_last(connection.app_key, str(native["id"]))
+        if refunded > dt.datetime.fromisoformat(native["updated_at"]):
+            native["updated_at"] = formats._iso(refunded)
     return native
 
 
@@ -384,4 +423,13 @@ def _shopify_refunds(request: HttpRequest, connection: ShopConnection, resource:
     }
     made.append(refund)
     shared.received_record(connection, "refund_create", {"order_id": external, **body})
+    # Shopify tells the shop's subscribers: the refunds/create webhook, its body the Refund resource.
+    enqueue_on_commit(
+        "integrations.tasks.sandbox_webhook_send",
+        platform="shopify",
+        shop_code=connection.shop.code,
+        topic="refunds/create",
+        body=refund,
+        target=request.build_absolute_uri(f"/webhooks/shopify/{connection.shop.code}/"),
+    )
     return JsonResponse({"refund": refund}, status=201)

@@ -300,3 +300,69 @@ def test_shipping_refunds_that_cannot_be_read_name_the_field(changes, field):
         adapter.interpret("refunds/create", _refund([_item(SERUM_LINE, 1)], **changes))
 
     assert caught.value.extra["field"] == field
+
+
+@pytest.mark.parametrize(
+    "changes, amount, lines",
+    [
+        # the order id as a string, the amount as a number, no created_at, processed_at, note or restock
+        (
+            {
+                "order_id": str(ORDER_ID),
+                "created_at": ...,
+                "processed_at": ...,
+                "note": ...,
+                "restock": ...,
+                "transactions": [{"id": 1, "kind": "refund", "status": "success", "amount": 99}],
+            },
+            "99.00",
+            [(SERUM_LINE, 1)],
+        ),
+        # nulls: note, created_at, refund_line_items (money only), a transaction's status and currency
+        (
+            {
+                "note": None,
+                "created_at": None,
+                "refund_line_items": None,
+                "transactions": [{"id": 1, "kind": "refund", "status": None, "amount": "15.00", "currency": None}],
+            },
+            "15.00",
+            [],
+        ),
+        # a transaction that is not a refund (or failed) gives nothing back
+        (
+            {
+                "transactions": [
+                    {"id": 1, "kind": "refund", "status": "success", "amount": "99.00"},
+                    {"id": 2, "kind": "refund", "status": "failure", "amount": "99.00"},
+                    {"id": 3, "kind": "sale", "status": "success", "amount": "5.00"},
+                ]
+            },
+            "99.00",
+            [(SERUM_LINE, 1)],
+        ),
+    ],
+)
+def test_a_refunds_create_webhook_is_read_whatever_optional_fields_it_carries(
+    shopify, approved, django_capture_on_commit_callbacks, changes, amount, lines
+):
+    order, serum, mask = approved
+    ids = {SERUM_LINE: serum.pk, MASK_LINE: mask.pk}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = shopify_post(
+            Client(), shopify.shop.code, _refund([_item(SERUM_LINE, 1)], **changes), topic="refunds/create"
+        )
+
+    assert response.status_code == 200, response.content
+    case = Case.objects.get(order=order)
+    assert (case.status, case.amount, case.external_id) == ("refunded", Decimal(amount), "1029264162953")
+    assert list(case.lines.values_list("order_line_id", "quantity")) == [(ids[line], units) for line, units in lines]
+
+
+@pytest.mark.parametrize("order_id", [..., None, ""])
+def test_a_refund_without_its_order_id_is_refused_naming_the_field(order_id):
+    with pytest.raises(PayloadInvalid) as caught:
+        adapter.interpret("refunds/create", _refund([_item(SERUM_LINE, 1)], order_id=order_id))
+
+    assert caught.value.extra["field"] == "order_id"
