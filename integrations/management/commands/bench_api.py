@@ -21,8 +21,9 @@ The pieces are in ``integrations/benchmarks/`` (the scale data set and its fill 
 requests in ``api_paths``, the HTTP clients in ``http_load``, the bench database in ``database``).
 
 Measure: ``gunicorn config.wsgi`` (``--server-workers`` × ``--threads``, gthread, ``DEBUG=0``, persistent
-connections) on a free port; ``--clients`` threads send ``--requests`` requests per path, mixed, after a
-warm-up: the partner API with a token (a partner who may see two shops and their warehouse) and the back
+connections) on a free port; ``--clients`` threads (default one per CPU: a request in flight per core; more
+clients than cores measure the wait for a core as much as the request) send ``--requests`` requests per path,
+mixed, after a warm-up: the partner API with a token (a partner who may see two shops and their warehouse) and the back
 office with a session logged in through the login form (a manager granted every shop). Then pgbench runs a
 primary-key read of ``orders_order`` with as many clients, for PostgreSQL's own ceiling on this machine at
 that moment. The summary gives p50/p95 per path; the last line is JSON (``worst_p95_ms`` = the highest p95
@@ -68,7 +69,9 @@ class Command(BaseCommand):
         parser.add_argument("--fill-workers", type=int, default=2, help="qcluster worker processes for the fill")
         parser.add_argument("--server-workers", type=int, default=2, help="gunicorn worker processes")
         parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
-        parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
+        parser.add_argument(
+            "--clients", type=int, default=os.cpu_count() or 2, help="concurrent HTTP clients (default: one per CPU)"
+        )
         parser.add_argument("--requests", type=int, default=200, help="measured requests per path")
         parser.add_argument("--pgbench-seconds", type=int, default=10)
         parser.add_argument("--timeout", type=float, default=7200.0, help="seconds the fill may take")
