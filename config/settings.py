@@ -411,8 +411,11 @@ ORDERS_REVIEW_CLUSTER = env_str("ORDERS_REVIEW_CLUSTER", default="")
 # in batches of this many.
 ORDERS_REVIEW_SWEEP_AFTER_SECONDS = env_int("ORDERS_REVIEW_SWEEP_AFTER_SECONDS", default=300)
 ORDERS_REVIEW_SWEEP_BATCH = env_int("ORDERS_REVIEW_SWEEP_BATCH", default=50)
-if ORDERS_REVIEW_CLUSTER:
-    Q_CLUSTER["ALT_CLUSTERS"] = {ORDERS_REVIEW_CLUSTER: {}}
+# Buyer messages (recording the moments, sending them) run on the main cluster unless this names another one:
+# then a `Q_CLUSTER_NAME=<name> manage.py qcluster` sends them, and a peak's thousands of messages, each waiting on
+# the SMS or WeChat provider, no longer hold the workers that turn pushed orders into orders.
+NOTIFY_CLUSTER = env_str("NOTIFY_CLUSTER", default="")
+Q_CLUSTER["ALT_CLUSTERS"] = {name: {} for name in (ORDERS_REVIEW_CLUSTER, NOTIFY_CLUSTER) if name}
 Q_KEEP_SUCCESS_DAYS = env_int("Q_KEEP_SUCCESS_DAYS", default=7)
 # Production and the benchmarks: Redis as django-q2's broker (Q_REDIS_URL=redis://127.0.0.1:6379/0) instead
 # of polling the database; results, failures and schedules stay in the database either way.

@@ -12,7 +12,8 @@ on a platform that tells its own buyers nothing is recorded; for each channel th
 an active template, the template is filled and the message written. A lot's pending messages are then sent by
 send tasks of up to ``SEND_BATCH`` messages each, not one task per message: at a peak every paid order of an
 own-website or Shopify shop writes one, and a task's own cost (queueing, claiming, its result row) outweighed the
-message's. Sending calls the provider outside any transaction, one message at a time; the outcome is saved on
+message's. Both run on the cluster ``NOTIFY_CLUSTER`` names, when it names one. Sending calls the provider outside
+any transaction, one message at a time; the outcome is saved on
 the message (kept in its history).
 """
 
@@ -121,7 +122,7 @@ def buyer_moments_on_commit(items: list[tuple[str, int, str, dict[str, Any]]]) -
         )
         chosen = [list(item) for item in items if item[1] in wanted]
         if chosen:
-            enqueue_on_commit(RECORD_TASK, chosen)
+            enqueue_on_commit(RECORD_TASK, chosen, cluster=settings.NOTIFY_CLUSTER or None)
 
     transaction.on_commit(_after_commit, robust=True)
 
@@ -205,7 +206,7 @@ def _message_write(order, moment, channel, recipient, source_key, template, valu
 def buyer_messages_send_queue(message_ids: list[int]) -> None:
     """Queue sending ``message_ids`` once the transaction commits, ``SEND_BATCH`` to a task."""
     for start in range(0, len(message_ids), SEND_BATCH):
-        enqueue_on_commit(SEND_TASK, message_ids[start : start + SEND_BATCH])
+        enqueue_on_commit(SEND_TASK, message_ids[start : start + SEND_BATCH], cluster=settings.NOTIFY_CLUSTER or None)
 
 
 def buyer_messages_send(message_ids: list[int]) -> dict[str, int]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 
 REVIEW_CLUSTER = "peak-review"
+NOTIFY_CLUSTER = "peak-notify"
 
 
 def redis_reachable(url: str) -> bool:
@@ -22,8 +23,13 @@ def redis_reachable(url: str) -> bool:
         return False
 
 
-def queue_keys() -> list[str]:
-    return [f"django_q:{settings.Q_CLUSTER['name']}:q", f"django_q:{REVIEW_CLUSTER}:q"]
+def queue_names(*, notify: bool = True) -> list[str]:
+    """The run's queues: ingestion's, the review's and — unless left out — the buyer messages'."""
+    return [settings.Q_CLUSTER["name"], REVIEW_CLUSTER, *([NOTIFY_CLUSTER] if notify else [])]
+
+
+def queue_keys(*, notify: bool = True) -> list[str]:
+    return [f"django_q:{name}:q" for name in queue_names(notify=notify)]
 
 
 def queue_flush(redis_url: str) -> None:
@@ -41,19 +47,20 @@ def queue_flush(redis_url: str) -> None:
     else:
         from django_q.models import OrmQ
 
-        OrmQ.objects.filter(key__in=[settings.Q_CLUSTER["name"], REVIEW_CLUSTER]).delete()
+        OrmQ.objects.filter(key__in=queue_names()).delete()
 
 
-def queue_size_reader(redis_url: str) -> Callable[[], int]:
+def queue_size_reader(redis_url: str, *, notify: bool = True) -> Callable[[], int]:
+    """Tasks waiting in the run's queues; ``notify=False`` leaves out the buyer messages' (not the order path)."""
     if redis_url:
         import redis
 
         client = redis.Redis.from_url(redis_url)
-        return lambda: sum(client.llen(key) for key in queue_keys())
+        return lambda: sum(client.llen(key) for key in queue_keys(notify=notify))
 
     def orm_size() -> int:
         from django_q.models import OrmQ
 
-        return OrmQ.objects.filter(key__in=[settings.Q_CLUSTER["name"], REVIEW_CLUSTER]).count()
+        return OrmQ.objects.filter(key__in=queue_names(notify=notify)).count()
 
     return orm_size

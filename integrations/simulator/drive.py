@@ -30,6 +30,7 @@ from integrations.benchmarks.database import database_url, vacuum
 from integrations.benchmarks.http_load import KeepAlive, post_encode
 from integrations.benchmarks.scale import schedules_hold, schedules_release
 from integrations.simulator.broker import (
+    NOTIFY_CLUSTER,
     REVIEW_CLUSTER,
     queue_flush,
     queue_size_reader,
@@ -231,6 +232,7 @@ class Simulation:
             "Q_REDIS_URL": redis_url,
             "CACHE_REDIS_URL": redis_url,
             "ORDERS_REVIEW_CLUSTER": REVIEW_CLUSTER,
+            "NOTIFY_CLUSTER": NOTIFY_CLUSTER,
             # A run lasts minutes, not hours: retries and handed-back claims come within seconds.
             "RETRY_BASE_SECONDS": "2",
             "RETRY_MAX_SECONDS": "10",
@@ -244,11 +246,17 @@ class Simulation:
         review = processes.cluster_start(
             {**env, "Q_CLUSTER_NAME": REVIEW_CLUSTER, "Q_WORKERS": str(max(1, options.review_workers))}
         )
+        # Buyer messages wait on their providers, not on the CPU: a cluster of their own, as many processes as
+        # ingestion has, so that they never hold an ingestion worker.
+        notify = processes.cluster_start(
+            {**env, "Q_CLUSTER_NAME": NOTIFY_CLUSTER, "Q_WORKERS": str(max(1, options.workers))}
+        )
         sampler = None
         try:
             processes.port_wait(port, 90)
             processes.cluster_wait(cluster, options.workers, 90)
             processes.cluster_wait(review, options.review_workers, 90)
+            processes.cluster_wait(notify, options.workers, 90)
             # The senders' own CPU counts against the machine's: what can be built and signed once is, before
             # the clock starts (Taobao's notices sign their time, so they are signed as they are sent).
             encoded = [post_encode(port, *d.build()) if d.signed_once else None for d in deliveries]
@@ -282,7 +290,7 @@ class Simulation:
             self._send(port, deliveries, encoded, t0, deadline_s=max(120.0, options.settle_s))
             sent_s = round(time.monotonic() - t0, 1)
             faults.join()
-            settle_s, review_settle_s = self._settle(world, queue_size_reader(redis_url), len(distinct))
+            settle_s, review_settle_s = self._settle(world, queue_size_reader(redis_url, notify=False), len(distinct))
             self.stop_waves.set()
             waves.join(timeout=120)
             self._release_waves_once(world.warehouse)
@@ -291,7 +299,7 @@ class Simulation:
         finally:
             if sampler:
                 sampler.stop()
-            for child in (web, self.cluster, review):
+            for child in (web, self.cluster, review, notify):
                 processes.child_stop(child)
             schedules_release()
         result = result_compute(

@@ -58,3 +58,27 @@ def test_a_send_task_out_of_time_sends_one_and_hands_the_rest_on(providers, webs
     assert queued == [(services.SEND_TASK, (ids[1:],))]
     assert BuyerMessage.objects.get(pk=ids[0]).status == Status.SENT
     assert set(BuyerMessage.objects.filter(pk__in=ids[1:]).values_list("status", flat=True)) == {Status.PENDING}
+
+
+def test_with_a_notify_cluster_recording_and_sending_are_queued_there(
+    providers, website, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    # A peak's messages wait on their provider; on a cluster of their own they hold no ingestion worker.
+    settings.NOTIFY_CLUSTER = "notify"
+    calls: list[tuple[str, dict]] = []
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda func, *args, **kw: calls.append((func, kw)))
+    order = paid_order(website, consignee_phone="13500001111")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.buyer_moments_on_commit([("paid", order.pk, "cluster", {})])
+    buyer_moments_record([["paid", order.pk, "cluster", {}]])
+
+    assert [func for func, _kw in calls] == [services.RECORD_TASK, services.SEND_TASK]
+    assert [kw.get("cluster") for _func, kw in calls] == ["notify", "notify"]
+
+
+def test_without_a_notify_cluster_they_go_to_the_main_one(providers, website, queued, monkeypatch):
+    calls: list[dict] = []
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda func, *args, **kw: calls.append(kw))
+    buyer_moments_record([["paid", paid_order(website, consignee_phone="13500002222").pk, "main", {}]])
+    assert calls == [{"cluster": None}]

@@ -8,7 +8,7 @@ from django.conf import settings
 from config.cache import RedisCache
 from integrations.inbox import WAKE_KEY
 from integrations.models import InboxMessage, WorkStatus
-from integrations.simulator.broker import REVIEW_CLUSTER, queue_flush, queue_keys
+from integrations.simulator.broker import NOTIFY_CLUSTER, REVIEW_CLUSTER, queue_flush, queue_keys
 from integrations.simulator.options import Options
 from integrations.simulator.world import world_leftovers_set_aside, world_progress, world_setup
 from orders.states import Status
@@ -69,6 +69,7 @@ def test_the_queues_and_the_wake_flag_a_killed_run_left_are_cleared():
 
     queue_flush(REDIS)
 
-    assert [client.llen(key) for key in queue_keys()] == [0, 0]
+    assert [client.llen(key) for key in queue_keys()] == [0, 0, 0]
     assert f"django_q:{REVIEW_CLUSTER}:q" in queue_keys()
+    assert f"django_q:{NOTIFY_CLUSTER}:q" in queue_keys()
     assert cache.get(WAKE_KEY) is None
