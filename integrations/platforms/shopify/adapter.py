@@ -231,7 +231,13 @@ def _refund(refund: dict[str, Any], index: int) -> RefundInput:
             _("refunds[%(index)s]: needs an id.") % {"index": index}, extra={"field": f"refunds[{index}]"}
         )
     amount: Decimal = ZERO
-    for transaction in refund.get("transactions") or []:
+    for position, transaction in enumerate(refund.get("transactions") or []):
+        if not isinstance(transaction, dict):
+            raise PayloadInvalid(
+                _("refunds[%(index)s].transactions[%(position)s]: a transaction must be an object.")
+                % {"index": index, "position": position},
+                extra={"field": f"refunds[{index}].transactions[{position}]"},
+            )
         # Shopify sends a status (pending, failure, success, error); one absent or null counts as success.
         if transaction.get("kind") == "refund" and (transaction.get("status") or "success") == "success":
             amount += convert(transaction.get("amount", "0"), "yuan", field=f"refunds[{index}].transactions.amount")

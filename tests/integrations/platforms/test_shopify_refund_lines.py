@@ -162,6 +162,14 @@ def test_line_items_that_cannot_be_read_name_the_field(items, field):
     assert caught.value.extra["field"] == field
 
 
+@pytest.mark.parametrize("transaction", ["7301190348937", None, ["refund", "99.00"]])
+def test_a_transaction_that_is_not_an_object_names_its_place(transaction):
+    with pytest.raises(PayloadInvalid) as caught:
+        adapter.interpret("refunds/create", _refund([], transactions=[transaction]))
+
+    assert caught.value.extra["field"] == "refunds[0].transactions[0]"
+
+
 # --- a refund for more than its lines: shipping, Shopify's own line amounts, the rest ---------------------------
 
 SHIPPING_LINE = 4432107282569
