@@ -21,12 +21,18 @@ class AftersalesConfig(AppConfig):
         sla_monitor_register("aftersales_deadline", case_deadlines_flag)
         # A split must not pull order lines from under a case, nor a merge cancel an order under an open case or
         # add up payments of which some went back.
-        from aftersales.guards import case_lines_split_guard, open_case_merge_guard, refunded_case_merge_guard
-        from orders.shaping.guards import merge_guard_register, split_guard_register
+        from aftersales.guards import (
+            case_lines_split_guard,
+            merge_blocked_order_ids,
+            open_case_merge_guard,
+            refunded_case_merge_guard,
+        )
+        from orders.shaping.guards import merge_blocker_register, merge_guard_register, split_guard_register
 
         split_guard_register("aftersales_case_lines", case_lines_split_guard)
         merge_guard_register("aftersales_open_case", open_case_merge_guard)
         merge_guard_register("aftersales_refunded_case", refunded_case_merge_guard)
+        merge_blocker_register("aftersales_cases", merge_blocked_order_ids)
 
         # Evidence and returned parcels' photos, to the users who may see the case or the parcel (/media/…).
         from aftersales.selectors import media_evidence_for_user, media_parcels_for_user

@@ -79,10 +79,22 @@ def _first_case_of(orders: Sequence[Order], condition: Q) -> Case | None:
     )
 
 
+# What stands against a merge (see the module): a case still open, or one that gave money back.
+MERGE_OPEN = Q(status__in=OPEN_STATUSES)
+MERGE_REFUNDED = Q(amount__gt=0) & (Q(status=Case.Status.REFUNDED) | Q(refunded_at__isnull=False))
+
+
+def merge_blocked_order_ids(order_ids: Collection[int]) -> set[int]:
+    """The orders among ``order_ids`` the two merge guards below would refuse (the suggested merges leave them
+    out), in one query."""
+    cases = Case.objects.filter(MERGE_OPEN | MERGE_REFUNDED, order_id__in=list(order_ids))
+    return set(cases.values_list("order_id", flat=True))
+
+
 def open_case_merge_guard(*, orders: Sequence[Order], target: Order) -> None:
     """Refuse (409 ``case_open_on_order``) to merge ``orders`` while a case of one of them is open, naming the
     order and the case (the oldest open case of the first such order)."""
-    case = _first_case_of(orders, Q(status__in=OPEN_STATUSES))
+    case = _first_case_of(orders, MERGE_OPEN)
     if case is None:
         return
     order = case.order
@@ -99,7 +111,7 @@ def open_case_merge_guard(*, orders: Sequence[Order], target: Order) -> None:
 def refunded_case_merge_guard(*, orders: Sequence[Order], target: Order) -> None:
     """Refuse (409 ``case_refunded_on_order``) to merge ``orders`` once a case gave money of one of them back,
     naming the order, the case and the amount (the oldest such case of the first such order)."""
-    case = _first_case_of(orders, Q(amount__gt=0) & (Q(status=Case.Status.REFUNDED) | Q(refunded_at__isnull=False)))
+    case = _first_case_of(orders, MERGE_REFUNDED)
     if case is None:
         return
     order = case.order

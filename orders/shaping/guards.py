@@ -6,7 +6,9 @@ registers a guard when the apps are ready (aftersales: an open case on the order
 - A merge guard takes the orders about to be merged (locked, in primary-key order) and the one they merge
   into (``target``, one of them): every other order is cancelled into it.
 
-A guard raises an ``ApplicationError`` to refuse."""
+A guard raises an ``ApplicationError`` to refuse. So that the suggested merges do not offer what a guard would
+refuse, an app also registers a merge blocker: given order ids, it returns those it would refuse to merge, in one
+query."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ SplitGuard = Callable[..., None]
 MergeGuard = Callable[..., None]
 _guards: dict[str, SplitGuard] = {}
 _merge_guards: dict[str, MergeGuard] = {}
+_merge_blockers: dict[str, Callable[[Collection[int]], set[int]]] = {}
 
 
 def split_guard_register(name: str, guard: SplitGuard) -> None:
@@ -38,3 +41,15 @@ def merge_guards_check(*, orders: Sequence[Order], target: Order) -> None:
     """Run every registered merge guard; the first that refuses raises."""
     for guard in _merge_guards.values():
         guard(orders=orders, target=target)
+
+
+def merge_blocker_register(name: str, blocker: Callable[[Collection[int]], set[int]]) -> None:
+    _merge_blockers[name] = blocker
+
+
+def merge_blocked_ids(order_ids: Collection[int]) -> set[int]:
+    """The ids among ``order_ids`` that some registered merge guard would refuse to merge."""
+    blocked: set[int] = set()
+    for blocker in _merge_blockers.values():
+        blocked |= blocker(order_ids)
+    return blocked

@@ -31,7 +31,7 @@ from orders.shaping.common import (
     reserved_units,
 )
 from orders.shaping.exceptions import ShapingInvalid
-from orders.shaping.guards import merge_guards_check
+from orders.shaping.guards import merge_blocked_ids, merge_guards_check
 from orders.shaping.split import order_platform_ids
 from orders.states import Status
 
@@ -199,8 +199,9 @@ def order_merge(
 
 
 def order_merge_candidates(orders: QuerySet[Order], *, limit: int = 50) -> list[list[Order]]:
-    """Groups of two or more orders (from ``orders``, e.g. those a user may see) that could be merged.
-    Two queries, whatever the number of groups."""
+    """Groups of two or more orders (from ``orders``, e.g. those a user may see) that could be merged, leaving out
+    orders a merge guard would refuse (``guards.merge_blocked_ids``). Two queries and one per registered blocker,
+    whatever the number of groups."""
     eligible = (
         orders.filter(status__in=MERGEABLE)
         .exclude(Q(presale__state=PresaleTerms.State.AWAITING_BALANCE))
@@ -212,8 +213,11 @@ def order_merge_candidates(orders: QuerySet[Order], *, limit: int = 50) -> list[
     wanted = Q()
     for group in groups:
         wanted |= Q(**{k: v for k, v in group.items() if k != "n"})
+    found = list(eligible.filter(wanted).select_related("shop").order_by("paid_at", "pk"))
+    blocked = merge_blocked_ids([order.pk for order in found])  # what a merge guard would refuse is not offered
     members: dict[tuple, list[Order]] = {}
-    for order in eligible.filter(wanted).select_related("shop").order_by("paid_at", "pk"):
-        members.setdefault(tuple(getattr(order, name) for name in SAME), []).append(order)
+    for order in found:
+        if order.pk not in blocked:
+            members.setdefault(tuple(getattr(order, name) for name in SAME), []).append(order)
     keys = [tuple(group[name] for name in SAME) for group in groups]
     return [members[key] for key in keys if len(members.get(key, ())) > 1]

@@ -11,7 +11,7 @@ from django.utils import translation
 from aftersales.exceptions import CaseOpenOnOrder, CaseRefundedOnOrder
 from aftersales.services import case_approve, case_reject, case_withdraw, refund_execute, refund_record
 from orders.models import Order, OrderLink
-from orders.shaping.merge import order_merge
+from orders.shaping.merge import order_merge, order_merge_candidates
 from orders.states import Status
 from tests.factories import make_case, make_order
 
@@ -165,3 +165,24 @@ def test_a_withdrawn_case_gave_nothing_back_and_does_not_stand_in_the_way(pair):
     merged = order_merge(order_ids=[first.pk, second.pk], target_id=first.pk, system="tests")
 
     assert merged.paid_amount == first.paid_amount + second.paid_amount
+
+
+def _suggested():
+    return [[order.pk for order in group] for group in order_merge_candidates(Order.objects.all())]
+
+
+def test_the_suggested_merges_leave_out_orders_a_case_stands_against(pair, manager):
+    # Offering them would only lead to the refusal above.
+    first, second = pair
+    assert _suggested() == [[first.pk, second.pk]]
+
+    case = make_case(order=second, kind="compensation", amount=Decimal("5.00"), reason_code="postage")
+    assert _suggested() == []  # open
+
+    case_withdraw(case=case, reason="买家撤销")
+    assert _suggested() == [[first.pk, second.pk]]  # settled, nothing given back
+
+    refunded = make_case(order=first, kind="compensation", amount=Decimal("5.00"), reason_code="postage")
+    case_approve(case=refunded, actor=manager)
+    refund_execute(case=refunded, actor=manager)  # given back offline, recorded at once
+    assert _suggested() == []  # money went back
