@@ -81,7 +81,9 @@ def forget_shop_channel_stock(sender, *, instance: Shop, **kwargs) -> None:
 
 
 @receiver([post_save, post_delete], sender=Token, dispatch_uid="orders.forget_cached_token")
-def forget_cached_token(sender, *, instance: Token, **kwargs) -> None:
+def forget_cached_token(sender, *, instance: Token, created: bool = False, **kwargs) -> None:
+    if created:
+        return  # a new key: nothing of it was kept
     token_cache_forget(keys=[instance.key])
 
 

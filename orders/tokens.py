@@ -9,8 +9,10 @@ with ``token_scopes_apply``.
 A request's token, with its user, policy and the policy's shops, is read through ``token_get``: from the shared
 cache for ``API_TOKEN_CACHE_SECONDS`` (only when there is a cache every web worker shares), else from the
 database. Deleting or rotating the token, changing its user or its policy forgets the cached copy at once
-(``orders.receivers``); a change made around the database's signals (``QuerySet.update()`` on users) is seen
-when the copy expires.
+(``orders.receivers``) and leaves a mark that it was forgotten, for twice the copy's lifetime: while the mark is
+there the token is read from the database and not kept, so a request that read the token just before it changed
+(or before the change committed) cannot put the old copy back. A change made around the database's signals
+(``QuerySet.update()`` on users) is seen when the copy expires.
 """
 
 from __future__ import annotations
@@ -73,20 +75,26 @@ def _token_cache_key(key: str) -> str:
     return "api-token:" + hashlib.sha256(key.encode()).hexdigest()
 
 
+def _token_forgotten_key(key: str) -> str:
+    return "api-token-forgotten:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def token_get(key: str) -> tuple[Token, list[int] | None] | None:
     """The token with this key (its user and the user's policy loaded, the password hash not) and the ids of the
     shops its policy names (None without a policy); None when there is no such token."""
     seconds = settings.API_TOKEN_CACHE_SECONDS
+    forgotten = False
     if seconds:
-        found = cache.get(_token_cache_key(key))
-        if found is not None:
-            return found
+        kept = cache.get_many([_token_cache_key(key), _token_forgotten_key(key)])
+        forgotten = _token_forgotten_key(key) in kept
+        if not forgotten and _token_cache_key(key) in kept:
+            return kept[_token_cache_key(key)]
     token = Token.objects.select_related("user__api_token_policy").defer("user__password").filter(key=key).first()
     if token is None:
         return None  # not cached: guessed keys must not fill the cache
     policy = token_policy_of(token)
     found = (token, None if policy is None else list(policy.shops.values_list("pk", flat=True)))
-    if seconds:
+    if seconds and not forgotten:
         cache.set(_token_cache_key(key), found, seconds)
     return found
 
@@ -100,6 +108,7 @@ def token_cache_forget(*, keys: Iterable[str] = (), user_ids: Iterable[int] = ()
     if user_ids:
         keys += Token.objects.filter(user_id__in=user_ids).values_list("key", flat=True)
     if keys:
+        cache.set_many({_token_forgotten_key(key): 1 for key in keys}, 2 * settings.API_TOKEN_CACHE_SECONDS)
         cache.delete_many([_token_cache_key(key) for key in keys])
 
 
