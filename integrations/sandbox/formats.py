@@ -345,6 +345,8 @@ def shopify_refunds(order: GenOrder) -> list[dict[str, Any]]:
                 "location_id": 71516717193,
                 "quantity": first.quantity,
                 "restock_type": "cancel",
+                # Shopify's REST body carries this one as a JSON number; Order Hub reads `subtotal_set` (a string)
+                # first, and a number only through `convert`, into a Decimal.
                 "subtotal": float(order.refund_amount),
                 "subtotal_set": _shopify_money_set(order.refund_amount),
                 "total_tax": 0.0,
