@@ -27,3 +27,4 @@ class Options:
     wave_every_s: float = 5.0
     target_per_s: float = 0.0  # the recommendation's target (default: the run's peak)
     redis_url: str = ""
+    pgbench_seconds: int = 10  # then PostgreSQL's own ceiling, measured by pgbench in the same run (0: not)

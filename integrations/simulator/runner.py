@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from config.pgbench import pgbench_ceiling
 from integrations.benchmarks import processes
 from integrations.benchmarks.database import bench_database_prepare, configured_name, database_url
 from integrations.simulator import services
@@ -91,6 +92,10 @@ def simulation_run(
             code="simulator_failed",
         )
     result["database"] = database
+    # PostgreSQL's ceiling in the same run, on the same database, once the run's own processes are gone.
+    result["pgbench"] = pgbench_ceiling(
+        "push_store", clients=options.clients, seconds=options.pgbench_seconds, database=database
+    )
     result["report"] = str(report_write(result, options=dataclasses.asdict(options)))
     if run_id:
         services.peak_run_finished(run_id=run_id, result=result, report_dir=str(result["report"]))

@@ -29,7 +29,7 @@ def test_the_ingestion_stage_leaves_other_shops_messages_waiting(monkeypatch):
     monkeypatch.setattr(bench_budget, "vacuum", lambda: None)
     out = StringIO()
 
-    call_command("bench_budget", "--orders", "3", stdout=out)
+    call_command("bench_budget", "--orders", "3", "--pgbench-seconds", "0", stdout=out)
 
     result = json.loads(out.getvalue().splitlines()[-1])
     assert (result["created"], result["stages"]["ingestion"]["orders"]) == (3, 3)

@@ -33,6 +33,7 @@ from django.db import connection
 from django.test import Client
 
 from config.heap import heap_freeze
+from config.pgbench import pgbench_ceiling, pgbench_line
 from integrations.benchmarks.database import vacuum
 from integrations.benchmarks.processes import CLOCK_TICKS
 
@@ -107,8 +108,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--one-by-one", action="store_true", help="review each order on its own (the path before batches)"
         )
+        parser.add_argument("--pgbench-seconds", type=int, default=10, help="pgbench after the run (0: none)")
 
-    def handle(self, *args, orders: int, hot_share: float, one_by_one: bool, **options):
+    def handle(self, *args, orders: int, hot_share: float, one_by_one: bool, pgbench_seconds: int, **options):
         from integrations.inbox.claiming import inbox_claim_due
         from integrations.inbox.processing import process_claimed
         from integrations.inbox.queueing import BATCH
@@ -174,8 +176,13 @@ class Command(BaseCommand):
                 f"PostgreSQL {figures['db_cpu_ms_per_order']} ms/order  "
                 f"{figures['statements_per_order']} statements/order"
             )
-        capacity = 2000 / total_cpu if total_cpu else 0
-        self.stdout.write(f"whole path: {total_cpu:.2f} ms of CPU per order ⇒ {capacity:.0f} orders/s on 2 cores")
+        cpus = os.cpu_count() or 1
+        capacity = 1000 * cpus / total_cpu if total_cpu else 0
+        self.stdout.write(
+            f"whole path: {total_cpu:.2f} ms of CPU per order ⇒ {capacity:.0f} orders/s on {cpus} cores at most"
+        )
+        ceiling = pgbench_ceiling("push_store", clients=cpus, seconds=pgbench_seconds)
+        self.stdout.write(pgbench_line(ceiling))
         result = {
             "orders": orders,
             "review": "one by one" if one_by_one else "batches",
@@ -183,6 +190,10 @@ class Command(BaseCommand):
             "reviewed": reviewed,
             "stages": stages,
             "cpu_ms_per_order": round(total_cpu, 3),
+            "orders_per_s_at_most": round(capacity, 1),
+            "cpus": cpus,
+            "pgbench_tps": ceiling.get("tps"),
+            "pgbench": ceiling,
             "load_average": round(os.getloadavg()[0], 2),
         }
         self.stdout.write(json.dumps(result))

@@ -38,6 +38,7 @@ from django.db import connection as db_connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from config.pgbench import pgbench_ceiling, pgbench_line
 from config.progress import ProgressBar
 from integrations.benchmarks.database import vacuum
 from integrations.benchmarks.http_load import clients_run, connection_open
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         parser.add_argument("--server-workers", type=int, default=2, help="webhook: gunicorn worker processes")
         parser.add_argument("--clients", type=int, default=8, help="webhook: concurrent HTTP clients")
         parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for processing")
+        parser.add_argument("--pgbench-seconds", type=int, default=10, help="pgbench after the run (0: none)")
 
     def handle(self, *args, **options):
         # As in the children: with DEBUG on, every statement would also be rendered for the query log (for
@@ -120,6 +122,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"HTTP: {summary['http_accept_per_s']:.0f} webhooks/s accepted ({summary['http_errors']} errors)"
             )
+        clients = options["clients"] if options["path"] == "webhook" else options["workers"]
+        ceiling = pgbench_ceiling("push_store", clients=clients, seconds=options["pgbench_seconds"])
+        summary["pgbench_tps"] = ceiling.get("tps")
+        summary["pgbench"] = ceiling
+        self.stdout.write(pgbench_line(ceiling))
         self.stdout.write(json.dumps(summary))
 
     # --- setup ---------------------------------------------------------------------------------------------

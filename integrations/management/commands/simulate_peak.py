@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from config.errors import ApplicationError
+from config.pgbench import pgbench_line
 from integrations.simulator.curves import peak_per_s_from_day
 from integrations.simulator.options import FAULTS, Options
 
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         parser.add_argument("--settle", type=float, default=300.0, help="seconds to wait for ingestion to settle")
         parser.add_argument("--review-settle", type=float, default=300.0, help="then for the reviews to settle")
         parser.add_argument("--target-per-s", type=float, default=0, help="the recommendation's target peak")
+        parser.add_argument("--pgbench-seconds", type=int, default=10, help="pgbench after the run (0: none)")
         parser.add_argument("--database", default="", help="simulation database (default <configured>_peaksim)")
         parser.add_argument("--fresh", action="store_true", help="drop and create the simulation database first")
         parser.add_argument("--run-id", type=int, default=0, help=False)
@@ -100,6 +102,7 @@ class Command(BaseCommand):
             review_settle_s=options["review_settle"],
             target_per_s=options["target_per_s"],
             redis_url=settings.SIMULATOR_REDIS_URL,
+            pgbench_seconds=options["pgbench_seconds"],
         )
         try:
             result = simulation_run(
@@ -153,6 +156,7 @@ class Command(BaseCommand):
             )
         for fault in r["faults"]:
             w(f"  fault at {fault['at_s']} s: {fault['what']}")
+        w(f"  {pgbench_line(r.get('pgbench') or {})}")
         w(f"  report: {r['report']}")
         w(json.dumps({k: v for k, v in r.items() if k != "series"}, ensure_ascii=False))
 

@@ -26,6 +26,7 @@ from django.db import OperationalError, close_old_connections, connection, conne
 from django.db.models import Sum
 from django.test.utils import override_settings
 
+from config.pgbench import pgbench_ceiling, pgbench_line
 from config.progress import ProgressBar
 from inventory.models import SKU, Pool, Reservation, Stock, StockMovement, Warehouse
 from inventory.selectors import stock_ledger_mismatches
@@ -115,8 +116,9 @@ class Command(BaseCommand):
         parser.add_argument("--threads", action="store_true", help="Threads instead of processes.")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--keep", action="store_true", help="Leave the bench data in place.")
+        parser.add_argument("--pgbench-seconds", type=int, default=10, help="pgbench after the run (0: none).")
 
-    def handle(self, *args, workers, orders, mode, lines, skus, stock, threads, seed, keep, **options):
+    def handle(self, *args, workers, orders, mode, lines, skus, stock, threads, seed, keep, pgbench_seconds, **options):
         if workers < 1 or orders < 1:
             raise CommandError("--workers and --orders must be at least 1")
         if mode == "spread" and not 1 <= lines <= skus:
@@ -170,6 +172,9 @@ class Command(BaseCommand):
             "client_cpu_ms_per_order": None if threads else round(1000 * sum(r["cpu"] for r in outcome) / orders, 3),
             "load_average_before": round(load_before, 2),
         }
+        ceiling = pgbench_ceiling(f"stock_{mode}", clients=workers, seconds=pgbench_seconds)
+        summary["pgbench_tps"] = ceiling.get("tps")
+        summary["pgbench"] = ceiling
         first_error = next((r["first_error"] for r in outcome if r["first_error"]), "")
         self.stdout.write(
             f"  {ok} orders reserved ({summary['short']} short), {reserved_lines} line reservations in {wall:.2f}s = "
@@ -177,6 +182,7 @@ class Command(BaseCommand):
             f"oversold {summary['oversold']}, deadlocks {summary['deadlocks']}, errors {summary['errors']}, "
             f"ledger mismatches {summary['ledger_mismatches']}"
         )
+        self.stdout.write(f"  {pgbench_line(ceiling)}")
         if first_error:
             self.stdout.write(f"  first error: {first_error}")
         self.stdout.write(json.dumps(summary))
