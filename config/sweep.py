@@ -1,21 +1,24 @@
-"""What a sweeper of retried work takes up, written once: the rows that are due, claiming one, and claims whose
-worker never finished. ``config.retry`` decides *when* a failed attempt may run again; this module finds and
-claims the work whose time has come.
+"""What a sweeper of retried work takes up, written once: the rows that are due, claiming them, claims whose worker
+never finished, and staff giving parked work another go. ``config.retry`` decides *when* a failed attempt may run
+again; this module finds, claims and hands back the work whose time has come.
 
 A table of retried work has a ``status``, ``attempts`` and ``next_attempt_at`` (and ``claimed_at`` when a worker
 claims a row before working on it) — the alert deliveries, the buyer messages, the webhook deliveries, the
-outbox, the waybill cancellations, the tracking work, the payouts. Its sweeper runs every minute::
+inbox and the outbox, the waybill cancellations, the tracking work and pushes, the shipping report deliveries, the
+payouts. Its sweeper runs every few minutes::
 
     work_sweep(Model, due_statuses=…, claimed_status=…, claim_expiry_seconds=…, fail=…, task=…)
 
 - a claim older than the expiry (its worker was killed, or its machine lost) counts as a failed attempt: ``fail``
   is called with the row and a ``RuntimeError`` saying so, and decides with ``config.retry`` (failed again
-  later, or parked);
+  later, or parked) — or, where the worker's death says nothing about the work (``claims_release_expired``), the
+  row is due again at once and parked only once its attempts are used up;
 - the rows due — a due status and ``next_attempt_at`` now or within ``lead_seconds`` (a sweeper running every
   minute takes what falls due before its next run) — are queued after commit, earliest first, ``limit`` at most.
 
 The task that works on a row claims it first with ``work_claim`` (compare-and-set: exactly one worker gets it,
-one attempt more), so a row queued twice is worked on once.
+one attempt more), so a row queued twice is worked on once; a worker taking many rows at once claims them with
+``work_claim_batch``. Staff replay parked rows with ``work_replay`` (a fresh set of attempts).
 """
 
 from __future__ import annotations
@@ -25,13 +28,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, Model, Q, QuerySet
+from django.db.models.functions import Least
 from django.utils import timezone
 
+from config.retry import max_attempts
 from config.tasks import enqueue_on_commit
 
 # What a claim whose worker never finished is recorded as (the error staff see on the row: RuntimeError).
 CLAIM_EXPIRED = "worker did not finish (claim expired)"
+CLAIM_EXPIRED_DEAD = "worker did not finish (claim expired, attempts used up)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +47,14 @@ class Sweep:
     queued: int  # rows due, queued now
 
 
-def _due_before(now: dt.datetime, lead_seconds: int) -> dt.datetime:
-    return now + dt.timedelta(seconds=lead_seconds)
+@dataclass(frozen=True, slots=True)
+class Released:
+    back: int  # due again at once
+    dead: int  # parked: their attempts were used up
+
+
+def _due(rows: QuerySet, statuses: Iterable[str], now: dt.datetime, lead_seconds: int = 0) -> QuerySet:
+    return rows.filter(status__in=list(statuses), next_attempt_at__lte=now + dt.timedelta(seconds=lead_seconds))
 
 
 def due_ids(
@@ -54,13 +67,17 @@ def due_ids(
 ) -> list[int]:
     """The ids of ``rows`` due: a status in ``statuses`` and ``next_attempt_at`` now or within ``lead_seconds``,
     earliest first, ``limit`` at most (``None``: all)."""
+    due = _due(rows, statuses, now or timezone.now(), lead_seconds).order_by("next_attempt_at", "pk")
+    ids = due.values_list("pk", flat=True)
+    return list(ids if limit is None else ids[:limit])
+
+
+def due_oldest_wait(rows: QuerySet, *, statuses: Iterable[str], now: dt.datetime | None = None) -> float | None:
+    """How long the oldest of ``rows`` due has waited since its time came (seconds), or None when none is due.
+    One step along an index on ``next_attempt_at``, however large the backlog."""
     now = now or timezone.now()
-    due = (
-        rows.filter(status__in=list(statuses), next_attempt_at__lte=_due_before(now, lead_seconds))
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)
-    )
-    return list(due if limit is None else due[:limit])
+    oldest = _due(rows, statuses, now).order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    return None if oldest is None else round((now - oldest).total_seconds(), 3)
 
 
 def work_claim(
@@ -78,13 +95,62 @@ def work_claim(
     ``claimed_at`` now, and ``fields``) if it is due; True for exactly one worker. ``where`` adds conditions on
     the row itself (kept in the UPDATE's own WHERE, so a claimer that waited for the row re-checks them)."""
     now = now or timezone.now()
-    claimed = model._default_manager.filter(
-        where or Q(),
-        pk=pk,
-        status__in=list(due_statuses),
-        next_attempt_at__lte=_due_before(now, lead_seconds),
-    ).update(status=claimed_status, attempts=F("attempts") + 1, claimed_at=now, **fields)
+    rows = model._default_manager.filter(where or Q(), pk=pk)
+    claimed = _due(rows, due_statuses, now, lead_seconds).update(
+        status=claimed_status, attempts=F("attempts") + 1, claimed_at=now, **fields
+    )
     return claimed == 1
+
+
+def work_claim_batch(
+    rows: QuerySet,
+    *,
+    due_statuses: Iterable[str],
+    claimed_status: str,
+    now: dt.datetime | None = None,
+    limit: int | None = None,
+    **fields: Any,
+) -> list[int]:
+    """Claim the due rows among ``rows`` for one worker, earliest first, ``limit`` at most: each one attempt more,
+    ``claimed_at`` now, and ``fields``. Rows another worker holds at this moment are skipped (``FOR UPDATE SKIP
+    LOCKED``), so workers claiming side by side take different rows. Returns the ids claimed."""
+    now = now or timezone.now()
+    with transaction.atomic(savepoint=False):
+        due = (
+            _due(rows, due_statuses, now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        ids = list(due if limit is None else due[:limit])
+        if ids:
+            rows.model._default_manager.filter(pk__in=ids).update(
+                status=claimed_status, attempts=F("attempts") + 1, claimed_at=now, **fields
+            )
+    return ids
+
+
+def claims_release_expired(
+    model: type[Model],
+    *,
+    claimed_status: str,
+    released_status: str,
+    dead_status: str,
+    claim_expiry_seconds: int,
+    now: dt.datetime | None = None,
+) -> Released:
+    """Hand back the claims of ``model`` older than ``claim_expiry_seconds`` whose worker never finished: due again
+    at once in ``released_status`` (the worker died, not the work), or ``dead_status`` once the attempts are used
+    up (``RETRY_MAX_ATTEMPTS``: work that kills every worker that takes it). ``last_error`` says which."""
+    now = now or timezone.now()
+    expired = model._default_manager.filter(
+        status=claimed_status, claimed_at__lt=now - dt.timedelta(seconds=claim_expiry_seconds)
+    )
+    dead = expired.filter(attempts__gte=max_attempts()).update(
+        status=dead_status, next_attempt_at=now, last_error=CLAIM_EXPIRED_DEAD
+    )
+    back = expired.update(status=released_status, next_attempt_at=now, last_error=CLAIM_EXPIRED)
+    return Released(back=back, dead=dead)
 
 
 def work_sweep(
@@ -117,3 +183,23 @@ def work_sweep(
         for pk in due:
             enqueue_on_commit(task, pk)
     return Sweep(expired=len(stale), queued=len(due))
+
+
+def work_replay(rows: QuerySet, *, status: str, now: dt.datetime | None = None, **fields: Any) -> list[int]:
+    """Staff give work another go: every row of ``rows`` (the caller narrows them to the statuses it replays) back
+    to ``status`` with a fresh set of attempts (0), due at once and unclaimed; ``fields`` are written too. A row
+    keeps an earlier ``next_attempt_at`` (the time it was parked), so it is not put behind work that fell due
+    since. The rows are locked in id order first. Returns the ids replayed (the caller queues them)."""
+    model = rows.model
+    values: dict[str, Any] = {
+        "status": status,
+        "attempts": 0,
+        "next_attempt_at": Least(F("next_attempt_at"), now or timezone.now()),
+    }
+    if any(field.name == "claimed_at" for field in model._meta.concrete_fields):
+        values["claimed_at"] = None
+    with transaction.atomic(savepoint=False):
+        ids = list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
+        if ids:
+            model._default_manager.filter(pk__in=ids).update(**values, **fields)
+    return ids

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from config.sweep import due_oldest_wait
 from integrations.listings import catalog_syncable
 from integrations.models import (
     DUE_STATUSES,
@@ -149,11 +150,4 @@ def import_job_list_for_user(user) -> QuerySet[ImportJob]:
 def inbox_oldest_due_seconds(*, now: dt.datetime | None = None) -> float | None:
     """How long the oldest inbox message whose time has come has waited (seconds), or None when none waits.
     One step along the due index (``inbox_due_idx``), however large the backlog."""
-    now = now or timezone.now()
-    oldest = (
-        InboxMessage.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
-    return None if oldest is None else round((now - oldest).total_seconds(), 3)
+    return due_oldest_wait(InboxMessage.objects.all(), statuses=DUE_STATUSES, now=now)

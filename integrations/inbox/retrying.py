@@ -9,7 +9,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from config.sweep import due_ids
+from config.sweep import due_ids, work_replay
 from integrations.inbox.claiming import inbox_claims_release_expired
 from integrations.inbox.queueing import process_enqueue
 from integrations.models import DUE_STATUSES, InboxMessage, WorkStatus
@@ -31,10 +31,8 @@ def inbox_retry_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
 @transaction.atomic
 def dead_letter_replay(*, message_ids: list[int], actor=None) -> int:
     """Give dead letters another go (one or many): back to pending with a fresh set of attempts."""
-    ids = list(InboxMessage.objects.filter(pk__in=message_ids, status=WorkStatus.DEAD).values_list("pk", flat=True))
-    InboxMessage.objects.filter(pk__in=ids, status=WorkStatus.DEAD).update(
-        status=WorkStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
-    )
+    dead = InboxMessage.objects.filter(pk__in=message_ids, status=WorkStatus.DEAD)
+    ids = work_replay(dead, status=WorkStatus.PENDING)
     if ids:
         log.info("replaying %d dead letters (by %s)", len(ids), getattr(actor, "username", "system"))
         process_enqueue(ids, size=50)

@@ -1,11 +1,22 @@
-"""What a sweeper takes up (config.sweep): the rows due, one claim per row, claims whose worker never finished."""
+"""What a sweeper takes up (config.sweep): the rows due, one claim per row or batch, claims whose worker never
+finished, and staff replaying parked rows."""
 
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
-from config.sweep import CLAIM_EXPIRED, due_ids, work_claim, work_sweep
+from config.sweep import (
+    CLAIM_EXPIRED,
+    CLAIM_EXPIRED_DEAD,
+    claims_release_expired,
+    due_ids,
+    due_oldest_wait,
+    work_claim,
+    work_claim_batch,
+    work_replay,
+    work_sweep,
+)
 from integrations.models import DUE_STATUSES, InboxMessage, WorkStatus
 from tests.factories.integrations import InboxMessageFactory
 
@@ -71,3 +82,74 @@ def test_the_sweep_fails_expired_claims_and_queues_the_rows_due(django_capture_o
     assert failed == [(stale.pk, RuntimeError, CLAIM_EXPIRED)]
     assert (sweep.expired, sweep.queued) == (1, 1) and len(queued) == 1
     assert due_ids(InboxMessage.objects.all(), statuses=DUE_STATUSES) == [due.pk]
+
+
+def test_a_batch_claim_takes_the_due_rows_earliest_first_up_to_the_limit():
+    later = _message(due_in=-10)
+    earliest = _message(status=WorkStatus.FAILED, due_in=-60)
+    _message(due_in=-5)  # due, beyond the limit
+    not_yet = _message(due_in=60)
+    claim = {"due_statuses": DUE_STATUSES, "claimed_status": WorkStatus.PROCESSING}
+
+    claimed = work_claim_batch(InboxMessage.objects.all(), limit=2, **claim)
+
+    assert claimed == [earliest.pk, later.pk]
+    assert set(InboxMessage.objects.filter(pk__in=claimed).values_list("status", "attempts")) == {
+        (WorkStatus.PROCESSING, 1)
+    }
+    assert InboxMessage.objects.get(pk=not_yet.pk).status == WorkStatus.PENDING
+    assert work_claim_batch(InboxMessage.objects.filter(pk__in=claimed), **claim) == []  # claimed once
+
+
+def test_expired_claims_are_due_again_at_once_or_parked_once_out_of_attempts(settings):
+    settings.RETRY_MAX_ATTEMPTS = 3
+    long_ago = timezone.now() - dt.timedelta(seconds=61)
+    back = _message(status=WorkStatus.PROCESSING, due_in=-120, attempts=1, claimed_at=long_ago)
+    poison = _message(status=WorkStatus.PROCESSING, due_in=-120, attempts=3, claimed_at=long_ago)
+    busy = _message(status=WorkStatus.PROCESSING, due_in=-120, attempts=1, claimed_at=timezone.now())
+
+    released = claims_release_expired(
+        InboxMessage,
+        claimed_status=WorkStatus.PROCESSING,
+        released_status=WorkStatus.PENDING,
+        dead_status=WorkStatus.DEAD,
+        claim_expiry_seconds=60,
+    )
+
+    assert (released.back, released.dead) == (1, 1)
+    rows = {m.pk: (m.status, m.last_error) for m in InboxMessage.objects.all()}
+    assert rows[back.pk] == (WorkStatus.PENDING, CLAIM_EXPIRED)
+    assert rows[poison.pk] == (WorkStatus.DEAD, CLAIM_EXPIRED_DEAD)
+    assert rows[busy.pk][0] == WorkStatus.PROCESSING
+    assert due_ids(InboxMessage.objects.all(), statuses=DUE_STATUSES) == [back.pk]
+
+
+def test_the_oldest_due_rows_wait_is_measured_from_when_it_fell_due():
+    now = timezone.now()
+    assert due_oldest_wait(InboxMessage.objects.all(), statuses=DUE_STATUSES, now=now) is None
+    _message(due_in=-30)
+    _message(status=WorkStatus.DEAD, due_in=-600)  # parked: not waiting
+    _message(due_in=60)  # not yet due
+
+    wait = due_oldest_wait(InboxMessage.objects.all(), statuses=DUE_STATUSES, now=now)
+
+    assert 29 < wait < 31
+
+
+def test_a_replay_gives_only_the_chosen_rows_a_fresh_set_of_attempts_due_at_once():
+    parked = _message(status=WorkStatus.DEAD, due_in=-600, attempts=6, claimed_at=timezone.now())
+    waiting = _message(status=WorkStatus.FAILED, due_in=600, attempts=2)
+    done = _message(status=WorkStatus.DONE, due_in=-600, attempts=1)
+
+    replayed = work_replay(
+        InboxMessage.objects.filter(status__in=[WorkStatus.DEAD, WorkStatus.FAILED]), status=WorkStatus.PENDING
+    )
+
+    assert replayed == [parked.pk, waiting.pk]
+    rows = {m.pk: m for m in InboxMessage.objects.all()}
+    assert [(rows[pk].status, rows[pk].attempts, rows[pk].claimed_at) for pk in replayed] == [
+        (WorkStatus.PENDING, 0, None)
+    ] * 2
+    assert rows[waiting.pk].next_attempt_at <= timezone.now()  # its back-off is over
+    assert (rows[done.pk].status, rows[done.pk].attempts) == (WorkStatus.DONE, 1)
+    assert due_ids(InboxMessage.objects.all(), statuses=DUE_STATUSES) == replayed
