@@ -467,6 +467,10 @@ if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", FULFILMENT_REPORT_SEND_AT):
 # A report delivery claimed for sending and still "sending" after this many seconds (its worker was killed) is
 # claimed again by the next run, as another attempt. Far above a send (a robot call times out in seconds).
 FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS = env_int("FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS", default=600)
+# A carrier's tracking push claimed for processing and still "processing" after this many seconds (its worker was
+# killed) counts as a failed attempt: the sweeper (every 10 minutes) retries it after the back-off, or parks it.
+# Far above processing one push (its events are written in a transaction of a second or less).
+FULFILMENT_TRACKING_CLAIM_EXPIRY_SECONDS = env_int("FULFILMENT_TRACKING_CLAIM_EXPIRY_SECONDS", default=300)
 # /metrics (Prometheus): scrapers send "Authorization: Bearer <METRICS_TOKEN>"; empty = only signed-in users who may
 # view the command center. Multi-process web servers also set PROMETHEUS_MULTIPROC_DIR (config/metrics.py).
 METRICS_TOKEN = env_str("METRICS_TOKEN", default="")

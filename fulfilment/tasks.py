@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
-from fulfilment.models import TrackingPush
-
 SCHEDULES: list[dict[str, Any]] = [
     {"name": "fulfilment.tracking_poll", "func": "fulfilment.tasks.tracking_poll", "schedule_type": "I", "minutes": 30},
     {
@@ -53,22 +49,11 @@ def tracking_push_process(push_id: int) -> str:
 
 
 def tracking_pushes_retry() -> int:
-    """Process pushes still pending (a lost enqueue) or failed and due again (config.retry's back-off)."""
-    from django.db.models import Q
+    """Process pushes still pending (a lost enqueue) or failed and due again (config.retry's back-off), and fail
+    claims whose worker never finished."""
+    from fulfilment.services.tracking import tracking_pushes_retry_due
 
-    from fulfilment.services import tracking_push_process as process
-
-    ids = list(
-        TrackingPush.objects.filter(
-            Q(status=TrackingPush.Status.PENDING)
-            | Q(status=TrackingPush.Status.FAILED, next_attempt_at__lte=timezone.now())
-        )
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:500]
-    )
-    for push_id in ids:
-        process(push_id=push_id)
-    return len(ids)
+    return tracking_pushes_retry_due()
 
 
 def tracking_poll() -> int:

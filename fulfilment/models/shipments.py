@@ -220,6 +220,8 @@ class TrackingPush(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When a failed push is due again (config.retry's back-off).
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # When a worker claimed it (config.sweep): a claim left this long by a killed worker counts as a failed attempt.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     error = models.TextField(_("last error"), blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 

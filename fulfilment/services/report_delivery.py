@@ -4,10 +4,11 @@ Every ``fulfilment.shipping_report_send_due`` run (every 5 minutes): once the Sh
 ``FULFILMENT_REPORT_SEND_AT`` (08:00 by default, before the morning meeting), yesterday's report gets one
 ``ReportDelivery`` per active notification channel that asked for it (``"shipping_report"`` in the channel's
 alert kinds: a daily report is not an alert, so groups opt in); then every delivery due is claimed by
-compare-and-set and sent through ``orders.notifications.channel_send`` (DingTalk 加签 / WeCom markdown, or
-e-mail). A claim lasts ``FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS``: a delivery still "sending" after that (its
-worker was killed) is claimed again, as another attempt, and parked once out of attempts. A failure is retried
-with config.retry's back-off and, out of attempts, parked as dead: staff see it in the admin and send it again.
+compare-and-set (``config.sweep``) and sent through ``orders.notifications.channel_send`` (DingTalk 加签 / WeCom
+markdown, or e-mail). A claim lasts ``FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS``: a delivery still "sending" after
+that (its worker was killed) is due again and claimed as another attempt, or parked once out of attempts. A
+failure is retried with config.retry's back-off and, out of attempts, parked as dead: staff see it in the admin and
+send it again.
 The message is Chinese (the groups' language) and carries no personal data.
 """
 
@@ -18,12 +19,12 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.retry import max_attempts, retry_decide
+from config.retry import retry_decide
+from config.sweep import claims_release_expired, due_ids, work_claim, work_replay
 from fulfilment.models import ReportDelivery
 from fulfilment.reports import shipping_health
 from orders.models import NotificationChannel
@@ -32,6 +33,7 @@ from orders.notifications import channel_send
 logger = logging.getLogger(__name__)
 REPORT_KIND = "shipping_report"
 Status = ReportDelivery.Status
+DUE = (Status.PENDING, Status.FAILED)
 
 
 def send_time() -> dt.time:
@@ -47,11 +49,14 @@ def shipping_report_channels() -> list[NotificationChannel]:
     ]
 
 
-def shipping_report_deliveries_open(*, day: dt.date) -> int:
-    """One delivery of ``day``'s report per opted-in channel (again: nothing new). Returns how many were new."""
+def shipping_report_deliveries_open(*, day: dt.date, now: dt.datetime | None = None) -> int:
+    """One delivery of ``day``'s report per opted-in channel, due ``now`` (again: nothing new). Returns how many
+    were new."""
     created = 0
     for channel in shipping_report_channels():
-        _delivery, new = ReportDelivery.objects.get_or_create(day=day, channel=channel)
+        _delivery, new = ReportDelivery.objects.get_or_create(
+            day=day, channel=channel, defaults={"next_attempt_at": now or timezone.now()}
+        )
         created += int(new)
     return created
 
@@ -96,39 +101,28 @@ def shipping_report_message(report: dict[str, Any]) -> tuple[str, str]:
 
 
 def shipping_report_send_due(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Open yesterday's deliveries once the send time has passed, then send every delivery due."""
+    """Open yesterday's deliveries once the send time has passed, hand back claims whose worker was killed, then
+    claim and send every delivery due."""
     now = now or timezone.now()
     local = timezone.localtime(now)
     opened = 0
     if local.time() >= send_time():
-        opened = shipping_report_deliveries_open(day=local.date() - dt.timedelta(days=1))
-    claim_expiry = dt.timedelta(seconds=settings.FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS)
-    due = list(
-        ReportDelivery.objects.filter(
-            Q(status=Status.PENDING)
-            | Q(status=Status.FAILED, next_attempt_at__lte=now)
-            # A worker killed while sending leaves its claim: once the claim expires, the delivery is due again.
-            | Q(status=Status.SENDING, next_attempt_at__lte=now)
-        ).values_list("pk", "status", "attempts")
+        opened = shipping_report_deliveries_open(day=local.date() - dt.timedelta(days=1), now=now)
+    # A worker killed while sending leaves its claim: once the claim expires, the delivery is due again (or parked,
+    # out of attempts).
+    released = claims_release_expired(
+        ReportDelivery,
+        claimed_status=Status.SENDING,
+        released_status=Status.PENDING,
+        dead_status=Status.DEAD,
+        claim_expiry_seconds=settings.FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS,
+        now=now,
     )
-    sent = failed = 0
+    sent, failed = 0, released.dead
     messages: dict[dt.date, tuple[str, str]] = {}
-    for pk, status, attempts in due:
-        if status == Status.SENDING and attempts >= max_attempts():
-            parked = ReportDelivery.objects.filter(pk=pk, status=status, next_attempt_at__lte=now).update(
-                status=Status.DEAD,
-                next_attempt_at=now,
-                last_error=_("The worker sending it did not finish within %(seconds)s s (attempt %(attempts)s).")
-                % {"seconds": settings.FULFILMENT_REPORT_CLAIM_EXPIRY_SECONDS, "attempts": attempts},
-            )
-            failed += parked
-            continue
-        # Claim: only the run that moves it out of its status (or, for an expired claim, renews it) sends it; a
-        # second worker finds no row to update. The claim lasts until next_attempt_at.
-        claim = ReportDelivery.objects.filter(pk=pk, status=status)
-        if status == Status.SENDING:
-            claim = claim.filter(next_attempt_at__lte=now)
-        if not claim.update(status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + claim_expiry):
+    for pk in due_ids(ReportDelivery.objects.all(), statuses=DUE, now=now, limit=None):
+        # Claim: only the run that moves it to sending sends it; a second worker finds no row to update.
+        if not work_claim(ReportDelivery, pk, due_statuses=DUE, claimed_status=Status.SENDING, now=now):
             continue
         delivery = ReportDelivery.objects.select_related("channel").get(pk=pk)
         if delivery.day not in messages:
@@ -138,21 +132,28 @@ def shipping_report_send_due(*, now: dt.datetime | None = None) -> dict[str, int
             channel_send(delivery.channel, title=title, text=text)
         except Exception as exc:  # the network, the robot's errcode: retried with the one policy, then parked
             decision = retry_decide(exc, attempts=delivery.attempts, now=now)
-            ReportDelivery.objects.filter(pk=pk).update(
-                status=Status.DEAD if decision.give_up else Status.FAILED,
+            _finish(
+                delivery,
+                Status.DEAD if decision.give_up else Status.FAILED,
                 next_attempt_at=decision.next_attempt_at,
                 last_error=f"{type(exc).__name__}: {exc}"[:2000],
             )
             logger.warning("shipping report %s to %s failed: %s", delivery.day, delivery.channel, exc)
             failed += 1
             continue
-        ReportDelivery.objects.filter(pk=pk).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+        _finish(delivery, Status.SENT, sent_at=timezone.now(), last_error="")
         sent += 1
     return {"opened": opened, "sent": sent, "failed": failed}
 
 
+def _finish(delivery: ReportDelivery, status: str, **fields) -> None:
+    """Save the outcome of the claimed attempt — only while the claim is still this worker's."""
+    ReportDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING, claimed_at=delivery.claimed_at).update(
+        status=status, claimed_at=None, **fields
+    )
+
+
 def report_deliveries_replay(*, delivery_ids: list[int]) -> int:
     """Send parked (dead or failed) deliveries again at the next run, with their attempts starting over."""
-    return ReportDelivery.objects.filter(pk__in=delivery_ids, status__in=[Status.DEAD, Status.FAILED]).update(
-        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
-    )
+    parked = ReportDelivery.objects.filter(pk__in=delivery_ids, status__in=[Status.DEAD, Status.FAILED])
+    return len(work_replay(parked, status=Status.PENDING, last_error=""))

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
+from config.sweep import work_claim, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from fulfilment import geo
 from fulfilment.carriers.adapters import CarrierCallFailed, TrackingUpdate, adapter_for
@@ -56,19 +58,20 @@ def tracking_push_receive(*, carrier_code: str, body) -> TrackingPush:
     return push
 
 
+PUSH_DUE = (TrackingPush.Status.PENDING, TrackingPush.Status.FAILED)
+REPLAYABLE_PUSH = (TrackingPush.Status.PARKED, TrackingPush.Status.FAILED)
+
+
 def tracking_push_process(*, push_id: int) -> str:
-    """Process one stored push. Claimed by compare-and-set so two workers never both process it; failures
-    are retried by ``tracking_pushes_retry`` after config.retry's back-off and parked when the policy gives
-    up. Returns the status."""
-    claimed = TrackingPush.objects.filter(
-        pk=push_id, status__in=[TrackingPush.Status.PENDING, TrackingPush.Status.FAILED]
-    ).update(status=TrackingPush.Status.PROCESSING)
+    """Process one stored push. Claimed by compare-and-set (``config.sweep.work_claim``) so two workers never both
+    process it, and only once it is due; failures are retried by ``tracking_pushes_retry_due`` after config.retry's
+    back-off and parked when the policy gives up. Returns the status."""
+    claimed = work_claim(TrackingPush, push_id, due_statuses=PUSH_DUE, claimed_status=TrackingPush.Status.PROCESSING)
     push = TrackingPush.objects.filter(pk=push_id).first()
     if push is None:
         return "missing"
     if not claimed:
         return push.status
-    attempts = push.attempts + 1
     try:
         carrier = carrier_get(push.carrier_code, active_only=False)
         items = push.body["items"] if isinstance(push.body.get("items"), list) else [push.body]
@@ -89,24 +92,46 @@ def tracking_push_process(*, push_id: int) -> str:
         if problems:
             raise TrackingPayloadInvalid("; ".join(problems))
     except Exception as exc:  # noqa: BLE001 — every failure is recorded and retried, then parked
-        decision = retry_decide(exc, attempts=attempts)
-        status = TrackingPush.Status.PARKED if decision.give_up else TrackingPush.Status.FAILED
-        TrackingPush.objects.filter(pk=push_id).update(
-            status=status, attempts=attempts, error=str(exc)[:2000], next_attempt_at=decision.next_attempt_at
-        )
-        log.warning("tracking push %s failed (attempt %s): %s", push_id, attempts, exc)
-        return status
-    TrackingPush.objects.filter(pk=push_id).update(
-        status=TrackingPush.Status.PROCESSED, attempts=attempts, error="", processed_at=timezone.now()
+        return tracking_push_fail(push, exc)
+    TrackingPush.objects.filter(pk=push_id, status=TrackingPush.Status.PROCESSING).update(
+        status=TrackingPush.Status.PROCESSED, error="", processed_at=timezone.now(), claimed_at=None
     )
     return TrackingPush.Status.PROCESSED
 
 
-def tracking_push_replay(*, push: TrackingPush) -> str:
-    """Staff replay a parked (or failed) push after fixing its cause."""
-    TrackingPush.objects.filter(pk=push.pk, status__in=[TrackingPush.Status.PARKED, TrackingPush.Status.FAILED]).update(
-        status=TrackingPush.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+def tracking_push_fail(push: TrackingPush, exc: BaseException) -> str:
+    """Record a failed attempt of a claimed push: retried after config.retry's back-off, or parked."""
+    decision = retry_decide(exc, attempts=push.attempts)
+    status = TrackingPush.Status.PARKED if decision.give_up else TrackingPush.Status.FAILED
+    TrackingPush.objects.filter(pk=push.pk, status=TrackingPush.Status.PROCESSING).update(
+        status=status, error=str(exc)[:2000], next_attempt_at=decision.next_attempt_at, claimed_at=None
     )
+    log.warning("tracking push %s failed (attempt %s): %s", push.pk, push.attempts, exc)
+    return status
+
+
+def tracking_pushes_retry_due(*, limit: int = 500) -> int:
+    """The sweeper: a claim whose worker never finished counts as a failed attempt; then every push due (pending —
+    its task was lost — or failed and its back-off over) is processed. Returns how many were due."""
+    return work_sweep(
+        TrackingPush,
+        due_statuses=PUSH_DUE,
+        claimed_status=TrackingPush.Status.PROCESSING,
+        claim_expiry_seconds=settings.FULFILMENT_TRACKING_CLAIM_EXPIRY_SECONDS,
+        fail=tracking_push_fail,
+        queue=_pushes_process,
+        limit=limit,
+    ).queued
+
+
+def _pushes_process(push_ids: list[int]) -> None:
+    for push_id in push_ids:
+        tracking_push_process(push_id=push_id)
+
+
+def tracking_push_replay(*, push: TrackingPush) -> str:
+    """Staff replay a parked (or failed) push after fixing its cause: its attempts start again from 0."""
+    work_replay(TrackingPush.objects.filter(pk=push.pk, status__in=REPLAYABLE_PUSH), status=TrackingPush.Status.PENDING)
     return tracking_push_process(push_id=push.pk)
 
 

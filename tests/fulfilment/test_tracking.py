@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from config.sweep import CLAIM_EXPIRED
 from fulfilment.models import IncidentKind, SandboxWaybill, Shipment, TrackingEvent, TrackingPush, WorkItem
 from fulfilment.services import (
     incidents_scan,
@@ -142,6 +143,47 @@ def test_a_push_for_an_unknown_parcel_is_retried_then_parked_and_can_be_replayed
     push.body = {"tracking_number": shipment.tracking_number, "events": [_event("in_transit", timezone.now(), "late")]}
     push.save()
     assert tracking_push_replay(push=push) == TrackingPush.Status.PROCESSED
+
+
+def test_a_failed_push_is_not_processed_again_before_its_back_off_is_over(shipped, carriers):
+    shipment = shipped()
+    body = {"tracking_number": shipment.tracking_number, "events": [_event("in_transit", timezone.now(), "e1")]}
+    push = TrackingPush.objects.create(
+        carrier_code="ZTO",
+        body=body,
+        status=TrackingPush.Status.FAILED,
+        attempts=1,
+        next_attempt_at=timezone.now() + dt.timedelta(minutes=1),
+    )
+
+    assert tracking_push_process(push_id=push.pk) == TrackingPush.Status.FAILED  # a second task, too early
+
+    push.refresh_from_db()
+    assert (push.status, push.attempts) == (TrackingPush.Status.FAILED, 1)
+    assert not TrackingEvent.objects.filter(shipment=shipment).exists()
+
+
+def test_a_push_left_processing_by_a_killed_worker_counts_as_a_failed_attempt_and_is_retried(
+    shipped, carriers, settings
+):
+    settings.FULFILMENT_TRACKING_CLAIM_EXPIRY_SECONDS = 300
+    shipment = shipped()
+    body = {"tracking_number": shipment.tracking_number, "events": [_event("in_transit", timezone.now(), "e1")]}
+    killed = dict(carrier_code="ZTO", body=body, status=TrackingPush.Status.PROCESSING, attempts=1)
+    stuck = TrackingPush.objects.create(**killed, claimed_at=timezone.now() - dt.timedelta(seconds=301))
+    busy = TrackingPush.objects.create(**killed, claimed_at=timezone.now() - dt.timedelta(seconds=30))
+
+    assert tracking_pushes_retry() == 0  # the failed attempt waits for config.retry's back-off
+
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.attempts, stuck.error) == (TrackingPush.Status.FAILED, 1, CLAIM_EXPIRED)
+    assert stuck.next_attempt_at > timezone.now()
+    assert TrackingPush.objects.get(pk=busy.pk).status == TrackingPush.Status.PROCESSING  # its worker may be at it
+    TrackingPush.objects.filter(pk=stuck.pk).update(next_attempt_at=timezone.now())
+    assert tracking_pushes_retry() == 1
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.attempts) == (TrackingPush.Status.PROCESSED, 2)
+    assert TrackingEvent.objects.filter(shipment=shipment).count() == 1
 
 
 def test_a_push_with_a_bad_event_names_the_field(shipped):
