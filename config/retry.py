@@ -6,7 +6,7 @@ Use it where a claimed piece of work has just failed::
 
     decision = retry_decide(exc, attempts=message.attempts)
     if decision.give_up:
-        ...park it as dead: staff see it and may replay it (attempts start again from 0)
+        ...park it as dead: staff see it and may replay it (attempts start again from 0: config.sweep.work_replay)
     else:
         ...status failed, next_attempt_at = decision.next_attempt_at (a sweeper picks it up then)
 

@@ -187,9 +187,9 @@ def work_sweep(
 
 def work_replay(rows: QuerySet, *, status: str, now: dt.datetime | None = None, **fields: Any) -> list[int]:
     """Staff give work another go: every row of ``rows`` (the caller narrows them to the statuses it replays) back
-    to ``status`` with a fresh set of attempts (0), due at once and unclaimed; ``fields`` are written too. A row
-    keeps an earlier ``next_attempt_at`` (the time it was parked), so it is not put behind work that fell due
-    since. The rows are locked in id order first. Returns the ids replayed (the caller queues them)."""
+    to ``status`` with a fresh set of attempts (0), due at once and unclaimed; ``fields`` are written too (and
+    win). A row keeps an earlier ``next_attempt_at`` (the time it was parked), so it is not put behind work that
+    fell due since. The rows are locked in id order first. Returns the ids replayed (the caller queues them)."""
     model = rows.model
     values: dict[str, Any] = {
         "status": status,
@@ -201,5 +201,5 @@ def work_replay(rows: QuerySet, *, status: str, now: dt.datetime | None = None, 
     with transaction.atomic(savepoint=False):
         ids = list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
         if ids:
-            model._default_manager.filter(pk__in=ids).update(**values, **fields)
+            model._default_manager.filter(pk__in=ids).update(**{**values, **fields})
     return ids

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
-from config.sweep import work_claim, work_sweep
+from config.sweep import work_claim, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import PlatformError
 from integrations.models import DUE_STATUSES, OutboxMessage, ShopConnection, WorkStatus
@@ -342,9 +342,8 @@ def outbox_retry(*, message_ids: list[int]) -> int:
     for message in OutboxMessage.objects.filter(pk__in=message_ids, status__in=[WorkStatus.FAILED, WorkStatus.DEAD]):
         try:
             with transaction.atomic():
-                changed = OutboxMessage.objects.filter(pk=message.pk, status=message.status).update(
-                    status=WorkStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
-                )
+                unchanged = OutboxMessage.objects.filter(pk=message.pk, status=message.status)
+                changed = work_replay(unchanged, status=WorkStatus.PENDING)
         except IntegrityError:
             continue
         if changed:

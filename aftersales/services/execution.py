@@ -35,7 +35,7 @@ from aftersales.services.interception import case_order_settle
 from aftersales.services.money import refund_check
 from aftersales.services.platform import PLATFORMS, REFUND_AGREE, case_platform_decision_send
 from config.retry import retry_decide
-from config.sweep import due_ids
+from config.sweep import due_ids, work_replay
 from config.tasks import enqueue_on_commit
 
 SEND_TASK = "aftersales.tasks.payout_send"
@@ -236,9 +236,9 @@ def payout_result_record(*, request_no: str, reference: str = "", system: str = 
 @transaction.atomic
 def payout_replay(*, payout: Payout, actor=None) -> Payout:
     """Staff send a parked execution again (its attempts start again from 0)."""
-    updated = Payout.objects.filter(pk=payout.pk, status=Payout.Status.PARKED).update(
-        status=Payout.Status.PENDING, attempts=0, next_attempt_at=None, updated_at=timezone.now()
-    )
+    # A pending execution is queued at once: it has no time of a next attempt (only a failed one waits).
+    parked = Payout.objects.filter(pk=payout.pk, status=Payout.Status.PARKED)
+    updated = work_replay(parked, status=Payout.Status.PENDING, next_attempt_at=None, updated_at=timezone.now())
     if updated:
         enqueue_on_commit(SEND_TASK, payout.pk)
     return Payout.objects.get(pk=payout.pk)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
-from config.sweep import due_ids
+from config.sweep import due_ids, work_replay
 from config.tasks import enqueue_on_commit
 from fulfilment import geo
 from fulfilment.carriers.adapters import CarrierCallFailed, WaybillRequest, adapter_for
@@ -368,7 +368,6 @@ def waybill_cancellations_retry(*, now=None) -> int:
 
 def waybill_cancellation_retry_now(*, cancellation: WaybillCancellation) -> str:
     """Staff cancel a parked (or failed) number again: its attempts start again from 0."""
-    WaybillCancellation.objects.filter(pk=cancellation.pk).exclude(status=WaybillCancellation.Status.DONE).update(
-        status=WaybillCancellation.Status.FAILED, attempts=0, next_attempt_at=timezone.now()
-    )
+    undone = WaybillCancellation.objects.filter(pk=cancellation.pk).exclude(status=WaybillCancellation.Status.DONE)
+    work_replay(undone, status=WaybillCancellation.Status.FAILED)
     return waybill_cancellation_process(cancellation_id=cancellation.pk)

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from rest_framework.utils.encoders import JSONEncoder
 
 from config.retry import retry_decide
-from config.sweep import work_claim, work_sweep
+from config.sweep import work_claim, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from integrations.exceptions import WebhookDeliveryFailed, WebhookInvalid
 from integrations.health import health_alert_raise
@@ -185,9 +185,8 @@ def subscription_resume(*, subscription: WebhookSubscription) -> int:
 def delivery_replay(*, delivery: WebhookDelivery) -> bool:
     """Send a parked (or delivered) delivery again, with the same body and event id and a fresh set of
     attempts. False when it is still on its way."""
-    changed = WebhookDelivery.objects.filter(pk=delivery.pk, status__in=[WorkStatus.DEAD, WorkStatus.DONE]).update(
-        status=WorkStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
-    )
+    finished = WebhookDelivery.objects.filter(pk=delivery.pk, status__in=[WorkStatus.DEAD, WorkStatus.DONE])
+    changed = work_replay(finished, status=WorkStatus.PENDING)
     if changed:
         enqueue_on_commit(DELIVER_TASK, delivery.pk)
     return bool(changed)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.retry import retry_decide
-from config.sweep import due_ids
+from config.sweep import due_ids, work_replay
 from config.tasks import enqueue_on_commit
 from fulfilment.models import Carrier, CarrierPlatformCode, Shipment
 from fulfilment.services import tracking_events_ingest
@@ -32,6 +32,8 @@ SUBSCRIBE_TASK = "integrations.tasks.tracking_subscribe"
 PROCESS_TASK = "integrations.tasks.tracking_callback_process"
 OWN_CODE = "carrier"  # a carrier's own push names the parcel by our code for the carrier
 SF_CARRIER = "SF"
+REPLAYABLE_SUBSCRIPTION = (TrackingSubscription.Status.PARKED, TrackingSubscription.Status.FAILED)
+REPLAYABLE_CALLBACK = (TrackingCallback.Status.PARKED, TrackingCallback.Status.FAILED)
 Service = LogisticsConnection.Service
 
 
@@ -204,15 +206,14 @@ def tracking_work_retry(*, now=None) -> dict[str, int]:
 
 
 def tracking_callback_replay(*, callback: TrackingCallback) -> str:
-    TrackingCallback.objects.filter(
-        pk=callback.pk, status__in=[TrackingCallback.Status.PARKED, TrackingCallback.Status.FAILED]
-    ).update(status=TrackingCallback.Status.FAILED, attempts=0, next_attempt_at=timezone.now())
+    """Staff process a parked (or failed) callback again: its attempts start again from 0."""
+    stopped = TrackingCallback.objects.filter(pk=callback.pk, status__in=REPLAYABLE_CALLBACK)
+    work_replay(stopped, status=TrackingCallback.Status.FAILED)
     return tracking_callback_process(callback_id=callback.pk)
 
 
 def tracking_subscription_replay(*, subscription: TrackingSubscription) -> str:
     """Staff subscribe a parked (or failed) parcel again: its attempts start again from 0."""
-    TrackingSubscription.objects.filter(
-        pk=subscription.pk, status__in=[TrackingSubscription.Status.PARKED, TrackingSubscription.Status.FAILED]
-    ).update(status=TrackingSubscription.Status.FAILED, attempts=0, next_attempt_at=timezone.now())
+    stopped = TrackingSubscription.objects.filter(pk=subscription.pk, status__in=REPLAYABLE_SUBSCRIPTION)
+    work_replay(stopped, status=TrackingSubscription.Status.FAILED)
     return tracking_subscribe(subscription_id=subscription.pk)

@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from config.retry import retry_decide
-from config.sweep import work_claim, work_sweep
+from config.sweep import work_claim, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from config.workers import stop_requested
 from integrations.exceptions import NotifyProviderError, NotifyTemplateInvalid
@@ -306,9 +306,8 @@ def buyer_message_fail(message: BuyerMessage, exc: Exception) -> str:
 @transaction.atomic
 def buyer_message_replay(*, message: BuyerMessage) -> bool:
     """Send a parked message again with a fresh set of attempts. False when it is not parked."""
-    changed = BuyerMessage.objects.filter(pk=message.pk, status=BuyerMessage.Status.DEAD).update(
-        status=BuyerMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
-    )
+    parked = BuyerMessage.objects.filter(pk=message.pk, status=BuyerMessage.Status.DEAD)
+    changed = work_replay(parked, status=BuyerMessage.Status.PENDING)
     if changed:
         buyer_messages_send_queue([message.pk])
     return bool(changed)

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.retry import retry_decide
-from config.sweep import work_claim, work_sweep
+from config.sweep import work_claim, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from orders.models import Alert, AlertDelivery, NotificationChannel
 from orders.notifications import NotificationFailed, channel_quiet_until, channel_send, channels_for, email_send
@@ -166,14 +166,8 @@ def alert_delivery_fail(delivery: AlertDelivery, exc: BaseException) -> str:
 @transaction.atomic
 def alert_deliveries_replay(*, delivery_ids: Iterable[int]) -> int:
     """Send parked (or failing) deliveries again now, with a fresh set of attempts. Returns how many."""
-    ids = list(
-        AlertDelivery.objects.filter(pk__in=list(delivery_ids), status__in=AlertDelivery.REPLAYABLE)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    AlertDelivery.objects.filter(pk__in=ids, status__in=AlertDelivery.REPLAYABLE).update(
-        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
-    )
+    replayable = AlertDelivery.objects.filter(pk__in=list(delivery_ids), status__in=AlertDelivery.REPLAYABLE)
+    ids = work_replay(replayable, status=Status.PENDING)
     for pk in ids:
         enqueue_on_commit(SEND_TASK, pk)
     return len(ids)
