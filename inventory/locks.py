@@ -18,8 +18,9 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 from django.db.models import F, QuerySet
+from psycopg.types.json import Jsonb
 
-from inventory.models import ChannelStock, Reservation, Stock, StockCount, StockMovement
+from inventory.models import ChannelStock, Reservation, Stock, StockCount, StockMovement, movement_reason_stored
 
 
 def stock_change(stock_id: int, *, on_hand: int = 0, reserved: int = 0) -> bool:
@@ -98,9 +99,9 @@ WITH taken AS (
  RETURNING id, quantity
 ), ledger AS (
     INSERT INTO {movement} (kind, sku_id, warehouse_id, pool, on_hand_delta, reserved_delta, reference, reason,
-                            reservation_id, actor_id, system, idempotency_key, at)
-    SELECT 'reserve', taken.sku_id, taken.warehouse_id, taken.pool, 0, held.quantity, %(reference)s, '',
-           held.id, %(actor_id)s, %(system)s, '', %(at)s
+                            reason_message, reservation_id, actor_id, system, idempotency_key, at)
+    SELECT 'reserve', taken.sku_id, taken.warehouse_id, taken.pool, 0, held.quantity, %(reference)s, %(reason)s,
+           %(reason_message)s, held.id, %(actor_id)s, %(system)s, '', %(at)s
       FROM taken, held
  RETURNING id
 ), flagged AS (
@@ -144,6 +145,7 @@ def stock_reserve_one_row(
     reference: str,
     actor_id: int | None,
     system: str,
+    reason: str,
     at,
     stock_id: int | None = None,
     sku_id: int | None = None,
@@ -179,6 +181,7 @@ def stock_reserve_one_row(
         "quantities": [quantity for _line, quantity in lines],
         "actor_id": actor_id,
         "system": system,
+        **_reason_columns(reason),
         "at": at,
     }
     written, flagged = execute_prepared(sql, params)[0]
@@ -262,9 +265,9 @@ WITH want(stock_id, total) AS (
  RETURNING id, stock_id, quantity, reference
 ), ledger AS (
     INSERT INTO {movement} (kind, sku_id, warehouse_id, pool, on_hand_delta, reserved_delta, reference, reason,
-                            reservation_id, actor_id, system, idempotency_key, at)
-    SELECT 'reserve', taken.sku_id, taken.warehouse_id, taken.pool, 0, held.quantity, held.reference, '',
-           held.id, %(actor_id)s, %(system)s, '', %(at)s
+                            reason_message, reservation_id, actor_id, system, idempotency_key, at)
+    SELECT 'reserve', taken.sku_id, taken.warehouse_id, taken.pool, 0, held.quantity, held.reference, %(reason)s,
+           %(reason_message)s, held.id, %(actor_id)s, %(system)s, '', %(at)s
       FROM held JOIN taken ON taken.id = held.stock_id
  RETURNING id
 ), flagged AS (
@@ -280,6 +283,7 @@ def stock_reserve_many(
     lines: list[tuple[int, int, int, str, int]],
     actor_id: int | None,
     system: str,
+    reason: str,
     at,
 ) -> tuple[int, int, int]:
     """Reserve for many orders on locked stock rows in one statement (PostgreSQL). ``takes`` =
@@ -302,9 +306,15 @@ def stock_reserve_many(
         "quantities": [line[4] for line in lines],
         "actor_id": actor_id,
         "system": system,
+        **_reason_columns(reason),
         "at": at,
     }
     return execute_prepared(sql, params)[0]
+
+
+def _reason_columns(reason: str) -> dict:
+    """The ledger row's ``reason`` and ``reason_message`` for these statements, as ``movement_build`` writes them."""
+    return {"reason": reason[:255], "reason_message": Jsonb(movement_reason_stored(reason))}
 
 
 def execute_prepared(sql: str, params) -> list[tuple]:

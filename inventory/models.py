@@ -1,6 +1,8 @@
 """Where goods are and what they are (warehouses, stores, in-transit locations; SKUs) and how many: stock
 levels per SKU × location × pool, the stock ledger, reservations, channel allocation and stock counts."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.changes import CHANGE_FIELDS, Followed
-from config.messages import message_recognise, message_render
+from config.messages import message_recognise, message_render, message_stored
 
 
 class Warehouse(models.Model):
@@ -194,9 +196,9 @@ class StockMovement(models.Model):
     reserved_delta = models.IntegerField(_("reserved change"), default=0)
     reference = models.CharField(_("reference"), max_length=64, blank=True, help_text=_("Order number or document."))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    # The reason as a message (config.messages), shown in the reader's language; None when it is text people
-    # typed, or a row written before (the reservation statements in inventory.locks leave it out: no reason).
-    reason_message = models.JSONField(_("reason (to translate)"), null=True, blank=True, editable=False)
+    # The reason as a message (config.messages), shown in the reader's language; {} when it is text people typed
+    # (``movement_reason_stored``). None only on rows written before every writer filled it.
+    reason_message = models.JSONField(_("reason (to translate)"), null=True, blank=True, default=dict, editable=False)
     reservation = models.ForeignKey(
         Reservation,
         verbose_name=_("reservation"),
@@ -256,6 +258,12 @@ class StockMovement(models.Model):
         """The reason in the reader's language when the system wrote it (``config.messages``); as typed otherwise."""
         stored = self.reason_message or message_recognise(self.reason, LEDGER_REASONS_WRITTEN_BEFORE.get(self.kind, ()))
         return message_render(stored, self.reason)
+
+
+def movement_reason_stored(reason: str) -> dict[str, Any]:
+    """A ledger row's ``reason_message`` for ``reason``: its stored form when it is a ``config.messages.message``,
+    else {} (a reason people typed, shown as written). Every writer of ledger rows fills it this way."""
+    return message_stored(reason) or {}
 
 
 # Ledger reasons the system wrote out in English before they were stored as messages, by movement kind (only

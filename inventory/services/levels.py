@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.messages import Message, message, message_stored
+from config.messages import Message, message
 from inventory.exceptions import InsufficientStock, StockIdempotencyConflict, StockInvalid
 from inventory.locks import stock_change
-from inventory.models import SKU, Pool, Stock, StockMovement, Warehouse
+from inventory.models import SKU, Pool, Stock, StockMovement, Warehouse, movement_reason_stored
 from inventory.signals import stock_arrived, stock_changed
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def movement_build(
         reserved_delta=reserved,
         reference=reference[:64],
         reason=reason[:255],
-        reason_message=message_stored(reason),
+        reason_message=movement_reason_stored(reason),
         reservation_id=reservation_id,
         actor=actor,
         system="" if actor else system,

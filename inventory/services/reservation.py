@@ -25,7 +25,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message
 from config.tasks import enqueue_on_commit
 from inventory.exceptions import LedgerInconsistent, StockInvalid
 from inventory.locks import (
@@ -42,6 +44,8 @@ from inventory.services.levels import movement_build, stock_changed_on_commit
 
 Kind = StockMovement.Kind
 ACTIVE = Reservation.State.ACTIVE
+# The ledger reason of every reservation, whichever way it is written (one statement or the ORM).
+RESERVE_REASON = message(gettext_noop("reserved for the order"))
 
 
 @dataclass(frozen=True)
@@ -376,6 +380,7 @@ def _reserve_many_write(takes: list[tuple[int, int]], written, *, actor, system:
             lines=written,
             actor_id=actor.pk if actor else None,
             system="" if actor else system[:64],
+            reason=RESERVE_REASON,
             at=now,
         )
         if taken != len(takes):
@@ -436,6 +441,7 @@ def _reserve_one_row(row: _Row | None, needs, *, order_id, reference, actor, sys
             reference=reference[:64],
             actor_id=actor.pk if actor else None,
             system="" if actor else system[:64],
+            reason=RESERVE_REASON,
             at=now,
         )
         if done is None:
@@ -490,6 +496,7 @@ def _reserve_rows_sql(updates, needs, stock_of, *, order_id, reference, actor, s
                 ],
                 actor_id=actor.pk if actor else None,
                 system="" if actor else system[:64],
+                reason=RESERVE_REASON,
                 at=timezone.now(),
             )
             if taken != len(updates):
@@ -555,6 +562,7 @@ def _reserve_movement(key, quantity, reservation_id, reference, actor, system, a
         key=key,
         reserved=quantity,
         reference=reference,
+        reason=RESERVE_REASON,
         reservation_id=reservation_id,
         actor=actor,
         system=system,

@@ -8,7 +8,16 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from inventory.models import StockMovement
-from inventory.services import stock_adjust, stock_count_apply, stock_count_open, stock_count_record
+from inventory.services import (
+    LineDemand,
+    OrderDemand,
+    order_stock_reserve,
+    orders_stock_reserve,
+    stock_adjust,
+    stock_count_apply,
+    stock_count_open,
+    stock_count_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +26,15 @@ def page(user, url, language):
     client = Client(headers={"accept-language": language})
     client.force_login(user)
     return client.get(url).content.decode()
+
+
+def reads(movement) -> dict[str, str]:
+    """The movement's reason as a reader in Chinese and one in English see it."""
+    shown = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            shown[language] = movement.reason_display
+    return shown
 
 
 def test_a_count_applied_in_chinese_reads_in_each_readers_language_on_the_ledger_page(manager, stocked, world):
@@ -65,10 +83,7 @@ def test_a_system_reason_written_out_in_english_before_reads_in_the_readers_lang
     StockMovement.objects.filter(pk=receipt.pk).update(reason_message=None)  # a row written before
     receipt.refresh_from_db()
 
-    with translation.override("zh-hans"):
-        assert receipt.reason_display == "入库"
-    with translation.override("en"):
-        assert receipt.reason_display == "receipt"
+    assert reads(receipt) == {"zh-hans": "入库", "en": "receipt"}
 
 
 def test_a_reason_people_typed_reads_as_typed_even_when_it_looks_like_a_system_one(stocked, world, manager):
@@ -77,3 +92,52 @@ def test_a_reason_people_typed_reads_as_typed_even_when_it_looks_like_a_system_o
     assert adjusted.reason == "receipt"
     with translation.override("zh-hans"):
         assert adjusted.reason_display == "receipt"
+
+
+def _one_row_by_sku(world, sku1, sku2):
+    order_stock_reserve(
+        order_id=7,
+        reference="OH7",
+        lines=[LineDemand(line_id=71, sku_id=sku1.pk, quantity=2)],
+        warehouse_id=world["wh_a"].pk,
+    )
+
+
+def _several_rows(world, sku1, sku2):
+    lines = [LineDemand(line_id=71, sku_id=sku1.pk, quantity=2), LineDemand(line_id=72, sku_id=sku2.pk, quantity=1)]
+    order_stock_reserve(order_id=7, reference="OH7", lines=lines)
+
+
+def _many_orders(world, sku1, sku2):
+    orders_stock_reserve(
+        orders=[OrderDemand(order_id=7, reference="OH7", lines=[LineDemand(line_id=71, sku_id=sku1.pk, quantity=2)])]
+    )
+
+
+def _a_line_that_grew(world, sku1, sku2):
+    _one_row_by_sku(world, sku1, sku2)
+    order_stock_reserve(order_id=7, reference="OH7", lines=[LineDemand(line_id=71, sku_id=sku1.pk, quantity=3)])
+
+
+@pytest.mark.parametrize("reserving", [_one_row_by_sku, _several_rows, _many_orders, _a_line_that_grew])
+def test_a_reservations_ledger_row_keeps_its_reason_as_a_message_and_reads_in_chinese(world, receive, reserving):
+    sku1, sku2, _ = world["skus"]
+    receive(sku1, world["wh_a"], 5)
+    receive(sku2, world["wh_a"], 5)
+
+    reserving(world, sku1, sku2)
+
+    movements = list(StockMovement.objects.filter(kind="reserve", reference="OH7"))
+    assert movements
+    for movement in movements:
+        assert movement.reason == "reserved for the order"
+        assert movement.reason_message == {"text": "reserved for the order", "params": {}}
+        assert reads(movement) == {"zh-hans": "为订单占用库存", "en": "reserved for the order"}
+
+
+def test_a_reason_people_typed_is_kept_without_a_message(stocked, world, manager):
+    adjusted = stock_adjust(sku=stocked, warehouse=world["wh_b"], quantity=1, reason="破损补录", actor=manager)[0]
+
+    adjusted.refresh_from_db()
+    assert adjusted.reason_message == {}
+    assert reads(adjusted) == {"zh-hans": "破损补录", "en": "破损补录"}
