@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
@@ -52,9 +53,12 @@ def message(source: str, **params: Any) -> Message:
 
 def message_label(label: str | Promise) -> Message:
     """A label marked with ``gettext_lazy`` (a model choice's, say) as a message, so that it is translated with the
-    message it is a value of: ``message(gettext_noop("now %(status)s"), status=message_label(Status.OPEN.label))``."""
-    source = label._args[0] if isinstance(label, Promise) else label  # the lazy proxy keeps gettext's argument
-    return Message(str(source), {})
+    message it is a value of: ``message(gettext_noop("now %(status)s"), status=message_label(Status.OPEN.label))``.
+
+    Whatever language is active, the message keeps the label's source: with translations deactivated (Django's
+    ``deactivate_all``, which is there for lazy text to read as its original string) the label reads as written."""
+    with translation.override(None):
+        return Message(str(label), {})
 
 
 def message_stored(text: str) -> dict[str, Any] | None:
