@@ -24,12 +24,28 @@ from orders.exceptions import InvalidTransition
 from orders.forms import NoteForm, OrderFilterForm, TransitionForm
 from orders.masking import consignee_for, user_may_reveal
 from orders.models import Order, Platform
+from orders.models.orders import ADDRESS_FIELDS
 from orders.selectors import order_counts_for_user, order_get_for_user, order_list_for_user, shop_list_for_user
 from orders.services import consignee_reveal, order_note_add, order_transition
 from orders.states import NOT_SHIPPED, TRANSITIONS, HoldReason, Status
 from orders.templatetags.backoffice import money
 
 PAGE_SIZE = 50
+# What the order list shows of an order (templates/orders/order_list.html, ``_list_rows``, ``consignee_for``) and
+# of its shop: the page reads only these columns, not the order's other ones nor its warehouse.
+LIST_COLUMNS = (
+    "number",
+    "shop__name",
+    "external_id",
+    "status",
+    "hold_reason",
+    "buyer_nick",
+    *ADDRESS_FIELDS,  # the consignee block (consignee_for)
+    "currency",
+    "paid_amount",
+    "created_at",
+    "promised_ship_at",
+)
 
 # What each role looks at first on the home page: statuses whose orders wait for that role.
 ROLE_FOCUS = {
@@ -83,7 +99,8 @@ def home(request):
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
     form = OrderFilterForm(request.GET or None, shops=shop_list_for_user(request.user))
-    orders = order_list_for_user(request.user).order_by("-created_at", "-id")
+    orders = order_list_for_user(request.user).select_related(None).select_related("shop").only(*LIST_COLUMNS)
+    orders = orders.order_by("-created_at", "-id")
     if form.is_bound:
         form.is_valid()
         orders = form.filter(orders)

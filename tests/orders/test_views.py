@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -223,6 +225,22 @@ def test_order_list_query_count_does_not_grow_with_the_orders(client, cs_a, worl
 
 
 QUERIES_ORDER_LIST = 8
+
+
+def test_order_list_reads_only_what_it_shows_and_not_the_warehouse(client, cs_a, orders):
+    _login(client, cs_a)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("order-list"))
+
+    shown = response.context["rows"][0]["order"]
+    assert {"buyer_remark", "seller_memo", "consignee_cipher", "tags", "warehouse_id"} <= shown.get_deferred_fields()
+    assert {"code", "platform"} <= shown.shop.get_deferred_fields()  # of the shop, only its name
+    (page,) = [q["sql"] for q in queries if 'FROM "orders_order"' in q["sql"] and "ORDER BY" in q["sql"]]
+    assert '"inventory_warehouse"' not in page
+    assert '"orders_order"."seller_memo"' not in page and '"orders_order"."consignee_phone"' in page
+    html = response.content.decode()
+    assert "TM-1001" in html and "小明" in html and "李四" in html  # what the page shows is still there
 
 
 # --- order detail ------------------------------------------------------------------------------------------
