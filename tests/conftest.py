@@ -8,6 +8,7 @@ role and no grants) and ``admin_user`` (管理员, sees everything).
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
@@ -51,6 +52,19 @@ def _no_language_left_active():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _no_inbox_wake_flag_left():
+    """Every test starts and ends without the inbox's wake flag (``integrations.inbox.inbox_wake``). With Redis as
+    the shared cache (``Q_REDIS_URL`` or ``CACHE_REDIS_URL``) the flag outlives the test process: one an earlier
+    test or run left set (a drain queued and never run) would make this test's pushes queue no drain until it
+    expired. A process's own memory cache keeps it from one test to the next the same way."""
+    from integrations.inbox import WAKE_KEY
+
+    cache.delete(WAKE_KEY)
+    yield
+    cache.delete(WAKE_KEY)
 
 
 @pytest.fixture

@@ -26,11 +26,9 @@ _ids = itertools.count(7000)
 def coalesced(settings, monkeypatch):
     """Coalescing on, with the task queue replaced by a list of what was queued."""
     settings.INTEGRATIONS_INBOX_COALESCE = True
-    cache.delete(inbox.WAKE_KEY)
     queued = []
     monkeypatch.setattr(queueing, "enqueue_on_commit", lambda func, *args, **kwargs: queued.append((func, args)))
-    yield queued
-    cache.delete(inbox.WAKE_KEY)
+    return queued
 
 
 def _push(shop, django_capture_on_commit_callbacks):
@@ -57,6 +55,24 @@ def test_a_burst_of_pushes_queues_one_drain_which_processes_them_all(
     assert counts == {"created": 3}
     assert set(InboxMessage.objects.filter(pk__in=ids).values_list("status", flat=True)) == {WorkStatus.DONE}
     assert Order.objects.filter(shop=shopify.shop).count() == 3
+
+
+def test_a_drain_queued_and_never_run_leaves_the_wake_flag_behind(
+    shopify, coalesced, django_capture_on_commit_callbacks
+):
+    _push(shopify.shop, django_capture_on_commit_callbacks)
+
+    assert coalesced == [(inbox.DRAIN_TASK, ())]
+    assert cache.get(inbox.WAKE_KEY) == 1  # held for the drain, which never runs: the next test must not see it
+
+
+def test_the_next_test_starts_without_the_flag_the_one_before_left(
+    shopify, coalesced, django_capture_on_commit_callbacks
+):
+    """Runs after the test above (in Redis, a flag would outlive the whole run): its push still wakes a drain."""
+    _push(shopify.shop, django_capture_on_commit_callbacks)
+
+    assert coalesced == [(inbox.DRAIN_TASK, ())]
 
 
 def test_a_push_after_the_drain_started_queues_the_next_drain(shopify, coalesced, django_capture_on_commit_callbacks):
@@ -141,7 +157,6 @@ def test_without_coalescing_each_store_queues_its_own_messages(shopify, settings
 def test_webhooks_are_processed_through_the_drain(client, shopify, settings, django_capture_on_commit_callbacks):
     """Over HTTP, with django-q2 running tasks at once (tests): each accepted push is processed by a drain."""
     settings.INTEGRATIONS_INBOX_COALESCE = True
-    cache.delete(inbox.WAKE_KEY)
     _headers, body = shopify_sample()
     for n in (8101, 8102):
         with django_capture_on_commit_callbacks(execute=True):
