@@ -275,7 +275,7 @@ def buyer_messages_retry_due() -> int:
 
 
 def buyer_messages_anonymise_due() -> int:
-    from integrations.notify.services import buyer_messages_anonymise_due as anonymise
+    from integrations.notify.retention import buyer_messages_anonymise_due as anonymise
 
     return anonymise()
 

@@ -99,7 +99,7 @@ def test_the_log_masks_phones_for_a_role_without_consignee_data(providers, websi
 def test_personal_data_leaves_the_log_after_the_retention_period(providers, website, settings):
     import datetime as dt
 
-    from integrations.notify.services import buyer_messages_anonymise_due
+    from integrations.notify.retention import buyer_messages_anonymise_due
 
     settings.CONSIGNEE_RETENTION_DAYS = 30
     old = paid_order(website, consignee_phone="13812345678")
