@@ -1,10 +1,13 @@
-"""Templates' ``{variables}``: checked when a manager saves a template, filled for one order when a moment is
-recorded. Only the names in ``moments.VARIABLES`` may appear, bare (no attribute, index or format spec)."""
+"""Templates' ``{variables}``: checked when a manager saves a template, filled for each order when moments are
+recorded (what a lot of moments refers to is read once for the lot). Only the names in ``moments.VARIABLES`` may
+appear, bare (no attribute, index or format spec)."""
 
 from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -74,7 +77,9 @@ def local_text(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def order_values(order: Order, refs: dict[str, Any]) -> dict[str, str]:
+def order_values(order: Order, refs: dict[str, Any], loaded: Refs | None = None) -> dict[str, str]:
+    """The variables of one moment of ``order``; ``loaded``: its references read for the whole lot
+    (``refs_load``), else read now."""
     from fulfilment.selectors import public_tracking_token
 
     token = public_tracking_token(order)
@@ -87,7 +92,8 @@ def order_values(order: Order, refs: dict[str, Any]) -> dict[str, str]:
         "tracking_url": tracking_url(token),
         "tracking_token": token,
     }
-    values.update({key: str(value) for key, value in ref_values(refs).items() if value is not None})
+    found = ref_values(refs, loaded if loaded is not None else refs_load([refs]))
+    values.update({key: str(value) for key, value in found.items() if value is not None})
     return values
 
 
@@ -138,19 +144,41 @@ DELAY_REASONS = {
 INTERCEPT_REASON = gettext_lazy("the parcel is stopped and on its way back to the shop")
 
 
-def ref_values(refs: dict[str, Any]) -> dict[str, Any]:
-    """The variables a moment's references give: its parcel (carrier, tracking number, delivered at), why it is
-    delayed or intercepted, its after-sales case (amount refunded), its presale balance."""
+@dataclass(frozen=True, slots=True)
+class Refs:
+    """What a lot of moments refer to, by id: parcels (with their carrier), after-sales cases, presale terms."""
+
+    shipments: dict[int, Any] = field(default_factory=dict)
+    cases: dict[int, Any] = field(default_factory=dict)
+    terms: dict[int, Any] = field(default_factory=dict)
+
+
+def refs_load(refs_list: Iterable[dict[str, Any]]) -> Refs:
+    """The parcels, cases and presale terms ``refs_list`` names, one query for each kind named at all."""
     from aftersales.models import Case
     from fulfilment.models import Shipment
     from orders.models import PresaleTerms
 
-    values: dict[str, Any] = {}
-    shipment = (
-        Shipment.objects.select_related("carrier").filter(pk=refs["shipment_id"]).first()
-        if refs.get("shipment_id")
-        else None
+    refs_list = list(refs_list)
+
+    def ids(key: str) -> set[int]:
+        return {refs[key] for refs in refs_list if refs.get(key)}
+
+    def by_pk(queryset, pks: set[int]) -> dict[int, Any]:
+        return {row.pk: row for row in queryset.filter(pk__in=pks)} if pks else {}
+
+    return Refs(
+        shipments=by_pk(Shipment.objects.select_related("carrier"), ids("shipment_id")),
+        cases=by_pk(Case.objects.all(), ids("case_id")),
+        terms=by_pk(PresaleTerms.objects.all(), ids("terms_id")),
     )
+
+
+def ref_values(refs: dict[str, Any], loaded: Refs) -> dict[str, Any]:
+    """The variables a moment's references give: its parcel (carrier, tracking number, delivered at), why it is
+    delayed or intercepted, its after-sales case (amount refunded), its presale balance."""
+    values: dict[str, Any] = {}
+    shipment = loaded.shipments.get(refs.get("shipment_id"))
     if shipment is not None:
         values["carrier"] = shipment.carrier.name if shipment.carrier_id else ""
         values["tracking_number"] = shipment.tracking_number
@@ -159,11 +187,11 @@ def ref_values(refs: dict[str, Any]) -> dict[str, Any]:
         values["reason"] = str(DELAY_REASONS[refs["delay_kind"]])
     if "interception" in refs:
         values["reason"] = str(INTERCEPT_REASON)
-    case = Case.objects.filter(pk=refs["case_id"]).first() if refs.get("case_id") else None
+    case = loaded.cases.get(refs.get("case_id"))
     if case is not None:
         values["refund_amount"] = f"{case.amount:.2f}"
         values["reason"] = case.reason
-    terms = PresaleTerms.objects.filter(pk=refs["terms_id"]).first() if refs.get("terms_id") else None
+    terms = loaded.terms.get(refs.get("terms_id"))
     if terms is not None:
         values["balance"] = f"{terms.balance:.2f}"
         values["due_at"] = local_text(terms.balance_due_at)

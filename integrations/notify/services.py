@@ -9,12 +9,13 @@ Life of a message (one per moment, source and channel; see ``models.BuyerMessage
 
 Recording runs after the domain change committed (``receivers`` → on commit → the record task): for a shop
 on a platform that tells its own buyers nothing is recorded; for each channel the order has an address for and
-an active template, the template is filled and the message written. A lot's pending messages are then sent by
-send tasks of up to ``SEND_BATCH`` messages each, not one task per message: at a peak every paid order of an
-own-website or Shopify shop writes one, and a task's own cost (queueing, claiming, its result row) outweighed the
-message's. Both run on the cluster ``NOTIFY_CLUSTER`` names, when it names one. Sending calls the provider outside
-any transaction, one message at a time; the outcome is saved on
-the message (kept in its history).
+an active template, the template is filled and the message written. A lot of moments is recorded together: its
+orders, what its moments refer to, its templates and opt-outs are read once for the lot and its messages
+written by one INSERT, whatever the lot's size. A lot's pending messages are then sent by send tasks of up to
+``SEND_BATCH`` messages each, not one task per message: at a peak every paid order of an own-website or Shopify
+shop writes one, and a task's own cost (queueing, claiming, its result row) outweighed the message's. Both run
+on the cluster ``NOTIFY_CLUSTER`` names, when it names one. Sending calls the provider outside any transaction,
+one message at a time; the outcome is saved on the message (kept in its history).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from config.db import history_copy, instance_new, row_insert, rows_insert_new
 from config.retry import retry_decide
 from config.sweep import work_claim, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
@@ -37,7 +40,14 @@ from integrations.exceptions import NotifyProviderError, NotifyTemplateInvalid
 from integrations.notify.models import BuyerMessage, BuyerOptOut, NotificationTemplate
 from integrations.notify.moments import Channel, self_notifying_platforms
 from integrations.notify.providers import provider_module, provider_name
-from integrations.notify.rendering import address_normalise, fill, order_values, recipient_of, template_check
+from integrations.notify.rendering import (
+    address_normalise,
+    fill,
+    order_values,
+    recipient_of,
+    refs_load,
+    template_check,
+)
 from orders.models import Order
 
 log = logging.getLogger(__name__)
@@ -76,15 +86,11 @@ def notification_templates_ensure() -> int:
     return added
 
 
-def template_for(*, moment: str, channel: str, shop_id: int) -> NotificationTemplate | None:
-    """The shop's own template for the moment and channel, else the one for every shop."""
-    found = {
-        t.shop_id: t
-        for t in NotificationTemplate.objects.filter(moment=moment, channel=channel).filter(
-            Q(shop_id=shop_id) | Q(shop=None)
-        )
-    }
-    return found.get(shop_id) or found.get(None)
+def templates_for(*, moments: set[str], shop_ids: set[int]) -> dict[tuple[str, str, int | None], NotificationTemplate]:
+    """The templates of ``moments`` for these shops and for every shop (one query), by (moment, channel, shop
+    id or None)."""
+    rows = NotificationTemplate.objects.filter(moment__in=moments).filter(Q(shop_id__in=shop_ids) | Q(shop=None))
+    return {(t.moment, t.channel, t.shop_id): t for t in rows}
 
 
 def buyer_opt_out(*, channel: str, address: str, reason: str = "") -> BuyerOptOut:
@@ -102,8 +108,21 @@ def buyer_opt_in(*, channel: str, address: str) -> int:
     return deleted
 
 
+def opted_out_among(addresses: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (channel, address) opted out, as (channel, normalised address): one query."""
+    by_channel: dict[str, set[str]] = {}
+    for channel, address in addresses:
+        by_channel.setdefault(channel, set()).add(address_normalise(channel, address))
+    if not by_channel:
+        return set()
+    wanted = Q()
+    for channel, found in by_channel.items():
+        wanted |= Q(channel=channel, address__in=found)
+    return set(BuyerOptOut.objects.filter(wanted).values_list("channel", "address"))
+
+
 def is_opted_out(*, channel: str, address: str) -> bool:
-    return BuyerOptOut.objects.filter(channel=channel, address=address_normalise(channel, address)).exists()
+    return bool(opted_out_among([(channel, address)]))
 
 
 # --- recording moments ---------------------------------------------------------------------------------------
@@ -130,9 +149,7 @@ def buyer_moments_on_commit(items: list[tuple[str, int, str, dict[str, Any]]]) -
 def buyer_moments_record(items: list[list]) -> int:
     """Record moments — [moment, order id, source key, extra values] — as buyer messages (the record task's lot)
     and queue sending the pending ones together. Returns how many messages were written."""
-    written: list[BuyerMessage] = []
-    for moment, order_id, source_key, extra in items:
-        written += _moment_messages_write(moment=moment, order_id=order_id, source_key=source_key, extra=extra)
+    written = _moments_messages_write(items)
     buyer_messages_send_queue([m.pk for m in written if m.status == BuyerMessage.Status.PENDING])
     return len(written)
 
@@ -143,37 +160,60 @@ def buyer_moment_record(
     """Write the messages of one moment of one order (one per channel the buyer can be reached on and that has
     an active template) and queue sending them. Idempotent per (moment, source, channel). Returns the ids of
     messages written now."""
-    written = _moment_messages_write(moment=moment, order_id=order_id, source_key=source_key, extra=extra)
+    written = _moments_messages_write([[moment, order_id, source_key, extra]])
     buyer_messages_send_queue([m.pk for m in written if m.status == BuyerMessage.Status.PENDING])
     return [m.pk for m in written]
 
 
-def _moment_messages_write(
-    *, moment: str, order_id: int, source_key: str, extra: dict[str, Any] | None
-) -> list[BuyerMessage]:
-    order = Order.objects.select_related("shop").filter(pk=order_id).first()
-    if order is None or order.shop.platform in self_notifying_platforms():
+def _moments_messages_write(items: list[list]) -> list[BuyerMessage]:
+    """Write the messages of a lot of moments; returns those written now (not those recorded before). The lot's
+    orders, what its moments refer to, its templates and opt-outs are read once for the lot, and its messages
+    written by one INSERT that leaves out those recorded already (``notify_message_once``: the same moment,
+    source and channel told again, or by a concurrent worker)."""
+    orders = {
+        order.pk: order
+        for order in Order.objects.select_related("shop")
+        .filter(pk__in={item[1] for item in items})
+        .exclude(shop__platform__in=self_notifying_platforms())
+    }
+    items = [item for item in items if item[1] in orders]
+    if not items:
         return []
+    loaded = refs_load(extra or {} for _moment, _order_id, _source_key, extra in items)
+    templates = templates_for(
+        moments={item[0] for item in items}, shop_ids={order.shop_id for order in orders.values()}
+    )
+    drafts: list[BuyerMessage] = []
     with translation.override(settings.LANGUAGE_CODE):  # buyers read Chinese, whoever triggered it
-        values = order_values(order, extra or {})
-    written = []
-    for channel in Channel.values:
-        recipient = recipient_of(order, channel)
-        if not recipient:
-            continue
-        template = template_for(moment=moment, channel=channel, shop_id=order.shop_id)
-        if template is None or not template.is_active or (channel in NEEDS_CODE and not template.code):
-            continue
-        message = _message_write(order, moment, channel, recipient, source_key, template, values)
-        if message is not None:
-            written.append(message)
-    return written
+        for moment, order_id, source_key, extra in items:
+            order = orders[order_id]
+            values = order_values(order, extra or {}, loaded)
+            for channel in Channel.values:
+                recipient = recipient_of(order, channel)
+                if not recipient:
+                    continue
+                template = templates.get((moment, channel, order.shop_id)) or templates.get((moment, channel, None))
+                if template is None or not template.is_active or (channel in NEEDS_CODE and not template.code):
+                    continue
+                drafts.append(_message_draft(order, moment, channel, recipient, source_key, template, values))
+    opted_out = opted_out_among((m.channel, m.recipient) for m in drafts if m.status == BuyerMessage.Status.PENDING)
+    for message in drafts:
+        if (
+            message.status == BuyerMessage.Status.PENDING
+            and (message.channel, address_normalise(message.channel, message.recipient)) in opted_out
+        ):
+            message.status = BuyerMessage.Status.OPTED_OUT
+    return _messages_insert(drafts)
 
 
-def _message_write(order, moment, channel, recipient, source_key, template, values) -> BuyerMessage | None:
+def _message_draft(order, moment, channel, recipient, source_key, template, values) -> BuyerMessage:
+    """The unsaved message of one moment on one channel: the template filled, or parked when it cannot be."""
     fields: dict[str, Any] = {
         "order": order,
         "shop_id": order.shop_id,
+        "moment": moment,
+        "channel": channel,
+        "source_key": source_key[:64],
         "provider": provider_name(channel),
         "recipient": recipient,
         "template": template,
@@ -188,16 +228,29 @@ def _message_write(order, moment, channel, recipient, source_key, template, valu
         )
     except NotifyTemplateInvalid as exc:
         fields.update(text=template.body, status=BuyerMessage.Status.DEAD, error_code=exc.code, last_error=exc.message)
-    if fields.get("status") is None and is_opted_out(channel=channel, address=recipient):
-        fields["status"] = BuyerMessage.Status.OPTED_OUT
+    return instance_new(BuyerMessage, **fields)
+
+
+def _messages_insert(drafts: list[BuyerMessage]) -> list[BuyerMessage]:
+    """INSERT the messages but those recorded already, with their "created" history; returns those inserted."""
+    if not drafts:
+        return []
+    with transaction.atomic():
+        inserted = rows_insert_new(drafts, key=["moment", "source_key", "channel"])
+        if inserted is None:  # not PostgreSQL: one at a time, each telling whether it went in
+            inserted = [message for message in drafts if _message_insert_one(message)]
+        history_copy(BuyerMessage, [message.pk for message in inserted])
+    return inserted
+
+
+def _message_insert_one(message: BuyerMessage) -> bool:
     try:
         with transaction.atomic():
-            message, created = BuyerMessage.objects.get_or_create(
-                moment=moment, source_key=source_key[:64], channel=channel, defaults=fields
-            )
-    except IntegrityError:  # recorded at the same moment by another worker
-        return None
-    return message if created else None
+            row_insert(message)
+    except IntegrityError:  # recorded before, or at the same moment by another worker
+        message.pk = None
+        return False
+    return True
 
 
 # --- sending -------------------------------------------------------------------------------------------------

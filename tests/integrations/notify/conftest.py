@@ -52,3 +52,13 @@ def mini(db):
 @pytest.fixture
 def templates(db):
     notification_templates_ensure()
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The tasks queued by the notification services, as (task, args), instead of queueing them."""
+    from integrations.notify import services
+
+    calls: list[tuple[str, tuple]] = []
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda func, *args, **kw: calls.append((func, args)))
+    return calls

@@ -15,14 +15,6 @@ pytestmark = pytest.mark.django_db
 Status = BuyerMessage.Status
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """The tasks queued by the notification services, as (task, args)."""
-    calls: list[tuple[str, tuple]] = []
-    monkeypatch.setattr(services, "enqueue_on_commit", lambda func, *args, **kw: calls.append((func, args)))
-    return calls
-
-
 def test_a_lot_of_moments_queues_its_pending_messages_a_batch_to_a_task(providers, website, queued, monkeypatch):
     monkeypatch.setattr(services, "SEND_BATCH", 3)
     orders = [paid_order(website, consignee_phone=f"1381235{i + 1:04d}") for i in range(8)]
