@@ -109,15 +109,17 @@ def work_claim_batch(
     claimed_status: str,
     now: dt.datetime | None = None,
     limit: int | None = None,
+    lead_seconds: int = 0,
     **fields: Any,
 ) -> list[int]:
     """Claim the due rows among ``rows`` for one worker, earliest first, ``limit`` at most: each one attempt more,
     ``claimed_at`` now, and ``fields``. Rows another worker holds at this moment are skipped (``FOR UPDATE SKIP
-    LOCKED``), so workers claiming side by side take different rows. Returns the ids claimed."""
+    LOCKED``), so workers claiming side by side take different rows. ``lead_seconds``: as ``work_claim``'s (rows
+    a sweeper queued because they fall due before its next run). Returns the ids claimed."""
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):
         due = (
-            _due(rows, due_statuses, now)
+            _due(rows, due_statuses, now, lead_seconds)
             .select_for_update(skip_locked=True)
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)

@@ -13,9 +13,11 @@ an active template, the template is filled and the message written. A lot of mom
 orders, what its moments refer to, its templates and opt-outs are read once for the lot and its messages
 written by one INSERT, whatever the lot's size. A lot's pending messages are then sent by send tasks of up to
 ``SEND_BATCH`` messages each, not one task per message: at a peak every paid order of an own-website or Shopify
-shop writes one, and a task's own cost (queueing, claiming, its result row) outweighed the message's. Both run
-on the cluster ``NOTIFY_CLUSTER`` names, when it names one. Sending calls the provider outside any transaction,
-one message at a time; the outcome is saved on the message (kept in its history).
+shop writes one, and a task's own cost (queueing, claiming, its result row) outweighed the message's. A send
+task sends the SMS of one provider template in one provider call (Aliyun ``SendBatchSms``; Tencent Cloud
+``SendSms`` with many numbers when the values are the same too: ``providers.calls_plan``), WeChat and e-mail
+one at a time. Both run on the cluster ``NOTIFY_CLUSTER`` names, when it names one. Providers are called
+outside any transaction; the outcome is saved on each message (kept in its history).
 """
 
 from __future__ import annotations
@@ -28,18 +30,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from config.db import history_copy, instance_new, row_insert, rows_insert_new
 from config.retry import retry_decide
-from config.sweep import work_claim, work_replay, work_sweep
+from config.sweep import work_claim_batch, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from config.workers import stop_requested
 from integrations.exceptions import NotifyProviderError, NotifyTemplateInvalid
 from integrations.notify.models import BuyerMessage, BuyerOptOut, NotificationTemplate
 from integrations.notify.moments import Channel, self_notifying_platforms
-from integrations.notify.providers import provider_module, provider_name
+from integrations.notify.providers import calls_plan, provider_call, provider_name
 from integrations.notify.rendering import (
     address_normalise,
     fill,
@@ -263,68 +265,99 @@ def buyer_messages_send_queue(message_ids: list[int]) -> None:
 
 
 def buyer_messages_send(message_ids: list[int]) -> dict[str, int]:
-    """Send messages one after the other (the send task). After ``SEND_SECONDS``, or when its worker is asked to
-    stop, it queues the ones it has not reached as a new task and returns; it always sends at least one, so a
-    slow provider cannot keep a lot moving without progress. Returns how many ended in each status."""
+    """Send messages (the send task): SMS of one provider template together, in one call each within the
+    provider's limit (``providers.calls_plan``), every other message alone. After ``SEND_SECONDS``, or when its
+    worker is asked to stop, it queues the messages of the calls it has not reached as a new task and returns;
+    it always makes the first call, so a slow provider cannot keep a lot moving without progress. Returns how
+    many ended in each status."""
     deadline = time.monotonic() + SEND_SECONDS
+    due = {m.pk: m for m in BuyerMessage.objects.filter(pk__in=message_ids, status__in=BuyerMessage.DUE)}
+    calls = calls_plan([due[pk] for pk in dict.fromkeys(message_ids) if pk in due])
     counts: dict[str, int] = {}
-    for index, message_id in enumerate(message_ids):
+    if len(due) < len(message_ids):
+        counts["not_due"] = len(message_ids) - len(due)
+    for index, call in enumerate(calls):
         if index and (time.monotonic() > deadline or stop_requested()):
-            buyer_messages_send_queue(message_ids[index:])
+            buyer_messages_send_queue([m.pk for rest in calls[index:] for m in rest])
             break
-        status = buyer_message_send(message_id)
-        counts[status] = counts.get(status, 0) + 1
+        for status in _call_send([m.pk for m in call]):
+            counts[status] = counts.get(status, 0) + 1
     return counts
 
 
-def buyer_message_claim(message_id: int) -> bool:
-    """Compare-and-set: exactly one worker moves a due message to processing."""
-    return work_claim(
-        BuyerMessage,
-        message_id,
+def buyer_message_send(message_id: int) -> str:
+    """Send one message (the one-message task queued before sends were batched). Returns the status it ends in."""
+    [status] = _call_send([message_id])
+    return status
+
+
+def buyer_messages_claim(message_ids: list[int]) -> list[int]:
+    """Compare-and-set: exactly one worker moves each due message to processing; returns those it got."""
+    return work_claim_batch(
+        BuyerMessage.objects.filter(pk__in=message_ids),
         due_statuses=BuyerMessage.DUE,
         claimed_status=BuyerMessage.Status.PROCESSING,
         lead_seconds=SWEEP_LEAD_SECONDS,
     )
 
 
-def phone_over_limit(message: BuyerMessage, *, now: dt.datetime) -> bool:
-    """Whether the phone already got ``NOTIFY_PHONE_MAX_PER_HOUR`` messages in the last hour."""
-    if message.channel != Channel.SMS:
-        return False
+def phones_sent_within_hour(messages: list[BuyerMessage], *, now: dt.datetime) -> dict[str, int]:
+    """How many SMS each of these messages' phones was sent within the last hour (one query)."""
+    phones = {m.recipient for m in messages if m.channel == Channel.SMS}
+    if not phones:
+        return {}
     sent = (
         BuyerMessage.objects.filter(
             channel=Channel.SMS,
-            recipient=message.recipient,
+            recipient__in=phones,
             status=BuyerMessage.Status.SENT,
             sent_at__gte=now - dt.timedelta(hours=1),
         )
-        .exclude(pk=message.pk)
-        .count()
+        .values("recipient")
+        .annotate(count=Count("pk"))
+        .values_list("recipient", "count")
     )
-    return sent >= settings.NOTIFY_PHONE_MAX_PER_HOUR
+    return dict(sent)
 
 
-def buyer_message_send(message_id: int) -> str:
-    """Send one message (the provider is called outside any transaction). Returns the status it ends in."""
-    if not buyer_message_claim(message_id):
-        return "not_due"
-    message = BuyerMessage.objects.get(pk=message_id)
-    now = timezone.now()
-    if is_opted_out(channel=message.channel, address=message.recipient):
-        return _finish(message, BuyerMessage.Status.OPTED_OUT)
-    if phone_over_limit(message, now=now):
-        return _finish(
-            message,
-            BuyerMessage.Status.RATE_LIMITED,
-            error_code="rate_limited",
-            last_error=f"{settings.NOTIFY_PHONE_MAX_PER_HOUR} messages already sent to this phone within the hour",
-        )
-    try:
-        provider_id = provider_module(message.provider).send(message)
-    except Exception as exc:  # noqa: BLE001 - recorded on the message
-        return buyer_message_fail(message, exc)
-    return _finish(message, BuyerMessage.Status.SENT, provider_message_id=provider_id[:128], sent_at=timezone.now())
+def _call_send(message_ids: list[int]) -> list[str]:
+    """Claim the messages of one provider call, skip those the buyer opted out of and those over the phone's
+    hourly limit (``NOTIFY_PHONE_MAX_PER_HOUR``, counting the ones sent in this call), send the rest in one call
+    (outside any transaction) and save each message's outcome. Returns the status each ended in."""
+    claimed = buyer_messages_claim(message_ids)
+    statuses = ["not_due"] * (len(message_ids) - len(claimed))
+    if not claimed:
+        return statuses
+    messages = list(BuyerMessage.objects.filter(pk__in=claimed).order_by("pk"))
+    opted_out = opted_out_among((m.channel, m.recipient) for m in messages)
+    sent = phones_sent_within_hour(messages, now=timezone.now())
+    to_send = []
+    for message in messages:
+        if (message.channel, address_normalise(message.channel, message.recipient)) in opted_out:
+            statuses.append(_finish(message, BuyerMessage.Status.OPTED_OUT))
+        elif message.channel == Channel.SMS and sent.get(message.recipient, 0) >= settings.NOTIFY_PHONE_MAX_PER_HOUR:
+            statuses.append(
+                _finish(
+                    message,
+                    BuyerMessage.Status.RATE_LIMITED,
+                    error_code="rate_limited",
+                    last_error=(
+                        f"{settings.NOTIFY_PHONE_MAX_PER_HOUR} messages already sent to this phone within the hour"
+                    ),
+                )
+            )
+        else:
+            if message.channel == Channel.SMS:
+                sent[message.recipient] = sent.get(message.recipient, 0) + 1
+            to_send.append(message)
+    for message, outcome in provider_call(to_send):
+        if isinstance(outcome, Exception):
+            statuses.append(buyer_message_fail(message, outcome))
+        else:
+            statuses.append(
+                _finish(message, BuyerMessage.Status.SENT, provider_message_id=outcome[:128], sent_at=timezone.now())
+            )
+    return statuses
 
 
 def _finish(message: BuyerMessage, status: str, **fields: Any) -> str:

@@ -1,8 +1,10 @@
 """Sandbox of the buyer notification providers, in their own formats, checking their signatures with the
 credentials in settings (the sandbox defaults of ``NOTIFY_*``):
 
-- Aliyun SMS ``SendSms`` (form POST, RPC signature v1) → ``{"Code": "OK", "BizId", "RequestId", "Message"}``;
-- Tencent Cloud SMS ``SendSms`` 2021-01-11 (JSON POST, TC3-HMAC-SHA256) → ``{"Response": {"SendStatusSet", …}}``;
+- Aliyun SMS ``SendSms`` and ``SendBatchSms`` (form POST, RPC signature v1; one endpoint, told apart by
+  ``Action``) → ``{"Code": "OK", "BizId", "RequestId", "Message"}``, one answer for a whole batch;
+- Tencent Cloud SMS ``SendSms`` 2021-01-11 (JSON POST, TC3-HMAC-SHA256), up to 200 numbers a call →
+  ``{"Response": {"SendStatusSet": [one status per number], …}}``;
 - Aliyun voice ``SingleCallByTts`` (form POST, the same RPC signature) → ``{"Code": "OK", "CallId", "RequestId",
   "Message"}`` — the phone calls of red staff alerts;
 - DingTalk custom robot ``robot/send`` (加签 checked: ``timestamp`` within an hour, ``sign``) and WeCom group robot
@@ -10,8 +12,9 @@ credentials in settings (the sandbox defaults of ``NOTIFY_*``):
 - WeChat ``cgi-bin/token`` and ``cgi-bin/message/subscribe/send`` → ``{"errcode", "errmsg", "msgid"}``.
 
 Faults to play with: a phone number ending in 0000 is refused as malformed (final: the message is parked);
-one ending in 9999 meets flow control (retried); an openid starting with ``refused`` answers 43101 (the buyer
-did not subscribe)."""
+one ending in 9999 meets flow control (retried) — in an Aliyun batch either refuses the whole call (its answer
+has one ``Code``), in a Tencent call only that number's status; an openid starting with ``refused`` answers
+43101 (the buyer did not subscribe)."""
 
 from __future__ import annotations
 
@@ -55,8 +58,8 @@ def _aliyun(code: str, message: str, **extra) -> JsonResponse:
     )
 
 
-def _aliyun_refusal(request: HttpRequest, form: dict, required, *, phone_field: str) -> JsonResponse | None:
-    """What Aliyun answers a call it refuses (parameters, access key, signature, the number), or None."""
+def _aliyun_call_refusal(request: HttpRequest, form: dict, required) -> JsonResponse | None:
+    """What Aliyun answers a call it refuses for its parameters, access key or signature, or None."""
     missing = [name for name in required if not form.get(name)]
     if missing:
         return _aliyun("MissingParameter", f"{missing[0]} is mandatory for this action.")
@@ -65,12 +68,35 @@ def _aliyun_refusal(request: HttpRequest, form: dict, required, *, phone_field: 
     expected = aliyun_rpc_signature(form, settings.NOTIFY_ALIYUN_ACCESS_KEY_SECRET, method=request.method)
     if not equal(expected, form["Signature"]):
         return _aliyun("SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
-    phone = form[phone_field]
-    if len(_mobile(phone)) != 11 or phone.endswith("0000"):
-        return _aliyun("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
-    if phone.endswith("9999"):
+    return None
+
+
+def _aliyun_number_refusal(phones: list[str]) -> JsonResponse | None:
+    """A malformed number (…0000), or one meeting flow control (…9999): the whole call's answer."""
+    for phone in phones:
+        if len(_mobile(phone)) != 11 or phone.endswith("0000"):
+            return _aliyun("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
+    if any(phone.endswith("9999") for phone in phones):
         return _aliyun("isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1")
     return None
+
+
+def _aliyun_refusal(request: HttpRequest, form: dict, required, *, phone_field: str) -> JsonResponse | None:
+    """What Aliyun answers a call to one number it refuses (parameters, access key, signature, the number)."""
+    refused = _aliyun_call_refusal(request, form, required)
+    return refused if refused is not None else _aliyun_number_refusal([form[phone_field]])
+
+
+def _aliyun_values_valid(params) -> bool:
+    """Template values: an object of strings (Aliyun refuses a number as a value: isv.INVALID_JSON_PARAM)."""
+    return isinstance(params, dict) and all(isinstance(v, str) for v in params.values())
+
+
+def _json_or_none(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 @csrf_exempt
@@ -78,17 +104,47 @@ def _aliyun_refusal(request: HttpRequest, form: dict, required, *, phone_field: 
 def aliyun_send_sms(request: HttpRequest) -> JsonResponse:
     sandbox_enabled_check()
     form = request.POST.dict()
+    if form.get("Action") == "SendBatchSms":
+        return _aliyun_send_batch_sms(request, form)
     refused = _aliyun_refusal(request, form, ALIYUN_REQUIRED, phone_field="PhoneNumbers")
     if refused is not None:
         return refused
-    try:
-        params = json.loads(form.get("TemplateParam") or "{}")
-    except ValueError:
+    if not _aliyun_values_valid(_json_or_none(form.get("TemplateParam") or "{}")):
         return _aliyun("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
-    if not isinstance(params, dict) or any(not isinstance(v, str) for v in params.values()):
+    return _aliyun("OK", "OK", BizId=_aliyun_biz_id(form))
+
+
+ALIYUN_BATCH_REQUIRED = (*ALIYUN_REQUIRED[:7], "PhoneNumberJson", "SignNameJson", "TemplateCode", "Signature")
+ALIYUN_BATCH_LIMIT = 100
+
+
+def _aliyun_send_batch_sms(request: HttpRequest, form: dict) -> JsonResponse:
+    """SendBatchSms: ``PhoneNumberJson``, ``SignNameJson`` and ``TemplateParamJson`` JSON arrays of the same
+    length (one sign name and one set of values per number), up to 100 numbers; one answer for the call."""
+    refused = _aliyun_call_refusal(request, form, ALIYUN_BATCH_REQUIRED)
+    if refused is not None:
+        return refused
+    phones = _json_or_none(form["PhoneNumberJson"])
+    signs = _json_or_none(form["SignNameJson"])
+    values = _json_or_none(form["TemplateParamJson"]) if form.get("TemplateParamJson") else None
+    if not isinstance(phones, list) or not phones or not all(isinstance(phone, str) for phone in phones):
+        return _aliyun("isv.INVALID_PARAMETERS", "参数异常: PhoneNumberJson")
+    if len(phones) > ALIYUN_BATCH_LIMIT:
+        return _aliyun("isv.MOBILE_COUNT_OVER_LIMIT", "手机号码数量超过限制")
+    if not isinstance(signs, list) or len(signs) != len(phones):
+        return _aliyun("isv.INVALID_PARAMETERS", "参数异常: SignNameJson")
+    if values is not None and (not isinstance(values, list) or len(values) != len(phones)):
+        return _aliyun("isv.INVALID_PARAMETERS", "参数异常: TemplateParamJson")
+    if values is not None and not all(_aliyun_values_valid(value) for value in values):
         return _aliyun("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
-    biz_id = hashlib.sha1(form["SignatureNonce"].encode(), usedforsecurity=False).hexdigest()[:20]
-    return _aliyun("OK", "OK", BizId=f"{biz_id}^0")
+    refused = _aliyun_number_refusal(phones)
+    if refused is not None:
+        return refused
+    return _aliyun("OK", "OK", BizId=_aliyun_biz_id(form))
+
+
+def _aliyun_biz_id(form: dict) -> str:
+    return hashlib.sha1(form["SignatureNonce"].encode(), usedforsecurity=False).hexdigest()[:20] + "^0"
 
 
 SANDBOX_ROBOT_SECRET = "SECsandbox"  # the demo DingTalk robot's 加签 secret
@@ -157,6 +213,9 @@ def _tencent_error(code: str, message: str) -> JsonResponse:
     return JsonResponse({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": str(uuid.uuid4())}})
 
 
+TENCENT_NUMBERS_LIMIT = 200
+
+
 @csrf_exempt
 @require_POST
 def tencent_send_sms(request: HttpRequest) -> JsonResponse:
@@ -185,8 +244,13 @@ def tencent_send_sms(request: HttpRequest) -> JsonResponse:
         return _tencent_error("InvalidParameterValue.SdkAppIdNotExist", "The SdkAppId does not exist.")
     if not body.get("TemplateId"):
         return _tencent_error("MissingParameter", "TemplateId is missing.")
+    phones = body.get("PhoneNumberSet") or []
+    if len(phones) > TENCENT_NUMBERS_LIMIT:
+        return _tencent_error(
+            "LimitExceeded.PhoneNumberCountLimit", "the number of mobile numbers in one request exceeds 200"
+        )
     statuses = []
-    for phone in body.get("PhoneNumberSet") or []:
+    for phone in phones:
         if len(_mobile(phone)) != 11 or phone.endswith("0000"):
             code, message = "InvalidParameterValue.IncorrectPhoneNumber", "incorrect number format"
         elif phone.endswith("9999"):

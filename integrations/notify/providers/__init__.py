@@ -2,7 +2,10 @@
 codes): ``aliyun`` and ``tencent`` (SMS), ``wechat`` (mini-program subscribe messages), ``email`` (Django mail).
 
 Each has ``NAME`` and ``send(message) -> str`` (the provider's message id), raising
-``integrations.exceptions.NotifyProviderError`` with the provider's code and whether a retry can help."""
+``integrations.exceptions.NotifyProviderError`` with the provider's code and whether a retry can help. The SMS
+providers also send many messages in one call: ``BATCH_LIMIT`` (the most numbers a call takes),
+``batch_key(message)`` (messages with the same key can go in one call) and ``send_batch(messages)`` (each
+message with its provider message id or its error)."""
 
 from __future__ import annotations
 
@@ -37,3 +40,45 @@ def reply_json(raw: bytes) -> Any:
         return json.loads(raw or b"null")
     except ValueError:
         return None
+
+
+# What a provider call did for each of its messages: the provider's message id, or the error it met.
+Outcome = tuple[Any, "str | Exception"]
+
+
+def calls_plan(messages: list) -> list[list]:
+    """How ``messages`` go out, call by call, in the order they come: the messages a provider can send together
+    (the same ``batch_key``: for Aliyun the template, for Tencent Cloud the template and the same values) share
+    a call, up to its ``BATCH_LIMIT`` numbers and never the same number twice (Tencent answers per number);
+    every other message (WeChat, e-mail) is a call of its own."""
+    calls: list[list] = []
+    open_calls: dict[tuple, tuple[list, set[str]]] = {}
+    for message in messages:
+        module = provider_module(message.provider)
+        key_of = getattr(module, "batch_key", None)
+        if key_of is None:
+            calls.append([message])
+            continue
+        key = (message.provider, *key_of(message))
+        call, phones = open_calls.get(key, (None, set()))
+        if call is None or len(call) >= module.BATCH_LIMIT or message.recipient in phones:
+            call, phones = [], set()
+            open_calls[key] = (call, phones)
+            calls.append(call)
+        call.append(message)
+        phones.add(message.recipient)
+    return calls
+
+
+def provider_call(messages: list) -> list[Outcome]:
+    """Send the messages of one call (``calls_plan``): one message by the provider's ``send``, several by its
+    ``send_batch``. An error the call itself meets (the network, a refused call) is every message's outcome."""
+    if not messages:
+        return []
+    module = provider_module(messages[0].provider)
+    try:
+        if len(messages) == 1:
+            return [(messages[0], module.send(messages[0]))]
+        return module.send_batch(messages)
+    except Exception as exc:  # noqa: BLE001 - recorded on each message
+        return [(message, exc) for message in messages]

@@ -1,4 +1,5 @@
-"""Aliyun SMS (dysmsapi, API version 2017-05-25) ``SendSms``, RPC style with signature v1 (HMAC-SHA1).
+"""Aliyun SMS (dysmsapi, API version 2017-05-25) ``SendSms`` and ``SendBatchSms``, RPC style with signature v1
+(HMAC-SHA1).
 
 Request: POST to https://dysmsapi.aliyuncs.com/ form-encoded with the common parameters (``AccessKeyId``,
 ``Action=SendSms``, ``Format=JSON``, ``RegionId``, ``SignatureMethod=HMAC-SHA1``, ``SignatureNonce``,
@@ -7,9 +8,20 @@ Request: POST to https://dysmsapi.aliyuncs.com/ form-encoded with the common par
 plus ``Signature`` (``integrations.signing.aliyun_rpc_signature``).
 Answer: ``{"Code": "OK", "Message": "OK", "BizId": "…", "RequestId": "…"}``; any other ``Code`` is an error.
 
-Docs: SendSms https://help.aliyun.com/document_detail/419273.html; signature
-https://help.aliyun.com/document_detail/56189.html; error codes
-https://www.alibabacloud.com/help/doc-detail/116206.htm (and 短信服务 API 错误码).
+``SendBatchSms`` (the same endpoint and common parameters, ``Action=SendBatchSms``) sends one template to up to
+100 numbers, each with its own sign name and values: ``PhoneNumberJson``, ``SignNameJson`` and
+``TemplateParamJson`` are JSON arrays of the same length, in the same order, and ``TemplateCode`` is one. Its
+answer is the same shape — one ``Code`` and one ``BizId`` for the whole call, nothing per number. So when a
+batch is refused with a code that can come from one of its numbers or one message's values (``PER_MESSAGE``:
+a malformed number, a number's flow control, a value too long or holding a link…), each of its messages is sent
+again alone with ``SendSms``, and gets its own answer: one bad number does not hold the others, nor leave them
+unknown. Any other error (flow control of the account, a system error, credentials, the template or sign name,
+the balance) is every message's.
+
+Docs: SendSms https://help.aliyun.com/document_detail/419273.html; SendBatchSms
+https://help.aliyun.com/document_detail/102364.htm; signature https://help.aliyun.com/document_detail/56189.html;
+error codes https://help.aliyun.com/document_detail/101346.html and
+https://www.alibabacloud.com/help/doc-detail/116206.htm.
 """
 
 from __future__ import annotations
@@ -25,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from integrations import transport
 from integrations.exceptions import NotifyProviderError
-from integrations.notify.providers import reply_json
+from integrations.notify.providers import Outcome, reply_json
 from integrations.signing import aliyun_rpc_signature
 
 NAME = "aliyun"
@@ -48,6 +60,23 @@ RETRYABLE = frozenset(
         "SignatureDoesNotMatch.Timestamp",
     }
 )
+# SendBatchSms errors that may be caused by one number or one message's values rather than the call: the
+# batch's messages are then sent one by one (module docstring).
+PER_MESSAGE = frozenset(
+    {
+        "isv.MOBILE_NUMBER_ILLEGAL",
+        "isv.BUSINESS_LIMIT_CONTROL",
+        "BUSINESS_LIMIT_CONTROL_MINUTE",
+        "isv.BUSINESS_LIMIT_HOUR",
+        "isv.BUSINESS_LIMIT_DAY",
+        "isv.BLACK_KEY_CONTROL_LIMIT",
+        "isv.PARAM_LENGTH_LIMIT",
+        "isv.PARAM_NOT_SUPPORT_URL",
+        "isv.INVALID_JSON_PARAM",
+        "isv.TEMPLATE_MISSING_PARAMETERS",
+    }
+)
+BATCH_LIMIT = 100  # numbers in one SendBatchSms call
 # Final: the number, the template, the sign name, the account or the content is wrong, or the day's limit is
 # spent — e.g. isv.MOBILE_NUMBER_ILLEGAL, isv.TEMPLATE_MISSING_PARAMETERS, isv.SMS_TEMPLATE_ILLEGAL,
 # isv.SMS_SIGNATURE_ILLEGAL, isv.BLACK_KEY_CONTROL_LIMIT, isv.PARAM_LENGTH_LIMIT, isv.AMOUNT_NOT_ENOUGH,
@@ -80,11 +109,30 @@ def request_params(
         "PhoneNumbers": phone,
         "SignName": sign_name,
         "TemplateCode": template_code,
-        "TemplateParam": json.dumps(template_param, ensure_ascii=False, separators=(",", ":")),
+        "TemplateParam": _json(template_param),
         "OutId": out_id,
     }
     params["Signature"] = aliyun_rpc_signature(params, settings.NOTIFY_ALIYUN_ACCESS_KEY_SECRET, method="POST")
     return params
+
+
+def batch_request_params(
+    *, phones: list[str], sign_name: str, template_code: str, template_params: list[dict[str, str]], now=None
+) -> dict[str, str]:
+    """The signed form of one SendBatchSms call: one number, sign name and set of values per message."""
+    params = {
+        **rpc_common_params(action="SendBatchSms", now=now),
+        "PhoneNumberJson": _json(phones),
+        "SignNameJson": _json([sign_name] * len(phones)),
+        "TemplateCode": template_code,
+        "TemplateParamJson": _json(template_params),
+    }
+    params["Signature"] = aliyun_rpc_signature(params, settings.NOTIFY_ALIYUN_ACCESS_KEY_SECRET, method="POST")
+    return params
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def answer_read(status: int, body: Any) -> str:
@@ -106,20 +154,20 @@ def answer_read(status: int, body: Any) -> str:
     )
 
 
-def send(message) -> str:
+def _configured_check() -> None:
     if not settings.NOTIFY_ALIYUN_ACCESS_KEY_ID or not settings.NOTIFY_ALIYUN_ACCESS_KEY_SECRET:
         raise NotifyProviderError(
             _("Aliyun SMS is not configured (NOTIFY_ALIYUN_ACCESS_KEY_ID / _SECRET)."),
             provider_code="not_configured",
             retryable=False,
         )
-    params = request_params(
-        phone=message.recipient,
-        sign_name=settings.NOTIFY_ALIYUN_SIGN_NAME,
-        template_code=message.code,
-        template_param={str(k): str(v) for k, v in (message.params or {}).items()},
-        out_id=str(message.pk),
-    )
+
+
+def _values(message) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (message.params or {}).items()}
+
+
+def _post(params: dict[str, str]) -> str:
     reply = transport.send(
         "POST",
         settings.NOTIFY_ALIYUN_ENDPOINT,
@@ -128,3 +176,46 @@ def send(message) -> str:
         timeout=settings.NOTIFY_TIMEOUT_SECONDS,
     )
     return answer_read(reply.status, reply_json(reply.body))
+
+
+def send(message) -> str:
+    _configured_check()
+    params = request_params(
+        phone=message.recipient,
+        sign_name=settings.NOTIFY_ALIYUN_SIGN_NAME,
+        template_code=message.code,
+        template_param=_values(message),
+        out_id=str(message.pk),
+    )
+    return _post(params)
+
+
+def batch_key(message) -> tuple[str]:
+    """Messages of one template go in one SendBatchSms call (each keeps its own values)."""
+    return (message.code,)
+
+
+def send_batch(messages: list) -> list[Outcome]:
+    """Send messages of one template in one SendBatchSms call (``BATCH_LIMIT`` at most). Its one answer is
+    every message's — but for a ``PER_MESSAGE`` refusal, after which each is sent alone."""
+    _configured_check()
+    params = batch_request_params(
+        phones=[message.recipient for message in messages],
+        sign_name=settings.NOTIFY_ALIYUN_SIGN_NAME,
+        template_code=messages[0].code,
+        template_params=[_values(message) for message in messages],
+    )
+    try:
+        biz_id = _post(params)
+    except NotifyProviderError as exc:
+        if exc.provider_code in PER_MESSAGE:
+            return [(message, _alone(message)) for message in messages]
+        return [(message, exc) for message in messages]
+    return [(message, biz_id) for message in messages]
+
+
+def _alone(message) -> str | Exception:
+    try:
+        return send(message)
+    except Exception as exc:  # noqa: BLE001 - the message's own outcome
+        return exc

@@ -8,6 +8,11 @@ Answer: ``{"Response": {"SendStatusSet": [{"SerialNo", "PhoneNumber", "Fee", "Se
 "Message", "IsoCode"}], "RequestId"}}``, or ``{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`` when the
 whole call failed. A number's own ``Code`` other than ``Ok`` is that number's error.
 
+One call takes up to 200 numbers (``PhoneNumberSet``) but one ``TemplateParamSet`` for all of them: messages go
+in one call only when they have the same template and the same values (``batch_key``); otherwise each is a
+call of its own. The ``SendStatusSet`` has a status per number, matched to each message by its number. A whole
+call's ``Error`` is every message's.
+
 Docs: SendSms https://cloud.tencent.com/document/api/382/55981; common errors
 https://cloud.tencent.com/document/api/382/52075; sending error codes https://cloud.tencent.com/document/api/382/59177.
 """
@@ -24,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from integrations import transport
 from integrations.exceptions import NotifyProviderError
-from integrations.notify.providers import reply_json
+from integrations.notify.providers import Outcome, reply_json
 from integrations.signing import tc3_authorization
 
 NAME = "tencent"
@@ -43,6 +48,7 @@ RETRYABLE = frozenset(
         "FailedOperation.FailResolvePacket",
     }
 )
+BATCH_LIMIT = 200  # numbers in one SendSms call (more: LimitExceeded.PhoneNumberCountLimit)
 # The buyer unsubscribed (or the carrier's do-not-disturb list has the number): record an opt-out.
 OPTED_OUT = frozenset({"FailedOperation.PhoneNumberInBlacklist"})
 
@@ -68,9 +74,9 @@ def positional(params: dict[str, Any]) -> list[str]:
     ]
 
 
-def request_body(*, phone: str, template_id: str, params: list[str], session: str) -> dict[str, Any]:
+def request_body(*, phones: list[str], template_id: str, params: list[str], session: str) -> dict[str, Any]:
     return {
-        "PhoneNumberSet": [e164(phone)],
+        "PhoneNumberSet": [e164(phone) for phone in phones],
         "SmsSdkAppId": settings.NOTIFY_TENCENT_SDK_APP_ID,
         "SignName": settings.NOTIFY_TENCENT_SIGN_NAME,
         "TemplateId": template_id,
@@ -100,8 +106,9 @@ def request_headers(*, payload: bytes, timestamp: int | None = None) -> dict[str
     }
 
 
-def answer_read(status: int, body: Any) -> str:
-    """The ``SerialNo`` of the one number sent, or ``NotifyProviderError`` with Tencent's code."""
+def statuses_read(status: int, body: Any) -> tuple[list[dict], Any]:
+    """The ``SendStatusSet`` of an answer and its ``RequestId``, or ``NotifyProviderError`` when the whole call
+    failed."""
     response = body.get("Response") if isinstance(body, dict) else None
     if not isinstance(response, dict):
         raise NotifyProviderError(
@@ -118,33 +125,50 @@ def answer_read(status: int, body: Any) -> str:
             retryable=retryable(code),
             extra={"request_id": response.get("RequestId")},
         )
-    statuses = response.get("SendStatusSet") or []
+    statuses = [sent for sent in response.get("SendStatusSet") or [] if isinstance(sent, dict)]
     if not statuses:
         raise NotifyProviderError(
             _("Tencent Cloud SMS answered without a SendStatusSet."), provider_code="empty_status", retryable=True
         )
-    sent = statuses[0]
+    return statuses, response.get("RequestId")
+
+
+def status_read(sent: dict, *, request_id: Any = None) -> str:
+    """The ``SerialNo`` of one number's status, or ``NotifyProviderError`` with that number's code."""
     code = str(sent.get("Code") or "")
     if code.lower() != "ok":
         raise NotifyProviderError(
             f"Tencent Cloud SMS {code}: {sent.get('Message') or ''}".strip(),
             provider_code=code,
             retryable=retryable(code),
-            extra={"request_id": response.get("RequestId"), "opted_out": code in OPTED_OUT},
+            extra={"request_id": request_id, "opted_out": code in OPTED_OUT},
         )
     return str(sent.get("SerialNo") or "")
 
 
-def send(message) -> str:
+def answer_read(status: int, body: Any) -> str:
+    """The ``SerialNo`` of the one number sent, or ``NotifyProviderError`` with Tencent's code."""
+    statuses, request_id = statuses_read(status, body)
+    return status_read(statuses[0], request_id=request_id)
+
+
+def _configured_check() -> None:
     if not settings.NOTIFY_TENCENT_SECRET_ID or not settings.NOTIFY_TENCENT_SECRET_KEY:
         raise NotifyProviderError(
             _("Tencent Cloud SMS is not configured (NOTIFY_TENCENT_SECRET_ID / _KEY)."),
             provider_code="not_configured",
             retryable=False,
         )
-    params = positional(message.params or {})
+
+
+def _post(messages: list, *, session: str) -> tuple[int, Any]:
     payload = json.dumps(
-        request_body(phone=message.recipient, template_id=message.code, params=params, session=str(message.pk)),
+        request_body(
+            phones=[message.recipient for message in messages],
+            template_id=messages[0].code,
+            params=positional(messages[0].params or {}),
+            session=session,
+        ),
         ensure_ascii=False,
     ).encode()
     reply = transport.send(
@@ -154,4 +178,42 @@ def send(message) -> str:
         headers=request_headers(payload=payload),
         timeout=settings.NOTIFY_TIMEOUT_SECONDS,
     )
-    return answer_read(reply.status, reply_json(reply.body))
+    return reply.status, reply_json(reply.body)
+
+
+def send(message) -> str:
+    _configured_check()
+    return answer_read(*_post([message], session=str(message.pk)))
+
+
+def batch_key(message) -> tuple[str, tuple[str, ...]]:
+    """One call carries one set of values: only messages of the same template with the same values share it."""
+    return (message.code, tuple(positional(message.params or {})))
+
+
+def send_batch(messages: list) -> list[Outcome]:
+    """Send messages of one template and the same values in one SendSms call (``BATCH_LIMIT`` numbers at most,
+    each once); each gets its number's status. A number the answer does not name is retried."""
+    _configured_check()
+    try:
+        statuses, request_id = statuses_read(*_post(messages, session=""))
+    except NotifyProviderError as exc:
+        return [(message, exc) for message in messages]
+    by_number = {e164(str(sent.get("PhoneNumber") or "")): sent for sent in statuses}
+    outcomes: list[Outcome] = []
+    for message in messages:
+        sent = by_number.get(e164(message.recipient))
+        if sent is None:
+            missing = NotifyProviderError(
+                _("Tencent Cloud SMS answered no status for this number."),
+                provider_code="no_status",
+                retryable=True,
+                extra={"request_id": request_id},
+            )
+            outcomes.append((message, missing))
+            continue
+        try:
+            outcomes.append((message, status_read(sent, request_id=request_id)))
+        except NotifyProviderError as exc:
+            outcomes.append((message, exc))
+    return outcomes

@@ -115,7 +115,7 @@ def test_tencent_request_is_e164_with_positional_parameters_and_signed_headers(s
     settings.NOTIFY_TENCENT_ENDPOINT = "https://sms.tencentcloudapi.com/"
     settings.NOTIFY_TENCENT_SECRET_ID, settings.NOTIFY_TENCENT_SECRET_KEY = "AKID-1", "key-1"
     body = tencent.request_body(
-        phone="138 1234 5678",
+        phones=["138 1234 5678"],
         template_id="1110",
         params=tencent.positional({"2": "b", "10": "c", "1": "a"}),
         session="9",
