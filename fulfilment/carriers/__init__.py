@@ -1,7 +1,7 @@
 """The carrier library (codes and per-platform codes) and the carrier adapters that issue e-waybills."""
 
 from fulfilment.carriers.library import (
-    PLATFORMS_WITHOUT_CODES,
+    PLATFORMS_NOT_CONFIRMED,
     carrier_choices,
     carrier_data,
     carrier_get,
@@ -11,7 +11,7 @@ from fulfilment.carriers.library import (
 )
 
 __all__ = [
-    "PLATFORMS_WITHOUT_CODES",
+    "PLATFORMS_NOT_CONFIRMED",
     "carrier_choices",
     "carrier_data",
     "carrier_get",

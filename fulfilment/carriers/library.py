@@ -16,8 +16,11 @@ from fulfilment.models import Carrier, CarrierPlatformCode
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "carriers.json"
 
-# Channels that confirm nothing to a platform: Order Hub's own standard code is used.
-PLATFORMS_WITHOUT_CODES = frozenset({"website", "pos"})
+# Channels Order Hub confirms nothing to: its own standard code is used. A WeChat mini-program's shipping info
+# (upload_shipping_info, with the express_company of WeChat's get_delivery_list) is uploaded by the mini-program's
+# own backend, which reads the WeChat codes from the carrier library; Order Hub tells WeChat nothing, so a carrier
+# without a WeChat code ships mini-program orders all the same.
+PLATFORMS_NOT_CONFIRMED = frozenset({"website", "pos", "wechat"})
 
 
 @lru_cache(maxsize=1)
@@ -34,8 +37,8 @@ def carrier_names() -> dict[str, str]:
 
 def platform_codes(platform: str) -> set[str]:
     """Every carrier code ``platform`` knows, as the library holds them now (staff edits included). For
-    channels that confirm to no platform: the standard codes."""
-    if platform in PLATFORMS_WITHOUT_CODES:
+    channels Order Hub confirms nothing to: the standard codes."""
+    if platform in PLATFORMS_NOT_CONFIRMED:
         return set(Carrier.objects.values_list("code", flat=True))
     return set(CarrierPlatformCode.objects.filter(platform=platform).values_list("code", flat=True))
 
@@ -62,10 +65,10 @@ def carrier_get(code: str, *, active_only: bool = True) -> Carrier:
 def carrier_platform_code(*, carrier: Carrier, platform: str) -> str:
     """The code ``platform`` uses for ``carrier`` (Taobao calls Yunda ``YUNDA``, Douyin ``yunda``).
 
-    Own website and POS orders confirm to no platform and get the standard code. A platform that has no
-    code for the carrier raises ``CarrierNotMapped``: the shipment cannot be confirmed there.
+    Own website, POS and WeChat mini-program orders are confirmed to no platform and get the standard code. A
+    platform that has no code for the carrier raises ``CarrierNotMapped``: the shipment cannot be confirmed there.
     """
-    if platform in PLATFORMS_WITHOUT_CODES:
+    if platform in PLATFORMS_NOT_CONFIRMED:
         return carrier.code
     code = CarrierPlatformCode.objects.filter(carrier=carrier, platform=platform).values_list("code", flat=True).first()
     if code:

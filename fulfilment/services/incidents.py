@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
-from fulfilment.carriers.library import PLATFORMS_WITHOUT_CODES
+from fulfilment.carriers.library import PLATFORMS_NOT_CONFIRMED
 from fulfilment.models import IncidentKind, Shipment, WorkItem
 from fulfilment.models.incidents import LEVELS
 from orders.models import Alert
@@ -113,7 +113,7 @@ def incidents_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
         Shipment.objects.filter(
             status=Shipment.Status.DELIVERED, platform_delivered_at__isnull=True, delivered_at__lt=now - PLATFORM_LAG
         )
-        .exclude(order__shop__platform__in=PLATFORMS_WITHOUT_CODES)
+        .exclude(order__shop__platform__in=PLATFORMS_NOT_CONFIRMED)
         .select_related("order__shop", "carrier")
     )
     for s in not_updated:

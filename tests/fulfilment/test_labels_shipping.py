@@ -13,6 +13,7 @@ from fulfilment.services import (
 )
 from fulfilment.signals import shipment_confirmed
 from orders.states import Status
+from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,16 @@ def test_breaker_blocks_a_carrier_the_orders_platform_has_no_code_for(floor, pac
     assert exc.value.extra["reason"] == BlockReason.NO_PLATFORM_CODE
     carrier_platform_code_set(carrier_code="ZTO", platform="jd", code="1499")
     assert shipment_label_print(shipment=shipment, actor=manager).status == Shipment.Status.LABELLED
+
+
+def test_a_mini_program_order_ships_with_a_carrier_wechat_has_no_code_for(floor, packed, sandbox, manager):
+    """Order Hub uploads no shipping info to WeChat (a mini-program's backend does): a WeChat mini-program order
+    with a carrier the carrier library has no WeChat code for is labelled and shipped, not blocked."""
+    mini = ShopFactory(code="mini", platform="wechat", default_warehouse=floor["wh_a"])
+    CarrierPlatformCode.objects.filter(carrier__code="ZTO", platform="wechat").delete()
+    shipment = shipment_label_print(shipment=packed(shop=mini), actor=manager)
+    assert (shipment.status, shipment.block_reason) == (Shipment.Status.LABELLED, "")
+    assert shipment_ship(shipment=shipment, actor=manager).status == Shipment.Status.SHIPPED
 
 
 def test_a_network_failure_blocks_the_label(packed, manager, monkeypatch):

@@ -17,6 +17,7 @@ from fulfilment.services import (
 from fulfilment.tasks import SCHEDULES, tracking_pushes_retry
 from orders.models import Alert
 from orders.states import Status
+from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -259,6 +260,19 @@ def test_no_movement_for_48_hours_is_level_2(shipped):
     assert incidents_scan(now=timezone.now() + dt.timedelta(hours=47))["opened"] == 0
     assert incidents_scan(now=timezone.now() + dt.timedelta(hours=49))["opened_stalled"] == 1
     assert WorkItem.objects.get().level == 2
+
+
+def test_a_delivered_mini_program_parcel_waits_for_no_platform(floor, shipped):
+    """Order Hub tells WeChat nothing about a mini-program order's parcel, so its delivery opens no level-3
+    "platform not updated" work item (nothing would ever resolve it)."""
+    mini = ShopFactory(code="mini", platform="wechat", default_warehouse=floor["wh_a"])
+    shipment = shipped(shop=mini)
+    body = {"tracking_number": shipment.tracking_number, "events": [_event("delivered", timezone.now(), "d")]}
+    tracking_push_process(push_id=TrackingPush.objects.create(carrier_code="ZTO", body=body).pk)
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.DELIVERED
+    assert incidents_scan(now=timezone.now() + dt.timedelta(hours=3))["opened_platform_not_updated"] == 0
+    assert not WorkItem.objects.filter(shipment=shipment).exists()
 
 
 def test_delivered_but_platform_not_updated_within_2_hours_is_level_3(shipped):
