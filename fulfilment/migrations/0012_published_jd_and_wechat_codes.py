@@ -13,41 +13,21 @@ has a JD id of its own — and Yunda's WeChat code becomes ``YD``. Codes staff s
 
 from django.db import migrations
 
-
-def _recode(code_model, *, carrier, platform, before, after):
-    """``carrier``'s ``before`` becomes ``after`` unless staff gave ``after`` to a carrier already."""
-    if not code_model.objects.filter(platform=platform, code=after).exists():
-        code_model.objects.filter(carrier__code=carrier, platform=platform, code=before).update(code=after)
-
-
-def _move(code_model, *, platform, code, source, target, drop_when_taken):
-    """The row ``source`` holds with ``code`` on ``platform`` goes to ``target``. When ``target`` already has a code
-    there (one per carrier and platform) the row is dropped if ``drop_when_taken``, else left where it is."""
-    row = code_model.objects.filter(carrier__code=source, platform=platform, code=code).first()
-    if row is None:
-        return
-    carrier = code_model._meta.get_field("carrier").related_model
-    target_carrier = carrier.objects.filter(code=target).first()
-    if target_carrier is None or code_model.objects.filter(carrier=target_carrier, platform=platform).exists():
-        if drop_when_taken:
-            row.delete()
-        return
-    row.carrier = target_carrier
-    row.save(update_fields=["carrier"])
+from fulfilment.migrations._codes import move, recode
 
 
 def forward(apps, schema_editor):
     code = apps.get_model("fulfilment", "CarrierPlatformCode")
-    _recode(code, carrier="JT", platform="jd", before="880163", after="1255654")
-    _move(code, platform="jd", code="1748", source="BEST", target="BESTKY", drop_when_taken=True)
-    _recode(code, carrier="YD", platform="wechat", before="YUNDA", after="YD")
+    recode(code, carrier="JT", platform="jd", before="880163", after="1255654")
+    move(code, platform="jd", code="1748", source="BEST", target="BESTKY", drop_when_taken=True)
+    recode(code, carrier="YD", platform="wechat", before="YUNDA", after="YD")
 
 
 def backward(apps, schema_editor):
     code = apps.get_model("fulfilment", "CarrierPlatformCode")
-    _recode(code, carrier="JT", platform="jd", before="1255654", after="880163")
-    _move(code, platform="jd", code="1748", source="BESTKY", target="BEST", drop_when_taken=False)
-    _recode(code, carrier="YD", platform="wechat", before="YD", after="YUNDA")
+    recode(code, carrier="JT", platform="jd", before="1255654", after="880163")
+    move(code, platform="jd", code="1748", source="BESTKY", target="BEST", drop_when_taken=False)
+    recode(code, carrier="YD", platform="wechat", before="YD", after="YUNDA")
 
 
 class Migration(migrations.Migration):

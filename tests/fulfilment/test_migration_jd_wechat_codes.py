@@ -8,6 +8,7 @@ JD's 1748 is 百世快运's and Yunda is WeChat's ``YD``. Codes staff had change
 
 import pytest
 
+from tests.fulfilment.carrier_rows import carrier_codes, carriers_write
 from tests.migrating import migrate_to, migrate_to_newest
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,23 +24,12 @@ def at_0011():
     migrate_to_newest()
 
 
-def _carriers(apps, codes):
-    Carrier = apps.get_model("fulfilment", "Carrier")
-    Code = apps.get_model("fulfilment", "CarrierPlatformCode")
-    for carrier, platforms in codes.items():
-        row = Carrier.objects.create(code=carrier, name=carrier)
-        for platform, code in platforms.items():
-            Code.objects.create(carrier=row, platform=platform, code=code)
-
-
 def _codes(apps):
-    Code = apps.get_model("fulfilment", "CarrierPlatformCode")
-    rows = Code.objects.filter(platform__in=["jd", "wechat"]).values_list("carrier__code", "platform", "code")
-    return {(carrier, platform): code for carrier, platform, code in rows}
+    return carrier_codes(apps, ["jd", "wechat"])
 
 
 def test_earlier_codes_become_the_published_ones_and_come_back(at_0011):
-    _carriers(
+    carriers_write(
         at_0011,
         {
             "JT": {"jd": "880163", "taobao": "HTKY"},
@@ -63,7 +53,7 @@ def test_earlier_codes_become_the_published_ones_and_come_back(at_0011):
 
 
 def test_codes_staff_changed_are_left_alone(at_0011):
-    _carriers(
+    carriers_write(
         at_0011,
         {
             "JT": {"jd": "555555"},
