@@ -33,7 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 
-from config.db import history_copy, instance_new, row_insert, rows_insert_new
+from config.db import history_copy, instance_new, row_insert, rows_insert_new, rows_update
 from config.retry import retry_decide
 from config.sweep import work_claim_batch, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
@@ -331,13 +331,14 @@ def _call_send(message_ids: list[int]) -> list[str]:
     messages = list(BuyerMessage.objects.filter(pk__in=claimed).order_by("pk"))
     opted_out = opted_out_among((m.channel, m.recipient) for m in messages)
     sent = phones_sent_within_hour(messages, now=timezone.now())
-    to_send = []
+    to_send, skipped = [], []
     for message in messages:
         if (message.channel, address_normalise(message.channel, message.recipient)) in opted_out:
-            statuses.append(_finish(message, BuyerMessage.Status.OPTED_OUT))
+            statuses.append(_outcome(message, BuyerMessage.Status.OPTED_OUT))
+            skipped.append(message)
         elif message.channel == Channel.SMS and sent.get(message.recipient, 0) >= settings.NOTIFY_PHONE_MAX_PER_HOUR:
             statuses.append(
-                _finish(
+                _outcome(
                     message,
                     BuyerMessage.Status.RATE_LIMITED,
                     error_code="rate_limited",
@@ -346,41 +347,75 @@ def _call_send(message_ids: list[int]) -> list[str]:
                     ),
                 )
             )
+            skipped.append(message)
         else:
             if message.channel == Channel.SMS:
                 sent[message.recipient] = sent.get(message.recipient, 0) + 1
             to_send.append(message)
+    _outcomes_save(skipped)
     for message, outcome in provider_call(to_send):
         if isinstance(outcome, Exception):
-            statuses.append(buyer_message_fail(message, outcome))
+            statuses.append(_failure(message, outcome))
         else:
             statuses.append(
-                _finish(message, BuyerMessage.Status.SENT, provider_message_id=outcome[:128], sent_at=timezone.now())
+                _outcome(message, BuyerMessage.Status.SENT, provider_message_id=outcome[:128], sent_at=timezone.now())
             )
+    _outcomes_save(to_send)
     return statuses
 
 
-def _finish(message: BuyerMessage, status: str, **fields: Any) -> str:
-    """Save the outcome of the claimed attempt (only the claimer writes it: kept in the message's history)."""
+# What an attempt's outcome sets on a message.
+OUTCOME_FIELDS = (
+    "status",
+    "claimed_at",
+    "attempts",
+    "next_attempt_at",
+    "provider_message_id",
+    "error_code",
+    "last_error",
+    "sent_at",
+)
+
+
+def _outcome(message: BuyerMessage, status: str, **fields: Any) -> str:
+    """Set the outcome of the claimed attempt on ``message`` (saved by ``_outcomes_save``); returns ``status``."""
     message.status = status
     message.claimed_at = None
     fields.setdefault("error_code", "")
     fields.setdefault("last_error", "")
     for name, value in fields.items():
         setattr(message, name, value)
-    message.save(update_fields=["status", "claimed_at", *fields])
     return status
 
 
+def _outcomes_save(messages: list[BuyerMessage]) -> None:
+    """Save the outcomes of claimed attempts (only the claimer writes them) with one UPDATE, each kept in the
+    message's history (a "changed" row, as a ``save()`` writes)."""
+    if not messages:
+        return
+    with transaction.atomic():
+        rows_update(BuyerMessage, OUTCOME_FIELDS, [(m.pk, *(getattr(m, f) for f in OUTCOME_FIELDS)) for m in messages])
+        history_copy(BuyerMessage, [m.pk for m in messages], history_type="~")
+
+
 def buyer_message_fail(message: BuyerMessage, exc: Exception) -> str:
-    attempts = BuyerMessage.objects.filter(pk=message.pk).values_list("attempts", flat=True).first() or 1
-    message.attempts = attempts
-    decision = retry_decide(exc, attempts=attempts, limit=settings.NOTIFY_RETRY_MAX_ATTEMPTS)
+    """Record a failed attempt of ``message`` (retried later or parked, ``_failure``) and save it."""
+    message.attempts = BuyerMessage.objects.filter(pk=message.pk).values_list("attempts", flat=True).first() or 1
+    status = _failure(message, exc)
+    _outcomes_save([message])
+    return status
+
+
+def _failure(message: BuyerMessage, exc: Exception) -> str:
+    """Set what a failed attempt makes of ``message`` (its ``attempts`` counting this one): failed, retried after
+    ``config.retry``'s back-off, or parked (a final error, or out of attempts). A provider's answer that the
+    buyer is on its do-not-disturb list opts them out."""
+    decision = retry_decide(exc, attempts=message.attempts or 1, limit=settings.NOTIFY_RETRY_MAX_ATTEMPTS)
     code = exc.provider_code if isinstance(exc, NotifyProviderError) else type(exc).__name__
     log.warning("buyer message %s (%s) failed: %s", message.pk, message.provider, exc)
     if isinstance(exc, NotifyProviderError) and exc.extra.get("opted_out"):
         buyer_opt_out(channel=message.channel, address=message.recipient, reason=f"{message.provider}: {code}")
-    return _finish(
+    return _outcome(
         message,
         BuyerMessage.Status.DEAD if decision.give_up else BuyerMessage.Status.FAILED,
         next_attempt_at=decision.next_attempt_at,

@@ -10,6 +10,8 @@ import types
 import urllib.parse
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from integrations import transport
 from integrations.notify import services
@@ -63,6 +65,21 @@ def test_fifty_aliyun_messages_make_one_call_where_they_made_fifty(providers, we
     messages = list(BuyerMessage.objects.filter(pk__in=ids))
     assert {m.provider_message_id for m in messages} == {messages[0].provider_message_id} != {""}  # one BizId
     assert all(m.sent_at is not None and m.attempts == 1 for m in messages)
+
+
+def test_sending_fifty_takes_as_many_queries_as_sending_two(providers, website, queued):
+    # Claimed, checked (opt-outs, each phone's hour) and saved with their history once per call.
+    two = _recorded(website, ["13820000001", "13820000002"])
+    fifty = _recorded(website, [f"1383000{i:04d}" for i in range(1, 51)])
+
+    with CaptureQueriesContext(connection) as small:
+        assert buyer_messages_send(two) == {Status.SENT: 2}
+    with CaptureQueriesContext(connection) as large:
+        assert buyer_messages_send(fifty) == {Status.SENT: 50}
+
+    assert len(large.captured_queries) == len(small.captured_queries)
+    message = BuyerMessage.objects.get(pk=fifty[-1])
+    assert [h.status for h in message.history.order_by("history_id")] == [Status.PENDING, Status.SENT]
 
 
 def test_the_batch_carries_each_message_its_values_in_the_same_order(providers, website, queued, settings):
