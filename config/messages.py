@@ -9,19 +9,21 @@ English source text with named placeholders and the values (``message``), and tr
 text, so it goes wherever text went before (a ``reason`` or ``detail`` column stays readable and searchable),
 and it carries ``stored()`` — ``{"text": ..., "params": {...}}`` — for the JSON column next to it. Rows written
 before a message was stored this way have no stored form: ``message_render`` shows their text as it was, unless
-``message_recognise`` finds it is one of the messages the same place wrote out in English before.
+``message_recognise`` finds it is one of the messages the same place wrote out in English before (``Written``
+says how, when the English was other than the message's own text or a value was a message itself).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 
 class Message(str):
@@ -61,6 +63,27 @@ def message_label(label: str | Promise) -> Message:
         return Message(str(label), {})
 
 
+LIST = gettext_noop("%(first)s; %(rest)s")
+
+
+def message_list(items: Sequence[Message]) -> Message:
+    """Messages one after the other as one message ("a; b; c"), listed as the reader's language lists them."""
+    first, *rest = items
+    return message(LIST, first=first, rest=message_list(rest)) if rest else first
+
+
+def message_restored(stored: dict[str, Any] | None, text: str) -> str:
+    """The message a row stored (``stored``, its JSON column) back as a ``Message``, to be a value of another
+    message; ``text`` (as written) when the row stored none."""
+    if not stored or not stored.get("text"):
+        return text
+    params = {
+        name: message_restored(value, "") if isinstance(value, dict) else value
+        for name, value in (stored.get("params") or {}).items()
+    }
+    return Message(stored["text"], params)
+
+
 def message_stored(text: str) -> dict[str, Any] | None:
     """What to keep in the JSON column for ``text``: its stored form when it is a ``message``, else nothing."""
     return text.stored() if isinstance(text, Message) else None
@@ -81,19 +104,52 @@ def message_render(stored: dict[str, Any] | None, fallback: str) -> str:
         return fallback
 
 
-def message_recognise(text: str, sources: Sequence[str]) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Written:
+    """How rows wrote a message out in English before it was stored, when that was more than its own text with
+    its values (``message_recognise``). ``source``: the message it is now. ``text``: the English it was written
+    in, when that was other (same placeholders). ``parts``: what a value looked like when not just any text
+    (placeholder → regular expression). ``messages``: values that were messages themselves, each with what it
+    may have been (recognised in turn; a value that is none of them stays as written)."""
+
+    source: str
+    text: str = ""
+    parts: Mapping[str, str] = field(default_factory=dict)
+    messages: Mapping[str, Sequence[str | Written]] = field(default_factory=dict)
+
+
+def message_list_written(items: Sequence[str | Written], most: int) -> tuple[str | Written, ...]:
+    """How ``message_list`` of up to ``most`` of ``items`` was written out in English (for ``message_recognise``:
+    the longest list first, then a single item; items hold no ";")."""
+    listed: tuple[str | Written, ...] = tuple(items)
+    for _more in range(most - 1):
+        listed = (Written(LIST, parts={"first": "[^;]+"}, messages={"first": items, "rest": listed}), *items)
+    return listed
+
+
+def message_recognise(text: str, sources: Sequence[str | Written]) -> dict[str, Any] | None:
     """The stored form of ``text`` when it is one of ``sources`` written out in English (a row stored before its
-    message was kept), so that it too is shown in the reader's language; else None."""
+    message was kept), so that it too is shown in the reader's language; else None. The first that fits wins."""
     for source in sources:
-        found = _pattern(source).fullmatch(text)
+        written = source if isinstance(source, Written) else Written(source)
+        found = _pattern(written.text or written.source, tuple(written.parts.items())).fullmatch(text)
         if found:
-            return {"text": source, "params": found.groupdict()}
+            params: dict[str, Any] = {}
+            for name, value in found.groupdict().items():
+                inner = message_recognise(value, written.messages[name]) if name in written.messages else None
+                params[name] = inner or value
+            return {"text": written.source, "params": params}
     return None
 
 
 @lru_cache(maxsize=256)
-def _pattern(source: str) -> re.Pattern[str]:
-    parts = re.split(r"%\((\w+)\)s", source)  # text, name, text, name, …, text
+def _pattern(source: str, parts: tuple[tuple[str, str], ...] = ()) -> re.Pattern[str]:
+    shapes = dict(parts)
+    pieces = re.split(r"%\((\w+)\)s", source)  # text, name, text, name, …, text
     return re.compile(
-        "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+)" for i, part in enumerate(parts)), re.S
+        "".join(
+            re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>{shapes.get(piece, '.+')})"
+            for i, piece in enumerate(pieces)
+        ),
+        re.S,
     )

@@ -29,7 +29,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext_noop
 
+from config.messages import Message, message, message_list
 from orders.models import Order, OrderEvent, OrderRuleResult, PresaleTerms, ReviewTask
 from orders.rules.facts import history_for_orders, norm_text
 from orders.states import HoldReason, Status
@@ -53,18 +55,26 @@ PAID_STATES = frozenset(
 )
 RESERVED_STATES = frozenset({Status.PAID, Status.APPROVED})
 DIMENSIONS = ("address", "discounts", "payment", "stock", "risk")
+DISCOUNT_SHARE = gettext_noop("discounts are %(share)s of the goods")
+RECENT_ORDERS = gettext_noop("%(count)s other orders from this phone in 24 h")
 
 
 @dataclass
 class Dimension:
     name: str
     score: int = 20
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Message] = field(default_factory=list)
     blocking: bool = False
 
-    def lose(self, points: int, reason: str, *, blocking: bool = False) -> None:
+    def lose(self, points: int, why: str, *, blocking: bool = False, **values: Any) -> None:
+        """Take ``points`` off for ``why`` (English, marked with ``gettext_noop``; its ``values``), kept as a
+        message (``config.messages``) so that a reviewer reads it in their language."""
         self.score = max(0, self.score - points)
-        self.reasons.append(f"−{points} {reason}" + (" (blocking)" if blocking else ""))
+        reason = message(why, **values)
+        if blocking:
+            self.reasons.append(message(gettext_noop("−%(points)s %(why)s (blocking)"), points=points, why=reason))
+        else:
+            self.reasons.append(message(gettext_noop("−%(points)s %(why)s"), points=points, why=reason))
         self.blocking |= blocking
 
 
@@ -84,9 +94,12 @@ class HealthReport:
     def as_json(self) -> dict[str, Any]:
         return {d.name: {"score": d.score, "reasons": d.reasons, "blocking": d.blocking} for d in self.dimensions}
 
-    def summary(self) -> str:
-        worst = [r for d in self.dimensions for r in d.reasons]
-        return f"health {self.score}/100" + (f": {'; '.join(worst[:4])}" if worst else "")
+    def summary(self) -> Message:
+        """What a review task and its hold say: the score and its four worst points, as a message."""
+        worst = [r for d in self.dimensions for r in d.reasons][:4]
+        if not worst:
+            return message(gettext_noop("health %(score)s/100"), score=self.score)
+        return message(gettext_noop("health %(score)s/100: %(points)s"), score=self.score, points=message_list(worst))
 
 
 def order_health(
@@ -154,27 +167,27 @@ def health_inputs_for_orders(orders: list[Order], lines: dict[int, list]) -> dic
 def _address(order: Order) -> Dimension:
     d = Dimension("address")
     if not order.consignee_name.strip():
-        d.lose(6, "no consignee name")
+        d.lose(6, gettext_noop("no consignee name"))
     phone = re.sub(r"[\s()]", "", order.consignee_phone or "")
     if not phone:
-        d.lose(6, "no phone", blocking=True)
+        d.lose(6, gettext_noop("no phone"), blocking=True)
     elif "*" not in phone and not PHONE.match(phone):
-        d.lose(4, f"implausible phone ({len(phone)} characters)")
+        d.lose(4, gettext_noop("implausible phone (%(length)s characters)"), length=len(phone))
     in_china = (order.country or "CN").upper() == "CN"
     if in_china and not order.province.strip():
-        d.lose(4, "no province")
+        d.lose(4, gettext_noop("no province"))
     if not order.city.strip():
-        d.lose(4, "no city")
+        d.lose(4, gettext_noop("no city"))
     if in_china and not order.district.strip():
-        d.lose(2, "no district")
+        d.lose(2, gettext_noop("no district"))
     detail = (order.address or "").strip()
     if not detail:
-        d.lose(8, "no detail address", blocking=True)
+        d.lose(8, gettext_noop("no detail address"), blocking=True)
     else:
         if len(detail) < 5 and "*" not in detail:
-            d.lose(4, "detail address under 5 characters")
+            d.lose(4, gettext_noop("detail address under 5 characters"))
         if "*" not in detail and not re.search(r"\d|[一二三四五六七八九十百]+[号栋幢楼室层]", detail):
-            d.lose(2, "no house number in the detail address")
+            d.lose(2, gettext_noop("no house number in the detail address"))
     return d
 
 
@@ -184,16 +197,18 @@ def _discounts(order: Order, lines: list) -> Dimension:
     total = order.discount_platform + order.discount_merchant
     ratio = total / goods if goods else Decimal("0")
     if ratio > Decimal("0.8"):
-        d.lose(20, f"discounts are {ratio:.0%} of the goods")
+        d.lose(20, DISCOUNT_SHARE, share=f"{ratio:.0%}")
     elif ratio > Decimal("0.5"):
-        d.lose(14, f"discounts are {ratio:.0%} of the goods")
+        d.lose(14, DISCOUNT_SHARE, share=f"{ratio:.0%}")
     elif ratio > Decimal("0.3"):
-        d.lose(6, f"discounts are {ratio:.0%} of the goods")
+        d.lose(6, DISCOUNT_SHARE, share=f"{ratio:.0%}")
     if order.discount_platform > 0 and order.discount_merchant > 0 and ratio > Decimal("0.4"):
-        d.lose(4, "platform and merchant discounts stacked beyond 40%")
+        d.lose(4, gettext_noop("platform and merchant discounts stacked beyond %(limit)s"), limit="40%")
     line_discounts = sum((line.discount for line in lines), Decimal("0"))
     if line_discounts and line_discounts != total:
-        d.lose(10, f"line discounts {line_discounts} ≠ order discounts {total}")
+        d.lose(
+            10, gettext_noop("line discounts %(lines)s ≠ order discounts %(order)s"), lines=line_discounts, order=total
+        )
     return d
 
 
@@ -202,36 +217,36 @@ def _payment(order: Order) -> Dimension:
     if order.status not in PAID_STATES:
         return d  # not paid (yet, or never): nothing to judge
     if order.paid_at is None:
-        d.lose(20, "paid without a payment time", blocking=True)
+        d.lose(20, gettext_noop("paid without a payment time"), blocking=True)
         return d
     if order.paid_amount == 0 and order.goods_amount > 0:
-        d.lose(16, "nothing paid for the goods")
+        d.lose(16, gettext_noop("nothing paid for the goods"))
     expected = order.goods_amount - order.discount_platform - order.discount_merchant + order.shipping_fee
     if order.paid_amount != expected:
-        d.lose(10, f"paid {order.paid_amount} ≠ expected {expected}")
+        d.lose(10, gettext_noop("paid %(paid)s ≠ expected %(expected)s"), paid=order.paid_amount, expected=expected)
     if not order.payment_method:
-        d.lose(4, "no payment method")
+        d.lose(4, gettext_noop("no payment method"))
     if order.placed_at and order.paid_at < order.placed_at:
-        d.lose(4, "paid before it was placed")
+        d.lose(4, gettext_noop("paid before it was placed"))
     return d
 
 
 def _stock(order: Order, lines: list, reserved_line_ids: set[int] | None, has_presale_terms: bool) -> Dimension:
     d = Dimension("stock")
     if order.warehouse_id is None:
-        d.lose(6, "no warehouse")
+        d.lose(6, gettext_noop("no warehouse"))
     for line in lines:
         if not line.sku.is_active:
-            d.lose(10, f"inactive SKU {line.sku.code}", blocking=True)
+            d.lose(10, gettext_noop("inactive SKU %(sku)s"), blocking=True, sku=line.sku.code)
     if any(line.sku.is_presale for line in lines) and not has_presale_terms:
-        d.lose(6, "presale item without presale terms")
+        d.lose(6, gettext_noop("presale item without presale terms"))
     if order.status in RESERVED_STATES:
         if reserved_line_ids is None:
             reserved_line_ids = _reserved_line_ids(order, lines)
         if reserved_line_ids is not None:
             missing = [line for line in lines if line.pk not in reserved_line_ids]
             if missing:
-                d.lose(10, f"{len(missing)} line(s) hold no stock reservation")
+                d.lose(10, gettext_noop("%(count)s line(s) hold no stock reservation"), count=len(missing))
     return d
 
 
@@ -258,22 +273,22 @@ def _risk(order: Order, history: dict[str, int], address_changes: int) -> Dimens
     d = Dimension("risk")
     recent = history.get("phone_orders:1", 0)
     if recent >= 5:
-        d.lose(8, f"{recent} other orders from this phone in 24 h")
+        d.lose(8, RECENT_ORDERS, count=recent)
     elif recent >= 3:
-        d.lose(4, f"{recent} other orders from this phone in 24 h")
+        d.lose(4, RECENT_ORDERS, count=recent)
     refunds = history.get("phone_returns:90", 0)
     if refunds >= 3:
-        d.lose(8, f"{refunds} refunds for this phone in 90 days")
+        d.lose(8, gettext_noop("%(count)s refunds for this phone in 90 days"), count=refunds)
     elif refunds >= 1:
-        d.lose(2, f"{refunds} refund(s) for this phone in 90 days")
+        d.lose(2, gettext_noop("%(count)s refund(s) for this phone in 90 days"), count=refunds)
     if address_changes >= 2:
-        d.lose(6, f"address changed {address_changes} times")
+        d.lose(6, gettext_noop("address changed %(count)s times"), count=address_changes)
     remarks = norm_text(f"{order.buyer_remark} {order.seller_memo}")
     words = [w for w in RISKY_WORDS if w in remarks]
     if words:
-        d.lose(6, f"remark mentions {'/'.join(words)}")
+        d.lose(6, gettext_noop("remark mentions %(words)s"), words="/".join(words))
     if order.buyer_level == 0 and order.paid_amount > 2000:
-        d.lose(4, "new buyer (VIP 0) paying over 2000")
+        d.lose(4, gettext_noop("new buyer (VIP 0) paying over 2000"))
     return d
 
 

@@ -97,7 +97,7 @@ class OrderAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                     "source",
                     "status",
                     "hold_reason",
-                    "hold_note",
+                    "hold_note_shown",
                     "warehouse",
                     "queue",
                     "priority",
@@ -176,6 +176,10 @@ class OrderAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("detail address"))
     def masked_address(self, order):
         return mask_address(order.address)
+
+    @admin.display(description=_("hold note"))
+    def hold_note_shown(self, order):
+        return order.hold_note_display  # in the reader's language when Order Hub wrote it
 
     @admin.display(description=_("paid amount"), ordering="paid_amount")
     def paid(self, order):

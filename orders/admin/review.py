@@ -28,15 +28,21 @@ class ApprovalInline(admin.TabularInline):
 
 @admin.register(ReviewTask)
 class ReviewTaskAdmin(OrderScopedMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["order", "kind", "status", "hold_reason", "reason", "created_at", "decided_by"]
+    list_display = ["order", "kind", "status", "hold_reason", "reason_shown", "created_at", "decided_by"]
     list_filter = ["status", "kind", "hold_reason", "created_at"]
     search_fields = ["order__number", "reason"]
     list_select_related = ["order", "decided_by"]
+    exclude = ["reason"]  # shown as reason_shown
+    readonly_fields = ["reason_shown"]
     inlines = [ApprovalInline]
     actions = ["approve", "release"]
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, task):
+        return task.reason_display  # in the reader's language when Order Hub wrote it
 
     def _bulk(self, request, queryset, action):
         for result in review_bulk(

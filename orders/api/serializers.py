@@ -183,7 +183,7 @@ class OrderDetailOutputSerializer(serializers.Serializer):
     source = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
     hold_reason = serializers.ChoiceField(choices=HoldReason.choices, allow_blank=True)
-    hold_note = serializers.CharField()
+    hold_note = serializers.CharField(source="hold_note_display", help_text="In the language of the request.")
     buyer = BuyerOutputSerializer(source="*")
     consignee = serializers.SerializerMethodField()
     buyer_remark = serializers.CharField()

@@ -15,6 +15,7 @@ from config.changes import CHANGE_FIELDS, Followed
 from config.messages import message_recognise, message_render
 from orders.models.fields import MONEY
 from orders.models.shops import Shop
+from orders.models.written import HOLD_NOTES_WRITTEN_BEFORE, REASONS_WRITTEN_BEFORE, SHIPPED_WRITTEN_BEFORE
 from orders.states import HoldReason, Status, can_transition
 
 # What the back office's search box looks in: order number, platform order id, buyer and consignee, each
@@ -66,6 +67,7 @@ class Order(Followed):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
     hold_reason = models.CharField(_("hold reason"), max_length=20, choices=HoldReason.choices, blank=True)
     hold_note = models.CharField(_("hold note"), max_length=200, blank=True)
+    hold_note_message = models.JSONField(_("hold note (to translate)"), null=True, blank=True, editable=False)
 
     buyer_id = models.CharField(_("buyer id"), max_length=64, blank=True)
     buyer_nick = models.CharField(_("buyer"), max_length=100, blank=True)
@@ -173,6 +175,13 @@ class Order(Followed):
         return can_transition(self.status, status)
 
     @property
+    def hold_note_display(self) -> str:
+        """The hold note in the reader's language when the system wrote it (``config.messages``); as typed
+        otherwise."""
+        stored = self.hold_note_message or message_recognise(self.hold_note, HOLD_NOTES_WRITTEN_BEFORE)
+        return message_render(stored, self.hold_note)
+
+    @property
     def discount_total(self) -> Decimal:
         return self.discount_platform + self.discount_merchant
 
@@ -224,46 +233,6 @@ class OrderLine(models.Model):
         return self.unit_price * self.quantity - self.discount
 
 
-# Reasons the system wrote out in English before they were stored as messages (``config.messages``): rows that
-# carry one are shown in the reader's language as well. Each is the message its writer now stores.
-REASONS_WRITTEN_BEFORE = (
-    "review rejected: %(note)s",
-    "review approved: %(reason)s",
-    "hold released: %(note)s",
-    "hold released",
-    "platform: remarks changed",
-    "presale balance paid",
-    "stock arrived: reserved",
-    "out of stock: %(shortage)s",
-    "address changed: %(fields)s",
-    "after-sales %(number)s",
-    "wave %(number)s cancelled %(reason)s",  # before "wave %(number)s", which would take the whole rest
-    "wave %(number)s",
-    "merged into %(number)s",
-    "units cancelled: %(reason)s",
-    "units cancelled",
-    "source=api",
-    "source=webhook",
-    "source=poll",
-    "source=import",
-    "source=manual",
-    "source=demo",
-    "platform: consignee/address changed",
-    "platform changed the address after approval",
-    "platform reports an address change after shipping; not applied",
-    "platform: lines/amounts changed before payment",
-    "presale: balance %(balance)s unpaid (the platform sets the deadline)",
-    "presale: balance %(balance)s due by %(due)s",
-    "presale deposit paid",
-    "presale balance not paid by the deadline",
-    "consignee data anonymised (retention period over)",
-    "platform status %(status)s",
-    "platform",
-    "platform: refund requested",
-    "platform: refund rejected or withdrawn",
-)
-
-
 class OrderEvent(models.Model):
     """The order's timeline: every status change and every notable thing that happened to it."""
 
@@ -309,5 +278,8 @@ class OrderEvent(models.Model):
     @property
     def reason_display(self) -> str:
         """The reason in the reader's language when it was stored as a message (``config.messages``)."""
-        stored = (self.data or {}).get("reason_message") or message_recognise(self.reason, REASONS_WRITTEN_BEFORE)
+        written = REASONS_WRITTEN_BEFORE
+        if self.kind == self.Kind.TRANSITION and self.to_status == Status.SHIPPED:
+            written += SHIPPED_WRITTEN_BEFORE
+        stored = (self.data or {}).get("reason_message") or message_recognise(self.reason, written)
         return message_render(stored, self.reason)

@@ -5,9 +5,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.messages import message_recognise, message_render
 from orders.models.fields import user_fk
 from orders.models.orders import Order
 from orders.models.rules import RuleSetVersion
+from orders.models.written import REVIEW_REASONS_WRITTEN_BEFORE
 from orders.states import HoldReason
 
 
@@ -31,6 +33,7 @@ class ReviewTask(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     hold_reason = models.CharField(_("hold reason"), max_length=20, choices=HoldReason.choices)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    reason_message = models.JSONField(_("reason (to translate)"), null=True, blank=True, editable=False)
     rule_version = models.ForeignKey(
         RuleSetVersion,
         verbose_name=_("rule set version"),
@@ -60,6 +63,15 @@ class ReviewTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} ({self.status})"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language when the system wrote it (``config.messages``); as typed otherwise
+        (a manual hold's, a rule's note or names)."""
+        stored = self.reason_message or (
+            None if self.kind == self.Kind.MANUAL else message_recognise(self.reason, REVIEW_REASONS_WRITTEN_BEFORE)
+        )
+        return message_render(stored, self.reason)
 
 
 class Approval(models.Model):

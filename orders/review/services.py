@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 
 from config.db import bulk_create_with_history_copy
 from config.errors import ApplicationError
-from config.messages import message
+from config.messages import message, message_restored, message_stored
 from orders.models import Approval, Order, OrderEvent, ReviewTask
 from orders.models.orders import ADDRESS_FIELDS
 from orders.review.exceptions import ApprovalRoleRequired, ReviewClosed, ReviewInvalid
@@ -91,6 +91,7 @@ def review_task_open(
                 kind=kind,
                 hold_reason=hold_reason,
                 reason=reason[:255],
+                reason_message=message_stored(reason),
                 rule_version=rule_version,
                 matched=list(matched),
             )
@@ -140,6 +141,7 @@ def review_tasks_open_many(*, holds: list[Hold], system: str = "") -> list[Revie
                 kind=hold.kind,
                 hold_reason=hold.hold_reason,
                 reason=hold.reason[:255],
+                reason_message=message_stored(hold.reason),
                 rule_version=hold.rule_version,
                 matched=list(hold.matched),
                 created_at=now,
@@ -247,7 +249,9 @@ def review_approve(*, task_id: int, actor, note: str = "") -> ReviewTask:
         task.order,
         actor=actor,
         to_status=Status.APPROVED,
-        reason=message(gettext_noop("review approved: %(reason)s"), reason=task.reason),
+        reason=message(
+            gettext_noop("review approved: %(reason)s"), reason=message_restored(task.reason_message, task.reason)
+        ),
     )
     return task
 

@@ -438,7 +438,7 @@ def rules_hold(plan: Plan, versions: list[RuleSetVersion]) -> tuple[str, str, Ru
     version = {v.rule_set.code: v for v in versions}.get(source.split("/", 1)[0])
     responsible = ([plan.hold[2]] if plan.hold else []) + [rule for _role, rule in plan.approvals]
     names = _rule_names(versions, list(dict.fromkeys(responsible)))
-    reason = (plan.hold[1] if plan.hold and plan.hold[1] else "") or "; ".join(names) or "rules"
+    reason = (plan.hold[1] if plan.hold and plan.hold[1] else "") or "; ".join(names) or message(gettext_noop("rules"))
     return (plan.hold[0] if plan.hold else HoldReason.APPROVAL), reason, version
 
 

@@ -207,7 +207,7 @@ def order_transition_many(
         row.updated_at = now
         moved[order.pk] = (row, from_status, why)
     if moved:
-        fields = ["status", "hold_reason", "hold_note", "updated_at"]
+        fields = ["status", "hold_reason", "hold_note", "hold_note_message", "updated_at"]
         if to_status == Status.PAID:
             fields += ["paid_at", "promised_ship_at"]
         rows_update(Order, fields, [(pk, *(getattr(row, name) for name in fields)) for pk, (row, *_) in moved.items()])
@@ -306,8 +306,10 @@ def _transition_set(
     from_status = locked.status
     locked.status = to_status
     locked.hold_reason = hold_reason
-    locked.hold_note = reason[:200] if to_status == Status.ON_HOLD else ""
-    update_fields = ["status", "hold_reason", "hold_note", "updated_at"]
+    held = to_status == Status.ON_HOLD
+    locked.hold_note = reason[:200] if held else ""
+    locked.hold_note_message = message_stored(reason) if held else None  # Order.hold_note_display
+    update_fields = ["status", "hold_reason", "hold_note", "hold_note_message", "updated_at"]
     if to_status == Status.PAID and locked.paid_at is None:
         locked.paid_at = at or now
         update_fields.append("paid_at")

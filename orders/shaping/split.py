@@ -162,6 +162,7 @@ def order_split(
         status=order.status,
         hold_reason=order.hold_reason,
         hold_note=order.hold_note,
+        hold_note_message=order.hold_note_message,
         tags=list(order.tags or []),
         warehouse=warehouse or order.warehouse,
         goods_amount=goods,

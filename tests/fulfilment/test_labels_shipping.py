@@ -233,3 +233,20 @@ def test_the_shipping_reason_on_the_timeline_reads_in_each_readers_language(pack
         assert event.reason_display == f"已交 ZTO 发运，运单号 {number}"
     with translation.override("en"):
         assert event.reason_display == f"shipped with ZTO, tracking number {number}"
+
+
+def test_a_shipping_reason_written_before_reasons_were_messages_reads_in_the_readers_language(packed, sandbox, manager):
+    """Before the shipping reason was a message the timeline said only the carrier's code and the number."""
+    shipment = shipment_ship(shipment=shipment_label_print(shipment=packed(), actor=manager), actor=manager)
+    number = shipment.tracking_number
+    shipment.order.events.filter(to_status=Status.SHIPPED).update(reason=f"ZTO {number}", data={})
+    event = shipment.order.events.get(to_status=Status.SHIPPED)
+
+    with translation.override("zh-hans"):
+        assert event.reason_display == f"已交 ZTO 发运，运单号 {number}"
+    with translation.override("en"):
+        assert event.reason_display == f"shipped with ZTO, tracking number {number}"
+
+    event.to_status = Status.APPROVED  # the same words anywhere but on the move to shipped: as written
+    with translation.override("zh-hans"):
+        assert event.reason_display == f"ZTO {number}"

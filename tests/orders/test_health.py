@@ -5,12 +5,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.contrib.admin.sites import site
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from aftersales.services import refund_record
+from orders.admin.orders import OrderAdmin
+from orders.admin.review import ReviewTaskAdmin
 from orders.health import REVIEW_BELOW, order_health, order_health_check
-from orders.models import OrderRuleResult
-from orders.review.services import order_address_update
+from orders.models import Order, OrderEvent, OrderRuleResult, ReviewTask
+from orders.review.services import order_address_update, review_approve, review_hold_manual
 from orders.states import HoldReason, Status
 from tests.factories import SKUFactory, make_order
 from tests.orders.rules.fixtures import clock, tasks_run_inline  # noqa: F401
@@ -121,3 +126,66 @@ def test_a_check_at_60_or_more_changes_nothing(world):
     order_health_check(order_id=order.pk)
     order.refresh_from_db()
     assert order.status == Status.PAID and not order.review_tasks.exists()
+
+
+HELD_EN = "health 59/100: −6 no phone (blocking); −8 no detail address (blocking)"
+HELD_ZH = "健康分 59/100：−6 无电话（阻断）；−8 无详细地址（阻断）"
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_a_health_hold_reads_in_each_readers_language(world, manager, admin_user, writer):
+    """The review task's reason and the order's hold note are stored in English with their values, whatever
+    language the worker ran in, and each reader reads them in theirs: the pages, the admin and the API."""
+    order = healthy(world, consignee_phone="", address="")
+    with translation.override(writer):
+        order_health_check(order_id=order.pk)
+    order.refresh_from_db()
+    task = order.review_tasks.get()
+    assert (task.reason, order.hold_note) == (HELD_EN, HELD_EN)  # stored in English: searchable
+
+    for language, shown in (("en", HELD_EN), ("zh-hans", HELD_ZH)):
+        with translation.override(language):
+            assert (task.reason_display, order.hold_note_display) == (shown, shown)
+            assert ReviewTaskAdmin(ReviewTask, site).reason_shown(task) == shown
+            assert OrderAdmin(Order, site).hold_note_shown(order) == shown
+        reader = Client(headers={"accept-language": language})
+        reader.force_login(admin_user)
+        assert shown in reader.get(reverse("order-detail", args=[order.number])).content.decode()
+        assert reader.get(f"/api/v1/orders/{order.number}/").json()["hold_note"] == shown
+        reader.force_login(manager)
+        assert shown in reader.get(reverse("review:queue")).content.decode()
+
+
+def test_approving_a_health_hold_says_why_in_each_readers_language(world, manager):
+    order = healthy(world, consignee_phone="", address="")
+    order_health_check(order_id=order.pk)
+    review_approve(task_id=order.review_tasks.get().pk, actor=manager)
+    event = OrderEvent.objects.get(order=order, to_status=Status.APPROVED)
+    with translation.override("zh-hans"):
+        assert event.reason_display == f"审核通过：{HELD_ZH}"  # the task's reason is translated inside
+    with translation.override("en"):
+        assert event.reason_display == f"review approved: {HELD_EN}"
+
+
+def test_a_health_hold_written_before_reasons_were_messages_reads_in_the_readers_language(world, manager):
+    order = healthy(world, consignee_phone="", address="")
+    order_health_check(order_id=order.pk)
+    order.review_tasks.update(reason_message=None)  # rows written before: only the English text
+    Order.objects.filter(pk=order.pk).update(hold_note_message=None)
+    order.refresh_from_db()
+    task = order.review_tasks.get()
+
+    with translation.override("zh-hans"):
+        assert (task.reason_display, order.hold_note_display) == (HELD_ZH, HELD_ZH)
+    with translation.override("en"):
+        assert (task.reason_display, order.hold_note_display) == (HELD_EN, HELD_EN)
+
+
+def test_a_hold_a_person_typed_reads_as_typed(world, manager):
+    order = healthy(world)
+    with translation.override("en"):
+        task = review_hold_manual(order_id=order.pk, actor=manager, reason="no phone")  # even a system's words
+    order.refresh_from_db()
+    assert (task.reason_message, order.hold_note_message) == (None, None)
+    with translation.override("zh-hans"):
+        assert (task.reason_display, order.hold_note_display) == ("no phone", "no phone")

@@ -259,6 +259,23 @@ def test_the_rejection_on_the_timeline_reads_in_each_readers_language(held, cs_a
         ("超时未付款，交易关闭", "超时未付款，交易关闭", "超时未付款，交易关闭"),
         # one the system wrote out in English before it was stored as a message: in the reader's language
         ("review rejected: 地址无法派送", "审核驳回：地址无法派送", "review rejected: 地址无法派送"),
+        # a platform status step that needs a person: the step's own reason translated inside it
+        (
+            "platform status TRADE_FINISHED: the platform says the goods left outside Order Hub",
+            "平台状态 TRADE_FINISHED：平台称货物已在订单中枢之外发出",
+            "platform status TRADE_FINISHED: the platform says the goods left outside Order Hub",
+        ),
+        (
+            "platform: the platform closed the order but it is already shipped; check the parcel",
+            "平台：平台已关闭订单，但订单已是 shipped；请核查包裹",
+            "platform: the platform closed the order but it is already shipped; check the parcel",
+        ),
+        # an approval of a task the health score opened: the score's points translated inside it
+        (
+            "review approved: health 41/100: −4 no city; −2 no district",
+            "审核通过：健康分 41/100：−4 无城市；−2 无区县",
+            "review approved: health 41/100: −4 no city; −2 no district",
+        ),
     ],
 )
 def test_a_reason_written_before_reasons_were_messages(held, written, chinese, english):
