@@ -266,7 +266,7 @@ class WaybillCancellationAdmin(SimpleHistoryAdmin):
         "created_at",
         "carrier",
         "tracking_number",
-        "reason",
+        "reason_shown",
         "status",
         "attempts",
         "next_attempt_at",
@@ -275,7 +275,13 @@ class WaybillCancellationAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "carrier")
     search_fields = ("tracking_number", "shipment__order__number")
     raw_id_fields = ("shipment",)
+    exclude = ("reason",)  # shown as reason_shown
+    readonly_fields = ("reason_shown",)
     actions = ["retry"]
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, cancellation):
+        return cancellation.reason_display  # in the reader's language when Order Hub wrote it
 
     @admin.action(description=_("Cancel the selected numbers at their service again"))
     def retry(self, request, queryset):

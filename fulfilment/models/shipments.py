@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.changes import CHANGE_FIELDS, Followed
+from config.messages import message_recognise, message_render
+
+# Why a number is given back, as Order Hub wrote it out in English before it was stored as a message
+# (config.messages): rows that carry it are shown in the reader's language as well.
+CANCELLATION_REASONS_WRITTEN_BEFORE = ("parcel changed while the label was requested",)
 
 
 class BlockReason(models.TextChoices):
@@ -172,6 +177,7 @@ class WaybillCancellation(models.Model):
     )
     tracking_number = models.CharField(_("tracking number"), max_length=64)
     reason = models.CharField(_("reason"), max_length=100)
+    reason_message = models.JSONField(_("reason (to translate)"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When a failed cancellation is due again (config.retry's back-off).
@@ -192,6 +198,12 @@ class WaybillCancellation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier_id} {self.tracking_number} ({self.status})"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language when Order Hub wrote it (``config.messages``); as given otherwise."""
+        stored = self.reason_message or message_recognise(self.reason, CANCELLATION_REASONS_WRITTEN_BEFORE)
+        return message_render(stored, self.reason)
 
 
 class TrackingKind(models.TextChoices):

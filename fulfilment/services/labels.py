@@ -20,7 +20,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.messages import message, message_stored
 from config.retry import retry_decide
 from config.sweep import due_ids, work_replay
 from config.tasks import enqueue_on_commit
@@ -229,7 +231,7 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
                 shipment=shipment,
                 tracking_number=result.tracking_number,
                 account=account,
-                reason="parcel changed while the label was requested",
+                reason=message(gettext_noop("parcel changed while the label was requested")),
             )
     shipment.refresh_from_db()
     return shipment
@@ -288,7 +290,12 @@ def _cancellation_queue(*, shipment: Shipment, tracking_number: str, account, re
     cancellation, created = WaybillCancellation.objects.get_or_create(
         carrier=shipment.carrier,
         tracking_number=tracking_number,
-        defaults={"shipment": shipment, "waybill_account": account, "reason": reason[:100]},
+        defaults={
+            "shipment": shipment,
+            "waybill_account": account,
+            "reason": reason[:100],
+            "reason_message": message_stored(reason),  # WaybillCancellation.reason_display
+        },
     )
     if created:
         enqueue_on_commit(CANCEL_TASK, cancellation.pk)
@@ -299,7 +306,8 @@ def _cancellation_queue(*, shipment: Shipment, tracking_number: str, account, re
 def shipment_label_void(*, shipment: Shipment, reason: str, cancel_parcel: bool = False) -> Shipment:
     """Give a printed but unshipped label's number back: the parcel goes back to packed (to be labelled
     again, with another carrier or weight) or, with ``cancel_parcel``, is cancelled. The number is cancelled
-    at the service that issued it after commit. A parcel that left the warehouse keeps its number."""
+    at the service that issued it after commit. A parcel that left the warehouse keeps its number. A ``reason``
+    made with ``config.messages.message`` is shown in each reader's language; one a person typed, as typed."""
     shipment = Shipment.objects.select_for_update().select_related("carrier").get(pk=shipment.pk)
     if shipment.status not in (Shipment.Status.LABELLED, *PRINTABLE):
         raise ShipmentStateError(

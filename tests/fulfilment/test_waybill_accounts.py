@@ -4,7 +4,10 @@ balance per account and its alert, and unused numbers given back."""
 import datetime as dt
 
 import pytest
+from django.contrib.admin.sites import site
+from django.utils import translation
 
+from fulfilment.admin import WaybillCancellationAdmin
 from fulfilment.carriers.adapters.base import WaybillResult
 from fulfilment.exceptions import LabelBlocked
 from fulfilment.models import (
@@ -240,3 +243,51 @@ def test_a_failed_cancellation_is_retried_then_parked(floor, packed, manager, re
 def test_carrier_choice_is_unchanged_by_accounts(floor, approved_order):
     order = approved_order()
     assert carrier_choose(order=order, warehouse=order.warehouse).code == "ZTO"
+
+
+CHANGED_EN = "parcel changed while the label was requested"
+CHANGED_ZH = "申请面单期间包裹已变更"
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_a_number_given_back_says_why_in_each_readers_language(floor, packed, register, manager, writer):
+    """A parcel that changed while its label was requested gives the new number back; the reason Order Hub
+    wrote is stored in English and read in each reader's language (the admin), whatever language it ran in."""
+    service = RecordingService()
+    parcel = packed(consignee_cipher=CIPHER, **_encrypted())
+
+    def factory(account, carrier_code):
+        adapter = service.factory(account, carrier_code)
+        issue = adapter.waybill_request
+
+        def changed_meanwhile(request):
+            Shipment.objects.filter(pk=parcel.pk).update(status=Shipment.Status.CANCELLED)
+            return issue(request)
+
+        adapter.waybill_request = changed_meanwhile
+        return adapter
+
+    register(WaybillProvider.CAINIAO, factory)
+    WaybillAccount.objects.create(provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"])
+    with translation.override(writer):
+        shipment_label_print(shipment=parcel, actor=manager)
+    cancellation = WaybillCancellation.objects.get()
+    assert cancellation.reason == CHANGED_EN  # stored in English: searchable
+
+    for language, shown in (("en", CHANGED_EN), ("zh-hans", CHANGED_ZH)):
+        with translation.override(language):
+            assert cancellation.reason_display == shown
+            assert WaybillCancellationAdmin(WaybillCancellation, site).reason_shown(cancellation) == shown
+
+    WaybillCancellation.objects.update(reason_message=None)  # a row written before: only the English text
+    cancellation.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert cancellation.reason_display == CHANGED_ZH
+
+
+def test_a_number_given_back_for_a_reason_a_person_gave_reads_as_given(floor, packed, sandbox, manager):
+    shipment = shipment_label_print(shipment=packed(), actor=manager)
+    shipment_label_void(shipment=shipment, reason="re-weighed")
+    cancellation = WaybillCancellation.objects.get()
+    with translation.override("zh-hans"):
+        assert (cancellation.reason_message, cancellation.reason_display) == (None, "re-weighed")
