@@ -15,7 +15,7 @@ from aftersales.locks import case_lock
 from aftersales.models import OPEN_STATUSES, Case, CaseEvent
 from aftersales.services.cases import case_event_record
 from aftersales.signals import case_interception_wanted
-from config.messages import message
+from config.messages import Message, message
 from orders.models import Order, OrderLine
 from orders.services import order_hold_release, order_lines_cancel, order_transition
 from orders.services.lines import UNITS_CANCELLABLE  # the statuses order_lines_cancel accepts
@@ -27,9 +27,12 @@ STOPPABLE = frozenset({Status.PAID, Status.APPROVED, Status.PICKING})
 WITH_CARRIER = frozenset({Status.SHIPPED, Status.IN_TRANSIT})
 # The kinds that stop an order (the buyer wants money back, not goods).
 STOPPING_KINDS = frozenset({Case.Kind.REFUND_ONLY, Case.Kind.RETURN_REFUND})
-# Why a settled partial refund lets the order ship: (the case's timeline, the order's).
-MONEY_ONLY = ("money only", "money only, the goods ship as ordered")
-UNITS_OFF = ("units taken off", "its units taken off, the rest ships")
+# Why a settled partial refund lets the order ship: (the case's timeline, the order's), as messages.
+MONEY_ONLY = (message(gettext_noop("money only")), message(gettext_noop("money only, the goods ship as ordered")))
+UNITS_OFF = (
+    message(gettext_noop("units taken off")),
+    message(gettext_noop("its units taken off, the rest ships")),
+)
 
 
 @transaction.atomic(savepoint=False)
@@ -158,7 +161,7 @@ def case_order_settle(*, case: Case, actor=None, system: str = "") -> bool:
     return True
 
 
-def _refund_hold_end(*, case: Case, order: Order, actor, system: str, why: tuple[str, str]) -> bool:
+def _refund_hold_end(*, case: Case, order: Order, actor, system: str, why: tuple[Message, Message]) -> bool:
     """A partial refund settled on an order not shipped yet (money only, or its units taken off): the case no
     longer holds the order, and the refund hold ends — the order goes back where it was and ships what is left
     — unless another open refund or return of the order still holds it (a platform's refund holds the order
@@ -178,10 +181,16 @@ def _refund_hold_end(*, case: Case, order: Order, actor, system: str, why: tuple
         hold_reason=HoldReason.REFUND,
         actor=actor,
         system=system,
-        reason=f"after-sales {case.number}: {why[1]}",
+        reason=message(gettext_noop("after-sales %(number)s: %(why)s"), number=case.number, why=why[1]),
     )
     if moved:
-        case_event_record(case=case, kind=CaseEvent.Kind.ORDER, actor=actor, system=system, note=f"released: {why[0]}")
+        case_event_record(
+            case=case,
+            kind=CaseEvent.Kind.ORDER,
+            actor=actor,
+            system=system,
+            note=message(gettext_noop("released: %(why)s"), why=why[0]),
+        )
     return moved
 
 

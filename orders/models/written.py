@@ -66,6 +66,11 @@ REASONS_WRITTEN_BEFORE = (
     "stock arrived: reserved",
     "out of stock: %(shortage)s",
     "address changed: %(fields)s",
+    Written(  # a partial refund settled: before "after-sales %(number)s", which would take the whole rest
+        "after-sales %(number)s: %(why)s",
+        parts={"number": r"\S+"},
+        messages={"why": ("money only, the goods ship as ordered", "its units taken off, the rest ships")},
+    ),
     "after-sales %(number)s",
     "wave %(number)s cancelled %(reason)s",  # before "wave %(number)s", which would take the whole rest
     "wave %(number)s",

@@ -137,7 +137,19 @@ def test_an_approved_refund_of_money_only_lets_the_order_ship_as_it_is(order, st
     assert (order.status, order.hold_reason) == (Status.APPROVED, "")
     assert units_held(order) == {"SKU-1": 3, "SKU-2": 1}
     assert order.lines.filter(cancelled_quantity__gt=0).count() == 0
-    assert case.events.filter(kind=CaseEvent.Kind.ORDER, note="released: money only").exists()
+    released = case.events.get(kind=CaseEvent.Kind.ORDER, note="released: money only")  # stored in English
+    back = order.events.get(to_status=Status.APPROVED, from_status=Status.ON_HOLD)
+    assert back.reason == f"after-sales {case.number}: money only, the goods ship as ordered"
+    with translation.override("zh-hans"):
+        assert (released.note_display, back.reason_display) == (
+            "已放行：仅退金额",
+            f"售后单 {case.number}：仅退金额，货物照单发出",
+        )
+    with translation.override("en"):
+        assert (released.note_display, back.reason_display) == (
+            "released: money only",
+            f"after-sales {case.number}: money only, the goods ship as ordered",
+        )
 
 
 def test_refunding_what_was_paid_still_cancels_the_order(order, stocked, manager):

@@ -270,6 +270,12 @@ def test_the_rejection_on_the_timeline_reads_in_each_readers_language(held, cs_a
             "平台：平台已关闭订单，但订单已是 shipped；请核查包裹",
             "platform: the platform closed the order but it is already shipped; check the parcel",
         ),
+        # a partial refund that let the order ship: why, translated inside it
+        (
+            "after-sales AS20261111000001: money only, the goods ship as ordered",
+            "售后单 AS20261111000001：仅退金额，货物照单发出",
+            "after-sales AS20261111000001: money only, the goods ship as ordered",
+        ),
         # an approval of a task the health score opened: the score's points translated inside it
         (
             "review approved: health 41/100: −4 no city; −2 no district",
