@@ -41,7 +41,7 @@ from config.workers import stop_requested
 from integrations.exceptions import NotifyProviderError, NotifyTemplateInvalid
 from integrations.notify.models import BuyerMessage, BuyerOptOut, NotificationTemplate
 from integrations.notify.moments import Channel, self_notifying_platforms
-from integrations.notify.providers import calls_plan, provider_call, provider_name
+from integrations.notify.providers import SendAlone, calls_plan, provider_call, provider_name
 from integrations.notify.rendering import (
     address_normalise,
     fill,
@@ -353,15 +353,23 @@ def _call_send(message_ids: list[int]) -> list[str]:
                 sent[message.recipient] = sent.get(message.recipient, 0) + 1
             to_send.append(message)
     _outcomes_save(skipped)
-    for message, outcome in provider_call(to_send):
-        if isinstance(outcome, Exception):
-            statuses.append(_failure(message, outcome))
-        else:
-            statuses.append(
-                _outcome(message, BuyerMessage.Status.SENT, provider_message_id=outcome[:128], sent_at=timezone.now())
-            )
-    _outcomes_save(to_send)
+    outcomes = provider_call(to_send)
+    alone = [message for message, outcome in outcomes if isinstance(outcome, SendAlone)]
+    answered = [(message, outcome) for message, outcome in outcomes if not isinstance(outcome, SendAlone)]
+    statuses += [_answer_set(message, outcome) for message, outcome in answered]
+    _outcomes_save([message for message, _outcome in answered])
+    for message in alone:  # the batch was refused for what one of them may be: each alone, saved as it comes
+        [(_message, outcome)] = provider_call([message])
+        statuses.append(_answer_set(message, outcome))
+        _outcomes_save([message])
     return statuses
+
+
+def _answer_set(message: BuyerMessage, outcome: str | Exception) -> str:
+    """Set the provider's answer on ``message``: sent with the provider's message id, or its error."""
+    if isinstance(outcome, Exception):
+        return _failure(message, outcome)
+    return _outcome(message, BuyerMessage.Status.SENT, provider_message_id=outcome[:128], sent_at=timezone.now())
 
 
 # What an attempt's outcome sets on a message.

@@ -46,6 +46,16 @@ def reply_json(raw: bytes) -> Any:
 Outcome = tuple[Any, "str | Exception"]
 
 
+class SendAlone(Exception):  # noqa: N818 - an outcome, not a failure
+    """A batch's outcome for each of its messages when the provider refused the whole call for a reason one of
+    them may cause (Aliyun answers a batch once): each is to be sent again on its own. ``refusal``: the batch's
+    error."""
+
+    def __init__(self, refusal: Exception):
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+
 def calls_plan(messages: list) -> list[list]:
     """How ``messages`` go out, call by call, in the order they come: the messages a provider can send together
     (the same ``batch_key``: for Aliyun the template, for Tencent Cloud the template and the same values) share
@@ -72,7 +82,8 @@ def calls_plan(messages: list) -> list[list]:
 
 def provider_call(messages: list) -> list[Outcome]:
     """Send the messages of one call (``calls_plan``): one message by the provider's ``send``, several by its
-    ``send_batch``. An error the call itself meets (the network, a refused call) is every message's outcome."""
+    ``send_batch``. An error the call itself meets (the network, a refused call) is every message's outcome;
+    ``SendAlone`` asks for each message to be sent again alone."""
     if not messages:
         return []
     module = provider_module(messages[0].provider)

@@ -14,9 +14,9 @@ Answer: ``{"Code": "OK", "Message": "OK", "BizId": "…", "RequestId": "…"}``;
 answer is the same shape — one ``Code`` and one ``BizId`` for the whole call, nothing per number. So when a
 batch is refused with a code that can come from one of its numbers or one message's values (``PER_MESSAGE``:
 a malformed number, a number's flow control, a value too long or holding a link…), each of its messages is sent
-again alone with ``SendSms``, and gets its own answer: one bad number does not hold the others, nor leave them
-unknown. Any other error (flow control of the account, a system error, credentials, the template or sign name,
-the balance) is every message's.
+again alone with ``SendSms`` (``SendAlone``; the send task saves each one's outcome as it comes), and gets its
+own answer: one bad number does not hold the others, nor leave them unknown. Any other error (flow control of
+the account, a system error, credentials, the template or sign name, the balance) is every message's.
 
 Docs: SendSms https://help.aliyun.com/document_detail/419273.html; SendBatchSms
 https://help.aliyun.com/document_detail/102364.htm; signature https://help.aliyun.com/document_detail/56189.html;
@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from integrations import transport
 from integrations.exceptions import NotifyProviderError
-from integrations.notify.providers import Outcome, reply_json
+from integrations.notify.providers import Outcome, SendAlone, reply_json
 from integrations.signing import aliyun_rpc_signature
 
 NAME = "aliyun"
@@ -197,7 +197,7 @@ def batch_key(message) -> tuple[str]:
 
 def send_batch(messages: list) -> list[Outcome]:
     """Send messages of one template in one SendBatchSms call (``BATCH_LIMIT`` at most). Its one answer is
-    every message's — but for a ``PER_MESSAGE`` refusal, after which each is sent alone."""
+    every message's — but for a ``PER_MESSAGE`` refusal, after which each is to be sent alone (``SendAlone``)."""
     _configured_check()
     params = batch_request_params(
         phones=[message.recipient for message in messages],
@@ -208,14 +208,6 @@ def send_batch(messages: list) -> list[Outcome]:
     try:
         biz_id = _post(params)
     except NotifyProviderError as exc:
-        if exc.provider_code in PER_MESSAGE:
-            return [(message, _alone(message)) for message in messages]
-        return [(message, exc) for message in messages]
+        outcome = SendAlone(exc) if exc.provider_code in PER_MESSAGE else exc
+        return [(message, outcome) for message in messages]
     return [(message, biz_id) for message in messages]
-
-
-def _alone(message) -> str | Exception:
-    try:
-        return send(message)
-    except Exception as exc:  # noqa: BLE001 - the message's own outcome
-        return exc

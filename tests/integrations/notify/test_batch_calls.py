@@ -108,6 +108,25 @@ def test_a_batch_refused_for_one_bad_number_sends_each_alone(providers, website,
     assert bad.error_code == "isv.MOBILE_NUMBER_ILLEGAL" and bad.attempts == 1
 
 
+def test_messages_sent_alone_after_a_refused_batch_are_saved_as_each_is_answered(
+    providers, website, queued, monkeypatch
+):
+    # A worker stopped in the middle leaves the ones already answered recorded: none is sent twice.
+    ids = _recorded(website, ["13810000001", "13800000000", "13810000003"])
+    one_by_one = aliyun.send
+
+    def send(message):
+        if message.pk == ids[2]:
+            raise SystemExit("the worker is stopped")
+        return one_by_one(message)
+
+    monkeypatch.setattr(aliyun, "send", send)
+    with pytest.raises(SystemExit):
+        buyer_messages_send(ids)
+
+    assert _statuses(ids) == [Status.SENT, Status.DEAD, Status.PROCESSING]
+
+
 def test_a_whole_batch_throttled_is_retried_message_by_message(providers, website, queued, monkeypatch, settings):
     settings.RETRY_BASE_SECONDS = 300  # the first retry is due in 5 minutes
     ids = _recorded(website, ["13810000001", "13810000002", "13810000003"])
