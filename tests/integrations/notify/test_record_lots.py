@@ -30,6 +30,7 @@ def _lot(shop, count: int, *, prefix: str) -> list[list]:
     return items
 
 
+@pytest.mark.postgres  # elsewhere the messages go in one at a time (no INSERT … ON CONFLICT … RETURNING)
 def test_a_lot_of_fifty_is_recorded_in_as_many_queries_as_one(providers, website, queued):
     one, fifty = _lot(website, 1, prefix="one"), _lot(website, 50, prefix="fifty")
     buyer_opt_out(channel="sms", address="13900000003")
