@@ -18,7 +18,9 @@ payouts. Its sweeper runs every few minutes::
 
 The task that works on a row claims it first with ``work_claim`` (compare-and-set: exactly one worker gets it,
 one attempt more), so a row queued twice is worked on once; a worker taking many rows at once claims them with
-``work_claim_batch``. Staff replay parked rows with ``work_replay`` (a fresh set of attempts).
+``work_claim_batch``. A failed attempt of a claimed row is recorded with ``work_fail`` (config.retry decides: due
+again after the back-off, or parked), only while the worker's claim is still in force. Staff replay parked rows
+with ``work_replay`` (a fresh set of attempts).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from config.retry import max_attempts
+from config.retry import max_attempts, retry_decide
 from config.tasks import enqueue_on_commit
 
 # What a claim whose worker never finished is recorded as (the error staff see on the row: RuntimeError).
@@ -130,6 +132,33 @@ def work_claim_batch(
                 status=claimed_status, attempts=F("attempts") + 1, claimed_at=now, **fields
             )
     return ids
+
+
+def work_fail(
+    row: Model,
+    exc: BaseException,
+    *,
+    claimed_status: str,
+    failed_status: str,
+    dead_status: str,
+    error: str | None = None,
+    error_field: str = "error",
+    now: dt.datetime | None = None,
+) -> str:
+    """Record a failed attempt of ``row``, claimed with ``work_claim``: ``failed_status`` and due again after
+    config.retry's back-off, or ``dead_status`` once the policy gives up; ``error`` (default: the exception's text)
+    in ``error_field``. Written only while that claim is still in force — the row still in ``claimed_status`` with the
+    ``claimed_at`` it was read with — so a worker whose claim expired (and was swept, or claimed again) changes
+    nothing. Returns the status decided."""
+    decision = retry_decide(exc, attempts=row.attempts, now=now)
+    status = dead_status if decision.give_up else failed_status
+    type(row)._default_manager.filter(pk=row.pk, status=claimed_status, claimed_at=row.claimed_at).update(
+        status=status,
+        next_attempt_at=decision.next_attempt_at,
+        claimed_at=None,
+        **{error_field: (str(exc) if error is None else error)[:2000]},
+    )
+    return status
 
 
 def claims_release_expired(

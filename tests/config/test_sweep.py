@@ -14,6 +14,7 @@ from config.sweep import (
     due_oldest_wait,
     work_claim,
     work_claim_batch,
+    work_fail,
     work_replay,
     work_sweep,
 )
@@ -82,6 +83,35 @@ def test_the_sweep_fails_expired_claims_and_queues_the_rows_due(django_capture_o
     assert failed == [(stale.pk, RuntimeError, CLAIM_EXPIRED)]
     assert (sweep.expired, sweep.queued) == (1, 1) and len(queued) == 1
     assert due_ids(InboxMessage.objects.all(), statuses=DUE_STATUSES) == [due.pk]
+
+
+def test_a_failed_attempt_is_due_again_after_the_back_off_or_parked_and_only_while_the_claim_holds(settings):
+    settings.RETRY_MAX_ATTEMPTS, settings.RETRY_BASE_SECONDS = 2, 30
+    first, second = _message(due_in=-1), _message(due_in=-1)
+    claim = {"due_statuses": DUE_STATUSES, "claimed_status": WorkStatus.PROCESSING}
+    statuses = {"claimed_status": WorkStatus.PROCESSING, "failed_status": WorkStatus.FAILED}
+    assert work_claim(InboxMessage, first.pk, **claim) and work_claim(InboxMessage, second.pk, **claim)
+    first, second = InboxMessage.objects.get(pk=first.pk), InboxMessage.objects.get(pk=second.pk)
+    now = timezone.now()
+
+    assert (
+        work_fail(first, ValueError("boom"), dead_status=WorkStatus.DEAD, error_field="last_error", now=now, **statuses)
+        == WorkStatus.FAILED
+    )
+    first.refresh_from_db()
+    assert (first.status, first.last_error, first.claimed_at) == (WorkStatus.FAILED, "boom", None)
+    assert first.next_attempt_at == now + dt.timedelta(seconds=30)
+
+    InboxMessage.objects.filter(pk=second.pk).update(claimed_at=now)  # swept as expired and claimed again meanwhile
+    work_fail(second, ValueError("late"), dead_status=WorkStatus.DEAD, error_field="last_error", **statuses)
+    assert InboxMessage.objects.get(pk=second.pk).status == WorkStatus.PROCESSING  # the late worker changed nothing
+
+    assert work_claim(InboxMessage, first.pk, **claim, now=first.next_attempt_at)
+    first.refresh_from_db()
+    assert (
+        work_fail(first, ValueError("boom"), dead_status=WorkStatus.DEAD, error_field="last_error", **statuses)
+        == WorkStatus.DEAD
+    )
 
 
 def test_a_batch_claim_takes_the_due_rows_earliest_first_up_to_the_limit():
