@@ -94,6 +94,8 @@ def waybill_cancellation_process(cancellation_id: int) -> str:
 
 
 def waybill_cancellations_retry() -> int:
+    """Queue the cancellations still pending (a lost task) or failed and due again (config.retry's back-off), and
+    fail claims whose worker never finished."""
     from fulfilment.services.labels import waybill_cancellations_retry as retry
 
     return retry()

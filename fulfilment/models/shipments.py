@@ -157,6 +157,7 @@ class WaybillCancellation(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
         DONE = "done", _("Cancelled at the service")
         FAILED = "failed", _("Failed, will retry")
         PARKED = "parked", _("Parked")
@@ -178,10 +179,12 @@ class WaybillCancellation(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=64)
     reason = models.CharField(_("reason"), max_length=100)
     reason_message = models.JSONField(_("reason (to translate)"), null=True, blank=True, editable=False)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When a failed cancellation is due again (config.retry's back-off).
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # When a worker claimed it (config.sweep): a claim left this long by a killed worker counts as a failed attempt.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     done_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -23,8 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from config.messages import message, message_stored
-from config.retry import retry_decide
-from config.sweep import due_ids, work_replay
+from config.sweep import work_claim, work_fail, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from fulfilment import geo
 from fulfilment.carriers.adapters import CarrierCallFailed, WaybillRequest, adapter_for
@@ -328,13 +328,21 @@ def shipment_label_void(*, shipment: Shipment, reason: str, cancel_parcel: bool 
     return shipment
 
 
+CANCEL_DUE = (WaybillCancellation.Status.PENDING, WaybillCancellation.Status.FAILED)
+CANCEL_REPLAYABLE = (WaybillCancellation.Status.PARKED, WaybillCancellation.Status.FAILED)
+
+
 def waybill_cancellation_process(*, cancellation_id: int) -> str:
-    """Cancel one freed number at its service (network outside transactions); claimed by compare-and-set.
-    A failure is retried after config.retry's back-off (``waybill_cancellations_retry``) and parked when
-    the policy gives up; staff cancel again from the admin."""
-    statuses = [WaybillCancellation.Status.PENDING, WaybillCancellation.Status.FAILED]
-    claimed = WaybillCancellation.objects.filter(pk=cancellation_id, status__in=statuses).update(
-        attempts=F("attempts") + 1, status=WaybillCancellation.Status.PENDING
+    """Cancel one freed number at its service (network outside transactions). Claimed by compare-and-set once due
+    (``config.sweep.work_claim``), so two workers never both cancel it nor both credit the account. A failure is
+    retried after config.retry's back-off (``waybill_cancellations_retry``) and parked when the policy gives up;
+    staff cancel again from the admin."""
+    done_status = WaybillCancellation.Status.DONE
+    claimed = work_claim(
+        WaybillCancellation,
+        cancellation_id,
+        due_statuses=CANCEL_DUE,
+        claimed_status=WaybillCancellation.Status.PROCESSING,
     )
     cancellation = (
         WaybillCancellation.objects.select_related("shipment__order__shop", "shipment__warehouse", "carrier")
@@ -352,30 +360,50 @@ def waybill_cancellation_process(*, cancellation_id: int) -> str:
             tracking_number=cancellation.tracking_number, request=request
         )
     except CarrierCallFailed as exc:
-        decision = retry_decide(exc, attempts=cancellation.attempts)
-        status = WaybillCancellation.Status.PARKED if decision.give_up else WaybillCancellation.Status.FAILED
-        WaybillCancellation.objects.filter(pk=cancellation.pk).update(
-            status=status, error=f"{exc.code}: {exc.message}", next_attempt_at=decision.next_attempt_at
+        return waybill_cancellation_fail(cancellation, exc)
+    # The number is cancelled at its service: recorded once, and the account credited once with it — even when this
+    # worker's claim expired meanwhile (the cancellation is due again, or taken by another worker).
+    with transaction.atomic():
+        done = (
+            WaybillCancellation.objects.filter(pk=cancellation.pk)
+            .exclude(status=done_status)
+            .update(status=done_status, error="", done_at=timezone.now(), claimed_at=None)
         )
-        return status
-    WaybillCancellation.objects.filter(pk=cancellation.pk).update(
-        status=WaybillCancellation.Status.DONE, error="", done_at=timezone.now()
+        if done and account is not None:
+            WaybillAccount.objects.filter(pk=account.pk, balance__isnull=False).update(balance=F("balance") + 1)
+    return done_status
+
+
+def waybill_cancellation_fail(cancellation: WaybillCancellation, exc: BaseException) -> str:
+    """Record a failed attempt of a claimed cancellation: retried after config.retry's back-off, or parked."""
+    return work_fail(
+        cancellation,
+        exc,
+        claimed_status=WaybillCancellation.Status.PROCESSING,
+        failed_status=WaybillCancellation.Status.FAILED,
+        dead_status=WaybillCancellation.Status.PARKED,
+        error=f"{exc.code}: {exc.message}" if isinstance(exc, CarrierCallFailed) else None,
     )
-    if account is not None:
-        WaybillAccount.objects.filter(pk=account.pk, balance__isnull=False).update(balance=F("balance") + 1)
-    return WaybillCancellation.Status.DONE
 
 
 def waybill_cancellations_retry(*, now=None) -> int:
-    """Queue the failed cancellations whose back-off is over."""
-    due = due_ids(WaybillCancellation.objects.all(), statuses=[WaybillCancellation.Status.FAILED], now=now, limit=200)
-    for pk in due:
-        enqueue_on_commit(CANCEL_TASK, pk)
-    return len(due)
+    """The sweeper: a claim whose worker never finished counts as a failed attempt; then every cancellation due
+    (pending — its task was lost — or failed and its back-off over) is queued. Returns how many were queued."""
+    return work_sweep(
+        WaybillCancellation,
+        due_statuses=CANCEL_DUE,
+        claimed_status=WaybillCancellation.Status.PROCESSING,
+        claim_expiry_seconds=settings.FULFILMENT_WAYBILL_CANCEL_CLAIM_EXPIRY_SECONDS,
+        fail=waybill_cancellation_fail,
+        task=CANCEL_TASK,
+        limit=200,
+        now=now,
+    ).queued
 
 
 def waybill_cancellation_retry_now(*, cancellation: WaybillCancellation) -> str:
-    """Staff cancel a parked (or failed) number again: its attempts start again from 0."""
-    undone = WaybillCancellation.objects.filter(pk=cancellation.pk).exclude(status=WaybillCancellation.Status.DONE)
-    work_replay(undone, status=WaybillCancellation.Status.FAILED)
+    """Staff cancel a parked (or failed) number again: its attempts start again from 0. A number being cancelled
+    or already cancelled is left alone."""
+    stopped = WaybillCancellation.objects.filter(pk=cancellation.pk, status__in=CANCEL_REPLAYABLE)
+    work_replay(stopped, status=WaybillCancellation.Status.FAILED)
     return waybill_cancellation_process(cancellation_id=cancellation.pk)

@@ -2,6 +2,8 @@
 balance per account and its alert, and unused numbers given back."""
 
 import datetime as dt
+import time
+from unittest import mock
 
 import pytest
 from django.contrib.admin.sites import site
@@ -27,6 +29,7 @@ from fulfilment.services import (
     waybill_balance_check,
 )
 from fulfilment.signals import waybill_balance_low
+from tests.concurrency import run_together
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db
@@ -231,13 +234,104 @@ def test_a_failed_cancellation_is_retried_then_parked(floor, packed, manager, re
     assert waybill_cancellation_process(cancellation_id=cancellation.pk) == "failed"
     cancellation.refresh_from_db()
     assert cancellation.next_attempt_at > timezone.now()  # config.retry's back-off
+    assert waybill_cancellation_process(cancellation_id=cancellation.pk) == "failed"  # too early: not tried again
+    assert WaybillCancellation.objects.get(pk=cancellation.pk).attempts == 1
     assert waybill_cancellations_retry() == 0
     assert waybill_cancellations_retry(now=cancellation.next_attempt_at) == 1
-    statuses = [waybill_cancellation_process(cancellation_id=cancellation.pk) for _ in range(2)]
+    statuses = []
+    for _ in range(2):
+        cancellation.refresh_from_db()
+        with mock.patch("django.utils.timezone.now", return_value=cancellation.next_attempt_at):  # back-off over
+            statuses.append(waybill_cancellation_process(cancellation_id=cancellation.pk))
     assert statuses == ["failed", WaybillCancellation.Status.PARKED]
     cancellation.refresh_from_db()
     assert "isv.branch-closed" in cancellation.error
     assert waybill_cancellations_retry(now=timezone.now() + dt.timedelta(days=1)) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_cancellation_cancel_the_number_once_and_credit_the_account_once(
+    floor, packed, register, manager
+):
+    from fulfilment.services.labels import waybill_cancellation_process
+
+    service = RecordingService()
+
+    def factory(account, carrier_code):
+        adapter = service.factory(account, carrier_code)
+        cancel = adapter.waybill_cancel
+
+        def slow_cancel(*, tracking_number, request):
+            time.sleep(0.3)  # the service takes its time: the other worker is at the row meanwhile
+            cancel(tracking_number=tracking_number, request=request)
+
+        adapter.waybill_cancel = slow_cancel
+        return adapter
+
+    register(WaybillProvider.CAINIAO, factory)
+    account = WaybillAccount.objects.create(
+        provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"], balance=10
+    )
+    shipment = shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
+    shipment_label_void(shipment=shipment, reason="order cancelled", cancel_parcel=True)
+    cancellation = WaybillCancellation.objects.get()
+    assert WaybillAccount.objects.get(pk=account.pk).balance == 9  # the label took one number
+
+    results, errors = run_together([lambda: waybill_cancellation_process(cancellation_id=cancellation.pk)] * 2)
+
+    assert errors == []
+    assert results.count(WaybillCancellation.Status.DONE) == 1
+    assert service.cancelled == [shipment.tracking_number]
+    cancellation.refresh_from_db()
+    assert (cancellation.status, cancellation.attempts, cancellation.claimed_at) == ("done", 1, None)
+    assert WaybillAccount.objects.get(pk=account.pk).balance == 10  # credited once
+
+
+def test_a_pending_cancellation_whose_task_was_lost_is_cancelled_by_the_sweeper(
+    floor, packed, cainiao, manager, django_capture_on_commit_callbacks, sync_tasks
+):
+    from fulfilment.services.labels import waybill_cancellations_retry
+
+    WaybillAccount.objects.create(provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"])
+    shipment = shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
+    shipment_label_void(shipment=shipment, reason="order cancelled", cancel_parcel=True)  # its task never runs
+    assert WaybillCancellation.objects.get().status == WaybillCancellation.Status.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert waybill_cancellations_retry() == 1
+
+    assert cainiao.cancelled == [shipment.tracking_number]
+    assert WaybillCancellation.objects.get().status == WaybillCancellation.Status.DONE
+
+
+def test_a_cancellation_left_processing_by_a_killed_worker_counts_as_a_failed_attempt_and_is_retried(
+    floor, packed, cainiao, manager, django_capture_on_commit_callbacks, sync_tasks, settings
+):
+    from django.utils import timezone
+
+    from config.sweep import CLAIM_EXPIRED
+    from fulfilment.services.labels import waybill_cancellations_retry
+
+    settings.FULFILMENT_WAYBILL_CANCEL_CLAIM_EXPIRY_SECONDS = 300
+    WaybillAccount.objects.create(provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"])
+    shipment = shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
+    shipment_label_void(shipment=shipment, reason="order cancelled", cancel_parcel=True)
+    killed = WaybillCancellation.objects.get()
+    WaybillCancellation.objects.filter(pk=killed.pk).update(
+        status=WaybillCancellation.Status.PROCESSING, attempts=1, claimed_at=timezone.now() - dt.timedelta(seconds=301)
+    )
+
+    assert waybill_cancellations_retry() == 0  # the failed attempt waits for config.retry's back-off
+
+    killed.refresh_from_db()
+    assert (killed.status, killed.attempts, killed.error) == ("failed", 1, CLAIM_EXPIRED)
+    with mock.patch("django.utils.timezone.now", return_value=killed.next_attempt_at):  # its back-off is over
+        with django_capture_on_commit_callbacks(execute=True):
+            assert waybill_cancellations_retry() == 1
+    killed.refresh_from_db()
+    assert (killed.status, killed.attempts) == ("done", 2)
+    assert cainiao.cancelled == [shipment.tracking_number]
 
 
 def test_carrier_choice_is_unchanged_by_accounts(floor, approved_order):
