@@ -475,6 +475,10 @@ FULFILMENT_TRACKING_CLAIM_EXPIRY_SECONDS = env_int("FULFILMENT_TRACKING_CLAIM_EX
 # worker was killed) counts as a failed attempt: the sweeper (every 15 minutes) retries it after the back-off, or
 # parks it. Far above one cancel call (a service call times out in seconds).
 FULFILMENT_WAYBILL_CANCEL_CLAIM_EXPIRY_SECONDS = env_int("FULFILMENT_WAYBILL_CANCEL_CLAIM_EXPIRY_SECONDS", default=300)
+# A tracking subscription (Kuaidi100, then KDNiao) or an aggregator's callback claimed by a worker and still
+# "processing" after this many seconds (its worker was killed) counts as a failed attempt: the sweeper (every 10
+# minutes) retries it after the back-off, or parks it. Far above two subscribe calls or one callback's events.
+INTEGRATIONS_TRACKING_CLAIM_EXPIRY_SECONDS = env_int("INTEGRATIONS_TRACKING_CLAIM_EXPIRY_SECONDS", default=300)
 # /metrics (Prometheus): scrapers send "Authorization: Bearer <METRICS_TOKEN>"; empty = only signed-in users who may
 # view the command center. Multi-process web servers also set PROMETHEUS_MULTIPROC_DIR (config/metrics.py).
 METRICS_TOKEN = env_str("METRICS_TOKEN", default="")

@@ -55,6 +55,7 @@ class TrackingSubscription(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
         SUBSCRIBED = "subscribed", _("Subscribed")
         FAILED = "failed", _("Failed, will retry")
         PARKED = "parked", _("Parked")
@@ -67,6 +68,8 @@ class TrackingSubscription(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When failed work is due again (config.retry's back-off).
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # When a worker claimed it (config.sweep): a claim left this long by a killed worker counts as a failed attempt.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     subscribed_at = models.DateTimeField(_("subscribed at"), null=True, blank=True)
@@ -90,6 +93,7 @@ class TrackingCallback(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
         PROCESSED = "processed", _("Processed")
         FAILED = "failed", _("Failed, will retry")
         PARKED = "parked", _("Parked")
@@ -101,6 +105,8 @@ class TrackingCallback(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When failed work is due again (config.retry's back-off).
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # When a worker claimed it (config.sweep): a claim left this long by a killed worker counts as a failed attempt.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     error = models.TextField(_("last error"), blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 

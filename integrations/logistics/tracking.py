@@ -2,8 +2,8 @@
 refuses it or is not connected); their signed callbacks are stored first, then processed into fulfilment's
 tracking events (``tracking_events_ingest``: events keyed per parcel, so duplicates change nothing, and
 the parcel's state is worked out from all its events in time order, so a late old event changes nothing).
-Failures are retried after config.retry's back-off and parked when the policy gives up, where staff replay
-them (admin)."""
+A subscription or callback is claimed by one worker first (``config.sweep``); failures are retried after
+config.retry's back-off and parked when the policy gives up, where staff replay them (admin)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.retry import retry_decide
-from config.sweep import due_ids, work_replay
+from config.sweep import work_claim, work_fail, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from fulfilment.models import Carrier, CarrierPlatformCode, Shipment
 from fulfilment.services import tracking_events_ingest
@@ -32,6 +30,8 @@ SUBSCRIBE_TASK = "integrations.tasks.tracking_subscribe"
 PROCESS_TASK = "integrations.tasks.tracking_callback_process"
 OWN_CODE = "carrier"  # a carrier's own push names the parcel by our code for the carrier
 SF_CARRIER = "SF"
+SUBSCRIPTION_DUE = (TrackingSubscription.Status.PENDING, TrackingSubscription.Status.FAILED)
+CALLBACK_DUE = (TrackingCallback.Status.PENDING, TrackingCallback.Status.FAILED)
 REPLAYABLE_SUBSCRIPTION = (TrackingSubscription.Status.PARKED, TrackingSubscription.Status.FAILED)
 REPLAYABLE_CALLBACK = (TrackingCallback.Status.PARKED, TrackingCallback.Status.FAILED)
 Service = LogisticsConnection.Service
@@ -64,11 +64,14 @@ def _code(carrier_id: int, system: str) -> str:
 
 
 def tracking_subscribe(*, subscription_id: int) -> str:
-    """Subscribe one parcel: Kuaidi100 first, then KDNiao. Network outside transactions; claimed by
-    compare-and-set on the status."""
-    claimed = TrackingSubscription.objects.filter(
-        pk=subscription_id, status__in=[TrackingSubscription.Status.PENDING, TrackingSubscription.Status.FAILED]
-    ).update(attempts=F("attempts") + 1, status=TrackingSubscription.Status.PENDING)
+    """Subscribe one parcel: Kuaidi100 first, then KDNiao. Network outside transactions; claimed by compare-and-set
+    once due (``config.sweep.work_claim``), so two workers never both subscribe it."""
+    claimed = work_claim(
+        TrackingSubscription,
+        subscription_id,
+        due_statuses=SUBSCRIPTION_DUE,
+        claimed_status=TrackingSubscription.Status.PROCESSING,
+    )
     subscription = TrackingSubscription.objects.filter(pk=subscription_id).first()
     if subscription is None or not claimed:
         return subscription.status if subscription else "missing"
@@ -110,21 +113,31 @@ def tracking_subscribe(*, subscription_id: int) -> str:
         except PlatformError as exc:
             ok, message = False, str(exc)
         if ok:
-            TrackingSubscription.objects.filter(pk=subscription.pk).update(
+            TrackingSubscription.objects.filter(pk=subscription.pk).exclude(
+                status=TrackingSubscription.Status.SUBSCRIBED
+            ).update(
                 status=TrackingSubscription.Status.SUBSCRIBED,
                 service=connection.service,
                 error="",
                 subscribed_at=timezone.now(),
+                claimed_at=None,
             )
             return TrackingSubscription.Status.SUBSCRIBED
         reasons.append(f"{connection.service}: {message}")
-    error = PlatformError("; ".join(reasons) or _("no tracking aggregator is connected"))
-    decision = retry_decide(error, attempts=subscription.attempts)
-    status = TrackingSubscription.Status.PARKED if decision.give_up else TrackingSubscription.Status.FAILED
-    TrackingSubscription.objects.filter(pk=subscription.pk).update(
-        status=status, error=error.message[:2000], next_attempt_at=decision.next_attempt_at
+    return tracking_subscription_fail(
+        subscription, PlatformError("; ".join(reasons) or _("no tracking aggregator is connected"))
     )
-    return status
+
+
+def tracking_subscription_fail(subscription: TrackingSubscription, exc: BaseException) -> str:
+    """Record a failed attempt of a claimed subscription: retried after config.retry's back-off, or parked."""
+    return work_fail(
+        subscription,
+        exc,
+        claimed_status=TrackingSubscription.Status.PROCESSING,
+        failed_status=TrackingSubscription.Status.FAILED,
+        dead_status=TrackingSubscription.Status.PARKED,
+    )
 
 
 # --- callbacks ----------------------------------------------------------------------------------------------
@@ -148,9 +161,10 @@ def _parcels(callback: TrackingCallback):
 
 
 def tracking_callback_process(*, callback_id: int) -> str:
-    statuses = [TrackingCallback.Status.PENDING, TrackingCallback.Status.FAILED]
-    claimed = TrackingCallback.objects.filter(pk=callback_id, status__in=statuses).update(
-        attempts=F("attempts") + 1, status=TrackingCallback.Status.PENDING
+    """Process one stored callback into fulfilment's tracking events. Claimed by compare-and-set once due
+    (``config.sweep.work_claim``), so two workers never both process it."""
+    claimed = work_claim(
+        TrackingCallback, callback_id, due_statuses=CALLBACK_DUE, claimed_status=TrackingCallback.Status.PROCESSING
     )
     callback = TrackingCallback.objects.filter(pk=callback_id).first()
     if callback is None or not claimed:
@@ -172,37 +186,44 @@ def tracking_callback_process(*, callback_id: int) -> str:
         if problems:
             raise ParcelNotKnown("; ".join(problems))
     except Exception as exc:  # noqa: BLE001 — recorded, retried, then parked
-        decision = retry_decide(exc, attempts=callback.attempts)
-        status = TrackingCallback.Status.PARKED if decision.give_up else TrackingCallback.Status.FAILED
-        TrackingCallback.objects.filter(pk=callback.pk).update(
-            status=status, error=str(exc)[:2000], next_attempt_at=decision.next_attempt_at
-        )
-        log.warning("tracking callback %s failed (attempt %s): %s", callback.pk, callback.attempts, exc)
-        return status
-    TrackingCallback.objects.filter(pk=callback.pk).update(
-        status=TrackingCallback.Status.PROCESSED, error="", processed_at=timezone.now()
+        return tracking_callback_fail(callback, exc)
+    TrackingCallback.objects.filter(pk=callback.pk).exclude(status=TrackingCallback.Status.PROCESSED).update(
+        status=TrackingCallback.Status.PROCESSED, error="", processed_at=timezone.now(), claimed_at=None
     )
     return TrackingCallback.Status.PROCESSED
 
 
+def tracking_callback_fail(callback: TrackingCallback, exc: BaseException) -> str:
+    """Record a failed attempt of a claimed callback: retried after config.retry's back-off, or parked."""
+    log.warning("tracking callback %s failed (attempt %s): %s", callback.pk, callback.attempts, exc)
+    return work_fail(
+        callback,
+        exc,
+        claimed_status=TrackingCallback.Status.PROCESSING,
+        failed_status=TrackingCallback.Status.FAILED,
+        dead_status=TrackingCallback.Status.PARKED,
+    )
+
+
 def tracking_work_retry(*, now=None) -> dict[str, int]:
-    """Retry failed subscriptions and callbacks whose back-off is over (and pending ones whose task was lost)."""
-    now = now or timezone.now()
-    subscriptions = due_ids(
-        TrackingSubscription.objects.all(),
-        statuses=[TrackingSubscription.Status.FAILED, TrackingSubscription.Status.PENDING],
-        now=now,
-    )
-    callbacks = due_ids(
-        TrackingCallback.objects.all(),
-        statuses=[TrackingCallback.Status.FAILED, TrackingCallback.Status.PENDING],
-        now=now,
-    )
-    for pk in subscriptions:
-        tracking_subscribe(subscription_id=pk)
-    for pk in callbacks:
-        tracking_callback_process(callback_id=pk)
-    return {"subscriptions": len(subscriptions), "callbacks": len(callbacks)}
+    """The sweeper: a claim whose worker never finished counts as a failed attempt; then every subscription and
+    callback due (pending — its task was lost — or failed and its back-off over) is queued. Returns how many of
+    each were queued."""
+    queued = {}
+    for name, model, due, fail, task in (
+        ("subscriptions", TrackingSubscription, SUBSCRIPTION_DUE, tracking_subscription_fail, SUBSCRIBE_TASK),
+        ("callbacks", TrackingCallback, CALLBACK_DUE, tracking_callback_fail, PROCESS_TASK),
+    ):
+        queued[name] = work_sweep(
+            model,
+            due_statuses=due,
+            claimed_status=model.Status.PROCESSING,
+            claim_expiry_seconds=settings.INTEGRATIONS_TRACKING_CLAIM_EXPIRY_SECONDS,
+            fail=fail,
+            task=task,
+            now=now,
+        ).queued
+    return queued
 
 
 def tracking_callback_replay(*, callback: TrackingCallback) -> str:

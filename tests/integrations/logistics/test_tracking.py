@@ -11,8 +11,10 @@ statusCode/areaName) and KDNiao's (https://www.kdniao.com/api-subscribe: Request
 import copy
 import datetime as dt
 import json
+import time
 import urllib.parse
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -26,7 +28,8 @@ from integrations.models import OutboxMessage, WorkStatus
 from integrations.signing import kdniao_data_sign
 from orders.services import order_transition
 from orders.states import Status
-from tests.factories import make_order
+from tests.concurrency import run_together
+from tests.factories import LogisticsConnectionFactory, make_order
 from tests.integrations.helpers import sample
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +70,11 @@ def _shipped(
         return shipment_ship(shipment=shipment)
     with django_capture_on_commit_callbacks(execute=True):
         return shipment_ship(shipment=shipment)
+
+
+def at(when):
+    """The clock stands at ``when`` (a back-off is over, say)."""
+    return mock.patch("django.utils.timezone.now", return_value=when)
 
 
 def kuaidi100_param(*items, state="0", number=NUMBER, com="yuantong"):
@@ -140,7 +148,8 @@ def test_a_subscription_nobody_takes_is_retried_after_the_back_off_then_parked_a
     assert subscription.status == "failed" and "没有快递100编码" in subscription.error
     assert subscription.next_attempt_at > timezone.now()
     assert tracking_work_retry()["subscriptions"] == 0  # not due yet
-    assert tracking_work_retry(now=subscription.next_attempt_at)["subscriptions"] == 1
+    with at(subscription.next_attempt_at), django_capture_on_commit_callbacks(execute=True):  # back-off over
+        assert tracking_work_retry()["subscriptions"] == 1
     subscription.refresh_from_db()
     assert (subscription.status, subscription.attempts) == ("parked", 2)
     for code in codes:
@@ -212,8 +221,80 @@ def test_a_callback_for_an_unknown_parcel_is_retried_then_parked(
     assert callback.status == "failed" and "YT9" in callback.error
     assert callback.next_attempt_at > timezone.now()  # config.retry's back-off
     assert tracking_work_retry()["callbacks"] == 0
-    assert tracking_work_retry(now=callback.next_attempt_at)["callbacks"] == 1
-    assert tracking_callback_process(callback_id=callback.pk) == "parked"
+    assert tracking_callback_process(callback_id=callback.pk) == "failed"  # too early: not tried again
+    with at(callback.next_attempt_at), django_capture_on_commit_callbacks(execute=True):  # back-off over
+        assert tracking_work_retry()["callbacks"] == 1
+    callback.refresh_from_db()
+    assert (callback.status, callback.attempts) == ("failed", 2)
+    with at(callback.next_attempt_at):
+        assert tracking_callback_process(callback_id=callback.pk) == "parked"
+
+
+@pytest.fixture
+def queued_tasks_wait(monkeypatch):
+    """Tasks queued on commit stay queued (django-q2's database queue) instead of running at once: a test's own
+    threads are then the only workers."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_subscription_subscribe_the_parcel_once(
+    taobao, skus, queued_tasks_wait, monkeypatch
+):
+    from fulfilment.services import carriers_sync
+    from integrations.logistics.kuaidi100 import tracking as kuaidi100
+    from integrations.logistics.tracking import tracking_subscribe
+
+    carriers_sync()
+    shipment = _shipped(taobao, skus)  # no aggregator connected yet: nothing subscribed on shipping
+    LogisticsConnectionFactory(service="kuaidi100", key="k100-key", secret="s", callback_salt="k100-salt")
+    subscription = TrackingSubscription.objects.create(shipment=shipment)
+    sent = []
+
+    def subscribe(*, base_url, form):
+        time.sleep(0.3)  # Kuaidi100 takes its time: the other worker is at the row meanwhile
+        sent.append(form)
+        return True, "ok"
+
+    monkeypatch.setattr(kuaidi100, "subscribe", subscribe)
+
+    results, errors = run_together([lambda: tracking_subscribe(subscription_id=subscription.pk)] * 2)
+
+    assert errors == []
+    assert len(sent) == 1 and results.count("subscribed") == 1
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.attempts, subscription.service) == ("subscribed", 1, "kuaidi100")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_callback_process_it_once(taobao, skus, queued_tasks_wait, monkeypatch):
+    from fulfilment.services import carriers_sync
+    from integrations.logistics import tracking
+
+    carriers_sync()
+    shipment = _shipped(taobao, skus)
+    moving = k100_item(timezone.now() - dt.timedelta(hours=1), "【南京市】快件已到达南京转运中心", "在途", "1002")
+    callback = TrackingCallback.objects.create(service="kuaidi100", body=kuaidi100_param(moving))
+    ingest, ingested = tracking.tracking_events_ingest, []
+
+    def slow_ingest(*, shipment, updates, source):
+        time.sleep(0.3)  # the other worker is at the row meanwhile
+        ingested.append(shipment.pk)
+        return ingest(shipment=shipment, updates=updates, source=source)
+
+    monkeypatch.setattr(tracking, "tracking_events_ingest", slow_ingest)
+
+    results, errors = run_together([lambda: tracking.tracking_callback_process(callback_id=callback.pk)] * 2)
+
+    assert errors == []
+    assert ingested == [shipment.pk] and results.count("processed") == 1
+    callback.refresh_from_db()
+    assert (callback.status, callback.attempts, callback.claimed_at) == ("processed", 1, None)
+    assert TrackingEvent.objects.filter(shipment=shipment).count() == 1
 
 
 def test_kdniao_push_is_verified_and_ingested(client, taobao, skus, aggregators, django_capture_on_commit_callbacks):
