@@ -173,18 +173,44 @@ def port_wait(port: int, seconds: float) -> None:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds the processes ``pids`` have used so far (``/proc/<pid>/stat``; a process gone
-    counts 0)."""
-    total = 0
+def processes_named(names: tuple[str, ...]) -> dict[str, list[int]]:
+    """``{name: [pid, …]}`` of every process on this machine whose command name (``/proc/<pid>/comm``) is one of
+    ``names`` — PostgreSQL's server and backends, Redis —, whoever started them (Linux /proc; empty elsewhere)."""
+    found: dict[str, list[int]] = {name: [] for name in names}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as comm:
+                name = comm.read().strip()
+        except OSError:
+            continue
+        if name in found:
+            found[name].append(int(entry))
+    return found
+
+
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds each of ``pids`` has used so far (a process gone is left out)."""
+    used = {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return total / CLOCK_TICKS
+        used[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15 of stat)
+    return used
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes ``pids`` have used so far (``/proc/<pid>/stat``; a process gone
+    counts 0)."""
+    return sum(cpu_by_pid(pids).values())
 
 
 def machine_cpu() -> tuple[float, float]:

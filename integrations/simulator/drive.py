@@ -267,7 +267,7 @@ class Simulation:
                 t0=t0,
                 queue_size=queue_size_reader(redis_url),
                 progress=lambda: world_progress(world),
-                pids={"web": web.pid, "workers": cluster.pid, "review": review.pid},
+                pids={"web": web.pid, "workers": cluster.pid, "review": review.pid, "notify": notify.pid},
                 on_sample=lambda s: self.emit({"event": "sample", **asdict(s), "offered": plan.offered_at(s.t)}),
             )
             sampler.start()

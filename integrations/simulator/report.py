@@ -36,11 +36,28 @@ def report_write(result: dict[str, Any], *, options: dict[str, Any], directory: 
                 "written_at": timezone.localtime(),
                 "latency_rows": list((result.get("latency_s") or {}).items()),
                 "chart_labels": chart_labels(),
+                "cpu_rows": cpu_rows(result.get("cpu_ms_per_order") or {}),
             },
         )
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def cpu_rows(per_order: dict[str, float]) -> list[tuple[str, float]]:
+    """The report's "CPU per order" table: (what, milliseconds of CPU per order), in the reader's language."""
+    names = {
+        "web": _("web server (webhooks, the sandbox's answers)"),
+        "workers": _("ingestion workers"),
+        "review": _("review workers"),
+        "notify": _("buyer messages"),
+        "postgres": _("PostgreSQL"),
+        "redis": _("Redis"),
+        "simulator": _("the simulator itself (senders, sampling, waves)"),
+        "other": _("other (kernel, other processes)"),
+        "machine": _("whole machine"),
+    }
+    return [(label, per_order[key]) for key, label in names.items() if key in per_order]
 
 
 def chart_labels() -> dict[str, str]:
@@ -65,4 +82,8 @@ def chart_labels() -> dict[str, str]:
         "cpu_web": _("web (of one core)"),
         "cpu_workers": _("ingestion workers (of one core)"),
         "cpu_review": _("review workers (of one core)"),
+        "cpu_notify": _("buyer messages (of one core)"),
+        "cpu_postgres": _("PostgreSQL (of one core)"),
+        "cpu_redis": _("Redis (of one core)"),
+        "cpu_simulator": _("the simulator itself (of one core)"),
     }

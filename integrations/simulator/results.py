@@ -125,6 +125,7 @@ def result_compute(
         "lock_waits_peak": max((s.lock_waits for s in samples), default=0),
         "connections_peak": max((s.connections for s in samples), default=0),
         "cpu_machine_mean": _round(_mean([s.cpu_machine for s in samples])),
+        "cpu_ms_per_order": cpu_per_order(samples, counted.stored, os.cpu_count() or 1),
         "http": {
             "retries": sent.retries,
             "errors": sent.errors,
@@ -154,6 +155,28 @@ def result_compute(
             "samples": [asdict(s) for s in samples],
         },
     }
+
+
+CPU_GROUPS = ("web", "workers", "review", "notify", "postgres", "redis", "simulator")
+
+
+def cpu_per_order(samples: list, created: int, cpus: int) -> dict[str, float]:
+    """Milliseconds of CPU per created order over the run: each group's (its share in each sample × the sample's
+    interval), the whole machine's, and ``other`` — the machine's that no group accounts for (the kernel, other
+    processes). Empty without samples or orders."""
+    if not samples or not created:
+        return {}
+    used = dict.fromkeys(CPU_GROUPS, 0.0)
+    machine = before = 0.0
+    for sample in samples:
+        interval, before = sample.t - before, sample.t
+        for group in CPU_GROUPS:
+            used[group] += getattr(sample, f"cpu_{group}") / 100 * interval
+        machine += sample.cpu_machine / 100 * interval * cpus
+    per_order = {group: round(1000 * seconds / created, 2) for group, seconds in used.items()}
+    per_order["machine"] = round(1000 * machine / created, 2)
+    per_order["other"] = round(max(0.0, per_order["machine"] - sum(per_order[group] for group in CPU_GROUPS)), 2)
+    return per_order
 
 
 def stored_not_created(distinct: set[tuple[str, str]], shops: list) -> int:

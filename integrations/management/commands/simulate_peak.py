@@ -25,6 +25,7 @@ from config.errors import ApplicationError
 from config.pgbench import pgbench_line
 from integrations.simulator.curves import peak_per_s_from_day
 from integrations.simulator.options import FAULTS, Options
+from integrations.simulator.results import CPU_GROUPS
 
 
 class Command(BaseCommand):
@@ -146,6 +147,12 @@ class Command(BaseCommand):
             f"{r['lock_waits_peak']} · connections {r['connections_peak']} · CPU mean {r['cpu_machine_mean']} % "
             f"(load {r['load_average'][0]} → {r['load_average'][1]} on {r['cpus']} CPUs)"
         )
+        if cpu := r.get("cpu_ms_per_order"):
+            w(
+                "  CPU per order (ms): "
+                + " · ".join(f"{name} {cpu[name]}" for name in (*CPU_GROUPS, "other"))
+                + f" = machine {cpu['machine']} ({r['cpus']} CPUs)"
+            )
         for name, row in r["recommendation"].items():
             bound = "at most " if row["kept_up"] else ""
             w(

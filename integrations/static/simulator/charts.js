@@ -1,6 +1,7 @@
 /* The peak simulator's charts, for the report (offline, next to echarts.min.js) and the live page.
    peakCharts(root, data, labels): data = {seconds, offered, accepted, created, reviewed, samples:[{t, queue, inbox,
-   lock_waits, locks_not_granted, connections, active, cpu_machine, cpu_web, cpu_workers, cpu_review}]}. */
+   lock_waits, locks_not_granted, connections, active, cpu_machine, cpu_web, cpu_workers, cpu_review, cpu_notify,
+   cpu_postgres, cpu_redis, cpu_simulator}]}. */
 (function () {
   "use strict";
   var charts = {};
@@ -57,6 +58,8 @@
     draw("chart-cpu", option(L.cpu || "CPU %", [
       line(L.cpu_machine || "machine", ts, pick("cpu_machine")), line(L.cpu_web || "web", ts, pick("cpu_web")),
       line(L.cpu_workers || "workers", ts, pick("cpu_workers")), line(L.cpu_review || "review", ts, pick("cpu_review")),
+      line(L.cpu_notify || "messages", ts, pick("cpu_notify")), line(L.cpu_postgres || "PostgreSQL", ts, pick("cpu_postgres")),
+      line(L.cpu_redis || "Redis", ts, pick("cpu_redis")), line(L.cpu_simulator || "simulator", ts, pick("cpu_simulator")),
     ], "%"));
   };
 

@@ -38,6 +38,9 @@ def test_a_small_peak_loses_nothing_duplicates_nothing_oversells_nothing(setting
     assert result["achieved_peak_per_s"] > 0
     assert result["p95_latency_s"] > 0
     assert result["first_run_on_fresh_database"] is True
+    cpu = result["cpu_ms_per_order"]  # where the machine's CPU went, per order: PostgreSQL and the web server worked
+    assert cpu["machine"] > 0 and cpu["postgres"] > 0 and cpu["web"] > 0
+    assert all(value >= 0 for value in cpu.values())
     assert result["pgbench"]["kind"] == "push_store" and result["pgbench"]["tps"] > 0  # PostgreSQL's ceiling, same run
     report = Path(result["report"])
     assert "《大促容量基线报告》" in report.read_text(encoding="utf-8")
