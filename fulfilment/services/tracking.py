@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.retry import retry_decide
-from config.sweep import work_claim, work_replay, work_sweep
+from config.sweep import work_claim, work_fail, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from fulfilment import geo
 from fulfilment.carriers.adapters import CarrierCallFailed, TrackingUpdate, adapter_for
@@ -93,18 +92,21 @@ def tracking_push_process(*, push_id: int) -> str:
             raise TrackingPayloadInvalid("; ".join(problems))
     except Exception as exc:  # noqa: BLE001 — every failure is recorded and retried, then parked
         return tracking_push_fail(push, exc)
-    TrackingPush.objects.filter(pk=push_id, status=TrackingPush.Status.PROCESSING).update(
+    TrackingPush.objects.filter(pk=push_id, status=TrackingPush.Status.PROCESSING, claimed_at=push.claimed_at).update(
         status=TrackingPush.Status.PROCESSED, error="", processed_at=timezone.now(), claimed_at=None
     )
     return TrackingPush.Status.PROCESSED
 
 
 def tracking_push_fail(push: TrackingPush, exc: BaseException) -> str:
-    """Record a failed attempt of a claimed push: retried after config.retry's back-off, or parked."""
-    decision = retry_decide(exc, attempts=push.attempts)
-    status = TrackingPush.Status.PARKED if decision.give_up else TrackingPush.Status.FAILED
-    TrackingPush.objects.filter(pk=push.pk, status=TrackingPush.Status.PROCESSING).update(
-        status=status, error=str(exc)[:2000], next_attempt_at=decision.next_attempt_at, claimed_at=None
+    """Record a failed attempt of a claimed push: retried after config.retry's back-off, or parked — only while
+    this worker's claim holds (config.sweep.work_fail)."""
+    status = work_fail(
+        push,
+        exc,
+        claimed_status=TrackingPush.Status.PROCESSING,
+        failed_status=TrackingPush.Status.FAILED,
+        dead_status=TrackingPush.Status.PARKED,
     )
     log.warning("tracking push %s failed (attempt %s): %s", push.pk, push.attempts, exc)
     return status

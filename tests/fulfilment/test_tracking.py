@@ -14,6 +14,7 @@ from fulfilment.services import (
     tracking_push_replay,
     work_item_resolve,
 )
+from fulfilment.services.tracking import tracking_push_fail
 from fulfilment.tasks import SCHEDULES, tracking_pushes_retry
 from orders.models import Alert
 from orders.states import Status
@@ -185,6 +186,25 @@ def test_a_push_left_processing_by_a_killed_worker_counts_as_a_failed_attempt_an
     stuck.refresh_from_db()
     assert (stuck.status, stuck.attempts) == (TrackingPush.Status.PROCESSED, 2)
     assert TrackingEvent.objects.filter(shipment=shipment).count() == 1
+
+
+def test_a_worker_whose_claim_expired_and_was_taken_again_records_nothing_over_the_new_claim(shipped, carriers):
+    shipment = shipped()
+    body = {"tracking_number": shipment.tracking_number, "events": [_event("in_transit", timezone.now(), "e1")]}
+    late = TrackingPush.objects.create(
+        carrier_code="ZTO",
+        body=body,
+        status=TrackingPush.Status.PROCESSING,
+        attempts=1,
+        claimed_at=timezone.now() - dt.timedelta(seconds=400),
+    )  # what the slow first worker read when it claimed the push
+    again = timezone.now()
+    TrackingPush.objects.filter(pk=late.pk).update(attempts=2, claimed_at=again)  # swept, then claimed again
+
+    assert tracking_push_fail(late, RuntimeError("carrier timed out")) == TrackingPush.Status.FAILED  # its decision
+
+    now = TrackingPush.objects.get(pk=late.pk)
+    assert (now.status, now.claimed_at, now.error, now.attempts) == (TrackingPush.Status.PROCESSING, again, "", 2)
 
 
 def test_a_push_with_a_bad_event_names_the_field(shipped):
