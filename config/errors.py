@@ -2,10 +2,14 @@
 
 Each subclass has a stable machine-readable ``code`` and an HTTP ``status``; the API renders it as
 ``{"code", "message", "extra"}`` (config.api.exception_handler) and back-office views show ``message``.
-``permanent`` tells background work (config.retry) that no retry can fix the error.
+An error raised with a ``config.messages.message`` reads in the language active when it is raised (``message``)
+and keeps the message as raised (``said``), for a row that records it to store. ``permanent`` tells background
+work (config.retry) that no retry can fix the error.
 """
 
 from typing import Any
+
+from config.messages import message_text
 
 
 class ApplicationError(Exception):
@@ -15,7 +19,8 @@ class ApplicationError(Exception):
 
     def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
         super().__init__(message)
-        self.message = message
+        self.message = message_text(message)
+        self.said = message
         if code:
             self.code = code
         self.extra = extra or {}

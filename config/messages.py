@@ -89,6 +89,11 @@ def message_stored(text: str) -> dict[str, Any] | None:
     return text.stored() if isinstance(text, Message) else None
 
 
+def message_text(text: str) -> str:
+    """``text`` to show now, in the active language: a ``message`` translated, other text as it is."""
+    return message_render(message_stored(text), text)
+
+
 def message_render(stored: dict[str, Any] | None, fallback: str) -> str:
     """``stored`` in the active language; ``fallback`` (the text as it was written) when there is none."""
     if not stored or not stored.get("text"):
@@ -146,10 +151,13 @@ def message_recognise(text: str, sources: Sequence[str | Written]) -> dict[str, 
 def _pattern(source: str, parts: tuple[tuple[str, str], ...] = ()) -> re.Pattern[str]:
     shapes = dict(parts)
     pieces = re.split(r"%\((\w+)\)s", source)  # text, name, text, name, …, text
-    return re.compile(
-        "".join(
-            re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>{shapes.get(piece, '.+')})"
-            for i, piece in enumerate(pieces)
-        ),
-        re.S,
-    )
+    regex, seen = [], set()
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            regex.append(re.escape(piece))
+        elif piece in seen:  # a value the text says twice is the same value both times
+            regex.append(f"(?P={piece})")
+        else:
+            seen.add(piece)
+            regex.append(f"(?P<{piece}>{shapes.get(piece, '.+')})")
+    return re.compile("".join(regex), re.S)

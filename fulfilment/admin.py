@@ -186,9 +186,17 @@ class ShipmentAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "block_reason", "carrier", "warehouse")
     search_fields = ("order__number", "tracking_number")
     raw_id_fields = ("order",)
-    readonly_fields = [f.name for f in Shipment._meta.fields if f.name not in ("id",)]
+    exclude = ("block_message", "block_message_message")  # shown as block_message_shown
+    readonly_fields = [
+        *(f.name for f in Shipment._meta.fields if f.name not in ("id", "block_message", "block_message_message")),
+        "block_message_shown",
+    ]
     inlines = [WaybillAttemptInline, TrackingEventInline]
     actions = ["intercept"]
+
+    @admin.display(description=_("block detail"))
+    def block_message_shown(self, shipment):
+        return shipment.block_message_display  # in the reader's language when Order Hub wrote it
 
     @admin.action(description=_("Ask the carrier to intercept the selected parcels (back to the sender)"))
     def intercept(self, request, queryset):

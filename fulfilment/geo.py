@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
+from config.messages import message
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "provinces.json"
 _PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 _CITY_SUFFIXES = ("自治州", "地区", "盟", "市")
@@ -122,10 +126,18 @@ def ring(province_a: str, province_b: str) -> int:
     return 1 if b in _table()[a].neighbours else 2
 
 
+# What keeps a carrier from routing an address (``address_check``), as messages (config.messages).
+PROVINCE_UNKNOWN = gettext_noop("province '%(province)s' is not a Chinese province")
+CITY_ELSEWHERE = gettext_noop("city '%(city)s' is not in %(province)s")
+ADDRESS_MASKED = gettext_noop("the street address is masked and there is no encrypted receiver data to decrypt")
+ADDRESS_SHORT = gettext_noop("street address '%(address)s' is too short to deliver to")
+ADDRESS_PROBLEMS = (PROVINCE_UNKNOWN, CITY_ELSEWHERE, ADDRESS_MASKED, ADDRESS_SHORT)
+
+
 @dataclass(frozen=True)
 class AddressCheck:
     ok: bool
-    problem: str = ""
+    problem: str = ""  # a config.messages message
 
 
 def address_check(*, province: str, city: str, address: str, has_cipher: bool) -> AddressCheck:
@@ -133,12 +145,12 @@ def address_check(*, province: str, city: str, address: str, has_cipher: bool) -
     street address. A platform-masked address (``***``) is fine only when the encrypted receiver data is
     there for the e-waybill to decrypt."""
     if not province_normalise(province):
-        return AddressCheck(False, f"province {province!r} is not a Chinese province")
+        return AddressCheck(False, message(PROVINCE_UNKNOWN, province=province))
     if not city_in_province(province, city):
-        return AddressCheck(False, f"city {city!r} is not in {province}")
+        return AddressCheck(False, message(CITY_ELSEWHERE, city=city, province=province))
     detail = (address or "").strip()
     if "*" in detail and not has_cipher:
-        return AddressCheck(False, "the street address is masked and there is no encrypted receiver data to decrypt")
+        return AddressCheck(False, message(ADDRESS_MASKED))
     if len(detail.replace("*", "")) < 4 and not has_cipher:
-        return AddressCheck(False, f"street address {detail!r} is too short to deliver to")
+        return AddressCheck(False, message(ADDRESS_SHORT, address=detail))
     return AddressCheck(True)

@@ -11,8 +11,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from config.messages import message
 from fulfilment.exceptions import CarrierNotMapped, UnknownCarrier
 from fulfilment.models import Carrier, CarrierPlatformCode
+from fulfilment.models.written import BLOCKED_NOT_MAPPED
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "carriers.json"
 
@@ -74,8 +76,7 @@ def carrier_platform_code(*, carrier: Carrier, platform: str) -> str:
     if code:
         return code
     raise CarrierNotMapped(
-        _("%(carrier)s has no carrier code on %(platform)s: set it under Carriers before shipping with it.")
-        % {"carrier": carrier, "platform": platform},
+        message(BLOCKED_NOT_MAPPED, carrier=str(carrier), platform=platform),  # said: the label breaker keeps it
         extra={"carrier": carrier.code, "platform": platform},
     )
 

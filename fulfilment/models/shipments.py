@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from config.changes import CHANGE_FIELDS, Followed
 from config.messages import message_recognise, message_render
+from fulfilment.models.written import BLOCK_MESSAGES_WRITTEN_BEFORE
 
 # Why a number is given back, as Order Hub wrote it out in English before it was stored as a message
 # (config.messages): rows that carry it are shown in the reader's language as well.
@@ -52,6 +53,7 @@ class Shipment(Followed):
     weight_grams = models.PositiveIntegerField(_("weight (g)"))
     block_reason = models.CharField(_("blocked because"), max_length=24, choices=BlockReason.choices, blank=True)
     block_message = models.CharField(_("block detail"), max_length=255, blank=True)
+    block_message_message = models.JSONField(_("block detail (to translate)"), null=True, blank=True, editable=False)
     label = models.JSONField(_("label data"), default=dict, blank=True)
     label_printed_at = models.DateTimeField(_("label printed at"), null=True, blank=True)
     waybill_account = models.ForeignKey(
@@ -112,6 +114,13 @@ class Shipment(Followed):
 
     def __str__(self) -> str:
         return f"{self.carrier_id} {self.tracking_number or '—'} ({self.status})"
+
+    @property
+    def block_message_display(self) -> str:
+        """Why the label is blocked, in the reader's language (``config.messages``); an old row as written, unless
+        it is one of the breaker's English texts."""
+        stored = self.block_message_message or message_recognise(self.block_message, BLOCK_MESSAGES_WRITTEN_BEFORE)
+        return message_render(stored, self.block_message)
 
 
 class WaybillAttempt(models.Model):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.messages import message, message_stored
+from config.messages import Message, message, message_label, message_stored
 from config.sweep import work_claim, work_fail, work_replay, work_sweep
 from config.tasks import enqueue_on_commit
 from fulfilment import geo
@@ -41,13 +41,23 @@ from fulfilment.models import (
     WaybillCancellation,
     WaybillProvider,
 )
+from fulfilment.models.written import (
+    BLOCKED_ADDRESS,
+    BLOCKED_CARRIER_INACTIVE,
+    BLOCKED_NO_BALANCE,
+    BLOCKED_OVERWEIGHT,
+    BLOCKED_PLATFORM_WAYBILL,
+    BLOCKED_WAYBILL_FAILED,
+    SUBSCRIPTION_ENDED,
+)
 from fulfilment.selectors import packing_instructions
+from orders.models import Platform
 
 PRINTABLE = (Shipment.Status.PACKED, Shipment.Status.BLOCKED)
 CANCEL_TASK = "fulfilment.tasks.waybill_cancellation_process"
 
 
-def waybill_account_choose(*, shipment: Shipment) -> tuple[WaybillAccount | None, tuple[str, str] | None]:
+def waybill_account_choose(*, shipment: Shipment) -> tuple[WaybillAccount | None, tuple[str, Message] | None]:
     """The account that issues this parcel's number, or why none may: ``(account, None)``, ``(None, None)``
     for Order Hub's carrier protocol, or ``(None, (BlockReason, detail))``. No network."""
     order = shipment.order
@@ -59,20 +69,15 @@ def waybill_account_choose(*, shipment: Shipment) -> tuple[WaybillAccount | None
         if own is not None:
             return own, None
         if order.consignee_cipher:
-            label = WaybillProvider(service).label
             return None, (
                 BlockReason.PLATFORM_WAYBILL_REQUIRED,
-                _(
-                    "%(platform)s encrypts this order's receiver: only %(service)s may print it. Add a %(service)s "
-                    "account for %(carrier)s on shop %(shop)s under E-waybill accounts, or choose a carrier that has "
-                    "one."
-                )
-                % {
-                    "platform": order.shop.get_platform_display(),
-                    "service": label,
-                    "carrier": shipment.carrier.name,
-                    "shop": order.shop.name,
-                },
+                message(
+                    BLOCKED_PLATFORM_WAYBILL,
+                    platform=message_label(Platform(platform).label),
+                    service=message_label(WaybillProvider(service).label),
+                    carrier=shipment.carrier.name,
+                    shop=order.shop.name,
+                ),
             )
     direct = (
         accounts.exclude(provider__in=list(PLATFORM_SERVICE.values()))
@@ -83,39 +88,42 @@ def waybill_account_choose(*, shipment: Shipment) -> tuple[WaybillAccount | None
     return direct, None
 
 
-def label_breaker_check(*, shipment: Shipment) -> tuple[str, str] | None:
-    """``(BlockReason, detail)`` when the label must not print, else None. No network."""
+def label_breaker_check(*, shipment: Shipment) -> tuple[str, Message] | None:
+    """``(BlockReason, detail)`` when the label must not print, else None; the detail is a message
+    (``config.messages``), read in each reader's language. No network."""
     order = shipment.order
     carrier = shipment.carrier
     if not carrier.is_active:
-        return BlockReason.CARRIER_INACTIVE, _("%(c)s is not active.") % {"c": carrier}
+        return BlockReason.CARRIER_INACTIVE, message(BLOCKED_CARRIER_INACTIVE, c=str(carrier))
     check = geo.address_check(
         province=order.province, city=order.city, address=order.address, has_cipher=bool(order.consignee_cipher)
     )
     if not check.ok:
-        return BlockReason.ADDRESS_UNPARSEABLE, _("Address cannot be parsed: %(p)s.") % {"p": check.problem}
+        return BlockReason.ADDRESS_UNPARSEABLE, message(BLOCKED_ADDRESS, p=check.problem)
     if shipment.weight_grams > carrier.max_weight_grams:
-        return BlockReason.OVERWEIGHT, _(
-            "%(w).1f kg is over %(c)s's limit of %(m).1f kg: choose a freight carrier or split the parcel."
-        ) % {
-            "w": shipment.weight_grams / 1000,
-            "c": carrier.name,
-            "m": carrier.max_weight_grams / 1000,
-        }
+        return BlockReason.OVERWEIGHT, message(
+            BLOCKED_OVERWEIGHT,
+            w=f"{shipment.weight_grams / 1000:.1f}",
+            c=carrier.name,
+            m=f"{carrier.max_weight_grams / 1000:.1f}",
+        )
     try:
         carrier_platform_code(carrier=carrier, platform=order.shop.platform)
     except CarrierNotMapped as exc:
-        return BlockReason.NO_PLATFORM_CODE, exc.message
+        return BlockReason.NO_PLATFORM_CODE, exc.said
     account, refused = waybill_account_choose(shipment=shipment)
     if refused is not None:
         return refused
     if account is not None and (
         not account.subscription_active or (account.balance is not None and account.balance <= 0)
     ):
-        return BlockReason.NO_WAYBILL_BALANCE, _(
-            "%(account)s has no waybill numbers left (%(n)s): top it up with the carrier's branch or choose another "
-            "carrier."
-        ) % {"account": account, "n": account.balance if account.subscription_active else _("subscription ended")}
+        return BlockReason.NO_WAYBILL_BALANCE, message(
+            BLOCKED_NO_BALANCE,
+            provider=message_label(WaybillProvider(account.provider).label),
+            carrier=account.carrier_id,
+            branch=account.branch_name or account.branch_code or "—",
+            n=account.balance if account.subscription_active else message(SUBSCRIPTION_ENDED),
+        )
     return None
 
 
@@ -184,7 +192,7 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
         raise ShipmentStateError(_("This parcel is %(s)s.") % {"s": shipment.get_status_display()})
     blocked = label_breaker_check(shipment=shipment)
     if blocked is not None:
-        _block(shipment=shipment, reason=blocked[0], message=blocked[1], actor=actor)
+        _block(shipment=shipment, reason=blocked[0], detail=blocked[1], actor=actor)
     account, _refused = waybill_account_choose(shipment=shipment)
     request = waybill_request_build(shipment=shipment, account=account)
     started = time.monotonic()
@@ -196,7 +204,7 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
         _block(
             shipment=shipment,
             reason=BlockReason.WAYBILL_FAILED,
-            message=_("E-waybill request to %(c)s failed: %(m)s") % {"c": shipment.carrier.name, "m": exc.message},
+            detail=message(BLOCKED_WAYBILL_FAILED, c=shipment.carrier.name, m=exc.message),
             actor=actor,
             response=exc.body if isinstance(exc.body, dict) else {"error": str(exc.body)[:500], "code": exc.code},
             duration_ms=int((time.monotonic() - started) * 1000),
@@ -212,6 +220,7 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
             waybill_account=account,
             block_reason="",
             block_message="",
+            block_message_message=None,
         )
         WaybillAttempt.objects.create(
             shipment=shipment,
@@ -255,27 +264,32 @@ def _block(
     *,
     shipment: Shipment,
     reason: str,
-    message: str,
+    detail: Message,
     actor,
     response: dict | None = None,
     duration_ms: int = 0,
     account: WaybillAccount | None = None,
 ):
+    """Block the parcel: its detail is stored in English with its message (``Shipment.block_message_display``)
+    and raised in the language of whoever asked for the label."""
     with transaction.atomic():
         Shipment.objects.filter(pk=shipment.pk, status__in=PRINTABLE).update(
-            status=Shipment.Status.BLOCKED, block_reason=reason, block_message=message[:255]
+            status=Shipment.Status.BLOCKED,
+            block_reason=reason,
+            block_message=detail[:255],
+            block_message_message=message_stored(detail),
         )
         WaybillAttempt.objects.create(
             shipment=shipment,
             carrier=shipment.carrier,
             ok=False,
             block_reason=reason,
-            message=message[:255],
+            message=detail[:255],
             response=response or {},
             duration_ms=duration_ms,
             actor=_user(actor),
         )
-    raise LabelBlocked(message, extra={"reason": reason, "shipment": shipment.pk, "order": shipment.order.number})
+    raise LabelBlocked(detail, extra={"reason": reason, "shipment": shipment.pk, "order": shipment.order.number})
 
 
 def _user(actor):
@@ -324,6 +338,7 @@ def shipment_label_void(*, shipment: Shipment, reason: str, cancel_parcel: bool 
     shipment.waybill_account = None
     shipment.block_reason = ""
     shipment.block_message = ""
+    shipment.block_message_message = None
     shipment.save()
     return shipment
 

@@ -140,5 +140,6 @@ def shipment_update(
     shipment.status = Shipment.Status.PACKED
     shipment.block_reason = ""
     shipment.block_message = ""
+    shipment.block_message_message = None
     shipment.save()
     return shipment

@@ -4,7 +4,7 @@ message it is a value of, in the reader's language, whatever language was active
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from config.messages import message, message_label, message_render
+from config.messages import message, message_label, message_recognise, message_render
 from finance.models import DifferenceStatus
 
 
@@ -32,3 +32,12 @@ def test_a_label_given_as_plain_text_is_its_own_source():
     assert label.stored() == {"text": "Open", "params": {}}
     with translation.override("zh-hans"):
         assert message_render(label.stored(), label) == "未处理"
+
+
+def test_a_value_a_message_says_twice_is_recognised_once():
+    source = "only %(service)s may print it: add a %(service)s account for %(shop)s"
+    assert message_recognise("only Cainiao may print it: add a Cainiao account for A", [source]) == {
+        "text": source,
+        "params": {"service": "Cainiao", "shop": "A"},
+    }
+    assert message_recognise("only Cainiao may print it: add a PDD account for A", [source]) is None

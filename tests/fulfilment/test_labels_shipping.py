@@ -1,7 +1,10 @@
 import pytest
 from django.apps import apps
+from django.contrib.admin.sites import site
 from django.utils import translation
+from django.utils.html import escape
 
+from fulfilment.admin import ShipmentAdmin
 from fulfilment.exceptions import CarrierNotMapped, LabelBlocked, ShipmentStateError, UnknownCarrier
 from fulfilment.models import BlockReason, CarrierPlatformCode, SandboxWaybill, Shipment, WaybillAttempt
 from fulfilment.services import (
@@ -84,6 +87,60 @@ def test_breaker_blocks_a_parcel_heavier_than_the_carrier_takes_until_a_freight_
     shipment = shipment_update(shipment=shipment, carrier_code="ANE")
     assert shipment.status == Shipment.Status.PACKED and shipment.block_reason == ""
     assert shipment_label_print(shipment=shipment, actor=manager).status == Shipment.Status.LABELLED
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_a_blocked_label_says_why_in_each_readers_language(client, packed, sandbox, manager, writer):
+    """Why the breaker stopped a label is stored in English with its values and read in each reader's language —
+    the order page, the pack station's API, the admin —, whatever language the person who asked for it used; that
+    person is told in theirs."""
+    shipment = packed(weight=62_000)
+    name = shipment.carrier.name
+    english = f"62.0 kg is over {name}'s limit of 50.0 kg: choose a freight carrier or split the parcel."
+    chinese = f"62.0 千克超过 {name} 的上限 50.0 千克：请选择物流公司或拆分包裹。"
+    with translation.override(writer), pytest.raises(LabelBlocked) as exc:
+        shipment_label_print(shipment=shipment, actor=manager)
+    assert exc.value.message == (chinese if writer == "zh-hans" else english)
+    shipment.refresh_from_db()
+    assert shipment.block_message == english  # stored in English: searchable
+
+    client.force_login(manager)
+    for language, shown in (("en", english), ("zh-hans", chinese)):
+        with translation.override(language):
+            assert shipment.block_message_display == shown
+            assert ShipmentAdmin(Shipment, site).block_message_shown(shipment) == shown
+        lookup = client.get("/api/v1/packing/lookup/", {"code": shipment.order.number}, HTTP_ACCEPT_LANGUAGE=language)
+        assert lookup.json()["shipment"]["block_message"] == shown
+        page = client.get(f"/orders/{shipment.order.number}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert escape(shown) in page
+
+
+def test_an_old_block_message_in_english_is_recognised_and_one_in_chinese_shows_as_written(packed, manager):
+    """Rows written before the block message was stored as a message carry only its text, in the language of
+    whoever asked for the label: the breaker's English texts are read in the reader's language."""
+    shipment = packed(province="江苏省", city="广州市")
+    with translation.override("en"), pytest.raises(LabelBlocked):
+        shipment_label_print(shipment=shipment, actor=manager)
+    Shipment.objects.filter(pk=shipment.pk).update(block_message_message=None)  # a row written before
+    shipment.refresh_from_db()
+    assert shipment.block_message == "Address cannot be parsed: city '广州市' is not in 江苏省."
+    old = {
+        shipment.block_message: "地址无法解析：城市“广州市”不在江苏省。",
+        # a label a platform's service must print: the platform and the service translated inside it
+        (
+            "Taobao encrypts this order's receiver: only Cainiao e-waybill (Taobao/Tmall) may print it. Add a "
+            "Cainiao e-waybill (Taobao/Tmall) account for 中通快递 on shop A under E-waybill accounts, or choose a "
+            "carrier that has one."
+        ): (
+            "淘宝 对该订单的收件人加密：只能用菜鸟电子面单（淘宝/天猫）打印。请在“电子面单账户”中为店铺 A 添加 "
+            "中通快递 的菜鸟电子面单（淘宝/天猫）账户，或改选已开通的快递。"
+        ),
+        "中通快递 (ZTO) 未启用。": "中通快递 (ZTO) 未启用。",  # written in Chinese: as written
+    }
+    for text, chinese in old.items():
+        shipment.block_message = text
+        with translation.override("zh-hans"):
+            assert shipment.block_message_display == chinese
 
 
 def test_breaker_blocks_when_the_waybill_request_fails_and_shows_why(packed, sandbox, manager):

@@ -39,7 +39,7 @@ class ShipmentOutput(serializers.Serializer):
     tracking_number = serializers.CharField()
     weight_grams = serializers.IntegerField()
     block_reason = serializers.CharField()
-    block_message = serializers.CharField()
+    block_message = serializers.CharField(source="block_message_display", help_text="In the language of the request.")
     label_url = serializers.SerializerMethodField()
 
     def get_label_url(self, obj) -> str:

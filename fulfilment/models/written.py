@@ -1,0 +1,49 @@
+"""Texts the fulfilment app stores as messages (``config.messages``) where its models read them back, and how
+rows wrote them out before they were stored so: a row that carries one of these in English is shown in the
+reader's language as well (``message_recognise``). The first that fits wins."""
+
+from django.utils.translation import gettext_noop
+
+from config.messages import Written, message_label
+from fulfilment.geo import ADDRESS_PROBLEMS
+from fulfilment.models.accounts import WaybillProvider
+from orders.models.shops import Platform
+
+# Why the label breaker stops a parcel (Shipment.block_message, WaybillAttempt.message).
+BLOCKED_PLATFORM_WAYBILL = gettext_noop(
+    "%(platform)s encrypts this order's receiver: only %(service)s may print it. Add a %(service)s account for "
+    "%(carrier)s on shop %(shop)s under E-waybill accounts, or choose a carrier that has one."
+)
+BLOCKED_CARRIER_INACTIVE = gettext_noop("%(c)s is not active.")
+BLOCKED_ADDRESS = gettext_noop("Address cannot be parsed: %(p)s.")
+BLOCKED_OVERWEIGHT = gettext_noop(
+    "%(w)s kg is over %(c)s's limit of %(m)s kg: choose a freight carrier or split the parcel."
+)
+BLOCKED_NOT_MAPPED = gettext_noop(
+    "%(carrier)s has no carrier code on %(platform)s: set it under Carriers before shipping with it."
+)
+BLOCKED_NO_BALANCE = gettext_noop(
+    "%(provider)s · %(carrier)s · %(branch)s has no waybill numbers left (%(n)s): top it up with the carrier's "
+    "branch or choose another carrier."
+)
+SUBSCRIPTION_ENDED = gettext_noop("subscription ended")
+BLOCKED_WAYBILL_FAILED = gettext_noop("E-waybill request to %(c)s failed: %(m)s")
+
+_PLATFORMS = tuple(message_label(label) for label in Platform.labels)
+_PROVIDERS = tuple(message_label(label) for label in WaybillProvider.labels)
+
+# A parcel's block message, as the breaker wrote it in English before (old rows were written in the language
+# of whoever asked for the label; only the English ones are recognised).
+BLOCK_MESSAGES_WRITTEN_BEFORE = (
+    Written(BLOCKED_PLATFORM_WAYBILL, messages={"platform": _PLATFORMS, "service": _PROVIDERS}),
+    Written(BLOCKED_ADDRESS, messages={"p": ADDRESS_PROBLEMS}),
+    Written(BLOCKED_OVERWEIGHT, parts={"w": r"\d+\.\d", "m": r"\d+\.\d"}),
+    BLOCKED_NOT_MAPPED,
+    Written(
+        BLOCKED_NO_BALANCE,
+        parts={"provider": "[^·]+", "carrier": r"\d+"},
+        messages={"provider": _PROVIDERS, "n": (SUBSCRIPTION_ENDED,)},
+    ),
+    BLOCKED_WAYBILL_FAILED,
+    BLOCKED_CARRIER_INACTIVE,
+)
