@@ -156,12 +156,29 @@ class ScanEventAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("wave", "task", "order")
 
 
-class WaybillAttemptInline(admin.TabularInline):
+class WaybillAttemptShown:
+    """An e-waybill attempt's message in the reader's language when Order Hub wrote it."""
+
+    @admin.display(description=_("message"))
+    def message_shown(self, attempt):
+        return attempt.message_display
+
+
+class WaybillAttemptInline(WaybillAttemptShown, admin.TabularInline):
     model = WaybillAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ("at", "carrier", "ok", "block_reason", "message", "tracking_number", "duration_ms", "actor")
-    exclude = ("response",)
+    readonly_fields = (
+        "at",
+        "carrier",
+        "ok",
+        "block_reason",
+        "message_shown",
+        "tracking_number",
+        "duration_ms",
+        "actor",
+    )
+    exclude = ("response", "message")  # the message shown as message_shown
 
 
 class TrackingEventInline(admin.TabularInline):
@@ -231,11 +248,13 @@ class ShipmentInterceptionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WaybillAttempt)
-class WaybillAttemptAdmin(SimpleHistoryAdmin):
-    list_display = ("at", "shipment", "carrier", "ok", "block_reason", "message", "duration_ms")
+class WaybillAttemptAdmin(WaybillAttemptShown, SimpleHistoryAdmin):
+    list_display = ("at", "shipment", "carrier", "ok", "block_reason", "message_shown", "duration_ms")
     list_filter = ("ok", "block_reason", "carrier")
     search_fields = ("shipment__order__number", "tracking_number", "message")
     raw_id_fields = ("shipment",)
+    exclude = ("message",)  # shown as message_shown
+    readonly_fields = ("message_shown",)
 
 
 @admin.register(LabelPrint)

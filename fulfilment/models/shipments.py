@@ -9,11 +9,11 @@ from simple_history.models import HistoricalRecords
 
 from config.changes import CHANGE_FIELDS, Followed
 from config.messages import message_recognise, message_render
-from fulfilment.models.written import BLOCK_MESSAGES_WRITTEN_BEFORE
-
-# Why a number is given back, as Order Hub wrote it out in English before it was stored as a message
-# (config.messages): rows that carry it are shown in the reader's language as well.
-CANCELLATION_REASONS_WRITTEN_BEFORE = ("parcel changed while the label was requested",)
+from fulfilment.models.written import (
+    ATTEMPT_MESSAGES_WRITTEN_BEFORE,
+    BLOCK_MESSAGES_WRITTEN_BEFORE,
+    CANCELLATION_REASONS_WRITTEN_BEFORE,
+)
 
 
 class BlockReason(models.TextChoices):
@@ -136,6 +136,7 @@ class WaybillAttempt(models.Model):
     ok = models.BooleanField(_("succeeded"))
     block_reason = models.CharField(_("blocked because"), max_length=24, choices=BlockReason.choices, blank=True)
     message = models.CharField(_("message"), max_length=255, blank=True)
+    message_message = models.JSONField(_("message (to translate)"), null=True, blank=True, editable=False)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
     response = models.JSONField(_("response"), default=dict, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
@@ -157,6 +158,13 @@ class WaybillAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {'ok' if self.ok else self.block_reason}"
+
+    @property
+    def message_display(self) -> str:
+        """What the attempt came to, in the reader's language (``config.messages``); an old row as written, unless
+        it is one of Order Hub's English texts."""
+        stored = self.message_message or message_recognise(self.message, ATTEMPT_MESSAGES_WRITTEN_BEFORE)
+        return message_render(stored, self.message)
 
 
 class WaybillCancellation(models.Model):

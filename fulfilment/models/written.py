@@ -28,6 +28,8 @@ BLOCKED_NO_BALANCE = gettext_noop(
 )
 SUBSCRIPTION_ENDED = gettext_noop("subscription ended")
 BLOCKED_WAYBILL_FAILED = gettext_noop("E-waybill request to %(c)s failed: %(m)s")
+# A number issued for a parcel that changed meanwhile (WaybillAttempt.message, WaybillCancellation.reason).
+PARCEL_CHANGED = gettext_noop("parcel changed while the label was requested")
 
 _PLATFORMS = tuple(message_label(label) for label in Platform.labels)
 _PROVIDERS = tuple(message_label(label) for label in WaybillProvider.labels)
@@ -47,3 +49,10 @@ BLOCK_MESSAGES_WRITTEN_BEFORE = (
     BLOCKED_WAYBILL_FAILED,
     BLOCKED_CARRIER_INACTIVE,
 )
+
+# Why a number is given back (WaybillCancellation.reason).
+CANCELLATION_REASONS_WRITTEN_BEFORE = (PARCEL_CHANGED,)
+
+# What an e-waybill attempt came to (WaybillAttempt.message): the block message of a refused one, or a number
+# issued for a parcel that changed meanwhile (always in English).
+ATTEMPT_MESSAGES_WRITTEN_BEFORE = (PARCEL_CHANGED, *BLOCK_MESSAGES_WRITTEN_BEFORE)

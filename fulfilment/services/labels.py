@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from config.messages import Message, message, message_label, message_stored
 from config.sweep import work_claim, work_fail, work_replay, work_sweep
@@ -48,6 +47,7 @@ from fulfilment.models.written import (
     BLOCKED_OVERWEIGHT,
     BLOCKED_PLATFORM_WAYBILL,
     BLOCKED_WAYBILL_FAILED,
+    PARCEL_CHANGED,
     SUBSCRIPTION_ENDED,
 )
 from fulfilment.selectors import packing_instructions
@@ -211,6 +211,7 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
             account=account,
         )
     duration = int((time.monotonic() - started) * 1000)
+    changed = message(PARCEL_CHANGED)  # why the number is not used, if the parcel changed meanwhile
     with transaction.atomic():
         updated = Shipment.objects.filter(pk=shipment.pk, status__in=PRINTABLE).update(
             status=Shipment.Status.LABELLED,
@@ -229,7 +230,8 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
             tracking_number=result.tracking_number,
             response=result.label,
             duration_ms=duration,
-            message="" if updated else "parcel changed while the label was requested",
+            message="" if updated else changed,
+            message_message=None if updated else message_stored(changed),
             actor=_user(actor),
         )
         if account is not None and updated:
@@ -240,7 +242,7 @@ def shipment_label_print(*, shipment: Shipment, actor=None) -> Shipment:
                 shipment=shipment,
                 tracking_number=result.tracking_number,
                 account=account,
-                reason=message(gettext_noop("parcel changed while the label was requested")),
+                reason=changed,
             )
     shipment.refresh_from_db()
     return shipment
@@ -285,6 +287,7 @@ def _block(
             ok=False,
             block_reason=reason,
             message=detail[:255],
+            message_message=message_stored(detail),  # WaybillAttempt.message_display
             response=response or {},
             duration_ms=duration_ms,
             actor=_user(actor),

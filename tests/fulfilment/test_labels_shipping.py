@@ -4,7 +4,7 @@ from django.contrib.admin.sites import site
 from django.utils import translation
 from django.utils.html import escape
 
-from fulfilment.admin import ShipmentAdmin
+from fulfilment.admin import ShipmentAdmin, WaybillAttemptAdmin
 from fulfilment.exceptions import CarrierNotMapped, LabelBlocked, ShipmentStateError, UnknownCarrier
 from fulfilment.models import BlockReason, CarrierPlatformCode, SandboxWaybill, Shipment, WaybillAttempt
 from fulfilment.services import (
@@ -141,6 +141,43 @@ def test_an_old_block_message_in_english_is_recognised_and_one_in_chinese_shows_
         shipment.block_message = text
         with translation.override("zh-hans"):
             assert shipment.block_message_display == chinese
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_a_refused_label_attempt_reads_in_each_readers_language(packed, sandbox, manager, writer):
+    """The e-waybill attempt the breaker refused keeps why as a message: the admin shows it in the reader's
+    language, whatever language the label was asked in."""
+    shipment = packed(weight=62_000)
+    name = shipment.carrier.name
+    with translation.override(writer), pytest.raises(LabelBlocked):
+        shipment_label_print(shipment=shipment, actor=manager)
+    attempt = WaybillAttempt.objects.get(shipment=shipment)
+    english = f"62.0 kg is over {name}'s limit of 50.0 kg: choose a freight carrier or split the parcel."
+    assert attempt.message == english  # stored in English: searchable
+    for language, shown in (
+        ("en", english),
+        ("zh-hans", f"62.0 千克超过 {name} 的上限 50.0 千克：请选择物流公司或拆分包裹。"),
+    ):
+        with translation.override(language):
+            assert attempt.message_display == shown
+            assert WaybillAttemptAdmin(WaybillAttempt, site).message_shown(attempt) == shown
+
+
+def test_an_old_label_attempt_in_english_is_recognised(packed, manager):
+    """Attempts written before their message was stored: Order Hub's English texts read in the reader's language
+    (a number issued for a parcel that changed meanwhile, the breaker's reasons); others show as written."""
+    shipment = packed()
+    attempt = WaybillAttempt.objects.create(
+        shipment=shipment, carrier=shipment.carrier, ok=False, message="parcel changed while the label was requested"
+    )
+    with translation.override("zh-hans"):
+        assert attempt.message_display == "申请面单期间包裹已变更"
+        attempt.message = (
+            "Address cannot be parsed: the street address is masked and there is no encrypted receiver data to decrypt."
+        )
+        assert attempt.message_display == "地址无法解析：详细地址已打码，且没有可供解密的加密收件人数据。"
+        attempt.message = "向 中通快递 请求电子面单失败：超时"
+        assert attempt.message_display == "向 中通快递 请求电子面单失败：超时"
 
 
 def test_breaker_blocks_when_the_waybill_request_fails_and_shows_why(packed, sandbox, manager):
