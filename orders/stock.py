@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.messages import message
+from config.messages import message, message_text
 from inventory.exceptions import InsufficientStock
 from inventory.services import (
     LineDemand,
@@ -59,7 +59,7 @@ def order_stock_follow(*, order: Order, from_status: str, actor=None) -> None:
             return
         raise InsufficientStock(
             _("Order %(order_number)s cannot be approved: its stock is not reserved (%(value)s).")
-            % {"order_number": order.number, "value": result.describe()},
+            % {"order_number": order.number, "value": message_text(result.describe())},
             extra={"order_number": order.number, "short": result.short},
         )
     if to_status in (Status.CANCELLED, Status.CLOSED):

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.messages import message
+from config.messages import message, message_list
 from config.tasks import enqueue_on_commit
 from inventory.exceptions import LedgerInconsistent, StockInvalid
 from inventory.locks import (
@@ -57,6 +57,10 @@ class LineDemand:
     quantity: int
 
 
+# One SKU × pool an order could not reserve (``ReserveResult.describe``).
+SHORTAGE = gettext_noop("%(sku)s (%(pool)s): wanted %(wanted)s, available %(available)s")
+
+
 @dataclass
 class ReserveResult:
     """``ok``: every stock-managed line holds its reservation (now or from before). ``short`` says what was
@@ -69,9 +73,13 @@ class ReserveResult:
     unmanaged_line_ids: list[int] = field(default_factory=list)
 
     def describe(self) -> str:
-        return "; ".join(
-            f"{s['sku']} ({s['pool']}): wanted {s['wanted']}, available {s['available']}" for s in self.short
-        )
+        """What is missing as a message (``config.messages``), one SKU × pool after the other: "SKU-1 (spot): wanted
+        2, available 1; …", read in the reader's language wherever it is stored."""
+        lines = [
+            message(SHORTAGE, sku=s["sku"], pool=s["pool"], wanted=s["wanted"], available=s["available"])
+            for s in self.short
+        ]
+        return message_list(lines) if lines else ""
 
 
 class _Lost(Exception):

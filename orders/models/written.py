@@ -4,6 +4,7 @@ writer now stores; a ``Written`` says how the English differed or which of its v
 first that fits wins, so a form that another would swallow comes before it."""
 
 from config.messages import Written, message_list_written
+from inventory.services.reservation import SHORTAGE
 
 # What a platform's status step said (orders.channel), alone or inside a longer reason.
 _PLATFORM_STATUS = ("platform status %(status)s", "platform")
@@ -43,6 +44,13 @@ _HEALTH_POINTS = (
     Written("−%(points)s %(why)s", parts={"points": r"\d+"}, messages={"why": _HEALTH_WHY}),
 )
 
+# An order that could not reserve its stock: what was short, one SKU × pool after the other (inventory's
+# ReserveResult.describe; SKU codes hold no ";").
+_OUT_OF_STOCK = Written(
+    "out of stock: %(shortage)s",
+    messages={"shortage": message_list_written((Written(SHORTAGE, parts={"pool": r"\w+"}),), 20)},
+)
+
 # A review task's reason (ReviewTask.reason) the system wrote: the health score's summary (its four worst
 # points), or "rules" when the rules asking for the review had neither a note nor names.
 REVIEW_REASONS_WRITTEN_BEFORE = (
@@ -64,7 +72,7 @@ REASONS_WRITTEN_BEFORE = (
     "platform: remarks changed",
     "presale balance paid",
     "stock arrived: reserved",
-    "out of stock: %(shortage)s",
+    _OUT_OF_STOCK,
     "address changed: %(fields)s",
     Written(  # a partial refund settled: before "after-sales %(number)s", which would take the whole rest
         "after-sales %(number)s: %(why)s",
@@ -115,7 +123,7 @@ SHIPPED_WRITTEN_BEFORE = (
 # An order's hold note (Order.hold_note): the reason of the move on hold — a review's, or one of these.
 HOLD_NOTES_WRITTEN_BEFORE = (
     *REVIEW_REASONS_WRITTEN_BEFORE,
-    "out of stock: %(shortage)s",
+    _OUT_OF_STOCK,
     "after-sales %(number)s",
     "presale: balance %(balance)s unpaid (the platform sets the deadline)",
     "presale: balance %(balance)s due by %(due)s",

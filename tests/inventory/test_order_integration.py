@@ -83,6 +83,32 @@ def test_short_stock_puts_the_order_on_hold_out_of_stock_and_reserves_nothing(wo
     assert moves == [(Status.PENDING_PAYMENT, Status.PAID, "tests"), (Status.PAID, Status.ON_HOLD, "inventory")]
 
 
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_what_is_short_reads_in_each_readers_language(world, receive, writer):
+    """The hold note and the timeline say what is short as part of their message: each reader sees it in their
+    language, whatever language the order was paid in; a row written before (English only) reads so too."""
+    sku1, sku2, _ = world["skus"]
+    receive(sku1, world["wh_a"], 1)
+    receive(sku2, world["wh_a"], 1)
+    order = pending(world, (sku1, 2), (sku2, 3))
+    with translation.override(writer):
+        pay(order)
+    order.refresh_from_db()
+    hold = order.events.get(to_status=Status.ON_HOLD)
+    english = f"out of stock: {sku1.code} (spot): wanted 2, available 1; {sku2.code} (spot): wanted 3, available 1"
+    chinese = f"缺货：{sku1.code}（spot）：需要 2，可用 1；{sku2.code}（spot）：需要 3，可用 1"
+    assert (order.hold_note, hold.reason) == (english, english)  # stored in English: searchable
+    for language, shown in (("en", english), ("zh-hans", chinese)):
+        with translation.override(language):
+            assert (order.hold_note_display, hold.reason_display) == (shown, shown)
+
+    Order.objects.filter(pk=order.pk).update(hold_note_message=None)  # rows written before: the English text only
+    order.refresh_from_db()
+    hold.data = {name: value for name, value in hold.data.items() if name != "reason_message"}
+    with translation.override("zh-hans"):
+        assert (order.hold_note_display, hold.reason_display) == (chinese, chinese)
+
+
 def test_arriving_stock_reserves_held_orders_first_paid_first_served(world, django_capture_on_commit_callbacks):
     sku = world["skus"][0]
     stock_receive(warehouse=world["wh_a"], lines=[(sku, 1)], reference="PO-0")
