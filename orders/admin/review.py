@@ -32,8 +32,8 @@ class ReviewTaskAdmin(OrderScopedMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_filter = ["status", "kind", "hold_reason", "created_at"]
     search_fields = ["order__number", "reason"]
     list_select_related = ["order", "decided_by"]
-    exclude = ["reason"]  # shown as reason_shown
-    readonly_fields = ["reason_shown"]
+    exclude = ["reason", "decision_note"]  # shown as reason_shown and decision_note_shown
+    readonly_fields = ["reason_shown", "decision_note_shown"]
     inlines = [ApprovalInline]
     actions = ["approve", "release"]
 
@@ -43,6 +43,10 @@ class ReviewTaskAdmin(OrderScopedMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("reason"))
     def reason_shown(self, task):
         return task.reason_display  # in the reader's language when Order Hub wrote it
+
+    @admin.display(description=_("decision note"))
+    def decision_note_shown(self, task):
+        return task.decision_note_display  # in the reader's language when Order Hub wrote it
 
     def _bulk(self, request, queryset, action):
         for result in review_bulk(

@@ -9,7 +9,7 @@ from config.messages import message_recognise, message_render
 from orders.models.fields import user_fk
 from orders.models.orders import Order
 from orders.models.rules import RuleSetVersion
-from orders.models.written import REVIEW_REASONS_WRITTEN_BEFORE
+from orders.models.written import DECISION_NOTES_WRITTEN_BEFORE, REVIEW_REASONS_WRITTEN_BEFORE
 from orders.states import HoldReason
 
 
@@ -47,6 +47,7 @@ class ReviewTask(models.Model):
     decided_by = user_fk(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=255, blank=True)
+    decision_note_message = models.JSONField(_("decision note (to translate)"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -72,6 +73,13 @@ class ReviewTask(models.Model):
             None if self.kind == self.Kind.MANUAL else message_recognise(self.reason, REVIEW_REASONS_WRITTEN_BEFORE)
         )
         return message_render(stored, self.reason)
+
+    @property
+    def decision_note_display(self) -> str:
+        """The decision note in the reader's language when the system wrote it (``config.messages``); as typed
+        otherwise (the note of whoever decided)."""
+        stored = self.decision_note_message or message_recognise(self.decision_note, DECISION_NOTES_WRITTEN_BEFORE)
+        return message_render(stored, self.decision_note)
 
 
 class Approval(models.Model):

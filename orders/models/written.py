@@ -111,6 +111,18 @@ REASONS_WRITTEN_BEFORE = (
     "platform: refund rejected or withdrawn",
 )
 
+# A review task's decision note (ReviewTask.decision_note) the system wrote: closed with its order (the order's
+# reason inside it), by another task's rejection, by a release without a note, or by a merge.
+DECISION_NOTES_WRITTEN_BEFORE = (
+    Written("order cancelled: %(reason)s", messages={"reason": REASONS_WRITTEN_BEFORE}),
+    "order cancelled",
+    Written("order closed: %(reason)s", messages={"reason": REASONS_WRITTEN_BEFORE}),
+    "order closed",
+    Written("order rejected in review task %(task)s", parts={"task": r"\d+"}),
+    "hold released",
+    Written("merged into %(number)s", parts={"number": r"\S+"}),
+)
+
 # A parcel's shipping on the timeline (a move to shipped) was its carrier's code and tracking number.
 SHIPPED_WRITTEN_BEFORE = (
     Written(

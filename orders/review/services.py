@@ -209,11 +209,13 @@ def _tier_decide(task: ReviewTask, approval: Approval, status: str, actor, note:
 
 
 def _close(task: ReviewTask, status: str, actor, note: str) -> None:
+    """Close ``task``; a ``note`` made with ``config.messages.message`` reads in each reader's language, one a
+    person typed as typed."""
     task.status = status
     task.decided_by = actor if actor is not None and actor.is_authenticated else None
     task.decided_at = timezone.now()
-    task.decision_note = note[:255]
-    task.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    task.decision_note, task.decision_note_message = note[:255], message_stored(note)
+    task.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "decision_note_message"])
 
 
 @transaction.atomic
@@ -276,7 +278,12 @@ def review_reject(*, task_id: int, actor, note: str) -> ReviewTask:
         _tier_decide(task, pending, Approval.Status.REJECTED, actor, note)
     _close(task, ReviewTask.Status.REJECTED, actor, note)
     for other in ReviewTask.objects.select_for_update().filter(order=task.order, status=ReviewTask.Status.OPEN):
-        _close(other, ReviewTask.Status.CANCELLED, actor, f"order rejected in review task {task.pk}")
+        _close(
+            other,
+            ReviewTask.Status.CANCELLED,
+            actor,
+            message(gettext_noop("order rejected in review task %(task)s"), task=task.pk),
+        )
     order = task.order
     order.refresh_from_db(fields=["status", "hold_reason"])
     if order.can_transition_to(Status.CANCELLED):
@@ -320,7 +327,7 @@ def review_hold_release(*, order_id: int, actor, note: str = "") -> Order:
             extra={"order_number": order.number},
         )
     for task in tasks:
-        _close(task, ReviewTask.Status.RELEASED, actor, note or "hold released")
+        _close(task, ReviewTask.Status.RELEASED, actor, note or message(gettext_noop("hold released")))
     back_to = _status_before_hold(order)
     order_transition(
         order=order,

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.db import bulk_create_with_history_copy, history_copy, instance_new, rows_update
-from config.messages import message_stored
+from config.messages import message, message_stored
 from config.tasks import enqueue_on_commit
 from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent, ReviewTask
@@ -353,6 +354,11 @@ def _review_when_paid(*orders: Order) -> None:
 
 
 ENDED = (Status.CANCELLED, Status.CLOSED)
+# Why a review task closed with its order (ReviewTask.decision_note), without and with the order's reason.
+ENDED_NOTES = {
+    Status.CANCELLED: (gettext_noop("order cancelled"), gettext_noop("order cancelled: %(reason)s")),
+    Status.CLOSED: (gettext_noop("order closed"), gettext_noop("order closed: %(reason)s")),
+}
 
 
 def _review_tasks_close_when_ended(moved: Sequence[tuple[Order, str, str]], *, actor) -> None:
@@ -374,8 +380,10 @@ def _review_tasks_close_when_ended(moved: Sequence[tuple[Order, str, str]], *, a
         status, reason = ended[task.order_id]
         task.status = ReviewTask.Status.CANCELLED
         task.decided_by, task.decided_at = decided_by, now
-        task.decision_note = f"order {status}{': ' + reason if reason else ''}"[:255]
-        task.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        alone, with_reason = ENDED_NOTES[status]
+        note = message(with_reason, reason=reason) if reason else message(alone)
+        task.decision_note, task.decision_note_message = note[:255], message_stored(note)
+        task.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "decision_note_message"])
 
 
 def _refresh(order: Order, locked: Order) -> None:

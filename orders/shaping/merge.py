@@ -20,7 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.messages import message
+from config.messages import message, message_stored
 from orders.models import Order, OrderEvent, OrderLine, OrderLink, PresaleTerms, Queue, ReviewTask
 from orders.services import order_event_record, order_transition
 from orders.shaping.common import (
@@ -162,9 +162,10 @@ def order_merge(
             created_by=actor if actor is not None and actor.is_authenticated else None,
         )
         for task in ReviewTask.objects.select_for_update().filter(order=source, status=ReviewTask.Status.OPEN):
+            note = message(gettext_noop("merged into %(number)s"), number=target.number)
             task.status = ReviewTask.Status.CANCELLED
-            task.decision_note = f"merged into {target.number}"
-            task.save(update_fields=["status", "decision_note"])
+            task.decision_note, task.decision_note_message = note, message_stored(note)
+            task.save(update_fields=["status", "decision_note", "decision_note_message"])
         order_transition(
             order=source,
             to_status=Status.CANCELLED,

@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.sites import site
 from django.test import Client
 from django.utils import translation
 
 from orders import roles
 from orders.actions import order_cancel
+from orders.admin.review import ReviewTaskAdmin
 from orders.models import Approval, OrderEvent, ReviewTask
 from orders.review.exceptions import ApprovalRoleRequired, ReviewClosed, ReviewInvalid
 from orders.review.services import (
@@ -293,3 +295,66 @@ def test_a_reason_written_before_reasons_were_messages(held, written, chinese, e
         assert event.reason_display == chinese
     with translation.override("en"):
         assert event.reason_display == english
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_a_decision_note_the_system_wrote_reads_in_each_readers_language(held, cs_a, writer):
+    """Why Order Hub closed a task (another task's rejection, a release without a note, the order's end) is kept as
+    a message: the admin shows it in the reader's language, whatever language the decision was taken in; a note a
+    person typed shows as typed."""
+    rules_task = held.review_tasks.get()
+    review_task_open(order=held, kind=ReviewTask.Kind.MANUAL, hold_reason=HoldReason.MANUAL, reason="再看看")
+    with translation.override(writer):
+        review_reject(task_id=rules_task.pk, actor=cs_a, note="地址无法派送")
+    rules_task.refresh_from_db()
+    manual = held.review_tasks.get(kind=ReviewTask.Kind.MANUAL)
+    assert manual.decision_note == f"order rejected in review task {rules_task.pk}"  # stored in English
+
+    admin = ReviewTaskAdmin(ReviewTask, site)
+    for language, shown in (
+        ("en", f"order rejected in review task {rules_task.pk}"),
+        ("zh-hans", f"订单已在审核任务 {rules_task.pk} 中驳回"),
+    ):
+        with translation.override(language):
+            assert (manual.decision_note_display, admin.decision_note_shown(manual)) == (shown, shown)
+            assert admin.decision_note_shown(rules_task) == "地址无法派送"  # typed: as typed
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_a_task_closed_with_its_order_or_released_says_why_in_each_readers_language(held, paid_order, cs_a, writer):
+    other = paid_order(address="人民路1号")
+    review_hold_manual(order_id=other.pk, actor=cs_a, reason="核对地址")
+    with translation.override(writer):
+        order_cancel(order=held, actor=cs_a, reason="买家取消")
+        review_hold_release(order_id=other.pk, actor=cs_a)
+    cancelled = held.review_tasks.get()
+    released = other.review_tasks.get()
+    assert (cancelled.decision_note, released.decision_note) == ("order cancelled: 买家取消", "hold released")
+    for language, shown in (
+        ("en", ("order cancelled: 买家取消", "hold released")),
+        ("zh-hans", ("订单已取消：买家取消", "已解除挂起")),
+    ):
+        with translation.override(language):
+            assert (cancelled.decision_note_display, released.decision_note_display) == shown
+
+
+@pytest.mark.parametrize(
+    ("written", "chinese"),
+    [
+        ("order rejected in review task 12", "订单已在审核任务 12 中驳回"),
+        ("order cancelled: review rejected: 地址无法派送", "订单已取消：审核驳回：地址无法派送"),
+        ("order closed: TRADE_CLOSED", "订单已关闭：TRADE_CLOSED"),
+        ("order cancelled", "订单已取消"),
+        ("hold released", "已解除挂起"),
+        ("merged into SO20261111000001", "已合并到 SO20261111000001"),
+        ("电话确认过", "电话确认过"),  # a person's note: as typed
+    ],
+)
+def test_a_decision_note_written_before_notes_were_messages(held, written, chinese):
+    task = held.review_tasks.get()
+    ReviewTask.objects.filter(pk=task.pk).update(decision_note=written, decision_note_message=None)
+    task.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert task.decision_note_display == chinese
+    with translation.override("en"):
+        assert task.decision_note_display == written
