@@ -369,6 +369,9 @@ ORDERS_CARRIER_NAMES = "fulfilment.carriers.library.carrier_names"
 INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS = env_float("INTEGRATIONS_TOKEN_REFRESH_WINDOW_HOURS", default=48)
 # Integrations: how long a platform call may take before it is abandoned (and retried by the retry policy).
 INTEGRATIONS_HTTP_TIMEOUT_SECONDS = env_float("INTEGRATIONS_HTTP_TIMEOUT_SECONDS", default=10)
+# Integrations: how long a shop's JD e-waybill carrier subscriptions (jingdong.ldop.alpha.provider.sign.success)
+# are kept in the cache before JD is asked again; a carrier missing from the kept list is asked for at once.
+INTEGRATIONS_JD_SUBSCRIPTION_SECONDS = env_int("INTEGRATIONS_JD_SUBSCRIPTION_SECONDS", default=3600)
 # Integrations: each process keeps a shop's push connection this long (0 = always read it).
 INTEGRATIONS_PUSH_CONNECTION_SECONDS = env_float("INTEGRATIONS_PUSH_CONNECTION_SECONDS", default=5)
 # Integrations: a pushed message whose timestamp is further than this from our clock is refused (replays).

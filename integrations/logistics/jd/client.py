@@ -8,6 +8,9 @@
   goes in ``toAddress`` instead of readable data). The answer
   ``jingdong_ldop_alpha_waybill_receive_responce.resultInfo`` has ``statusCode`` (0 = success) and
   ``statusMessage``, and ``data.waybillCodeList``.
+- ``providerCode``, ``branchCode`` and ``settlementCode`` come from the shop's own carrier subscriptions
+  (``jingdong.ldop.alpha.provider.sign.success``, ``integrations.logistics.jd.subscriptions``); the library's
+  ``jd_waybill`` code and the account's branch only when JD cannot be asked.
 - ``jingdong.ldop.alpha.waybill.unbind`` — ``content`` with ``providerCode``, ``waybillCode``,
   ``platformOrderNo``, ``operatorName``, ``operatorTime`` → ``resultInfo.statusCode``.
 - ``jingdong.ldop.alpha.vendor.stock.queryByProviderCode`` (ISV查询商家库存) — ``vendorCode``, ``providerCode``,
@@ -44,6 +47,7 @@ from fulfilment.carriers.adapters.base import (
     WaybillResult,
 )
 from integrations.logistics.common import PlatformWaybillAdapter, carrier_code, cipher, json_text
+from integrations.logistics.jd.subscriptions import SETTLEMENT_OPERATION, Subscription, subscription_get
 from integrations.platforms.client import shanghai_text
 
 PROVIDER = "jd"
@@ -68,7 +72,22 @@ def address(party: Party) -> dict[str, str]:
     }
 
 
-def receive_content(request: WaybillRequest) -> dict[str, Any]:
+def receive_content(request: WaybillRequest, subscription: Subscription | None = None) -> dict[str, Any]:
+    """The ``content`` of a waybill request: the carrier's ``providerCode``, ``branchCode`` and ``settlementCode``
+    from the shop's subscription (``settlementCode`` when its ``operationType`` is 1, else ``branchCode``), or,
+    without one, the library's ``jd_waybill`` code and the account's branch and account number."""
+    provider_code, branch_code, settlement_code = (
+        carrier_code(request.carrier_code, "jd_waybill"),
+        request.account.branch_code,
+        request.account.account_number,
+    )
+    if subscription is not None:
+        provider_code = subscription.provider_code or provider_code
+        if subscription.operation_type == SETTLEMENT_OPERATION:
+            settlement_code = subscription.settlement_code or settlement_code
+        else:
+            branch_code = subscription.branch_code or branch_code
+            settlement_code = subscription.settlement_code or settlement_code
     to_address = address(request.receiver)
     oaid = cipher(request, "oaid")
     if oaid:
@@ -76,9 +95,9 @@ def receive_content(request: WaybillRequest) -> dict[str, Any]:
     return {
         "waybillType": 1,
         "waybillCount": 1,
-        "providerCode": carrier_code(request.carrier_code, "jd_waybill"),
-        "branchCode": request.account.branch_code,
-        "settlementCode": request.account.account_number,
+        "providerCode": provider_code,
+        "branchCode": branch_code,
+        "settlementCode": settlement_code,
         "salePlatform": JD_MALL if request.platform == "jd" else OTHER_PLATFORM,
         "platformOrderNo": request.platform_order_id or request.order_reference,
         "vendorCode": str(request.account.shop_id or ""),
@@ -119,7 +138,13 @@ class JdWaybillAdapter(PlatformWaybillAdapter):
     carrier_system = "jd_waybill"
 
     def waybill_request(self, request: WaybillRequest) -> WaybillResult:
-        return receive_result(self.call(RECEIVE, content=json_text(receive_content(request))))
+        subscription = subscription_get(self.account, self.carrier)
+        return receive_result(self.call(RECEIVE, content=json_text(receive_content(request, subscription))))
+
+    def platform_carrier_code(self) -> str:
+        """The shop's subscription's ``providerCode`` for the carrier, else the library's ``jd_waybill`` code."""
+        subscription = subscription_get(self.account, self.carrier, required=False)
+        return (subscription and subscription.provider_code) or super().platform_carrier_code()
 
     def waybill_cancel(self, *, tracking_number: str, request: WaybillRequest) -> None:
         content = {

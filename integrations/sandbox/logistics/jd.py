@@ -1,6 +1,7 @@
 """Sandbox of JD's ``jingdong.ldop.alpha.waybill.receive`` / ``.unbind``: business errors come back in
-``resultInfo.statusCode``/``statusMessage`` as the real service does; and ``jingdong.ldop.receive.order.intercept``
-(``resultInfo.stateCode`` 100 accepted)."""
+``resultInfo.statusCode``/``statusMessage`` as the real service does; ``jingdong.ldop.receive.order.intercept``
+(``resultInfo.stateCode`` 100 accepted); and ``jingdong.ldop.alpha.provider.sign.success``, the shop's signed
+carrier subscriptions: one row per JD e-waybill account of the shop, its carrier's ``jd_waybill`` code."""
 
 from __future__ import annotations
 
@@ -61,6 +62,40 @@ def order_intercept(connection, body: dict[str, Any]) -> dict[str, Any]:
     return {"resultInfo": {"stateCode": 100, "stateMessage": "拦截成功"}}
 
 
+def sign_success(connection, body: dict[str, Any]) -> dict[str, Any]:
+    from fulfilment.models import WaybillAccount
+
+    vendor_code = str(body.get("vendorCode") or "")
+    if not vendor_code or vendor_code != connection.seller_id:
+        return _info(1, "商家编码不正确")
+    accounts = (
+        WaybillAccount.objects.filter(shop_id=connection.shop_id, provider="jd")
+        .select_related("carrier")
+        .order_by("pk")
+    )
+    rows = []
+    for account in accounts:
+        codes = {c.platform: c.code for c in account.carrier.platform_codes.all()}
+        if "jd_waybill" not in codes:
+            continue
+        left = {
+            code: n
+            for code, _name, n in branch_balances(shop_id=connection.shop_id, provider="jd", carrier=account.carrier)
+        }
+        rows.append(
+            {
+                "providerCode": codes["jd_waybill"],
+                "providerName": account.carrier.name,
+                "operationType": 2 if account.branch_code else 1,
+                "branchCode": account.branch_code,
+                "branchName": account.branch_name,
+                "settlementCode": account.account_number,
+                "amount": left.get(account.branch_code, 0),
+            }
+        )
+    return {"resultInfo": {"statusCode": 0, "statusMessage": "成功", "data": rows}}
+
+
 def stock_query(connection, body: dict[str, Any]) -> dict[str, Any]:
     try:
         carrier = carrier_for("jd_waybill", str(body.get("providerCode", "")))
@@ -76,6 +111,7 @@ def stock_query(connection, body: dict[str, Any]) -> dict[str, Any]:
 
 
 METHODS = {
+    "jingdong.ldop.alpha.provider.sign.success": sign_success,
     "jingdong.ldop.alpha.vendor.stock.queryByProviderCode": stock_query,
     "jingdong.ldop.alpha.waybill.receive": receive,
     "jingdong.ldop.alpha.waybill.unbind": unbind,
