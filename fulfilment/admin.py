@@ -225,19 +225,32 @@ class ShipmentAdmin(SimpleHistoryAdmin):
             except ApplicationError as exc:
                 self.message_user(request, f"{shipment.tracking_number or shipment.pk}: {exc.message}", messages.ERROR)
                 continue
+            answer = interception.message_display  # in the reader's language when Order Hub wrote it
             self.message_user(
-                request,
-                f"{interception.tracking_number}: {interception.get_status_display()} {interception.message}".strip(),
+                request, f"{interception.tracking_number}: {interception.get_status_display()} {answer}".strip()
             )
 
 
 @admin.register(ShipmentInterception)
 class ShipmentInterceptionAdmin(SimpleHistoryAdmin):
-    list_display = ("requested_at", "tracking_number", "carrier", "provider", "status", "reason_shown", "message")
+    list_display = (
+        "requested_at",
+        "tracking_number",
+        "carrier",
+        "provider",
+        "status",
+        "reason_shown",
+        "message_shown",
+    )
     list_filter = ("status", "carrier", "provider")
     search_fields = ("tracking_number", "shipment__order__number", "reference")
     raw_id_fields = ("shipment",)
-    readonly_fields = ["reason_shown", *(f.name for f in ShipmentInterception._meta.fields if f.name != "reason")]
+    exclude = ("reason", "message")  # shown as reason_shown and message_shown
+    readonly_fields = [
+        "reason_shown",
+        "message_shown",
+        *(f.name for f in ShipmentInterception._meta.fields if f.name not in ("reason", "message")),
+    ]
 
     def has_add_permission(self, request):  # requests are made through the service (shipments' action)
         return False
@@ -245,6 +258,10 @@ class ShipmentInterceptionAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("reason"))
     def reason_shown(self, interception):
         return interception.reason_display
+
+    @admin.display(description=_("carrier's answer"))
+    def message_shown(self, interception):
+        return interception.message_display  # in the reader's language when Order Hub wrote it
 
 
 @admin.register(WaybillAttempt)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from aftersales.models import Case
 from aftersales.services import case_interception_record
-from config.messages import message
+from config.messages import message, message_restored
 from fulfilment.models import Shipment
 from fulfilment.services import shipment_intercept
 
@@ -33,7 +33,13 @@ def case_interception_run(*, case_id: int) -> list[str]:
         case_interception_record(
             case_id=case.pk,
             outcome=interception.status,
-            message=f"{shipment.tracking_number} {interception.message}".strip(),
+            answer=message(
+                gettext_noop("%(tracking_number)s %(answer)s"),
+                tracking_number=shipment.tracking_number,
+                answer=message_restored(interception.message_message, interception.message),
+            )
+            if interception.message
+            else shipment.tracking_number,
             system=SYSTEM,
         )
         outcomes.append(interception.status)

@@ -203,15 +203,16 @@ def _units_of(case: Case) -> dict[int, int]:
 
 
 @transaction.atomic
-def case_interception_record(*, case_id: int, outcome: str, message: str = "", system: str = "") -> CaseEvent:
+def case_interception_record(*, case_id: int, outcome: str, answer: str = "", system: str = "") -> CaseEvent:
     """The carrier's answer to the interception the case asked for (``accepted``, ``refused``, ``unsupported``,
-    ``failed``, or ``no_parcel``), on the case's timeline."""
+    ``failed``, or ``no_parcel``), on the case's timeline; an ``answer`` made with ``config.messages.message`` reads
+    in each reader's language there."""
     case = Case.objects.get(pk=case_id)
     return case_event_record(
         case=case,
         kind=CaseEvent.Kind.INTERCEPTION,
         system=system,
-        note=f"{outcome}: {message}".strip(": "),
+        note=message(gettext_noop("%(outcome)s: %(answer)s"), outcome=outcome, answer=answer) if answer else outcome,
         data={"outcome": outcome},
     )
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.messages import message_recognise, message_render
+from fulfilment.models.written import INTERCEPTION_MESSAGES_WRITTEN_BEFORE
 
 # Interception reasons the system wrote out in English before they were stored as messages (config.messages).
 REASONS_WRITTEN_BEFORE = ("after-sales %(number)s",)
@@ -37,6 +38,7 @@ class ShipmentInterception(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
     reference = models.CharField(_("carrier's reference"), max_length=64, blank=True)
     message = models.TextField(_("carrier's answer"), blank=True)
+    message_message = models.JSONField(_("carrier's answer (to translate)"), null=True, blank=True, editable=False)
     error_code = models.CharField(_("error code"), max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -75,3 +77,10 @@ class ShipmentInterception(models.Model):
             None if self.requested_by_id else message_recognise(self.reason, REASONS_WRITTEN_BEFORE)
         )
         return message_render(stored, self.reason)
+
+    @property
+    def message_display(self) -> str:
+        """The answer in the reader's language when Order Hub wrote it (the service offers no interception or could
+        not be reached; ``config.messages``); the carrier's own answer as it gave it."""
+        stored = self.message_message or message_recognise(self.message, INTERCEPTION_MESSAGES_WRITTEN_BEFORE)
+        return message_render(stored, self.message)

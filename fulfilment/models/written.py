@@ -53,6 +53,38 @@ BLOCK_MESSAGES_WRITTEN_BEFORE = (
 # Why a number is given back (WaybillCancellation.reason).
 CANCELLATION_REASONS_WRITTEN_BEFORE = (PARCEL_CHANGED,)
 
+# Why an e-waybill service could not take a request, in Order Hub's words (the carrier's own answer is quoted as it
+# gave it): ShipmentInterception.message, WaybillCancellation.error, and inside BLOCKED_WAYBILL_FAILED.
+INTERCEPT_CLOUD_PRINT_ONLY = gettext_noop(
+    "%(service)s's e-waybill API (%(api)s) documents issuing and cancelling numbers only; a parcel on its way is "
+    "intercepted by the carrier: ask its branch (%(tracking_number)s)."
+)
+INTERCEPT_KUAIDI100 = gettext_noop(
+    "Kuaidi100's e-waybill API (label/order: order, cancel) documents no interception; a parcel on its way is "
+    "intercepted by the carrier: ask its branch (%(tracking_number)s)."
+)
+INTERCEPT_JD_OTHER_CARRIER = gettext_noop(
+    "JD intercepts JD Logistics parcels only; ask %(carrier)s's branch to intercept %(tracking_number)s"
+)
+SHOP_CONNECTION_MISSING = gettext_noop("the shop of this e-waybill account has no enabled platform connection")
+SERVICE_CONNECTION_MISSING = gettext_noop("no enabled %(service)s connection is configured")
+PROVIDER_MISSING = gettext_noop("no adapter is installed for the e-waybill service '%(service)s'")
+CARRIER_UNREACHABLE = gettext_noop("carrier API not reachable: %(error)s")
+SERVICE_TEXTS = (
+    INTERCEPT_CLOUD_PRINT_ONLY,
+    INTERCEPT_KUAIDI100,
+    INTERCEPT_JD_OTHER_CARRIER,
+    SHOP_CONNECTION_MISSING,
+    SERVICE_CONNECTION_MISSING,
+    PROVIDER_MISSING,
+    CARRIER_UNREACHABLE,
+)
+
+# The service's answer to an interception (ShipmentInterception.message) as Order Hub wrote it in English before:
+# why the service offers none or could not be reached (rows written in another language show as written, and so
+# does the carrier's own answer).
+INTERCEPTION_MESSAGES_WRITTEN_BEFORE = SERVICE_TEXTS
+
 # What an e-waybill attempt came to (WaybillAttempt.message): the block message of a refused one, or a number
 # issued for a parcel that changed meanwhile (always in English).
 ATTEMPT_MESSAGES_WRITTEN_BEFORE = (PARCEL_CHANGED, *BLOCK_MESSAGES_WRITTEN_BEFORE)

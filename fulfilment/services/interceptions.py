@@ -1,6 +1,7 @@
 """Intercepting a parcel (拦截): ask the carrier, through the e-waybill service that issued its number, to stop
 it on its way and send it back to the sender. The request is stored first (one open request per parcel),
-the service is called outside any transaction, and its answer is recorded on the request:
+the service is called outside any transaction, and its answer is recorded on the request (Order Hub's own words
+as a message, read in each reader's language; the carrier's as it gave them):
 
 - accepted — the carrier took the request (it still has to catch the parcel; the track shows it turning back);
 - refused — the carrier said no (e.g. already signed for), with its code and message;
@@ -97,8 +98,8 @@ def shipment_intercept(*, shipment: Shipment, reason: str, actor=None, system: s
     # Only the caller that opened the request sends it, so the answer is written with save() (kept in history).
     interception.status = status
     interception.reference = reference[:64]
-    interception.message = message[:2000]
+    interception.message, interception.message_message = message[:2000], message_stored(message)
     interception.error_code = code[:64]
     interception.answered_at = timezone.now()
-    interception.save(update_fields=["status", "reference", "message", "error_code", "answered_at"])
+    interception.save(update_fields=["status", "reference", "message", "message_message", "error_code", "answered_at"])
     return interception

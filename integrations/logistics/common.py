@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from config.messages import message
 from fulfilment.carriers.adapters.base import (
     AccountRef,
     CarrierCallFailed,
@@ -19,6 +20,7 @@ from fulfilment.carriers.adapters.base import (
 )
 from fulfilment.carriers.library import carrier_get, carrier_platform_code
 from fulfilment.exceptions import CarrierNotMapped, UnknownCarrier
+from fulfilment.models.written import INTERCEPT_CLOUD_PRINT_ONLY, SERVICE_CONNECTION_MISSING, SHOP_CONNECTION_MISSING
 from integrations.exceptions import PlatformError, PlatformUnavailable
 from integrations.logistics.models import LogisticsConnection
 from integrations.models import ShopConnection
@@ -30,18 +32,14 @@ def shop_client(account: AccountRef):
     """The platform API client of the shop that owns the e-waybill subscription."""
     connection = ShopConnection.objects.select_related("shop").filter(shop_id=account.shop_id, is_enabled=True).first()
     if connection is None:
-        raise CarrierCallFailed(
-            _("the shop of this e-waybill account has no enabled platform connection"), code="connection_missing"
-        )
+        raise CarrierCallFailed(message(SHOP_CONNECTION_MISSING), code="connection_missing")
     return adapter_for(connection.shop.platform).client(connection)
 
 
 def service_connection(service: str) -> LogisticsConnection:
     connection = LogisticsConnection.objects.filter(service=service, is_enabled=True).first()
     if connection is None:
-        raise CarrierCallFailed(
-            _("no enabled %(service)s connection is configured") % {"service": service}, code="connection_missing"
-        )
+        raise CarrierCallFailed(message(SERVICE_CONNECTION_MISSING, service=service), code="connection_missing")
     return connection
 
 
@@ -242,12 +240,7 @@ class PlatformWaybillAdapter:
 
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
         raise InterceptNotSupported(
-            _(
-                "%(service)s's e-waybill API (%(api)s) documents issuing and "
-                "cancelling numbers only; a parcel on its way is intercepted by the "
-                "carrier: ask its branch (%(tracking_number)s)."
-            )
-            % {"service": self.service, "api": self.api, "tracking_number": tracking_number}
+            message(INTERCEPT_CLOUD_PRINT_ONLY, service=self.service, api=self.api, tracking_number=tracking_number)
         )
 
     def tracking_fetch(self, tracking_number: str):

@@ -47,3 +47,35 @@ def test_a_refund_on_an_order_being_picked_holds_it_so_it_cannot_be_packed(appro
     order.refresh_from_db()
     assert (order.status, order.hold_reason) == (Status.ON_HOLD, HoldReason.REFUND)
     assert order.paid_amount == Decimal("10.00")
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_the_services_answer_on_the_case_timeline_reads_in_each_readers_language(
+    approved_order, shipped, manager, writer
+):
+    from django.utils import translation
+
+    from fulfilment.models import Shipment, WaybillAccount, WaybillProvider
+    from integrations.case_interceptions import case_interception_run
+
+    order = approved_order()
+    shipment = shipped(order)
+    account = WaybillAccount.objects.create(provider=WaybillProvider.KUAIDI100, carrier=shipment.carrier)
+    Shipment.objects.filter(pk=shipment.pk).update(waybill_account=account)
+    case = case_create(
+        order=order, kind="refund_only", lines=[LineRequest(sku_code="SKU-1", quantity=1)], actor=manager
+    )
+    with translation.override(writer):
+        assert case_interception_run(case_id=case.pk) == ["unsupported"]
+    event = case.events.filter(kind=CaseEvent.Kind.INTERCEPTION, data__outcome="unsupported").get()
+    number = shipment.tracking_number
+    with translation.override("en"):
+        assert event.note_display == (
+            f"unsupported: {number} Kuaidi100's e-waybill API (label/order: order, cancel) documents no interception; "
+            f"a parcel on its way is intercepted by the carrier: ask its branch ({number})."
+        )
+    with translation.override("zh-hans"):
+        assert event.note_display == (
+            f"unsupported：{number} 快递100 的电子面单接口（label/order：order、cancel）不提供拦截；"
+            f"在途包裹的拦截由承运商办理：请联系其网点（{number}）。"
+        )

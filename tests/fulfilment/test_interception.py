@@ -149,3 +149,79 @@ def test_an_interception_asked_for_before_reasons_were_messages_still_reads_in_t
     typed.refresh_from_db()
     with translation.override("zh-hans"):
         assert typed.reason_display == "after-sales AS2"  # a person typed it: as typed
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_a_service_that_offers_no_interception_says_so_in_each_readers_language(labelled, manager, writer):
+    """Kuaidi100's e-waybill API documents no interception: Order Hub's answer is kept as a message, read in the
+    reader's language in the admin and on the case's timeline, whatever language the request was made in."""
+    shipment = shipment_ship(shipment=labelled(), actor=manager)
+    account = WaybillAccount.objects.create(provider=WaybillProvider.KUAIDI100, carrier=shipment.carrier)
+    Shipment.objects.filter(pk=shipment.pk).update(waybill_account=account)
+    number = shipment.tracking_number
+    with translation.override(writer):
+        interception = shipment_intercept(shipment=shipment, reason="refund", actor=manager)
+    english = (
+        "Kuaidi100's e-waybill API (label/order: order, cancel) documents no interception; a parcel on its way is "
+        f"intercepted by the carrier: ask its branch ({number})."
+    )
+    assert (interception.status, interception.message) == ("unsupported", english)  # stored in English
+    admin = ShipmentInterceptionAdmin(ShipmentInterception, site)
+    for language, shown in (
+        ("en", english),
+        (
+            "zh-hans",
+            "快递100 的电子面单接口（label/order：order、cancel）不提供拦截；"
+            f"在途包裹的拦截由承运商办理：请联系其网点（{number}）。",
+        ),
+    ):
+        with translation.override(language):
+            assert (interception.message_display, admin.message_shown(interception)) == (shown, shown)
+
+
+def test_the_carriers_own_answer_shows_as_it_gave_it(labelled, manager, monkeypatch):
+    from fulfilment.carriers.adapters import registry
+
+    class Service:
+        def intercept(self, *, tracking_number, request, reason):
+            raise CarrierCallFailed("已签收", code="20025")
+
+    shipment = shipment_ship(shipment=labelled(), actor=manager)
+    account = WaybillAccount.objects.create(provider=WaybillProvider.SF, carrier=shipment.carrier)
+    Shipment.objects.filter(pk=shipment.pk).update(waybill_account=account)
+    monkeypatch.setitem(registry._FACTORIES, WaybillProvider.SF, lambda ref, carrier: Service())
+    interception = shipment_intercept(shipment=shipment, reason="refund", actor=manager)
+    with translation.override("en"):
+        assert (interception.message, interception.message_message, interception.message_display) == (
+            "已签收",
+            None,
+            "已签收",
+        )
+
+
+@pytest.mark.parametrize(
+    ("written", "chinese"),
+    [
+        (
+            "JD intercepts JD Logistics parcels only; ask ZTO's branch to intercept 7700123",
+            "京东只拦截京东物流的包裹；请联系 ZTO 的网点拦截 7700123",
+        ),
+        ("no enabled kuaidi100 connection is configured", "未配置已启用的 kuaidi100 连接"),
+        (
+            "the shop of this e-waybill account has no enabled platform connection",
+            "该电子面单账号所属店铺没有已启用的平台连接",
+        ),
+        ("already signed for", "already signed for"),  # the carrier's own answer: as it gave it
+    ],
+)
+def test_an_answer_written_before_answers_were_messages(labelled, manager, written, chinese):
+    shipment = shipment_ship(shipment=labelled(), actor=manager)
+    interception = ShipmentInterception.objects.create(
+        shipment=shipment, carrier=shipment.carrier, tracking_number=shipment.tracking_number, reason="refund"
+    )
+    ShipmentInterception.objects.filter(pk=interception.pk).update(message=written, status="unsupported")
+    interception.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert interception.message_display == chinese
+    with translation.override("en"):
+        assert interception.message_display == written

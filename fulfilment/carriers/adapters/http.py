@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from config.messages import message
 from fulfilment.carriers.adapters.base import (
     CarrierCallFailed,
     InterceptResult,
@@ -30,6 +31,7 @@ from fulfilment.carriers.adapters.base import (
     WaybillRequest,
     WaybillResult,
 )
+from fulfilment.models.written import CARRIER_UNREACHABLE
 
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8000/fulfilment/sandbox/carriers/"
 TIMEOUT_SECONDS = 10
@@ -48,7 +50,7 @@ def urllib_transport(method: str, url: str, body: dict[str, Any] | None, timeout
     except urllib.error.HTTPError as exc:
         return exc.code, _json(exc.read())
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise CarrierCallFailed(f"carrier API not reachable: {exc}", code="network") from exc
+        raise CarrierCallFailed(message(CARRIER_UNREACHABLE, error=exc), code="network") from exc
 
 
 def _json(raw: bytes) -> Any:

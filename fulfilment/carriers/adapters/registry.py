@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from config.messages import message
 from fulfilment.carriers.adapters.base import AccountRef, CarrierAdapter, CarrierCallFailed
+from fulfilment.models.written import PROVIDER_MISSING
 
 AdapterFactory = Callable[[AccountRef, str], CarrierAdapter]
 _FACTORIES: dict[str, AdapterFactory] = {}
@@ -28,7 +30,5 @@ def provider_registered(provider: str) -> bool:
 def provider_adapter(account: AccountRef, carrier_code: str) -> CarrierAdapter:
     factory = _FACTORIES.get(account.provider)
     if factory is None:
-        raise CarrierCallFailed(
-            f"no adapter is installed for the e-waybill service {account.provider!r}", code="provider_missing"
-        )
+        raise CarrierCallFailed(message(PROVIDER_MISSING, service=account.provider), code="provider_missing")
     return factory(account, carrier_code)

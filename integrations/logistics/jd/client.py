@@ -37,6 +37,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.messages import message
 from fulfilment.carriers.adapters.base import (
     AccountRef,
     CarrierCallFailed,
@@ -46,6 +47,7 @@ from fulfilment.carriers.adapters.base import (
     WaybillRequest,
     WaybillResult,
 )
+from fulfilment.models.written import INTERCEPT_JD_OTHER_CARRIER
 from integrations.logistics.common import PlatformWaybillAdapter, carrier_code, cipher, json_text
 from integrations.logistics.jd.subscriptions import SETTLEMENT_OPERATION, Subscription, subscription_get
 from integrations.platforms.client import shanghai_text
@@ -182,8 +184,7 @@ class JdWaybillAdapter(PlatformWaybillAdapter):
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str) -> InterceptResult:
         if self.carrier != JD_LOGISTICS:
             raise InterceptNotSupported(
-                _("JD intercepts JD Logistics parcels only; ask %(carrier)s's branch to intercept %(tracking_number)s")
-                % {"carrier": self.carrier, "tracking_number": tracking_number}
+                message(INTERCEPT_JD_OTHER_CARRIER, carrier=self.carrier, tracking_number=tracking_number)
             )
         answer = self.call(
             INTERCEPT,

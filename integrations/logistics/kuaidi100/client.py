@@ -21,6 +21,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from config.messages import message
 from fulfilment.carriers.adapters.base import (
     AccountRef,
     CarrierCallFailed,
@@ -29,6 +30,7 @@ from fulfilment.carriers.adapters.base import (
     WaybillRequest,
     WaybillResult,
 )
+from fulfilment.models.written import INTERCEPT_KUAIDI100
 from integrations import transport
 from integrations.exceptions import PlatformUnavailable
 from integrations.logistics.common import carrier_code, full_address, items, json_text, service_connection
@@ -133,14 +135,7 @@ class Kuaidi100Adapter:
         return None  # Kuaidi100 e-waybills use the carrier branch account; no balance is read here
 
     def intercept(self, *, tracking_number: str, request: WaybillRequest, reason: str):
-        raise InterceptNotSupported(
-            _(
-                "Kuaidi100's e-waybill API (label/order: order, cancel) documents no "
-                "interception; a parcel on its way is intercepted by the carrier: ask "
-                "its branch (%(tracking_number)s)."
-            )
-            % {"tracking_number": tracking_number}
-        )
+        raise InterceptNotSupported(message(INTERCEPT_KUAIDI100, tracking_number=tracking_number))
 
     def tracking_fetch(self, tracking_number: str):
         return []
