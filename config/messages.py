@@ -66,8 +66,9 @@ def message_label(label: str | Promise) -> Message:
 LIST = gettext_noop("%(first)s; %(rest)s")
 
 
-def message_list(items: Sequence[Message]) -> Message:
-    """Messages one after the other as one message ("a; b; c"), listed as the reader's language lists them."""
+def message_list(items: Sequence[Message | str]) -> Message | str:
+    """Messages one after the other as one message ("a; b; c"), listed as the reader's language lists them (an item
+    may be plain text, a code say, shown as it is)."""
     first, *rest = items
     return message(LIST, first=first, rest=message_list(rest)) if rest else first
 

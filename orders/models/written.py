@@ -109,6 +109,8 @@ REASONS_WRITTEN_BEFORE = (
     *_PLATFORM_STATUS,
     "platform: refund requested",
     "platform: refund rejected or withdrawn",
+    # what the rules changed (orders.rules.services.RULES_CHANGED): the versions, then the changes, codes only
+    Written("rules %(versions)s: %(changes)s", parts={"versions": "[^:]*"}),
 )
 
 # A review task's decision note (ReviewTask.decision_note) the system wrote: closed with its order (the order's

@@ -18,7 +18,7 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from config.messages import message
+from config.messages import Message, message, message_list
 from orders.health import HISTORY_KEYS as HEALTH_HISTORY_KEYS
 from orders.health import order_health
 from orders.models import (
@@ -41,6 +41,11 @@ from orders.services import order_event_record, order_transition
 from orders.states import HoldReason, Status
 
 SYSTEM = "rules"
+# The timeline reason of what the rules changed on an order (OrderEvent.reason_display): the live versions, then
+# each change ("tags +vip", "queue a→b"); a warehouse the rules chose that cannot fill the order says why it stays.
+RULES_CHANGED = gettext_noop("rules %(versions)s: %(changes)s")
+WAREHOUSE_KEPT = gettext_noop("warehouse %(before)s→%(after)s (%(why)s)")
+WAREHOUSE_UNFILLABLE = gettext_noop("%(code)s cannot fill the order: %(shortage)s")
 PREVIEW_MAX_ROWS = 500
 PREVIEW_MAX_ORDERS = 5000
 EDITABLE = (RuleSetVersion.Status.DRAFT, RuleSetVersion.Status.PREVIEWED)
@@ -317,10 +322,12 @@ def result_changes(changes: dict[str, Any], plan: Plan, existing: OrderRuleResul
         changes["carrier"] = {"from": before_carrier, "to": carrier}
 
 
-def review_event(plan: Plan, changes: dict[str, Any], version_refs: list[dict[str, Any]]) -> tuple[str, dict]:
-    """The reason and data of the ``updated`` event that records what the rules changed on an order."""
+def review_event(plan: Plan, changes: dict[str, Any], version_refs: list[dict[str, Any]]) -> tuple[Message, dict]:
+    """The reason (a message, read in each reader's language) and data of the ``updated`` event that records what the
+    rules changed on an order."""
     label = ", ".join(f"{v['rule_set']} v{v['version']}" for v in version_refs)
-    reason = f"rules {label}: " + "; ".join(_describe(name, change) for name, change in changes.items())
+    described = [_describe(name, change) for name, change in changes.items()]  # codes, or a message
+    reason = message(RULES_CHANGED, versions=label, changes=message_list(described))
     data = {"rule_versions": version_refs, "matched": plan.matched, "changes": changes, "sources": plan.sources()}
     return reason, data
 
@@ -330,11 +337,13 @@ def approval_reason(version_refs: list[dict[str, Any]], health) -> str:
     return f"auto-approved ({label}; health {health.score})"
 
 
-def _describe(name: str, change: dict[str, Any]) -> str:
+def _describe(name: str, change: dict[str, Any]) -> Message | str:
     if "added" in change:
         return f"{name} +{' +'.join(change['added'])}"
     before = change["from"] if change["from"] not in ("", None, []) else "—"
     after = change["to"] if change["to"] not in ("", None, []) else "—"
+    if "why" in change:  # a warehouse that cannot fill the order (a message)
+        return message(WAREHOUSE_KEPT, before=before, after=after, why=change["why"])
     return f"{name} {before}→{after}"
 
 
@@ -394,7 +403,8 @@ def _order_warehouse_move(order: Order, code: str) -> dict[str, Any] | None:
                     raise _Unfillable(result.describe())
     except _Unfillable as short:
         order.warehouse_id = old_warehouse_id
-        return {"from": before, "to": before, "refused": code, "why": f"{code} cannot fill the order: {short}"}
+        why = message(WAREHOUSE_UNFILLABLE, code=code, shortage=short.args[0])  # in English here, the reason says it
+        return {"from": before, "to": before, "refused": code, "why": why}
     return {"from": before, "to": code}
 
 

@@ -207,3 +207,50 @@ def test_a_warehouse_that_cannot_fill_the_order_is_not_chosen(publish, world, pa
     assert Reservation.objects.get(order_id=order.pk, state="active").stock.warehouse == world["wh_a"]
     change = order.events.get(system="rules", kind="updated").data["changes"]["warehouse"]
     assert change["refused"] == "wh-b"
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_why_a_warehouse_cannot_fill_the_order_reads_in_each_readers_language(
+    publish, world, paid_order, receive, writer
+):
+    """The rules chose a warehouse that cannot fill the order: the order stays where it is and its timeline says why
+    (what is short), on the order page, the admin and the API in the reader's language."""
+    from django.contrib.admin.sites import site
+    from django.utils import translation
+
+    from orders.admin.records import OrderEventAdmin
+
+    sku = SKUFactory(code="TEA-3")
+    receive(sku, world["wh_a"], 5)
+    version = publish([rule("south", ALWAYS, [{"action": "set_warehouse", "warehouse": "wh-b"}])])
+    order = paid_order(sku=sku, quantity=2)
+    with translation.override(writer):
+        order_rules_apply(order_id=order.pk)
+
+    event = order.events.get(system="rules", kind="updated")
+    label = f"default v{version.number}"
+    english = f"rules {label}: warehouse wh-a→wh-a (wh-b cannot fill the order: TEA-3 (spot): wanted 2, available 0)"
+    assert event.reason == english  # stored in English: searchable
+    assert (
+        event.data["changes"]["warehouse"]["why"] == "wh-b cannot fill the order: TEA-3 (spot): wanted 2, available 0"
+    )
+    admin = OrderEventAdmin(OrderEvent, site)
+    for language, shown in (
+        ("en", english),
+        ("zh-hans", f"规则 {label}：仓库 wh-a→wh-a（wh-b 无法满足该订单：TEA-3（spot）：需要 2，可用 0）"),
+    ):
+        with translation.override(language):
+            assert (event.reason_display, admin.reason_shown(event)) == (shown, shown)
+
+
+def test_a_rules_reason_written_before_it_was_a_message_is_recognised(paid_order):
+    from django.utils import translation
+
+    order = paid_order()
+    event = OrderEvent.objects.create(
+        order=order, kind=OrderEvent.Kind.UPDATED, system="rules", reason="rules default v3: tags +vip; queue —→urgent"
+    )
+    with translation.override("zh-hans"):
+        assert event.reason_display == "规则 default v3：tags +vip; queue —→urgent"
+    with translation.override("en"):
+        assert event.reason_display == "rules default v3: tags +vip; queue —→urgent"
