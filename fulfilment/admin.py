@@ -276,10 +276,16 @@ class WaybillAttemptAdmin(WaybillAttemptShown, SimpleHistoryAdmin):
 
 @admin.register(LabelPrint)
 class LabelPrintAdmin(SimpleHistoryAdmin):
-    list_display = ("at", "tracking_number", "method", "component", "status", "reprint", "by", "message")
+    list_display = ("at", "tracking_number", "method", "component", "status", "reprint", "by", "message_shown")
     list_filter = ("method", "status", "component", "reprint")
     search_fields = ("tracking_number", "shipment__order__number", "task_id")
     raw_id_fields = ("shipment",)
+    exclude = ("message",)  # shown as message_shown
+    readonly_fields = ("message_shown",)
+
+    @admin.display(description=_("message"))
+    def message_shown(self, label_print):
+        return label_print.message_display  # in the reader's language when Order Hub said it
 
 
 @admin.register(EtaBacktest)

@@ -5,6 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.messages import message_recognise, message_render
+from fulfilment.models.written import LABEL_PRINT_MESSAGES_WRITTEN_BEFORE
+
 
 class LabelPrint(models.Model):
     class Method(models.TextChoices):
@@ -27,6 +30,7 @@ class LabelPrint(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.SENT)
     reprint = models.BooleanField(_("reprint"), default=False)
     message = models.CharField(_("message"), max_length=255, blank=True)
+    message_message = models.JSONField(_("message (to translate)"), null=True, blank=True, editable=False)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -46,3 +50,10 @@ class LabelPrint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_number} {self.method} {self.status}"
+
+    @property
+    def message_display(self) -> str:
+        """Why it did not print, in the reader's language when Order Hub said it (``config.messages``); the print
+        component's own message as it gave it."""
+        stored = self.message_message or message_recognise(self.message, LABEL_PRINT_MESSAGES_WRITTEN_BEFORE)
+        return message_render(stored, self.message)

@@ -85,6 +85,13 @@ SERVICE_TEXTS = (
 # does the carrier's own answer).
 INTERCEPTION_MESSAGES_WRITTEN_BEFORE = SERVICE_TEXTS
 
+# Why a label did not print, in Order Hub's words (LabelPrint.message; the print component's own ``msg`` is kept as
+# it gave it): the print page found no component on the computer, or the component said "failed" without a word.
+COMPONENT_NOT_RUNNING = gettext_noop("The print component is not running on this computer.")
+PRINT_FAILED_UNSAID = gettext_noop("the print component reported a failure without saying why")
+# As the page wrote them before (the first in the page's language: only the English is recognised).
+LABEL_PRINT_MESSAGES_WRITTEN_BEFORE = (COMPONENT_NOT_RUNNING, Written(PRINT_FAILED_UNSAID, text="failed"))
+
 # What an e-waybill attempt came to (WaybillAttempt.message): the block message of a refused one, or a number
 # issued for a parcel that changed meanwhile (always in English).
 ATTEMPT_MESSAGES_WRITTEN_BEFORE = (PARCEL_CHANGED, *BLOCK_MESSAGES_WRITTEN_BEFORE)

@@ -18,7 +18,13 @@ from fulfilment import selectors
 from fulfilment.models import LabelPrint, Shipment
 from fulfilment.printing.component import component_of
 from fulfilment.printing.pdf import SIZES
-from fulfilment.services.printing import label_prints_record, labels_pdf, print_tasks, wave_labels
+from fulfilment.services.printing import (
+    label_prints_record,
+    labels_pdf,
+    print_report_message,
+    print_tasks,
+    wave_labels,
+)
 from fulfilment.views import wave_or_404
 from orders.selectors import warehouse_list_for_user
 
@@ -103,7 +109,8 @@ def shipment_label_pdf(request, pk: int):
 @require_POST
 def print_results(request, pk: int):
     """The page reports what the print component answered: ``{"component", "task_id", "status" (sent or
-    failed for the whole task), "documents": [{"documentID", "status": "printed"|"failed", "msg"}]}``."""
+    failed for the whole task), "documents": [{"documentID", "status": "printed"|"failed", "msg"}]}``; a document
+    the page could not send says ``"problem": "not_running"`` instead of a ``msg``."""
     user = _floor(request)
     wave = wave_or_404(user, pk)
     try:
@@ -122,7 +129,7 @@ def print_results(request, pk: int):
         component=str(body.get("component") or "")[:12],
         task_id=str(body.get("task_id") or ""),
         statuses=statuses,
-        messages={number: str(d.get("msg") or "") for number, d in documents.items()},
+        messages={number: print_report_message(d) for number, d in documents.items()},
         actor=user,
     )
     return JsonResponse({"recorded": len(rows), "reprints": sum(1 for r in rows if r.reprint)})

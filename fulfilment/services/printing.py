@@ -3,9 +3,13 @@ labels, and the print log (reprints keep the same waybill number: nothing is req
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
+from config.messages import message, message_stored
 from fulfilment.models import LabelPrint, Shipment, WaveOrder
+from fulfilment.models.written import COMPONENT_NOT_RUNNING, PRINT_FAILED_UNSAID
 from fulfilment.printing import component, pdf
 from fulfilment.selectors import packing_instructions
 from orders.masking import consignee_for
@@ -83,6 +87,20 @@ def labels_pdf(*, shipments: list[Shipment], user, size: str = "100x150") -> byt
     return pdf.labels_pdf(labels, size=size)
 
 
+# What the print page reports when it found no print component on the computer (``print_report_message``).
+NOT_RUNNING = "not_running"
+
+
+def print_report_message(document: dict[str, Any]) -> str:
+    """What to log for one document of a print report: the component's own ``msg`` as it gave it; Order Hub's words
+    as a message (read in each reader's language) when the page found no component (``problem``: ``not_running``)
+    or the component reported a failure without a word."""
+    if document.get("problem") == NOT_RUNNING:
+        return message(COMPONENT_NOT_RUNNING)
+    said = str(document.get("msg") or "")
+    return message(PRINT_FAILED_UNSAID) if not said and document.get("status") == "failed" else said
+
+
 @transaction.atomic
 def label_prints_record(
     *,
@@ -95,7 +113,8 @@ def label_prints_record(
     statuses: dict[str, str] | None = None,
     actor=None,
 ) -> list[LabelPrint]:
-    """Log one print per parcel; a parcel printed before is logged as a reprint (same number)."""
+    """Log one print per parcel; a parcel printed before is logged as a reprint (same number). A message made with
+    ``config.messages.message`` is kept as one (``LabelPrint.message_display``)."""
     before = set(
         LabelPrint.objects.filter(shipment__in=shipments, status__in=PRINTED).values_list("shipment_id", flat=True)
     )
@@ -111,6 +130,7 @@ def label_prints_record(
             status=(statuses or {}).get(shipment.tracking_number, status),
             reprint=shipment.pk in before,
             message=((messages or {}).get(shipment.tracking_number) or "")[:255],
+            message_message=message_stored((messages or {}).get(shipment.tracking_number) or ""),
             by=user,
         )
         row.save()  # one by one: simple-history records each

@@ -179,3 +179,81 @@ def test_printing_pages_send_an_anonymous_visitor_to_the_login_page_and_back(cli
 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={path}"
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_a_label_that_did_not_print_says_why_in_each_readers_language(client, labelled, manager, writer):
+    """The page found no print component, or the component failed without a word: the print log keeps Order Hub's
+    words as a message, read in the reader's language in the admin; the component's own words stay as it gave them."""
+    from django.contrib.admin.sites import site
+    from django.utils import translation
+
+    from fulfilment.admin import LabelPrintAdmin
+    from fulfilment.models import WaveOrder
+
+    shipments = labelled(3)
+    wave = WaveOrder.objects.get(order=shipments[0].order).wave
+    client.force_login(manager)
+    numbers = [s.tracking_number for s in shipments]
+    body = {
+        "component": "cainiao",
+        "task_id": "T2",
+        "documents": [
+            {"documentID": numbers[0], "status": "failed", "msg": "", "problem": "not_running"},
+            {"documentID": numbers[1], "status": "failed"},
+            {"documentID": numbers[2], "status": "failed", "msg": "缺纸"},
+        ],
+    }
+    with translation.override(writer):
+        client.post(
+            reverse("fulfilment:wave-print-results", args=[wave.pk]),
+            data=json.dumps(body),
+            content_type="application/json",
+            headers={"accept-language": writer},
+        )
+    prints = [LabelPrint.objects.get(tracking_number=n) for n in numbers]
+    assert [p.message for p in prints] == [  # stored in English: searchable
+        "The print component is not running on this computer.",
+        "the print component reported a failure without saying why",
+        "缺纸",
+    ]
+    admin = LabelPrintAdmin(LabelPrint, site)
+    for language, shown in (
+        (
+            "en",
+            [
+                "The print component is not running on this computer.",
+                "the print component reported a failure without saying why",
+                "缺纸",
+            ],
+        ),
+        ("zh-hans", ["本机未运行打印组件。", "打印组件报告失败，但未说明原因", "缺纸"]),
+    ):
+        with translation.override(language):
+            assert [admin.message_shown(p) for p in prints] == shown
+
+
+@pytest.mark.parametrize(
+    ("written", "english", "chinese"),
+    [
+        ("The print component is not running on this computer.", None, "本机未运行打印组件。"),
+        ("failed", "the print component reported a failure without saying why", "打印组件报告失败，但未说明原因"),
+        ("本机未运行打印组件。", None, "本机未运行打印组件。"),  # written in Chinese before: as written
+        ("缺纸", None, "缺纸"),  # the component's own words
+    ],
+)
+def test_a_print_log_message_written_before_is_recognised(labelled, written, english, chinese):
+    from django.utils import translation
+
+    shipment = labelled(1)[0]
+    row = LabelPrint.objects.create(
+        shipment=shipment,
+        tracking_number=shipment.tracking_number,
+        method="component",
+        status="failed",
+        message=written,
+    )
+    with translation.override("zh-hans"):
+        assert row.message_display == chinese
+    with translation.override("en"):
+        assert row.message_display == (english or written)
