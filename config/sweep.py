@@ -34,12 +34,15 @@ from django.db import transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.functions import Least
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from config.messages import Message, message, message_stored
 from config.retry import max_attempts, retry_decide
 from config.tasks import enqueue_on_commit
 
-# What a claim whose worker never finished is recorded as (the error staff see on the row: RuntimeError).
-CLAIM_EXPIRED = "worker did not finish (claim expired)"
+# What a claim whose worker never finished is recorded as (the error staff see on the row: RuntimeError, its text a
+# config.messages message for a table that keeps it as one).
+CLAIM_EXPIRED = gettext_noop("worker did not finish (claim expired)")
 CLAIM_EXPIRED_DEAD = "worker did not finish (claim expired, attempts used up)"
 
 
@@ -143,20 +146,24 @@ def work_fail(
     dead_status: str,
     error: str | None = None,
     error_field: str = "error",
+    error_message_field: str = "",
     now: dt.datetime | None = None,
 ) -> str:
     """Record a failed attempt of ``row``, claimed with ``work_claim``: ``failed_status`` and due again after
     config.retry's back-off, or ``dead_status`` once the policy gives up; ``error`` (default: the exception's text)
-    in ``error_field``. Written only while that claim is still in force — the row still in ``claimed_status`` with the
-    ``claimed_at`` it was read with — so a worker whose claim expired (and was swept, or claimed again) changes
-    nothing. Returns the status decided."""
+    in ``error_field`` — and, in ``error_message_field`` when the table has one, its stored form when it is a
+    ``config.messages`` message (an exception raised with one gives it). Written only while that claim is still in
+    force — the row still in ``claimed_status`` with the ``claimed_at`` it was read with — so a worker whose claim
+    expired (and was swept, or claimed again) changes nothing. Returns the status decided."""
     decision = retry_decide(exc, attempts=row.attempts, now=now)
     status = dead_status if decision.give_up else failed_status
+    if error is None:
+        error = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
+    said = {error_field: error[:2000]}
+    if error_message_field:
+        said[error_message_field] = message_stored(error)
     type(row)._default_manager.filter(pk=row.pk, status=claimed_status, claimed_at=row.claimed_at).update(
-        status=status,
-        next_attempt_at=decision.next_attempt_at,
-        claimed_at=None,
-        **{error_field: (str(exc) if error is None else error)[:2000]},
+        status=status, next_attempt_at=decision.next_attempt_at, claimed_at=None, **said
     )
     return status
 
@@ -205,7 +212,7 @@ def work_sweep(
     expired_before = now - dt.timedelta(seconds=claim_expiry_seconds)
     stale = list(model._default_manager.filter(status=claimed_status, claimed_at__lt=expired_before).order_by("pk"))
     for row in stale:
-        fail(row, RuntimeError(CLAIM_EXPIRED))
+        fail(row, RuntimeError(message(CLAIM_EXPIRED)))
     rows = model._default_manager.filter(due_where or Q())
     due = due_ids(rows, statuses=due_statuses, now=now, lead_seconds=lead_seconds, limit=limit)
     if queue is not None:

@@ -320,18 +320,22 @@ class WaybillCancellationAdmin(SimpleHistoryAdmin):
         "status",
         "attempts",
         "next_attempt_at",
-        "error",
+        "error_shown",
     )
     list_filter = ("status", "carrier")
     search_fields = ("tracking_number", "shipment__order__number")
     raw_id_fields = ("shipment",)
-    exclude = ("reason",)  # shown as reason_shown
-    readonly_fields = ("reason_shown",)
+    exclude = ("reason", "error")  # shown as reason_shown and error_shown
+    readonly_fields = ("reason_shown", "error_shown")
     actions = ["retry"]
 
     @admin.display(description=_("reason"))
     def reason_shown(self, cancellation):
         return cancellation.reason_display  # in the reader's language when Order Hub wrote it
+
+    @admin.display(description=_("last error"))
+    def error_shown(self, cancellation):
+        return cancellation.error_display  # Order Hub's words in the reader's language, the service's as given
 
     @admin.action(description=_("Cancel the selected numbers at their service again"))
     def retry(self, request, queryset):

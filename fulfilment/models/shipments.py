@@ -12,6 +12,7 @@ from config.messages import message_recognise, message_render
 from fulfilment.models.written import (
     ATTEMPT_MESSAGES_WRITTEN_BEFORE,
     BLOCK_MESSAGES_WRITTEN_BEFORE,
+    CANCELLATION_ERRORS_WRITTEN_BEFORE,
     CANCELLATION_REASONS_WRITTEN_BEFORE,
 )
 
@@ -203,6 +204,7 @@ class WaybillCancellation(models.Model):
     # When a worker claimed it (config.sweep): a claim left this long by a killed worker counts as a failed attempt.
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     error = models.TextField(_("last error"), blank=True)
+    error_message = models.JSONField(_("last error (to translate)"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     done_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
@@ -224,6 +226,13 @@ class WaybillCancellation(models.Model):
         """The reason in the reader's language when Order Hub wrote it (``config.messages``); as given otherwise."""
         stored = self.reason_message or message_recognise(self.reason, CANCELLATION_REASONS_WRITTEN_BEFORE)
         return message_render(stored, self.reason)
+
+    @property
+    def error_display(self) -> str:
+        """The last error in the reader's language where the words are Order Hub's (``config.messages``); the
+        service's own error text as it gave it."""
+        stored = self.error_message or message_recognise(self.error, CANCELLATION_ERRORS_WRITTEN_BEFORE)
+        return message_render(stored, self.error)
 
 
 class TrackingKind(models.TextChoices):

@@ -5,6 +5,7 @@ reader's language as well (``message_recognise``). The first that fits wins."""
 from django.utils.translation import gettext_noop
 
 from config.messages import Written, message_label
+from config.sweep import CLAIM_EXPIRED
 from fulfilment.geo import ADDRESS_PROBLEMS
 from fulfilment.models.accounts import WaybillProvider
 from orders.models.shops import Platform
@@ -70,7 +71,9 @@ SHOP_CONNECTION_MISSING = gettext_noop("the shop of this e-waybill account has n
 SERVICE_CONNECTION_MISSING = gettext_noop("no enabled %(service)s connection is configured")
 PROVIDER_MISSING = gettext_noop("no adapter is installed for the e-waybill service '%(service)s'")
 CARRIER_UNREACHABLE = gettext_noop("carrier API not reachable: %(error)s")
+CANCEL_REFUSED = gettext_noop("%(service)s did not cancel %(tracking_number)s")
 SERVICE_TEXTS = (
+    CANCEL_REFUSED,
     INTERCEPT_CLOUD_PRINT_ONLY,
     INTERCEPT_KUAIDI100,
     INTERCEPT_JD_OTHER_CARRIER,
@@ -91,6 +94,14 @@ COMPONENT_NOT_RUNNING = gettext_noop("The print component is not running on this
 PRINT_FAILED_UNSAID = gettext_noop("the print component reported a failure without saying why")
 # As the page wrote them before (the first in the page's language: only the English is recognised).
 LABEL_PRINT_MESSAGES_WRITTEN_BEFORE = (COMPONENT_NOT_RUNNING, Written(PRINT_FAILED_UNSAID, text="failed"))
+
+# Why a number could not be given back (WaybillCancellation.error): the service's error code and what it said, or a
+# worker that never finished (config.sweep).
+CANCEL_FAILED = gettext_noop("%(code)s: %(error)s")
+CANCELLATION_ERRORS_WRITTEN_BEFORE = (
+    Written(CANCEL_FAILED, parts={"code": r"[\w.-]+"}, messages={"error": (*SERVICE_TEXTS, BLOCKED_NOT_MAPPED)}),
+    CLAIM_EXPIRED,
+)
 
 # What an e-waybill attempt came to (WaybillAttempt.message): the block message of a refused one, or a number
 # issued for a parcel that changed meanwhile (always in English).

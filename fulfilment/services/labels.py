@@ -47,6 +47,7 @@ from fulfilment.models.written import (
     BLOCKED_OVERWEIGHT,
     BLOCKED_PLATFORM_WAYBILL,
     BLOCKED_WAYBILL_FAILED,
+    CANCEL_FAILED,
     PARCEL_CHANGED,
     SUBSCRIPTION_ENDED,
 )
@@ -400,7 +401,8 @@ def waybill_cancellation_fail(cancellation: WaybillCancellation, exc: BaseExcept
         claimed_status=WaybillCancellation.Status.PROCESSING,
         failed_status=WaybillCancellation.Status.FAILED,
         dead_status=WaybillCancellation.Status.PARKED,
-        error=f"{exc.code}: {exc.message}" if isinstance(exc, CarrierCallFailed) else None,
+        error=message(CANCEL_FAILED, code=exc.code, error=exc.message) if isinstance(exc, CarrierCallFailed) else None,
+        error_message_field="error_message",  # WaybillCancellation.error_display
     )
 
 

@@ -20,7 +20,12 @@ from fulfilment.carriers.adapters.base import (
 )
 from fulfilment.carriers.library import carrier_get, carrier_platform_code
 from fulfilment.exceptions import CarrierNotMapped, UnknownCarrier
-from fulfilment.models.written import INTERCEPT_CLOUD_PRINT_ONLY, SERVICE_CONNECTION_MISSING, SHOP_CONNECTION_MISSING
+from fulfilment.models.written import (
+    CANCEL_REFUSED,
+    INTERCEPT_CLOUD_PRINT_ONLY,
+    SERVICE_CONNECTION_MISSING,
+    SHOP_CONNECTION_MISSING,
+)
 from integrations.exceptions import PlatformError, PlatformUnavailable
 from integrations.logistics.models import LogisticsConnection
 from integrations.models import ShopConnection
@@ -60,7 +65,7 @@ def carrier_code(carrier_code: str, system: str) -> str:
     try:
         return carrier_platform_code(carrier=carrier_get(carrier_code, active_only=False), platform=system)
     except (CarrierNotMapped, UnknownCarrier) as exc:
-        raise CarrierCallFailed(exc.message, code="carrier_not_mapped") from exc
+        raise CarrierCallFailed(exc.said, code="carrier_not_mapped") from exc
 
 
 def json_text(value: Any) -> str:
@@ -217,8 +222,7 @@ class PlatformWaybillAdapter:
         answer = self.call(self.cancel_method, **params)
         if not answer.get("cancel_result"):
             raise CarrierCallFailed(
-                _("%(service)s did not cancel %(tracking_number)s")
-                % {"service": self.service, "tracking_number": tracking_number},
+                message(CANCEL_REFUSED, service=self.service, tracking_number=tracking_number),
                 code="cancel_refused",
                 body=answer,
             )

@@ -385,3 +385,58 @@ def test_a_number_given_back_for_a_reason_a_person_gave_reads_as_given(floor, pa
     cancellation = WaybillCancellation.objects.get()
     with translation.override("zh-hans"):
         assert (cancellation.reason_message, cancellation.reason_display) == (None, "re-weighed")
+
+
+@pytest.mark.parametrize("writer", ["zh-hans", "en"])
+def test_why_a_number_could_not_be_given_back_reads_in_each_readers_language(
+    floor, packed, cainiao, manager, monkeypatch, writer
+):
+    """Order Hub's own words (no adapter for the service) are kept as a message: the admin shows the last error in the
+    reader's language, whatever language the worker ran in; the service's error code is quoted as it is."""
+    from fulfilment.carriers.adapters import registry
+    from fulfilment.services.labels import waybill_cancellation_process
+
+    WaybillAccount.objects.create(provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"])
+    shipment = shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
+    shipment_label_void(shipment=shipment, reason="order cancelled", cancel_parcel=True)
+    monkeypatch.delitem(registry._FACTORIES, WaybillProvider.CAINIAO)  # the service's adapter is gone meanwhile
+    cancellation = WaybillCancellation.objects.get()
+    with translation.override(writer):
+        assert waybill_cancellation_process(cancellation_id=cancellation.pk) == "failed"
+
+    cancellation.refresh_from_db()
+    english = "provider_missing: no adapter is installed for the e-waybill service 'cainiao'"
+    assert cancellation.error == english  # stored in English: searchable
+    admin = WaybillCancellationAdmin(WaybillCancellation, site)
+    for language, shown in (("en", english), ("zh-hans", "provider_missing：未安装电子面单服务“cainiao”的适配器")):
+        with translation.override(language):
+            assert (cancellation.error_display, admin.error_shown(cancellation)) == (shown, shown)
+
+
+@pytest.mark.parametrize(
+    ("written", "chinese"),
+    [
+        (
+            "cancel_refused: Cainiao did not cancel 7700123",
+            "cancel_refused：Cainiao 未取消 7700123",
+        ),
+        (
+            "connection_missing: no enabled kuaidi100 connection is configured",
+            "connection_missing：未配置已启用的 kuaidi100 连接",
+        ),
+        ("worker did not finish (claim expired)", "工作进程未完成（认领已过期）"),
+        ("isv.branch-closed: 网点已关闭", "isv.branch-closed：网点已关闭"),  # the service's own words: as it gave them
+        ("connection reset by peer", "connection reset by peer"),  # not Order Hub's words: as written
+    ],
+)
+def test_a_cancellation_error_written_before_is_recognised(floor, packed, cainiao, manager, written, chinese):
+    WaybillAccount.objects.create(provider=WaybillProvider.CAINIAO, carrier=_carrier("ZTO"), shop=floor["shop_a"])
+    shipment = shipment_label_print(shipment=packed(consignee_cipher=CIPHER, **_encrypted()), actor=manager)
+    shipment_label_void(shipment=shipment, reason="order cancelled", cancel_parcel=True)
+    WaybillCancellation.objects.update(error=written, error_message=None)
+    cancellation = WaybillCancellation.objects.get()
+    shown = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            shown[language] = cancellation.error_display
+    assert shown == {"zh-hans": chinese, "en": written}
