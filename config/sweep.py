@@ -115,17 +115,20 @@ def work_claim_batch(
     now: dt.datetime | None = None,
     limit: int | None = None,
     lead_seconds: int = 0,
+    skip_locked: bool = True,
     **fields: Any,
 ) -> list[int]:
     """Claim the due rows among ``rows`` for one worker, earliest first, ``limit`` at most: each one attempt more,
     ``claimed_at`` now, and ``fields``. Rows another worker holds at this moment are skipped (``FOR UPDATE SKIP
-    LOCKED``), so workers claiming side by side take different rows. ``lead_seconds``: as ``work_claim``'s (rows
-    a sweeper queued because they fall due before its next run). Returns the ids claimed."""
+    LOCKED``), so workers claiming side by side take different rows. ``skip_locked=False`` for rows that are this
+    worker's to take (a task given their ids): a row locked for a moment by anything else (a repeat delivery
+    counted on it) is waited for and checked again once free, not left behind. ``lead_seconds``: as
+    ``work_claim``'s (rows a sweeper queued because they fall due before its next run). Returns the ids claimed."""
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):
         due = (
             _due(rows, due_statuses, now, lead_seconds)
-            .select_for_update(skip_locked=True)
+            .select_for_update(skip_locked=skip_locked)
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)
         )

@@ -43,7 +43,8 @@ def inbox_claims_release_expired(*, now: dt.datetime | None = None) -> int:
 def inbox_claim(message_ids: list[int], *, now: dt.datetime | None = None) -> list[int]:
     """Claim the due ones among ``message_ids`` (pending or failed, their time come); return those claimed."""
     rows = InboxMessage.objects.filter(pk__in=message_ids)
-    return _claim(rows, due_statuses=DUE_STATUSES, now=now)
+    # These are the task's messages: one locked for a moment (a repeat delivery being counted) is waited for.
+    return _claim(rows, due_statuses=DUE_STATUSES, now=now, skip_locked=False)
 
 
 def inbox_claim_due(
@@ -63,7 +64,9 @@ def inbox_claim_due(
     return _claim(rows, due_statuses=[WorkStatus.PENDING], now=now, limit=limit)
 
 
-def _claim(rows, *, due_statuses, now: dt.datetime | None, limit: int | None = None) -> list[int]:
+def _claim(
+    rows, *, due_statuses, now: dt.datetime | None, limit: int | None = None, skip_locked: bool = True
+) -> list[int]:
     # The claim token marks the messages of one claim (a poll page's orders are stored with the page's).
     return work_claim_batch(
         rows,
@@ -71,6 +74,7 @@ def _claim(rows, *, due_statuses, now: dt.datetime | None, limit: int | None = N
         claimed_status=WorkStatus.PROCESSING,
         now=now,
         limit=limit,
+        skip_locked=skip_locked,
         claim_token=uuid.uuid4(),
     )
 

@@ -29,6 +29,14 @@ def queue_new(new_ids: list[int], kind: str) -> None:
     process_enqueue(new_ids)
 
 
+def repeats_counted(kind: str) -> None:
+    """A repeat delivery was counted on a stored message: that UPDATE held the row for a moment, during which a
+    drain's claim (``SKIP LOCKED``) may have passed it by and, finding nothing else, ended. So, once it commits,
+    the repeat wakes a drain as a new message does (one is queued only if none is queued or running)."""
+    if coalesced() and kind in DRAINED_KINDS:
+        transaction.on_commit(inbox_wake, robust=True)
+
+
 def coalesced() -> bool:
     return settings.INTEGRATIONS_INBOX_COALESCE
 
@@ -38,9 +46,9 @@ def inbox_wake() -> bool:
 
     The flag lives in the shared cache (Redis) and is held while a drain runs: a burst of pushes queues one
     task, not one each, and the drain takes larger batches the busier it gets. It cannot strand a message:
-    a push checks the flag only *after* its message is committed, and a drain, once it finds no more work,
-    clears the flag and *then* looks once more — so a push that found the flag set is seen by that last
-    look. The flag expires after ``WAKE_TTL`` in case a drain is lost; the retry sweeper (every minute)
+    a push (a new message, or a repeat counted on one: ``repeats_counted``) checks the flag only *after* it
+    is committed, and a drain, once it finds no more work, clears the flag and *then* looks once more — so a
+    push that found the flag set is seen by that last look. The flag expires after ``WAKE_TTL`` in case a drain is lost; the retry sweeper (every minute)
     takes whatever is still due."""
     if not cache.add(WAKE_KEY, 1, timeout=WAKE_TTL):
         return False

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from config.db import instance_new, row_insert, rows_insert, rows_insert_new
-from integrations.inbox.queueing import queue_new
+from integrations.inbox.queueing import queue_new, repeats_counted
 from integrations.models import InboxMessage, WorkStatus
 from integrations.platforms.base import PushItem, body_hash
 from orders.models import Shop
@@ -88,6 +88,8 @@ def inbox_store(
     _deliveries_count(shop, again)
     if new_ids and enqueue and claim is None:
         queue_new(new_ids, kind)
+    elif again and enqueue and claim is None:
+        repeats_counted(kind)
     stored = set(new_ids)
     return Stored(new_ids=new_ids, duplicates=len(again), messages=[m for m in fresh if m.pk in stored])
 

@@ -5,14 +5,17 @@ import json
 import threading
 
 import pytest
+from django.db import transaction
+from django.db.models import F
 
 from integrations.inbox import inbox_process, inbox_store
-from integrations.models import ChannelOrderState, InboxMessage
+from integrations.inbox.claiming import inbox_claim
+from integrations.models import ChannelOrderState, InboxMessage, WorkStatus
 from integrations.platforms.base import PushItem, PushRequest
 from integrations.services import webhook_accept
 from integrations.signing import shopify_hmac
 from orders.models import Order
-from tests.concurrency import run_together
+from tests.concurrency import run_together, running
 from tests.integrations.helpers import SECRET, make_shop, shopify_sample
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -132,3 +135,58 @@ def test_workers_whose_batches_take_the_same_skus_in_opposite_order_queue_instea
     assert "failed on the database" not in caplog.text  # no batch fell back to one by one
     assert Order.objects.count() == 8
     assert set(InboxMessage.objects.values_list("result", flat=True)) == {"created"}
+
+
+def _hold_row_lock(message_id, locked, release):
+    """A repeat delivery being counted: the message's row locked in another transaction until ``release``."""
+
+    def job():
+        with transaction.atomic():
+            InboxMessage.objects.filter(pk=message_id).update(deliveries=F("deliveries") + 1)
+            locked.set()
+            release.wait(timeout=10)
+
+    return job
+
+
+def test_a_task_given_a_message_waits_for_a_repeat_delivery_counted_on_it_instead_of_leaving_it(shopify):
+    _headers, body = shopify_sample()
+    stored = inbox_store(
+        shop=shopify.shop,
+        platform="shopify",
+        kind=InboxMessage.Kind.PUSH,
+        items=[PushItem("orders/create", "evt-1", str(body["id"]), json.dumps(body))],
+        enqueue=False,
+    )
+    [message_id] = stored.new_ids
+    locked, release = threading.Event(), threading.Event()
+
+    with running([_hold_row_lock(message_id, locked, release)], together=False) as background:
+        assert locked.wait(timeout=10)
+        threading.Timer(0.3, release.set).start()  # the repeat's UPDATE commits a moment later
+        claimed = inbox_claim([message_id])
+
+    assert background.errors == []
+    assert claimed == [message_id]  # skipped (and left pending until the sweeper) before
+    message = InboxMessage.objects.get()
+    assert (message.status, message.attempts, message.deliveries) == (WorkStatus.PROCESSING, 1, 2)
+
+
+def test_a_repeat_delivery_wakes_a_drain_once_counted(shopify, settings, monkeypatch):
+    """A drain's claim passes by rows locked at that moment (SKIP LOCKED); a repeat delivery holds its message's
+    row while it is counted, so a drain ending just then would leave the message waiting for the sweeper."""
+    from integrations.inbox import queueing
+
+    settings.INTEGRATIONS_INBOX_COALESCE = True
+    woken = []
+    monkeypatch.setattr(queueing, "inbox_wake", lambda: woken.append(True) or True)
+    _headers, body = shopify_sample()
+    item = PushItem("orders/create", "evt-1", str(body["id"]), json.dumps(body))
+    store = dict(shop=shopify.shop, platform="shopify", kind=InboxMessage.Kind.PUSH, items=[item])
+    inbox_store(**store)
+    woken.clear()
+
+    again = inbox_store(**store)
+
+    assert (again.new_ids, again.duplicates) == ([], 1)
+    assert woken == [True]
